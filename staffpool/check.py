@@ -1,0 +1,385 @@
+"""The solver-free checker: a plan + an instance -> violations and recomputed levels.
+
+It knows nothing of cohorts or PuLP: it reads model.md's rules person by person, so it
+can judge our plans and a plan a personnel office wrote by hand alike. Each rule has one
+function here, named as in the model registry (`staffpool.model.rules.RULES`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .domain import (
+    Funding,
+    Instance,
+    Level,
+    Mode,
+    StaffMember,
+    Status,
+    Tier,
+    Title,
+    distance_m,
+    within_km,
+)
+from .errors import InputError, Problem
+
+
+class PostSource:
+    existing = "existing"
+    regularised = "regularised"
+    hired = "hired"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One person's decision: where they are posted and which post they hold."""
+
+    staff_id: str
+    to_institution: str | None
+    post_funding: str | None = None  # "full", "differential", "unified" or None
+    post_source: str | None = None  # "existing", "regularised", "hired" or None
+
+
+Plan = dict[str, Assignment]
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    subject: str  # a staff id, institution, pool or community
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.subject}: {self.message}"
+
+
+@dataclass
+class CheckReport:
+    violations: list[Violation] = field(default_factory=list)
+    levels: dict[Level, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+def vacancies(instance: Instance, mode: Mode) -> dict[tuple[str, str], int]:
+    """Vacancies per pool key: (institution, "") separate; (community, funding) county_pool;
+    (community, "unified") unified. model.md, Modes."""
+    out: dict[tuple[str, str], int] = {}
+    on_staff = [s for s in instance.staff if s.status == Status.on_staff]
+    if mode == Mode.separate:
+        held = Counter(s.quota_holder for s in on_staff)
+        for i in instance.institutions:
+            out[(i.id, "")] = max(0, i.approved_posts - held[i.id])
+    elif mode == Mode.county_pool:
+        for c in instance.communities:
+            for f in (Funding.differential, Funding.full):
+                approved = sum(
+                    i.approved_posts for i in instance.institutions if i.community == c.id and i.funding == f
+                )
+                held_n = sum(1 for s in on_staff if s.community == c.id and s.post_funding == f)
+                out[(c.id, f.value)] = max(0, approved - held_n)
+    else:
+        for c in instance.communities:
+            approved = sum(i.approved_posts for i in instance.institutions if i.community == c.id)
+            held_n = sum(1 for s in on_staff if s.community == c.id)
+            out[(c.id, "unified")] = max(0, approved - held_n)
+    return out
+
+
+class _Ctx:
+    def __init__(self, instance: Instance, mode: Mode, plan: Plan):
+        self.instance, self.mode, self.plan = instance, mode, plan
+        self.inst = instance.institution_by_id
+        self.people = [(s, plan.get(s.id)) for s in instance.staff]
+
+    def moved(self, s: StaffMember, a: Assignment | None) -> bool:
+        return (
+            s.status != Status.candidate
+            and a is not None
+            and a.to_institution is not None
+            and a.to_institution != s.posted_at
+        )
+
+    def new_post(self, a: Assignment | None) -> bool:
+        return a is not None and a.post_source in (PostSource.regularised, PostSource.hired)
+
+
+def check_posting(c: _Ctx) -> Iterable[Violation]:
+    """Rule 1: posted exactly once (candidates at most once, posted ⇔ hired); post sources."""
+    for s, a in c.people:
+        if s.status == Status.candidate:
+            hired = a is not None and a.to_institution is not None
+            if hired and a is not None and a.post_source != PostSource.hired:
+                yield Violation("posting", s.id, "a posted candidate must be hired into a post (post_source hired)")
+            if not hired and a is not None and a.post_source:
+                yield Violation("posting", s.id, "a candidate not posted cannot hold a post")
+            continue
+        if a is None or a.to_institution is None:
+            yield Violation("posting", s.id, f"a {s.status.value} member must be posted at exactly one institution")
+            continue
+        if a.to_institution not in c.inst:
+            yield Violation("posting", s.id, f"posted at unknown institution {a.to_institution}")
+            continue
+        if s.status == Status.on_staff:
+            if a.post_source != PostSource.existing:
+                yield Violation("posting", s.id, "an on_staff member keeps their post (post_source existing)")
+            expected = "unified" if c.mode == Mode.unified else s.post_funding.value if s.post_funding else ""
+            if a.post_funding not in (expected, s.post_funding.value if s.post_funding else ""):
+                yield Violation("posting", s.id, f"post_funding {a.post_funding} but the post is {expected}")
+        elif a.post_source not in (None, "", PostSource.regularised):
+            yield Violation("posting", s.id, f"a contract member's post_source is blank or regularised, not {a.post_source}")
+    known = {s.id for s in c.instance.staff}
+    for sid in c.plan:
+        if sid not in known:
+            yield Violation("posting", sid, "not a staff member of the instance")
+
+
+def check_community_mobility(c: _Ctx) -> Iterable[Violation]:
+    """Rule 2: same community; immobile (and everyone in separate mode) stays at posted_at."""
+    for s, a in c.people:
+        if a is None or a.to_institution is None or a.to_institution not in c.inst:
+            continue
+        j = c.inst[a.to_institution]
+        if j.community != s.community:
+            yield Violation("community_mobility", s.id, f"posted at {j.id} of community {j.community}, but belongs to {s.community}")
+        if s.status == Status.candidate:
+            continue
+        if a.to_institution != s.posted_at:
+            if not s.mobile:
+                yield Violation("community_mobility", s.id, f"mobile: false, yet moved from {s.posted_at} to {j.id}")
+            elif c.mode == Mode.separate:
+                yield Violation("community_mobility", s.id, f"nobody moves in separate mode, yet moved from {s.posted_at} to {j.id}")
+
+
+def check_village_title(c: _Ctx) -> Iterable[Violation]:
+    """Rule 3: village_doctor only at village tier."""
+    for s, a in c.people:
+        if a is None or a.to_institution not in c.inst or s.title != Title.village_doctor:
+            continue
+        assert a.to_institution is not None
+        tier = c.inst[a.to_institution].tier
+        if tier != Tier.village:
+            yield Violation("village_title", s.id, f"a village_doctor posted at {a.to_institution}, a {tier.value} institution")
+
+
+def check_distance(c: _Ctx) -> Iterable[Violation]:
+    """Rule 4: a move is at most max_distance_km."""
+    limit = c.instance.policy.max_distance_km
+    for s, a in c.people:
+        if not c.moved(s, a) or a is None or a.to_institution not in c.inst or s.posted_at is None:
+            continue
+        assert a.to_institution is not None
+        m = distance_m(c.inst[s.posted_at], c.inst[a.to_institution])
+        if not within_km(m, limit):
+            yield Violation("distance", s.id, f"moved {m / 1000:.3f} km from {s.posted_at} to {a.to_institution}, over the {limit:g} km limit")
+
+
+def _post_funding(c: _Ctx, s: StaffMember, a: Assignment) -> Funding | None:
+    if a.post_source == PostSource.existing:
+        return s.post_funding
+    if a.post_funding in ("full", "differential"):
+        return Funding(a.post_funding)
+    return None
+
+
+def check_post_use(c: _Ctx) -> Iterable[Violation]:
+    """Rule 5 (county_pool): a post of funding f only at tiers the post-use table allows."""
+    if c.mode != Mode.county_pool:
+        return
+    for s, a in c.people:
+        if a is None or a.to_institution not in c.inst or not (a.post_source or ""):
+            continue
+        assert a.to_institution is not None
+        f = _post_funding(c, s, a)
+        if f is None:
+            yield Violation("post_use", s.id, "a new post in county_pool mode must say its funding (full or differential)")
+            continue
+        tier = c.inst[a.to_institution].tier
+        if not c.instance.policy.post_use_allowed(f, tier):
+            yield Violation("post_use", s.id, f"holds a {f.value} post but is posted at {a.to_institution} ({tier.value} tier), which the post-use rules forbid")
+
+
+def check_vacancy(c: _Ctx) -> Iterable[Violation]:
+    """Rule 5: new posts taken (regularised + hired) ≤ vacancies of each pool."""
+    vac = vacancies(c.instance, c.mode)
+    taken: Counter[tuple[str, str]] = Counter()
+    for s, a in c.people:
+        if not c.new_post(a) or a is None or a.to_institution not in c.inst:
+            continue
+        assert a.to_institution is not None
+        j = c.inst[a.to_institution]
+        if c.mode == Mode.separate:
+            if a.post_funding not in (None, "", j.funding.value):
+                yield Violation("vacancy", s.id, f"in separate mode a new post is one of {j.id}'s ({j.funding.value}), not {a.post_funding}")
+            taken[(j.id, "")] += 1
+        elif c.mode == Mode.county_pool:
+            if a.post_funding not in ("full", "differential"):
+                continue  # reported by post_use
+            taken[(s.community, a.post_funding)] += 1
+        else:
+            taken[(s.community, "unified")] += 1
+    for key, n in sorted(taken.items()):
+        if n > vac.get(key, 0):
+            pool = ",".join(k for k in key if k)
+            yield Violation("vacancy", pool, f"{n} new posts taken, but the pool has {vac.get(key, 0)} vacancies")
+
+
+def check_capacity(c: _Ctx) -> Iterable[Violation]:
+    """Rule 6: staff posted at an institution ≤ capacity."""
+    posted = Counter(a.to_institution for _s, a in c.people if a is not None and a.to_institution)
+    for i in c.instance.institutions:
+        if i.capacity is not None and posted[i.id] > i.capacity:
+            yield Violation("capacity", i.id, f"{posted[i.id]} staff posted, capacity {i.capacity}")
+
+
+def check_hiring_budget(c: _Ctx) -> Iterable[Violation]:
+    """Rule 7: Σ salary of hired candidates ≤ hiring_budget."""
+    cost: Counter[str] = Counter()
+    for s, a in c.people:
+        if s.status == Status.candidate and a is not None and a.to_institution:
+            cost[s.community] += c.instance.salary(s.title)
+    for com in c.instance.communities:
+        if com.hiring_budget is not None and cost[com.id] > com.hiring_budget + 1e-6:
+            yield Violation("hiring_budget", com.id, f"hires cost {cost[com.id]:,} yuan, budget {com.hiring_budget:,.0f}")
+
+
+def check_max_moves(c: _Ctx) -> Iterable[Violation]:
+    """Rule 8: moved people ≤ max_moves."""
+    moves: Counter[str] = Counter(s.community for s, a in c.people if c.moved(s, a))
+    for com in c.instance.communities:
+        if com.max_moves is not None and moves[com.id] > com.max_moves:
+            yield Violation("max_moves", com.id, f"{moves[com.id]} people moved, max_moves {com.max_moves}")
+
+
+CHECKS: dict[str, Callable[[_Ctx], Iterable[Violation]]] = {
+    "posting": check_posting,
+    "community_mobility": check_community_mobility,
+    "village_title": check_village_title,
+    "distance": check_distance,
+    "post_use": check_post_use,
+    "vacancy": check_vacancy,
+    "capacity": check_capacity,
+    "hiring_budget": check_hiring_budget,
+    "max_moves": check_max_moves,
+}
+
+
+def compute_levels(instance: Instance, plan: Plan) -> dict[Level, float]:
+    """Every level of model.md, from the plan alone. Distance in km (whole metres / 1000)."""
+    inst = instance.institution_by_id
+    matching: dict[str, list[StaffMember]] = {}
+    moves = 0
+    metres = 0
+    cost = 0
+    unreg = 0
+    for s in instance.staff:
+        a = plan.get(s.id)
+        to = a.to_institution if a is not None else None
+        if to is not None:
+            matching.setdefault(to, []).append(s)
+        if s.status != Status.candidate and to is not None and to != s.posted_at and s.posted_at in inst and to in inst:
+            moves += 1
+            metres += distance_m(inst[s.posted_at], inst[to])
+        if s.status == Status.candidate and to is not None:
+            cost += instance.salary(s.title)
+        if s.status == Status.contract and (a is None or a.post_source != PostSource.regularised):
+            unreg += 1
+    short = 0.0
+    for r in instance.requirements:
+        have = sum(1 for s in matching.get(r.institution, []) if r.matches(s.specialty, s.title))
+        short += r.weight * max(0, r.need - have)
+    return {
+        Level.shortfall: short,
+        Level.moves: float(moves),
+        Level.distance: metres / 1000.0,
+        Level.hiring_cost: float(cost),
+        Level.unregularised: float(unreg),
+    }
+
+
+def requirement_coverage(instance: Instance, plan: Plan) -> list[tuple[int, int]]:
+    """(covered, short) per requirement row, in input order."""
+    by_inst: dict[str, list[StaffMember]] = {}
+    for s in instance.staff:
+        a = plan.get(s.id)
+        if a is not None and a.to_institution:
+            by_inst.setdefault(a.to_institution, []).append(s)
+    out = []
+    for r in instance.requirements:
+        have = sum(1 for s in by_inst.get(r.institution, []) if r.matches(s.specialty, s.title))
+        out.append((have, max(0, r.need - have)))
+    return out
+
+
+def check_plan(instance: Instance, plan: Plan, mode: Mode | None = None) -> CheckReport:
+    """Every hard rule of model.md against a plan, and the recomputed levels."""
+    ctx = _Ctx(instance, mode or instance.policy.mode, plan)
+    report = CheckReport()
+    for check in CHECKS.values():
+        report.violations.extend(check(ctx))
+    report.levels = compute_levels(instance, plan)
+    return report
+
+
+# ---------------------------------------------------------------- reading a plan
+
+
+def read_plan(path: Path, instance: Instance) -> Plan:
+    """Read assignments.csv (ours or hand-written). Bad rows raise InputError."""
+    file = path / "assignments.csv" if path.is_dir() else path
+    label = file.name
+    if not file.exists():
+        raise InputError([Problem(label, None, "", "", f"missing: expected a plan at {file}")])
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError([Problem(label, None, "", "", "is not UTF-8 text")]) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    problems: list[Problem] = []
+    cols = reader.fieldnames or []
+    for need in ("staff_id", "to_institution"):
+        if need not in cols:
+            problems.append(Problem(label, 1, need, "", f"column {need!r} is missing from the header"))
+    if problems:
+        raise InputError(problems)
+    plan: Plan = {}
+    staff = instance.staff_by_id
+    for n, row in enumerate(reader, start=2):
+        sid = (row.get("staff_id") or "").strip()
+        if not sid:
+            continue
+        if sid not in staff:
+            problems.append(Problem(label, n, "staff_id", sid, "unknown staff member"))
+            continue
+        if sid in plan:
+            problems.append(Problem(label, n, "staff_id", sid, "the staff member has two rows"))
+            continue
+        to = (row.get("to_institution") or "").strip() or None
+        if to is not None and to not in instance.institution_by_id:
+            problems.append(Problem(label, n, "to_institution", to, "unknown institution"))
+            continue
+        source = (row.get("post_source") or "").strip() or None
+        funding = (row.get("post_funding") or "").strip() or None
+        s = staff[sid]
+        if source is None and "post_source" not in cols:
+            # A hand-written plan may leave the post columns out: infer the obvious.
+            if s.status == Status.on_staff:
+                source = PostSource.existing
+            elif s.status == Status.candidate and to:
+                source = PostSource.hired
+        if s.status == Status.on_staff and funding is None and source == PostSource.existing:
+            funding = s.post_funding.value if s.post_funding else None
+        if source not in (None, PostSource.existing, PostSource.regularised, PostSource.hired):
+            problems.append(Problem(label, n, "post_source", source, "expected existing, regularised, hired or blank"))
+            continue
+        plan[sid] = Assignment(sid, to, funding, source)
+    if problems:
+        raise InputError(problems)
+    return plan

@@ -1,0 +1,254 @@
+"""The command line: parse, call the library, render. Errors map to exit codes in `main` only.
+
+Exit status: 0 done; 1 infeasible or no plan in the time limit; 2 bad input or usage;
+3 an internal error (a bug: rerun with --debug for the traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from .errors import InfeasibleError, InputError, StaffpoolError, UsageError
+
+app = typer.Typer(
+    name="staffpool",
+    help="Where a county's doctors work: allocate posts, moves, hires and rotations in a county medical community.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+InstanceArg = Annotated[Path, typer.Argument(help="Instance: a folder with instance.yaml, a .json file or a .xlsx workbook.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout and nothing else.")]
+
+
+@app.callback()
+def _root(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False) -> None:
+    """staffpool: staffing allocation for county medical communities."""
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+@contextmanager
+def _progress(description: str, enabled: bool = True) -> Iterator[Any]:
+    """A spinner on stderr; rich hides it when stderr is not a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=not enabled,
+    )
+    with progress:
+        yield progress
+
+
+def _load(path: Path) -> tuple[Any, float]:
+    from .validate import load_instance
+
+    t0 = time.perf_counter()
+    inst = load_instance(path)
+    return inst, time.perf_counter() - t0
+
+
+def _input_files(path: Path) -> list[Path]:
+    from .io import read_raw
+
+    return read_raw(path).input_files
+
+
+@app.command()
+def validate(instance: InstanceArg, as_json: JsonOpt = False) -> None:
+    """Check an instance: exit 0 with an overview, or 2 with every problem."""
+    from .check import vacancies
+    from .render import instance_overview
+
+    inst, _ = _load(instance)
+    vac = vacancies(inst, inst.policy.mode)
+    if as_json:
+        _print_json({
+            "instance": inst.name, "valid": True, "communities": len(inst.communities),
+            "institutions": len(inst.institutions), "staff": len(inst.staff), "requirements": len(inst.requirements),
+            "vacancies": {",".join(k for k in key if k): v for key, v in sorted(vac.items())},
+        })
+        return
+    for t in instance_overview(inst, vac):
+        out.print(t)
+    out.print(f"[green]{instance} is valid.[/]")
+
+
+def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, workers: int | None, load_s: float,
+           show_progress: bool) -> Any:
+    from .solve import default_workers, solve
+
+    n = len(inst.communities)
+    w = workers if workers is not None else default_workers()
+    with _progress("solving", show_progress) as progress:
+        task = progress.add_task(f"solving {n} communit{'y' if n == 1 else 'ies'}", total=n)
+
+        def on_level(cid: str, level: Any) -> None:
+            progress.update(task, description=f"{cid}: level {level.value}")
+
+        def on_done(_o: Any) -> None:
+            progress.advance(task)
+
+        return solve(inst, mode=mode, solver=solver, time_limit=time_limit, workers=w, progress=on_level,
+                     on_community_done=on_done, load_s=load_s)
+
+
+ModeOpt = Annotated[str | None, typer.Option("--mode", help="separate, county_pool or unified (default: the policy's).")]
+SolverOpt = Annotated[str, typer.Option("--solver", help="A solver profile in solvers/: highs (default), cbc, …")]
+TimeOpt = Annotated[float | None, typer.Option("--time-limit", help="Seconds per community (default: the profile's).")]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Parallel processes (default: the machine's cores).")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="Folder to write the result files into.")]
+
+
+def _check_mode(mode: str | None) -> str | None:
+    from .domain import Mode
+
+    if mode is None:
+        return None
+    try:
+        return Mode(mode.strip().lower()).value
+    except ValueError:
+        raise UsageError(f"--mode {mode!r}: choose separate, county_pool or unified") from None
+
+
+@app.command("solve")
+def solve_cmd(
+    instance: InstanceArg,
+    out_dir: OutOpt = None,
+    mode: ModeOpt = None,
+    solver: SolverOpt = "highs",
+    time_limit: TimeOpt = None,
+    workers: WorkersOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Allocate staff to the lexicographic optimum of model.md and write the result files."""
+    from .results import write_result
+    from .solve import load_profile, require_plan
+
+    mode = _check_mode(mode)
+    load_profile(solver)
+    inputs = _input_files(instance) if out_dir is not None else []
+    if out_dir is not None:
+        from .io import ensure_not_input
+
+        ensure_not_input(out_dir, ["assignments.csv", "requirements.csv", "institutions.csv", "summary.json"], inputs)
+    inst, load_s = _load(instance)
+    result = _solve(inst, mode, solver, time_limit, workers, load_s, not as_json)
+    require_plan(result)
+    if out_dir is not None:
+        write_result(result, out_dir, inputs)
+    if as_json:
+        _print_json(result.summary.model_dump(mode="json"))
+        return
+    from .render import solve_tables
+
+    for t in solve_tables(result):
+        out.print(t)
+    if result.status.value == "time_limit":
+        err.print("[yellow]Time limit reached: the plan obeys every rule but is not proven optimal.[/]")
+    if out_dir is not None:
+        out.print(f"Wrote assignments.csv, requirements.csv, institutions.csv, summary.json to {out_dir}")
+
+
+@app.command()
+def check(
+    instance: InstanceArg,
+    plan_dir: Annotated[Path, typer.Argument(help="A folder with assignments.csv (or the file itself).")],
+    mode: ModeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Verify a plan against every hard rule of model.md, without a solver; recompute the levels."""
+    from .check import check_plan, read_plan
+    from .domain import Mode
+    from .render import check_tables
+    from .results import level_value
+
+    mode = _check_mode(mode)
+    inst, _ = _load(instance)
+    plan = read_plan(plan_dir, inst)
+    m = Mode(mode) if mode else inst.policy.mode
+    report = check_plan(inst, plan, m)
+    if as_json:
+        _print_json({
+            "ok": report.ok,
+            "objective": {lvl.value: level_value(lvl, report.levels[lvl]) for lvl in inst.policy.objective},
+            "violations": [{"rule": v.rule, "subject": v.subject, "message": v.message} for v in report.violations],
+        })
+    else:
+        for t in check_tables(report, inst.policy.objective):
+            out.print(t)
+        out.print("[green]Every hard rule holds.[/]" if report.ok else f"[red]{len(report.violations)} violations.[/]")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def generate(
+    communities: Annotated[int, typer.Option("--communities", min=1, help="How many county communities.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the instance into.")],
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    scale: Annotated[float, typer.Option("--scale", min=0.01, help="Multiplies staff and institutions per community.")] = 1.0,
+) -> None:
+    """Write a seeded synthetic instance shaped like the seed articles (inverted triangle)."""
+    from .generate import generate as gen
+
+    if (out_dir / "instance.yaml").exists() or any(out_dir.glob("*.csv")) if out_dir.exists() else False:
+        pass  # regenerating over a generated instance is fine: files are replaced atomically
+    gen(communities, seed=seed, scale=scale, out_dir=out_dir)
+    err.print(f"Wrote {out_dir}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        # standalone mode: typer itself prints usage errors and exits 2
+        app(args=args, prog_name="staffpool", standalone_mode=True)
+        return 0
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
+    except InputError as exc:
+        from .render import render_problems
+
+        render_problems(err, exc.problems)
+        return 2
+    except UsageError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return 2
+    except InfeasibleError as exc:
+        err.print(f"[red]{exc}[/]")
+        for r in exc.reasons:
+            err.print(f"  {r}")
+        return 1
+    except StaffpoolError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return 2
+    except KeyboardInterrupt:
+        err.print("Interrupted.")
+        return 130
+    except Exception as exc:
+        if debug:
+            raise
+        err.print(f"[red]internal error:[/] {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""The domain: what an instance is, independent of files and solvers.
+
+Everything here is a pydantic v2 model or an enum. Nothing imports a solver or pandas.
+Names follow model.md exactly (`posted_at`, `quota_holder`, `post_funding`, ...).
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Tier(StrEnum):
+    county = "county"
+    township = "township"
+    village = "village"
+
+
+class Funding(StrEnum):
+    differential = "differential"
+    full = "full"
+    none = "none"
+
+
+class Status(StrEnum):
+    on_staff = "on_staff"
+    contract = "contract"
+    candidate = "candidate"
+
+
+class Title(StrEnum):
+    village_doctor = "village_doctor"
+    resident = "resident"
+    attending = "attending"
+    deputy_chief = "deputy_chief"
+    chief = "chief"
+
+    @property
+    def rank(self) -> int:
+        return _TITLE_RANK[self]
+
+
+_TITLE_RANK = {
+    Title.village_doctor: 0,
+    Title.resident: 1,
+    Title.attending: 2,
+    Title.deputy_chief: 3,
+    Title.chief: 4,
+}
+
+
+class Mode(StrEnum):
+    separate = "separate"
+    county_pool = "county_pool"
+    unified = "unified"
+
+
+class Level(StrEnum):
+    shortfall = "shortfall"
+    moves = "moves"
+    distance = "distance"
+    hiring_cost = "hiring_cost"
+    unregularised = "unregularised"
+
+
+class WorkloadKind(StrEnum):
+    service = "service"
+    support = "support"
+    individual = "individual"
+
+
+DEFAULT_OBJECTIVE: tuple[Level, ...] = (
+    Level.shortfall,
+    Level.moves,
+    Level.distance,
+    Level.hiring_cost,
+    Level.unregularised,
+)
+
+# Sanming's annual-salary scale (yuan/year), the default of model.md.
+DEFAULT_SALARY: dict[Title, int] = {
+    Title.chief: 300000,
+    Title.deputy_chief: 250000,
+    Title.attending: 200000,
+    Title.resident: 150000,
+    Title.village_doctor: 100000,
+}
+
+ANY_SPECIALTY = "*"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RotationPolicy(_Frozen):
+    periods: int = Field(4, ge=1)
+    window: int = Field(2, ge=1)
+    max_away_fraction: float = Field(0.1, ge=0.0, le=1.0)
+    host_capacity: int = Field(2, ge=0)
+    host_tiers: tuple[Tier, ...] = (Tier.township,)
+    # Blank: the allocation's policy.max_distance_km applies to trips too.
+    max_distance_km: float | None = Field(None, ge=0.0)
+
+    @model_validator(mode="after")
+    def _window_divides(self) -> RotationPolicy:
+        if self.periods % self.window != 0:
+            raise ValueError(
+                f"rotation.window {self.window} must divide rotation.periods {self.periods}"
+            )
+        return self
+
+    @property
+    def windows(self) -> int:
+        return self.periods // self.window
+
+
+class WisnPolicy(_Frozen):
+    working_days: float = Field(250, ge=0)
+    public_holidays: float = Field(11, ge=0)
+    annual_leave: float = Field(5, ge=0)
+    sick_leave: float = Field(0, ge=0)
+    other_leave: float = Field(0, ge=0)
+    hours_per_day: float = Field(8, gt=0)
+
+    @property
+    def awt_hours(self) -> float:
+        days = (
+            self.working_days
+            - self.public_holidays
+            - self.annual_leave
+            - self.sick_leave
+            - self.other_leave
+        )
+        return days * self.hours_per_day
+
+
+class NormRule(_Frozen):
+    """A population norm: `per_population` people served need `staff` matching staff."""
+
+    tier: Tier
+    specialty: str = ANY_SPECIALTY
+    min_title: Title = Title.village_doctor
+    staff: float = Field(gt=0)
+    per_population: int = Field(gt=0)
+    weight: float = Field(1.0, ge=0)
+
+
+class Policy(_Frozen):
+    mode: Mode = Mode.county_pool
+    objective: tuple[Level, ...] = DEFAULT_OBJECTIVE
+    max_distance_km: float | None = Field(None, ge=0.0)
+    salary: dict[Title, int] = Field(default_factory=lambda: dict(DEFAULT_SALARY))
+    county_managed_township_used: bool = True
+    county_managed_village_used: bool = False
+    township_used_at_county: bool = False
+    township_recruited_village_used: bool = True
+    rotation: RotationPolicy = RotationPolicy()
+    wisn: WisnPolicy = WisnPolicy()
+    requirements_from: tuple[Literal["wisn", "norms"], ...] = ()
+    norms: tuple[NormRule, ...] = ()
+
+    @field_validator("objective")
+    @classmethod
+    def _levels_unique(cls, v: tuple[Level, ...]) -> tuple[Level, ...]:
+        seen: set[Level] = set()
+        for level in v:
+            if level in seen:
+                raise ValueError(f"objective level {level.value!r} is listed twice")
+            seen.add(level)
+        if not v:
+            raise ValueError("objective must list at least one level")
+        return v
+
+    @field_validator("salary", mode="before")
+    @classmethod
+    def _salary_defaults(cls, v: object) -> object:
+        # A partial salary table overrides only the titles it names.
+        if isinstance(v, dict):
+            merged: dict[object, object] = {t.value: s for t, s in DEFAULT_SALARY.items()}
+            merged.update(v)
+            return merged
+        return v
+
+    @field_validator("salary")
+    @classmethod
+    def _salary_nonneg(cls, v: dict[Title, int]) -> dict[Title, int]:
+        for title, amount in v.items():
+            if amount < 0:
+                raise ValueError(f"salary of {title.value} must be ≥ 0")
+        return v
+
+    def post_use_allowed(self, post: Funding, tier: Tier) -> bool:
+        """The post-use table of model.md (county_pool): may a `post` post be used at `tier`?"""
+        if post == Funding.differential:
+            return {
+                Tier.county: True,
+                Tier.township: self.county_managed_township_used,
+                Tier.village: self.county_managed_village_used,
+            }[tier]
+        if post == Funding.full:
+            return {
+                Tier.county: self.township_used_at_county,
+                Tier.township: True,
+                Tier.village: self.township_recruited_village_used,
+            }[tier]
+        return True
+
+
+class Community(_Frozen):
+    id: str
+    name: str = ""
+    hiring_budget: float | None = Field(None, ge=0)
+    max_moves: int | None = Field(None, ge=0)
+
+
+class Institution(_Frozen):
+    id: str
+    name: str = ""
+    community: str
+    tier: Tier
+    funding: Funding
+    approved_posts: int = Field(0, ge=0)
+    service_population: int = Field(0, ge=0)
+    x_km: float = 0.0
+    y_km: float = 0.0
+    capacity: int | None = Field(None, ge=0)
+
+
+class StaffMember(_Frozen):
+    id: str
+    name: str = ""
+    status: Status
+    title: Title
+    specialty: str
+    post_funding: Funding | None = None
+    quota_holder: str | None = None
+    posted_at: str | None = None
+    community: str
+    mobile: bool = True
+    grassroots_due: bool = False
+
+
+class Requirement(_Frozen):
+    institution: str
+    specialty: str
+    min_title: Title
+    need: int = Field(ge=0)
+    weight: float = Field(1.0, ge=0)
+
+    def matches(self, specialty: str, title: Title) -> bool:
+        return (
+            self.specialty == ANY_SPECIALTY or self.specialty == specialty
+        ) and title.rank >= self.min_title.rank
+
+
+class WorkloadRow(_Frozen):
+    institution: str
+    specialty: str
+    min_title: Title
+    activity: str
+    kind: WorkloadKind
+    annual_volume: float | None = None
+    unit_minutes: float | None = None
+    hours_per_year: float | None = None
+    staff_doing: float | None = None
+
+
+def distance_m(a: Institution, b: Institution) -> int:
+    """Euclidean distance in whole metres (model.md: km rounded to 3 decimals).
+
+    Half a metre rounds up; computed once here so every rule, level and output agrees.
+    """
+    if a.id == b.id:
+        return 0
+    d_km = math.hypot(a.x_km - b.x_km, a.y_km - b.y_km)
+    return int(math.floor(d_km * 1000.0 + 0.5))
+
+
+def within_km(metres: int, limit_km: float | None) -> bool:
+    """Is a distance of `metres` within a km limit (None: no limit)?"""
+    if limit_km is None:
+        return True
+    return metres <= limit_km * 1000.0 + 1e-6
+
+
+class Instance(_Frozen):
+    name: str
+    policy: Policy = Policy()
+    communities: tuple[Community, ...]
+    institutions: tuple[Institution, ...]
+    staff: tuple[StaffMember, ...]
+    requirements: tuple[Requirement, ...] = ()
+    workload: tuple[WorkloadRow, ...] = ()
+
+    model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
+
+    @cached_property
+    def institution_by_id(self) -> dict[str, Institution]:
+        return {i.id: i for i in self.institutions}
+
+    @cached_property
+    def community_by_id(self) -> dict[str, Community]:
+        return {c.id: c for c in self.communities}
+
+    @cached_property
+    def staff_by_id(self) -> dict[str, StaffMember]:
+        return {s.id: s for s in self.staff}
+
+    def with_policy(self, **changes: object) -> Instance:
+        """A copy with some policy keys changed (validated)."""
+        data = self.policy.model_dump()
+        data.update(changes)
+        return self.model_copy(update={"policy": Policy.model_validate(data)})
+
+    def with_mode(self, mode: Mode | str) -> Instance:
+        return self.with_policy(mode=Mode(mode))
+
+    def salary(self, title: Title) -> int:
+        return self.policy.salary[title]
+
+    def distance_m(self, a: str, b: str) -> int:
+        inst = self.institution_by_id
+        return distance_m(inst[a], inst[b])

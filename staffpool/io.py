@@ -1,0 +1,334 @@
+"""Reading the three instance forms into raw tables, and writing files atomically.
+
+Reading does not judge values: `validate` does. Every cell keeps the location a planner
+sees (file or sheet, spreadsheet row), so a problem can name it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem, UsageError
+
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "institutions": (
+        "id", "name", "community", "tier", "funding", "approved_posts",
+        "service_population", "x_km", "y_km", "capacity",
+    ),
+    "staff": (
+        "id", "name", "status", "title", "specialty", "post_funding", "quota_holder",
+        "posted_at", "community", "mobile", "grassroots_due",
+    ),
+    "requirements": ("institution", "specialty", "min_title", "need", "weight"),
+    "workload": (
+        "institution", "specialty", "min_title", "activity", "kind", "annual_volume",
+        "unit_minutes", "hours_per_year", "staff_doing",
+    ),
+    "communities": ("id", "name", "hiring_budget", "max_moves"),
+}
+# Columns that may be left out of a file altogether (every cell then blank).
+OPTIONAL_COLUMNS: dict[str, set[str]] = {
+    "institutions": {"name", "capacity", "service_population"},
+    "staff": {"name", "post_funding", "quota_holder", "community", "mobile", "grassroots_due"},
+    "requirements": {"weight"},
+    "workload": {"annual_volume", "unit_minutes", "hours_per_year", "staff_doing"},
+    "communities": {"name", "hiring_budget", "max_moves"},
+}
+REQUIRED_TABLES = ("institutions", "staff", "requirements")
+LIST_KEYS = {"objective", "host_tiers", "requirements_from"}
+
+
+@dataclass
+class RawTable:
+    """Rows of one table as read: (row number as a spreadsheet shows it, {column: cell})."""
+
+    label: str
+    columns: list[str] | None
+    rows: list[tuple[int, dict[str, Any]]]
+
+
+@dataclass
+class RawInstance:
+    source: Path
+    meta_label: str
+    meta: dict[str, Any]
+    tables: dict[str, RawTable]
+    problems: list[Problem] = field(default_factory=list)
+    # Where each dotted policy key came from (workbook rows), for messages.
+    key_rows: dict[str, int] = field(default_factory=dict)
+    input_files: list[Path] = field(default_factory=list)
+
+
+def read_raw(path: Path) -> RawInstance:
+    """Read a folder, a .json file or a .xlsx workbook."""
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder")
+    if path.is_dir():
+        return _read_folder(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return _read_json(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_workbook(path)
+    if path.name == "instance.yaml":
+        return _read_folder(path.parent)
+    raise UsageError(
+        f"{path}: an instance is a folder with instance.yaml, a .json file or a .xlsx workbook"
+    )
+
+
+# ---------------------------------------------------------------- folder
+
+
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(path.name, None, "", "", f"cannot read the file: {exc.strerror}"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(
+            Problem(
+                path.name, None, "", "",
+                f"is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8' from Excel",
+            )
+        )
+        return None
+
+
+def _csv_table(text: str, label: str, name: str, problems: list[Problem]) -> RawTable:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        problems.append(Problem(label, 1, "", "", "the file is empty: expected a header row"))
+        return RawTable(label, [], [])
+    header = [h.strip() for h in header]
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for n, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue  # blank line, as Excel leaves at the end
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            problems.append(
+                Problem(label, n, "", "", f"has {len(cells)} cells but the header has {len(header)}")
+            )
+        rows.append((n, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)}))
+    return RawTable(label, header, rows)
+
+
+def _read_folder(folder: Path) -> RawInstance:
+    problems: list[Problem] = []
+    meta: dict[str, Any] = {}
+    inputs: list[Path] = []
+    yaml_path = folder / "instance.yaml"
+    if not yaml_path.exists():
+        problems.append(Problem("instance.yaml", None, "", "", f"missing from {folder}"))
+    else:
+        inputs.append(yaml_path)
+        text = _read_text(yaml_path, problems)
+        if text is not None:
+            import yaml
+
+            try:
+                loaded = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                row = mark.line + 1 if mark is not None else None
+                problems.append(
+                    Problem("instance.yaml", row, "", "", f"is not valid YAML: {getattr(exc, 'problem', exc)}")
+                )
+                loaded = {}
+            if loaded is None:
+                loaded = {}
+            if not isinstance(loaded, dict):
+                problems.append(Problem("instance.yaml", None, "", "", "must be a mapping of keys (name, policy, communities)"))
+                loaded = {}
+            meta = loaded
+    tables: dict[str, RawTable] = {}
+    for name in ("institutions", "staff", "requirements", "workload"):
+        p = folder / f"{name}.csv"
+        if not p.exists():
+            if name in REQUIRED_TABLES:
+                problems.append(Problem(f"{name}.csv", None, "", "", f"missing from {folder}"))
+            continue
+        inputs.append(p)
+        text = _read_text(p, problems)
+        if text is not None:
+            tables[name] = _csv_table(text, f"{name}.csv", name, problems)
+    tables["communities"] = _list_table(meta.get("communities"), "instance.yaml: communities", problems)
+    return RawInstance(folder, "instance.yaml", meta, tables, problems, input_files=inputs)
+
+
+def _list_table(items: Any, label: str, problems: list[Problem]) -> RawTable:
+    """A list of mappings (YAML or JSON) as a table; row = position in the list, from 1."""
+    rows: list[tuple[int, dict[str, Any]]] = []
+    if items is None:
+        return RawTable(label, None, rows)
+    if not isinstance(items, list):
+        problems.append(Problem(label, None, "", "", "must be a list of rows"))
+        return RawTable(label, None, rows)
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            problems.append(Problem(label, n, "", str(item), "must be a mapping of column: value"))
+            continue
+        rows.append((n, item))
+    return RawTable(label, None, rows)
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _read_json(path: Path) -> RawInstance:
+    problems: list[Problem] = []
+    label = path.name
+    text = _read_text(path, problems)
+    data: Any = {}
+    if text is not None:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(label, exc.lineno, f"char {exc.colno}", "", f"is not valid JSON: {exc.msg}"))
+            data = {}
+    if not isinstance(data, dict):
+        problems.append(Problem(label, None, "", "", "must be a JSON object with keys name, policy, communities, institutions, staff, requirements"))
+        data = {}
+    tables: dict[str, RawTable] = {}
+    for name in ("institutions", "staff", "requirements", "workload", "communities"):
+        if name not in data:
+            if name in REQUIRED_TABLES:
+                problems.append(Problem(label, None, name, "", f"key {name!r} is missing"))
+            continue
+        tables[name] = _list_table(data[name], f"{label}: {name}", problems)
+    meta = {k: v for k, v in data.items() if k in ("name", "policy")}
+    return RawInstance(path, label, meta, tables, problems, input_files=[path])
+
+
+# ---------------------------------------------------------------- workbook
+
+
+def _read_workbook(path: Path) -> RawInstance:
+    import openpyxl
+
+    problems: list[Problem] = []
+    label = path.name
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        problems.append(Problem(label, None, "", "", f"is not a readable .xlsx workbook: {exc}"))
+        return RawInstance(path, f"{label}: instance", {}, {}, problems, input_files=[path])
+    tables: dict[str, RawTable] = {}
+    meta: dict[str, Any] = {}
+    key_rows: dict[str, int] = {}
+    sheets = set(wb.sheetnames)
+    for name in ("instance", "communities", "institutions", "staff", "requirements", "workload"):
+        if name not in sheets:
+            if name in REQUIRED_TABLES or name in ("instance", "communities"):
+                problems.append(Problem(label, None, "", "", f"has no sheet {name!r} (sheets: {', '.join(wb.sheetnames)})"))
+            continue
+        ws = wb[name]
+        raw_rows = list(ws.iter_rows(values_only=True))
+        sheet_label = f"{label}: {name}"
+        if not raw_rows:
+            problems.append(Problem(sheet_label, 1, "", "", "the sheet is empty: expected a header row"))
+            continue
+        header = ["" if h is None else str(h).strip() for h in raw_rows[0]]
+        rows: list[tuple[int, dict[str, Any]]] = []
+        for n, cells in enumerate(raw_rows[1:], start=2):
+            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                continue
+            rows.append((n, {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header) if h}))
+        if name == "instance":
+            if "key" not in header or "value" not in header:
+                problems.append(Problem(sheet_label, 1, "", "", "must have columns key,value"))
+                continue
+            meta = _dotted_to_nested(rows, sheet_label, problems, key_rows)
+        else:
+            tables[name] = RawTable(sheet_label, header, rows)
+    wb.close()
+    return RawInstance(path, f"{label}: instance", meta, tables, problems, key_rows, input_files=[path])
+
+
+def _dotted_to_nested(
+    rows: list[tuple[int, dict[str, Any]]], label: str, problems: list[Problem], key_rows: dict[str, int]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for n, row in rows:
+        key = row.get("key")
+        value = row.get("value")
+        if key is None or not str(key).strip():
+            problems.append(Problem(label, n, "key", "", "a value without a key"))
+            continue
+        key = str(key).strip()
+        parts = key.split(".")
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "":
+            continue  # blank means not given
+        if parts[-1] in LIST_KEYS:
+            value = [v.strip() for v in str(value).split(",") if v.strip()]
+        node = out
+        for part in parts[:-1]:
+            nxt = node.setdefault(part, {})
+            if not isinstance(nxt, dict):
+                problems.append(Problem(label, n, "key", key, f"{part!r} is a value, not a group of keys"))
+                break
+            node = nxt
+        else:
+            if parts[-1] in node:
+                problems.append(Problem(label, n, "key", key, "the key is given twice"))
+            node[parts[-1]] = value
+            key_rows[key] = n
+    return out
+
+
+# ---------------------------------------------------------------- writing
+
+
+def ensure_not_input(out: Path, names: Iterable[str], inputs: Iterable[Path]) -> None:
+    """Refuse to write a file over one of the instance's input files."""
+    targets = {(out / n).resolve() for n in names}
+    for p in inputs:
+        if p.resolve() in targets:
+            raise UsageError(f"{out / p.name}: refusing to overwrite an input file; choose another --out folder")
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; rename it over `path` only if the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="")
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_files_atomic(out: Path, files: dict[str, str]) -> None:
+    """Write several files; each lands whole or not at all."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        write_text_atomic(out / name, text)

@@ -1,0 +1,66 @@
+"""The registry: every rule of model.md, hard and soft, and the function that implements it.
+
+Option rules (`allow`) prune the (institution, post) options of a cohort; constraint
+rules (`define`) add named constraints; level rules add an objective expression. The
+solver-free checker (`staffpool.check`) has one function per rule under the same name.
+docs/rules.md is generated from this list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..build import CommunityModel, Option
+from ..cohorts import Cohort
+from .budget import define_hiring_budget
+from .capacity import define_capacity
+from .distance import allow_distance
+from .levels import define_levels
+from .mobility import allow_community_and_mobility
+from .moves import define_max_moves
+from .posting import define_posting
+from .posts import allow_post_use, define_vacancies
+from .shortfall import define_shortfall
+from .village import allow_village_title
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: str  # "hard" or "level"
+    spec: str  # where model.md states it
+    summary: str
+    allow: Callable[[CommunityModel, Cohort, Option], bool] | None = None
+    define: Callable[[CommunityModel], None] | None = None
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("posting", "hard", "Hard rules 1",
+         "each on_staff/contract member posted exactly once, a candidate at most once (posted ⇔ hired)",
+         define=define_posting),
+    Rule("community_mobility", "hard", "Hard rules 2; Modes (separate)",
+         "same community only; mobile: false (and everyone in separate mode) stays at posted_at",
+         allow=allow_community_and_mobility),
+    Rule("village_title", "hard", "Hard rules 3",
+         "village_doctor only at village tier", allow=allow_village_title),
+    Rule("distance", "hard", "Hard rules 4",
+         "a move is at most max_distance_km (whole metres)", allow=allow_distance),
+    Rule("post_use", "hard", "Post-use rules; Hard rules 5",
+         "county_pool: a post of funding f only at the tiers the post-use table allows",
+         allow=allow_post_use),
+    Rule("vacancy", "hard", "Modes; Hard rules 5",
+         "new posts taken (regularised + hired) ≤ vacancies of the pool", define=define_vacancies),
+    Rule("capacity", "hard", "Hard rules 6",
+         "staff posted at an institution ≤ capacity", define=define_capacity),
+    Rule("hiring_budget", "hard", "Hard rules 7",
+         "Σ salary of hired candidates ≤ community hiring_budget", define=define_hiring_budget),
+    Rule("max_moves", "hard", "Hard rules 8",
+         "moved people ≤ community max_moves", define=define_max_moves),
+    Rule("shortfall", "level", "Objective: shortfall",
+         "Σ weight × max(0, need − matching staff posted there)", define=define_shortfall),
+    Rule("levels", "level", "Objective: moves, distance, hiring_cost, unregularised",
+         "the other objective levels as expressions", define=define_levels),
+)
+
+__all__ = ["RULES", "Rule"]

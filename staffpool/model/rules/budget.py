@@ -1,0 +1,30 @@
+"""Rule 7 (model.md, hard rules): the community's hiring budget."""
+
+from __future__ import annotations
+
+import pulp
+
+from ...domain import Status
+from ..build import CommunityModel
+
+
+def define_hiring_budget(cm: CommunityModel) -> None:
+    r"""If the community has a `hiring_budget` B:
+
+    .. math:: \sum_{k \in candidates} salary(title_k) \sum_o x_{k,o} \le B
+
+    Named `hiring_budget[<community>]`.
+    """
+    budget = cm.community.hiring_budget
+    if budget is None:
+        return
+    terms = {
+        var: cm.instance.salary(cm.cohorts[k].title)
+        for (k, _o), var in cm.x.items()
+        if cm.cohorts[k].status == Status.candidate
+    }
+    cm.add(
+        "hiring_budget",
+        f"hiring_budget[{cm.community.id}]",
+        pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintLE, rhs=budget),
+    )

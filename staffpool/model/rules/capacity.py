@@ -1,0 +1,27 @@
+"""Rule 6 (model.md, hard rules): staff posted at an institution ≤ its capacity."""
+
+from __future__ import annotations
+
+import pulp
+
+from ..build import CommunityModel
+
+
+def define_capacity(cm: CommunityModel) -> None:
+    r"""For every institution j with a capacity:
+
+    .. math:: \sum_{k,o: inst(o)=j} x_{k,o} \le cap_j
+
+    counting everyone posted there (on_staff, contract, hired). Named `capacity[<j>]`.
+    """
+    terms: dict[str, dict[pulp.LpVariable, int]] = {}
+    for (k, o), var in cm.x.items():
+        terms.setdefault(cm.options[k][o].institution, {})[var] = 1
+    for j in cm.institutions:
+        if j.capacity is None:
+            continue
+        cm.add(
+            "capacity",
+            f"capacity[{j.id}]",
+            pulp.LpConstraint(pulp.LpAffineExpression(terms.get(j.id, {})), pulp.LpConstraintLE, rhs=j.capacity),
+        )

@@ -1,0 +1,42 @@
+"""The other levels of model.md's objective: moves, distance, hiring cost, unregularised."""
+
+from __future__ import annotations
+
+import pulp
+
+from ...domain import Level, Status
+from ..build import CommunityModel, PostKind
+
+
+def define_levels(cm: CommunityModel) -> None:
+    r"""Linear expressions for the levels (no constraints):
+
+    .. math::
+        moves = \sum_{k \notin cand} \sum_{o: inst(o) \ne posted\_at(k)} x_{k,o} \\
+        distance = \sum_{k \notin cand} \sum_o d_m(posted\_at(k), inst(o))\, x_{k,o} \quad (\text{whole metres}) \\
+        hiring\_cost = \sum_{k \in cand} salary(title_k) \sum_o x_{k,o} \\
+        unregularised = \sum_{k \in contract} \sum_{o: post(o) = none} x_{k,o}
+
+    Distance is in whole metres, so the level is an integer and proven exactly; it is
+    reported in km (metres / 1000).
+    """
+    moves: dict[pulp.LpVariable, int] = {}
+    dist: dict[pulp.LpVariable, int] = {}
+    cost: dict[pulp.LpVariable, int] = {}
+    unreg: dict[pulp.LpVariable, int] = {}
+    for (k, o), var in cm.x.items():
+        c, opt = cm.cohorts[k], cm.options[k][o]
+        if cm.moved(c, opt):
+            moves[var] = 1
+            assert c.posted_at is not None
+            metres = cm.dist[(c.posted_at, opt.institution)]
+            if metres:
+                dist[var] = metres
+        if c.status == Status.candidate:
+            cost[var] = cm.instance.salary(c.title)
+        if c.status == Status.contract and opt.kind == PostKind.none:
+            unreg[var] = 1
+    cm.levels[Level.moves] = pulp.LpAffineExpression(moves)
+    cm.levels[Level.distance] = pulp.LpAffineExpression(dist)
+    cm.levels[Level.hiring_cost] = pulp.LpAffineExpression(cost)
+    cm.levels[Level.unregularised] = pulp.LpAffineExpression(unreg)

@@ -1,0 +1,27 @@
+"""Rule 8 (model.md, hard rules): the community's cap on moves."""
+
+from __future__ import annotations
+
+import pulp
+
+from ..build import CommunityModel
+
+
+def define_max_moves(cm: CommunityModel) -> None:
+    r"""If the community has `max_moves` M:
+
+    .. math:: \sum_{k \in on\_staff \cup contract} \sum_{o: inst(o) \ne posted\_at(k)} x_{k,o} \le M
+
+    Named `max_moves[<community>]`.
+    """
+    limit = cm.community.max_moves
+    if limit is None:
+        return
+    terms = {
+        var: 1 for (k, o), var in cm.x.items() if cm.moved(cm.cohorts[k], cm.options[k][o])
+    }
+    cm.add(
+        "max_moves",
+        f"max_moves[{cm.community.id}]",
+        pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintLE, rhs=limit),
+    )

@@ -1,0 +1,31 @@
+"""Rule 1 (model.md, hard rules): everyone is posted once; a candidate at most once."""
+
+from __future__ import annotations
+
+import pulp
+
+from ...domain import Status
+from ..build import CommunityModel
+
+
+def define_posting(cm: CommunityModel) -> None:
+    r"""Each cohort k of n_k people is spread over its options o:
+
+    .. math::
+        \sum_o x_{k,o} = n_k \quad (k \text{ on\_staff or contract}), \qquad
+        \sum_o x_{k,o} \le n_k \quad (k \text{ candidates; the rest are not hired})
+
+    A candidate's every option takes a new post (hired ⇔ posted), and a contract
+    member's `new` options are regularisations, so "a hired candidate takes a post; a
+    regularised contract member takes a post" holds by construction of the options.
+    Named `posting[<cohort>]`.
+    """
+    for cohort in cm.cohorts:
+        terms = {cm.x[(cohort.index, o)]: 1 for o in range(len(cm.options[cohort.index]))}
+        expr = pulp.LpAffineExpression(terms)
+        sense = pulp.LpConstraintLE if cohort.status == Status.candidate else pulp.LpConstraintEQ
+        cm.add(
+            "posting",
+            f"posting[{cohort.label}]",
+            pulp.LpConstraint(expr, sense, rhs=cohort.size),
+        )

@@ -1,0 +1,41 @@
+"""The shortfall level (model.md, objective): unmet need of requirement rows."""
+
+from __future__ import annotations
+
+import pulp
+
+from ..build import CommunityModel
+
+
+def define_shortfall(cm: CommunityModel) -> None:
+    r"""One continuous :math:`s_r \ge 0` per requirement row r = (j, specialty, min_title, need, w):
+
+    .. math:: s_r \ge need_r - \sum_{k \text{ matches } r} \sum_{o: inst(o)=j} x_{k,o}
+
+    A person matches when the specialty matches (`*` matches any) and their title rank is
+    ≥ min_title's. Rows are independent: one person counts toward every row they match.
+    At the minimum, s_r = max(0, need_r − matching_r), so the level Σ w_r s_r is exactly
+    model.md's. Named `shortfall[<j>,<specialty>,<min_title>,#<row>]`.
+    """
+    by_inst: dict[str, list[tuple[int, int]]] = {}
+    for (k, o) in cm.x:
+        by_inst.setdefault(cm.options[k][o].institution, []).append((k, o))
+    level: dict[pulp.LpVariable, float] = {}
+    for n, req in cm.requirements:
+        s = pulp.LpVariable(f"s_{n:06d}", lowBound=0)
+        cm.short[n] = s
+        terms: dict[pulp.LpVariable, float] = {s: 1}
+        for k, o in by_inst.get(req.institution, []):
+            c = cm.cohorts[k]
+            if req.matches(c.specialty, c.title):
+                terms[cm.x[(k, o)]] = 1
+        cm.add(
+            "shortfall",
+            f"shortfall[{req.institution},{req.specialty},{req.min_title.value},#{n + 2}]",
+            pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintGE, rhs=req.need),
+        )
+        if req.weight:
+            level[s] = req.weight
+    from ...domain import Level
+
+    cm.levels[Level.shortfall] = pulp.LpAffineExpression(level)

@@ -1,0 +1,18 @@
+"""Rule 3 (model.md, hard rules): a village doctor may only be posted at village tier."""
+
+from __future__ import annotations
+
+from ...domain import Tier, Title
+from ..build import CommunityModel, Option
+from ..cohorts import Cohort
+
+
+def allow_village_title(cm: CommunityModel, cohort: Cohort, option: Option) -> bool:
+    r"""Option filter: :math:`x_{k,o} = 0` if title(k) = village_doctor and tier(inst(o)) ≠ village.
+
+    This holds for people who may not move too: a village doctor posted (and immobile)
+    at a township leaves no option, and the instance is infeasible, as model.md says.
+    """
+    if cohort.title != Title.village_doctor:
+        return True
+    return cm.inst[option.institution].tier == Tier.village

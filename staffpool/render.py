@@ -1,0 +1,161 @@
+"""Rich rendering: tables for the terminal. Takes computed results, computes nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+
+from .domain import Funding, Instance, Level, Status, Tier
+from .errors import Problem
+
+if TYPE_CHECKING:
+    from .check import CheckReport
+    from .solve import Result
+
+MAX_PROBLEMS = 50
+
+
+def problems_table(problems: list[Problem], title: str = "Input problems") -> Table:
+    t = Table(title=f"{title}: {len(problems)}", title_justify="left", show_lines=False)
+    for col in ("file", "row", "column", "value", "problem"):
+        t.add_column(col, overflow="fold")
+    for p in problems[:MAX_PROBLEMS]:
+        t.add_row(p.file, "" if p.row is None else str(p.row), p.column, p.value, p.message)
+    if len(problems) > MAX_PROBLEMS:
+        t.caption = f"… and {len(problems) - MAX_PROBLEMS} more problems"
+    return t
+
+
+def render_problems(console: Console, problems: list[Problem]) -> None:
+    console.print(problems_table(problems))
+    console.print("[bold red]Nothing was written.[/] Fix the input and run again (exit status 2).")
+
+
+def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int]) -> list[Table]:
+    tiers = [t.value for t in Tier]
+    by_tier = Counter(i.tier.value for i in instance.institutions)
+    posted_tier = Counter()
+    inst = instance.institution_by_id
+    for s in instance.staff:
+        if s.posted_at:
+            posted_tier[inst[s.posted_at].tier.value] += 1
+    status = Counter(s.status.value for s in instance.staff)
+    t1 = Table(title=f"{instance.name}: {len(instance.communities)} communities, mode {instance.policy.mode.value}", title_justify="left")
+    t1.add_column("")
+    for tier in tiers:
+        t1.add_column(tier, justify="right")
+    t1.add_column("total", justify="right")
+    t1.add_row("institutions", *[str(by_tier[t]) for t in tiers], str(len(instance.institutions)))
+    t1.add_row("staff posted", *[str(posted_tier[t]) for t in tiers], str(sum(posted_tier.values())))
+    pop = Counter()
+    for i in instance.institutions:
+        pop[i.tier.value] += i.service_population
+    t1.add_row("people served", *[f"{pop[t]:,}" for t in tiers], f"{sum(pop.values()):,}")
+    t2 = Table(title="Staff by status", title_justify="left")
+    for col in ("on_staff", "contract", "candidate"):
+        t2.add_column(col, justify="right")
+    t2.add_row(*[str(status[c]) for c in ("on_staff", "contract", "candidate")])
+    t3 = Table(title="Posts and vacancies per pool", title_justify="left")
+    for col in ("pool", "approved", "held", "vacancies"):
+        t3.add_column(col, justify="right" if col != "pool" else "left")
+    on_staff = [s for s in instance.staff if s.status == Status.on_staff]
+    shown = 0
+    for (a, b), vac in sorted(vacancies.items()):
+        if shown >= 30:
+            break
+        if b in (Funding.full.value, Funding.differential.value):
+            approved = sum(i.approved_posts for i in instance.institutions if i.community == a and i.funding.value == b)
+            held = sum(1 for s in on_staff if s.community == a and s.post_funding and s.post_funding.value == b)
+            t3.add_row(f"{a},{b}", str(approved), str(held), str(vac))
+            shown += 1
+    if len(vacancies) > shown:
+        t3.caption = f"{len(vacancies) - shown} more pools not shown"
+    return [t1, t2, t3]
+
+
+def levels_table(result: Result) -> Table:
+    from .results import level_value
+
+    t = Table(title=f"{result.instance.name} · {result.mode.value} · {result.solver} · {result.status.value}", title_justify="left")
+    t.add_column("level")
+    t.add_column("value", justify="right")
+    units = {Level.distance: "km", Level.hiring_cost: "yuan/year"}
+    for lvl, v in result.objective.items():
+        val = level_value(lvl, v)
+        shown = f"{val:,}" if isinstance(val, int) else f"{val:,.3f}"
+        t.add_row(lvl.value, f"{shown} {units.get(lvl, '')}".strip())
+    return t
+
+
+def tiers_table(result: Result) -> Table:
+    df = result.institutions
+    t = Table(title="Staff by tier, before → after (the inverted triangle)", title_justify="left")
+    for col in ("tier", "before", "after", "change", "need", "short"):
+        t.add_column(col, justify="left" if col == "tier" else "right")
+    for tier in (Tier.county, Tier.township, Tier.village):
+        part = df[df["tier"] == tier.value]
+        b, a = int(part["staff_before"].sum()), int(part["staff_after"].sum())
+        t.add_row(tier.value, str(b), str(a), f"{a - b:+d}", str(int(part["need"].sum())), str(int(part["short"].sum())))
+    return t
+
+
+def shortfalls_table(result: Result, top: int = 10) -> Table:
+    df = result.requirements
+    df = df[df["short"] > 0].copy()
+    df["weighted"] = df["short"] * df["weight"]
+    df = df.sort_values(["weighted", "institution"], ascending=[False, True]).head(top)
+    names = {i.id: i.name for i in result.instance.institutions}
+    t = Table(title=f"Worst remaining shortfalls (top {top})", title_justify="left")
+    for col in ("institution", "specialty", "min_title", "need", "covered", "short", "weight"):
+        t.add_column(col, justify="right" if col in ("need", "covered", "short", "weight") else "left")
+    for r in df.itertuples():
+        t.add_row(f"{r.institution} {names.get(str(r.institution), '')}".strip(), str(r.specialty), str(r.min_title),
+                  str(r.need), str(r.covered), str(r.short), f"{r.weight:g}")
+    if df.empty:
+        t.caption = "every requirement row is covered"
+    return t
+
+
+def changes_table(result: Result, top: int = 25) -> Table:
+    df = result.assignments
+    df = df[df["change"].isin(["move", "hire", "regularise", "regularise_move"])]
+    counts = df["change"].value_counts().to_dict()
+    t = Table(
+        title="Changes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) if counts else "Changes: none",
+        title_justify="left",
+    )
+    for col in ("staff", "change", "title", "specialty", "from", "to", "km", "post"):
+        t.add_column(col, justify="right" if col == "km" else "left")
+    for r in df.head(top).itertuples():
+        km = "" if r.distance_km is None or r.distance_km != r.distance_km or not r.moved else f"{r.distance_km:.3f}"
+        t.add_row(str(r.staff_id), str(r.change), str(r.title), str(r.specialty), str(r.from_institution),
+                  str(r.to_institution), km, f"{r.post_funding} {r.post_source}".strip())
+    if len(df) > top:
+        t.caption = f"… {len(df) - top} more in assignments.csv"
+    return t
+
+
+def solve_tables(result: Result) -> list[Any]:
+    return [levels_table(result), tiers_table(result), shortfalls_table(result), changes_table(result)]
+
+
+def check_tables(report: CheckReport, objective: tuple[Level, ...]) -> list[Table]:
+    from .results import level_value
+
+    t = Table(title="Levels recomputed from the plan", title_justify="left")
+    t.add_column("level")
+    t.add_column("value", justify="right")
+    for lvl in objective:
+        t.add_row(lvl.value, str(level_value(lvl, report.levels[lvl])))
+    out = [t]
+    if report.violations:
+        v = Table(title=f"Violations: {len(report.violations)}", title_justify="left")
+        for col in ("rule", "subject", "what"):
+            v.add_column(col, overflow="fold")
+        for x in report.violations[:200]:
+            v.add_row(x.rule, x.subject, x.message)
+        out.append(v)
+    return out

@@ -1,0 +1,523 @@
+"""Check -> build -> solve -> read back. One pipeline, per community, lexicographic.
+
+Status and termination are enums as in linopy's constants; `Result` carries the plan, the
+levels, pandas tables and the summary. Rendering lives in the CLI, never here.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import pulp
+
+from .check import Assignment, Plan, PostSource, check_plan
+from .domain import Instance, Level, Mode, Status as StaffStatus
+from .errors import InfeasibleError, UsageError
+from .model.build import CommunityModel, PostKind, build_community
+
+pulp.set_v4_migration_warnings(False)  # PuLP 3.3 warns about its 4.x API on every call
+
+
+class Status(StrEnum):
+    """What a solve delivers (summary.json `status`)."""
+
+    optimal = "optimal"
+    time_limit = "time_limit"  # a plan obeying every hard rule, not proven optimal
+    infeasible = "infeasible"  # no plan; or none found within the time limit
+
+
+class TerminationCondition(StrEnum):
+    """Why the solver stopped on one level."""
+
+    optimal = "optimal"
+    time_limit = "time_limit"
+    infeasible = "infeasible"
+    no_solution = "no_solution"  # time limit hit before any plan was found
+    error = "error"
+
+
+# ---------------------------------------------------------------- solver profiles
+
+
+@dataclass(frozen=True)
+class SolverProfile:
+    name: str
+    backend: str  # "highs" or "cbc"
+    time_limit: float | None = None
+    mip_rel_gap: float = 0.0
+    mip_abs_gap: float = 1e-6
+    threads: int = 1
+
+
+def solver_dirs() -> list[Path]:
+    here = Path(__file__).resolve().parent
+    dirs = []
+    if os.environ.get("STAFFPOOL_SOLVERS"):
+        dirs.append(Path(os.environ["STAFFPOOL_SOLVERS"]))
+    dirs += [here.parent / "solvers", here / "_solvers"]
+    return dirs
+
+
+def list_profiles() -> list[str]:
+    names: set[str] = set()
+    for d in solver_dirs():
+        if d.is_dir():
+            names.update(p.stem for p in d.glob("*.yaml"))
+    return sorted(names)
+
+
+def load_profile(name: str) -> SolverProfile:
+    """A named profile from solvers/ (or a path to a .yaml file)."""
+    import yaml
+
+    candidates = [Path(name)] if name.endswith((".yaml", ".yml")) else [d / f"{name}.yaml" for d in solver_dirs()]
+    for p in candidates:
+        if p.is_file():
+            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+            try:
+                prof = SolverProfile(name=p.stem, **data)
+            except TypeError as exc:
+                raise UsageError(f"{p}: bad solver profile: {exc}") from None
+            if prof.backend not in ("highs", "cbc"):
+                raise UsageError(f"{p}: backend must be highs or cbc, not {prof.backend!r}")
+            return prof
+    raise UsageError(f"unknown solver {name!r}: choose one of {', '.join(list_profiles()) or 'highs, cbc'}")
+
+
+# ---------------------------------------------------------------- one community
+
+
+@dataclass
+class LevelLog:
+    level: Level
+    value: float | None
+    termination: TerminationCondition
+    seconds: float
+
+
+@dataclass
+class CommunityOutcome:
+    community: str
+    status: Status
+    plan: Plan
+    levels: list[LevelLog]
+    build_s: float
+    solve_s: float
+    variables: int
+    constraints: int
+    reason: str = ""
+    reasons: list[str] = field(default_factory=list)
+
+
+def _integral_level(cm: CommunityModel, level: Level) -> bool:
+    expr = cm.levels[level]
+    return all(float(c).is_integer() for c in expr.values())
+
+
+def _hold_rhs(value: float, integral: bool) -> float:
+    """Hold a level at its optimum: model.md's tolerance (1e-6 relative and absolute).
+    An integral level is held at the integer itself (+0.5 only absorbs float noise)."""
+    if integral:
+        return math.floor(value + 0.5) + 0.5
+    return value + max(1e-6, 1e-6 * abs(value))
+
+
+_HIGHS_READY = False
+
+
+def _silence_highs_banner() -> None:
+    """highspy prints a banner to C-level stdout at its first `Highs()`; `--json` must stay
+    clean, so the first one is made with file descriptor 1 pointed at /dev/null."""
+    global _HIGHS_READY
+    if _HIGHS_READY:
+        return
+    import sys
+
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    _HIGHS_READY = True
+
+
+class _HighsRunner:
+    """HiGHS in-process: the PuLP model is passed to highspy once; each level changes the
+    objective, adds the hold row of the previous level and starts from the last plan."""
+
+    def __init__(self, cm: CommunityModel, profile: SolverProfile):
+        import highspy
+
+        _silence_highs_banner()
+        self.highspy = highspy
+        self.solver = pulp.HiGHS(
+            msg=False, gapRel=profile.mip_rel_gap, gapAbs=profile.mip_abs_gap, threads=profile.threads,
+        )
+        self.cm = cm
+        cm.prob.setObjective(pulp.LpAffineExpression(constant=0))
+        self.solver.createAndConfigureSolver(cm.prob)
+        self.solver.buildSolverModel(cm.prob)
+        self.h = cm.prob.solverModel
+        self.vars = cm.prob.variables()
+        self.n = len(self.vars)
+        self.values: list[float] | None = None
+
+    def _arrays(self, expr: pulp.LpAffineExpression) -> tuple[list[int], list[float]]:
+        idx = [v.index for v in expr]
+        return idx, [float(expr[v]) for v in expr]
+
+    def solve(self, expr: pulp.LpAffineExpression, time_left: float | None) -> tuple[TerminationCondition, float | None]:
+        import numpy as np
+
+        costs = np.zeros(self.n)
+        idx, vals = self._arrays(expr)
+        costs[idx] = vals
+        self.h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), costs)
+        self.h.setOptionValue("time_limit", float(time_left) if time_left is not None else self.highspy.kHighsInf)
+        if self.values is not None:
+            sol = self.highspy.HighsSolution()
+            sol.col_value = list(self.values)
+            sol.value_valid = True
+            self.h.setSolution(sol)
+        self.h.run()
+        ms = self.h.getModelStatus()
+        M = self.highspy.HighsModelStatus
+        info = self.h.getInfo()
+        has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        if ms == M.kOptimal:
+            term = TerminationCondition.optimal
+        elif ms in (M.kInfeasible, M.kUnboundedOrInfeasible):
+            return TerminationCondition.infeasible, None
+        elif ms in (M.kTimeLimit, M.kInterrupt, M.kIterationLimit, M.kSolutionLimit):
+            term = TerminationCondition.time_limit if has_sol else TerminationCondition.no_solution
+        else:
+            return TerminationCondition.error, None
+        if not has_sol:
+            return term, None
+        self.values = list(self.h.getSolution().col_value)
+        return term, sum(c * self.values[i] for i, c in zip(idx, vals, strict=True))
+
+    def hold(self, expr: pulp.LpAffineExpression, rhs: float) -> None:
+        idx, vals = self._arrays(expr)
+        self.h.addRow(-self.highspy.kHighsInf, rhs, len(idx), idx, vals)
+
+    def value(self, var: pulp.LpVariable) -> float:
+        assert self.values is not None
+        return self.values[var.index]
+
+
+class _CbcRunner:
+    """CBC through PuLP's command-line interface; the model is re-sent at each level."""
+
+    def __init__(self, cm: CommunityModel, profile: SolverProfile):
+        self.cm, self.profile = cm, profile
+        self.has_values = False
+
+    def solve(self, expr: pulp.LpAffineExpression, time_left: float | None) -> tuple[TerminationCondition, float | None]:
+        prob = self.cm.prob
+        prob.setObjective(expr if len(expr) else pulp.LpAffineExpression(constant=0))
+        solver = pulp.PULP_CBC_CMD(
+            msg=False, gapRel=self.profile.mip_rel_gap, gapAbs=self.profile.mip_abs_gap,
+            threads=self.profile.threads, timeLimit=None if time_left is None else max(1, int(math.ceil(time_left))),
+            warmStart=self.has_values,
+        )
+        prob.solve(solver)
+        if prob.status == pulp.LpStatusInfeasible:
+            return TerminationCondition.infeasible, None
+        if prob.sol_status == pulp.LpSolutionOptimal:
+            term = TerminationCondition.optimal
+        elif prob.sol_status == pulp.LpSolutionIntegerFeasible:
+            term = TerminationCondition.time_limit
+        elif prob.status == pulp.LpStatusNotSolved:
+            return TerminationCondition.no_solution, None
+        else:
+            return TerminationCondition.error, None
+        self.has_values = True
+        return term, float(pulp.value(expr) or 0.0) if len(expr) else 0.0
+
+    def hold(self, expr: pulp.LpAffineExpression, rhs: float) -> None:
+        n = len(self.cm.prob.constraints)
+        self.cm.prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintLE, rhs=rhs), f"hold_{n}")
+
+    def value(self, var: pulp.LpVariable) -> float:
+        return float(var.varValue or 0.0)
+
+
+def solve_community(
+    instance: Instance,
+    community: str,
+    mode: Mode,
+    profile: SolverProfile,
+    time_limit: float | None = None,
+    on_level: Callable[[str, Level], None] | None = None,
+) -> CommunityOutcome:
+    t0 = time.perf_counter()
+    cm = build_community(instance, community, mode)
+    build_s = time.perf_counter() - t0
+    nvars, ncons = len(cm.x) + len(cm.short), len(cm.prob.constraints)
+    empty = [c for c, opts in zip(cm.cohorts, cm.options, strict=True) if not opts and c.status != StaffStatus.candidate]
+    if empty:
+        reasons = [_no_option_reason(cm, c) for c in empty]
+        return CommunityOutcome(community, Status.infeasible, {}, [], build_s, 0.0, nvars, ncons,
+                                "some staff have no institution they may be posted at", reasons)
+    t1 = time.perf_counter()
+    limit = time_limit if time_limit is not None else profile.time_limit
+    runner: _HighsRunner | _CbcRunner = _HighsRunner(cm, profile) if profile.backend == "highs" else _CbcRunner(cm, profile)
+    logs: list[LevelLog] = []
+    status = Status.optimal
+    have_plan = False
+    for level in instance.policy.objective:
+        expr = cm.levels[level]
+        if on_level is not None:
+            on_level(community, level)
+        if len(expr) == 0 and have_plan:
+            logs.append(LevelLog(level, 0.0, TerminationCondition.optimal, 0.0))
+            continue
+        left = None if limit is None else max(0.0, limit - (time.perf_counter() - t1))
+        if left is not None and left <= 0 and have_plan:
+            status = Status.time_limit
+            logs.append(LevelLog(level, None, TerminationCondition.time_limit, 0.0))
+            continue
+        ts = time.perf_counter()
+        term, value = runner.solve(expr, left)
+        logs.append(LevelLog(level, value, term, time.perf_counter() - ts))
+        if term == TerminationCondition.infeasible:
+            reasons = diagnose_infeasible(instance, community, mode)
+            return CommunityOutcome(community, Status.infeasible, {}, logs, build_s, time.perf_counter() - t1,
+                                    nvars, ncons, "no plan obeys every hard rule", reasons)
+        if value is None:
+            if not have_plan:
+                why = "no plan was found within the time limit" if term == TerminationCondition.no_solution else f"the solver stopped: {term.value}"
+                return CommunityOutcome(community, Status.time_limit, {}, logs, build_s, time.perf_counter() - t1,
+                                        nvars, ncons, why, [])
+            status = Status.time_limit
+            continue
+        have_plan = True
+        if term != TerminationCondition.optimal:
+            status = Status.time_limit
+        runner.hold(expr, _hold_rhs(value, _integral_level(cm, level)))
+    plan = _read_back(cm, runner)
+    return CommunityOutcome(community, status, plan, logs, build_s, time.perf_counter() - t1, nvars, ncons)
+
+
+def _read_back(cm: CommunityModel, runner: _HighsRunner | _CbcRunner) -> Plan:
+    """Cohort counts -> people: members (sorted by id) fill the options in order."""
+    plan: Plan = {}
+    for cohort in cm.cohorts:
+        members = list(cohort.members)
+        pos = 0
+        for oi, opt in enumerate(cm.options[cohort.index]):
+            count = int(round(runner.value(cm.x[(cohort.index, oi)])))
+            for sid in members[pos:pos + count]:
+                plan[sid] = _assignment(cm, cohort.status, cohort.post_funding, sid, opt)
+            pos += count
+        for sid in members[pos:]:
+            plan[sid] = Assignment(sid, None, None, None)  # a candidate not hired
+    return plan
+
+
+def _assignment(cm: CommunityModel, status: StaffStatus, post_funding: Any, sid: str, opt: Any) -> Assignment:
+    if opt.kind == PostKind.existing:
+        return Assignment(sid, opt.institution, post_funding.value if post_funding else None, PostSource.existing)
+    if opt.kind == PostKind.none:
+        return Assignment(sid, opt.institution, None, None)
+    pool = cm.pools[opt.pool]
+    funding = "unified" if pool.funding is None else pool.funding.value
+    source = PostSource.hired if status == StaffStatus.candidate else PostSource.regularised
+    return Assignment(sid, opt.institution, funding, source)
+
+
+def _no_option_reason(cm: CommunityModel, cohort: Any) -> str:
+    from .model.build import candidate_options
+    from .model.rules import RULES
+
+    base = candidate_options(cm, cohort)
+    who = ", ".join(cohort.members[:5]) + (" …" if cohort.size > 5 else "")
+    for rule in RULES:
+        if rule.allow is None:
+            continue
+        if base and not any(rule.allow(cm, cohort, o) for o in base):
+            return f"{who} ({cohort.title.value}, posted at {cohort.posted_at}): rule '{rule.name}' ({rule.summary}) leaves no institution"
+        base = [o for o in base if rule.allow(cm, cohort, o)]
+    return f"{who} ({cohort.title.value}, posted at {cohort.posted_at}): the rules together leave no institution"
+
+
+def diagnose_infeasible(instance: Instance, community: str, mode: Mode) -> list[str]:
+    """Which hard-rule families, dropped one at a time, would make the community feasible."""
+    from .model.rules import RULES
+
+    words = {r.name: r.summary for r in RULES}
+    found: list[str] = []
+    cm = build_community(instance, community, mode)
+    for family, names in sorted(cm.families.items()):
+        if family in ("posting", "shortfall"):
+            continue
+        trial = build_community(instance, community, mode)
+        for name in names:
+            del trial.prob.constraints[name]
+        trial.prob.setObjective(pulp.LpAffineExpression(constant=0))
+        trial.prob.solve(pulp.HiGHS(msg=False))
+        if trial.prob.status == pulp.LpStatusOptimal:
+            found.append(f"{family}: {words.get(family, family)} ({', '.join(names[:6])}{' …' if len(names) > 6 else ''})")
+    if not found:
+        found.append(
+            "no single rule family explains it alone; several bind together "
+            + f"({', '.join(sorted(f for f in cm.families if f not in ('posting', 'shortfall')))})"
+        )
+    return found
+
+
+# ---------------------------------------------------------------- whole instance
+
+
+@dataclass
+class Result:
+    instance: Instance
+    mode: Mode
+    solver: str
+    status: Status
+    objective: dict[Level, float]
+    plan: Plan
+    outcomes: list[CommunityOutcome]
+    timings: dict[str, float]
+    reasons: list[str] = field(default_factory=list)
+    _tables: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status != Status.infeasible and bool(self.plan) or (
+            self.status == Status.optimal and not self.instance.staff
+        )
+
+    @property
+    def assignments(self) -> Any:
+        from .results import assignments_table
+
+        if "assignments" not in self._tables:
+            self._tables["assignments"] = assignments_table(self)
+        return self._tables["assignments"]
+
+    @property
+    def requirements(self) -> Any:
+        from .results import requirements_table
+
+        if "requirements" not in self._tables:
+            self._tables["requirements"] = requirements_table(self)
+        return self._tables["requirements"]
+
+    @property
+    def institutions(self) -> Any:
+        from .results import institutions_table
+
+        if "institutions" not in self._tables:
+            self._tables["institutions"] = institutions_table(self)
+        return self._tables["institutions"]
+
+    @property
+    def summary(self) -> Any:
+        from .results import make_summary
+
+        return make_summary(self)
+
+    def write(self, out: str | Path) -> list[Path]:
+        from .results import write_result
+
+        return write_result(self, Path(out))
+
+
+def solve(
+    instance: Instance,
+    mode: Mode | str | None = None,
+    solver: str | SolverProfile = "highs",
+    time_limit: float | None = None,
+    workers: int = 1,
+    progress: Callable[[str, Level], None] | None = None,
+    on_community_done: Callable[[CommunityOutcome], None] | None = None,
+    load_s: float = 0.0,
+) -> Result:
+    """Solve every community of `instance` to the lexicographic optimum of model.md.
+
+    Communities are independent, so each is solved alone (in parallel with `workers` > 1)
+    and the levels add up to the whole's. Raises nothing for infeasibility: the result's
+    status says it, with reasons.
+    """
+    t0 = time.perf_counter()
+    mode = Mode(mode) if mode is not None else instance.policy.mode
+    profile = solver if isinstance(solver, SolverProfile) else load_profile(solver)
+    cids = [c.id for c in instance.communities]
+    outcomes: list[CommunityOutcome] = []
+    if workers > 1 and len(cids) > 1:
+        from .parallel import solve_parallel
+
+        outcomes = solve_parallel(instance, cids, mode, profile, time_limit, workers, on_community_done)
+    else:
+        for cid in cids:
+            out = solve_community(instance, cid, mode, profile, time_limit, progress)
+            outcomes.append(out)
+            if on_community_done is not None:
+                on_community_done(out)
+    build_s = sum(o.build_s for o in outcomes)
+    solve_s = sum(o.solve_s for o in outcomes)
+    statuses = {o.status for o in outcomes}
+    if Status.infeasible in statuses or any(not o.plan and o.status != Status.optimal for o in outcomes):
+        status = Status.infeasible if Status.infeasible in statuses else Status.time_limit
+    elif Status.time_limit in statuses:
+        status = Status.time_limit
+    else:
+        status = Status.optimal
+    plan: Plan = {}
+    reasons: list[str] = []
+    for o in outcomes:
+        plan.update(o.plan)
+        if o.reason:
+            name = instance.community_by_id[o.community].name or o.community
+            reasons.append(f"{o.community} ({name}): {o.reason}")
+            reasons.extend(f"  {r}" for r in o.reasons)
+    feasible = all(o.plan or not _community_staff(instance, o.community) for o in outcomes)
+    objective: dict[Level, float] = {}
+    if feasible:
+        report = check_plan(instance, plan, mode)
+        if not report.ok:
+            # A solver plan that breaks a rule is our bug, never the user's.
+            raise RuntimeError("internal error: the plan breaks rules: " + "; ".join(map(str, report.violations[:5])))
+        objective = {lvl: report.levels[lvl] for lvl in instance.policy.objective}
+    else:
+        plan = {}
+    timings = {
+        "load": round(load_s, 4),
+        "build": round(build_s, 4),
+        "solve": round(solve_s, 4),
+        "total": round(load_s + time.perf_counter() - t0, 4),
+    }
+    return Result(instance, mode, profile.name, status, objective, plan, outcomes, timings, reasons)
+
+
+def _community_staff(instance: Instance, cid: str) -> bool:
+    return any(s.community == cid for s in instance.staff)
+
+
+def require_plan(result: Result) -> Result:
+    """Raise InfeasibleError (exit 1) when the result holds no plan."""
+    if result.status == Status.infeasible or (not result.plan and result.instance.staff):
+        what = "infeasible" if result.status == Status.infeasible else "no plan within the time limit"
+        raise InfeasibleError(f"{result.instance.name}: {what}", result.reasons)
+    return result
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
