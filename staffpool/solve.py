@@ -198,6 +198,9 @@ class _HighsRunner:
         M = self.highspy.HighsModelStatus
         info = self.h.getInfo()
         has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        if ms == M.kModelEmpty:  # nothing to decide (e.g. only candidates with no option)
+            self.values = [0.0] * self.n
+            return TerminationCondition.optimal, 0.0
         if ms == M.kOptimal:
             term = TerminationCondition.optimal
         elif ms in (M.kInfeasible, M.kUnboundedOrInfeasible):
@@ -357,26 +360,25 @@ def _no_option_reason(cm: CommunityModel, cohort: Any) -> str:
 
 
 def diagnose_infeasible(instance: Instance, community: str, mode: Mode) -> list[str]:
-    """Which hard-rule families, dropped one at a time, would make the community feasible."""
+    """Which hard rules, each left out alone, would make the community feasible."""
     from .model.rules import RULES
 
-    words = {r.name: r.summary for r in RULES}
     found: list[str] = []
-    cm = build_community(instance, community, mode)
-    for family, names in sorted(cm.families.items()):
-        if family in ("posting", "shortfall"):
+    hard = [r for r in RULES if r.kind == "hard" and r.name != "posting"]
+    for rule in hard:
+        trial = build_community(instance, community, mode, skip=frozenset({rule.name}))
+        if any(not opts and c.status != StaffStatus.candidate for c, opts in zip(trial.cohorts, trial.options, strict=True)):
             continue
-        trial = build_community(instance, community, mode)
-        for name in names:
-            del trial.prob.constraints[name]
         trial.prob.setObjective(pulp.LpAffineExpression(constant=0))
         trial.prob.solve(pulp.HiGHS(msg=False))
         if trial.prob.status == pulp.LpStatusOptimal:
-            found.append(f"{family}: {words.get(family, family)} ({', '.join(names[:6])}{' …' if len(names) > 6 else ''})")
+            names = build_community(instance, community, mode).families.get(rule.name, [])
+            where = f" ({', '.join(names[:6])}{' …' if len(names) > 6 else ''})" if names else ""
+            found.append(f"relaxing '{rule.name}' alone would make it feasible: {rule.summary}{where}")
     if not found:
         found.append(
-            "no single rule family explains it alone; several bind together "
-            + f"({', '.join(sorted(f for f in cm.families if f not in ('posting', 'shortfall')))})"
+            "no single rule explains it alone; several bind together ("
+            + ", ".join(r.name for r in hard) + "); `staffpool explain` finds the smallest relaxation"
         )
     return found
 

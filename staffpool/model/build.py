@@ -114,7 +114,10 @@ def candidate_options(cm: CommunityModel, cohort: Cohort) -> list[Option]:
     return out
 
 
-def build_community(instance: Instance, community: str, mode: Mode | None = None) -> CommunityModel:
+def build_community(
+    instance: Instance, community: str, mode: Mode | None = None, skip: frozenset[str] = frozenset()
+) -> CommunityModel:
+    """Build one community's program. `skip` names rules left out (used to diagnose infeasibility)."""
     from .rules import RULES
 
     mode = mode or instance.policy.mode
@@ -130,7 +133,7 @@ def build_community(instance: Instance, community: str, mode: Mode | None = None
         dist=dist,
         prob=pulp.LpProblem(_safe(f"staffpool_{community}"), pulp.LpMinimize),
     )
-    option_rules = [r for r in RULES if r.allow is not None]
+    option_rules = [r for r in RULES if r.allow is not None and r.name not in skip]
     for cohort in cm.cohorts:
         opts = [
             o for o in candidate_options(cm, cohort)
@@ -146,7 +149,7 @@ def build_community(instance: Instance, community: str, mode: Mode | None = None
         (n, r) for n, r in enumerate(instance.requirements) if r.institution in insts_here
     ]
     for rule in RULES:
-        if rule.define is not None:
+        if rule.define is not None and rule.name not in skip:
             rule.define(cm)
     return cm
 

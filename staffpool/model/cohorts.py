@@ -32,7 +32,9 @@ class Cohort:
     @property
     def label(self) -> str:
         where = self.posted_at or self.community
-        return f"{self.status.value}:{self.title.value}:{self.specialty}@{where}"
+        post = f":{self.post_funding.value}" if self.post_funding else ""
+        fixed = "" if self.mobile else ":immobile"
+        return f"{self.status.value}{post}:{self.title.value}:{self.specialty}@{where}{fixed}"
 
 
 def cohort_key(s: StaffMember, mode: Mode) -> tuple[object, ...]:

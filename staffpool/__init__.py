@@ -1,0 +1,55 @@
+"""staffpool: where a county's doctors work.
+
+    >>> import staffpool
+    >>> inst = staffpool.load_instance("instances/tiny")
+    >>> result = staffpool.solve(inst, mode="county_pool")
+    >>> result.objective, result.assignments.head()
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .domain import Instance, Level, Mode, Policy
+from .errors import InfeasibleError, InputError, Problem, StaffpoolError, UsageError
+from .validate import load_instance
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "InfeasibleError",
+    "InputError",
+    "Instance",
+    "Level",
+    "Mode",
+    "Policy",
+    "Problem",
+    "StaffpoolError",
+    "UsageError",
+    "__version__",
+    "check_plan",
+    "load_instance",
+    "rotate",
+    "solve",
+]
+
+
+def solve(instance: Instance, **kwargs: Any) -> Any:
+    """Solve an instance; see `staffpool.solve.solve` (imports the solver stack lazily)."""
+    from .solve import solve as _solve
+
+    return _solve(instance, **kwargs)
+
+
+def check_plan(instance: Instance, plan: Any, mode: Mode | None = None) -> Any:
+    """Check a plan against every hard rule; see `staffpool.check.check_plan`."""
+    from .check import check_plan as _check
+
+    return _check(instance, plan, mode)
+
+
+def rotate(instance: Instance, result: Any, **kwargs: Any) -> Any:
+    """Place due attendings on grassroots rotation; see `staffpool.rotation.rotate`."""
+    from .rotation import rotate as _rotate
+
+    return _rotate(instance, result, **kwargs)

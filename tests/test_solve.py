@@ -1,0 +1,148 @@
+"""The optimizer against hand-solved levels, brute force and a second solver."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from staffpool import load_instance, solve
+from staffpool.check import check_plan
+from staffpool.domain import Community, Level, Mode
+from staffpool.solve import Status
+
+from .helpers import brute_force, inst, make, person, req
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "instances" / "tiny"
+
+# Derived by hand in instances/tiny/README.md.
+TINY_LEVELS = {
+    "separate": {"shortfall": 5, "moves": 0, "distance": 0.0, "hiring_cost": 150000, "unregularised": 2},
+    "county_pool": {"shortfall": 2, "moves": 1, "distance": 10.0, "hiring_cost": 0, "unregularised": 1},
+    "unified": {"shortfall": 0, "moves": 1, "distance": 10.0, "hiring_cost": 200000, "unregularised": 2},
+}
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@pytest.mark.parametrize("mode", list(TINY_LEVELS))
+def test_tiny_matches_hand_solution(mode: str, solver: str) -> None:
+    instance = load_instance(TINY)
+    result = solve(instance, mode=mode, solver=solver)
+    assert result.status == Status.optimal
+    got = {lvl.value: v for lvl, v in result.objective.items()}
+    assert got == pytest.approx(TINY_LEVELS[mode])
+    assert check_plan(instance, result.plan, Mode(mode)).ok
+
+
+def test_tiny_county_pool_plan_is_the_one_the_readme_describes() -> None:
+    result = solve(load_instance(TINY), mode="county_pool")
+    a = result.assignments.set_index("staff_id")
+    assert a.loc["s1", "change"] == "move" and a.loc["s1", "to_institution"] == "T"
+    assert a.loc["s7", "change"] == "not_hired"  # no differential vacancy, full posts may not serve at county tier
+    assert set(a.loc[a["change"].str.startswith("regularise")].index) <= {"s5", "s6"}
+
+
+# ---------------------------------------------------------------- brute force
+
+
+@st.composite
+def tiny_instances(draw: st.DrawFn) -> object:
+    n_inst = draw(st.integers(2, 4))
+    tiers = ["county", "township", "village"]
+    insts = []
+    for k in range(n_inst):
+        tier = draw(st.sampled_from(tiers))
+        posts = 0 if tier == "village" else draw(st.integers(0, 3))
+        cap = draw(st.one_of(st.none(), st.integers(0, 4)))
+        insts.append(inst(f"I{k}", tier, posts, x=draw(st.integers(0, 30)), y=draw(st.integers(0, 30)), cap=cap))
+    funded = [i for i in insts if i.funding.value != "none"]
+    n_staff = draw(st.integers(1, 5))
+    staff = []
+    titles = ["village_doctor", "resident", "attending", "chief"]
+    for k in range(n_staff):
+        status = draw(st.sampled_from(["on_staff", "contract", "candidate"] if funded else ["contract", "candidate"]))
+        title = draw(st.sampled_from(titles))
+        spec = draw(st.sampled_from(["gp", "surgery"]))
+        mobile = draw(st.booleans())
+        if status == "candidate":
+            staff.append(person(f"s{k}", "candidate", title, spec))
+            continue
+        at = draw(st.sampled_from(insts))
+        if title == "village_doctor" and at.tier.value != "village":
+            villages = [i for i in insts if i.tier.value == "village"]
+            if not villages:
+                title = "resident"
+            else:
+                at = draw(st.sampled_from(villages))
+        if status == "on_staff":
+            holder = draw(st.sampled_from(funded))
+            staff.append(person(f"s{k}", "on_staff", title, spec, at.id, holder.funding.value, holder.id, mobile))
+        else:
+            staff.append(person(f"s{k}", "contract", title, spec, at.id, mobile=mobile))
+    reqs = []
+    for _ in range(draw(st.integers(0, 4))):
+        reqs.append(req(draw(st.sampled_from(insts)).id, draw(st.sampled_from(["gp", "surgery", "*"])),
+                        draw(st.sampled_from(titles)), draw(st.integers(0, 3)), draw(st.sampled_from([1, 2, 3, 0.5]))))
+    policy = {
+        "mode": draw(st.sampled_from(["separate", "county_pool", "unified"])),
+        "max_distance_km": draw(st.sampled_from([None, 10, 25])),
+        "county_managed_township_used": draw(st.booleans()),
+        "county_managed_village_used": draw(st.booleans()),
+        "township_used_at_county": draw(st.booleans()),
+        "township_recruited_village_used": draw(st.booleans()),
+    }
+    if draw(st.booleans()):
+        policy["objective"] = draw(st.permutations([lvl.value for lvl in Level]))
+    budget = draw(st.sampled_from([None, 0, 150000, 350000]))
+    max_moves = draw(st.sampled_from([None, 0, 1, 2]))
+    comm = Community(id="C1", name="C1", hiring_budget=budget, max_moves=max_moves)
+    return make(insts, staff, reqs, policy, [comm])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_instances())
+def test_levels_equal_brute_force(instance: object) -> None:
+    from staffpool.domain import Instance
+
+    assert isinstance(instance, Instance)
+    expected = brute_force(instance)
+    result = solve(instance)
+    if expected is None:
+        assert result.status == Status.infeasible
+        return
+    assert result.status == Status.optimal, result.reasons
+    assert check_plan(instance, result.plan).ok
+    got = tuple(result.objective[lvl] for lvl in instance.policy.objective)
+    assert got == pytest.approx(expected, abs=1e-6)
+
+
+def test_brute_force_sees_distance_limit() -> None:
+    # A hand case: moving 12 km is forbidden at 10 km, so the need stays short.
+    insts = [inst("A", "county", 1, 0, 0), inst("B", "township", 1, 12, 0)]
+    staff = [person("p", "on_staff", "attending", "gp", "A", "differential", "A")]
+    reqs = [req("B", "gp", "attending", 1)]
+    near = make(insts, staff, reqs, {"max_distance_km": 10})
+    far = make(insts, staff, reqs, {"max_distance_km": 15})
+    assert brute_force(near) == (1.0, 0.0, 0.0, 0.0, 0.0)
+    assert solve(near).objective[Level.shortfall] == 1
+    assert solve(far).objective[Level.distance] == 12.0
+
+
+def test_communities_are_independent_and_levels_add_up() -> None:
+    a = [inst("A1", "county", 2, 0, 0, community="A"), inst("A2", "township", 1, 5, 0, community="A")]
+    b = [inst("B1", "county", 1, 0, 0, community="B"), inst("B2", "township", 1, 7, 0, community="B")]
+    staff = [
+        person("a1", "on_staff", "attending", "gp", "A1", "differential", "A1", community="A"),
+        person("b1", "on_staff", "attending", "gp", "B1", "differential", "B1", community="B"),
+        person("b2", "contract", "resident", "gp", "B2", community="B"),
+    ]
+    reqs = [req("A2", "gp", "attending", 1), req("B2", "gp", "resident", 2)]
+    both = make(a + b, staff, reqs)
+    whole = solve(both)
+    only_a = solve(make(a, staff[:1], reqs[:1]))
+    only_b = solve(make(b, staff[1:], reqs[1:]))
+    for lvl in whole.objective:
+        assert whole.objective[lvl] == pytest.approx(only_a.objective[lvl] + only_b.objective[lvl])
