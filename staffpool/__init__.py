@@ -12,6 +12,8 @@ from typing import Any
 
 from .domain import Instance, Level, Mode, Policy
 from .errors import InfeasibleError, InputError, Problem, StaffpoolError, UsageError
+from .solve import Result, Status, TerminationCondition
+from .solve import solve as solve  # binds the function over the submodule's name
 from .validate import load_instance
 
 __version__ = "0.1.0"
@@ -24,6 +26,9 @@ __all__ = [
     "Mode",
     "Policy",
     "Problem",
+    "Result",
+    "Status",
+    "TerminationCondition",
     "StaffpoolError",
     "UsageError",
     "__version__",
@@ -32,13 +37,6 @@ __all__ = [
     "rotate",
     "solve",
 ]
-
-
-def solve(instance: Instance, **kwargs: Any) -> Any:
-    """Solve an instance; see `staffpool.solve.solve` (imports the solver stack lazily)."""
-    from .solve import solve as _solve
-
-    return _solve(instance, **kwargs)
 
 
 def check_plan(instance: Instance, plan: Any, mode: Mode | None = None) -> Any:

@@ -13,16 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-import pulp
+from typing import TYPE_CHECKING, Any
 
 from .check import Assignment, Plan, PostSource, check_plan
 from .domain import Instance, Level, Mode, Status as StaffStatus
 from .errors import InfeasibleError, UsageError
-from .model.build import CommunityModel, PostKind, build_community
 
-pulp.set_v4_migration_warnings(False)  # PuLP 3.3 warns about its 4.x API on every call
+if TYPE_CHECKING:
+    from .backends import CbcRunner, HighsRunner
+    from .model.build import CommunityModel
 
 
 class Status(StrEnum):
@@ -54,6 +53,8 @@ class SolverProfile:
     mip_rel_gap: float = 0.0
     mip_abs_gap: float = 1e-6
     threads: int = 1
+    # HiGHS only: LP bound and reduced-cost fixing per level (exact; see docs/model.md).
+    reduced_cost_fixing: bool = True
 
 
 def solver_dirs() -> list[Path]:
@@ -117,8 +118,21 @@ class CommunityOutcome:
 
 
 def _integral_level(cm: CommunityModel, level: Level) -> bool:
-    expr = cm.levels[level]
-    return all(float(c).is_integer() for c in expr.values())
+    return _level_scale(cm, level) is not None
+
+
+def _level_scale(cm: CommunityModel, level: Level) -> float | None:
+    """g such that the level's optimum is a multiple of g, or None.
+
+    True when every coefficient is an integer: the x are integers, and a shortfall
+    variable is max(0, need − covered), an integer, at the optimum."""
+    coefs = list(cm.levels[level].values())
+    if not all(float(c).is_integer() for c in coefs):
+        return None
+    g = 0
+    for c in coefs:
+        g = math.gcd(g, abs(int(c)))
+    return float(g) if g else 1.0
 
 
 def _hold_rhs(value: float, integral: bool) -> float:
@@ -129,137 +143,6 @@ def _hold_rhs(value: float, integral: bool) -> float:
     return value + max(1e-6, 1e-6 * abs(value))
 
 
-_HIGHS_READY = False
-
-
-def _silence_highs_banner() -> None:
-    """highspy prints a banner to C-level stdout at its first `Highs()`; `--json` must stay
-    clean, so the first one is made with file descriptor 1 pointed at /dev/null."""
-    global _HIGHS_READY
-    if _HIGHS_READY:
-        return
-    import sys
-
-    import highspy
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
-    _HIGHS_READY = True
-
-
-class _HighsRunner:
-    """HiGHS in-process: the PuLP model is passed to highspy once; each level changes the
-    objective, adds the hold row of the previous level and starts from the last plan."""
-
-    def __init__(self, cm: CommunityModel, profile: SolverProfile):
-        import highspy
-
-        _silence_highs_banner()
-        self.highspy = highspy
-        self.solver = pulp.HiGHS(
-            msg=False, gapRel=profile.mip_rel_gap, gapAbs=profile.mip_abs_gap, threads=profile.threads,
-        )
-        self.cm = cm
-        cm.prob.setObjective(pulp.LpAffineExpression(constant=0))
-        self.solver.createAndConfigureSolver(cm.prob)
-        self.solver.buildSolverModel(cm.prob)
-        self.h = cm.prob.solverModel
-        self.vars = cm.prob.variables()
-        self.n = len(self.vars)
-        self.values: list[float] | None = None
-
-    def _arrays(self, expr: pulp.LpAffineExpression) -> tuple[list[int], list[float]]:
-        idx = [v.index for v in expr]
-        return idx, [float(expr[v]) for v in expr]
-
-    def solve(self, expr: pulp.LpAffineExpression, time_left: float | None) -> tuple[TerminationCondition, float | None]:
-        import numpy as np
-
-        costs = np.zeros(self.n)
-        idx, vals = self._arrays(expr)
-        costs[idx] = vals
-        self.h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), costs)
-        self.h.setOptionValue("time_limit", float(time_left) if time_left is not None else self.highspy.kHighsInf)
-        if self.values is not None:
-            sol = self.highspy.HighsSolution()
-            sol.col_value = list(self.values)
-            sol.value_valid = True
-            self.h.setSolution(sol)
-        self.h.run()
-        ms = self.h.getModelStatus()
-        M = self.highspy.HighsModelStatus
-        info = self.h.getInfo()
-        has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
-        if ms == M.kModelEmpty:  # nothing to decide (e.g. only candidates with no option)
-            self.values = [0.0] * self.n
-            return TerminationCondition.optimal, 0.0
-        if ms == M.kOptimal:
-            term = TerminationCondition.optimal
-        elif ms in (M.kInfeasible, M.kUnboundedOrInfeasible):
-            return TerminationCondition.infeasible, None
-        elif ms in (M.kTimeLimit, M.kInterrupt, M.kIterationLimit, M.kSolutionLimit):
-            term = TerminationCondition.time_limit if has_sol else TerminationCondition.no_solution
-        else:
-            return TerminationCondition.error, None
-        if not has_sol:
-            return term, None
-        self.values = list(self.h.getSolution().col_value)
-        return term, sum(c * self.values[i] for i, c in zip(idx, vals, strict=True))
-
-    def hold(self, expr: pulp.LpAffineExpression, rhs: float) -> None:
-        idx, vals = self._arrays(expr)
-        self.h.addRow(-self.highspy.kHighsInf, rhs, len(idx), idx, vals)
-
-    def value(self, var: pulp.LpVariable) -> float:
-        assert self.values is not None
-        return self.values[var.index]
-
-
-class _CbcRunner:
-    """CBC through PuLP's command-line interface; the model is re-sent at each level."""
-
-    def __init__(self, cm: CommunityModel, profile: SolverProfile):
-        self.cm, self.profile = cm, profile
-        self.has_values = False
-
-    def solve(self, expr: pulp.LpAffineExpression, time_left: float | None) -> tuple[TerminationCondition, float | None]:
-        prob = self.cm.prob
-        prob.setObjective(expr if len(expr) else pulp.LpAffineExpression(constant=0))
-        solver = pulp.PULP_CBC_CMD(
-            msg=False, gapRel=self.profile.mip_rel_gap, gapAbs=self.profile.mip_abs_gap,
-            threads=self.profile.threads, timeLimit=None if time_left is None else max(1, int(math.ceil(time_left))),
-            warmStart=self.has_values,
-        )
-        prob.solve(solver)
-        if prob.status == pulp.LpStatusInfeasible:
-            return TerminationCondition.infeasible, None
-        if prob.sol_status == pulp.LpSolutionOptimal:
-            term = TerminationCondition.optimal
-        elif prob.sol_status == pulp.LpSolutionIntegerFeasible:
-            term = TerminationCondition.time_limit
-        elif prob.status == pulp.LpStatusNotSolved:
-            return TerminationCondition.no_solution, None
-        else:
-            return TerminationCondition.error, None
-        self.has_values = True
-        return term, float(pulp.value(expr) or 0.0) if len(expr) else 0.0
-
-    def hold(self, expr: pulp.LpAffineExpression, rhs: float) -> None:
-        n = len(self.cm.prob.constraints)
-        self.cm.prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintLE, rhs=rhs), f"hold_{n}")
-
-    def value(self, var: pulp.LpVariable) -> float:
-        return float(var.varValue or 0.0)
-
-
 def solve_community(
     instance: Instance,
     community: str,
@@ -268,6 +151,9 @@ def solve_community(
     time_limit: float | None = None,
     on_level: Callable[[str, Level], None] | None = None,
 ) -> CommunityOutcome:
+    from .backends import CbcRunner, HighsRunner
+    from .model.build import build_community
+
     t0 = time.perf_counter()
     cm = build_community(instance, community, mode)
     build_s = time.perf_counter() - t0
@@ -279,7 +165,7 @@ def solve_community(
                                 "some staff have no institution they may be posted at", reasons)
     t1 = time.perf_counter()
     limit = time_limit if time_limit is not None else profile.time_limit
-    runner: _HighsRunner | _CbcRunner = _HighsRunner(cm, profile) if profile.backend == "highs" else _CbcRunner(cm, profile)
+    runner: HighsRunner | CbcRunner = HighsRunner(cm, profile) if profile.backend == "highs" else CbcRunner(cm, profile)
     logs: list[LevelLog] = []
     status = Status.optimal
     have_plan = False
@@ -296,7 +182,7 @@ def solve_community(
             logs.append(LevelLog(level, None, TerminationCondition.time_limit, 0.0))
             continue
         ts = time.perf_counter()
-        term, value = runner.solve(expr, left)
+        term, value = runner.solve(expr, left, _level_scale(cm, level))
         logs.append(LevelLog(level, value, term, time.perf_counter() - ts))
         if term == TerminationCondition.infeasible:
             reasons = diagnose_infeasible(instance, community, mode)
@@ -317,7 +203,7 @@ def solve_community(
     return CommunityOutcome(community, status, plan, logs, build_s, time.perf_counter() - t1, nvars, ncons)
 
 
-def _read_back(cm: CommunityModel, runner: _HighsRunner | _CbcRunner) -> Plan:
+def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
     """Cohort counts -> people: members (sorted by id) fill the options in order."""
     plan: Plan = {}
     for cohort in cm.cohorts:
@@ -334,6 +220,8 @@ def _read_back(cm: CommunityModel, runner: _HighsRunner | _CbcRunner) -> Plan:
 
 
 def _assignment(cm: CommunityModel, status: StaffStatus, post_funding: Any, sid: str, opt: Any) -> Assignment:
+    from .model.build import PostKind
+
     if opt.kind == PostKind.existing:
         return Assignment(sid, opt.institution, post_funding.value if post_funding else None, PostSource.existing)
     if opt.kind == PostKind.none:
@@ -361,7 +249,13 @@ def _no_option_reason(cm: CommunityModel, cohort: Any) -> str:
 
 def diagnose_infeasible(instance: Instance, community: str, mode: Mode) -> list[str]:
     """Which hard rules, each left out alone, would make the community feasible."""
+    import pulp
+
+    from .backends import _silence_highs_banner
+    from .model.build import build_community
     from .model.rules import RULES
+
+    _silence_highs_banner()
 
     found: list[str] = []
     hard = [r for r in RULES if r.kind == "hard" and r.name != "posting"]

@@ -1,0 +1,233 @@
+"""Solver backends for the lexicographic driver: HiGHS in-process (highspy) and CBC (PuLP).
+
+Each runner solves one level at a time: `solve(expr, time_left, scale)`, `hold(expr, rhs)`,
+`value(var)`. Imported only when a solve runs (pulp and highspy are slow to import).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+import pulp
+
+from .solve import SolverProfile, TerminationCondition
+
+if TYPE_CHECKING:
+    from .model.build import CommunityModel
+
+pulp.set_v4_migration_warnings(False)  # PuLP 3.3 warns about its 4.x API on every call
+
+
+_HIGHS_READY = False
+
+
+def _silence_highs_banner() -> None:
+    """highspy prints a banner to C-level stdout at its first `Highs()`; `--json` must stay
+    clean, so the first one is made with file descriptor 1 pointed at /dev/null."""
+    global _HIGHS_READY
+    if _HIGHS_READY:
+        return
+    import sys
+
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    _HIGHS_READY = True
+
+
+class HighsRunner:
+    """HiGHS in-process: the PuLP model is passed to highspy once; each level changes the
+    objective and adds the hold row of the previous level.
+
+    Per level (see docs/model.md, "Solving a level"):
+    1. solve the LP relaxation: a bound z_LP and reduced costs d;
+    2. if the level's optimum is a multiple of g (integer coefficients) and the incumbent
+       plan already reaches g·ceil(z_LP/g), it is optimal: no branch and bound;
+    3. otherwise fix every integer variable whose reduced cost exceeds the gap
+       (z_incumbent − z_LP) at its bound: no plan at least as good can move it, so the
+       whole optimal face is kept, then solve the MIP from the incumbent;
+    4. after the MIP, fix again with the proven gap (z_opt − z_LP), which holds for every
+       later level too, since later levels only look inside this level's optimal face.
+    """
+
+    def __init__(self, cm: CommunityModel, profile: SolverProfile):
+        import highspy
+        import numpy as np
+
+        _silence_highs_banner()
+        self.np = np
+        self.highspy = highspy
+        self.profile = profile
+        self.solver = pulp.HiGHS(
+            msg=False, gapRel=profile.mip_rel_gap, gapAbs=profile.mip_abs_gap, threads=profile.threads,
+        )
+        self.cm = cm
+        cm.prob.setObjective(pulp.LpAffineExpression(constant=0))
+        self.solver.createAndConfigureSolver(cm.prob)
+        self.solver.buildSolverModel(cm.prob)
+        self.h = cm.prob.solverModel
+        self.vars = cm.prob.variables()
+        self.n = len(self.vars)
+        self.values: list[float] | None = None
+        self.lb = np.array([0.0 if v.lowBound is None else float(v.lowBound) for v in self.vars])
+        self.ub = np.array([np.inf if v.upBound is None else float(v.upBound) for v in self.vars])
+        self.is_int = np.array([v.cat == pulp.LpInteger for v in self.vars], dtype=bool)
+        self.int_cols = np.nonzero(self.is_int)[0].astype(np.int32)
+        self.fixed = np.zeros(self.n, dtype=bool)
+        self.stats: dict[str, int] = {"fixed": 0, "mip_skipped": 0}
+
+    def _arrays(self, expr: pulp.LpAffineExpression) -> tuple[list[int], list[float]]:
+        idx = [v.index for v in expr]
+        return idx, [float(expr[v]) for v in expr]
+
+    def _set_integrality(self, integer: bool) -> None:
+        np = self.np
+        k = len(self.int_cols)
+        if k:
+            flag = 1 if integer else 0
+            self.h.changeColsIntegrality(k, self.int_cols, np.full(k, flag, dtype=np.uint8))
+
+    def _lp_bound(self, time_left: float | None) -> tuple[float, Any, Any] | None:
+        """The LP relaxation's optimum, reduced costs and point (None if not proven)."""
+        np = self.np
+        self._set_integrality(False)
+        try:
+            self.h.setOptionValue("time_limit", float(time_left) if time_left is not None else self.highspy.kHighsInf)
+            self.h.run()
+            M = self.highspy.HighsModelStatus
+            if self.h.getModelStatus() != M.kOptimal or self.h.getInfo().dual_solution_status != 2:
+                return None
+            sol = self.h.getSolution()
+            return self.h.getInfo().objective_function_value, np.asarray(sol.col_dual), np.asarray(sol.col_value)
+        finally:
+            self._set_integrality(True)
+
+    def _fix(self, lp: tuple[float, Any, Any], z_inc: float) -> int:
+        np = self.np
+        z_lp, d, x = lp
+        gap = z_inc - z_lp
+        margin = 1e-6 * max(1.0, abs(z_inc))
+        free = self.is_int & ~self.fixed
+        at_lb = free & (np.abs(x - self.lb) <= 1e-9) & (d > gap + margin)
+        at_ub = free & np.isfinite(self.ub) & (np.abs(x - self.ub) <= 1e-9) & (-d > gap + margin)
+        count = 0
+        for mask, bound in ((at_lb, self.lb), (at_ub, self.ub)):
+            ids = np.nonzero(mask)[0].astype(np.int32)
+            if len(ids):
+                self.h.changeColsBounds(len(ids), ids, bound[ids], bound[ids])
+                self.fixed[ids] = True
+                count += len(ids)
+        self.stats["fixed"] += count
+        return count
+
+    def solve(self, expr: pulp.LpAffineExpression, time_left: float | None, scale: float | None = None
+              ) -> tuple[TerminationCondition, float | None]:
+        np = self.np
+        t0 = time.perf_counter()
+        costs = np.zeros(self.n)
+        idx, vals = self._arrays(expr)
+        costs[idx] = vals
+        self.h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), costs)
+        M = self.highspy.HighsModelStatus
+        lp = None
+        if self.n and self.profile.reduced_cost_fixing:
+            lp = self._lp_bound(time_left)
+            if lp is None and self.h.getModelStatus() in (M.kInfeasible, M.kUnboundedOrInfeasible):
+                return TerminationCondition.infeasible, None
+        z_inc = None
+        if self.values is not None:
+            z_inc = float(sum(c * self.values[i] for i, c in zip(idx, vals, strict=True)))
+            if lp is not None:
+                if scale and z_inc <= scale * math.ceil((lp[0] - 1e-6 * max(1.0, abs(lp[0]))) / scale) + 1e-6:
+                    self.stats["mip_skipped"] += 1
+                    return TerminationCondition.optimal, z_inc  # the bound proves the incumbent
+                self._fix(lp, z_inc)
+            sol = self.highspy.HighsSolution()
+            sol.col_value = list(self.values)
+            sol.value_valid = True
+            self.h.setSolution(sol)
+        if time_left is not None:
+            time_left = max(0.0, time_left - (time.perf_counter() - t0))
+        self.h.setOptionValue("time_limit", float(time_left) if time_left is not None else self.highspy.kHighsInf)
+        self.h.run()
+        ms = self.h.getModelStatus()
+        info = self.h.getInfo()
+        has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        if ms == M.kModelEmpty:  # nothing to decide (e.g. only candidates with no option)
+            self.values = [0.0] * self.n
+            return TerminationCondition.optimal, 0.0
+        if ms == M.kOptimal:
+            term = TerminationCondition.optimal
+        elif ms in (M.kInfeasible, M.kUnboundedOrInfeasible):
+            return TerminationCondition.infeasible, None
+        elif ms in (M.kTimeLimit, M.kInterrupt, M.kIterationLimit, M.kSolutionLimit):
+            term = TerminationCondition.time_limit if has_sol else TerminationCondition.no_solution
+        else:
+            return TerminationCondition.error, None
+        if not has_sol:
+            return term, None
+        self.values = list(self.h.getSolution().col_value)
+        value = float(sum(c * self.values[i] for i, c in zip(idx, vals, strict=True)))
+        if term == TerminationCondition.optimal and lp is not None:
+            self._fix(lp, value)
+        return term, value
+
+    def hold(self, expr: pulp.LpAffineExpression, rhs: float) -> None:
+        idx, vals = self._arrays(expr)
+        self.h.addRow(-self.highspy.kHighsInf, rhs, len(idx), idx, vals)
+
+    def value(self, var: pulp.LpVariable) -> float:
+        assert self.values is not None
+        return self.values[var.index]
+
+
+class CbcRunner:
+    """CBC through PuLP's command-line interface; the model is re-sent at each level."""
+
+    def __init__(self, cm: CommunityModel, profile: SolverProfile):
+        self.cm, self.profile = cm, profile
+        self.has_values = False
+
+    def solve(self, expr: pulp.LpAffineExpression, time_left: float | None, scale: float | None = None
+              ) -> tuple[TerminationCondition, float | None]:
+        prob = self.cm.prob
+        prob.setObjective(expr if len(expr) else pulp.LpAffineExpression(constant=0))
+        solver = pulp.PULP_CBC_CMD(
+            msg=False, gapRel=self.profile.mip_rel_gap, gapAbs=self.profile.mip_abs_gap,
+            threads=self.profile.threads, timeLimit=None if time_left is None else max(1, int(math.ceil(time_left))),
+            warmStart=self.has_values,
+        )
+        prob.solve(solver)
+        if prob.status == pulp.LpStatusInfeasible:
+            return TerminationCondition.infeasible, None
+        if prob.sol_status == pulp.LpSolutionOptimal:
+            term = TerminationCondition.optimal
+        elif prob.sol_status == pulp.LpSolutionIntegerFeasible:
+            term = TerminationCondition.time_limit
+        elif prob.status == pulp.LpStatusNotSolved:
+            return TerminationCondition.no_solution, None
+        else:
+            return TerminationCondition.error, None
+        self.has_values = True
+        return term, float(pulp.value(expr) or 0.0) if len(expr) else 0.0
+
+    def hold(self, expr: pulp.LpAffineExpression, rhs: float) -> None:
+        n = len(self.cm.prob.constraints)
+        self.cm.prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintLE, rhs=rhs), f"hold_{n}")
+
+    def value(self, var: pulp.LpVariable) -> float:
+        return float(var.varValue or 0.0)
+
+
