@@ -70,6 +70,9 @@ class HighsRunner:
         self.np = np
         self.highspy = highspy
         self.profile = profile
+        # HiGHS keeps one thread scheduler per process: another Highs object (another
+        # library in the same process) may have started it with other settings.
+        highspy.Highs.resetGlobalScheduler(True)
         self.solver = pulp.HiGHS(
             msg=False, gapRel=profile.mip_rel_gap, gapAbs=profile.mip_abs_gap, threads=profile.threads,
         )

@@ -1,0 +1,161 @@
+"""The naive model a user would write first: one binary per person and option, level by level.
+
+Written straight from model.md, sharing no model code with staffpool (only the domain
+types and the distance rounding), so it doubles as an independent reference in the tests.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import pulp
+
+from staffpool.domain import Funding, Instance, Level, Mode, Status, Tier, Title, distance_m, within_km
+
+pulp.set_v4_migration_warnings(False)
+
+
+@dataclass(frozen=True)
+class Opt:
+    institution: str
+    post: str | None  # None: no post; "existing"; or the pool of a new post
+    funding: str | None
+
+
+def person_options(instance: Instance, mode: Mode, sid: str) -> list[Opt]:
+    s = instance.staff_by_id[sid]
+    p = instance.policy
+    out: list[Opt] = []
+    for j in instance.institutions:
+        if j.community != s.community:
+            continue
+        if s.title == Title.village_doctor and j.tier != Tier.village:
+            continue
+        if s.status != Status.candidate:
+            assert s.posted_at is not None
+            if j.id != s.posted_at:
+                if not s.mobile or mode == Mode.separate:
+                    continue
+                if not within_km(distance_m(instance.institution_by_id[s.posted_at], j), p.max_distance_km):
+                    continue
+        if s.status == Status.on_staff:
+            assert s.post_funding is not None
+            if mode == Mode.county_pool and not p.post_use_allowed(s.post_funding, j.tier):
+                continue
+            out.append(Opt(j.id, "existing", s.post_funding.value))
+            continue
+        if s.status == Status.contract:
+            out.append(Opt(j.id, None, None))
+        if mode == Mode.separate:
+            if j.funding != Funding.none:
+                out.append(Opt(j.id, j.id, j.funding.value))
+        elif mode == Mode.county_pool:
+            for f in (Funding.full, Funding.differential):
+                if p.post_use_allowed(f, j.tier):
+                    out.append(Opt(j.id, f"{s.community},{f.value}", f.value))
+        else:
+            out.append(Opt(j.id, s.community, "unified"))
+    return out
+
+
+def vacancies(instance: Instance, mode: Mode) -> dict[str, int]:
+    on_staff = [s for s in instance.staff if s.status == Status.on_staff]
+    vac: dict[str, int] = {}
+    for c in instance.communities:
+        insts = [i for i in instance.institutions if i.community == c.id]
+        if mode == Mode.separate:
+            for i in insts:
+                vac[i.id] = max(0, i.approved_posts - sum(1 for s in on_staff if s.quota_holder == i.id))
+        elif mode == Mode.county_pool:
+            for f in (Funding.full, Funding.differential):
+                approved = sum(i.approved_posts for i in insts if i.funding == f)
+                held = sum(1 for s in on_staff if s.community == c.id and s.post_funding == f)
+                vac[f"{c.id},{f.value}"] = max(0, approved - held)
+        else:
+            vac[c.id] = max(0, sum(i.approved_posts for i in insts) - sum(1 for s in on_staff if s.community == c.id))
+    return vac
+
+
+@dataclass
+class NaiveResult:
+    status: str
+    levels: dict[Level, float]
+    variables: int
+    seconds: float
+
+
+def solve_naive(instance: Instance, mode: Mode | None = None, solver: str = "highs",
+                time_limit: float | None = None) -> NaiveResult:
+    t0 = time.perf_counter()
+    mode = mode or instance.policy.mode
+    prob = pulp.LpProblem("naive", pulp.LpMinimize)
+    y: dict[tuple[str, Opt], pulp.LpVariable] = {}
+    n = 0
+    for s in instance.staff:
+        for o in person_options(instance, mode, s.id):
+            y[(s.id, o)] = pulp.LpVariable(f"y{n}", cat=pulp.LpBinary)
+            n += 1
+    by_person: dict[str, list[pulp.LpVariable]] = {}
+    by_inst: dict[str, list[tuple[str, pulp.LpVariable]]] = {}
+    by_pool: dict[str, list[pulp.LpVariable]] = {}
+    for (sid, o), v in y.items():
+        by_person.setdefault(sid, []).append(v)
+        by_inst.setdefault(o.institution, []).append((sid, v))
+        if o.post not in (None, "existing"):
+            by_pool.setdefault(str(o.post), []).append(v)
+    for s in instance.staff:
+        vs = by_person.get(s.id, [])
+        if s.status == Status.candidate:
+            if vs:
+                prob += pulp.lpSum(vs) <= 1
+        else:
+            prob += pulp.lpSum(vs) == 1
+    for pool, cap in vacancies(instance, mode).items():
+        if by_pool.get(pool):
+            prob += pulp.lpSum(by_pool[pool]) <= cap
+    for i in instance.institutions:
+        if i.capacity is not None and by_inst.get(i.id):
+            prob += pulp.lpSum(v for _s, v in by_inst[i.id]) <= i.capacity
+    staff = instance.staff_by_id
+    moved = {k: v for k, v in y.items() if staff[k[0]].status != Status.candidate and k[1].institution != staff[k[0]].posted_at}
+    for c in instance.communities:
+        if c.hiring_budget is not None:
+            prob += pulp.lpSum(instance.salary(staff[sid].title) * v for (sid, _o), v in y.items()
+                               if staff[sid].status == Status.candidate and staff[sid].community == c.id) <= c.hiring_budget
+        if c.max_moves is not None:
+            prob += pulp.lpSum(v for (sid, _o), v in moved.items() if staff[sid].community == c.id) <= c.max_moves
+    short_terms = []
+    for k, r in enumerate(instance.requirements):
+        sv = pulp.LpVariable(f"short{k}", lowBound=0)
+        cover = [v for sid, v in by_inst.get(r.institution, []) if r.matches(staff[sid].specialty, staff[sid].title)]
+        prob += sv + pulp.lpSum(cover) >= r.need
+        short_terms.append(r.weight * sv)
+    inst = instance.institution_by_id
+    levels = {
+        Level.shortfall: pulp.lpSum(short_terms),
+        Level.moves: pulp.lpSum(moved.values()),
+        Level.distance: pulp.lpSum(distance_m(inst[str(staff[sid].posted_at)], inst[o.institution]) * v
+                                   for (sid, o), v in moved.items()),
+        Level.hiring_cost: pulp.lpSum(instance.salary(staff[sid].title) * v for (sid, _o), v in y.items()
+                                      if staff[sid].status == Status.candidate),
+        Level.unregularised: pulp.lpSum(v for (sid, o), v in y.items()
+                                        if staff[sid].status == Status.contract and o.post is None),
+    }
+    values: dict[Level, float] = {}
+    for lvl in instance.policy.objective:
+        prob.setObjective(levels[lvl] + 0)
+        if solver == "highs":
+            s = pulp.HiGHS(msg=False, gapRel=0, timeLimit=time_limit)
+        else:
+            s = pulp.PULP_CBC_CMD(msg=False, gapRel=0, timeLimit=time_limit)
+        prob.solve(s)
+        if prob.status != pulp.LpStatusOptimal:
+            return NaiveResult("infeasible", {}, n, time.perf_counter() - t0)
+        v = float(pulp.value(levels[lvl]) or 0.0)
+        values[lvl] = v / 1000.0 if lvl == Level.distance else v
+        integral = all(float(c).is_integer() for c in levels[lvl].values())
+        rhs = math.floor(v + 0.5) + 0.5 if integral else v + max(1e-6, 1e-6 * abs(v))
+        prob += levels[lvl] <= rhs
+    return NaiveResult("optimal", values, n, time.perf_counter() - t0)
