@@ -149,13 +149,14 @@ class HighsRunner:
             lp = self._lp_bound(time_left)
             if lp is None and self.h.getModelStatus() in (M.kInfeasible, M.kUnboundedOrInfeasible):
                 return TerminationCondition.infeasible, None
+        const = float(expr.constant)
         z_inc = None
         if self.values is not None:
             z_inc = float(sum(c * self.values[i] for i, c in zip(idx, vals, strict=True)))
             if lp is not None:
                 if scale and z_inc <= scale * math.ceil((lp[0] - 1e-6 * max(1.0, abs(lp[0]))) / scale) + 1e-6:
                     self.stats["mip_skipped"] += 1
-                    return TerminationCondition.optimal, z_inc  # the bound proves the incumbent
+                    return TerminationCondition.optimal, z_inc + const  # the bound proves the incumbent
                 self._fix(lp, z_inc)
             sol = self.highspy.HighsSolution()
             sol.col_value = list(self.values)
@@ -170,7 +171,7 @@ class HighsRunner:
         has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
         if ms == M.kModelEmpty:  # nothing to decide (e.g. only candidates with no option)
             self.values = [0.0] * self.n
-            return TerminationCondition.optimal, 0.0
+            return TerminationCondition.optimal, const
         if ms == M.kOptimal:
             term = TerminationCondition.optimal
         elif ms in (M.kInfeasible, M.kUnboundedOrInfeasible):
@@ -185,11 +186,11 @@ class HighsRunner:
         value = float(sum(c * self.values[i] for i, c in zip(idx, vals, strict=True)))
         if term == TerminationCondition.optimal and lp is not None:
             self._fix(lp, value)
-        return term, value
+        return term, value + const
 
     def hold(self, expr: pulp.LpAffineExpression, rhs: float) -> None:
         idx, vals = self._arrays(expr)
-        self.h.addRow(-self.highspy.kHighsInf, rhs, len(idx), idx, vals)
+        self.h.addRow(-self.highspy.kHighsInf, rhs - float(expr.constant), len(idx), idx, vals)
 
     def value(self, var: pulp.LpVariable) -> float:
         assert self.values is not None

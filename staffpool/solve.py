@@ -174,7 +174,7 @@ def solve_community(
         if on_level is not None:
             on_level(community, level)
         if len(expr) == 0 and have_plan:
-            logs.append(LevelLog(level, 0.0, TerminationCondition.optimal, 0.0))
+            logs.append(LevelLog(level, float(expr.constant), TerminationCondition.optimal, 0.0))
             continue
         left = None if limit is None else max(0.0, limit - (time.perf_counter() - t1))
         if left is not None and left <= 0 and have_plan:
@@ -204,32 +204,39 @@ def solve_community(
 
 
 def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
-    """Cohort counts -> people: members (sorted by id) fill the options in order."""
+    """Cohort counts -> people: members (sorted by id) fill the options in order; then the
+    new posts of each (group, pool) go to the contract staff and hires posted in that group,
+    again in id order."""
+    from .model.build import PostKind
+
     plan: Plan = {}
+    contract_in: dict[str, list[str]] = {}
+    hired_in: dict[str, list[str]] = {}
     for cohort in cm.cohorts:
         members = list(cohort.members)
         pos = 0
         for oi, opt in enumerate(cm.options[cohort.index]):
             count = int(round(runner.value(cm.x[(cohort.index, oi)])))
             for sid in members[pos:pos + count]:
-                plan[sid] = _assignment(cm, cohort.status, cohort.post_funding, sid, opt)
+                if opt.kind == PostKind.existing:
+                    funding = cohort.post_funding.value if cohort.post_funding else None
+                    plan[sid] = Assignment(sid, opt.institution, funding, PostSource.existing)
+                else:
+                    plan[sid] = Assignment(sid, opt.institution, None, None)
+                    group = cm.post_group(opt.institution)
+                    (contract_in if opt.kind == PostKind.none else hired_in).setdefault(group, []).append(sid)
             pos += count
         for sid in members[pos:]:
             plan[sid] = Assignment(sid, None, None, None)  # a candidate not hired
+    for posts, people, source in ((cm.reg, contract_in, PostSource.regularised), (cm.hire, hired_in, PostSource.hired)):
+        queue = {g: sorted(ids) for g, ids in people.items()}
+        for (group, pid), var in sorted(posts.items()):
+            pool = cm.pools[pid]
+            funding = "unified" if pool.funding is None else pool.funding.value
+            for _ in range(int(round(runner.value(var)))):
+                sid = queue[group].pop(0)
+                plan[sid] = Assignment(sid, plan[sid].to_institution, funding, source)
     return plan
-
-
-def _assignment(cm: CommunityModel, status: StaffStatus, post_funding: Any, sid: str, opt: Any) -> Assignment:
-    from .model.build import PostKind
-
-    if opt.kind == PostKind.existing:
-        return Assignment(sid, opt.institution, post_funding.value if post_funding else None, PostSource.existing)
-    if opt.kind == PostKind.none:
-        return Assignment(sid, opt.institution, None, None)
-    pool = cm.pools[opt.pool]
-    funding = "unified" if pool.funding is None else pool.funding.value
-    source = PostSource.hired if status == StaffStatus.candidate else PostSource.regularised
-    return Assignment(sid, opt.institution, funding, source)
 
 
 def _no_option_reason(cm: CommunityModel, cohort: Any) -> str:

@@ -18,15 +18,19 @@ from .cohorts import Cohort, build_cohorts
 
 class PostKind(StrEnum):
     existing = "existing"  # an on_staff member keeps their post
-    none = "none"  # a contract member stays without a post
-    new = "new"  # a vacant post taken (regularised or hired)
+    none = "none"  # a contract member: whether they are regularised is decided per tier (`r`)
+    new = "new"  # a hired candidate: which pool's post they take is decided per tier (`h`)
 
 
 @dataclass(frozen=True)
 class Option:
+    """Where a cohort may be posted. Posts of contract and hired people are not part of the
+    option: who is regularised or hired into which pool never changes coverage, moves,
+    distance, capacity or cost, only which tier they serve at (post-use) and the pools'
+    vacancies, so it is decided in aggregate per (tier, pool) by `define_vacancies`."""
+
     institution: str
     kind: PostKind
-    pool: str | None = None  # vacancy pool of a new post (see `pools`)
 
 
 @dataclass
@@ -56,6 +60,10 @@ class CommunityModel:
     requirements: list[tuple[int, Requirement]] = field(default_factory=list)
     levels: dict[Level, pulp.LpAffineExpression] = field(default_factory=dict)
     families: dict[str, list[str]] = field(default_factory=dict)
+    # New posts per (group, pool): group is a tier (county_pool), an institution (separate)
+    # or the community (unified); `reg` regularises contract staff, `hire` holds hires' posts.
+    reg: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    hire: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
 
     @property
     def inst(self) -> dict[str, Institution]:
@@ -66,10 +74,27 @@ class CommunityModel:
         self.prob.addConstraint(constraint, name)
         self.families.setdefault(family, []).append(name)
 
-    def vars_where(self, pred: object = None) -> list[tuple[Cohort, Option, pulp.LpVariable]]:
+    def post_group(self, institution: str) -> str:
+        """The group whose new posts a person posted at `institution` may take."""
+        if self.mode == Mode.separate:
+            return institution
+        if self.mode == Mode.county_pool:
+            return self.inst[institution].tier.value
+        return self.community.id
+
+    def pools_for(self, institution: str) -> list[Pool]:
+        """Pools with vacancies whose new posts may serve at `institution` (post-use rules)."""
         out = []
-        for (k, o), var in self.x.items():
-            out.append((self.cohorts[k], self.options[k][o], var))
+        for p in self.pools.values():
+            if p.vacancies <= 0:
+                continue
+            if p.institution is not None and p.institution != institution:
+                continue
+            if self.mode == Mode.county_pool and p.funding is not None and not self.instance.policy.post_use_allowed(
+                p.funding, self.inst[institution].tier
+            ):
+                continue
+            out.append(p)
         return out
 
     def moved(self, cohort: Cohort, option: Option) -> bool:
@@ -99,19 +124,8 @@ def vacancy_pools(instance: Instance, community: str, mode: Mode) -> dict[str, P
 
 def candidate_options(cm: CommunityModel, cohort: Cohort) -> list[Option]:
     """Every (institution, post) before the option rules prune: model.md rule 1."""
-    out: list[Option] = []
-    open_pools = [p for p in cm.pools.values() if p.vacancies > 0]
-    for j in cm.institutions:
-        if cohort.status == Status.on_staff:
-            out.append(Option(j.id, PostKind.existing))
-            continue
-        if cohort.status == Status.contract:
-            out.append(Option(j.id, PostKind.none))
-        for p in open_pools:
-            if p.institution is not None and p.institution != j.id:
-                continue
-            out.append(Option(j.id, PostKind.new, p.id))
-    return out
+    kind = {Status.on_staff: PostKind.existing, Status.contract: PostKind.none, Status.candidate: PostKind.new}
+    return [Option(j.id, kind[cohort.status]) for j in cm.institutions]
 
 
 def build_community(

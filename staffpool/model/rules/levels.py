@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulp
 
 from ...domain import Level, Status
-from ..build import CommunityModel, PostKind
+from ..build import CommunityModel
 
 
 def define_levels(cm: CommunityModel) -> None:
@@ -15,7 +15,7 @@ def define_levels(cm: CommunityModel) -> None:
         moves = \sum_{k \notin cand} \sum_{o: inst(o) \ne posted\_at(k)} x_{k,o} \\
         distance = \sum_{k \notin cand} \sum_o d_m(posted\_at(k), inst(o))\, x_{k,o} \quad (\text{whole metres}) \\
         hiring\_cost = \sum_{k \in cand} salary(title_k) \sum_o x_{k,o} \\
-        unregularised = \sum_{k \in contract} \sum_{o: post(o) = none} x_{k,o}
+        unregularised = n_{contract} - \sum_{g,p} reg_{g,p}
 
     Distance is in whole metres, so the level is an integer and proven exactly; it is
     reported in km (metres / 1000).
@@ -34,9 +34,9 @@ def define_levels(cm: CommunityModel) -> None:
                 dist[var] = metres
         if c.status == Status.candidate:
             cost[var] = cm.instance.salary(c.title)
-        if c.status == Status.contract and opt.kind == PostKind.none:
-            unreg[var] = 1
     cm.levels[Level.moves] = pulp.LpAffineExpression(moves)
     cm.levels[Level.distance] = pulp.LpAffineExpression(dist)
     cm.levels[Level.hiring_cost] = pulp.LpAffineExpression(cost)
-    cm.levels[Level.unregularised] = pulp.LpAffineExpression(unreg)
+    n_contract = sum(c.size for c in cm.cohorts if c.status == Status.contract)
+    unreg = {v: -1 for v in cm.reg.values()}
+    cm.levels[Level.unregularised] = pulp.LpAffineExpression(unreg, constant=n_contract)

@@ -4,57 +4,93 @@ from __future__ import annotations
 
 import pulp
 
-from ...domain import Funding, Mode
+from ...domain import Funding, Mode, Status
 from ..build import CommunityModel, Option, PostKind
 from ..cohorts import Cohort
 
 
-def post_funding_of(cm: CommunityModel, cohort: Cohort, option: Option) -> Funding | None:
-    """The funding of the post a person holds under an option (None: no post / unified)."""
-    if option.kind == PostKind.existing:
-        return cohort.post_funding
-    if option.kind == PostKind.new and option.pool is not None:
-        return cm.pools[option.pool].funding
-    return None
-
-
 def allow_post_use(cm: CommunityModel, cohort: Cohort, option: Option) -> bool:
-    r"""Option filter, county_pool only: a person holding a post of funding f may be
-    posted at tier t only where the post-use table of model.md says yes:
+    r"""Option filter. county_pool: an on_staff member's post of funding f may serve at
+    tier t only where the post-use table of model.md says yes,
 
-    .. math:: x_{k,o} = 0 \ \text{ if } allowed(f(k,o), tier(inst(o))) = \text{no}
+    .. math:: x_{k,o} = 0 \ \text{ if } \neg allowed(f_k, tier(inst(o)))
 
-    with f the existing post (on_staff) or the pool of the new post (regularised or
-    hired). People without a post may be posted at any tier.
+    A candidate is hired only where some pool with a vacancy may serve (separate: the
+    institution's own vacancy), since a hire always takes a post. Contract staff may be
+    posted anywhere; whether they can be regularised there is `define_vacancies`' business.
     """
-    if cm.mode != Mode.county_pool:
-        return True
-    f = post_funding_of(cm, cohort, option)
-    if f is None:
-        return True
-    return cm.instance.policy.post_use_allowed(f, cm.inst[option.institution].tier)
+    if option.kind == PostKind.existing:
+        if cm.mode != Mode.county_pool or cohort.post_funding is None:
+            return True
+        return cm.instance.policy.post_use_allowed(cohort.post_funding, cm.inst[option.institution].tier)
+    if option.kind == PostKind.new:
+        return bool(cm.pools_for(option.institution))
+    return True
 
 
 def define_vacancies(cm: CommunityModel) -> None:
-    r"""New posts taken never exceed vacancies, per pool p:
+    r"""New posts, decided per group g (a tier in county_pool, the institution in separate,
+    the community in unified) and pool p with a vacancy whose posts may serve in g:
 
-    .. math:: \sum_{k \in contract \cup candidate} \sum_{o: pool(o)=p} x_{k,o} \le vac_p
+    .. math::
+        \sum_p reg_{g,p} \le \sum_{k \in contract} \sum_{o: group(o)=g} x_{k,o}
+        \qquad (\texttt{regularise[g]})
 
-    with vac_p = max(0, approved posts of p − on_staff holding posts of p), and p an
-    institution (`separate`), a (community, funding) (`county_pool`) or the community
-    (`unified`). Pools with no vacancy get no `new` options at all (same set of plans).
-    Named `vacancy[<pool>]`, e.g. `vacancy[C000,full]`.
+        \sum_p hire_{g,p} = \sum_{k \in candidates} \sum_{o: group(o)=g} x_{k,o}
+        \qquad (\texttt{hire_posts[g]}: \text{every hire takes a post})
+
+        \sum_g reg_{g,p} + hire_{g,p} \le vac_p \qquad (\texttt{vacancy[p]})
+
+    with vac_p = max(0, approved posts − on_staff holding posts of p). This is exact:
+    contract staff posted in the same group are interchangeable for every other rule and
+    level, so only how many of them take each pool's posts matters; people are matched to
+    posts when the plan is read back (sorted by id). The post-use rules enter through
+    which (g, p) pairs exist: a pool's posts serve in tier g only where model.md allows.
     """
-    by_pool: dict[str, dict[pulp.LpVariable, int]] = {p: {} for p in cm.pools}
+    contract: dict[str, dict[pulp.LpVariable, int]] = {}
+    hired: dict[str, dict[pulp.LpVariable, int]] = {}
     for (k, o), var in cm.x.items():
-        opt = cm.options[k][o]
-        if opt.kind == PostKind.new and opt.pool is not None:
-            by_pool[opt.pool][var] = 1
+        c, opt = cm.cohorts[k], cm.options[k][o]
+        g = cm.post_group(opt.institution)
+        if c.status == Status.contract:
+            contract.setdefault(g, {})[var] = 1
+        elif c.status == Status.candidate:
+            hired.setdefault(g, {})[var] = 1
+    serves: dict[str, list[str]] = {}
+    for j in cm.institutions:
+        g = cm.post_group(j.id)
+        for p in cm.pools_for(j.id):
+            if p.id not in serves.setdefault(g, []):
+                serves[g].append(p.id)
+    by_pool: dict[str, dict[pulp.LpVariable, int]] = {}
+    for g in sorted(set(contract) | set(hired)):
+        pools = serves.get(g, [])
+        if g in contract and pools:
+            terms: dict[pulp.LpVariable, int] = {}
+            for pid in pools:
+                v = pulp.LpVariable(f"reg_{_safe(g)}_{_safe(pid)}", lowBound=0, upBound=cm.pools[pid].vacancies, cat=pulp.LpInteger)
+                cm.reg[(g, pid)] = v
+                terms[v] = 1
+                by_pool.setdefault(pid, {})[v] = 1
+            for var in contract[g]:
+                terms[var] = -1
+            cm.add("vacancy", f"regularise[{g}]", pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintLE, rhs=0))
+        if g in hired:
+            terms = {}
+            for pid in pools:
+                v = pulp.LpVariable(f"hire_{_safe(g)}_{_safe(pid)}", lowBound=0, upBound=cm.pools[pid].vacancies, cat=pulp.LpInteger)
+                cm.hire[(g, pid)] = v
+                terms[v] = 1
+                by_pool.setdefault(pid, {})[v] = 1
+            for var in hired[g]:
+                terms[var] = -1
+            cm.add("vacancy", f"hire_posts[{g}]", pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintEQ, rhs=0))
     for pid, terms in by_pool.items():
-        if not terms:
-            continue
-        cm.add(
-            "vacancy",
-            f"vacancy[{pid}]",
-            pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintLE, rhs=cm.pools[pid].vacancies),
-        )
+        cm.add("vacancy", f"vacancy[{pid}]", pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintLE, rhs=cm.pools[pid].vacancies))
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in text)
+
+
+__all__ = ["Funding", "allow_post_use", "define_vacancies"]
