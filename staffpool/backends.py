@@ -210,7 +210,7 @@ class CbcRunner:
         prob.setObjective(expr if len(expr) else pulp.LpAffineExpression(constant=0))
         solver = pulp.PULP_CBC_CMD(
             msg=False, gapRel=self.profile.mip_rel_gap, gapAbs=self.profile.mip_abs_gap,
-            threads=self.profile.threads, timeLimit=None if time_left is None else max(1, int(math.ceil(time_left))),
+            threads=self.profile.threads, timeLimit=None if time_left is None else max(1, math.ceil(time_left)),
             warmStart=self.has_values,
         )
         prob.solve(solver)

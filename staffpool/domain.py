@@ -278,7 +278,7 @@ def distance_m(a: Institution, b: Institution) -> int:
     if a.id == b.id:
         return 0
     d_km = math.hypot(a.x_km - b.x_km, a.y_km - b.y_km)
-    return int(math.floor(d_km * 1000.0 + 0.5))
+    return math.floor(d_km * 1000.0 + 0.5)
 
 
 def within_km(metres: int, limit_km: float | None) -> bool:

@@ -37,7 +37,7 @@ def render_problems(console: Console, problems: list[Problem]) -> None:
 def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int]) -> list[Table]:
     tiers = [t.value for t in Tier]
     by_tier = Counter(i.tier.value for i in instance.institutions)
-    posted_tier = Counter()
+    posted_tier: Counter[str] = Counter()
     inst = instance.institution_by_id
     for s in instance.staff:
         if s.posted_at:
@@ -50,7 +50,7 @@ def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int])
     t1.add_column("total", justify="right")
     t1.add_row("institutions", *[str(by_tier[t]) for t in tiers], str(len(instance.institutions)))
     t1.add_row("staff posted", *[str(posted_tier[t]) for t in tiers], str(sum(posted_tier.values())))
-    pop = Counter()
+    pop: Counter[str] = Counter()
     for i in instance.institutions:
         pop[i.tier.value] += i.service_population
     t1.add_row("people served", *[f"{pop[t]:,}" for t in tiers], f"{sum(pop.values()):,}")

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .check import Assignment, Plan, PostSource, check_plan
-from .domain import Instance, Level, Mode, Status as StaffStatus
+from .domain import Instance, Level, Mode
+from .domain import Status as StaffStatus
 from .errors import InfeasibleError, UsageError
 
 if TYPE_CHECKING:
@@ -216,7 +217,7 @@ def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
         members = list(cohort.members)
         pos = 0
         for oi, opt in enumerate(cm.options[cohort.index]):
-            count = int(round(runner.value(cm.x[(cohort.index, oi)])))
+            count = round(runner.value(cm.x[(cohort.index, oi)]))
             for sid in members[pos:pos + count]:
                 if opt.kind == PostKind.existing:
                     funding = cohort.post_funding.value if cohort.post_funding else None
@@ -233,7 +234,7 @@ def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
         for (group, pid), var in sorted(posts.items()):
             pool = cm.pools[pid]
             funding = "unified" if pool.funding is None else pool.funding.value
-            for _ in range(int(round(runner.value(var)))):
+            for _ in range(round(runner.value(var))):
                 sid = queue[group].pop(0)
                 plan[sid] = Assignment(sid, plan[sid].to_institution, funding, source)
     return plan
@@ -302,7 +303,7 @@ class Result:
 
     @property
     def has_plan(self) -> bool:
-        return self.status != Status.infeasible and bool(self.plan) or (
+        return (self.status != Status.infeasible and bool(self.plan)) or (
             self.status == Status.optimal and not self.instance.staff
         )
 

@@ -7,7 +7,6 @@ nothing stops at the first one. docs/input.md lists every message.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,7 +14,6 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from .domain import (
-    ANY_SPECIALTY,
     Community,
     Funding,
     Instance,
@@ -332,9 +330,8 @@ def validate_raw(raw: RawInstance) -> Instance:
                 r.bad("posted_at", posted_at, "a candidate is not posted yet: leave posted_at blank")
             if comm is None:
                 r.bad("community", "", "a candidate needs the community they apply to")
-        elif status is not None:
-            if posted_at is None:
-                r.bad("posted_at", "", f"is blank: a {status.value} member must be posted somewhere")
+        elif status is not None and posted_at is None:
+            r.bad("posted_at", "", f"is blank: a {status.value} member must be posted somewhere")
         if status == Status.on_staff:
             if post_funding is None:
                 r.bad("post_funding", "", "an on_staff member holds a post: expected full or differential")
@@ -396,7 +393,7 @@ def validate_raw(raw: RawInstance) -> Instance:
 def _workload(raw: RawInstance, problems: list[Problem], inst_ref: Any, policy: Policy | None) -> list[WorkloadRow]:
     rows = _rows(raw, "workload", problems)
     out: list[WorkloadRow] = []
-    support: Counter[tuple[str, str, str]] = Counter()
+    support: dict[tuple[str, str, str], float] = {}
     first_row: dict[tuple[str, str, str], _Row] = {}
     for r in rows:
         iid = r.text("institution")
@@ -431,14 +428,14 @@ def _workload(raw: RawInstance, problems: list[Problem], inst_ref: Any, policy: 
             key = (iid, specialty, min_title.value)
             first_row.setdefault(key, r)
             if kind == WorkloadKind.support:
-                support[key] += hours or 0.0
+                support[key] = support.get(key, 0.0) + (hours or 0.0)
     if policy is not None:
         awt = policy.wisn.awt_hours
         for key, r in first_row.items():
-            if awt <= 0 or 1 - support[key] / awt <= 0:
+            used = support.get(key, 0.0)
+            if awt <= 0 or 1 - used / awt <= 0:
                 r.bad(
-                    "hours_per_year", _show(support[key]),
-                    f"support activities of cadre {'/'.join(key)} take {support[key]:g} h of {awt:g} available working hours: the CAF denominator 1 - support/AWT must be > 0",
+                    "hours_per_year", _show(used),
+                    f"support activities of cadre {'/'.join(key)} take {used:g} h of {awt:g} available working hours: the CAF denominator 1 - support/AWT must be > 0",
                 )
-    _ = ANY_SPECIALTY
     return out

@@ -3,7 +3,7 @@
 from staffpool.check import Assignment
 from staffpool.domain import Level
 
-from ..helpers import inst, make, person, req
+from ..helpers import inst, make, person
 from .conftest import solved, stay, violations
 
 
