@@ -1,0 +1,76 @@
+"""The command line: exit codes, clean --json, nothing written on error, identical outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from staffpool.cli import main
+
+TINY = Path(__file__).resolve().parents[1] / "instances" / "tiny"
+
+
+def test_solve_json_is_clean_and_matches_files(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    assert main(["solve", str(TINY), "--out", str(tmp_path / "o"), "--json"]) == 0
+    out = capfd.readouterr().out
+    summary = json.loads(out)  # stdout holds the JSON and nothing else (no solver banner)
+    assert summary["objective"] == {"shortfall": 2, "moves": 1, "distance": 10.0, "hiring_cost": 0, "unregularised": 1}
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["objective"] == summary["objective"]
+    header = (tmp_path / "o" / "assignments.csv").read_text().splitlines()[0]
+    assert header == "staff_id,status,title,specialty,from_institution,to_institution,moved,distance_km,post_funding,post_source,change"
+
+
+def test_same_input_gives_byte_identical_files(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        assert main(["solve", str(TINY), "--out", str(tmp_path / name), "--mode", "unified"]) == 0
+    for f in ("assignments.csv", "requirements.csv", "institutions.csv"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
+
+
+def test_bad_input_exit_2_names_the_cell_and_writes_nothing(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad"
+    shutil.copytree(TINY, bad)
+    staff = (bad / "staff.csv").read_text().replace("s2,Dr Li,on_staff,resident", "s2,Dr Li,on_staff,professor")
+    (bad / "staff.csv").write_text(staff)
+    out_dir = tmp_path / "out"
+    assert main(["solve", str(bad), "--out", str(out_dir)]) == 2
+    captured = capfd.readouterr()
+    text = captured.out + captured.err
+    assert "staff.csv" in text and "professor" in text and "title" in text
+    assert "Traceback" not in text
+    assert not out_dir.exists()
+
+
+def test_refuses_to_overwrite_inputs(tmp_path: Path) -> None:
+    inst = tmp_path / "tiny"
+    shutil.copytree(TINY, inst)
+    before = (inst / "requirements.csv").read_bytes()
+    assert main(["solve", str(inst), "--out", str(inst)]) == 2
+    assert (inst / "requirements.csv").read_bytes() == before
+
+
+def test_infeasible_exit_1_with_reason(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    inst = tmp_path / "tiny"
+    shutil.copytree(TINY, inst)
+    text = (inst / "institutions.csv").read_text().replace("T,Township centre,C1,township,full,2,20000,10,0,3",
+                                                          "T,Township centre,C1,township,full,2,20000,10,0,1")
+    (inst / "institutions.csv").write_text(text)  # two immovable... T holds 2 people, capacity 1
+    (inst / "staff.csv").write_text((inst / "staff.csv").read_text().replace(",T,C1,true,", ",T,C1,false,"))
+    assert main(["solve", str(inst)]) == 1
+    err = capfd.readouterr().err
+    assert "capacity" in err
+
+
+def test_check_catches_a_hand_plan(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "assignments.csv").write_text(
+        "staff_id,to_institution\ns1,V\ns2,H\ns3,T\ns4,T\ns5,T\ns6,H\ns7,\ns8,\n"
+    )
+    assert main(["check", str(TINY), str(plan), "--json"]) == 1
+    report = json.loads(capfd.readouterr().out)
+    rules = {v["rule"] for v in report["violations"]}
+    assert {"community_mobility", "village_title", "post_use"} <= rules
