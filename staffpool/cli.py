@@ -198,6 +198,20 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command()
+def generate(
+    communities: Annotated[int, typer.Option("--communities", min=1, help="How many county communities.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the instance into.")],
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    scale: Annotated[float, typer.Option("--scale", min=0.01, help="Multiplies staff and institutions per community.")] = 1.0,
+) -> None:
+    """Write a seeded synthetic instance shaped like the seed articles (inverted triangle)."""
+    from .generate import generate as gen
+
+    gen(communities, seed=seed, scale=scale, out_dir=out_dir)
+    err.print(f"Wrote {out_dir}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args

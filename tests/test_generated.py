@@ -1,0 +1,68 @@
+"""Generated instances of a few hundred staff: checker passes, levels equal the
+independent per-person model, HiGHS and CBC agree, communities add up."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from staffpool import load_instance, solve
+from staffpool.check import check_plan
+from staffpool.generate import generate
+from staffpool.solve import Status
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.naive import solve_naive
+
+
+@pytest.fixture(scope="module")
+def two_communities(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(2, seed=11, scale=0.25, out_dir=tmp_path_factory.mktemp("gen") / "two")
+
+
+def test_generator_is_deterministic(tmp_path: Path) -> None:
+    a = generate(2, seed=5, scale=0.2, out_dir=tmp_path / "a")
+    b = generate(2, seed=5, scale=0.2, out_dir=tmp_path / "b")
+    for f in ("instance.yaml", "institutions.csv", "staff.csv", "requirements.csv"):
+        assert (a / f).read_bytes() == (b / f).read_bytes()
+    load_instance(a)  # and valid
+
+
+@pytest.mark.parametrize("mode", ["separate", "county_pool", "unified"])
+def test_levels_equal_the_per_person_model(two_communities: Path, mode: str) -> None:
+    instance = load_instance(two_communities)
+    result = solve(instance, mode=mode)
+    assert result.status == Status.optimal
+    assert check_plan(instance, result.plan, result.mode).ok
+    naive = solve_naive(instance, result.mode)
+    assert naive.status == "optimal"
+    for lvl, value in result.objective.items():
+        assert value == pytest.approx(naive.levels[lvl], abs=1e-6), lvl
+
+
+@pytest.mark.parametrize("mode", ["county_pool", "unified"])
+def test_highs_and_cbc_agree(two_communities: Path, mode: str) -> None:
+    instance = load_instance(two_communities)
+    a = solve(instance, mode=mode, solver="highs")
+    b = solve(instance, mode=mode, solver="cbc")
+    assert a.status == b.status == Status.optimal
+    assert check_plan(instance, b.plan, b.mode).ok
+    assert a.objective == pytest.approx(b.objective)
+
+
+def test_parallel_workers_give_the_same_plan(two_communities: Path) -> None:
+    instance = load_instance(two_communities)
+    one = solve(instance, workers=1)
+    two = solve(instance, workers=2)
+    assert one.objective == two.objective
+    assert one.assignments.equals(two.assignments)
+
+
+def test_sanming_county_solves() -> None:
+    instance = load_instance(Path(__file__).resolve().parents[1] / "instances" / "sanming-county")
+    result = solve(instance)
+    assert result.status == Status.optimal and check_plan(instance, result.plan).ok
+    tiers = result.institutions.groupby("tier")[["staff_before", "staff_after"]].sum()
+    assert tiers.loc["township", "staff_after"] > tiers.loc["township", "staff_before"]
