@@ -212,6 +212,24 @@ def generate(
     err.print(f"Wrote {out_dir}")
 
 
+@app.command()
+def convert(
+    instance: InstanceArg,
+    to: Annotated[str, typer.Option("--to", help="folder, json or xlsx")],
+    out_path: Annotated[Path, typer.Option("--out", help="Folder, .json or .xlsx to write.")],
+) -> None:
+    """Write an instance in another form (folder, JSON, workbook); the input is never touched."""
+    from .convert import write_folder, write_json, write_workbook
+
+    if to not in ("folder", "json", "xlsx"):
+        raise UsageError(f"--to {to!r}: choose folder, json or xlsx")
+    if out_path.resolve() == instance.resolve() or out_path.resolve() in {p.resolve() for p in _input_files(instance)}:
+        raise UsageError(f"{out_path}: refusing to overwrite the input")
+    inst, _ = _load(instance)
+    {"folder": write_folder, "json": write_json, "xlsx": write_workbook}[to](inst, out_path)
+    err.print(f"Wrote {out_path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
