@@ -226,7 +226,12 @@ def convert(
     if out_path.resolve() == instance.resolve() or out_path.resolve() in {p.resolve() for p in _input_files(instance)}:
         raise UsageError(f"{out_path}: refusing to overwrite the input")
     inst, _ = _load(instance)
-    {"folder": write_folder, "json": write_json, "xlsx": write_workbook}[to](inst, out_path)
+    if to == "folder":
+        write_folder(inst, out_path)
+    elif to == "json":
+        write_json(inst, out_path)
+    else:
+        write_workbook(inst, out_path)
     err.print(f"Wrote {out_path}")
 
 
