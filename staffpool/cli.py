@@ -235,6 +235,51 @@ def convert(
     err.print(f"Wrote {out_path}")
 
 
+@app.command()
+def rotate(
+    instance: InstanceArg,
+    allocation: Annotated[Path | None, typer.Option("--allocation", help="A folder written by solve (default: solve first).")] = None,
+    out_dir: OutOpt = None,
+    graph: Annotated[Path | None, typer.Option("--graph", help="Write the flow network as GraphML.")] = None,
+    mode: ModeOpt = None,
+    solver: SolverOpt = "highs",
+    as_json: JsonOpt = False,
+) -> None:
+    """Place due attendings on grassroots rotation (min-cost flow) after the allocation."""
+    from rich.table import Table
+
+    from .check import read_plan
+    from .rotation import export_graphml
+    from .rotation import rotate as do_rotate
+    from .solve import require_plan
+
+    mode = _check_mode(mode)
+    inst, load_s = _load(instance)
+    if allocation is not None:
+        plan = read_plan(allocation, inst)
+    else:
+        plan = require_plan(_solve(inst, mode, solver, None, None, load_s, not as_json)).plan
+    result = do_rotate(inst, plan)
+    if graph is not None:
+        export_graphml(result.graph, graph)
+    if result.status != "optimal":
+        raise InfeasibleError(f"{inst.name}: rotation infeasible: some due attendings cannot be placed", result.reasons)
+    if out_dir is not None:
+        from .io import ensure_not_input
+
+        ensure_not_input(out_dir, ["rotation.csv", "rotation_summary.json"], _input_files(instance))
+        result.write(out_dir)
+    if as_json:
+        _print_json(result.summary())
+        return
+    t = Table(title=f"Rotation: {len(result.table)} attendings, {result.covered_slots} senior slots covered, {result.distance_km:.3f} km", title_justify="left")
+    for col in ("host", "window", "rotators", "senior_gap", "covered"):
+        t.add_column(col, justify="left" if col == "host" else "right")
+    for r in result.hosts.itertuples():
+        t.add_row(str(r.host), str(r.window), str(r.rotators), str(r.senior_gap), str(r.covered))
+    out.print(t)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args

@@ -1,0 +1,205 @@
+"""Grassroots rotation (model.md, "Rotation") as a NetworkX min-cost flow.
+
+    source → rotator → (home, window) → [away cap] → (host, window) → [host cap]
+           → rewarded arc (cap = min(senior gap, host cap), cost −R) or plain arc → sink
+
+Capacities are integers and trip costs are whole metres, so network simplex returns an
+integral optimum; R exceeds the largest possible metre total, so covering one more slot
+always beats any saving in km: the two levels stay lexicographic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from .check import Plan
+from .domain import Instance, Status, Tier, Title, within_km
+from .io import write_files_atomic, write_json_atomic
+
+COLUMNS = ["staff_id", "home", "host", "window", "first_period", "last_period", "distance_km"]
+
+
+@dataclass
+class RotationResult:
+    status: str
+    table: pd.DataFrame
+    covered_slots: int
+    distance_km: float
+    hosts: pd.DataFrame
+    reasons: list[str] = field(default_factory=list)
+    graph: Any = None
+
+    def summary(self) -> dict[str, Any]:
+        return {"covered_slots": self.covered_slots, "distance_km": round(self.distance_km, 3),
+                "status": self.status, "rotators": len(self.table), "reasons": self.reasons}
+
+    def write(self, out: Path) -> None:
+        write_files_atomic(out, {"rotation.csv": self.table.to_csv(index=False, lineterminator="\n",
+                                                                    float_format="%.3f")})
+        write_json_atomic(out / "rotation_summary.json", self.summary())
+
+
+def _plan_of(result_or_plan: Any) -> Plan:
+    return result_or_plan.plan if hasattr(result_or_plan, "plan") else result_or_plan
+
+
+def senior_gaps(instance: Instance, plan: Plan) -> dict[str, int]:
+    """Unmet need, after the allocation, of rows with min_title ≥ attending, per institution."""
+    posted: dict[str, list[Any]] = {}
+    for s in instance.staff:
+        a = plan.get(s.id)
+        if a is not None and a.to_institution:
+            posted.setdefault(a.to_institution, []).append(s)
+    gaps: dict[str, int] = {}
+    for r in instance.requirements:
+        if r.min_title.rank >= Title.attending.rank:
+            have = sum(1 for s in posted.get(r.institution, []) if r.matches(s.specialty, s.title))
+            gaps[r.institution] = gaps.get(r.institution, 0) + max(0, r.need - have)
+    return gaps
+
+
+def rotate(instance: Instance, result_or_plan: Any) -> RotationResult:
+    plan = _plan_of(result_or_plan)
+    pol = instance.policy.rotation
+    limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
+    inst = instance.institution_by_id
+    windows = pol.windows
+    staff_at: dict[str, int] = {}
+    for a in plan.values():
+        if a.to_institution:
+            staff_at[a.to_institution] = staff_at.get(a.to_institution, 0) + 1
+    rotators = sorted(
+        (s.id, plan[s.id].to_institution) for s in instance.staff
+        if s.title == Title.attending and s.grassroots_due and s.status != Status.candidate
+        and s.id in plan and plan[s.id].to_institution and inst[str(plan[s.id].to_institution)].tier == Tier.county
+    )
+    gaps = senior_gaps(instance, plan)
+    hosts_of: dict[str, list[tuple[str, int]]] = {}
+    for _sid, home in rotators:
+        assert home is not None
+        if home in hosts_of:
+            continue
+        h = inst[home]
+        hosts_of[home] = sorted(
+            (j.id, instance.distance_m(home, j.id)) for j in instance.institutions
+            if j.community == h.community and j.tier in pol.host_tiers and j.id != home
+            and within_km(instance.distance_m(home, j.id), limit)
+        )
+    away_cap = {home: int(Fraction(str(pol.max_away_fraction)) * staff_at.get(home, 0)) for home in hosts_of}
+    reasons = _reasons(instance, rotators, hosts_of, away_cap, windows, limit)
+    g = nx.DiGraph()
+    n = len(rotators)
+    big = 1 + sum(max((d for _h, d in hosts_of[str(home)]), default=0) for _s, home in rotators)
+    g.add_node("source", demand=-n)
+    g.add_node("sink", demand=n)
+    for sid, home in rotators:
+        g.add_edge("source", f"r|{sid}", capacity=1, weight=0)
+        for w in range(windows):
+            g.add_edge(f"r|{sid}", f"home|{home}|{w}", capacity=1, weight=0)
+    for home, hosts in hosts_of.items():
+        for w in range(windows):
+            g.add_edge(f"home|{home}|{w}", f"away|{home}|{w}", capacity=away_cap[home], weight=0)
+            for host, metres in hosts:
+                g.add_edge(f"away|{home}|{w}", f"host|{host}|{w}", capacity=n, weight=metres)
+    for host in sorted({h for hs in hosts_of.values() for h, _d in hs}):
+        for w in range(windows):
+            g.add_edge(f"host|{host}|{w}", f"out|{host}|{w}", capacity=pol.host_capacity, weight=0)
+            reward = min(gaps.get(host, 0), pol.host_capacity)
+            if reward:
+                g.add_edge(f"out|{host}|{w}", f"gap|{host}|{w}", capacity=reward, weight=-big)
+                g.add_edge(f"gap|{host}|{w}", "sink", capacity=reward, weight=0)
+            g.add_edge(f"out|{host}|{w}", "sink", capacity=pol.host_capacity, weight=0)
+    empty_hosts = pd.DataFrame(columns=["host", "window", "rotators", "senior_gap", "covered"])
+    if n == 0:
+        return RotationResult("optimal", pd.DataFrame(columns=COLUMNS), 0, 0.0, empty_hosts, [], g)
+    try:
+        _cost, flow = nx.network_simplex(g)
+    except nx.NetworkXUnfeasible:
+        return RotationResult("infeasible", pd.DataFrame(columns=COLUMNS), 0, 0.0, empty_hosts,
+                              reasons or ["the caps together leave too few places"], g)
+    rows = []
+    per_home: dict[tuple[str, int], list[str]] = {}
+    for sid, home in rotators:
+        for w in range(windows):
+            if flow[f"r|{sid}"].get(f"home|{home}|{w}", 0):
+                per_home.setdefault((str(home), w), []).append(sid)
+    for (home, w), sids in sorted(per_home.items()):
+        queue = sorted(sids)
+        for host, metres in hosts_of[home]:
+            for _ in range(flow[f"away|{home}|{w}"].get(f"host|{host}|{w}", 0)):
+                rows.append({"staff_id": queue.pop(0), "home": home, "host": host, "window": w + 1,
+                             "first_period": w * pol.window + 1, "last_period": (w + 1) * pol.window,
+                             "distance_km": metres / 1000.0})
+    table = pd.DataFrame(rows, columns=COLUMNS).sort_values("staff_id").reset_index(drop=True)
+    hosts_rows = []
+    covered = 0
+    for key, grp in table.groupby(["host", "window"]):
+        host_id, win = str(key[0]), int(str(key[1]))
+        c = min(len(grp), gaps.get(host_id, 0))
+        covered += c
+        hosts_rows.append({"host": host_id, "window": win, "rotators": len(grp), "senior_gap": gaps.get(host_id, 0), "covered": c})
+    return RotationResult("optimal", table, covered, round(float(table["distance_km"].sum()), 3),
+                          pd.DataFrame(hosts_rows), [], g)
+
+
+def _reasons(instance: Instance, rotators: list[tuple[str, str | None]], hosts_of: dict[str, list[tuple[str, int]]],
+             away_cap: dict[str, int], windows: int, limit: float | None) -> list[str]:
+    pol = instance.policy.rotation
+    out = []
+    due: dict[str, int] = {}
+    for _sid, home in rotators:
+        due[str(home)] = due.get(str(home), 0) + 1
+    for home, n in sorted(due.items()):
+        name = instance.institution_by_id[home].name or home
+        if not hosts_of.get(home):
+            lim = f"{limit:g} km" if limit is not None else "any distance"
+            out.append(f"{name} ({home}): no {'/'.join(t.value for t in pol.host_tiers)} within {lim}")
+        elif n > windows * away_cap[home]:
+            out.append(f"{name} ({home}): {n} attendings due, {windows} windows × {away_cap[home]} may leave = {windows * away_cap[home]} places")
+        else:
+            places = windows * pol.host_capacity * len(hosts_of[home])
+            if n > places:
+                out.append(f"{name} ({home}): {n} attendings due, {len(hosts_of[home])} hosts × {windows} windows × {pol.host_capacity} = {places} places")
+    return out
+
+
+def check_rotation(instance: Instance, plan: Plan, table: pd.DataFrame) -> list[str]:
+    """Solver-free: every due attending at county tier placed once, caps and limits hold."""
+    pol = instance.policy.rotation
+    limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
+    inst = instance.institution_by_id
+    problems = []
+    due = {s.id for s in instance.staff if s.title == Title.attending and s.grassroots_due and s.id in plan
+           and plan[s.id].to_institution and inst[str(plan[s.id].to_institution)].tier == Tier.county}
+    placed = list(table["staff_id"])
+    if sorted(placed) != sorted(due):
+        problems.append(f"placed {sorted(placed)} but due {sorted(due)}")
+    staff_at: dict[str, int] = {}
+    for a in plan.values():
+        if a.to_institution:
+            staff_at[a.to_institution] = staff_at.get(a.to_institution, 0) + 1
+    for r in table.itertuples():
+        home, host = str(r.home), str(r.host)
+        if inst[host].tier not in pol.host_tiers or inst[host].community != inst[home].community:
+            problems.append(f"{r.staff_id}: host {host} not allowed")
+        if not within_km(instance.distance_m(home, host), limit):
+            problems.append(f"{r.staff_id}: trip {home}→{host} over the limit")
+    for key, grp in table.groupby(["home", "window"]):
+        home_id = str(key[0])
+        cap = int(Fraction(str(pol.max_away_fraction)) * staff_at.get(home_id, 0))
+        if len(grp) > cap:
+            problems.append(f"{home_id}: {len(grp)} away in one window, cap {cap}")
+    for key, grp in table.groupby(["host", "window"]):
+        if len(grp) > pol.host_capacity:
+            problems.append(f"{key[0]}: {len(grp)} rotators in one window, capacity {pol.host_capacity}")
+    return problems
+
+
+def export_graphml(graph: Any, path: Path) -> None:
+    nx.write_graphml(graph, str(path))

@@ -1,0 +1,125 @@
+"""Rotation: hand-solved trade-off, brute force, caps, infeasibility."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from staffpool.check import Assignment
+from staffpool.rotation import check_rotation, rotate, senior_gaps
+
+from .helpers import inst, make, person, req
+
+
+def _stay(instance):
+    return {s.id: Assignment(s.id, s.posted_at, "differential", "existing") for s in instance.staff}
+
+
+def _instance(n_due: int, hosts: list[tuple[str, float, int]], fraction: float = 0.5, host_cap: int = 2,
+              limit: float | None = None, filler: int = 10):
+    insts = [inst("H", "county", 50, 0, 0)] + [inst(h, "township", 0, x, 0) for h, x, _g in hosts]
+    staff = [person(f"a{k}", "on_staff", "attending", "gp", "H", "differential", "H", due=True) for k in range(n_due)]
+    staff += [person(f"f{k}", "on_staff", "resident", "gp", "H", "differential", "H") for k in range(filler)]
+    reqs = [req(h, "*", "attending", g) for h, _x, g in hosts if g]
+    policy = {"rotation": {"periods": 4, "window": 2, "max_away_fraction": fraction, "host_capacity": host_cap,
+                           "max_distance_km": limit}}
+    return make(insts, staff, reqs, policy)
+
+
+def test_coverage_beats_distance() -> None:
+    # Near host N has no senior gap, far host F has a gap of 1: one rotator covers F (40 km)
+    # rather than going to N (5 km); the other goes to the near host.
+    instance = _instance(2, [("N", 5, 0), ("F", 40, 1)], host_cap=1, fraction=0.1)
+    r = rotate(instance, _stay(instance))
+    assert r.status == "optimal"
+    assert r.covered_slots == 2  # F in both windows (gap 1 per window)
+    assert set(r.table["host"]) == {"F"}
+    assert r.distance_km == 80.0
+    assert not check_rotation(instance, _stay(instance), r.table)
+
+
+def _brute(instance, plan):
+    from staffpool.domain import Tier, Title
+
+    pol = instance.policy.rotation
+    ib = instance.institution_by_id
+    rot = sorted(s.id for s in instance.staff if s.title == Title.attending and s.grassroots_due)
+    hosts = [i.id for i in instance.institutions if i.tier == Tier.township
+             and (pol.max_distance_km is None or instance.distance_m("H", i.id) <= pol.max_distance_km * 1000)]
+    gaps = senior_gaps(instance, plan)
+    cap = int(pol.max_away_fraction * len(plan) + 1e-9)
+    best = None
+    for combo in itertools.product([(h, w) for h in hosts for w in range(pol.windows)], repeat=len(rot)):
+        from collections import Counter
+
+        away = Counter(w for _h, w in combo)
+        at = Counter(combo)
+        if any(v > cap for v in away.values()) or any(v > pol.host_capacity for v in at.values()):
+            continue
+        covered = sum(min(v, gaps.get(h, 0)) for (h, _w), v in at.items())
+        km = sum(instance.distance_m("H", h) for h, _w in combo)
+        key = (-covered, km)
+        if best is None or key < best:
+            best = key
+    _ = ib
+    return best
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 4), st.lists(st.tuples(st.integers(1, 50), st.integers(0, 2)), min_size=1, max_size=3),
+       st.sampled_from([0.1, 0.2, 0.5]), st.integers(0, 2))
+def test_flow_equals_brute_force(n_due, hosts, fraction, host_cap) -> None:
+    hs = [(f"T{k}", float(x), g) for k, (x, g) in enumerate(hosts)]
+    instance = _instance(n_due, hs, fraction, host_cap)
+    plan = _stay(instance)
+    r = rotate(instance, plan)
+    best = _brute(instance, plan)
+    if best is None:
+        assert r.status == "infeasible" and r.reasons
+        return
+    assert r.status == "optimal"
+    assert not check_rotation(instance, plan, r.table)
+    assert (-r.covered_slots, round(r.distance_km * 1000)) == best
+
+
+def test_infeasible_names_the_home_and_numbers() -> None:
+    instance = _instance(5, [("N", 5, 1)], fraction=0.1, host_cap=5, filler=5)  # 10 staff: 1 may leave per window
+    r = rotate(instance, _stay(instance))
+    assert r.status == "infeasible"
+    assert any("5 attendings due, 2 windows × 1 may leave = 2 places" in m for m in r.reasons)
+    far = _instance(1, [("N", 50, 1)], limit=40)
+    r2 = rotate(far, _stay(far))
+    assert r2.status == "infeasible" and any("within 40 km" in m for m in r2.reasons)
+
+
+def test_cli_json_graphml_and_infeasible_exit_1(tmp_path, capfd) -> None:
+    import json
+    from pathlib import Path
+
+    import networkx as nx
+
+    from staffpool.cli import main
+
+    sanming = Path(__file__).resolve().parents[1] / "instances" / "sanming-county"
+    assert main(["rotate", str(sanming), "--out", str(tmp_path / "r"), "--graph", str(tmp_path / "g.graphml"), "--json"]) == 0
+    summary = json.loads(capfd.readouterr().out)
+    assert summary["status"] == "optimal" and summary["rotators"] > 0
+    assert (tmp_path / "r" / "rotation.csv").read_text().startswith("staff_id,home,host,window,first_period,last_period,distance_km")
+    assert nx.read_graphml(tmp_path / "g.graphml").number_of_nodes() > 0
+    # one attending may leave per window (0.1 × 12 staff), 5 are due: infeasible
+    tight = tmp_path / "tight"
+    (tight).mkdir()
+    (tight / "instance.yaml").write_text(
+        "name: tight\npolicy:\n  rotation: {max_away_fraction: 0.1}\ncommunities:\n  - {id: C1, name: C1}\n")
+    (tight / "institutions.csv").write_text(
+        "id,name,community,tier,funding,approved_posts,service_population,x_km,y_km,capacity\n"
+        "H,County hospital,C1,county,differential,20,0,0,0,\nT,Township,C1,township,full,0,0,5,0,\n")
+    rows = ["id,name,status,title,specialty,post_funding,quota_holder,posted_at,community,mobile,grassroots_due"]
+    rows += [f"a{k},A,on_staff,attending,gp,differential,H,H,C1,false,true" for k in range(5)]
+    rows += [f"f{k},F,on_staff,resident,gp,differential,H,H,C1,false,false" for k in range(7)]
+    (tight / "staff.csv").write_text("\n".join(rows) + "\n")
+    (tight / "requirements.csv").write_text("institution,specialty,min_title,need,weight\n")
+    assert main(["rotate", str(tight)]) == 1
+    assert "5 attendings due, 2 windows × 1 may leave = 2 places" in capfd.readouterr().err.replace("\n", " ")
