@@ -280,6 +280,39 @@ def rotate(
     out.print(t)
 
 
+@app.command()
+def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = False) -> None:
+    """Staffing need from workload (WHO WISN): per cadre AWT, required, need, current, ratio."""
+    from rich.table import Table
+
+    from .demand import WISN_COLUMNS, derive_requirements, wisn_table
+
+    inst, _ = _load(instance)
+    table = wisn_table(inst)
+    if out_dir is not None:
+        from .io import ensure_not_input, write_files_atomic
+
+        ensure_not_input(out_dir, ["wisn.csv", "requirements.csv"], _input_files(instance))
+        derived, _info = derive_requirements(inst.with_policy(requirements_from=["wisn"]))
+        reqs = "institution,specialty,min_title,need,weight\n" + "".join(
+            f"{r.institution},{r.specialty},{r.min_title.value},{r.need},{r.weight:g}\n" for r in derived.requirements)
+        write_files_atomic(out_dir, {"wisn.csv": table[WISN_COLUMNS].to_csv(index=False, lineterminator="\n"),
+                                     "requirements.csv": reqs})
+    if as_json:
+        rows = table[WISN_COLUMNS].to_dict(orient="records")
+        _print_json({"cadres": [{k: (None if v != v else v) for k, v in r.items()} for r in rows]})
+        return
+    t = Table(title=f"WISN: {len(table)} cadres", title_justify="left")
+    for col in ("institution", "specialty", "min_title", "awt_hours", "required", "need", "current", "wisn_ratio", "shortage"):
+        t.add_column(col, justify="left" if col in ("institution", "specialty", "min_title") else "right")
+    for rec in table.to_dict(orient="records"):
+        ratio = rec["wisn_ratio"]
+        t.add_row(str(rec["institution"]), str(rec["specialty"]), str(rec["min_title"]), f"{float(rec['awt_hours']):g}",
+                  f"{float(rec['required']):.2f}", str(rec["need"]), str(rec["current"]),
+                  "" if ratio is None or ratio != ratio else f"{float(ratio):.2f}", str(rec["shortage"]))
+    out.print(t)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args

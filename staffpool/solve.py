@@ -299,6 +299,7 @@ class Result:
     outcomes: list[CommunityOutcome]
     timings: dict[str, float]
     reasons: list[str] = field(default_factory=list)
+    derived: list[dict[str, Any]] = field(default_factory=list)  # requirement rows from workload/norms
     _tables: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -361,6 +362,11 @@ def solve(
     """
     t0 = time.perf_counter()
     mode = Mode(mode) if mode is not None else instance.policy.mode
+    derived: list[dict[str, Any]] = []
+    if instance.policy.requirements_from:
+        from .demand import derive_requirements
+
+        instance, derived = derive_requirements(instance)
     profile = solver if isinstance(solver, SolverProfile) else load_profile(solver)
     cids = [c.id for c in instance.communities]
     outcomes: list[CommunityOutcome] = []
@@ -407,7 +413,7 @@ def solve(
         "solve": round(solve_s, 4),
         "total": round(load_s + time.perf_counter() - t0, 4),
     }
-    return Result(instance, mode, profile.name, status, objective, plan, outcomes, timings, reasons)
+    return Result(instance, mode, profile.name, status, objective, plan, outcomes, timings, reasons, derived)
 
 
 def _community_staff(instance: Instance, cid: str) -> bool:
