@@ -19,8 +19,6 @@ from staffpool.domain import (
     Status,
     Tier,
     Title,
-    distance_m,
-    within_km,
 )
 
 
@@ -54,50 +52,19 @@ LEX_TOL = 1e-6
 
 
 def _person_options(instance: Instance, mode: Mode, s: StaffMember) -> list[Assignment]:
-    """Every decision for one person that the per-person rules allow (written from model.md,
-    independently of staffpool.model)."""
-    p = instance.policy
-    out: list[Assignment] = []
-    if mode == Mode.separate:
-        pools = ["__inst__"]
-    elif mode == Mode.county_pool:
-        pools = ["full", "differential"]
-    else:
-        pools = ["unified"]
-    if s.status == Status.candidate:
-        out.append(Assignment(s.id, None))
-    for j in instance.institutions:
-        if j.community != s.community:
-            continue
-        if s.title == Title.village_doctor and j.tier != Tier.village:
-            continue
-        if s.status != Status.candidate:
-            assert s.posted_at is not None
-            if j.id != s.posted_at:
-                if not s.mobile or mode == Mode.separate:
-                    continue
-                if not within_km(distance_m(instance.institution_by_id[s.posted_at], j), p.max_distance_km):
-                    continue
-        if s.status == Status.on_staff:
-            assert s.post_funding is not None
-            if mode == Mode.county_pool and not p.post_use_allowed(s.post_funding, j.tier):
-                continue
-            out.append(Assignment(s.id, j.id, s.post_funding.value, "existing"))
-            continue
-        if s.status == Status.contract:
-            out.append(Assignment(s.id, j.id, None, None))
-        source = "hired" if s.status == Status.candidate else "regularised"
-        for pool in pools:
-            if pool == "__inst__":
-                if j.funding == Funding.none:
-                    continue
-                out.append(Assignment(s.id, j.id, j.funding.value, source))
-            elif pool in ("full", "differential"):
-                if not p.post_use_allowed(Funding(pool), j.tier):
-                    continue
-                out.append(Assignment(s.id, j.id, pool, source))
-            else:
-                out.append(Assignment(s.id, j.id, "unified", source))
+    """Every decision for one person that the per-person rules allow, from the independent
+    per-person model (benchmarks/naive.py), which shares no code with staffpool.model."""
+    from benchmarks.naive import person_options
+
+    out: list[Assignment] = [Assignment(s.id, None)] if s.status == Status.candidate else []
+    for o in person_options(instance, mode, s.id):
+        if o.post == "existing":
+            out.append(Assignment(s.id, o.institution, o.funding, "existing"))
+        elif o.post is None:
+            out.append(Assignment(s.id, o.institution, None, None))
+        else:
+            out.append(Assignment(s.id, o.institution, o.funding,
+                                  "hired" if s.status == Status.candidate else "regularised"))
     return out
 
 

@@ -66,27 +66,26 @@ def define_vacancies(cm: CommunityModel) -> None:
     for g in sorted(set(contract) | set(hired)):
         pools = serves.get(g, [])
         if g in contract and pools:
-            terms: dict[pulp.LpVariable, int] = {}
-            for pid in pools:
-                v = pulp.LpVariable(f"reg_{_safe(g)}_{_safe(pid)}", lowBound=0, upBound=cm.pools[pid].vacancies, cat=pulp.LpInteger)
-                cm.reg[(g, pid)] = v
-                terms[v] = 1
-                by_pool.setdefault(pid, {})[v] = 1
-            for var in contract[g]:
-                terms[var] = -1
-            cm.add("vacancy", f"regularise[{g}]", pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintLE, rhs=0))
+            _post_counts(cm, g, pools, contract[g], cm.reg, by_pool, "reg", f"regularise[{g}]", pulp.LpConstraintLE)
         if g in hired:
-            terms = {}
-            for pid in pools:
-                v = pulp.LpVariable(f"hire_{_safe(g)}_{_safe(pid)}", lowBound=0, upBound=cm.pools[pid].vacancies, cat=pulp.LpInteger)
-                cm.hire[(g, pid)] = v
-                terms[v] = 1
-                by_pool.setdefault(pid, {})[v] = 1
-            for var in hired[g]:
-                terms[var] = -1
-            cm.add("vacancy", f"hire_posts[{g}]", pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintEQ, rhs=0))
+            _post_counts(cm, g, pools, hired[g], cm.hire, by_pool, "hire", f"hire_posts[{g}]", pulp.LpConstraintEQ)
     for pid, terms in by_pool.items():
         cm.add("vacancy", f"vacancy[{pid}]", pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintLE, rhs=cm.pools[pid].vacancies))
+
+
+def _post_counts(cm: CommunityModel, g: str, pools: list[str], people: dict[pulp.LpVariable, int],
+                 store: dict[tuple[str, str], pulp.LpVariable], by_pool: dict[str, dict[pulp.LpVariable, int]],
+                 prefix: str, name: str, sense: int) -> None:
+    """One integer per pool for group g, tied to the people posted in g by `sense` (≤ or =)."""
+    terms: dict[pulp.LpVariable, int] = {}
+    for pid in pools:
+        v = pulp.LpVariable(f"{prefix}_{_safe(g)}_{_safe(pid)}", lowBound=0, upBound=cm.pools[pid].vacancies, cat=pulp.LpInteger)
+        store[(g, pid)] = v
+        terms[v] = 1
+        by_pool.setdefault(pid, {})[v] = 1
+    for var in people:
+        terms[var] = -1
+    cm.add("vacancy", name, pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, rhs=0))
 
 
 def _safe(text: str) -> str:
