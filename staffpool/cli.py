@@ -313,6 +313,45 @@ def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = Fal
     out.print(t)
 
 
+@app.command()
+def compare(
+    instance: InstanceArg,
+    modes: Annotated[list[str] | None, typer.Option("--mode", help="A mode to compare (repeat; default all three).")] = None,
+    solver: SolverOpt = "highs",
+    as_json: JsonOpt = False,
+) -> None:
+    """Solve the reform stages side by side: every level, moves, hires, regularisations, staff by tier."""
+    from rich.table import Table
+
+    from .results import level_value
+
+    chosen = [_check_mode(m) for m in (modes or ["separate", "county_pool", "unified"])]
+    inst, load_s = _load(instance)
+    rows = []
+    for m in chosen:
+        r = _solve(inst, m, solver, None, None, load_s, not as_json)
+        has_plan = bool(r.plan) or not inst.staff
+        tiers = r.institutions.groupby("tier")["staff_after"].sum().to_dict() if has_plan else {}
+        rows.append({"mode": m, "status": r.status.value,
+                     "objective": {lvl.value: level_value(lvl, v) for lvl, v in r.objective.items()},
+                     "counts": r.summary.counts, "staff_by_tier": {k: int(v) for k, v in tiers.items()}})
+    if as_json:
+        _print_json({"instance": inst.name, "modes": rows})
+        return
+    t = Table(title=f"{inst.name}: reform stages compared", title_justify="left")
+    t.add_column("")
+    for row in rows:
+        t.add_column(str(row["mode"]), justify="right")
+    for lvl in inst.policy.objective:
+        t.add_row(lvl.value, *[str(row["objective"].get(lvl.value, "–")) for row in rows])
+    for key, label in (("hires", "people hired"), ("regularised", "people regularised")):
+        t.add_row(label, *[str(row["counts"][key]) for row in rows])
+    for tier in ("county", "township", "village"):
+        t.add_row(f"staff at {tier}", *[str(row["staff_by_tier"].get(tier, "–")) for row in rows])
+    t.add_row("status", *[str(row["status"]) for row in rows])
+    out.print(t)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args

@@ -74,3 +74,12 @@ def test_check_catches_a_hand_plan(tmp_path: Path, capfd: pytest.CaptureFixture[
     report = json.loads(capfd.readouterr().out)
     rules = {v["rule"] for v in report["violations"]}
     assert {"community_mobility", "village_title", "post_use"} <= rules
+
+
+def test_compare_json_equals_solve_per_mode(capfd: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", str(TINY), "--json"]) == 0
+    data = json.loads(capfd.readouterr().out)
+    assert data["instance"] == "tiny" and [m["mode"] for m in data["modes"]] == ["separate", "county_pool", "unified"]
+    for m in data["modes"]:
+        assert main(["solve", str(TINY), "--mode", m["mode"], "--json"]) == 0
+        assert json.loads(capfd.readouterr().out)["objective"] == m["objective"]
