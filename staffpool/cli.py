@@ -330,8 +330,7 @@ def compare(
     rows = []
     for m in chosen:
         r = _solve(inst, m, solver, None, None, load_s, not as_json)
-        has_plan = bool(r.plan) or not inst.staff
-        tiers = r.institutions.groupby("tier")["staff_after"].sum().to_dict() if has_plan else {}
+        tiers = r.institutions.groupby("tier")["staff_after"].sum().to_dict() if r.has_plan else {}
         rows.append({"mode": m, "status": r.status.value,
                      "objective": {lvl.value: level_value(lvl, v) for lvl, v in r.objective.items()},
                      "counts": r.summary.counts, "staff_by_tier": {k: int(v) for k, v in tiers.items()}})

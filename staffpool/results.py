@@ -88,12 +88,9 @@ def institutions_table(result: Result) -> pd.DataFrame:
         a = result.plan.get(s.id)
         if a is not None and a.to_institution:
             after[a.to_institution] = after.get(a.to_institution, 0) + 1
-    need: dict[str, int] = {}
-    short: dict[str, int] = {}
-    cover = requirement_coverage(result.instance, result.plan)
-    for r, (_c, sh) in zip(result.instance.requirements, cover, strict=True):
-        need[r.institution] = need.get(r.institution, 0) + r.need
-        short[r.institution] = short.get(r.institution, 0) + sh
+    per_inst = result.requirements.groupby("institution")[["need", "short"]].sum()
+    need = {str(k): int(v) for k, v in per_inst["need"].items()}
+    short = {str(k): int(v) for k, v in per_inst["short"].items()}
     rows = [
         {"id": i.id, "tier": i.tier.value, "funding": i.funding.value, "staff_before": before.get(i.id, 0),
          "staff_after": after.get(i.id, 0), "need": need.get(i.id, 0), "short": short.get(i.id, 0),

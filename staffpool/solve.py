@@ -266,6 +266,7 @@ def diagnose_infeasible(instance: Instance, community: str, mode: Mode) -> list[
     _silence_highs_banner()
 
     found: list[str] = []
+    families = build_community(instance, community, mode).families
     hard = [r for r in RULES if r.kind == "hard" and r.name != "posting"]
     for rule in hard:
         trial = build_community(instance, community, mode, skip=frozenset({rule.name}))
@@ -274,7 +275,7 @@ def diagnose_infeasible(instance: Instance, community: str, mode: Mode) -> list[
         trial.prob.setObjective(pulp.LpAffineExpression(constant=0))
         trial.prob.solve(pulp.HiGHS(msg=False))
         if trial.prob.status == pulp.LpStatusOptimal:
-            names = build_community(instance, community, mode).families.get(rule.name, [])
+            names = families.get(rule.name, [])
             where = f" ({', '.join(names[:6])}{' …' if len(names) > 6 else ''})" if names else ""
             found.append(f"relaxing '{rule.name}' alone would make it feasible: {rule.summary}{where}")
     if not found:
@@ -304,9 +305,8 @@ class Result:
 
     @property
     def has_plan(self) -> bool:
-        return (self.status != Status.infeasible and bool(self.plan)) or (
-            self.status == Status.optimal and not self.instance.staff
-        )
+        """A plan exists (an instance with no staff has the empty plan)."""
+        return bool(self.plan) or not self.instance.staff
 
     @property
     def assignments(self) -> Any:
@@ -422,7 +422,7 @@ def _community_staff(instance: Instance, cid: str) -> bool:
 
 def require_plan(result: Result) -> Result:
     """Raise InfeasibleError (exit 1) when the result holds no plan."""
-    if result.status == Status.infeasible or (not result.plan and result.instance.staff):
+    if result.status == Status.infeasible or not result.has_plan:
         what = "infeasible" if result.status == Status.infeasible else "no plan within the time limit"
         raise InfeasibleError(f"{result.instance.name}: {what}", result.reasons)
     return result

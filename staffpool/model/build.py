@@ -12,7 +12,7 @@ from enum import StrEnum
 
 import pulp
 
-from ..domain import Community, Funding, Instance, Institution, Level, Mode, Requirement, Status, Tier
+from ..domain import Community, Funding, Instance, Institution, Level, Mode, Requirement, Status
 from .cohorts import Cohort, build_cohorts
 
 
@@ -145,7 +145,7 @@ def build_community(
         cohorts=build_cohorts(instance, community, mode),
         pools=vacancy_pools(instance, community, mode),
         dist=dist,
-        prob=pulp.LpProblem(_safe(f"staffpool_{community}"), pulp.LpMinimize),
+        prob=pulp.LpProblem(safe_name(f"staffpool_{community}"), pulp.LpMinimize),
     )
     option_rules = [r for r in RULES if r.allow is not None and r.name not in skip]
     for cohort in cm.cohorts:
@@ -174,9 +174,7 @@ def _distances(insts: list[Institution]) -> dict[tuple[str, str], int]:
     return {(a.id, b.id): distance_m(a, b) for a in insts for b in insts}
 
 
-def _safe(name: str) -> str:
+def safe_name(name: str) -> str:
+    """Letters and digits kept, the rest '_': a name every solver file format accepts."""
     return "".join(ch if ch.isalnum() else "_" for ch in name)
 
-
-def tier_of(cm: CommunityModel, institution: str) -> Tier:
-    return cm.inst[institution].tier

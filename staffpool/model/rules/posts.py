@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulp
 
 from ...domain import Funding, Mode, Status
-from ..build import CommunityModel, Option, PostKind
+from ..build import CommunityModel, Option, PostKind, safe_name
 from ..cohorts import Cohort
 
 
@@ -79,17 +79,13 @@ def _post_counts(cm: CommunityModel, g: str, pools: list[str], people: dict[pulp
     """One integer per pool for group g, tied to the people posted in g by `sense` (≤ or =)."""
     terms: dict[pulp.LpVariable, int] = {}
     for pid in pools:
-        v = pulp.LpVariable(f"{prefix}_{_safe(g)}_{_safe(pid)}", lowBound=0, upBound=cm.pools[pid].vacancies, cat=pulp.LpInteger)
+        v = pulp.LpVariable(f"{prefix}_{safe_name(g)}_{safe_name(pid)}", lowBound=0, upBound=cm.pools[pid].vacancies, cat=pulp.LpInteger)
         store[(g, pid)] = v
         terms[v] = 1
         by_pool.setdefault(pid, {})[v] = 1
     for var in people:
         terms[var] = -1
     cm.add("vacancy", name, pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, rhs=0))
-
-
-def _safe(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in text)
 
 
 __all__ = ["Funding", "allow_post_use", "define_vacancies"]
