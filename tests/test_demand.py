@@ -10,7 +10,7 @@ import pytest
 
 from staffpool import load_instance, solve
 from staffpool.cli import main
-from staffpool.demand import wisn_table
+from staffpool.demand import derive_requirements, norm_rows, wisn_table
 
 TINY = Path(__file__).resolve().parents[1] / "instances" / "tiny"
 
@@ -79,3 +79,42 @@ def test_bad_workload_exit_2(bad: str, column: str, tmp_path: Path, capfd: pytes
     err = capfd.readouterr().err
     assert "workload.csv" in err and column in err and "Traceback" not in err
     assert not (tmp_path / "o").exists()
+
+
+HIV_CLINIC = Path(__file__).resolve().parents[1] / "instances" / "hiv-clinic-wisn"
+SANMING = Path(__file__).resolve().parents[1] / "instances" / "sanming-county"
+
+
+def test_published_case_hiv_clinic_kenya() -> None:
+    """Burmen, Owuor, Mitei, Hum Resour Health 2017 15:9, Table 3: 179 days of 8 h, 100,000
+    consultations of 15 min -> 17.46 staff; 10 days of training -> required 18.49, need 19;
+    12 clinicians in post -> WISN ratio 0.65."""
+    row = wisn_table(load_instance(HIV_CLINIC)).iloc[0]
+    assert row["awt_hours"] == 179 * 8
+    assert round(float(row["service_staff"]), 2) == 17.46
+    assert row["caf"] == pytest.approx(1 / (1 - 10 / 179), abs=1e-4)
+    assert row["required"] == 18.49 and row["need"] == 19
+    assert row["current"] == 12 and row["wisn_ratio"] == 0.65 and row["shortage"] == 7
+
+
+def test_published_case_solves_with_its_derived_row() -> None:
+    r = solve(load_instance(HIV_CLINIC))
+    assert r.summary.requirements_derived == [{"source": "wisn", "institution": "JOOTRH", "specialty": "hiv_care",
+                                               "min_title": "resident", "need": 19, "weight": 1.0}]
+    assert r.requirements["short"].tolist() == [7]
+
+
+def test_shipped_norms_give_rows_from_service_population() -> None:
+    inst = load_instance(SANMING)
+    rows = norm_rows(inst)
+    villages = [r for r in rows if r.min_title.value == "village_doctor"]
+    townships = [r for r in rows if r.specialty == "general_practice"]
+    # 45 villages of 1,444 people: ceil(1.444) = 2; 7 townships of 9,285: ceil(1.857) = 2.
+    assert len(villages) == 45 and {r.need for r in villages} == {2}
+    assert len(townships) == 7 and {r.need for r in townships} == {2}
+    derived, info = derive_requirements(inst.with_policy(requirements_from=["norms"]))
+    assert len(info) == 52 and all(d["source"] == "norms" for d in info)
+    # Norm rows replace the typed rows of the same cadre and keep the rest.
+    typed_kept = [r for r in inst.requirements if (r.institution, r.specialty, r.min_title) not in
+                  {(x.institution, x.specialty, x.min_title) for x in rows}]
+    assert len(derived.requirements) == len(typed_kept) + 52
