@@ -45,6 +45,7 @@ OPTIONAL_COLUMNS: dict[str, set[str]] = {
 }
 REQUIRED_TABLES = ("institutions", "staff", "requirements")
 LIST_KEYS = {"objective", "host_tiers", "requirements_from"}
+JSON_KEYS = {"norms"}  # lists of records: one JSON text cell in the workbook
 
 
 @dataclass
@@ -277,6 +278,12 @@ def _dotted_to_nested(
             continue  # blank means not given
         if parts[-1] in LIST_KEYS:
             value = [v.strip() for v in str(value).split(",") if v.strip()]
+        elif parts[-1] in JSON_KEYS:
+            try:
+                value = json.loads(str(value))  # a list of records in one cell, as convert writes it
+            except json.JSONDecodeError as exc:
+                problems.append(Problem(label, n, "value", str(value)[:60], f"{key} must be a JSON list: {exc.msg}"))
+                continue
         node = out
         for part in parts[:-1]:
             nxt = node.setdefault(part, {})
