@@ -313,6 +313,13 @@ def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = Fal
     out.print(t)
 
 
+def _compare_rows(inst: Any, modes: list[str | None], solver: str, load_s: float, show_progress: bool) -> list[dict[str, Any]]:
+    """Solve each mode; one row per mode as `compare --json` prints it."""
+    from .report import compare_row
+
+    return [compare_row(_solve(inst, m, solver, None, None, load_s, show_progress)) for m in modes]
+
+
 @app.command()
 def compare(
     instance: InstanceArg,
@@ -323,17 +330,9 @@ def compare(
     """Solve the reform stages side by side: every level, moves, hires, regularisations, staff by tier."""
     from rich.table import Table
 
-    from .results import level_value
-
     chosen = [_check_mode(m) for m in (modes or ["separate", "county_pool", "unified"])]
     inst, load_s = _load(instance)
-    rows = []
-    for m in chosen:
-        r = _solve(inst, m, solver, None, None, load_s, not as_json)
-        tiers = r.institutions.groupby("tier")["staff_after"].sum().to_dict() if r.has_plan else {}
-        rows.append({"mode": m, "status": r.status.value,
-                     "objective": {lvl.value: level_value(lvl, v) for lvl, v in r.objective.items()},
-                     "counts": r.summary.counts, "staff_by_tier": {k: int(v) for k, v in tiers.items()}})
+    rows = _compare_rows(inst, chosen, solver, load_s, not as_json)
     if as_json:
         _print_json({"instance": inst.name, "modes": rows})
         return
@@ -349,6 +348,36 @@ def compare(
         t.add_row(f"staff at {tier}", *[str(row["staff_by_tier"].get(tier, "–")) for row in rows])
     t.add_row("status", *[str(row["status"]) for row in rows])
     out.print(t)
+
+
+@app.command()
+def report(
+    instance: InstanceArg,
+    out_file: Annotated[Path, typer.Option("--out", help="The .html file to write (one self-contained page).")],
+    plan_dir: Annotated[Path | None, typer.Option("--plan", help="A folder written by solve --out (default: solve first).")] = None,
+    mode: ModeOpt = None,
+    solver: SolverOpt = "highs",
+    no_compare: Annotated[bool, typer.Option("--no-compare", help="Skip solving the three modes for the modes chart.")] = False,
+) -> None:
+    """Write one offline HTML page: the levels, charts (tiers, shortfall, moves map, modes) and tables."""
+    from .domain import Mode
+    from .io import ensure_not_input, write_text_atomic
+    from .report import build_report, read_plan_result
+    from .solve import load_profile, require_plan
+
+    if out_file.suffix.lower() != ".html":
+        raise UsageError(f"--out {out_file}: the report must be an .html file")
+    mode = _check_mode(mode)
+    load_profile(solver)
+    ensure_not_input(out_file.parent, [out_file.name], _input_files(instance))
+    inst, load_s = _load(instance)
+    if plan_dir is not None:
+        result = read_plan_result(plan_dir, inst, Mode(mode) if mode else None)
+    else:
+        result = require_plan(_solve(inst, mode, solver, None, None, load_s, True))
+    rows = None if no_compare else _compare_rows(inst, ["separate", "county_pool", "unified"], solver, load_s, True)
+    write_text_atomic(out_file, build_report(inst, result, rows))
+    err.print(f"Wrote {out_file}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -68,3 +68,16 @@ def test_workbook_without_staff_sheet(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         load_instance(tmp_path / "i.xlsx")
     assert any("staff" in p.message for p in exc.value.problems)
+
+
+def test_result_files_get_the_default_mode(tmp_path: Path) -> None:
+    import os
+
+    from staffpool.io import write_text_atomic
+
+    umask = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "a.csv", "x\n")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "a.csv").stat().st_mode & 0o777 == 0o644

@@ -1,0 +1,434 @@
+"""One self-contained HTML report of a result: levels, four inline-SVG charts, tables.
+
+Pure functions: no typer, no rich, no network. The page needs nothing but itself (no
+external scripts, styles or fonts); its one inline script only records where each chart
+was laid out (for the browser test) and is not needed to display anything.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .domain import Instance, Level, Mode
+
+if TYPE_CHECKING:
+    from .check import Plan
+    from .solve import Result
+
+CHART_IDS = ("chart-tiers", "chart-shortfall", "chart-moves", "chart-modes")
+TIERS = ("county", "township", "village")
+TIER_COLOURS = {"county": "#1f5fa8", "township": "#2e8b57", "village": "#e07b00"}
+BEFORE, AFTER = "#9aa7b8", "#1f5fa8"
+NEED, SHORT = "#c9d3e0", "#c0392b"
+AXIS, GRID, INK, MUTED = "#333333", "#e3e6ea", "#222222", "#666666"
+MAX_CHANGES = 200
+TOP_SHORT = 20
+
+
+# ---------------------------------------------------------------- rows shared with `compare`
+
+
+def compare_row(result: Result) -> dict[str, Any]:
+    """One mode's row as `staffpool compare --json` prints it."""
+    from .results import level_value
+
+    tiers = result.institutions.groupby("tier")["staff_after"].sum().to_dict() if result.has_plan else {}
+    return {"mode": result.mode.value, "status": result.status.value,
+            "objective": {lvl.value: level_value(lvl, v) for lvl, v in result.objective.items()},
+            "counts": result.summary.counts, "staff_by_tier": {str(k): int(v) for k, v in tiers.items()}}
+
+
+def result_from_plan(instance: Instance, plan: Plan, mode: Mode, solver: str = "plan",
+                     status: str | None = None) -> Result:
+    """A `Result` for a plan read from a folder (no solver run): the levels recomputed by
+    the checker. A plan that breaks a hard rule raises InfeasibleError (exit 1)."""
+    from .check import check_plan
+    from .errors import InfeasibleError
+    from .solve import Result, Status
+
+    derived: list[dict[str, Any]] = []
+    if instance.policy.requirements_from:
+        from .demand import derive_requirements
+
+        instance, derived = derive_requirements(instance)
+    report = check_plan(instance, plan, mode)
+    if not report.ok:
+        raise InfeasibleError(f"{instance.name}: the plan breaks {len(report.violations)} hard rules",
+                              [str(v) for v in report.violations])
+    objective = {lvl: report.levels[lvl] for lvl in instance.policy.objective}
+    # A plan obeying every rule but not proven optimal is what `time_limit` means.
+    st = Status(status) if status in {s.value for s in Status} else Status.time_limit
+    return Result(instance, mode, solver, st, objective, plan, [], {}, [], derived)
+
+
+def read_plan_result(plan_dir: Path, instance: Instance, mode: Mode | None) -> Result:
+    """The plan of a folder written by `staffpool solve --out` (or a hand-written
+    assignments.csv) as a Result; status, solver and mode from its summary.json if any."""
+    import json
+
+    from .check import read_plan
+
+    plan = read_plan(plan_dir, instance)
+    summary_file = plan_dir / "summary.json" if plan_dir.is_dir() else plan_dir.parent / "summary.json"
+    meta: dict[str, Any] = {}
+    if summary_file.is_file():
+        try:
+            meta = json.loads(summary_file.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            meta = {}
+        if not isinstance(meta, dict):
+            meta = {}
+    if mode is None:
+        mode = Mode(meta["mode"]) if meta.get("mode") in {m.value for m in Mode} else instance.policy.mode
+    elif meta.get("mode") not in (None, mode.value):
+        meta = {}  # the recorded status was for another mode
+    return result_from_plan(instance, plan, mode, str(meta.get("solver") or "plan"), meta.get("status"))
+
+
+# ---------------------------------------------------------------- small SVG helpers
+
+
+def _n(v: float) -> str:
+    return f"{v:.1f}".rstrip("0").rstrip(".")
+
+
+def fmt(v: Any) -> str:
+    if isinstance(v, bool) or v is None:
+        return "–" if v is None else str(v)
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        if v.is_integer():
+            return f"{int(v):,}"
+        return f"{v:,.3f}"
+    return str(v)
+
+
+def _text(x: float, y: float, s: Any, anchor: str = "start", size: int = 12, fill: str = INK,
+          weight: str = "normal") -> str:
+    return (f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" font-size="{size}" fill="{fill}" '
+            f'font-weight="{weight}">{escape(str(s))}</text>')
+
+
+def _rect(x: float, y: float, w: float, h: float, fill: str, tip: str = "") -> str:
+    title = f"<title>{escape(tip)}</title>" if tip else ""
+    return f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" fill="{fill}">{title}</rect>'
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, stroke: str = AXIS, width: float = 1, extra: str = "") -> str:
+    return (f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" '
+            f'stroke-width="{_n(width)}"{extra}/>')
+
+
+def _svg(chart_id: str, title: str, width: int, height: int, body: Iterable[str]) -> str:
+    return (f'<svg id="{chart_id}" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'font-family="sans-serif"><title>{escape(title)}</title>'
+            f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>' + "".join(body) + "</svg>")
+
+
+def _nice_max(v: float, integer: bool = False) -> float:
+    """A round axis end at or above v (1, 2, 5 × 10^k); at least 5 for counts, so the
+    five ticks fall on whole numbers."""
+    if integer:
+        v = max(v, 5.0)
+    if v <= 0:
+        return 1.0
+    k = 10 ** math.floor(math.log10(v))
+    for m in (1, 2, 5, 10):
+        if v <= m * k:
+            return float(m * k)
+    return float(10 * k)
+
+
+def _bar_len(v: float, vmax: float, span: float) -> float:
+    """Bar length on a 0..vmax axis of `span` px; a non-zero value is at least 2 px."""
+    if v <= 0:
+        return 0.0
+    return max(2.0, span * v / vmax)
+
+
+def _x_axis(x0: float, y: float, span: float, vmax: float, top: float, ticks: int = 5) -> list[str]:
+    parts = [_line(x0, y, x0 + span, y)]
+    for i in range(ticks + 1):
+        x = x0 + span * i / ticks
+        parts.append(_line(x, top, x, y, GRID))
+        parts.append(_line(x, y, x, y + 4))
+        parts.append(_text(x, y + 16, fmt(vmax * i / ticks), "middle", 11, MUTED))
+    parts.append(_line(x0, top, x0, y))
+    return parts
+
+
+def _hbars(rows: Sequence[tuple[str, Sequence[tuple[float, str, str]]]], width: int, label_w: int,
+           bar_h: int, gap: int, top: int, note: str = "") -> tuple[list[str], int]:
+    """Horizontal grouped bars: rows of (label, [(value, colour, tooltip), ...])."""
+    span = width - label_w - 70
+    values = [v for _, bars in rows for v, _, _ in bars]
+    vmax = _nice_max(max(values, default=0.0), all(float(v).is_integer() for v in values))
+    x0 = label_w
+    body: list[str] = []
+    y = top
+    for label, bars in rows:
+        group_h = bar_h * len(bars)
+        body.append(_text(x0 - 8, y + group_h / 2 + 4, label, "end", 12))
+        for i, (v, colour, tip) in enumerate(bars):
+            by = y + i * bar_h
+            w = _bar_len(v, vmax, span)
+            body.append(_rect(x0, by + 1, w, bar_h - 2, colour, tip))
+            body.append(_text(x0 + w + 4, by + bar_h / 2 + 4, fmt(v), "start", 11, MUTED))
+        y += group_h + gap
+    axis_y = y - gap + 6
+    grid = _x_axis(x0, axis_y, span, vmax, top - 4)
+    if note:
+        body.append(_text(x0 + span / 2, top - 10, note, "middle", 12, MUTED, "bold"))
+    return grid + body, int(axis_y + 24)
+
+
+def _legend(x: float, y: float, items: Sequence[tuple[str, str]]) -> list[str]:
+    parts = []
+    for label, colour in items:
+        parts.append(_rect(x, y - 10, 12, 12, colour))
+        parts.append(_text(x + 16, y, label, "start", 12))
+        x += 24 + 7.5 * len(label)
+    return parts
+
+
+# ---------------------------------------------------------------- the four charts
+
+
+def chart_tiers(result: Result) -> str:
+    inst = result.institutions
+    before = inst.groupby("tier")["staff_before"].sum().to_dict() if len(inst) else {}
+    after = inst.groupby("tier")["staff_after"].sum().to_dict() if len(inst) else {}
+    rows = [(t, [(float(before.get(t, 0)), BEFORE, f"{t} before: {int(before.get(t, 0))}"),
+                 (float(after.get(t, 0)), AFTER, f"{t} after: {int(after.get(t, 0))}")]) for t in TIERS]
+    width = 760
+    body, height = _hbars(rows, width, 100, 26, 18, 50)
+    head = [_text(10, 20, "Staff by tier, before and after", "start", 14, INK, "bold"),
+            *_legend(430, 20, [("before", BEFORE), ("after", AFTER)])]
+    return _svg("chart-tiers", "Staff by tier before and after", width, height, head + body)
+
+
+def chart_shortfall(result: Result) -> str:
+    inst = result.institutions
+    width = 760
+    if len(inst) and int(inst["short"].sum()) > 0:
+        top = inst[inst["short"] > 0].sort_values(["short", "need", "id"], ascending=[False, False, True]).head(TOP_SHORT)
+        rows = [(str(r.id), [(float(r.short), SHORT, f"{r.id} {r.name}: short {int(r.short)} of need {int(r.need)}")])
+                for r in top.itertuples()]
+        title, note = f"Shortfall by institution (top {len(rows)})", ""
+        legend = [("short", SHORT)]
+    else:
+        top = inst.sort_values(["need", "id"], ascending=[False, True]).head(TOP_SHORT) if len(inst) else inst
+        rows = [(str(r.id), [(float(r.need), NEED, f"{r.id} {r.name}: need {int(r.need)}, no shortfall")])
+                for r in top.itertuples()]
+        title, note = "Need by institution", "no shortfall"
+        legend = [("need (all covered)", NEED)]
+    if not rows:
+        rows = [("(none)", [(0.0, NEED, "no institutions")])]
+    body, height = _hbars(rows, width, 130, 18, 4, 56, note)
+    head = [_text(10, 20, title, "start", 14, INK, "bold"), *_legend(430, 20, legend)]
+    return _svg("chart-shortfall", title, width, height, head + body)
+
+
+def chart_moves(result: Result) -> str:
+    width, height, pad, top = 760, 560, 40, 44
+    insts = list(result.instance.institutions)
+    xs = [i.x_km for i in insts] or [0.0]
+    ys = [i.y_km for i in insts] or [0.0]
+    xmin, xmax, ymin, ymax = min(xs), max(xs), min(ys), max(ys)
+    span = max(xmax - xmin, ymax - ymin, 1.0)
+    scale = min(width - 2 * pad, height - top - 2 * pad) / span
+    cx = pad + (width - 2 * pad - (xmax - xmin) * scale) / 2
+    cy = top + pad + (height - top - 2 * pad - (ymax - ymin) * scale) / 2
+
+    def px(i: Any) -> tuple[float, float]:
+        return cx + (i.x_km - xmin) * scale, cy + (ymax - i.y_km) * scale  # north up
+
+    by_id = {i.id: i for i in insts}
+    a = result.assignments if result.has_plan and len(result.instance.staff) else None
+    flows: dict[tuple[str, str], int] = {}
+    if a is not None:
+        moved = a[a["moved"] & (a["from_institution"] != "") & (a["to_institution"] != "")]
+        for f, t in zip(moved["from_institution"], moved["to_institution"], strict=True):
+            if f in by_id and t in by_id:
+                flows[(f, t)] = flows.get((f, t), 0) + 1
+    body = [
+        '<defs><marker id="chart-moves-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="11" '
+        'markerHeight="11" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#7a2e8e"/></marker></defs>',
+        # frame, and a scale bar so the map reads in km
+        f'<rect x="{pad / 2}" y="{top}" width="{width - pad}" height="{height - top - pad / 2}" fill="none" '
+        f'stroke="{GRID}" stroke-width="1"/>',
+    ]
+    bar_km = _nice_max(span / 5) / 2 if span > 2 else 1.0
+    # a light km grid, every bar_km, over the frame
+    left, right, upper, lower = pad / 2, width - pad / 2, top, height - pad / 2
+    gx = math.ceil((left - cx) / (bar_km * scale))
+    while cx + gx * bar_km * scale <= right:
+        body.append(_line(cx + gx * bar_km * scale, upper, cx + gx * bar_km * scale, lower, GRID))
+        gx += 1
+    gy = math.ceil((upper - cy) / (bar_km * scale))
+    while cy + gy * bar_km * scale <= lower:
+        body.append(_line(left, cy + gy * bar_km * scale, right, cy + gy * bar_km * scale, GRID))
+        gy += 1
+    body.append(_line(pad, height - pad / 2 - 8, pad + bar_km * scale, height - pad / 2 - 8, AXIS, 2))
+    body.append(_text(pad + bar_km * scale + 6, height - pad / 2 - 4, f"{bar_km:g} km", "start", 11, MUTED))
+    for i in sorted(insts, key=lambda i: TIERS.index(i.tier.value)):
+        x, y = px(i)
+        r = {"county": 8, "township": 6, "village": 4.5}[i.tier.value]
+        body.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{r}" fill="{TIER_COLOURS[i.tier.value]}" stroke="#ffffff" '
+                    f'stroke-width="1"><title>{escape(f"{i.id} {i.name} ({i.tier.value})")}</title></circle>')
+    for (f, t), n in sorted(flows.items()):
+        (x1, y1), (x2, y2) = px(by_id[f]), px(by_id[t])
+        dist = math.hypot(x2 - x1, y2 - y1)
+        if dist > 8:  # stop short of the dot so the arrowhead shows
+            x2, y2 = x2 - (x2 - x1) * 5 / dist, y2 - (y2 - y1) * 5 / dist
+        arrow = _line(x1, y1, x2, y2, "#7a2e8e", 1.5 + 1.5 * math.sqrt(n),
+                      ' stroke-opacity="0.75" marker-end="url(#chart-moves-arrow)"')
+        body.append(f"<g>{arrow}<title>{escape(f'{f} → {t}: {n} moved')}</title></g>")
+    moves = sum(flows.values())
+    title = f"Moves on the map: {moves} moved" if moves else "Institutions on the map: no moves"
+    head = [_text(10, 20, title, "start", 14, INK, "bold"),
+            *_legend(360, 20, [(t, TIER_COLOURS[t]) for t in TIERS] + [("move", "#7a2e8e")])]
+    return _svg("chart-moves", "Map of institutions by tier with moves as arrows", width, height, head + body)
+
+
+def chart_modes(rows: Sequence[dict[str, Any]], first: Level) -> str:
+    metrics: list[tuple[str, str]] = [(first.value, f"level 1: {first.value}")]
+    if first != Level.moves:
+        metrics.append(("moves", "moves"))
+    colours = {"separate": "#9aa7b8", "county_pool": "#4a90c2", "unified": "#1f5fa8"}
+    width, panel_h, top = 760, 220, 50
+    panel_w = (width - 40) / len(metrics)
+    body: list[str] = [_text(10, 20, "The reform stages compared", "start", 14, INK, "bold"),
+                       *_legend(330, 20, [(str(r["mode"]), colours.get(str(r["mode"]), "#555555")) for r in rows])]
+    for k, (key, label) in enumerate(metrics):
+        x0 = 40 + k * panel_w + 30
+        span_w = panel_w - 60
+        base = top + panel_h
+        vals: list[float | None] = []
+        for r in rows:
+            v = r["objective"].get(key) if key != "moves" else r["objective"].get("moves", r["counts"].get("moves"))
+            vals.append(None if v is None or r["status"] == "infeasible" else float(v))
+        known = [v for v in vals if v is not None]
+        vmax = _nice_max(max(known, default=0.0), all(v.is_integer() for v in known))
+        body.append(_text(x0 + span_w / 2, top - 6, label, "middle", 12, INK, "bold"))
+        for t in range(6):
+            y = base - panel_h * 0.85 * t / 5
+            body.append(_line(x0, y, x0 + span_w, y, GRID))
+            body.append(_text(x0 - 4, y + 4, fmt(vmax * t / 5), "end", 10, MUTED))
+        body.append(_line(x0, base, x0 + span_w, base))
+        body.append(_line(x0, base - panel_h * 0.85 - 4, x0, base))
+        slot = span_w / max(1, len(rows))
+        for j, (r, v) in enumerate(zip(rows, vals, strict=True)):
+            bx = x0 + j * slot + slot * 0.15
+            bw = slot * 0.7
+            mode = str(r["mode"])
+            if v is None:
+                body.append(_text(bx + bw / 2, base - 6, str(r["status"]), "middle", 11, SHORT))
+            else:
+                h = _bar_len(v, vmax, panel_h * 0.85)
+                body.append(_rect(bx, base - h, bw, h, colours.get(mode, "#555555"), f"{mode}: {label} {fmt(v)}"))
+                body.append(_text(bx + bw / 2, base - h - 4, fmt(v), "middle", 11, INK))
+            body.append(_text(bx + bw / 2, base + 16, mode, "middle", 11, MUTED))
+    return _svg("chart-modes", "Reform stages compared: first level and moves per mode", width, top + panel_h + 30, body)
+
+
+# ---------------------------------------------------------------- tables and the page
+
+
+def _table(columns: Sequence[str], rows: Iterable[Sequence[Any]], numeric: set[str] | None = None) -> str:
+    numeric = numeric or set()
+    head = "".join(f'<th{" class=num" if c in numeric else ""}>{escape(c)}</th>' for c in columns)
+    body = []
+    for row in rows:
+        cells = "".join(f'<td{" class=num" if c in numeric else ""}>{escape(fmt(v))}</td>'
+                        for c, v in zip(columns, row, strict=True))
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#222;
+background:#ffffff;margin:24px;max-width:1100px}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
+.meta{color:#555;margin:0 0 12px} figure{margin:12px 0 24px} figcaption{color:#555;font-size:13px}
+table{border-collapse:collapse;font-size:13px;margin:6px 0 12px} th,td{border:1px solid #ddd;padding:3px 8px;text-align:left}
+th{background:#f3f5f8} td.num,th.num{text-align:right} .note{color:#555;font-size:13px}
+#layout{display:none}
+"""
+
+_SCRIPT = """
+(function(){var out={};var ids=%s;for(var i=0;i<ids.length;i++){var e=document.getElementById(ids[i]);
+if(!e)continue;var r=e.getBoundingClientRect();out[ids[i]]={x:r.left+window.scrollX,y:r.top+window.scrollY,
+w:r.width,h:r.height};}document.getElementById("layout").textContent=JSON.stringify(out);
+document.body.dataset.ok="1";})();
+"""
+
+
+def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict[str, Any]] | None = None) -> str:
+    """The whole report page as one string of HTML."""
+    import json
+
+    from .results import level_value
+
+    inst = result.instance if result.instance is not None else instance
+    name = inst.name
+    counts = result.summary.counts
+    level_rows = [(lvl.value, level_value(lvl, result.objective[lvl]) if lvl in result.objective else None)
+                  for lvl in inst.policy.objective]
+    figures = [
+        ("chart-tiers", chart_tiers(result),
+         "Staff posted per tier before (grey) and after (blue): the inverted triangle and how the plan reshapes it."),
+        ("chart-shortfall", chart_shortfall(result),
+         f"Staff still short per institution after the plan (the {TOP_SHORT} worst), against the requirements."
+         if len(result.institutions) and int(result.institutions["short"].sum()) > 0 else
+         f"No institution is short after the plan: the need per institution (the {TOP_SHORT} largest), all covered."),
+        ("chart-moves", chart_moves(result),
+         "Institutions by their x/y coordinates (km, north up, grid lines every scale-bar length), coloured by tier; an arrow per move, thicker for more people."),
+    ]
+    if compare_rows:
+        figures.append(("chart-modes", chart_modes(compare_rows, inst.policy.objective[0]),
+                        "Each reform stage solved alone: its first objective level and its moves."))
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(f'staffpool report: {name}')}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{escape(f'Staffing report: {name}')}</h1>",
+        f'<p class="meta">instance <b>{escape(name)}</b> · mode <b>{escape(result.mode.value)}</b> · '
+        f"status <b>{escape(result.status.value)}</b> · solver {escape(result.solver)}</p>",
+        f'<p class="meta">{escape(" · ".join(f"{k} {fmt(v)}" for k, v in counts.items()))}</p>',
+        "<h2>Objective levels</h2>",
+        '<p class="note">Minimised in this order, each held at its optimum before the next.</p>',
+        _table(["level", "value"], level_rows, {"value"}),
+    ]
+    if result.reasons:
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(r)}</li>" for r in result.reasons) + "</ul>")
+    parts.append("<h2>Charts</h2>")
+    for fid, svg, caption in figures:
+        parts.append(f'<figure data-chart="{fid}">{svg}<figcaption>{escape(caption)}</figcaption></figure>')
+    cols = ["id", "name", "tier", "community", "funding", "staff_before", "staff_after", "need", "short"]
+    it = result.institutions
+    parts += ["<h2>Institutions</h2>",
+              _table(cols, it[cols].itertuples(index=False, name=None) if len(it) else [],
+                     {"staff_before", "staff_after", "need", "short"})]
+    parts.append("<h2>Changes</h2>")
+    a = result.assignments if result.has_plan and len(inst.staff) else None
+    changes = a[a["change"] != "stay"] if a is not None else None
+    if changes is None or not len(changes):
+        parts.append('<p class="note">No changes: everyone stays where they are.</p>')
+    else:
+        ccols = ["staff_id", "status", "title", "specialty", "from_institution", "to_institution", "distance_km",
+                 "post_funding", "post_source", "change"]
+        shown = changes.head(MAX_CHANGES)
+        if len(changes) > MAX_CHANGES:
+            parts.append(f'<p class="note">The first {MAX_CHANGES} of {len(changes)} changes.</p>')
+        rows = [tuple(None if (isinstance(v, float) and v != v) else v for v in r)
+                for r in shown[ccols].itertuples(index=False, name=None)]
+        parts.append(_table(ccols, rows, {"distance_km"}))
+    parts += [f'<pre id="layout">{{}}</pre><script>{_SCRIPT % json.dumps(list(CHART_IDS))}</script>',
+              "</body></html>\n"]
+    return "\n".join(parts)
