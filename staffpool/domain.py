@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 from functools import cached_property
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -288,6 +289,9 @@ def within_km(metres: int, limit_km: float | None) -> bool:
     return metres <= limit_km * 1000.0 + 1e-6
 
 
+_INSTANCE_CACHES = ("institution_by_id", "community_by_id", "staff_by_id")
+
+
 class Instance(_Frozen):
     name: str
     policy: Policy = Policy()
@@ -310,6 +314,13 @@ class Instance(_Frozen):
     @cached_property
     def staff_by_id(self) -> dict[str, StaffMember]:
         return {s.id: s for s in self.staff}
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Instance:
+        """A copy whose lookup maps are rebuilt: pydantic copies `__dict__`, cached maps included."""
+        copy = super().model_copy(update=update, deep=deep)
+        for key in _INSTANCE_CACHES:
+            copy.__dict__.pop(key, None)
+        return copy
 
     def with_policy(self, **changes: object) -> Instance:
         """A copy with some policy keys changed (validated)."""

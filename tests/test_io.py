@@ -81,3 +81,12 @@ def test_result_files_get_the_default_mode(tmp_path: Path) -> None:
     finally:
         os.umask(umask)
     assert (tmp_path / "a.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_copy_of_an_instance_rebuilds_its_lookup_maps() -> None:
+    from staffpool import load_instance
+
+    inst = load_instance(Path(__file__).resolve().parents[1] / "instances" / "tiny")
+    assert len(inst.institution_by_id) == len(inst.institutions) > 1
+    part = inst.model_copy(update={"institutions": inst.institutions[:1]})
+    assert list(part.institution_by_id) == [inst.institutions[0].id]
