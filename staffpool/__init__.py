@@ -33,6 +33,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "check_plan",
+    "explain",
     "load_instance",
     "rotate",
     "solve",
@@ -51,3 +52,11 @@ def rotate(instance: Instance, result: Any, **kwargs: Any) -> Any:
     from .rotation import rotate as _rotate
 
     return _rotate(instance, result, **kwargs)
+
+
+def explain(instance: Instance, mode: Mode | str | None = None, **kwargs: Any) -> Any:
+    """The smallest relaxation of an infeasible instance, or the marginal value of each
+    limit of a feasible one; see `staffpool.explain.explain`."""
+    from .explain import explain as _explain
+
+    return _explain(instance, mode, **kwargs)

@@ -380,6 +380,35 @@ def report(
     err.print(f"Wrote {out_file}")
 
 
+@app.command()
+def explain(
+    instance: InstanceArg,
+    mode: ModeOpt = None,
+    solver: SolverOpt = "highs",
+    workers: WorkersOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Why it is infeasible (the smallest relaxation), or what binds and what one more unit buys."""
+    from .explain import explain as compute
+    from .explain import to_json
+    from .render import explanation_tables
+    from .solve import default_workers, load_profile
+
+    mode = _check_mode(mode)
+    load_profile(solver)
+    inst, _ = _load(instance)
+    with _progress("explaining", not as_json) as progress:
+        progress.add_task("solving, then re-solving each limit relaxed", total=None)
+        exp = compute(inst, mode=mode, solver=solver, workers=workers if workers is not None else default_workers())
+    if as_json:
+        _print_json(to_json(exp))
+    else:
+        for t in explanation_tables(exp):
+            out.print(t)
+    if not exp.feasible:
+        raise typer.Exit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args

@@ -13,6 +13,7 @@ from .errors import Problem
 
 if TYPE_CHECKING:
     from .check import CheckReport
+    from .explain import Explanation
     from .solve import Result
 
 MAX_PROBLEMS = 50
@@ -159,3 +160,30 @@ def check_tables(report: CheckReport, objective: tuple[Level, ...]) -> list[Tabl
             v.add_row(x.rule, x.subject, x.message)
         out.append(v)
     return out
+
+
+def explanation_tables(exp: Explanation) -> list[Table]:
+    """Infeasible: the rules to relax per community (and alternatives); feasible: the limits
+    relaxed by one unit and what changed."""
+    tables: list[Table] = []
+    if not exp.feasible:
+        for cid, rels in exp.relaxations.items():
+            t = Table(title=f"{cid} is infeasible: relax these {len(rels)} rule(s)", title_justify="left")
+            t.add_column("rule")
+            t.add_column("where")
+            t.add_column("what must change")
+            for r in rels:
+                t.add_row(r.rule, r.where, r.message)
+            for n, alt in enumerate(exp.alternatives.get(cid, []), start=1):
+                for r in alt:
+                    t.add_row(f"or ({n}) {r.rule}", r.where, r.message)
+            tables.append(t)
+        return tables
+    t = Table(title=f"{exp.instance} ({exp.mode.value}): what one more unit of each limit buys", title_justify="left")
+    for col in ("rule", "where", "step", "used up now", "levels change"):
+        t.add_column(col)
+    for m in sorted(exp.marginals, key=lambda m: (not m.change, m.rule, m.where)):
+        change = ", ".join(f"{k} {v:+g}" for k, v in m.change.items()) if m.after is not None else "no plan"
+        t.add_row(m.rule, m.where, m.step, "yes" if m.binds else "no", change or "none")
+    tables.append(t)
+    return tables

@@ -64,6 +64,9 @@ class CommunityModel:
     # or the community (unified); `reg` regularises contract staff, `hire` holds hires' posts.
     reg: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
     hire: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    # Elastic build (`staffpool explain`): constraint families whose ≤ rows get a slack.
+    elastic: frozenset[str] = frozenset()
+    slack: dict[str, pulp.LpVariable] = field(default_factory=dict)
 
     @property
     def inst(self) -> dict[str, Institution]:
@@ -71,6 +74,10 @@ class CommunityModel:
 
     def add(self, family: str, name: str, constraint: pulp.LpConstraint) -> None:
         """Add a constraint under a name built from the data, e.g. `capacity[C000-T04]`."""
+        if family in self.elastic and constraint.sense == pulp.LpConstraintLE:
+            e = pulp.LpVariable(f"slack_{len(self.slack):05d}", lowBound=0, cat=pulp.LpInteger)
+            self.slack[name] = e
+            constraint = pulp.LpConstraint(constraint.expr - e, constraint.sense, rhs=constraint.expr.constant - constraint.constant)
         self.prob.addConstraint(constraint, name)
         self.families.setdefault(family, []).append(name)
 
@@ -129,9 +136,11 @@ def candidate_options(cm: CommunityModel, cohort: Cohort) -> list[Option]:
 
 
 def build_community(
-    instance: Instance, community: str, mode: Mode | None = None, skip: frozenset[str] = frozenset()
+    instance: Instance, community: str, mode: Mode | None = None, skip: frozenset[str] = frozenset(),
+    elastic: frozenset[str] = frozenset(),
 ) -> CommunityModel:
-    """Build one community's program. `skip` names rules left out (used to diagnose infeasibility)."""
+    """Build one community's program. `skip` names rules left out and `elastic` constraint
+    families given a slack (both used to explain infeasibility)."""
     from .rules import RULES
 
     mode = mode or instance.policy.mode
@@ -146,6 +155,7 @@ def build_community(
         pools=vacancy_pools(instance, community, mode),
         dist=dist,
         prob=pulp.LpProblem(safe_name(f"staffpool_{community}"), pulp.LpMinimize),
+        elastic=elastic,
     )
     option_rules = [r for r in RULES if r.allow is not None and r.name not in skip]
     for cohort in cm.cohorts:

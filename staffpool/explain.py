@@ -1,0 +1,390 @@
+"""Explain a plan: the smallest relaxation of an infeasible instance, or what binds in a
+feasible one and what one more unit of each limit would buy.
+
+Computing, formatting and printing are separate (linopy): `explain` computes an
+`Explanation` of dataclasses; `explanation_rows`/`to_json` format it; the CLI prints it.
+
+Infeasible: an elastic model per community (`elastic_relaxation`). The option rules a
+person may break (mobility, village title, distance, post use) get their forbidden options
+back, each group of them behind a binary "this rule is relaxed here"; capacity and
+max_moves rows get an integer slack behind such a binary. The model minimises first the
+number of relaxed rules, then how much (posts, moves, km; people let break a rule count
+double, so on a tie a limit gives before a rule on who serves where), and names the result
+in the planner's words. Ties are real (an immobile person at the wrong tier can be let move
+or let stay): the alternatives of the same size are listed too.
+
+Feasible: every limit that can bind (vacancies per pool, hiring budget, max_moves, the
+distance limit, capacities that are full, immobile staff) is relaxed by one unit and the
+community re-solved (MILP duals are not prices), in parallel processes. The marginal value
+is the change of the objective levels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .domain import Funding, Instance, Mode, Status, Tier
+
+RELAXABLE_OPTION_RULES = ("community_mobility", "village_title", "distance", "post_use")
+RELAXABLE_CONSTRAINTS = ("capacity", "max_moves")
+POST_USE_KEYS = {
+    (Funding.differential, Tier.township): "county_managed_township_used",
+    (Funding.differential, Tier.village): "county_managed_village_used",
+    (Funding.full, Tier.county): "township_used_at_county",
+    (Funding.full, Tier.village): "township_recruited_village_used",
+}
+BUDGET_STEP = 100_000  # yuan: "100,000 yuan more budget"
+DISTANCE_STEP_KM = 10.0
+MAX_CAPACITY_TRIALS = 12
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """One rule, at one place, that must give way, and by how much."""
+
+    rule: str  # the registry name (docs/rules.md)
+    where: str  # institution, community or policy key
+    amount: float  # posts short, moves, km, or people
+    message: str
+
+
+@dataclass(frozen=True)
+class Marginal:
+    """One limit relaxed by one unit and the community re-solved."""
+
+    rule: str
+    where: str
+    step: str  # "+1 post", "+100,000 yuan", …
+    binds: bool  # the limit is used up at the current optimum
+    before: dict[str, float]
+    after: dict[str, float] | None  # None: no plan after the change (cannot happen when relaxing)
+    message: str
+
+    @property
+    def change(self) -> dict[str, float]:
+        if self.after is None:
+            return {}
+        return {k: round(self.after[k] - v, 9) for k, v in self.before.items() if abs(self.after[k] - v) > 1e-9}
+
+
+@dataclass
+class Explanation:
+    instance: str
+    mode: Mode
+    feasible: bool
+    relaxations: dict[str, list[Relaxation]] = field(default_factory=dict)  # per infeasible community
+    alternatives: dict[str, list[list[Relaxation]]] = field(default_factory=dict)
+    marginals: list[Marginal] = field(default_factory=list)
+    objective: dict[str, float] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- infeasible: elastic model
+
+
+def elastic_relaxation(
+    instance: Instance, community: str, mode: Mode, forbid: list[list[tuple[str, str]]] | None = None
+) -> list[Relaxation] | None:
+    """The smallest set of rules to relax (then the least amount) that makes `community`
+    feasible. `forbid`: sets of (rule, where) already reported, to find alternatives."""
+    import pulp
+
+    from .backends import _silence_highs_banner
+    from .model.build import build_community
+    from .model.rules import RULES
+
+    _silence_highs_banner()
+    cm = build_community(instance, community, mode, skip=frozenset(RELAXABLE_OPTION_RULES),
+                         elastic=frozenset(RELAXABLE_CONSTRAINTS))
+    rules = {r.name: r for r in RULES}
+    staff_n = max(1, sum(c.size for c in cm.cohorts))
+    items: dict[tuple[str, str], pulp.LpVariable] = {}
+    amount: dict[tuple[str, str], Any] = {}
+    people: dict[tuple[str, str], list[tuple[pulp.LpVariable, int, int]]] = {}
+
+    def item(key: tuple[str, str]) -> pulp.LpVariable:
+        if key not in items:
+            items[key] = pulp.LpVariable(f"u_{len(items):05d}", cat=pulp.LpBinary)
+        return items[key]
+
+    limit_km = instance.policy.max_distance_km
+    excess = pulp.LpVariable("distance_excess_m", lowBound=0)
+    for (k, o), x in cm.x.items():
+        cohort, option = cm.cohorts[k], cm.options[k][o]
+        broken = [name for name in RELAXABLE_OPTION_RULES if not rules[name].allow(cm, cohort, option)]  # type: ignore[misc]
+        if not broken:
+            continue
+        if cohort.status == Status.candidate:
+            cm.prob += (x == 0, f"not_relaxed_{k}_{o}")  # a hire is optional: never a reason to relax
+            continue
+        for name in broken:
+            if name == "distance":
+                key = ("distance", community)
+                metres = cm.dist[(str(cohort.posted_at), option.institution)]
+                z = pulp.LpVariable(f"z_{k}_{o}", cat=pulp.LpBinary)
+                cm.prob += (x <= cohort.size * z, f"uses_{k}_{o}")
+                cm.prob += (z <= item(key), f"dist_item_{k}_{o}")
+                assert limit_km is not None
+                cm.prob += (excess >= (metres - limit_km * 1000) * z, f"excess_{k}_{o}")
+            else:
+                if name == "post_use":
+                    assert cohort.post_funding is not None
+                    key = (name, POST_USE_KEYS[(cohort.post_funding, cm.inst[option.institution].tier)])
+                else:
+                    key = (name, str(cohort.posted_at))
+                cm.prob += (x <= cohort.size * item(key), f"item_{len(cm.prob.constraints)}")
+                people.setdefault(key, []).append((x, k, o))
+    for name, e in cm.slack.items():
+        family = name.split("[", 1)[0]
+        where = name.split("[", 1)[1].rstrip("]")
+        key = (family, where)
+        cm.prob += (e <= staff_n * item(key), f"slack_item_{len(cm.prob.constraints)}")
+        amount[key] = e
+    for n, keys in enumerate(forbid or []):
+        if all(k in items for k in keys):
+            cm.prob += (pulp.lpSum(items[k] for k in keys) <= len(keys) - 1, f"forbid_{n}")
+    count = pulp.lpSum(items.values())
+    # Amounts: posts, moves and km of the limits a planner sets; a person let break a rule
+    # about who may serve where counts 2, so on a tie the limit is the one to give.
+    size = (pulp.lpSum(amount.values()) + 2 * pulp.lpSum(x for xs in people.values() for x, _k, _o in xs)
+            + excess * 1e-3)
+    solver = pulp.HiGHS(msg=False)
+    cm.prob.setObjective(count)
+    cm.prob.solve(solver)
+    if cm.prob.status != pulp.LpStatusOptimal:
+        return None
+    best = round(pulp.value(count) or 0)
+    cm.prob += (count <= best, "fewest_rules")
+    cm.prob.setObjective(size)
+    cm.prob.solve(solver)
+    if cm.prob.status != pulp.LpStatusOptimal:
+        return None
+    out: list[Relaxation] = []
+    comm = cm.community
+    for key, u in items.items():
+        if (u.varValue or 0) < 0.5:
+            continue
+        rule, where = key
+        if key in amount:
+            e = round(amount[key].varValue or 0)
+            if e == 0:
+                continue
+            if rule == "capacity":
+                inst = cm.inst[where]
+                assert inst.capacity is not None
+                out.append(Relaxation(rule, where, e, f"capacity of {inst.name or where} is {e} short: "
+                                      f"{inst.capacity + e} staff must be posted there, capacity is {inst.capacity}"))
+            else:
+                assert comm.max_moves is not None
+                out.append(Relaxation(rule, where, e, f"max_moves of {comm.name or comm.id} must be at least "
+                                      f"{comm.max_moves + e} (now {comm.max_moves})"))
+            continue
+        if rule == "distance":
+            used = [cm.dist[(str(cm.cohorts[k].posted_at), cm.options[k][o].institution)]
+                    for (k, o), x in cm.x.items() if (x.varValue or 0) > 0.5 and cm.cohorts[k].posted_at
+                    and not rules["distance"].allow(cm, cm.cohorts[k], cm.options[k][o])]  # type: ignore[misc]
+            need_km = max(used) / 1000 if used else 0.0
+            out.append(Relaxation(rule, where, need_km, f"max_distance_km of {comm.name or comm.id} must be at least "
+                                  f"{need_km:.3f} km (now {limit_km:g} km)"))
+            continue
+        moved = sum(round(x.varValue or 0) for x, _k, _o in people.get(key, []))
+        if rule == "post_use":
+            out.append(Relaxation(rule, where, moved, f"post-use rule {where} must be switched on: {moved} "
+                                  f"{'person' if moved == 1 else 'people'} in {comm.name or comm.id} hold posts it forbids "
+                                  "where they must serve"))
+        elif rule == "village_title":
+            at = cm.inst[where].name or where
+            out.append(Relaxation(rule, where, moved, f"{moved} village doctor{'s' if moved != 1 else ''} posted at "
+                                  f"{at} must serve outside the village tier"))
+        else:
+            at = cm.inst[where].name or where
+            why = "separate mode keeps everyone in place" if mode == Mode.separate else "marked mobile: false"
+            out.append(Relaxation(rule, where, moved, f"{moved} staff posted at {at} must move ({why})"))
+    return sorted(out, key=lambda r: (r.rule, r.where))
+
+
+def explain_infeasible(instance: Instance, community: str, mode: Mode, alternatives: int = 3
+                       ) -> tuple[list[Relaxation], list[list[Relaxation]]]:
+    """The smallest relaxation and up to `alternatives` others of the same number of rules."""
+    best = elastic_relaxation(instance, community, mode) or []
+    found: list[list[Relaxation]] = []
+    forbid = [[(r.rule, r.where) for r in best]] if best else []
+    while best and len(found) < alternatives:
+        alt = elastic_relaxation(instance, community, mode, forbid=forbid)
+        if not alt or len({(r.rule, r.where) for r in alt}) != len({(r.rule, r.where) for r in best}):
+            break
+        found.append(alt)
+        forbid.append([(r.rule, r.where) for r in alt])
+    return best, found
+
+
+# ---------------------------------------------------------------- feasible: marginal values
+
+
+@dataclass(frozen=True)
+class _Trial:
+    rule: str
+    where: str
+    step: str
+    binds: bool
+    instance: Instance
+    community: str
+
+
+def _levels(result: Any) -> dict[str, float]:
+    from .results import level_value
+
+    return {lvl.value: float(level_value(lvl, v)) for lvl, v in result.objective.items()}
+
+
+def _trials(instance: Instance, result: Any, mode: Mode) -> list[_Trial]:
+    """One trial per limit that can bind, each a copy of one community's instance with that
+    limit one unit looser."""
+    from .model.build import vacancy_pools
+    from .parallel import community_instance
+
+    plan = result.assignments
+    trials: list[_Trial] = []
+    for comm in instance.communities:
+        sub = community_instance(instance, comm.id)
+        members = {s.id for s in sub.staff}
+        rows = plan[plan["staff_id"].isin(members)]
+        new_posts = rows[rows["post_source"].isin(["hired", "regularised"])]
+        for pool in vacancy_pools(sub, comm.id, mode).values():
+            insts = [i for i in sub.institutions
+                     if (pool.institution is None or i.id == pool.institution)
+                     and (pool.funding is None or mode == Mode.unified or i.funding == pool.funding)
+                     and i.funding != Funding.none]
+            if not insts:
+                continue
+            if mode == Mode.separate:
+                used = int((new_posts["to_institution"] == pool.institution).sum())
+            elif mode == Mode.county_pool:
+                used = int((new_posts["post_funding"] == (pool.funding.value if pool.funding else "")).sum())
+            else:
+                used = len(new_posts)
+            target = insts[0]
+            bumped = tuple(i.model_copy(update={"approved_posts": i.approved_posts + 1}) if i.id == target.id else i
+                           for i in sub.institutions)
+            trials.append(_Trial("vacancy", pool.id, "+1 post", used >= pool.vacancies,
+                                 sub.model_copy(update={"institutions": bumped}), comm.id))
+        if comm.hiring_budget is not None:
+            spent = sum(instance.salary(instance.staff_by_id[s].title) for s in rows.loc[rows["change"] == "hire", "staff_id"])
+            cheapest = min(instance.policy.salary.values())
+            c2 = comm.model_copy(update={"hiring_budget": comm.hiring_budget + BUDGET_STEP})
+            trials.append(_Trial("hiring_budget", comm.id, f"+{BUDGET_STEP:,} yuan", comm.hiring_budget - spent < cheapest,
+                                 sub.model_copy(update={"communities": (c2,)}), comm.id))
+        if comm.max_moves is not None:
+            moves = int(rows["moved"].sum())
+            c2 = comm.model_copy(update={"max_moves": comm.max_moves + 1})
+            trials.append(_Trial("max_moves", comm.id, "+1 move", moves >= comm.max_moves,
+                                 sub.model_copy(update={"communities": (c2,)}), comm.id))
+        if instance.policy.max_distance_km is not None and mode != Mode.separate:
+            limit = instance.policy.max_distance_km
+            longest = float(rows["distance_km"].max() or 0.0) if len(rows) else 0.0
+            trials.append(_Trial("distance", comm.id, f"+{DISTANCE_STEP_KM:g} km", longest >= limit - DISTANCE_STEP_KM,
+                                 sub.with_policy(max_distance_km=limit + DISTANCE_STEP_KM), comm.id))
+        after = rows.groupby("to_institution").size().to_dict()
+        full = [i for i in sub.institutions if i.capacity is not None and after.get(i.id, 0) >= i.capacity]
+        for inst in full[:MAX_CAPACITY_TRIALS]:
+            bumped = tuple(i.model_copy(update={"capacity": (i.capacity or 0) + 1}) if i.id == inst.id else i
+                           for i in sub.institutions)
+            trials.append(_Trial("capacity", inst.id, "+1 place", True, sub.model_copy(update={"institutions": bumped}),
+                                 comm.id))
+        immobile = [s for s in sub.staff if not s.mobile and s.status != Status.candidate]
+        if immobile and mode != Mode.separate:
+            freed = tuple(s.model_copy(update={"mobile": True}) if not s.mobile else s for s in sub.staff)
+            trials.append(_Trial("community_mobility", comm.id, f"{len(immobile)} immobile made mobile", True,
+                                 sub.model_copy(update={"staff": freed}), comm.id))
+    return trials
+
+
+def _run_trial(trial: _Trial, mode: Mode, solver: str) -> dict[str, float] | None:
+    from .solve import solve
+
+    r = solve(trial.instance, mode=mode, solver=solver)
+    return _levels(r) if r.has_plan and r.status.value == "optimal" else None
+
+
+def marginal_values(instance: Instance, result: Any, mode: Mode, solver: str = "highs", workers: int = 1
+                    ) -> list[Marginal]:
+    """Relax each limit by one unit and re-solve its community (in parallel processes)."""
+    from .parallel import community_instance
+    from .solve import solve
+
+    trials = _trials(instance, result, mode)
+    base: dict[str, dict[str, float]] = {}
+    for comm in instance.communities:
+        if len(instance.communities) == 1:
+            base[comm.id] = _levels(result)
+        else:
+            base[comm.id] = _levels(solve(community_instance(instance, comm.id), mode=mode, solver=solver))
+    if workers > 1 and len(trials) > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        with ProcessPoolExecutor(max_workers=min(workers, len(trials)), mp_context=ctx) as pool:
+            afters = list(pool.map(_run_trial, trials, [mode] * len(trials), [solver] * len(trials)))
+    else:
+        afters = [_run_trial(t, mode, solver) for t in trials]
+    out = []
+    for t, after in zip(trials, afters, strict=True):
+        m = Marginal(t.rule, t.where, t.step, t.binds, base[t.community], after, "")
+        out.append(Marginal(t.rule, t.where, t.step, t.binds, m.before, after, _marginal_message(m, instance)))
+    return out
+
+
+def _marginal_message(m: Marginal, instance: Instance) -> str:
+    label = {"vacancy": f"one more post in pool {m.where}", "hiring_budget": f"{m.step} of hiring budget in {m.where}",
+             "max_moves": f"one more move in {m.where}", "distance": f"a distance limit {m.step} longer in {m.where}",
+             "capacity": f"one more place at {instance.institution_by_id[m.where].name or m.where}"
+             if m.where in instance.institution_by_id else m.where,
+             "community_mobility": f"{m.step} in {m.where}"}[m.rule]
+    if m.after is None:
+        return f"{label}: no plan found"
+    change = m.change
+    if not change:
+        return f"{label}: changes nothing"
+    first = next(iter(change))
+    return f"{label}: {first} {change[first]:+g}" + (
+        f" (then {', '.join(f'{k} {v:+g}' for k, v in list(change.items())[1:])})" if len(change) > 1 else "")
+
+
+# ---------------------------------------------------------------- the whole
+
+
+def explain(instance: Instance, mode: Mode | str | None = None, solver: str = "highs", workers: int = 1) -> Explanation:
+    from .solve import solve
+
+    mode = Mode(mode) if mode is not None else instance.policy.mode
+    result = solve(instance, mode=mode, solver=solver, workers=workers)
+    exp = Explanation(instance.name, mode, feasible=result.has_plan and result.status.value != "infeasible")
+    if not exp.feasible:
+        for outcome in result.outcomes:
+            if outcome.status.value == "infeasible":
+                best, alts = explain_infeasible(result.instance, outcome.community, mode)
+                exp.relaxations[outcome.community] = best
+                exp.alternatives[outcome.community] = alts
+        return exp
+    exp.objective = _levels(result)
+    exp.marginals = marginal_values(result.instance, result, mode, solver, workers)
+    return exp
+
+
+def to_json(exp: Explanation) -> dict[str, Any]:
+    def rel(r: Relaxation) -> dict[str, Any]:
+        return {"rule": r.rule, "where": r.where, "amount": r.amount, "message": r.message}
+
+    return {
+        "instance": exp.instance, "mode": exp.mode.value, "feasible": exp.feasible,
+        "relaxations": {c: [rel(r) for r in rs] for c, rs in exp.relaxations.items()},
+        "alternatives": {c: [[rel(r) for r in alt] for alt in alts] for c, alts in exp.alternatives.items()},
+        "objective": exp.objective,
+        "marginals": [{"rule": m.rule, "where": m.where, "step": m.step, "binds": m.binds, "before": m.before,
+                       "after": m.after, "change": m.change, "message": m.message} for m in exp.marginals],
+    }
+
+
+__all__ = ["Explanation", "Marginal", "Relaxation", "elastic_relaxation", "explain", "explain_infeasible",
+           "marginal_values", "to_json"]
