@@ -53,8 +53,9 @@ class HighsRunner:
 
     Per level (see docs/model.md, "Solving a level"):
     1. solve the LP relaxation: a bound z_LP and reduced costs d;
-    2. if the level's optimum is a multiple of g (integer coefficients) and the incumbent
-       plan already reaches g·ceil(z_LP/g), it is optimal: no branch and bound;
+    2. if the LP optimum is integral, it is the level's optimum; if the level's optimum is
+       a multiple of g (integer coefficients) and the incumbent plan already reaches
+       g·ceil(z_LP/g), that is optimal: no branch and bound either way;
     3. otherwise fix every integer variable whose reduced cost exceeds the gap
        (z_incumbent − z_LP) at its bound: no plan at least as good can move it, so the
        whole optimal face is kept, then solve the MIP from the incumbent;
@@ -150,6 +151,16 @@ class HighsRunner:
             if lp is None and self.h.getModelStatus() in (M.kInfeasible, M.kUnboundedOrInfeasible):
                 return TerminationCondition.infeasible, None
         const = float(expr.constant)
+        if lp is not None:
+            x = lp[2]
+            if bool(np.all(np.abs(x[self.is_int] - np.round(x[self.is_int])) <= 1e-7)):
+                # An integral LP optimum is a feasible plan whose value meets the bound: optimal.
+                x = np.where(self.is_int, np.round(x), x)
+                self.values = [float(v) for v in x]
+                value = float(sum(c * self.values[i] for i, c in zip(idx, vals, strict=True)))
+                self.stats["mip_skipped"] += 1
+                self._fix(lp, value)
+                return TerminationCondition.optimal, value + const
         z_inc = None
         if self.values is not None:
             z_inc = float(sum(c * self.values[i] for i, c in zip(idx, vals, strict=True)))
