@@ -6,7 +6,6 @@ types and the distance rounding), so it doubles as an independent reference in t
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
@@ -155,7 +154,7 @@ def solve_naive(instance: Instance, mode: Mode | None = None, solver: str = "hig
             return NaiveResult("infeasible", {}, n, time.perf_counter() - t0)
         v = float(pulp.value(levels[lvl]) or 0.0)
         values[lvl] = v / 1000.0 if lvl == Level.distance else v
-        integral = all(float(c).is_integer() for c in levels[lvl].values())
-        rhs = math.floor(v + 0.5) + 0.5 if integral else v + max(1e-6, 1e-6 * abs(v))
-        prob += levels[lvl] <= rhs
+        # model.md's tolerance, as a user would write it first (integral levels too: no
+        # integer fits in 1e-6 relative below the next one at these magnitudes)
+        prob += levels[lvl] <= v + max(1e-6, 1e-6 * abs(v))
     return NaiveResult("optimal", values, n, time.perf_counter() - t0)

@@ -56,10 +56,12 @@ class HighsRunner:
     2. if the LP optimum is integral, it is the level's optimum; if the level's optimum is
        a multiple of g (integer coefficients) and the incumbent plan already reaches
        g·ceil(z_LP/g), that is optimal: no branch and bound either way;
-    3. otherwise fix every integer variable whose reduced cost exceeds the gap
+    3. if the optimum is a multiple of g, first guess it is g·ceil(z_LP/g): fix what no plan
+       at that value can move and solve the small MIP left; a plan found there is optimal;
+    4. otherwise fix every integer variable whose reduced cost exceeds the gap
        (z_incumbent − z_LP) at its bound: no plan at least as good can move it, so the
        whole optimal face is kept, then solve the MIP from the incumbent;
-    4. after the MIP, fix again with the proven gap (z_opt − z_LP), which holds for every
+    5. after the MIP, fix again with the proven gap (z_opt − z_LP), which holds for every
        later level too, since later levels only look inside this level's optimal face.
     """
 
@@ -118,7 +120,9 @@ class HighsRunner:
         finally:
             self._set_integrality(True)
 
-    def _fix(self, lp: tuple[float, Any, Any], z_inc: float) -> int:
+    def _fix(self, lp: tuple[float, Any, Any], z_inc: float) -> Any:
+        """Fix at its bound every free integer column whose reduced cost exceeds the gap
+        z_inc − z_LP: one unit off that bound costs more than z_inc. Returns their indices."""
         np = self.np
         z_lp, d, x = lp
         gap = z_inc - z_lp
@@ -126,15 +130,45 @@ class HighsRunner:
         free = self.is_int & ~self.fixed
         at_lb = free & (np.abs(x - self.lb) <= 1e-9) & (d > gap + margin)
         at_ub = free & np.isfinite(self.ub) & (np.abs(x - self.ub) <= 1e-9) & (-d > gap + margin)
-        count = 0
+        done = []
         for mask, bound in ((at_lb, self.lb), (at_ub, self.ub)):
             ids = np.nonzero(mask)[0].astype(np.int32)
             if len(ids):
                 self.h.changeColsBounds(len(ids), ids, bound[ids], bound[ids])
                 self.fixed[ids] = True
-                count += len(ids)
-        self.stats["fixed"] += count
-        return count
+                done.append(ids)
+        ids = np.concatenate(done) if done else np.zeros(0, dtype=np.int32)
+        self.stats["fixed"] += len(ids)
+        return ids
+
+    def _unfix(self, ids: Any) -> None:
+        if len(ids):
+            self.h.changeColsBounds(len(ids), ids, self.lb[ids], self.ub[ids])
+            self.fixed[ids] = False
+            self.stats["fixed"] -= len(ids)
+
+    def _run_mip(self, time_left: float | None, start: list[float] | None) -> tuple[TerminationCondition, list[float] | None]:
+        M = self.highspy.HighsModelStatus
+        if start is not None:
+            sol = self.highspy.HighsSolution()
+            sol.col_value = list(start)
+            sol.value_valid = True
+            self.h.setSolution(sol)
+        self.h.setOptionValue("time_limit", float(time_left) if time_left is not None else self.highspy.kHighsInf)
+        self.h.run()
+        ms = self.h.getModelStatus()
+        has_sol = self.h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+        if ms == M.kModelEmpty:  # nothing to decide (e.g. only candidates with no option)
+            return TerminationCondition.optimal, [0.0] * self.n
+        if ms == M.kOptimal:
+            term = TerminationCondition.optimal
+        elif ms in (M.kInfeasible, M.kUnboundedOrInfeasible):
+            return TerminationCondition.infeasible, None
+        elif ms in (M.kTimeLimit, M.kInterrupt, M.kIterationLimit, M.kSolutionLimit):
+            term = TerminationCondition.time_limit if has_sol else TerminationCondition.no_solution
+        else:
+            return TerminationCondition.error, None
+        return term, (list(self.h.getSolution().col_value) if has_sol else None)
 
     def solve(self, expr: pulp.LpAffineExpression, time_left: float | None, scale: float | None = None
               ) -> tuple[TerminationCondition, float | None]:
@@ -145,56 +179,59 @@ class HighsRunner:
         costs[idx] = vals
         self.h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), costs)
         M = self.highspy.HighsModelStatus
+        const = float(expr.constant)
+
+        def val(values: list[float]) -> float:
+            return float(sum(c * values[i] for i, c in zip(idx, vals, strict=True)))
+
+        def left() -> float | None:
+            return None if time_left is None else max(0.0, time_left - (time.perf_counter() - t0))
+
         lp = None
         if self.n and self.profile.reduced_cost_fixing:
             lp = self._lp_bound(time_left)
             if lp is None and self.h.getModelStatus() in (M.kInfeasible, M.kUnboundedOrInfeasible):
                 return TerminationCondition.infeasible, None
-        const = float(expr.constant)
         if lp is not None:
             x = lp[2]
             if bool(np.all(np.abs(x[self.is_int] - np.round(x[self.is_int])) <= 1e-7)):
                 # An integral LP optimum is a feasible plan whose value meets the bound: optimal.
-                x = np.where(self.is_int, np.round(x), x)
-                self.values = [float(v) for v in x]
-                value = float(sum(c * self.values[i] for i, c in zip(idx, vals, strict=True)))
+                self.values = [float(v) for v in np.where(self.is_int, np.round(x), x)]
+                value = val(self.values)
                 self.stats["mip_skipped"] += 1
                 self._fix(lp, value)
                 return TerminationCondition.optimal, value + const
-        z_inc = None
-        if self.values is not None:
-            z_inc = float(sum(c * self.values[i] for i, c in zip(idx, vals, strict=True)))
-            if lp is not None:
-                if scale and z_inc <= scale * math.ceil((lp[0] - 1e-6 * max(1.0, abs(lp[0]))) / scale) + 1e-6:
-                    self.stats["mip_skipped"] += 1
-                    return TerminationCondition.optimal, z_inc + const  # the bound proves the incumbent
-                self._fix(lp, z_inc)
-            sol = self.highspy.HighsSolution()
-            sol.col_value = list(self.values)
-            sol.value_valid = True
-            self.h.setSolution(sol)
-        if time_left is not None:
-            time_left = max(0.0, time_left - (time.perf_counter() - t0))
-        self.h.setOptionValue("time_limit", float(time_left) if time_left is not None else self.highspy.kHighsInf)
-        self.h.run()
-        ms = self.h.getModelStatus()
-        info = self.h.getInfo()
-        has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
-        if ms == M.kModelEmpty:  # nothing to decide (e.g. only candidates with no option)
-            self.values = [0.0] * self.n
-            return TerminationCondition.optimal, const
-        if ms == M.kOptimal:
-            term = TerminationCondition.optimal
-        elif ms in (M.kInfeasible, M.kUnboundedOrInfeasible):
-            return TerminationCondition.infeasible, None
-        elif ms in (M.kTimeLimit, M.kInterrupt, M.kIterationLimit, M.kSolutionLimit):
-            term = TerminationCondition.time_limit if has_sol else TerminationCondition.no_solution
-        else:
-            return TerminationCondition.error, None
-        if not has_sol:
+        z_inc = val(self.values) if self.values is not None else None
+        target = None
+        if lp is not None and scale:
+            # The level's optimum is a multiple of `scale` and at least the LP bound.
+            target = scale * math.ceil((lp[0] - 1e-6 * max(1.0, abs(lp[0]))) / scale)
+            if z_inc is not None and z_inc <= target + 1e-6:
+                self.stats["mip_skipped"] += 1
+                return TerminationCondition.optimal, z_inc + const  # the bound proves the incumbent
+            # Guess that the optimum is the bound: fix what no plan at the target can move and
+            # solve that small MIP. A plan found at the target is optimal and the fixings keep
+            # every optimal plan; otherwise undo them and search the whole level.
+            ids = self._fix(lp, target)
+            budget = left()
+            term, values = self._run_mip(min(budget, 5.0) if budget is not None else 5.0, None)
+            if values is not None and val(values) <= target + 1e-6:
+                self.values = values
+                self.stats["mip_skipped"] += 1
+                return TerminationCondition.optimal, val(values) + const
+            self._unfix(ids)
+            if values is not None and (z_inc is None or val(values) < z_inc):
+                self.values, z_inc = values, val(values)  # a better incumbent all the same
+        if z_inc is not None and lp is not None:
+            self._fix(lp, z_inc)
+        # No MIP start: on a generated county HiGHS 1.16 took the previous level's plan as
+        # start and then reported a plan 600,000 yuan above the optimum as optimal (without
+        # the start it finds the optimum); the incumbent still serves the fixing above.
+        term, values = self._run_mip(left(), None)
+        if values is None:
             return term, None
-        self.values = list(self.h.getSolution().col_value)
-        value = float(sum(c * self.values[i] for i, c in zip(idx, vals, strict=True)))
+        self.values = values
+        value = val(values)
         if term == TerminationCondition.optimal and lp is not None:
             self._fix(lp, value)
         return term, value + const
