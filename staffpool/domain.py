@@ -7,9 +7,9 @@ Names follow model.md exactly (`posted_at`, `quota_holder`, `post_funding`, ...)
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
-from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
