@@ -78,18 +78,20 @@ def vacancies(instance: Instance, mode: Mode) -> dict[tuple[str, str], int]:
         for i in instance.institutions:
             out[(i.id, "")] = max(0, i.approved_posts - held[i.id])
     elif mode == Mode.county_pool:
+        approved_f = Counter[tuple[str, str]]()
+        for i in instance.institutions:
+            approved_f[(i.community, i.funding.value)] += i.approved_posts
+        held_f = Counter((s.community, s.post_funding.value) for s in on_staff if s.post_funding is not None)
         for c in instance.communities:
             for f in (Funding.differential, Funding.full):
-                approved = sum(
-                    i.approved_posts for i in instance.institutions if i.community == c.id and i.funding == f
-                )
-                held_n = sum(1 for s in on_staff if s.community == c.id and s.post_funding == f)
-                out[(c.id, f.value)] = max(0, approved - held_n)
+                out[(c.id, f.value)] = max(0, approved_f[(c.id, f.value)] - held_f[(c.id, f.value)])
     else:
+        approved_c = Counter[str]()
+        for i in instance.institutions:
+            approved_c[i.community] += i.approved_posts
+        held_c = Counter(s.community for s in on_staff)
         for c in instance.communities:
-            approved = sum(i.approved_posts for i in instance.institutions if i.community == c.id)
-            held_n = sum(1 for s in on_staff if s.community == c.id)
-            out[(c.id, "unified")] = max(0, approved - held_n)
+            out[(c.id, "unified")] = max(0, approved_c[c.id] - held_c[c.id])
     return out
 
 

@@ -62,15 +62,17 @@ def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int])
     t3 = Table(title="Posts and vacancies per pool", title_justify="left")
     for col in ("pool", "approved", "held", "vacancies"):
         t3.add_column(col, justify="right" if col != "pool" else "left")
-    on_staff = [s for s in instance.staff if s.status == Status.on_staff]
+    approved_by: Counter[tuple[str, str]] = Counter()
+    for i in instance.institutions:
+        approved_by[(i.community, i.funding.value)] += i.approved_posts
+    held_by = Counter((s.community, s.post_funding.value) for s in instance.staff
+                      if s.status == Status.on_staff and s.post_funding is not None)
     shown = 0
     for (a, b), vac in sorted(vacancies.items()):
         if shown >= 30:
             break
         if b in (Funding.full.value, Funding.differential.value):
-            approved = sum(i.approved_posts for i in instance.institutions if i.community == a and i.funding.value == b)
-            held = sum(1 for s in on_staff if s.community == a and s.post_funding and s.post_funding.value == b)
-            t3.add_row(f"{a},{b}", str(approved), str(held), str(vac))
+            t3.add_row(f"{a},{b}", str(approved_by[(a, b)]), str(held_by[(a, b)]), str(vac))
             shown += 1
     if len(vacancies) > shown:
         t3.caption = f"{len(vacancies) - shown} more pools not shown"
