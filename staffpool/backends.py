@@ -81,8 +81,7 @@ class HighsRunner:
         )
         self.cm = cm
         cm.prob.setObjective(pulp.LpAffineExpression(constant=0))
-        self.solver.createAndConfigureSolver(cm.prob)
-        self.solver.buildSolverModel(cm.prob)
+        self.solver.createAndConfigureSolver(cm.prob)  # a Highs object with the profile's options
         self.h = cm.prob.solverModel
         self.vars = cm.prob.variables()
         self.n = len(self.vars)
@@ -90,9 +89,39 @@ class HighsRunner:
         self.lb = np.array([0.0 if v.lowBound is None else float(v.lowBound) for v in self.vars])
         self.ub = np.array([np.inf if v.upBound is None else float(v.upBound) for v in self.vars])
         self.is_int = np.array([v.cat == pulp.LpInteger for v in self.vars], dtype=bool)
+        self._pass_model(cm.prob)
         self.int_cols = np.nonzero(self.is_int)[0].astype(np.int32)
         self.fixed = np.zeros(self.n, dtype=bool)
         self.stats: dict[str, int] = {"fixed": 0, "mip_skipped": 0}
+
+    def _pass_model(self, prob: pulp.LpProblem) -> None:
+        """The PuLP model into HiGHS in three bulk calls (PuLP's own builder adds one column
+        at a time: 0.2 s on a county of 33,000 variables)."""
+        np, inf = self.np, self.highspy.kHighsInf
+        for i, v in enumerate(self.vars):
+            v.index = i
+        self.h.addVars(self.n, np.where(np.isfinite(self.lb), self.lb, -inf), np.where(np.isfinite(self.ub), self.ub, inf))
+        ints = np.nonzero(self.is_int)[0].astype(np.int32)
+        if len(ints):
+            self.h.changeColsIntegrality(len(ints), ints, np.ones(len(ints), dtype=np.uint8))
+        lower: list[float] = []
+        upper: list[float] = []
+        starts: list[int] = []
+        index: list[int] = []
+        value: list[float] = []
+        for c in prob.constraints.values():
+            starts.append(len(index))
+            for var, coef in c.items():
+                if coef != 0:
+                    index.append(var.index)
+                    value.append(coef)
+            lb, ub = c.getLb(), c.getUb()
+            lower.append(-inf if lb is None else lb)
+            upper.append(inf if ub is None else ub)
+        if lower:
+            self.h.addRows(len(lower), np.array(lower, dtype=float), np.array(upper, dtype=float), len(index),
+                           np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
+                           np.array(value, dtype=float))
 
     def _arrays(self, expr: pulp.LpAffineExpression) -> tuple[list[int], list[float]]:
         idx = [v.index for v in expr]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .domain import Instance, Mode
 
@@ -14,20 +14,43 @@ if TYPE_CHECKING:
 
 def community_instance(instance: Instance, cid: str) -> Instance:
     """The part of an instance that belongs to one community (communities are independent)."""
-    inst_ids = {i.id for i in instance.institutions if i.community == cid}
-    return instance.model_copy(update={
-        "communities": tuple(c for c in instance.communities if c.id == cid),
-        "institutions": tuple(i for i in instance.institutions if i.community == cid),
-        "staff": tuple(s for s in instance.staff if s.community == cid),
-        "requirements": tuple(r for r in instance.requirements if r.institution in inst_ids),
-        "workload": tuple(w for w in instance.workload if w.institution in inst_ids),
-    })
+    return community_instances(instance, [cid])[cid]
 
 
-def _work(sub: Instance, cid: str, mode: Mode, profile: SolverProfile, time_limit: float | None) -> CommunityOutcome:
+def community_instances(instance: Instance, cids: list[str]) -> dict[str, Instance]:
+    """Every community's part, in one pass over the tables."""
+    wanted = set(cids)
+    inst_comm = {i.id: i.community for i in instance.institutions}
+    parts: dict[str, dict[str, list[Any]]] = {
+        c: {"communities": [], "institutions": [], "staff": [], "requirements": [], "workload": []} for c in cids
+    }
+    for c in instance.communities:
+        if c.id in wanted:
+            parts[c.id]["communities"].append(c)
+    for i in instance.institutions:
+        if i.community in wanted:
+            parts[i.community]["institutions"].append(i)
+    for s in instance.staff:
+        if s.community in wanted:
+            parts[s.community]["staff"].append(s)
+    for key, rows in (("requirements", instance.requirements), ("workload", instance.workload)):
+        for r in rows:
+            comm = inst_comm.get(r.institution)
+            if comm in wanted:
+                parts[comm][key].append(r)
+    return {c: instance.model_copy(update={k: tuple(v) for k, v in parts[c].items()}) for c in cids}
+
+
+# Filled before the pool forks: workers read their community from here instead of having
+# it pickled to them (1,400 pydantic staff per community).
+_SUBS: dict[str, Instance] = {}
+
+
+def _work(cid: str, sub: Instance | None, mode: Mode, profile: SolverProfile, time_limit: float | None
+          ) -> CommunityOutcome:
     from .solve import solve_community
 
-    return solve_community(sub, cid, mode, profile, time_limit)
+    return solve_community(sub if sub is not None else _SUBS[cid], cid, mode, profile, time_limit)
 
 
 def solve_parallel(
@@ -41,13 +64,21 @@ def solve_parallel(
 ) -> list[CommunityOutcome]:
     import multiprocessing as mp
 
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    fork = "fork" in mp.get_all_start_methods()
+    ctx = mp.get_context("fork") if fork else None
+    subs = community_instances(instance, cids)
     results: dict[str, CommunityOutcome] = {}
-    with ProcessPoolExecutor(max_workers=min(workers, len(cids)), mp_context=ctx) as pool:
-        futures = {pool.submit(_work, community_instance(instance, cid), cid, mode, profile, time_limit): cid for cid in cids}
-        for fut in as_completed(futures):
-            outcome = fut.result()
-            results[futures[fut]] = outcome
-            if on_done is not None:
-                on_done(outcome)
+    _SUBS.clear()
+    _SUBS.update(subs)
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(cids)), mp_context=ctx) as pool:
+            futures = {pool.submit(_work, cid, None if fork else subs[cid], mode, profile, time_limit): cid
+                       for cid in cids}
+            for fut in as_completed(futures):
+                outcome = fut.result()
+                results[futures[fut]] = outcome
+                if on_done is not None:
+                    on_done(outcome)
+    finally:
+        _SUBS.clear()
     return [results[cid] for cid in cids]

@@ -67,6 +67,8 @@ class CommunityModel:
     # Elastic build (`staffpool explain`): constraint families whose ≤ rows get a slack.
     elastic: frozenset[str] = frozenset()
     slack: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    _pools_for: dict[str, list[Pool]] = field(default_factory=dict, repr=False)
+    _all_options: dict[PostKind, list[Option]] = field(default_factory=dict, repr=False)
 
     @property
     def inst(self) -> dict[str, Institution]:
@@ -91,6 +93,11 @@ class CommunityModel:
 
     def pools_for(self, institution: str) -> list[Pool]:
         """Pools with vacancies whose new posts may serve at `institution` (post-use rules)."""
+        if institution not in self._pools_for:
+            self._pools_for[institution] = self._find_pools(institution)
+        return self._pools_for[institution]
+
+    def _find_pools(self, institution: str) -> list[Pool]:
         out = []
         for p in self.pools.values():
             if p.vacancies <= 0:
@@ -129,10 +136,15 @@ def vacancy_pools(instance: Instance, community: str, mode: Mode) -> dict[str, P
     return pools
 
 
+_KIND = {Status.on_staff: PostKind.existing, Status.contract: PostKind.none, Status.candidate: PostKind.new}
+
+
 def candidate_options(cm: CommunityModel, cohort: Cohort) -> list[Option]:
     """Every (institution, post) before the option rules prune: model.md rule 1."""
-    kind = {Status.on_staff: PostKind.existing, Status.contract: PostKind.none, Status.candidate: PostKind.new}
-    return [Option(j.id, kind[cohort.status]) for j in cm.institutions]
+    kind = _KIND[cohort.status]
+    if kind not in cm._all_options:  # options are values: one list per kind serves every cohort
+        cm._all_options[kind] = [Option(j.id, kind) for j in cm.institutions]
+    return cm._all_options[kind]
 
 
 def build_community(
@@ -157,12 +169,15 @@ def build_community(
         prob=pulp.LpProblem(safe_name(f"staffpool_{community}"), pulp.LpMinimize),
         elastic=elastic,
     )
-    option_rules = [r for r in RULES if r.allow is not None and r.name not in skip]
+    allows = [r.allow for r in RULES if r.allow is not None and r.name not in skip]
     for cohort in cm.cohorts:
-        opts = [
-            o for o in candidate_options(cm, cohort)
-            if all(r.allow(cm, cohort, o) for r in option_rules)  # type: ignore[misc]
-        ]
+        opts = []
+        for o in candidate_options(cm, cohort):
+            for allow in allows:
+                if not allow(cm, cohort, o):
+                    break
+            else:
+                opts.append(o)
         cm.options.append(opts)
         for oi, _o in enumerate(opts):
             cm.x[(cohort.index, oi)] = pulp.LpVariable(
