@@ -6,7 +6,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import TYPE_CHECKING, Any
 
-from .domain import Instance, Mode
+from .domain import Instance, Level, Mode
 
 if TYPE_CHECKING:
     from .solve import CommunityOutcome, SolverProfile
@@ -42,15 +42,22 @@ def community_instances(instance: Instance, cids: list[str]) -> dict[str, Instan
 
 
 # Filled before the pool forks: workers read their community from here instead of having
-# it pickled to them (1,400 pydantic staff per community).
+# it pickled to them (1,400 pydantic staff per community), and report the level they solve
+# on the queue.
 _SUBS: dict[str, Instance] = {}
+_LEVELS: Any = None
+
+
+def _report_level(cid: str, level: Level) -> None:
+    if _LEVELS is not None:
+        _LEVELS.put((cid, level))
 
 
 def _work(cid: str, sub: Instance | None, mode: Mode, profile: SolverProfile, time_limit: float | None
           ) -> CommunityOutcome:
     from .solve import solve_community
 
-    return solve_community(sub if sub is not None else _SUBS[cid], cid, mode, profile, time_limit)
+    return solve_community(sub if sub is not None else _SUBS[cid], cid, mode, profile, time_limit, _report_level)
 
 
 def solve_parallel(
@@ -61,15 +68,28 @@ def solve_parallel(
     time_limit: float | None,
     workers: int,
     on_done: Callable[[CommunityOutcome], None] | None = None,
+    on_level: Callable[[str, Level], None] | None = None,
 ) -> list[CommunityOutcome]:
     import multiprocessing as mp
+    import threading
 
+    global _LEVELS
     fork = "fork" in mp.get_all_start_methods()
     ctx = mp.get_context("fork") if fork else None
     subs = community_instances(instance, cids)
     results: dict[str, CommunityOutcome] = {}
     _SUBS.clear()
     _SUBS.update(subs)
+    reader = None
+    if on_level is not None and ctx is not None:
+        _LEVELS = ctx.Queue()
+
+        def relay(q: Any, report: Callable[[str, Level], None]) -> None:
+            for item in iter(q.get, None):
+                report(*item)
+
+        reader = threading.Thread(target=relay, args=(_LEVELS, on_level), daemon=True)
+        reader.start()
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(cids)), mp_context=ctx) as pool:
             futures = {pool.submit(_work, cid, None if fork else subs[cid], mode, profile, time_limit): cid
@@ -81,4 +101,8 @@ def solve_parallel(
                     on_done(outcome)
     finally:
         _SUBS.clear()
+        if reader is not None:
+            _LEVELS.put(None)
+            reader.join(timeout=5)
+            _LEVELS = None
     return [results[cid] for cid in cids]

@@ -378,7 +378,7 @@ def solve(
     if workers > 1 and len(cids) > 1:
         from .parallel import solve_parallel
 
-        outcomes = solve_parallel(instance, cids, mode, profile, time_limit, workers, on_community_done)
+        outcomes = solve_parallel(instance, cids, mode, profile, time_limit, workers, on_community_done, progress)
     else:
         for cid in cids:
             out = solve_community(instance, cid, mode, profile, time_limit, progress)

@@ -81,3 +81,17 @@ def test_county_where_a_mip_start_misled_highs(tmp_path: Path) -> None:
     assert check_plan(sub, result.plan, result.mode).ok
     assert {k.value: v for k, v in result.objective.items()} == {
         "shortfall": 268, "moves": 42, "distance": 122.794, "hiring_cost": 1_600_000, "unregularised": 204}
+
+
+def test_parallel_solve_reports_each_community_and_level(two_communities: Path) -> None:
+    """Progress (stderr in the CLI) shows the level each worker solves and each community done."""
+    instance = load_instance(two_communities)
+    levels: list[tuple[str, str]] = []
+    done: list[str] = []
+    result = solve(instance, workers=2, progress=lambda cid, lvl: levels.append((cid, lvl.value)),
+                   on_community_done=lambda o: done.append(o.community))
+    assert result.status == Status.optimal
+    assert sorted(done) == sorted(c.id for c in instance.communities)
+    assert {cid for cid, _ in levels} == set(done)
+    assert {lvl for _, lvl in levels} <= {lvl.value for lvl in instance.policy.objective}
+    assert ("C000", instance.policy.objective[0].value) in levels
