@@ -118,16 +118,12 @@ class CommunityOutcome:
     reasons: list[str] = field(default_factory=list)
 
 
-def _integral_level(cm: CommunityModel, level: Level) -> bool:
-    return _level_scale(cm, level) is not None
-
-
 def _level_scale(cm: CommunityModel, level: Level) -> float | None:
     """g such that the level's optimum is a multiple of g, or None.
 
     True when every coefficient is an integer: the x are integers, and a shortfall
     variable is max(0, need − covered), an integer, at the optimum."""
-    coefs = list(cm.levels[level].values())
+    coefs = set(cm.levels[level].values())  # few distinct values: 1, salaries, metres
     if not all(float(c).is_integer() for c in coefs):
         return None
     g = 0
@@ -188,7 +184,8 @@ def solve_community(
             logs.append(LevelLog(level, None, TerminationCondition.time_limit, 0.0))
             continue
         ts = time.perf_counter()
-        term, value = runner.solve(expr, left, _level_scale(cm, level))
+        scale = _level_scale(cm, level)
+        term, value = runner.solve(expr, left, scale)
         logs.append(LevelLog(level, value, term, time.perf_counter() - ts))
         if term == TerminationCondition.infeasible:
             reasons = diagnose_infeasible(instance, community, mode)
@@ -204,7 +201,7 @@ def solve_community(
         have_plan = True
         if term != TerminationCondition.optimal:
             status = Status.time_limit
-        runner.hold(expr, _hold_rhs(value, _integral_level(cm, level)))
+        runner.hold(expr, _hold_rhs(value, scale is not None))
     plan = _read_back(cm, runner)
     return CommunityOutcome(community, status, plan, logs, build_s, time.perf_counter() - t1, nvars, ncons)
 
