@@ -95,3 +95,19 @@ def test_parallel_solve_reports_each_community_and_level(two_communities: Path) 
     assert {cid for cid, _ in levels} == set(done)
     assert {lvl for _, lvl in levels} <= {lvl.value for lvl in instance.policy.objective}
     assert ("C000", instance.policy.objective[0].value) in levels
+
+
+def test_compare_json_equals_solve_per_mode_on_a_generated_instance(
+        two_communities: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from staffpool.cli import main
+    from staffpool.results import level_value
+
+    assert main(["compare", str(two_communities), "--json"]) == 0
+    rows = json.loads(capfd.readouterr().out)["modes"]
+    instance = load_instance(two_communities)
+    assert [r["mode"] for r in rows] == ["separate", "county_pool", "unified"]
+    for row in rows:
+        alone = solve(instance, mode=row["mode"])
+        assert row["objective"] == {lvl.value: level_value(lvl, v) for lvl, v in alone.objective.items()}
