@@ -237,16 +237,15 @@ def _levels(result: Any) -> dict[str, float]:
     return {lvl.value: float(level_value(lvl, v)) for lvl, v in result.objective.items()}
 
 
-def _trials(instance: Instance, result: Any, mode: Mode) -> list[_Trial]:
+def _trials(instance: Instance, subs: dict[str, Instance], result: Any, mode: Mode) -> list[_Trial]:
     """One trial per limit that can bind, each a copy of one community's instance with that
     limit one unit looser."""
     from .model.build import vacancy_pools
-    from .parallel import community_instance
 
     plan = result.assignments
     trials: list[_Trial] = []
     for comm in instance.communities:
-        sub = community_instance(instance, comm.id)
+        sub = subs[comm.id]
         members = {s.id for s in sub.staff}
         rows = plan[plan["staff_id"].isin(members)]
         new_posts = rows[rows["post_source"].isin(["hired", "regularised"])]
@@ -309,16 +308,19 @@ def _run_trial(trial: _Trial, mode: Mode, solver: str) -> dict[str, float] | Non
 def marginal_values(instance: Instance, result: Any, mode: Mode, solver: str = "highs", workers: int = 1
                     ) -> list[Marginal]:
     """Relax each limit by one unit and re-solve its community (in parallel processes)."""
-    from .parallel import community_instance
-    from .solve import solve
+    from dataclasses import replace
 
-    trials = _trials(instance, result, mode)
-    base: dict[str, dict[str, float]] = {}
-    for comm in instance.communities:
-        if len(instance.communities) == 1:
-            base[comm.id] = _levels(result)
-        else:
-            base[comm.id] = _levels(solve(community_instance(instance, comm.id), mode=mode, solver=solver))
+    from .check import compute_levels
+    from .parallel import community_instances
+    from .results import level_value
+
+    subs = community_instances(instance, [c.id for c in instance.communities])
+    trials = _trials(instance, subs, result, mode)
+    # Each community's levels now: the checker's, from its part of the plan.
+    base = {}
+    for cid, sub in subs.items():
+        now = compute_levels(sub, {s.id: result.plan[s.id] for s in sub.staff if s.id in result.plan})
+        base[cid] = {lvl.value: float(level_value(lvl, now[lvl])) for lvl in instance.policy.objective}
     if workers > 1 and len(trials) > 1:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
@@ -331,7 +333,7 @@ def marginal_values(instance: Instance, result: Any, mode: Mode, solver: str = "
     out = []
     for t, after in zip(trials, afters, strict=True):
         m = Marginal(t.rule, t.where, t.step, t.binds, base[t.community], after, "")
-        out.append(Marginal(t.rule, t.where, t.step, t.binds, m.before, after, _marginal_message(m, instance)))
+        out.append(replace(m, message=_marginal_message(m, instance)))
     return out
 
 
