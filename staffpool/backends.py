@@ -220,7 +220,7 @@ class HighsRunner:
         const = float(expr.constant)
 
         def val(values: list[float]) -> float:
-            return float(sum(c * values[i] for i, c in zip(idx, vals, strict=True)))
+            return float(costs @ np.asarray(values))
 
         def left() -> float | None:
             return None if time_left is None else max(0.0, time_left - (time.perf_counter() - t0))
@@ -253,13 +253,14 @@ class HighsRunner:
             ids = self._fix(lp, target)
             budget = left()
             term, values = self._run_mip(min(budget, 5.0) if budget is not None else 5.0, None)
-            if values is not None and val(values) <= target + 1e-6:
+            z_try = val(values) if values is not None else None
+            if values is not None and z_try is not None and z_try <= target + 1e-6:
                 self.values = values
                 self.stats["mip_skipped"] += 1
-                return TerminationCondition.optimal, val(values) + const
+                return TerminationCondition.optimal, z_try + const
             self._unfix(ids)
-            if values is not None and (z_inc is None or val(values) < z_inc):
-                self.values, z_inc = values, val(values)  # a better incumbent all the same
+            if values is not None and z_try is not None and (z_inc is None or z_try < z_inc):
+                self.values, z_inc = values, z_try  # a better incumbent all the same
         if z_inc is not None and lp is not None:
             self._fix(lp, z_inc)
         # No MIP start: on a generated county HiGHS 1.16 took the previous level's plan as
