@@ -87,86 +87,96 @@ def elastic_relaxation(
 ) -> list[Relaxation] | None:
     """The smallest set of rules to relax (then the least amount) that makes `community`
     feasible. `forbid`: sets of (rule, where) already reported, to find alternatives."""
-    import pulp
-
     from .backends import _silence_highs_banner
     from .model.build import build_community
+    from .model.linear import Expr, Sense, import_pulp, pulp_expr
     from .model.rules import RULES
 
+    pulp = import_pulp()
     _silence_highs_banner()
     cm = build_community(instance, community, mode, skip=frozenset(RELAXABLE_OPTION_RULES),
                          elastic=frozenset(RELAXABLE_CONSTRAINTS))
+    lp = cm.lp
     rules = {r.name: r for r in RULES}
     staff_n = max(1, sum(c.size for c in cm.cohorts))
-    items: dict[tuple[str, str], pulp.LpVariable] = {}
-    amount: dict[tuple[str, str], Any] = {}
-    people: dict[tuple[str, str], list[tuple[pulp.LpVariable, int, int]]] = {}
+    items: dict[tuple[str, str], int] = {}  # (rule, where) -> binary column "relaxed here"
+    amount: dict[tuple[str, str], int] = {}
+    people: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
 
-    def item(key: tuple[str, str]) -> pulp.LpVariable:
+    def item(key: tuple[str, str]) -> int:
         if key not in items:
-            items[key] = pulp.LpVariable(f"u_{len(items):05d}", cat=pulp.LpBinary)
+            items[key] = lp.var(f"u_{len(items):05d}", 0.0, 1.0, True)
         return items[key]
 
     limit_km = instance.policy.max_distance_km
-    excess = pulp.LpVariable("distance_excess_m", lowBound=0)
+    excess = lp.var("distance_excess_m")
     for (k, o), x in cm.x.items():
         cohort, option = cm.cohorts[k], cm.options[k][o]
         broken = [name for name in RELAXABLE_OPTION_RULES if not rules[name].allow(cm, cohort, option)]  # type: ignore[misc]
         if not broken:
             continue
         if cohort.status == Status.candidate:
-            cm.prob += (x == 0, f"not_relaxed_{k}_{o}")  # a hire is optional: never a reason to relax
+            lp.row(f"not_relaxed_{k}_{o}", {x: 1}, Sense.eq, 0)  # a hire is optional: never a reason to relax
             continue
         for name in broken:
             if name == "distance":
                 key = ("distance", community)
                 metres = cm.dist[(str(cohort.posted_at), option.institution)]
-                z = pulp.LpVariable(f"z_{k}_{o}", cat=pulp.LpBinary)
-                cm.prob += (x <= cohort.size * z, f"uses_{k}_{o}")
-                cm.prob += (z <= item(key), f"dist_item_{k}_{o}")
+                z = lp.var(f"z_{k}_{o}", 0.0, 1.0, True)
+                lp.row(f"uses_{k}_{o}", {x: 1, z: -cohort.size}, Sense.le, 0)
+                lp.row(f"dist_item_{k}_{o}", {z: 1, item(key): -1}, Sense.le, 0)
                 assert limit_km is not None
-                cm.prob += (excess >= (metres - limit_km * 1000) * z, f"excess_{k}_{o}")
+                lp.row(f"excess_{k}_{o}", {excess: 1, z: -(metres - limit_km * 1000)}, Sense.ge, 0)
             else:
                 if name == "post_use":
                     assert cohort.post_funding is not None
                     key = (name, POST_USE_KEYS[(cohort.post_funding, cm.inst[option.institution].tier)])
                 else:
                     key = (name, str(cohort.posted_at))
-                cm.prob += (x <= cohort.size * item(key), f"item_{len(cm.prob.constraints)}")
+                lp.row(f"item_{lp.num_rows}", {x: 1, item(key): -cohort.size}, Sense.le, 0)
                 people.setdefault(key, []).append((x, k, o))
     for name, e in cm.slack.items():
         family = name.split("[", 1)[0]
         where = name.split("[", 1)[1].rstrip("]")
         key = (family, where)
-        cm.prob += (e <= staff_n * item(key), f"slack_item_{len(cm.prob.constraints)}")
+        lp.row(f"slack_item_{lp.num_rows}", {e: 1, item(key): -staff_n}, Sense.le, 0)
         amount[key] = e
     for n, keys in enumerate(forbid or []):
         if all(k in items for k in keys):
-            cm.prob += (pulp.lpSum(items[k] for k in keys) <= len(keys) - 1, f"forbid_{n}")
-    count = pulp.lpSum(items.values())
+            lp.row(f"forbid_{n}", {items[k]: 1 for k in keys}, Sense.le, len(keys) - 1)
+    prob, cols = lp.to_pulp()
+    count = pulp_expr(Expr({u: 1 for u in items.values()}), cols)
     # Amounts: posts, moves and km of the limits a planner sets; a person let break a rule
     # about who may serve where counts 2, so on a tie the limit is the one to give.
-    size = (pulp.lpSum(amount.values()) + 2 * pulp.lpSum(x for xs in people.values() for x, _k, _o in xs)
-            + excess * 1e-3)
+    size_terms: dict[int, float] = {e: 1 for e in amount.values()}
+    for xs in people.values():
+        for x, _k, _o in xs:
+            size_terms[x] = size_terms.get(x, 0) + 2
+    size_terms[excess] = size_terms.get(excess, 0) + 1e-3
+    size = pulp_expr(Expr(size_terms), cols)
     solver = pulp.HiGHS(msg=False)
-    cm.prob.setObjective(count)
-    cm.prob.solve(solver)
-    if cm.prob.status != pulp.LpStatusOptimal:
+    prob.setObjective(count)
+    prob.solve(solver)
+    if prob.status != pulp.LpStatusOptimal:
         return None
     best = round(pulp.value(count) or 0)
-    cm.prob += (count <= best, "fewest_rules")
-    cm.prob.setObjective(size)
-    cm.prob.solve(solver)
-    if cm.prob.status != pulp.LpStatusOptimal:
+    prob += (count <= best, "fewest_rules")
+    prob.setObjective(size)
+    prob.solve(solver)
+    if prob.status != pulp.LpStatusOptimal:
         return None
+
+    def val(col: int) -> float:
+        return float(cols[col].varValue or 0)
+
     out: list[Relaxation] = []
     comm = cm.community
     for key, u in items.items():
-        if (u.varValue or 0) < 0.5:
+        if val(u) < 0.5:
             continue
         rule, where = key
         if key in amount:
-            e = round(amount[key].varValue or 0)
+            e = round(val(amount[key]))
             if e == 0:
                 continue
             if rule == "capacity":
@@ -181,13 +191,13 @@ def elastic_relaxation(
             continue
         if rule == "distance":
             used = [cm.dist[(str(cm.cohorts[k].posted_at), cm.options[k][o].institution)]
-                    for (k, o), x in cm.x.items() if (x.varValue or 0) > 0.5 and cm.cohorts[k].posted_at
+                    for (k, o), x in cm.x.items() if val(x) > 0.5 and cm.cohorts[k].posted_at
                     and not rules["distance"].allow(cm, cm.cohorts[k], cm.options[k][o])]  # type: ignore[misc]
             need_km = max(used) / 1000 if used else 0.0
             out.append(Relaxation(rule, where, need_km, f"max_distance_km of {comm.name or comm.id} must be at least "
                                   f"{need_km:.3f} km (now {limit_km:g} km)"))
             continue
-        moved = sum(round(x.varValue or 0) for x, _k, _o in people.get(key, []))
+        moved = sum(round(val(x)) for x, _k, _o in people.get(key, []))
         if rule == "post_use":
             out.append(Relaxation(rule, where, moved, f"post-use rule {where} must be switched on: {moved} "
                                   f"{'person' if moved == 1 else 'people'} in {comm.name or comm.id} hold posts it forbids "

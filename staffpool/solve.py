@@ -123,7 +123,7 @@ def _level_scale(cm: CommunityModel, level: Level) -> float | None:
 
     True when every coefficient is an integer: the x are integers, and a shortfall
     variable is max(0, need − covered), an integer, at the optimum."""
-    coefs = set(cm.levels[level].values())  # few distinct values: 1, salaries, metres
+    coefs = set(cm.levels[level].terms.values())  # few distinct values: 1, salaries, metres
     if not all(float(c).is_integer() for c in coefs):
         return None
     g = 0
@@ -159,7 +159,7 @@ def solve_community(
     t0 = time.perf_counter()
     cm = build_community(instance, community, mode)
     build_s = time.perf_counter() - t0
-    nvars, ncons = len(cm.x) + len(cm.short), len(cm.prob.constraints)
+    nvars, ncons = len(cm.x) + len(cm.short), cm.lp.num_rows
     empty = [c for c, opts in zip(cm.cohorts, cm.options, strict=True) if not opts and c.status != StaffStatus.candidate]
     if empty:
         reasons = [_no_option_reason(cm, c) for c in empty]
@@ -259,12 +259,12 @@ def _no_option_reason(cm: CommunityModel, cohort: Any) -> str:
 
 def diagnose_infeasible(instance: Instance, community: str, mode: Mode) -> list[str]:
     """Which hard rules, each left out alone, would make the community feasible."""
-    import pulp
-
     from .backends import _silence_highs_banner
     from .model.build import build_community
+    from .model.linear import import_pulp
     from .model.rules import RULES
 
+    pulp = import_pulp()
     _silence_highs_banner()
 
     found: list[str] = []
@@ -274,9 +274,10 @@ def diagnose_infeasible(instance: Instance, community: str, mode: Mode) -> list[
         trial = build_community(instance, community, mode, skip=frozenset({rule.name}))
         if any(not opts and c.status != StaffStatus.candidate for c, opts in zip(trial.cohorts, trial.options, strict=True)):
             continue
-        trial.prob.setObjective(pulp.LpAffineExpression(constant=0))
-        trial.prob.solve(pulp.HiGHS(msg=False))
-        if trial.prob.status == pulp.LpStatusOptimal:
+        prob, _cols = trial.lp.to_pulp()
+        prob.setObjective(pulp.LpAffineExpression(constant=0))
+        prob.solve(pulp.HiGHS(msg=False))
+        if prob.status == pulp.LpStatusOptimal:
             names = families.get(rule.name, [])
             where = f" ({', '.join(names[:6])}{' …' if len(names) > 6 else ''})" if names else ""
             found.append(f"relaxing '{rule.name}' alone would make it feasible: {rule.summary}{where}")

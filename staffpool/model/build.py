@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import pulp
-
 from ..domain import Community, Funding, Instance, Institution, Level, Mode, Requirement, Status
 from .cohorts import Cohort, build_cohorts
+from .linear import Expr, LinearProgram, Sense
 
 
 class PostKind(StrEnum):
@@ -54,19 +53,20 @@ class CommunityModel:
     pools: dict[str, Pool]
     dist: dict[tuple[str, str], int]
     options: list[list[Option]] = field(default_factory=list)
-    prob: pulp.LpProblem = field(default_factory=lambda: pulp.LpProblem("staffpool", pulp.LpMinimize))
-    x: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
-    short: dict[int, pulp.LpVariable] = field(default_factory=dict)
+    lp: LinearProgram = field(default_factory=LinearProgram)
+    # Columns of `lp` by index: x[(cohort, option)] people of the cohort posted at the option.
+    x: dict[tuple[int, int], int] = field(default_factory=dict)
+    short: dict[int, int] = field(default_factory=dict)
     requirements: list[tuple[int, Requirement]] = field(default_factory=list)
-    levels: dict[Level, pulp.LpAffineExpression] = field(default_factory=dict)
+    levels: dict[Level, Expr] = field(default_factory=dict)
     families: dict[str, list[str]] = field(default_factory=dict)
     # New posts per (group, pool): group is a tier (county_pool), an institution (separate)
     # or the community (unified); `reg` regularises contract staff, `hire` holds hires' posts.
-    reg: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
-    hire: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    reg: dict[tuple[str, str], int] = field(default_factory=dict)
+    hire: dict[tuple[str, str], int] = field(default_factory=dict)
     # Elastic build (`staffpool explain`): constraint families whose ≤ rows get a slack.
     elastic: frozenset[str] = frozenset()
-    slack: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    slack: dict[str, int] = field(default_factory=dict)
     _pools_for: dict[str, list[Pool]] = field(default_factory=dict, repr=False)
     _all_options: dict[PostKind, list[Option]] = field(default_factory=dict, repr=False)
 
@@ -74,13 +74,13 @@ class CommunityModel:
     def inst(self) -> dict[str, Institution]:
         return self.instance.institution_by_id
 
-    def add(self, family: str, name: str, constraint: pulp.LpConstraint) -> None:
-        """Add a constraint under a name built from the data, e.g. `capacity[C000-T04]`."""
-        if family in self.elastic and constraint.sense == pulp.LpConstraintLE:
-            e = pulp.LpVariable(f"slack_{len(self.slack):05d}", lowBound=0, cat=pulp.LpInteger)
+    def add(self, family: str, name: str, terms: dict[int, float], sense: Sense, rhs: float) -> None:
+        """Add Σ terms (sense) rhs under a name built from the data, e.g. `capacity[C000-T04]`."""
+        if family in self.elastic and sense == Sense.le:
+            e = self.lp.var(f"slack_{len(self.slack):05d}", integer=True)
             self.slack[name] = e
-            constraint = pulp.LpConstraint(constraint.expr - e, constraint.sense, rhs=constraint.expr.constant - constraint.constant)
-        self.prob.addConstraint(constraint, name)
+            terms = {**terms, e: -1}
+        self.lp.row(name, terms, sense, rhs)
         self.families.setdefault(family, []).append(name)
 
     def post_group(self, institution: str) -> str:
@@ -166,7 +166,7 @@ def build_community(
         cohorts=build_cohorts(instance, community, mode),
         pools=vacancy_pools(instance, community, mode),
         dist=dist,
-        prob=pulp.LpProblem(safe_name(f"staffpool_{community}"), pulp.LpMinimize),
+        lp=LinearProgram(f"staffpool_{community}"),
         elastic=elastic,
     )
     allows = [r.allow for r in RULES if r.allow is not None and r.name not in skip]
@@ -179,10 +179,9 @@ def build_community(
             else:
                 opts.append(o)
         cm.options.append(opts)
-        for oi, _o in enumerate(opts):
-            cm.x[(cohort.index, oi)] = pulp.LpVariable(
-                f"x_{cohort.index:05d}_{oi:04d}", lowBound=0, upBound=cohort.size, cat=pulp.LpInteger
-            )
+        k, size = cohort.index, float(cohort.size)
+        for oi in range(len(opts)):
+            cm.x[(k, oi)] = cm.lp.var(f"x_{k:05d}_{oi:04d}", 0.0, size, True)
     insts_here = {i.id for i in insts}
     cm.requirements = [
         (n, r) for n, r in enumerate(instance.requirements) if r.institution in insts_here

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pulp
-
 from ...domain import Status
 from ..build import CommunityModel
+from ..linear import Sense
 
 
 def define_hiring_budget(cm: CommunityModel) -> None:
@@ -18,7 +17,7 @@ def define_hiring_budget(cm: CommunityModel) -> None:
     budget = cm.community.hiring_budget
     if budget is None:
         return
-    terms = {
+    terms: dict[int, float] = {
         var: cm.instance.salary(cm.cohorts[k].title)
         for (k, _o), var in cm.x.items()
         if cm.cohorts[k].status == Status.candidate
@@ -26,5 +25,5 @@ def define_hiring_budget(cm: CommunityModel) -> None:
     cm.add(
         "hiring_budget",
         f"hiring_budget[{cm.community.id}]",
-        pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintLE, rhs=budget),
+        terms, Sense.le, budget,
     )

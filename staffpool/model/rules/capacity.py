@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pulp
-
 from ..build import CommunityModel
+from ..linear import Sense
 
 
 def define_capacity(cm: CommunityModel) -> None:
@@ -14,7 +13,7 @@ def define_capacity(cm: CommunityModel) -> None:
 
     counting everyone posted there (on_staff, contract, hired). Named `capacity[<j>]`.
     """
-    terms: dict[str, dict[pulp.LpVariable, int]] = {}
+    terms: dict[str, dict[int, float]] = {}
     for (k, o), var in cm.x.items():
         terms.setdefault(cm.options[k][o].institution, {})[var] = 1
     for j in cm.institutions:
@@ -23,5 +22,5 @@ def define_capacity(cm: CommunityModel) -> None:
         cm.add(
             "capacity",
             f"capacity[{j.id}]",
-            pulp.LpConstraint(pulp.LpAffineExpression(terms.get(j.id, {})), pulp.LpConstraintLE, rhs=j.capacity),
+            terms.get(j.id, {}), Sense.le, j.capacity,
         )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pulp
-
 from ...domain import Level, Status
 from ..build import CommunityModel
+from ..linear import Expr
 
 
 def define_levels(cm: CommunityModel) -> None:
@@ -20,10 +19,9 @@ def define_levels(cm: CommunityModel) -> None:
     Distance is in whole metres, so the level is an integer and proven exactly; it is
     reported in km (metres / 1000).
     """
-    moves: dict[pulp.LpVariable, int] = {}
-    dist: dict[pulp.LpVariable, int] = {}
-    cost: dict[pulp.LpVariable, int] = {}
-    unreg: dict[pulp.LpVariable, int] = {}
+    moves: dict[int, float] = {}
+    dist: dict[int, float] = {}
+    cost: dict[int, float] = {}
     for (k, o), var in cm.x.items():
         c, opt = cm.cohorts[k], cm.options[k][o]
         if cm.moved(c, opt):
@@ -34,9 +32,9 @@ def define_levels(cm: CommunityModel) -> None:
                 dist[var] = metres
         if c.status == Status.candidate:
             cost[var] = cm.instance.salary(c.title)
-    cm.levels[Level.moves] = pulp.LpAffineExpression(moves)
-    cm.levels[Level.distance] = pulp.LpAffineExpression(dist)
-    cm.levels[Level.hiring_cost] = pulp.LpAffineExpression(cost)
+    cm.levels[Level.moves] = Expr(moves)
+    cm.levels[Level.distance] = Expr(dist)
+    cm.levels[Level.hiring_cost] = Expr(cost)
     n_contract = sum(c.size for c in cm.cohorts if c.status == Status.contract)
-    unreg = {v: -1 for v in cm.reg.values()}
-    cm.levels[Level.unregularised] = pulp.LpAffineExpression(unreg, constant=n_contract)
+    unreg: dict[int, float] = {v: -1 for v in cm.reg.values()}
+    cm.levels[Level.unregularised] = Expr(unreg, float(n_contract))

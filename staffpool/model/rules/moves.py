@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pulp
-
 from ..build import CommunityModel
+from ..linear import Sense
 
 
 def define_max_moves(cm: CommunityModel) -> None:
@@ -17,11 +16,11 @@ def define_max_moves(cm: CommunityModel) -> None:
     limit = cm.community.max_moves
     if limit is None:
         return
-    terms = {
+    terms: dict[int, float] = {
         var: 1 for (k, o), var in cm.x.items() if cm.moved(cm.cohorts[k], cm.options[k][o])
     }
     cm.add(
         "max_moves",
         f"max_moves[{cm.community.id}]",
-        pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintLE, rhs=limit),
+        terms, Sense.le, limit,
     )

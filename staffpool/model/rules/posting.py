@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pulp
-
 from ...domain import Status
 from ..build import CommunityModel
+from ..linear import Sense
 
 
 def define_posting(cm: CommunityModel) -> None:
@@ -21,11 +20,10 @@ def define_posting(cm: CommunityModel) -> None:
     Named `posting[<cohort>]`.
     """
     for cohort in cm.cohorts:
-        terms = {cm.x[(cohort.index, o)]: 1 for o in range(len(cm.options[cohort.index]))}
-        expr = pulp.LpAffineExpression(terms)
-        sense = pulp.LpConstraintLE if cohort.status == Status.candidate else pulp.LpConstraintEQ
+        terms: dict[int, float] = {cm.x[(cohort.index, o)]: 1 for o in range(len(cm.options[cohort.index]))}
+        sense = Sense.le if cohort.status == Status.candidate else Sense.eq
         cm.add(
             "posting",
             f"posting[{cohort.label}]",
-            pulp.LpConstraint(expr, sense, rhs=cohort.size),
+            terms, sense, cohort.size,
         )

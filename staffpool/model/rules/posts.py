@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pulp
-
 from ...domain import Funding, Mode, Status
 from ..build import CommunityModel, Option, PostKind, safe_name
 from ..cohorts import Cohort
+from ..linear import Sense
 
 
 def allow_post_use(cm: CommunityModel, cohort: Cohort, option: Option) -> bool:
@@ -47,8 +46,8 @@ def define_vacancies(cm: CommunityModel) -> None:
     posts when the plan is read back (sorted by id). The post-use rules enter through
     which (g, p) pairs exist: a pool's posts serve in tier g only where model.md allows.
     """
-    contract: dict[str, dict[pulp.LpVariable, int]] = {}
-    hired: dict[str, dict[pulp.LpVariable, int]] = {}
+    contract: dict[str, dict[int, float]] = {}
+    hired: dict[str, dict[int, float]] = {}
     for (k, o), var in cm.x.items():
         c, opt = cm.cohorts[k], cm.options[k][o]
         g = cm.post_group(opt.institution)
@@ -62,30 +61,30 @@ def define_vacancies(cm: CommunityModel) -> None:
         for p in cm.pools_for(j.id):
             if p.id not in serves.setdefault(g, []):
                 serves[g].append(p.id)
-    by_pool: dict[str, dict[pulp.LpVariable, int]] = {}
+    by_pool: dict[str, dict[int, float]] = {}
     for g in sorted(set(contract) | set(hired)):
         pools = serves.get(g, [])
         if g in contract and pools:
-            _post_counts(cm, g, pools, contract[g], cm.reg, by_pool, "reg", f"regularise[{g}]", pulp.LpConstraintLE)
+            _post_counts(cm, g, pools, contract[g], cm.reg, by_pool, "reg", f"regularise[{g}]", Sense.le)
         if g in hired:
-            _post_counts(cm, g, pools, hired[g], cm.hire, by_pool, "hire", f"hire_posts[{g}]", pulp.LpConstraintEQ)
+            _post_counts(cm, g, pools, hired[g], cm.hire, by_pool, "hire", f"hire_posts[{g}]", Sense.eq)
     for pid, terms in by_pool.items():
-        cm.add("vacancy", f"vacancy[{pid}]", pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintLE, rhs=cm.pools[pid].vacancies))
+        cm.add("vacancy", f"vacancy[{pid}]", terms, Sense.le, cm.pools[pid].vacancies)
 
 
-def _post_counts(cm: CommunityModel, g: str, pools: list[str], people: dict[pulp.LpVariable, int],
-                 store: dict[tuple[str, str], pulp.LpVariable], by_pool: dict[str, dict[pulp.LpVariable, int]],
-                 prefix: str, name: str, sense: int) -> None:
+def _post_counts(cm: CommunityModel, g: str, pools: list[str], people: dict[int, float],
+                 store: dict[tuple[str, str], int], by_pool: dict[str, dict[int, float]],
+                 prefix: str, name: str, sense: Sense) -> None:
     """One integer per pool for group g, tied to the people posted in g by `sense` (≤ or =)."""
-    terms: dict[pulp.LpVariable, int] = {}
+    terms: dict[int, float] = {}
     for pid in pools:
-        v = pulp.LpVariable(f"{prefix}_{safe_name(g)}_{safe_name(pid)}", lowBound=0, upBound=cm.pools[pid].vacancies, cat=pulp.LpInteger)
+        v = cm.lp.var(f"{prefix}_{safe_name(g)}_{safe_name(pid)}", 0.0, float(cm.pools[pid].vacancies), True)
         store[(g, pid)] = v
         terms[v] = 1
         by_pool.setdefault(pid, {})[v] = 1
     for var in people:
         terms[var] = -1
-    cm.add("vacancy", name, pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, rhs=0))
+    cm.add("vacancy", name, terms, sense, 0)
 
 
 __all__ = ["Funding", "allow_post_use", "define_vacancies"]

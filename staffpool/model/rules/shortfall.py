@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pulp
-
+from ...domain import Level
 from ..build import CommunityModel
+from ..linear import Expr, Sense
 
 
 def define_shortfall(cm: CommunityModel) -> None:
@@ -20,11 +20,11 @@ def define_shortfall(cm: CommunityModel) -> None:
     by_inst: dict[str, list[tuple[int, int]]] = {}
     for (k, o) in cm.x:
         by_inst.setdefault(cm.options[k][o].institution, []).append((k, o))
-    level: dict[pulp.LpVariable, float] = {}
+    level: dict[int, float] = {}
     for n, req in cm.requirements:
-        s = pulp.LpVariable(f"s_{n:06d}", lowBound=0)
+        s = cm.lp.var(f"s_{n:06d}")
         cm.short[n] = s
-        terms: dict[pulp.LpVariable, float] = {s: 1}
+        terms: dict[int, float] = {s: 1}
         for k, o in by_inst.get(req.institution, []):
             c = cm.cohorts[k]
             if req.matches(c.specialty, c.title):
@@ -32,10 +32,8 @@ def define_shortfall(cm: CommunityModel) -> None:
         cm.add(
             "shortfall",
             f"shortfall[{req.institution},{req.specialty},{req.min_title.value},#{n + 2}]",
-            pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintGE, rhs=req.need),
+            terms, Sense.ge, req.need,
         )
         if req.weight:
             level[s] = req.weight
-    from ...domain import Level
-
-    cm.levels[Level.shortfall] = pulp.LpAffineExpression(level)
+    cm.levels[Level.shortfall] = Expr(level)
