@@ -16,7 +16,7 @@ from .solve import SolverProfile, TerminationCondition
 
 if TYPE_CHECKING:
     from .model.build import CommunityModel
-    from .model.linear import Expr, LinearProgram
+    from .model.linear import Expr
 
 
 
@@ -47,8 +47,9 @@ def _silence_highs_banner() -> None:
 
 
 class HighsRunner:
-    """HiGHS in-process: the model's arrays go to highspy once; each level changes the
-    objective and adds the hold row of the previous level.
+    """HiGHS in-process. The runner keeps the program as arrays, which columns are fixed
+    and the hold rows of the levels solved; each LP and MIP is a fresh HiGHS model of the
+    columns still free (`_model`), so a level costs what is left of it, not the county.
 
     Per level (see docs/model.md, "Solving a level"):
     1. solve the LP relaxation: a bound z_LP and reduced costs d;
@@ -76,21 +77,15 @@ class HighsRunner:
         # library in the same process) may have started it with other settings.
         highspy.Highs.resetGlobalScheduler(True)
         self.cm = cm
-        self.h = highspy.Highs()
-        for key, val in (("output_flag", False), ("log_to_console", False), ("threads", profile.threads),
-                         ("mip_rel_gap", profile.mip_rel_gap), ("mip_abs_gap", profile.mip_abs_gap)):
-            self.h.setOptionValue(key, val)
         lp = cm.lp
         self.n = lp.num_cols
         self.values: list[float] | None = None
         self.lb = np.array(lp.lb, dtype=float)
         self.ub = np.array(lp.ub, dtype=float)
         self.is_int = np.array(lp.integer, dtype=bool)
-        self._pass_model(lp)
-        self.int_cols = np.nonzero(self.is_int)[0].astype(np.int32)
         self.fixed = np.zeros(self.n, dtype=bool)
         self.fix_val = np.zeros(self.n)
-        # The rows again, as coordinates (row, column, value), for the restricted MIPs.
+        # The rows as coordinates (row, column, value), sorted by row; hold rows are appended.
         counts = np.diff(np.append(np.array(lp.starts, dtype=np.int64), len(lp.index)))
         self.a_row = np.repeat(np.arange(lp.num_rows, dtype=np.int64), counts)
         self.a_col = np.array(lp.index, dtype=np.int64)
@@ -99,58 +94,68 @@ class HighsRunner:
         self.row_hi = np.array(lp.row_hi, dtype=float)
         self.stats: dict[str, int] = {"fixed": 0, "mip_skipped": 0}
 
-
-    def _pass_model(self, lp: LinearProgram) -> None:
-        """The program into HiGHS in bulk: columns, integrality, rows in CSR form."""
-        np, inf = self.np, self.highspy.kHighsInf
-        self.h.addVars(self.n, np.where(np.isfinite(self.lb), self.lb, -inf), np.where(np.isfinite(self.ub), self.ub, inf))
-        ints = np.nonzero(self.is_int)[0].astype(np.int32)
-        if len(ints):
-            self.h.changeColsIntegrality(len(ints), ints, np.ones(len(ints), dtype=np.uint8))
-        if lp.num_rows:
-            lower = np.array(lp.row_lo, dtype=float)
-            upper = np.array(lp.row_hi, dtype=float)
-            self.h.addRows(lp.num_rows, np.where(np.isfinite(lower), lower, -inf), np.where(np.isfinite(upper), upper, inf),
-                           len(lp.index), np.array(lp.starts, dtype=np.int32), np.array(lp.index, dtype=np.int32),
-                           np.array(lp.value, dtype=float))
-
     @staticmethod
     def _arrays(expr: Expr) -> tuple[list[int], list[float]]:
         return list(expr.terms), list(expr.terms.values())
 
-    def _set_integrality(self, integer: bool) -> None:
-        np = self.np
-        k = len(self.int_cols)
-        if k:
-            flag = 1 if integer else 0
-            self.h.changeColsIntegrality(k, self.int_cols, np.full(k, flag, dtype=np.uint8))
+    def _model(self, costs: Any, integer: bool, time_left: float | None) -> tuple[Any, Any, Any, Any]:
+        """A HiGHS model of the columns not fixed: the fixed columns' share moves into the
+        row bounds and the objective offset. The same problem as the full model with those
+        bounds, but HiGHS's work scales with every column it is given (a county level after
+        fixing: MIP 0.085 s on all 33,000 columns, 0.015 s on the 900 left).
+        Returns (model, its columns, the fixed part of the point, row lower bounds)."""
+        np, highspy = self.np, self.highspy
+        inf = highspy.kHighsInf
+        free = ~self.fixed
+        cols = np.nonzero(free)[0]
+        fixed_x = np.where(free, 0.0, self.fix_val)
+        share = np.bincount(self.a_row, weights=self.a_val * fixed_x[self.a_col], minlength=len(self.row_lo))
+        lo = np.where(np.isfinite(self.row_lo), self.row_lo - share, -inf)
+        hi = np.where(np.isfinite(self.row_hi), self.row_hi - share, inf)
+        h = highspy.Highs()
+        for key, val in (("output_flag", False), ("threads", self.profile.threads),
+                         ("mip_rel_gap", self.profile.mip_rel_gap), ("mip_abs_gap", self.profile.mip_abs_gap),
+                         ("time_limit", float(time_left) if time_left is not None else inf)):
+            h.setOptionValue(key, val)
+        h.changeObjectiveOffset(float(costs @ fixed_x))  # the same objective, for bounds and gaps
+        if len(cols):
+            new = np.full(self.n, -1, dtype=np.int64)
+            new[cols] = np.arange(len(cols))
+            keep = free[self.a_col]
+            rows = self.a_row[keep]
+            starts = np.searchsorted(rows, np.arange(len(lo)), side="left").astype(np.int32)
+            h.addVars(len(cols), self.lb[cols], np.where(np.isfinite(self.ub[cols]), self.ub[cols], inf))
+            ints = np.nonzero(self.is_int[cols])[0].astype(np.int32)
+            if integer and len(ints):
+                h.changeColsIntegrality(len(ints), ints, np.ones(len(ints), dtype=np.uint8))
+            h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), costs[cols])
+            h.addRows(len(lo), lo, hi, int(keep.sum()), starts, new[self.a_col[keep]].astype(np.int32), self.a_val[keep])
+        return h, cols, fixed_x, (lo, hi)
 
-    def _lp_bound(self, time_left: float | None) -> tuple[float, Any, Any] | None:
-        """The LP relaxation's optimum, reduced costs and point (None if not proven)."""
+    def _lp_bound(self, costs: Any, time_left: float | None) -> tuple[tuple[float, Any, Any] | None, bool]:
+        """The LP relaxation's optimum, reduced costs and point (None if not proven), and
+        whether the LP was proven infeasible."""
         np = self.np
-        self._set_integrality(False)
-        # Before any fixing, LP presolve and scaling cost more than they save (a county's
-        # first LP: 0.24 s with both, 0.12 s without presolve, 0.045 s without either; its
-        # coefficients are ones but for salaries in the budget row). Once columns are fixed
-        # presolve pays, by removing them, and the hold rows bring metres and salaries.
-        first = not self.fixed.any()
-        if first:
-            scaling = self.h.getOptionValue("simplex_scale_strategy")[1]
-            self.h.setOptionValue("presolve", "off")
-            self.h.setOptionValue("simplex_scale_strategy", 0)
-        try:
-            self.h.setOptionValue("time_limit", float(time_left) if time_left is not None else self.highspy.kHighsInf)
-            self.h.run()
-            M = self.highspy.HighsModelStatus
-            if self.h.getModelStatus() != M.kOptimal or self.h.getInfo().dual_solution_status != 2:
-                return None
-            sol = self.h.getSolution()
-            return self.h.getInfo().objective_function_value, np.asarray(sol.col_dual), np.asarray(sol.col_value)
-        finally:
-            if first:
-                self.h.setOptionValue("presolve", "choose")
-                self.h.setOptionValue("simplex_scale_strategy", scaling)
-            self._set_integrality(True)
+        h, cols, fixed_x, _bounds = self._model(costs, False, time_left)
+        # LP presolve costs more than it saves here: the model holds only the columns left
+        # (a county's second LP, 9,000 columns: 0.052 s with it, 0.017 s without). Scaling
+        # too, before anything is fixed (first LP: 0.12 s with it, 0.045 s without; its
+        # coefficients are ones but for salaries in the budget row); later the hold rows
+        # bring metres and salaries, and it stays on.
+        h.setOptionValue("presolve", "off")
+        if not self.fixed.any():
+            h.setOptionValue("simplex_scale_strategy", 0)
+        h.run()
+        M = self.highspy.HighsModelStatus
+        ms = h.getModelStatus()
+        if ms != M.kOptimal or h.getInfo().dual_solution_status != 2:
+            return None, ms in (M.kInfeasible, M.kUnboundedOrInfeasible)
+        sol = h.getSolution()
+        d = np.zeros(self.n)
+        x = fixed_x.copy()
+        d[cols] = np.asarray(sol.col_dual)
+        x[cols] = np.asarray(sol.col_value)
+        return (h.getInfo().objective_function_value, d, x), False
 
     def _fix(self, lp: tuple[float, Any, Any], z_inc: float) -> Any:
         """Fix at its bound every free integer column whose reduced cost exceeds the gap
@@ -164,61 +169,32 @@ class HighsRunner:
         at_ub = free & np.isfinite(self.ub) & (np.abs(x - self.ub) <= 1e-9) & (-d > gap + margin)
         done = []
         for mask, bound in ((at_lb, self.lb), (at_ub, self.ub)):
-            ids = np.nonzero(mask)[0].astype(np.int32)
+            ids = np.nonzero(mask)[0]
             if len(ids):
-                self.h.changeColsBounds(len(ids), ids, bound[ids], bound[ids])
                 self.fixed[ids] = True
                 self.fix_val[ids] = bound[ids]
                 done.append(ids)
-        ids = np.concatenate(done) if done else np.zeros(0, dtype=np.int32)
+        ids = np.concatenate(done) if done else np.zeros(0, dtype=np.int64)
         self.stats["fixed"] += len(ids)
         return ids
 
     def _unfix(self, ids: Any) -> None:
-        if len(ids):
-            self.h.changeColsBounds(len(ids), ids, self.lb[ids], self.ub[ids])
-            self.fixed[ids] = False
-            self.stats["fixed"] -= len(ids)
+        self.fixed[ids] = False
+        self.stats["fixed"] -= len(ids)
 
     def _run_mip(self, costs: Any, time_left: float | None) -> tuple[TerminationCondition, list[float] | None]:
-        """The MIP over the columns not fixed, as a model of its own: the fixed columns'
-        share moves into the row bounds. The same problem as the full model with those
-        bounds, but HiGHS's MIP setup scales with every column it is given (a county level
-        after fixing: 0.085 s on all 33,000 columns, 0.015 s on the 900 left)."""
-        np, highspy = self.np, self.highspy
-        inf = highspy.kHighsInf
-        free = ~self.fixed
-        cols = np.nonzero(free)[0]
-        fixed_x = np.where(free, 0.0, self.fix_val)
-        share = np.bincount(self.a_row, weights=self.a_val * fixed_x[self.a_col], minlength=len(self.row_lo))
-        lo = np.where(np.isfinite(self.row_lo), self.row_lo - share, -inf)
-        hi = np.where(np.isfinite(self.row_hi), self.row_hi - share, inf)
+        """The MIP over the columns not fixed (`_model`)."""
+        np = self.np
+        h, cols, fixed_x, (lo, hi) = self._model(costs, True, time_left)
         values = fixed_x.copy()
         if not len(cols):  # everything fixed: the fixed plan either obeys every row or nothing does
             if np.all(lo <= 1e-6) and np.all(hi >= -1e-6):
                 return TerminationCondition.optimal, values.tolist()
             return TerminationCondition.infeasible, None
-        new = np.full(self.n, -1, dtype=np.int64)
-        new[cols] = np.arange(len(cols))
-        keep = free[self.a_col]
-        rows = self.a_row[keep]
-        starts = np.searchsorted(rows, np.arange(len(lo)), side="left").astype(np.int32)
-        sub = highspy.Highs()
-        for key, val in (("output_flag", False), ("threads", self.profile.threads),
-                         ("mip_rel_gap", self.profile.mip_rel_gap), ("mip_abs_gap", self.profile.mip_abs_gap),
-                         ("time_limit", float(time_left) if time_left is not None else inf)):
-            sub.setOptionValue(key, val)
-        sub.addVars(len(cols), self.lb[cols], np.where(np.isfinite(self.ub[cols]), self.ub[cols], inf))
-        ints = np.nonzero(self.is_int[cols])[0].astype(np.int32)
-        if len(ints):
-            sub.changeColsIntegrality(len(ints), ints, np.ones(len(ints), dtype=np.uint8))
-        sub.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), costs[cols])
-        sub.changeObjectiveOffset(float(costs @ fixed_x))  # the same objective, for the relative gap
-        sub.addRows(len(lo), lo, hi, int(keep.sum()), starts, new[self.a_col[keep]].astype(np.int32), self.a_val[keep])
-        sub.run()
-        M = highspy.HighsModelStatus
-        ms = sub.getModelStatus()
-        has_sol = sub.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+        h.run()
+        M = self.highspy.HighsModelStatus
+        ms = h.getModelStatus()
+        has_sol = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
         if ms == M.kOptimal:
             term = TerminationCondition.optimal
         elif ms in (M.kInfeasible, M.kUnboundedOrInfeasible):
@@ -229,7 +205,7 @@ class HighsRunner:
             return TerminationCondition.error, None
         if not has_sol:
             return term, None
-        values[cols] = np.asarray(sub.getSolution().col_value)
+        values[cols] = np.asarray(h.getSolution().col_value)
         return term, values.tolist()
 
     def solve(self, expr: Expr, time_left: float | None, scale: float | None = None
@@ -239,8 +215,6 @@ class HighsRunner:
         costs = np.zeros(self.n)
         idx, vals = self._arrays(expr)
         costs[idx] = vals
-        self.h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), costs)
-        M = self.highspy.HighsModelStatus
         const = float(expr.constant)
 
         def val(values: list[float]) -> float:
@@ -251,8 +225,8 @@ class HighsRunner:
 
         lp = None
         if self.n and self.profile.reduced_cost_fixing:
-            lp = self._lp_bound(time_left)
-            if lp is None and self.h.getModelStatus() in (M.kInfeasible, M.kUnboundedOrInfeasible):
+            lp, infeasible = self._lp_bound(costs, time_left)
+            if infeasible:
                 return TerminationCondition.infeasible, None
         if lp is not None:
             x = lp[2]
@@ -303,7 +277,6 @@ class HighsRunner:
         np = self.np
         idx, vals = self._arrays(expr)
         bound = rhs - float(expr.constant)
-        self.h.addRow(-self.highspy.kHighsInf, bound, len(idx), idx, vals)
         self.a_row = np.append(self.a_row, np.full(len(idx), len(self.row_lo), dtype=np.int64))
         self.a_col = np.append(self.a_col, np.array(idx, dtype=np.int64))
         self.a_val = np.append(self.a_val, np.array(vals, dtype=float))

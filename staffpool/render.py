@@ -94,50 +94,50 @@ def levels_table(result: Result) -> Table:
 
 
 def tiers_table(result: Result) -> Table:
-    df = result.institutions
+    rows = result.rows("institutions")
     t = Table(title="Staff by tier, before → after (the inverted triangle)", title_justify="left")
     for col in ("tier", "before", "after", "change", "need", "short"):
         t.add_column(col, justify="left" if col == "tier" else "right")
     for tier in (Tier.county, Tier.township, Tier.village):
-        part = df[df["tier"] == tier.value]
-        b, a = int(part["staff_before"].sum()), int(part["staff_after"].sum())
-        t.add_row(tier.value, str(b), str(a), f"{a - b:+d}", str(int(part["need"].sum())), str(int(part["short"].sum())))
+        part = [r for r in rows if r["tier"] == tier.value]
+        b, a = sum(r["staff_before"] for r in part), sum(r["staff_after"] for r in part)
+        t.add_row(tier.value, str(b), str(a), f"{a - b:+d}", str(sum(r["need"] for r in part)),
+                  str(sum(r["short"] for r in part)))
     return t
 
 
 def shortfalls_table(result: Result, top: int = 10) -> Table:
-    df = result.requirements
-    df = df[df["short"] > 0].copy()
-    df["weighted"] = df["short"] * df["weight"]
-    df = df.sort_values(["weighted", "institution"], ascending=[False, True]).head(top)
+    short = [r for r in result.rows("requirements") if r["short"] > 0]
+    short.sort(key=lambda r: (-r["short"] * r["weight"], r["institution"]))
     names = {i.id: i.name for i in result.instance.institutions}
     t = Table(title=f"Worst remaining shortfalls (top {top})", title_justify="left")
     for col in ("institution", "specialty", "min_title", "need", "covered", "short", "weight"):
         t.add_column(col, justify="right" if col in ("need", "covered", "short", "weight") else "left")
-    for r in df.itertuples():
-        t.add_row(f"{r.institution} {names.get(str(r.institution), '')}".strip(), str(r.specialty), str(r.min_title),
-                  str(r.need), str(r.covered), str(r.short), f"{r.weight:g}")
-    if df.empty:
+    for r in short[:top]:
+        t.add_row(f"{r['institution']} {names.get(r['institution'], '')}".strip(), r["specialty"], r["min_title"],
+                  str(r["need"]), str(r["covered"]), str(r["short"]), f"{r['weight']:g}")
+    if not short:
         t.caption = "every requirement row is covered"
     return t
 
 
 def changes_table(result: Result, top: int = 25) -> Table:
-    df = result.assignments
-    df = df[df["change"].isin(["move", "hire", "regularise", "regularise_move"])]
-    counts = df["change"].value_counts().to_dict()
+    changed = [r for r in result.rows("assignments") if r["change"] in ("move", "hire", "regularise", "regularise_move")]
+    counts: dict[str, int] = {}
+    for r in changed:
+        counts[r["change"]] = counts.get(r["change"], 0) + 1
     t = Table(
         title="Changes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) if counts else "Changes: none",
         title_justify="left",
     )
     for col in ("staff", "change", "title", "specialty", "from", "to", "km", "post"):
         t.add_column(col, justify="right" if col == "km" else "left")
-    for r in df.head(top).itertuples():
-        km = "" if r.distance_km is None or r.distance_km != r.distance_km or not r.moved else f"{r.distance_km:.3f}"
-        t.add_row(str(r.staff_id), str(r.change), str(r.title), str(r.specialty), str(r.from_institution),
-                  str(r.to_institution), km, f"{r.post_funding} {r.post_source}".strip())
-    if len(df) > top:
-        t.caption = f"… {len(df) - top} more in assignments.csv"
+    for r in changed[:top]:
+        km = f"{r['distance_km']:.3f}" if r["moved"] and r["distance_km"] is not None else ""
+        t.add_row(r["staff_id"], r["change"], r["title"], r["specialty"], r["from_institution"],
+                  r["to_institution"], km, f"{r['post_funding']} {r['post_source']}".strip())
+    if len(changed) > top:
+        t.caption = f"… {len(changed) - top} more in assignments.csv"
     return t
 
 

@@ -304,36 +304,41 @@ class Result:
     timings: dict[str, float]
     reasons: list[str] = field(default_factory=list)
     derived: list[dict[str, Any]] = field(default_factory=list)  # requirement rows from workload/norms
-    _tables: dict[str, Any] = field(default_factory=dict, repr=False)
+    _rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     @property
     def has_plan(self) -> bool:
         """A plan exists (an instance with no staff has the empty plan)."""
         return bool(self.plan) or not self.instance.staff
 
+    def rows(self, name: str) -> list[dict[str, Any]]:
+        """`assignments`, `requirements` or `institutions` as a list of dicts (computed once)."""
+        from .results import ROWS
+
+        if name not in self._rows:
+            self._rows[name] = ROWS[name](self)
+        return self._rows[name]
+
     @property
     def assignments(self) -> Any:
-        from .results import assignments_table
+        """pandas table: one row per staff member (assignments.csv)."""
+        from .results import table
 
-        if "assignments" not in self._tables:
-            self._tables["assignments"] = assignments_table(self)
-        return self._tables["assignments"]
+        return table(self, "assignments")
 
     @property
     def requirements(self) -> Any:
-        from .results import requirements_table
+        """pandas table: one row per requirement row (requirements.csv)."""
+        from .results import table
 
-        if "requirements" not in self._tables:
-            self._tables["requirements"] = requirements_table(self)
-        return self._tables["requirements"]
+        return table(self, "requirements")
 
     @property
     def institutions(self) -> Any:
-        from .results import institutions_table
+        """pandas table: one row per institution (institutions.csv)."""
+        from .results import table
 
-        if "institutions" not in self._tables:
-            self._tables["institutions"] = institutions_table(self)
-        return self._tables["institutions"]
+        return table(self, "institutions")
 
     @property
     def summary(self) -> Any:
