@@ -179,9 +179,9 @@ def build_community(
             else:
                 opts.append(o)
         cm.options.append(opts)
-        k, size = cohort.index, float(cohort.size)
-        for oi in range(len(opts)):
-            cm.x[(k, oi)] = cm.lp.var(f"x_{k:05d}_{oi:04d}", 0.0, size, True)
+        k = cohort.index
+        cols = cm.lp.vars([f"x_{k:05d}_{oi:04d}" for oi in range(len(opts))], 0.0, float(cohort.size), True)
+        cm.x.update(zip(((k, oi) for oi in range(len(opts))), cols, strict=True))
     insts_here = {i.id for i in insts}
     cm.requirements = [
         (n, r) for n, r in enumerate(instance.requirements) if r.institution in insts_here

@@ -64,6 +64,16 @@ class LinearProgram:
         self.integer.append(integer)
         return len(self.lb) - 1
 
+    def vars(self, names: list[str], lb: float, ub: float, integer: bool) -> range:
+        """Columns with the same bounds and kind, in one go; returns their indices."""
+        start = len(self.lb)
+        n = len(names)
+        self.col_names += names
+        self.lb += [lb] * n
+        self.ub += [ub] * n
+        self.integer += [integer] * n
+        return range(start, start + n)
+
     def row(self, name: str, terms: dict[int, float], sense: Sense, rhs: float) -> int:
         self.row_names.append(name)
         self.starts.append(len(self.index))
