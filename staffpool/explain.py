@@ -112,7 +112,7 @@ def elastic_relaxation(
     excess = lp.var("distance_excess_m")
     for (k, o), x in cm.x.items():
         cohort, option = cm.cohorts[k], cm.options[k][o]
-        broken = [name for name in RELAXABLE_OPTION_RULES if not rules[name].allow(cm, cohort, option)]  # type: ignore[misc]
+        broken = [name for name in RELAXABLE_OPTION_RULES if not rules[name].allow(cm, cohort, [option])]  # type: ignore[misc]
         if not broken:
             continue
         if cohort.status == Status.candidate:
@@ -192,7 +192,7 @@ def elastic_relaxation(
         if rule == "distance":
             used = [cm.dist[(str(cm.cohorts[k].posted_at), cm.options[k][o].institution)]
                     for (k, o), x in cm.x.items() if val(x) > 0.5 and cm.cohorts[k].posted_at
-                    and not rules["distance"].allow(cm, cm.cohorts[k], cm.options[k][o])]  # type: ignore[misc]
+                    and not rules["distance"].allow(cm, cm.cohorts[k], [cm.options[k][o]])]  # type: ignore[misc]
             need_km = max(used) / 1000 if used else 0.0
             out.append(Relaxation(rule, where, need_km, f"max_distance_km of {comm.name or comm.id} must be at least "
                                   f"{need_km:.3f} km (now {limit_km:g} km)"))

@@ -251,9 +251,10 @@ def _no_option_reason(cm: CommunityModel, cohort: Any) -> str:
     for rule in RULES:
         if rule.allow is None:
             continue
-        if base and not any(rule.allow(cm, cohort, o) for o in base):
+        left = rule.allow(cm, cohort, base)
+        if base and not left:
             return f"{who} ({cohort.title.value}, posted at {cohort.posted_at}): rule '{rule.name}' ({rule.summary}) leaves no institution"
-        base = [o for o in base if rule.allow(cm, cohort, o)]
+        base = left
     return f"{who} ({cohort.title.value}, posted at {cohort.posted_at}): the rules together leave no institution"
 
 

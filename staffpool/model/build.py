@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import repeat
 
 from ..domain import Community, Funding, Instance, Institution, Level, Mode, Requirement, Status
 from .cohorts import Cohort, build_cohorts
@@ -171,17 +172,13 @@ def build_community(
     )
     allows = [r.allow for r in RULES if r.allow is not None and r.name not in skip]
     for cohort in cm.cohorts:
-        opts = []
-        for o in candidate_options(cm, cohort):
-            for allow in allows:
-                if not allow(cm, cohort, o):
-                    break
-            else:
-                opts.append(o)
-        cm.options.append(opts)
-        k = cohort.index
-        cols = cm.lp.vars([f"x_{k:05d}_{oi:04d}" for oi in range(len(opts))], 0.0, float(cohort.size), True)
-        cm.x.update(zip(((k, oi) for oi in range(len(opts))), cols, strict=True))
+        opts = candidate_options(cm, cohort)
+        for allow in allows:
+            opts = allow(cm, cohort, opts)
+        cm.options.append(list(opts))  # never the shared list of candidate_options
+        k, m = cohort.index, len(opts)
+        cols = cm.lp.vars(m, 0.0, float(cohort.size), True)  # named x_<col> when exported
+        cm.x.update(zip(zip(repeat(k, m), range(m), strict=True), cols, strict=True))
     insts_here = {i.id for i in insts}
     cm.requirements = [
         (n, r) for n, r in enumerate(instance.requirements) if r.institution in insts_here

@@ -64,11 +64,10 @@ class LinearProgram:
         self.integer.append(integer)
         return len(self.lb) - 1
 
-    def vars(self, names: list[str], lb: float, ub: float, integer: bool) -> range:
-        """Columns with the same bounds and kind, in one go; returns their indices."""
+    def vars(self, n: int, lb: float, ub: float, integer: bool) -> range:
+        """n columns with the same bounds and kind, unnamed (`x_<index>` when exported)."""
         start = len(self.lb)
-        n = len(names)
-        self.col_names += names
+        self.col_names += [""] * n
         self.lb += [lb] * n
         self.ub += [ub] * n
         self.integer += [integer] * n
@@ -98,9 +97,9 @@ class LinearProgram:
         # PuLP's own writers: CBC's MPS file takes any name PuLP has cleaned itself.
         prob = pulp.LpProblem(safe_name(self.name), pulp.LpMinimize)
         cols = [
-            pulp.LpVariable(n, lowBound=lo, upBound=None if hi == INF else hi,
-                            cat=pulp.LpInteger if i else pulp.LpContinuous)
-            for n, lo, hi, i in zip(self.col_names, self.lb, self.ub, self.integer, strict=True)
+            pulp.LpVariable(n or f"x_{i:06d}", lowBound=lo, upBound=None if hi == INF else hi,
+                            cat=pulp.LpInteger if integer else pulp.LpContinuous)
+            for i, (n, lo, hi, integer) in enumerate(zip(self.col_names, self.lb, self.ub, self.integer, strict=True))
         ]
         for r, name in enumerate(self.row_names):
             expr = pulp.LpAffineExpression({cols[c]: v for c, v in self.row_terms(r).items()})

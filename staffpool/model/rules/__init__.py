@@ -1,6 +1,6 @@
 """The registry: every rule of model.md, hard and soft, and the function that implements it.
 
-Option rules (`allow`) prune the (institution, post) options of a cohort; constraint
+Option rules (`allow`) filter the (institution, post) options of a cohort; constraint
 rules (`define`) add named constraints; level rules add an objective expression. The
 solver-free checker (`staffpool.check`) has one function per rule under the same name.
 docs/rules.md is generated from this list.
@@ -31,7 +31,8 @@ class Rule:
     kind: str  # "hard" or "level"
     spec: str  # where model.md states it
     summary: str
-    allow: Callable[[CommunityModel, Cohort, Option], bool] | None = None
+    # allow(cm, cohort, options) -> the options the rule leaves (a list in, a list out).
+    allow: Callable[[CommunityModel, Cohort, list[Option]], list[Option]] | None = None
     define: Callable[[CommunityModel], None] | None = None
 
 

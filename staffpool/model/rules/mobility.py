@@ -10,7 +10,7 @@ from ..build import CommunityModel, Option
 from ..cohorts import Cohort
 
 
-def allow_community_and_mobility(cm: CommunityModel, cohort: Cohort, option: Option) -> bool:
+def allow_community_and_mobility(cm: CommunityModel, cohort: Cohort, options: list[Option]) -> list[Option]:
     r"""Option filter. Options only exist at institutions of the cohort's community, and
 
     .. math:: x_{k,o} = 0 \ \text{ if } inst(o) \ne posted\_at(k) \text{ and }
@@ -18,10 +18,8 @@ def allow_community_and_mobility(cm: CommunityModel, cohort: Cohort, option: Opt
 
     for on_staff and contract cohorts. Candidates have no `posted_at`.
     """
-    if cm.inst[option.institution].community != cohort.community:
-        return False
-    if cohort.status == Status.candidate:
-        return True
-    if cm.mode == Mode.separate or not cohort.mobile:
-        return option.institution == cohort.posted_at
-    return True
+    inst, community = cm.inst, cohort.community
+    here = [o for o in options if inst[o.institution].community == community]
+    if cohort.status != Status.candidate and (cm.mode == Mode.separate or not cohort.mobile):
+        return [o for o in here if o.institution == cohort.posted_at]
+    return here

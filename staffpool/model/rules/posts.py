@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ...domain import Funding, Mode, Status
+from ...domain import Funding, Mode, Status, Tier
 from ..build import CommunityModel, Option, PostKind, safe_name
 from ..cohorts import Cohort
 from ..linear import Sense
 
 
-def allow_post_use(cm: CommunityModel, cohort: Cohort, option: Option) -> bool:
+def allow_post_use(cm: CommunityModel, cohort: Cohort, options: list[Option]) -> list[Option]:
     r"""Option filter. county_pool: an on_staff member's post of funding f may serve at
     tier t only where the post-use table of model.md says yes,
 
@@ -18,13 +18,20 @@ def allow_post_use(cm: CommunityModel, cohort: Cohort, option: Option) -> bool:
     institution's own vacancy), since a hire always takes a post. Contract staff may be
     posted anywhere; whether they can be regularised there is `define_vacancies`' business.
     """
-    if option.kind == PostKind.existing:
-        if cm.mode != Mode.county_pool or cohort.post_funding is None:
-            return True
-        return cm.instance.policy.post_use_allowed(cohort.post_funding, cm.inst[option.institution].tier)
-    if option.kind == PostKind.new:
-        return bool(cm.pools_for(option.institution))
-    return True
+    out = []
+    inst, funding = cm.inst, cohort.post_funding
+    free = cm.mode != Mode.county_pool or funding is None
+    tiers = set() if funding is None else {t for t in Tier if cm.instance.policy.post_use_allowed(funding, t)}
+    for o in options:  # a cohort's options are all of one kind; the loop does not assume it
+        if o.kind == PostKind.existing:
+            if free or inst[o.institution].tier in tiers:
+                out.append(o)
+        elif o.kind == PostKind.new:
+            if cm.pools_for(o.institution):
+                out.append(o)
+        else:
+            out.append(o)
+    return out
 
 
 def define_vacancies(cm: CommunityModel) -> None:
@@ -48,13 +55,13 @@ def define_vacancies(cm: CommunityModel) -> None:
     """
     contract: dict[str, dict[int, float]] = {}
     hired: dict[str, dict[int, float]] = {}
-    for (k, o), var in cm.x.items():
-        c, opt = cm.cohorts[k], cm.options[k][o]
-        g = cm.post_group(opt.institution)
-        if c.status == Status.contract:
-            contract.setdefault(g, {})[var] = 1
-        elif c.status == Status.candidate:
-            hired.setdefault(g, {})[var] = 1
+    group = {j.id: cm.post_group(j.id) for j in cm.institutions}
+    for c in cm.cohorts:
+        if c.status == Status.on_staff:
+            continue
+        into = contract if c.status == Status.contract else hired
+        for o, opt in enumerate(cm.options[c.index]):
+            into.setdefault(group[opt.institution], {})[cm.x[(c.index, o)]] = 1
     serves: dict[str, list[str]] = {}
     for j in cm.institutions:
         g = cm.post_group(j.id)

@@ -7,12 +7,13 @@ from ..build import CommunityModel, Option
 from ..cohorts import Cohort
 
 
-def allow_village_title(cm: CommunityModel, cohort: Cohort, option: Option) -> bool:
+def allow_village_title(cm: CommunityModel, cohort: Cohort, options: list[Option]) -> list[Option]:
     r"""Option filter: :math:`x_{k,o} = 0` if title(k) = village_doctor and tier(inst(o)) ≠ village.
 
     This holds for people who may not move too: a village doctor posted (and immobile)
     at a township leaves no option, and the instance is infeasible, as model.md says.
     """
     if cohort.title != Title.village_doctor:
-        return True
-    return cm.inst[option.institution].tier == Tier.village
+        return options
+    inst = cm.inst
+    return [o for o in options if inst[o.institution].tier == Tier.village]
