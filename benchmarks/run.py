@@ -243,6 +243,10 @@ def machine() -> dict[str, object]:
 
 def naive_main(instance_dir: str) -> None:
     """`python benchmarks/run.py --naive DIR`: load the instance, solve the naive model, print JSON."""
+    # The same start as `staffpool` (its CLI runs numpy with one BLAS thread), so that the
+    # ratio compares the models, not the thread settings (measured: no effect on the naive).
+    for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     sys.path.insert(0, str(ROOT))
     from benchmarks.naive import solve_naive
     from staffpool import load_instance

@@ -157,6 +157,9 @@ def solve_cmd(
         ensure_not_input(out_dir, ["assignments.csv", "requirements.csv", "institutions.csv", "summary.json"], inputs)
     inst, load_s = _load(instance)
     result = _solve(inst, mode, solver, time_limit, workers, load_s, not as_json)
+    if as_json and not result.has_plan:
+        # Each community's status and reason, on stdout as the summary; exit 1 follows.
+        _print_json(result.summary.model_dump(mode="json"))
     require_plan(result)
     if out_dir is not None:
         write_result(result, out_dir, inputs)

@@ -111,3 +111,44 @@ def test_compare_json_equals_solve_per_mode_on_a_generated_instance(
     for row in rows:
         alone = solve(instance, mode=row["mode"])
         assert row["objective"] == {lvl.value: level_value(lvl, v) for lvl, v in alone.objective.items()}
+
+
+def test_an_infeasible_community_is_named_and_the_others_still_solve(
+        two_communities: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """C001's county hospital gets capacity 0 and its staff may not move: C001 alone is
+    infeasible. The CLI exits 1, names C001 and the rule, writes nothing, and `--json`
+    still reports each community's status (C000 solved to optimality)."""
+    import csv
+    import json
+    import shutil
+
+    from staffpool.cli import main
+
+    inst_dir = tmp_path / "broken"
+    shutil.copytree(two_communities, inst_dir)
+    for name, edit in (("institutions.csv", lambda r: r.update(capacity="0") if r["id"] == "C001-H1" else None),
+                       ("staff.csv", lambda r: r.update(mobile="false") if r["posted_at"] == "C001-H1" else None)):
+        with (inst_dir / name).open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        for r in rows:
+            edit(r)
+        with (inst_dir / name).open("w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+    out = tmp_path / "out"
+    assert main(["solve", str(inst_dir), "--out", str(out), "--json", "--workers", "2"]) == 1
+    captured = capfd.readouterr()
+    summary = json.loads(captured.out)
+    status = {c["community"]: c["status"] for c in summary["communities"]}
+    assert summary["status"] == "infeasible" and status == {"C000": "optimal", "C001": "infeasible"}
+    assert "C001" in captured.err and "capacity" in captured.err and "C000 (" not in captured.err
+    assert not out.exists()
+
+
+def test_a_community_without_a_plan_in_the_time_limit_is_named(two_communities: Path) -> None:
+    result = solve(load_instance(two_communities), time_limit=0)
+    assert result.status == Status.time_limit and not result.plan
+    assert [o.status for o in result.outcomes] == [Status.time_limit, Status.time_limit]
+    assert [r.split(" ")[0] for r in result.reasons] == ["C000", "C001"]
+    assert all("no plan was found within the time limit" in r for r in result.reasons)
