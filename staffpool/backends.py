@@ -100,6 +100,7 @@ class HighsRunner:
         self.row_lo = np.array(lp.row_lo, dtype=float)
         self.row_hi = np.array(lp.row_hi, dtype=float)
         self.stats: dict[str, int] = {"fixed": 0, "mip_skipped": 0}
+        self.last_bound = -math.inf
 
     @staticmethod
     def _arrays(expr: Expr) -> tuple[list[int], list[float]]:
@@ -194,9 +195,12 @@ class HighsRunner:
         np = self.np
         h, cols, fixed_x, (lo, hi) = self._model(costs, True, time_left)
         values = fixed_x.copy()
+        self.last_bound = -math.inf  # what the model proves: no plan in it is below this
         if not len(cols):  # everything fixed: the fixed plan either obeys every row or nothing does
             if np.all(lo <= 1e-6) and np.all(hi >= -1e-6):
+                self.last_bound = _dot(costs, values)
                 return TerminationCondition.optimal, values.tolist()
+            self.last_bound = math.inf
             return TerminationCondition.infeasible, None
         h.run()
         M = self.highspy.HighsModelStatus
@@ -204,7 +208,11 @@ class HighsRunner:
         has_sol = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
         if ms == M.kOptimal:
             term = TerminationCondition.optimal
-        elif ms in (M.kInfeasible, M.kUnboundedOrInfeasible):
+            self.last_bound = float(h.getInfo().mip_dual_bound)
+        elif ms == M.kInfeasible:
+            self.last_bound = math.inf
+            return TerminationCondition.infeasible, None
+        elif ms == M.kUnboundedOrInfeasible:
             return TerminationCondition.infeasible, None
         elif ms in (M.kTimeLimit, M.kInterrupt, M.kIterationLimit, M.kSolutionLimit):
             term = TerminationCondition.time_limit if has_sol else TerminationCondition.no_solution
@@ -266,6 +274,13 @@ class HighsRunner:
             self._unfix(ids)
             if values is not None and z_try is not None and (z_inc is None or z_try < z_inc):
                 self.values, z_inc = values, z_try  # a better incumbent all the same
+            if self.last_bound > target + 1e-6 * max(1.0, abs(target)):
+                # Every plan at or below the target lies in the model just solved, and it has
+                # none: the optimum is at least one step up. A plan there is optimal.
+                floor = target + scale
+                if z_inc is not None and z_inc <= floor + 1e-6 * max(1.0, abs(floor)):
+                    self.stats["mip_skipped"] += 1
+                    return TerminationCondition.optimal, z_inc + const
         if z_inc is not None and lp is not None:
             self._fix(lp, z_inc)
         # No MIP start: on a generated county HiGHS 1.16 took the previous level's plan as
