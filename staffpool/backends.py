@@ -295,6 +295,13 @@ class HighsRunner:
             self._fix(lp, value)
         return term, value + const
 
+    def feasible(self) -> bool | None:
+        """Does any plan obey every row? None when HiGHS could not tell (an error)."""
+        term, values = self._run_mip(self.np.zeros(self.n), None)
+        if values is not None:
+            return True
+        return False if term == TerminationCondition.infeasible else None
+
     def hold(self, expr: Expr, rhs: float) -> None:
         np = self.np
         idx, vals = self._arrays(expr)

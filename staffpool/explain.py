@@ -87,13 +87,12 @@ def elastic_relaxation(
 ) -> list[Relaxation] | None:
     """The smallest set of rules to relax (then the least amount) that makes `community`
     feasible. `forbid`: sets of (rule, where) already reported, to find alternatives."""
-    from .backends import _silence_highs_banner
+    from .backends import HighsRunner
     from .model.build import build_community
-    from .model.linear import Expr, Sense, import_pulp, pulp_expr
+    from .model.linear import Expr, Sense
     from .model.rules import RULES
+    from .solve import TerminationCondition, _hold_rhs, load_profile
 
-    pulp = import_pulp()
-    _silence_highs_banner()
     cm = build_community(instance, community, mode, skip=frozenset(RELAXABLE_OPTION_RULES),
                          elastic=frozenset(RELAXABLE_CONSTRAINTS))
     lp = cm.lp
@@ -144,8 +143,7 @@ def elastic_relaxation(
     for n, keys in enumerate(forbid or []):
         if all(k in items for k in keys):
             lp.row(f"forbid_{n}", {items[k]: 1 for k in keys}, Sense.le, len(keys) - 1)
-    prob, cols = lp.to_pulp()
-    count = pulp_expr(Expr({u: 1 for u in items.values()}), cols)
+    count = Expr({u: 1 for u in items.values()})
     # Amounts: posts, moves and km of the limits a planner sets; a person let break a rule
     # about who may serve where counts 2, so on a tie the limit is the one to give.
     size_terms: dict[int, float] = {e: 1 for e in amount.values()}
@@ -153,21 +151,16 @@ def elastic_relaxation(
         for x, _k, _o in xs:
             size_terms[x] = size_terms.get(x, 0) + 2
     size_terms[excess] = size_terms.get(excess, 0) + 1e-3
-    size = pulp_expr(Expr(size_terms), cols)
-    solver = pulp.HiGHS(msg=False)
-    prob.setObjective(count)
-    prob.solve(solver)
-    if prob.status != pulp.LpStatusOptimal:
+    # Two levels, solved as the allocation's are: fewest rules, then the least amount.
+    runner = HighsRunner(cm, load_profile("highs"))
+    term, best = runner.solve(count, None, 1.0)
+    if term != TerminationCondition.optimal or best is None:
         return None
-    best = round(pulp.value(count) or 0)
-    prob += (count <= best, "fewest_rules")
-    prob.setObjective(size)
-    prob.solve(solver)
-    if prob.status != pulp.LpStatusOptimal:
+    runner.hold(count, _hold_rhs(best, True))
+    term, _size = runner.solve(Expr(size_terms), None, None)
+    if term != TerminationCondition.optimal:
         return None
-
-    def val(col: int) -> float:
-        return float(cols[col].varValue or 0)
+    val = runner.value
 
     out: list[Relaxation] = []
     comm = cm.community

@@ -260,14 +260,11 @@ def _no_option_reason(cm: CommunityModel, cohort: Any) -> str:
 
 def diagnose_infeasible(instance: Instance, community: str, mode: Mode) -> list[str]:
     """Which hard rules, each left out alone, would make the community feasible."""
-    from .backends import _silence_highs_banner
+    from .backends import HighsRunner
     from .model.build import build_community
-    from .model.linear import import_pulp
     from .model.rules import RULES
 
-    pulp = import_pulp()
-    _silence_highs_banner()
-
+    profile = load_profile("highs")
     found: list[str] = []
     families = build_community(instance, community, mode).families
     hard = [r for r in RULES if r.kind == "hard" and r.name != "posting"]
@@ -275,10 +272,7 @@ def diagnose_infeasible(instance: Instance, community: str, mode: Mode) -> list[
         trial = build_community(instance, community, mode, skip=frozenset({rule.name}))
         if any(not opts and c.status != StaffStatus.candidate for c, opts in zip(trial.cohorts, trial.options, strict=True)):
             continue
-        prob, _cols = trial.lp.to_pulp()
-        prob.setObjective(pulp.LpAffineExpression(constant=0))
-        prob.solve(pulp.HiGHS(msg=False))
-        if prob.status == pulp.LpStatusOptimal:
+        if HighsRunner(trial, profile).feasible():
             names = families.get(rule.name, [])
             where = f" ({', '.join(names[:6])}{' …' if len(names) > 6 else ''})" if names else ""
             found.append(f"relaxing '{rule.name}' alone would make it feasible: {rule.summary}{where}")
