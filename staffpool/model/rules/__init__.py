@@ -3,7 +3,7 @@
 Option rules (`allow`) filter the (institution, post) options of a cohort; constraint
 rules (`define`) add named constraints; level rules add an objective expression. The
 solver-free checker (`staffpool.check`) has one function per rule under the same name.
-docs/rules.md is generated from this list.
+docs/rules.md lists them; tests/test_docs.py keeps it in step with this registry.
 """
 
 from __future__ import annotations
