@@ -51,13 +51,14 @@ def _print_json(data: Any) -> None:
 
 
 @contextmanager
-def _progress(description: str, enabled: bool = True) -> Iterator[Any]:
-    """A spinner on stderr; rich hides it when stderr is not a terminal."""
+def _progress() -> Iterator[Any]:
+    """A spinner on stderr, with `--json` too (stdout stays the JSON alone); rich hides it
+    when stderr is not a terminal."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     progress = Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True, disable=not enabled,
+        console=err, transient=True,
     )
     with progress:
         yield progress
@@ -97,13 +98,12 @@ def validate(instance: InstanceArg, as_json: JsonOpt = False) -> None:
     out.print(f"[green]{instance} is valid.[/]")
 
 
-def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, workers: int | None, load_s: float,
-           show_progress: bool) -> Any:
+def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, workers: int | None, load_s: float) -> Any:
     from .solve import default_workers, solve
 
     n = len(inst.communities)
     w = workers if workers is not None else default_workers()
-    with _progress("solving", show_progress) as progress:
+    with _progress() as progress:
         task = progress.add_task(f"solving {n} communit{'y' if n == 1 else 'ies'}", total=n)
 
         def on_level(cid: str, level: Any) -> None:
@@ -156,7 +156,7 @@ def solve_cmd(
 
         ensure_not_input(out_dir, ["assignments.csv", "requirements.csv", "institutions.csv", "summary.json"], inputs)
     inst, load_s = _load(instance)
-    result = _solve(inst, mode, solver, time_limit, workers, load_s, not as_json)
+    result = _solve(inst, mode, solver, time_limit, workers, load_s)
     if as_json and not result.has_plan:
         # Each community's status and reason, on stdout as the summary; exit 1 follows.
         _print_json(result.summary.model_dump(mode="json"))
@@ -268,7 +268,7 @@ def rotate(
     if allocation is not None:
         plan = read_plan(allocation, inst)
     else:
-        plan = require_plan(_solve(inst, mode, solver, None, None, load_s, not as_json)).plan
+        plan = require_plan(_solve(inst, mode, solver, None, None, load_s)).plan
     result = do_rotate(inst, plan)
     if graph is not None:
         export_graphml(result.graph, graph)
@@ -323,11 +323,11 @@ def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = Fal
     out.print(t)
 
 
-def _compare_rows(inst: Any, modes: list[str | None], solver: str, load_s: float, show_progress: bool) -> list[dict[str, Any]]:
+def _compare_rows(inst: Any, modes: list[str | None], solver: str, load_s: float) -> list[dict[str, Any]]:
     """Solve each mode; one row per mode as `compare --json` prints it."""
     from .report import compare_row
 
-    return [compare_row(_solve(inst, m, solver, None, None, load_s, show_progress)) for m in modes]
+    return [compare_row(_solve(inst, m, solver, None, None, load_s)) for m in modes]
 
 
 @app.command()
@@ -342,7 +342,7 @@ def compare(
 
     chosen = [_check_mode(m) for m in (modes or ["separate", "county_pool", "unified"])]
     inst, load_s = _load(instance)
-    rows = _compare_rows(inst, chosen, solver, load_s, not as_json)
+    rows = _compare_rows(inst, chosen, solver, load_s)
     if as_json:
         _print_json({"instance": inst.name, "modes": rows})
         return
@@ -384,8 +384,8 @@ def report(
     if plan_dir is not None:
         result = read_plan_result(plan_dir, inst, Mode(mode) if mode else None)
     else:
-        result = require_plan(_solve(inst, mode, solver, None, None, load_s, True))
-    rows = None if no_compare else _compare_rows(inst, ["separate", "county_pool", "unified"], solver, load_s, True)
+        result = require_plan(_solve(inst, mode, solver, None, None, load_s))
+    rows = None if no_compare else _compare_rows(inst, ["separate", "county_pool", "unified"], solver, load_s)
     write_text_atomic(out_file, build_report(inst, result, rows))
     err.print(f"Wrote {out_file}")
 
@@ -407,7 +407,7 @@ def explain(
     mode = _check_mode(mode)
     load_profile(solver)
     inst, _ = _load(instance)
-    with _progress("explaining", not as_json) as progress:
+    with _progress() as progress:
         progress.add_task("solving, then re-solving each limit relaxed", total=None)
         exp = compute(inst, mode=mode, solver=solver, workers=workers if workers is not None else default_workers())
     if as_json:

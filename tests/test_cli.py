@@ -83,3 +83,35 @@ def test_compare_json_equals_solve_per_mode(capfd: pytest.CaptureFixture[str]) -
     for m in data["modes"]:
         assert main(["solve", str(TINY), "--mode", m["mode"], "--json"]) == 0
         assert json.loads(capfd.readouterr().out)["objective"] == m["objective"]
+
+
+def test_progress_on_a_terminal_leaves_json_stdout_clean(tmp_path: Path) -> None:
+    """With stderr on a terminal, `solve --json` draws its progress there; stdout is the JSON."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from staffpool.generate import generate
+
+    inst = generate(2, seed=4, scale=0.3, out_dir=tmp_path / "g")  # over a second, in two workers
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
+    proc = subprocess.run([sys.executable, "-c", "from staffpool.cli import main; raise SystemExit(main())",
+                           "solve", str(inst), "--json", "--workers", "2"],
+                          stdout=subprocess.PIPE, stderr=slave, env=env, timeout=300, check=False)
+    os.close(slave)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(master)
+    assert proc.returncode == 0
+    summary = json.loads(proc.stdout)
+    assert summary["status"] == "optimal" and len(summary["communities"]) == 2
+    assert b"C00" in drawn and b"level" in drawn  # the community and level being solved
