@@ -156,7 +156,7 @@ def elastic_relaxation(
     term, best = runner.solve(count, None, 1.0)
     if term != TerminationCondition.optimal or best is None:
         return None
-    runner.hold(count, _hold_rhs(best, True))
+    runner.hold(count, _hold_rhs(best, 1.0))
     term, _size = runner.solve(Expr(size_terms), None, None)
     if term != TerminationCondition.optimal:
         return None

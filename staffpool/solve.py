@@ -121,27 +121,37 @@ class CommunityOutcome:
 def _level_scale(cm: CommunityModel, level: Level) -> float | None:
     """g such that the level's optimum is a multiple of g, or None.
 
-    True when every coefficient is an integer: the x are integers, and a shortfall
-    variable is max(0, need − covered), an integer, at the optimum."""
-    coefs = set(cm.levels[level].terms.values())  # few distinct values: 1, salaries, metres
-    if not all(float(c).is_integer() for c in coefs):
-        return None
-    g = 0
-    for c in coefs:
-        g = math.gcd(g, abs(int(c)))
-    return float(g) if g else 1.0
+    The x are integers, and a shortfall variable is max(0, need − covered), an integer, at
+    the optimum; so when every coefficient is a multiple of g, so is the optimum. g is the
+    gcd of the coefficients written with at most 6 decimals (weights 0.5, 1.25 and 0.1
+    give 0.05); None when some coefficient has more."""
+    return decimal_gcd(set(cm.levels[level].terms.values()))  # few distinct values
 
 
-def _hold_rhs(value: float, integral: bool) -> float:
+def decimal_gcd(coefs: set[float], digits: int = 6) -> float | None:
+    """The largest g with every coefficient an integer multiple of g, for coefficients of
+    at most `digits` decimals; 1.0 for none or zeros; None otherwise."""
+    for k in range(digits + 1):
+        scaled = [c * 10**k for c in coefs]
+        if all(abs(v - round(v)) <= 1e-9 * max(1.0, abs(v)) for v in scaled):
+            g = 0
+            for v in scaled:
+                g = math.gcd(g, abs(round(v)))
+            return g / 10**k if g else 1.0
+    return None
+
+
+def _hold_rhs(value: float, scale: float | None) -> float:
     """Hold a level at its optimum: model.md's tolerance (1e-6 relative and absolute).
 
-    An integral level is held at the integer itself plus that same tolerance, capped at
-    0.5 (no other integer fits below it). Not +0.5 flat: the LP relaxation of the next
-    level would spend the half unit (on one generated county, the distance level's LP bound
-    fell 1.25 % below the optimum with it and met it without it: 13,739 nodes → 1)."""
-    if integral:
-        opt = math.floor(value + 0.5)
-        return opt + min(0.5, max(1e-6, 1e-6 * abs(opt)))
+    A level whose optimum is a multiple of `scale` is held at that multiple plus the same
+    tolerance, capped below half a step (no other multiple fits). Not half a step flat: the
+    LP relaxation of the next level would spend it (on one generated county, the distance
+    level's LP bound fell 1.25 % below the optimum with +0.5 and met it without: 13,739
+    nodes → 1)."""
+    if scale:
+        opt = scale * round(value / scale)
+        return opt + min(0.5 * min(1.0, scale), max(1e-6, 1e-6 * abs(opt)))
     return value + max(1e-6, 1e-6 * abs(value))
 
 
@@ -201,7 +211,8 @@ def solve_community(
         have_plan = True
         if term != TerminationCondition.optimal:
             status = Status.time_limit
-        runner.hold(expr, _hold_rhs(value, scale is not None))
+        # The multiple of `scale` is the variable part's; the constant (unregularised) is set aside.
+        runner.hold(expr, _hold_rhs(value - expr.constant, scale) + expr.constant)
     plan = _read_back(cm, runner)
     return CommunityOutcome(community, status, plan, logs, build_s, time.perf_counter() - t1, nvars, ncons)
 

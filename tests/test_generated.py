@@ -152,3 +152,31 @@ def test_a_community_without_a_plan_in_the_time_limit_is_named(two_communities: 
     assert [o.status for o in result.outcomes] == [Status.time_limit, Status.time_limit]
     assert [r.split(" ")[0] for r in result.reasons] == ["C000", "C001"]
     assert all("no plan was found within the time limit" in r for r in result.reasons)
+
+
+def test_decimal_weights_equal_the_per_person_model(two_communities: Path, tmp_path: Path) -> None:
+    """Weights with decimals (0.05 steps): the shortfall level is a multiple of 0.05, which the
+    solver uses to guess its optimum at the LP bound; the levels still equal the naive model's."""
+    import csv
+    import shutil
+
+    from staffpool.solve import decimal_gcd
+
+    assert decimal_gcd({0.5, 1.25, 2.2, 3.0, 0.1}) == pytest.approx(0.05)
+    assert decimal_gcd({2.0, 4.0}) == 2.0 and decimal_gcd(set()) == 1.0 and decimal_gcd({1 / 3}) is None
+    inst_dir = tmp_path / "decimal"
+    shutil.copytree(two_communities, inst_dir)
+    with (inst_dir / "requirements.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for n, r in enumerate(rows):
+        r["weight"] = ("0.5", "1.25", "2.2", "3", "0.1")[n % 5]
+    with (inst_dir / "requirements.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    instance = load_instance(inst_dir)
+    result = solve(instance)
+    assert result.status == Status.optimal and check_plan(instance, result.plan, result.mode).ok
+    naive = solve_naive(instance, result.mode)
+    for lvl, value in result.objective.items():
+        assert value == pytest.approx(naive.levels[lvl], abs=1e-6), lvl
