@@ -58,7 +58,7 @@ def _progress() -> Iterator[Any]:
 
     progress = Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True,
+        console=err, transient=True, disable=not err.is_terminal,  # no stray newline in a captured stderr
     )
     with progress:
         yield progress
