@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from .model.linear import Expr
 
 
-
 _HIGHS_READY = False
 
 
@@ -61,13 +60,15 @@ class HighsRunner:
     Per level (see docs/model.md, "Solving a level"):
     1. solve the LP relaxation: a bound z_LP and reduced costs d;
     2. if the LP optimum is integral, it is the level's optimum; if the level's optimum is
-       a multiple of g (integer coefficients) and the incumbent plan already reaches
-       g·ceil(z_LP/g), that is optimal: no branch and bound either way;
+       a multiple of g (the gcd of coefficients with at most 6 decimals) and the incumbent
+       plan already reaches g·ceil(z_LP/g), that is optimal: no branch and bound either way;
     3. if the optimum is a multiple of g, first guess it is g·ceil(z_LP/g): fix what no plan
        at that value can move and solve the small MIP left; a plan found there is optimal;
+       if that MIP proves none reaches it, the optimum is at least one step up;
     4. otherwise fix every integer variable whose reduced cost exceeds the gap
        (z_incumbent − z_LP) at its bound: no plan at least as good can move it, so the
-       whole optimal face is kept, then solve the MIP from the incumbent;
+       whole optimal face is kept, then solve the MIP (the incumbent serves the fixing
+       only: it is not passed as a MIP start, see `solve`);
     5. after the MIP, fix again with the proven gap (z_opt − z_LP), which holds for every
        later level too, since later levels only look inside this level's optimal face.
     """
@@ -111,7 +112,7 @@ class HighsRunner:
         row bounds and the objective offset. The same problem as the full model with those
         bounds, but HiGHS's work scales with every column it is given (a county level after
         fixing: MIP 0.085 s on all 33,000 columns, 0.015 s on the 900 left).
-        Returns (model, its columns, the fixed part of the point, row lower bounds)."""
+        Returns (model, its columns, the fixed part of the point, (row lower, row upper))."""
         np, highspy = self.np, self.highspy
         inf = highspy.kHighsInf
         free = ~self.fixed
