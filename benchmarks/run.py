@@ -77,29 +77,47 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def tree_rss_kb(root: int) -> int:
-    """Sum of VmRSS over `root` and all its descendants."""
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: a page shared by n processes counts 1/n in each."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _tree(root: int) -> list[int]:
     kids = _children_map()
-    total, stack, seen = 0, [root], set()
+    out, stack, seen = [], [root], set()
     while stack:
         pid = stack.pop()
         if pid in seen:
             continue
         seen.add(pid)
-        total += _rss_kb(pid)
+        out.append(pid)
         stack.extend(kids.get(pid, ()))
-    return total
+    return out
+
+
+def tree_rss_kb(root: int) -> int:
+    """Sum of VmRSS over `root` and all its descendants."""
+    return sum(_rss_kb(pid) for pid in _tree(root))
 
 
 class TreeSampler(threading.Thread):
     def __init__(self, pid: int, interval: float = 0.1) -> None:
         super().__init__(daemon=True)
-        self.pid, self.interval, self.peak_kb = pid, interval, 0
+        self.pid, self.interval, self.peak_kb, self.peak_pss_kb = pid, interval, 0, 0
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            pids = _tree(self.pid)
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in pids))
+            self.peak_pss_kb = max(self.peak_pss_kb, sum(_pss_kb(p) for p in pids))
             self._stop_event.wait(self.interval)
 
     def stop(self) -> None:
@@ -116,6 +134,7 @@ class Run:
     stdout: str
     stderr: str
     timed_out: bool = False
+    peak_pss_mb: float | None = None  # sum of PSS over the tree: shared pages split, not repeated
 
 
 def run_cmd(cmd: list[str], check: bool = True, sample: bool = True, timeout: float | None = None) -> Run:
@@ -151,7 +170,8 @@ def run_cmd(cmd: list[str], check: bool = True, sample: bool = True, timeout: fl
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     # ru_maxrss (kB on Linux): the largest single process among the child and the ones it waited for.
     peak_kb = max(sampler.peak_kb if sampler else 0, usage.ru_maxrss)
-    r = Run(cmd, wall, peak_kb / 1024, p.returncode, stdout, stderr, fired.is_set())
+    r = Run(cmd, wall, peak_kb / 1024, p.returncode, stdout, stderr, fired.is_set(),
+            (sampler.peak_pss_kb / 1024) if sampler else None)
     if r.timed_out:
         log(f"timed out after {timeout:g} s: {' '.join(cmd)}")
     elif check and r.rc != 0:
@@ -180,9 +200,15 @@ class Row:
     def peak_mb(self) -> float:
         return max(r.peak_mb for r in self.runs)
 
+    @property
+    def peak_pss_mb(self) -> float | None:
+        known = [r.peak_pss_mb for r in self.runs if r.peak_pss_mb is not None]
+        return max(known) if known else None
+
     def as_dict(self) -> dict[str, object]:
         return {"case": self.case, "label": self.label, "command": self.command, "runs_s": self.walls,
-                "median_s": self.median, "min_s": min(self.walls), "max_s": max(self.walls), "peak_mb": self.peak_mb}
+                "median_s": self.median, "min_s": min(self.walls), "max_s": max(self.walls), "peak_mb": self.peak_mb,
+                "peak_pss_mb": self.peak_pss_mb}
 
 
 def short(cmd: list[str], base: Path) -> str:
@@ -543,9 +569,9 @@ def one_by_one(sp: list[str], prov: Path, pplan: Path, base: Path, workers: int,
 
 def print_report(rows: list[Row], ratios: dict[str, float], checks: list[str], failures: list[str],
                  mach: dict[str, object], a: argparse.Namespace, workers: int, prov: dict[str, object]) -> None:
-    head = ("case", "what", "runs", "median s", "min s", "max s", "peak MB")
+    head = ("case", "what", "runs", "median s", "min s", "max s", "peak MB", "PSS MB")
     body = [(r.case, r.label, str(len(r.runs)), f"{r.median:.2f}", f"{min(r.walls):.2f}", f"{max(r.walls):.2f}",
-             f"{r.peak_mb:.0f}") for r in rows]
+             f"{r.peak_mb:.0f}", "" if r.peak_pss_mb is None else f"{r.peak_pss_mb:.0f}") for r in rows]
     widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
 
     def line(cells: tuple[str, ...]) -> str:
@@ -556,7 +582,8 @@ def print_report(rows: list[Row], ratios: dict[str, float], checks: list[str], f
           f"{mach['ram_gib']} GiB RAM, Python {mach['python']}, PuLP {mach['pulp']}, highspy {mach['highspy']}")
     print(f"instances: seed {a.seed}, scale {a.scale}; county = 1 community"
           + (f"; province = {prov['communities']} communities, {prov['staff']} staff, --workers {workers}" if prov else ""))
-    print("wall time of the whole command (start-up + load + build + solve + write); peak = process tree")
+    print("wall time of the whole command (start-up + load + build + solve + write); peak = process tree: "
+          "sum of RSS (shared pages once per process, an upper bound) and of PSS (shared pages split)")
     print()
     print(line(head))
     print(line(tuple("-" * w for w in widths)))
