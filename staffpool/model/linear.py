@@ -2,7 +2,7 @@
 
 The rules build into this instead of PuLP objects: a county's 33,000 columns cost 0.2 s
 as PuLP variables and nothing here. HiGHS takes the arrays as they are (`backends`);
-`to_pulp` gives the same program as a PuLP problem for CBC and for `staffpool explain`.
+`to_pulp` gives the same program as a PuLP problem for CBC.
 """
 
 from __future__ import annotations
