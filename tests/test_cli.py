@@ -91,27 +91,36 @@ def test_progress_on_a_terminal_leaves_json_stdout_clean(tmp_path: Path) -> None
     import pty
     import subprocess
     import sys
+    import threading
 
     from staffpool.generate import generate
 
     inst = generate(2, seed=4, scale=0.3, out_dir=tmp_path / "g")  # over a second, in two workers
     master, slave = pty.openpty()
+    chunks: list[bytes] = []
+
+    def read() -> None:  # drain the terminal while the command runs, or its writes would block
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
     proc = subprocess.run([sys.executable, "-c", "from staffpool.cli import main; raise SystemExit(main())",
                            "solve", str(inst), "--json", "--workers", "2"],
                           stdout=subprocess.PIPE, stderr=slave, env=env, timeout=300, check=False)
     os.close(slave)
-    drawn = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        drawn += chunk
+    reader.join(timeout=5)
     os.close(master)
+    drawn = b"".join(chunks)
     assert proc.returncode == 0
     summary = json.loads(proc.stdout)
     assert summary["status"] == "optimal" and len(summary["communities"]) == 2
+    assert b"loading" in drawn  # the instance being read
     assert b"C00" in drawn and b"level" in drawn  # the community and level being solved
