@@ -66,23 +66,13 @@ def _children_map() -> dict[int, list[int]]:
     return kids
 
 
-def _rss_kb(pid: int) -> int:
+def _proc_kb(pid: int, file: str, key: bytes) -> int:
+    """One kB figure of /proc/PID/FILE: VmRSS of `status`, or Pss of `smaps_rollup` (a page
+    shared by n processes counts 1/n in each); 0 when the process is gone."""
     try:
-        with open(f"/proc/{pid}/status", "rb") as f:
+        with open(f"/proc/{pid}/{file}", "rb") as f:
             for line in f:
-                if line.startswith(b"VmRSS:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
-def _pss_kb(pid: int) -> int:
-    """Proportional set size: a page shared by n processes counts 1/n in each."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
-            for line in f:
-                if line.startswith(b"Pss:"):
+                if line.startswith(key):
                     return int(line.split()[1])
     except (OSError, ValueError):
         pass
@@ -102,11 +92,6 @@ def _tree(root: int) -> list[int]:
     return out
 
 
-def tree_rss_kb(root: int) -> int:
-    """Sum of VmRSS over `root` and all its descendants."""
-    return sum(_rss_kb(pid) for pid in _tree(root))
-
-
 class TreeSampler(threading.Thread):
     def __init__(self, pid: int, interval: float = 0.1) -> None:
         super().__init__(daemon=True)
@@ -116,8 +101,8 @@ class TreeSampler(threading.Thread):
     def run(self) -> None:
         while not self._stop_event.is_set():
             pids = _tree(self.pid)
-            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in pids))
-            self.peak_pss_kb = max(self.peak_pss_kb, sum(_pss_kb(p) for p in pids))
+            self.peak_kb = max(self.peak_kb, sum(_proc_kb(p, "status", b"VmRSS:") for p in pids))
+            self.peak_pss_kb = max(self.peak_pss_kb, sum(_proc_kb(p, "smaps_rollup", b"Pss:") for p in pids))
             self._stop_event.wait(self.interval)
 
     def stop(self) -> None:

@@ -98,7 +98,6 @@ class HighsRunner:
         # HiGHS keeps one thread scheduler per process: another Highs object (another
         # library in the same process) may have started it with other settings.
         highspy.Highs.resetGlobalScheduler(True)
-        self.cm = cm
         lp = cm.lp
         self.n = lp.num_cols
         self.values: list[float] | None = None
@@ -114,8 +113,6 @@ class HighsRunner:
         self.a_val = np.array(lp.value, dtype=float)
         self.row_lo = np.array(lp.row_lo, dtype=float)
         self.row_hi = np.array(lp.row_hi, dtype=float)
-        self.stats: dict[str, int] = {"fixed": 0, "mip_skipped": 0}
-        self.last_bound = -math.inf
 
     @staticmethod
     def _arrays(expr: Expr) -> tuple[list[int], list[float]]:
@@ -199,46 +196,40 @@ class HighsRunner:
                 self.fixed[ids] = True
                 self.fix_val[ids] = bound[ids]
                 done.append(ids)
-        ids = np.concatenate(done) if done else np.zeros(0, dtype=np.int64)
-        self.stats["fixed"] += len(ids)
-        return ids
+        return np.concatenate(done) if done else np.zeros(0, dtype=np.int64)
 
     def _unfix(self, ids: Any) -> None:
         self.fixed[ids] = False
-        self.stats["fixed"] -= len(ids)
 
-    def _run_mip(self, costs: Any, time_left: float | None) -> tuple[TerminationCondition, list[float] | None]:
-        """The MIP over the columns not fixed (`_model`)."""
+    def _run_mip(self, costs: Any, time_left: float | None
+                 ) -> tuple[TerminationCondition, list[float] | None, float]:
+        """The MIP over the columns not fixed (`_model`): its status, plan, and the bound it
+        proves (no plan in the model is below it; -inf when it proves nothing)."""
         np = self.np
         h, cols, fixed_x, (lo, hi) = self._model(costs, True, time_left)
         values = fixed_x.copy()
-        self.last_bound = -math.inf  # what the model proves: no plan in it is below this
         if not len(cols):  # everything fixed: the fixed plan either obeys every row or nothing does
             if np.all(lo <= 1e-6) and np.all(hi >= -1e-6):
-                self.last_bound = _dot(costs, values)
-                return TerminationCondition.optimal, values.tolist()
-            self.last_bound = math.inf
-            return TerminationCondition.infeasible, None
+                return TerminationCondition.optimal, values.tolist(), _dot(costs, values)
+            return TerminationCondition.infeasible, None, math.inf
         h.run()
         M = self.highspy.HighsModelStatus
         ms = h.getModelStatus()
         has_sol = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+        bound = -math.inf
         if ms == M.kOptimal:
             term = TerminationCondition.optimal
-            self.last_bound = float(h.getInfo().mip_dual_bound)
-        elif ms == M.kInfeasible:
-            self.last_bound = math.inf
-            return TerminationCondition.infeasible, None
-        elif ms == M.kUnboundedOrInfeasible:
-            return TerminationCondition.infeasible, None
+            bound = float(h.getInfo().mip_dual_bound)
+        elif ms in (M.kInfeasible, M.kUnboundedOrInfeasible):
+            return TerminationCondition.infeasible, None, math.inf if ms == M.kInfeasible else -math.inf
         elif ms in (M.kTimeLimit, M.kInterrupt, M.kIterationLimit, M.kSolutionLimit):
             term = TerminationCondition.time_limit if has_sol else TerminationCondition.no_solution
         else:
-            return TerminationCondition.error, None
+            return TerminationCondition.error, None, bound
         if not has_sol:
-            return term, None
+            return term, None, bound
         values[cols] = np.asarray(h.getSolution().col_value)
-        return term, values.tolist()
+        return term, values.tolist(), bound
 
     def solve(self, expr: Expr, time_left: float | None, scale: float | None = None
               ) -> tuple[TerminationCondition, float | None]:
@@ -266,44 +257,39 @@ class HighsRunner:
                 # An integral LP optimum is a feasible plan whose value meets the bound: optimal.
                 self.values = [float(v) for v in np.where(self.is_int, np.round(x), x)]
                 value = val(self.values)
-                self.stats["mip_skipped"] += 1
                 self._fix(lp, value)
                 return TerminationCondition.optimal, value + const
         z_inc = val(self.values) if self.values is not None else None
-        target = None
         if lp is not None and scale:
             # The level's optimum is a multiple of `scale` and at least the LP bound.
             target = scale * math.ceil((lp[0] - 1e-6 * max(1.0, abs(lp[0]))) / scale)
             if z_inc is not None and z_inc <= target + 1e-6:
-                self.stats["mip_skipped"] += 1
                 return TerminationCondition.optimal, z_inc + const  # the bound proves the incumbent
             # Guess that the optimum is the bound: fix what no plan at the target can move and
             # solve that small MIP. A plan found at the target is optimal and the fixings keep
             # every optimal plan; otherwise undo them and search the whole level.
             ids = self._fix(lp, target)
             budget = left()
-            term, values = self._run_mip(costs, min(budget, 5.0) if budget is not None else 5.0)
+            _term, values, bound = self._run_mip(costs, min(budget, 5.0) if budget is not None else 5.0)
             z_try = val(values) if values is not None else None
             if values is not None and z_try is not None and z_try <= target + 1e-6:
                 self.values = values
-                self.stats["mip_skipped"] += 1
                 return TerminationCondition.optimal, z_try + const
             self._unfix(ids)
             if values is not None and z_try is not None and (z_inc is None or z_try < z_inc):
                 self.values, z_inc = values, z_try  # a better incumbent all the same
-            if self.last_bound > target + 1e-6 * max(1.0, abs(target)):
+            if bound > target + 1e-6 * max(1.0, abs(target)):
                 # Every plan at or below the target lies in the model just solved, and it has
                 # none: the optimum is at least one step up. A plan there is optimal.
                 floor = target + scale
                 if z_inc is not None and z_inc <= floor + 1e-6 * max(1.0, abs(floor)):
-                    self.stats["mip_skipped"] += 1
                     return TerminationCondition.optimal, z_inc + const
         if z_inc is not None and lp is not None:
             self._fix(lp, z_inc)
         # No MIP start: on a generated county HiGHS 1.16 took the previous level's plan as
         # start and then reported a plan 600,000 yuan above the optimum as optimal (without
         # the start it finds the optimum); the incumbent still serves the fixing above.
-        term, values = self._run_mip(costs, left())
+        term, values, _bound = self._run_mip(costs, left())
         if values is None:
             return term, None
         self.values = values
@@ -314,7 +300,7 @@ class HighsRunner:
 
     def feasible(self) -> bool | None:
         """Does any plan obey every row? None when HiGHS could not tell (an error)."""
-        term, values = self._run_mip(self.np.zeros(self.n), None)
+        term, values, _bound = self._run_mip(self.np.zeros(self.n), None)
         if values is not None:
             return True
         return False if term == TerminationCondition.infeasible else None
@@ -338,7 +324,7 @@ class CbcRunner:
     """CBC through PuLP's command-line interface; the model is re-sent at each level."""
 
     def __init__(self, cm: CommunityModel, profile: SolverProfile):
-        self.cm, self.profile = cm, profile
+        self.profile = profile
         self.has_values = False
         self.prob, self.cols = cm.lp.to_pulp()
 

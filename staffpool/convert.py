@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 from .domain import Instance
-from .io import TABLE_COLUMNS, atomic_path, write_text_atomic
+from .io import TABLE_COLUMNS, atomic_path, csv_text, write_text_atomic
 
 
 def _rows(instance: Instance, table: str) -> list[dict[str, Any]]:
@@ -59,12 +57,9 @@ def write_folder(instance: Instance, folder: Path, bom: bool = False) -> None:
     write_text_atomic(folder / "instance.yaml", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False))
     tables = ["institutions", "staff", "requirements"] + (["workload"] if instance.workload else [])
     for t in tables:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n" if bom else "\n")
-        w.writerow(TABLE_COLUMNS[t])
-        for row in _rows(instance, t):
-            w.writerow([_cell(row.get(c)) for c in TABLE_COLUMNS[t]])
-        write_text_atomic(folder / f"{t}.csv", ("\ufeff" if bom else "") + buf.getvalue())
+        cols = TABLE_COLUMNS[t]
+        text = csv_text(cols, ([_cell(row.get(c)) for c in cols] for row in _rows(instance, t)), "\r\n" if bom else "\n")
+        write_text_atomic(folder / f"{t}.csv", ("\ufeff" if bom else "") + text)
 
 
 def write_workbook(instance: Instance, path: Path) -> None:

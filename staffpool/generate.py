@@ -9,13 +9,11 @@ grassroots, a hiring budget and a cap on moves. Standard library only, so the sa
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import random
 from pathlib import Path
 
-from .io import write_text_atomic
+from .io import csv_text, write_text_atomic
 
 SPECIALTIES = ["general_practice", "internal_medicine", "surgery", "pediatrics", "obstetrics",
                "tcm", "emergency", "public_health"]
@@ -104,14 +102,6 @@ def _community(k: int, seed: int, scale: float) -> tuple[dict[str, object], list
     return comm, insts, staff, reqs
 
 
-def _csv(header: list[str], rows: list[list[object]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue()
-
-
 def generate(communities: int, seed: int = 0, scale: float = 1.0, out_dir: Path | str = "generated",
              name: str | None = None) -> Path:
     """Write a folder instance; returns its path."""
@@ -133,7 +123,7 @@ def generate(communities: int, seed: int = 0, scale: float = 1.0, out_dir: Path 
     for c in comms:
         yaml_lines.append(f"  - {{id: {c['id']}, name: \"{c['name']}\", hiring_budget: {c['hiring_budget']}, max_moves: {c['max_moves']}}}")
     write_text_atomic(out / "instance.yaml", "\n".join(yaml_lines) + "\n")
-    write_text_atomic(out / "institutions.csv", _csv(COLUMNS["institutions"], insts))
-    write_text_atomic(out / "staff.csv", _csv(COLUMNS["staff"], staff))
-    write_text_atomic(out / "requirements.csv", _csv(COLUMNS["requirements"], reqs))
+    write_text_atomic(out / "institutions.csv", csv_text(COLUMNS["institutions"], insts))
+    write_text_atomic(out / "staff.csv", csv_text(COLUMNS["staff"], staff))
+    write_text_atomic(out / "requirements.csv", csv_text(COLUMNS["requirements"], reqs))
     return out

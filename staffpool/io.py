@@ -350,6 +350,15 @@ def atomic_path(path: Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]], line_end: str = "\n") -> str:
+    """A header and rows as CSV text (minimal quoting); the one CSV writer of every output."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator=line_end)
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="")

@@ -7,8 +7,6 @@ never imports pandas (0.2 s of a county's 1.1 s).
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +14,7 @@ from pydantic import BaseModel
 
 from .check import PostSource, requirement_coverage
 from .domain import Level, Status
-from .io import write_files_atomic, write_json_atomic
+from .io import csv_text, write_files_atomic, write_json_atomic
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -164,21 +162,15 @@ def _cell(column: str, v: Any) -> str:
     return str(v)  # str(float) is repr: what pandas writes for a float column
 
 
-def csv_text(rows: Rows, columns: list[str]) -> str:
-    """The rows as CSV (header first, "\n" line ends, minimal quoting)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    for r in rows:
-        w.writerow([_cell(c, r[c]) for c in columns])
-    return buf.getvalue()
+def _table_csv(rows: Rows, columns: list[str]) -> str:
+    return csv_text(columns, ([_cell(c, r[c]) for c in columns] for r in rows))
 
 
 def write_result(result: Result, out: Path, input_files: list[Path] | None = None) -> list[Path]:
     """Write the solution files of interface.md; each lands whole or not at all."""
     from .io import ensure_not_input
 
-    files = {f"{name}.csv": csv_text(result.rows(name), COLUMNS[name]) for name in COLUMNS}
+    files = {f"{name}.csv": _table_csv(result.rows(name), COLUMNS[name]) for name in COLUMNS}
     ensure_not_input(out, [*files, "summary.json"], input_files or [])
     write_files_atomic(out, files)
     write_json_atomic(out / "summary.json", result.summary.model_dump(mode="json"))
