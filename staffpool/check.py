@@ -260,6 +260,24 @@ def check_max_moves(c: _Ctx) -> Iterable[Violation]:
             yield Violation("max_moves", com.id, f"{moves[com.id]} people moved, max_moves {com.max_moves}")
 
 
+def check_pins(c: _Ctx) -> Iterable[Violation]:
+    """Pins: each pin of the year planned (year blank or horizon.start) holds."""
+    staff = c.instance.staff_by_id
+    year = c.instance.horizon.start
+    for pin in c.instance.pins:
+        if (pin.year is not None and pin.year != year) or pin.staff_id not in staff:
+            continue
+        s = staff[pin.staff_id]
+        a = c.plan.get(s.id)
+        to = a.to_institution if a is not None else None
+        if pin.at is not None and to != pin.at:
+            yield Violation("pins", s.id, f"pinned at {pin.at}, but {'posted at ' + to if to else 'not posted'}")
+        if pin.stay and to != s.posted_at:
+            yield Violation("pins", s.id, f"pinned to stay at {s.posted_at}, but {'posted at ' + to if to else 'not posted'}")
+        if pin.not_at is not None and to == pin.not_at:
+            yield Violation("pins", s.id, f"pinned not at {pin.not_at}, but posted there")
+
+
 CHECKS: dict[str, Callable[[_Ctx], Iterable[Violation]]] = {
     "posting": check_posting,
     "community_mobility": check_community_mobility,
@@ -270,6 +288,7 @@ CHECKS: dict[str, Callable[[_Ctx], Iterable[Violation]]] = {
     "capacity": check_capacity,
     "hiring_budget": check_hiring_budget,
     "max_moves": check_max_moves,
+    "pins": check_pins,
 }
 
 

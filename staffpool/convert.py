@@ -13,7 +13,7 @@ from .io import TABLE_COLUMNS, atomic_path, csv_text, write_text_atomic
 def _rows(instance: Instance, table: str) -> list[dict[str, Any]]:
     items = {"institutions": instance.institutions, "staff": instance.staff,
              "requirements": instance.requirements, "workload": instance.workload,
-             "communities": instance.communities}[table]
+             "communities": instance.communities, "pins": instance.pins}[table]
     return [item.model_dump(mode="json") for item in items]
 
 
@@ -42,11 +42,22 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
         out.append((prefix, value))
 
 
+def _horizon(instance: Instance) -> dict[str, Any]:
+    """The horizon as written back: only what was set (no horizon: one year, as before)."""
+    return instance.horizon.model_dump(mode="json", exclude_defaults=True)
+
+
+def _optional_tables(instance: Instance) -> list[str]:
+    return [t for t in ("workload", "pins") if getattr(instance, t)]
+
+
 def write_json(instance: Instance, path: Path) -> None:
     data = {"name": instance.name, "policy": _policy(instance),
             **{t: _rows(instance, t) for t in ("communities", "institutions", "staff", "requirements")}}
-    if instance.workload:
-        data["workload"] = _rows(instance, "workload")
+    if _horizon(instance):
+        data["horizon"] = _horizon(instance)
+    for t in _optional_tables(instance):
+        data[t] = _rows(instance, t)
     write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -54,8 +65,10 @@ def write_folder(instance: Instance, folder: Path, bom: bool = False) -> None:
     import yaml
 
     meta = {"name": instance.name, "policy": _policy(instance), "communities": _rows(instance, "communities")}
+    if _horizon(instance):
+        meta["horizon"] = _horizon(instance)
     write_text_atomic(folder / "instance.yaml", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False))
-    tables = ["institutions", "staff", "requirements"] + (["workload"] if instance.workload else [])
+    tables = ["institutions", "staff", "requirements", *_optional_tables(instance)]
     for t in tables:
         cols = TABLE_COLUMNS[t]
         text = csv_text(cols, ([_cell(row.get(c)) for c in cols] for row in _rows(instance, t)), "\r\n" if bom else "\n")
@@ -72,11 +85,12 @@ def write_workbook(instance: Instance, path: Path) -> None:
     ws.append(["name", instance.name])
     pairs: list[tuple[str, Any]] = []
     _flatten("policy", _policy(instance), pairs)
+    _flatten("horizon", _horizon(instance), pairs)
     for key, value in pairs:
         if value is None or value == "":
             continue
         ws.append([key, value])
-    tables = ["communities", "institutions", "staff", "requirements"] + (["workload"] if instance.workload else [])
+    tables = ["communities", "institutions", "staff", "requirements", *_optional_tables(instance)]
     for t in tables:
         sheet = wb.create_sheet(t)
         sheet.append(list(TABLE_COLUMNS[t]))

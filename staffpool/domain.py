@@ -271,6 +271,36 @@ class WorkloadRow(_Frozen):
     staff_doing: float | None = None
 
 
+class Pin(_Frozen):
+    """A decision already taken by people (pins.csv): one of `at`, `stay`, `not_at`.
+
+    `year` blank: every year of the horizon; otherwise that year only."""
+
+    staff_id: str
+    year: int | None = None
+    at: str | None = None
+    stay: bool = False
+    not_at: str | None = None
+
+    def applies(self, year: int | None) -> bool:
+        return self.year is None or self.year == year
+
+    def describe(self) -> str:
+        what = f"at {self.at}" if self.at else "stay where posted" if self.stay else f"not at {self.not_at}"
+        return what + ("" if self.year is None else f" in {self.year}")
+
+
+class Horizon(_Frozen):
+    """`horizon: {start, years}` of instance.yaml. A single solve plans the year `start`."""
+
+    start: int | None = None
+    years: int = Field(1, ge=1)
+
+    @property
+    def year_list(self) -> list[int]:
+        return [] if self.start is None else list(range(self.start, self.start + self.years))
+
+
 def distance_m(a: Institution, b: Institution) -> int:
     """Euclidean distance in whole metres (model.md: km rounded to 3 decimals).
 
@@ -289,7 +319,7 @@ def within_km(metres: int, limit_km: float | None) -> bool:
     return metres <= limit_km * 1000.0 + 1e-6
 
 
-_INSTANCE_CACHES = ("institution_by_id", "community_by_id", "staff_by_id")
+_INSTANCE_CACHES = ("institution_by_id", "community_by_id", "staff_by_id", "pins_now")
 
 
 class Instance(_Frozen):
@@ -300,6 +330,8 @@ class Instance(_Frozen):
     staff: tuple[StaffMember, ...]
     requirements: tuple[Requirement, ...] = ()
     workload: tuple[WorkloadRow, ...] = ()
+    pins: tuple[Pin, ...] = ()
+    horizon: Horizon = Horizon()
 
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
 
@@ -314,6 +346,15 @@ class Instance(_Frozen):
     @cached_property
     def staff_by_id(self) -> dict[str, StaffMember]:
         return {s.id: s for s in self.staff}
+
+    @cached_property
+    def pins_now(self) -> dict[str, tuple[Pin, ...]]:
+        """The pins that apply in the year planned (`horizon.start`), by staff id."""
+        out: dict[str, list[Pin]] = {}
+        for p in self.pins:
+            if p.applies(self.horizon.start):
+                out.setdefault(p.staff_id, []).append(p)
+        return {k: tuple(v) for k, v in out.items()}
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Instance:
         """A copy whose lookup maps are rebuilt: pydantic copies `__dict__`, cached maps included."""

@@ -34,6 +34,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "unit_minutes", "hours_per_year", "staff_doing",
     ),
     "communities": ("id", "name", "hiring_budget", "max_moves"),
+    "pins": ("staff_id", "year", "at", "stay", "not_at"),
 }
 # Columns that may be left out of a file altogether (every cell then blank).
 OPTIONAL_COLUMNS: dict[str, set[str]] = {
@@ -42,6 +43,7 @@ OPTIONAL_COLUMNS: dict[str, set[str]] = {
     "requirements": {"weight"},
     "workload": {"annual_volume", "unit_minutes", "hours_per_year", "staff_doing"},
     "communities": {"name", "hiring_budget", "max_moves"},
+    "pins": {"year", "at", "stay", "not_at"},
 }
 REQUIRED_TABLES = ("institutions", "staff", "requirements")
 LIST_KEYS = {"objective", "host_tiers", "requirements_from"}
@@ -176,7 +178,7 @@ def _read_folder(folder: Path) -> RawInstance:
                 loaded = {}
             meta = loaded
     tables: dict[str, RawTable] = {}
-    for name in ("institutions", "staff", "requirements", "workload"):
+    for name in ("institutions", "staff", "requirements", "workload", "pins"):
         p = folder / f"{name}.csv"
         if not p.exists():
             if name in REQUIRED_TABLES:
@@ -226,13 +228,13 @@ def _read_json(path: Path) -> RawInstance:
         problems.append(Problem(label, None, "", "", "must be a JSON object with keys name, policy, communities, institutions, staff, requirements"))
         data = {}
     tables: dict[str, RawTable] = {}
-    for name in ("institutions", "staff", "requirements", "workload", "communities"):
+    for name in ("institutions", "staff", "requirements", "workload", "communities", "pins"):
         if name not in data:
             if name in REQUIRED_TABLES:
                 problems.append(Problem(label, None, name, "", f"key {name!r} is missing"))
             continue
         tables[name] = _list_table(data[name], f"{label}: {name}", problems)
-    meta = {k: v for k, v in data.items() if k in ("name", "policy")}
+    meta = {k: v for k, v in data.items() if k in ("name", "policy", "horizon")}
     return RawInstance(path, label, meta, tables, problems, input_files=[path])
 
 
@@ -253,7 +255,7 @@ def _read_workbook(path: Path) -> RawInstance:
     meta: dict[str, Any] = {}
     key_rows: dict[str, int] = {}
     sheets = set(wb.sheetnames)
-    for name in ("instance", "communities", "institutions", "staff", "requirements", "workload"):
+    for name in ("instance", "communities", "institutions", "staff", "requirements", "workload", "pins"):
         if name not in sheets:
             if name in REQUIRED_TABLES or name in ("instance", "communities"):
                 problems.append(Problem(label, None, "", "", f"has no sheet {name!r} (sheets: {', '.join(wb.sheetnames)})"))

@@ -28,8 +28,10 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from .domain import (
     Community,
     Funding,
+    Horizon,
     Instance,
     Institution,
+    Pin,
     Policy,
     Requirement,
     StaffMember,
@@ -337,6 +339,8 @@ def validate_raw(raw: RawInstance) -> Instance:
     staff = _staff(raw, problems, community_ids, institutions, known_inst)
     requirements = _requirements(raw, problems, known_inst)
     workload = _workload(raw, problems, known_inst, policy)
+    horizon = _horizon(raw, problems)
+    pins = _pins(raw, problems, staff, institutions, known_inst, horizon)
 
     if problems:
         raise InputError(problems)
@@ -349,7 +353,105 @@ def validate_raw(raw: RawInstance) -> Instance:
         staff=tuple(staff),
         requirements=tuple(requirements),
         workload=tuple(workload),
+        pins=tuple(pins),
+        horizon=horizon or Horizon(),
     )
+
+
+def _horizon(raw: RawInstance, problems: list[Problem]) -> Horizon | None:
+    """`horizon: {start, years}` (absent: one year, no start year)."""
+    data = raw.meta.get("horizon")
+    if data is None:
+        return Horizon()
+    label = raw.meta_label
+    if not isinstance(data, dict):
+        problems.append(Problem(label, raw.key_rows.get("horizon"), "horizon", _show(data), "must be a mapping with keys start and years"))
+        return None
+    out: dict[str, Any] = {}
+    for key in data:
+        if key not in ("start", "years"):
+            problems.append(Problem(label, raw.key_rows.get(f"horizon.{key}"), f"horizon.{key}", "", "is not a horizon key: expected start, years"))
+    for key, lo in (("start", 1900), ("years", 1)):
+        if data.get(key) is None:
+            continue
+        value, problem = _integer(data[key])
+        if problem is None and value is not None and value < lo:
+            problem = (_show(data[key]), f"must be at least {lo}")
+        if problem is not None:
+            problems.append(Problem(label, raw.key_rows.get(f"horizon.{key}"), f"horizon.{key}", problem[0] or _show(data[key]), problem[1]))
+        else:
+            out[key] = value
+    if "years" in out and out["years"] > 1 and "start" not in out:
+        problems.append(Problem(label, raw.key_rows.get("horizon.years"), "horizon.start", "", "is blank: a horizon of several years needs its first year"))
+    return Horizon(**out)
+
+
+def _pins(
+    raw: RawInstance, problems: list[Problem], staff: list[StaffMember], institutions: list[Institution],
+    known_inst: set[str], horizon: Horizon | None,
+) -> list[Pin]:
+    """pins.csv: each row one of at / stay / not_at, about a known person and an institution of
+    their community, in a year of the horizon; no two pins of a person contradict."""
+    t = _columns(raw, "pins", problems)
+    sids = t.column("staff_id", _text)
+    years = t.column("year", _integer)
+    ats = t.column("at", partial(_text, required=False))
+    stays = t.column("stay", partial(_boolean, default=False))
+    not_ats = t.column("not_at", partial(_text, required=False))
+    people = {s.id: s for s in staff}
+    listed = {str(v).strip() for v in (raw.tables["staff"].column("id") if "staff" in raw.tables else ()) if _clean(v) is not None}
+    inst = {i.id: i for i in institutions}
+    years_ok = set(horizon.year_list) if horizon is not None else set()
+    out: list[Pin] = []
+    kept: dict[str, list[tuple[int, Pin]]] = {}
+    for i in t.rows():
+        sid, year, at, stay, not_at = sids[i], years[i], ats[i], stays[i], not_ats[i]
+        given = [c for c, v in (("at", at), ("stay", stay), ("not_at", not_at)) if v]
+        if len(given) != 1:
+            t.bad(i, "at" if not given else given[1], "", "a pin is exactly one of at, stay (true) or not_at"
+                  + ("" if not given else f"; this row gives {' and '.join(given)}"))
+        s = people.get(sid) if sid is not None else None
+        if sid is not None and sid not in listed:
+            t.bad(i, "staff_id", sid, "unknown staff member: not in the staff table")
+        if year is not None and horizon is not None and year not in years_ok:
+            if years_ok:
+                t.bad(i, "year", year, f"is not a year of the horizon ({min(years_ok)}–{max(years_ok)})")
+            else:
+                t.bad(i, "year", year, "a pin for one year needs horizon.start in instance.yaml (or leave year blank: every year)")
+        for column, j in (("at", at), ("not_at", not_at)):
+            if j is None:
+                continue
+            if j not in known_inst:
+                t.bad(i, column, j, "unknown institution: not in the institutions table")
+            elif s is not None and j in inst and inst[j].community != s.community:
+                t.bad(i, column, j, f"{j} belongs to community {inst[j].community}, but {s.id} to {s.community}: nobody crosses a community")
+        if stay and s is not None and s.status == Status.candidate:
+            t.bad(i, "stay", "true", "a candidate is not posted yet: pin them with at (hired there) or not_at")
+        if t.ok(i) and sid is not None and s is not None:
+            pin = Pin(staff_id=sid, year=year, at=at, stay=bool(stay), not_at=not_at)
+            for n, other in kept.get(sid, []):
+                if (pin.year is None or other.year is None or pin.year == other.year) and _contradict(pin, other, s):
+                    t.bad(i, given[0], _show(at or not_at or "true"), f"contradicts the pin of row {n} ({other.describe()})")
+                    break
+            else:
+                kept.setdefault(sid, []).append((t.numbers[i], pin))
+                out.append(pin)
+    return out
+
+
+def _contradict(a: Pin, b: Pin, s: StaffMember) -> bool:
+    """Can no posting satisfy both pins (in a year both apply)?"""
+    def where(p: Pin) -> str | None:
+        return p.at if p.at is not None else s.posted_at if p.stay else None
+
+    wa, wb = where(a), where(b)
+    if wa is not None and wb is not None:
+        return wa != wb
+    if wa is not None:
+        return b.not_at == wa
+    if wb is not None:
+        return a.not_at == wb
+    return False
 
 
 def _institution_ref(v: Any, known: set[str]) -> Cell:

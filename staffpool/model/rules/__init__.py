@@ -19,6 +19,7 @@ from .distance import allow_distance
 from .levels import define_levels
 from .mobility import allow_community_and_mobility
 from .moves import define_max_moves
+from .pins import allow_pins, define_pins
 from .posting import define_posting
 from .posts import allow_post_use, define_vacancies
 from .shortfall import define_shortfall
@@ -58,6 +59,9 @@ RULES: tuple[Rule, ...] = (
          "Σ salary of hired candidates ≤ community hiring_budget", define=define_hiring_budget),
     Rule("max_moves", "hard", "Hard rules 8",
          "moved people ≤ community max_moves", define=define_max_moves),
+    Rule("pins", "hard", "Pins (pins.csv)",
+         "a pinned person is posted at (or not at) the institution the pin names, in the pin's year",
+         allow=allow_pins, define=define_pins),
     Rule("shortfall", "level", "Objective: shortfall",
          "Σ weight × max(0, need − matching staff posted there)", define=define_shortfall),
     Rule("levels", "level", "Objective: moves, distance, hiring_cost, unregularised",
