@@ -53,6 +53,8 @@ def person_options(instance: Instance, mode: Mode, sid: str) -> list[Opt]:
             continue
         if not pinned_here(instance, sid, j.id):
             continue
+        if s.grassroots_years > 0 and j.tier == Tier.county:  # targeted graduates serve below county
+            continue
         if s.title == Title.village_doctor and j.tier != Tier.village:
             continue
         if s.status != Status.candidate:

@@ -278,6 +278,19 @@ def check_pins(c: _Ctx) -> Iterable[Violation]:
             yield Violation("pins", s.id, f"pinned not at {pin.not_at}, but posted there")
 
 
+def check_grassroots(c: _Ctx) -> Iterable[Violation]:
+    """Grassroots service: whoever owes it this year (grassroots_years ≥ 1) and is posted
+    serves at township or village tier."""
+    for s, a in c.people:
+        if s.grassroots_years < 1 or a is None or a.to_institution not in c.inst:
+            continue
+        assert a.to_institution is not None
+        tier = c.inst[a.to_institution].tier
+        if tier == Tier.county:
+            yield Violation("grassroots", s.id, f"owes {s.grassroots_years} more year(s) of grassroots service, "
+                            f"but is posted at {a.to_institution} (county tier)")
+
+
 CHECKS: dict[str, Callable[[_Ctx], Iterable[Violation]]] = {
     "posting": check_posting,
     "community_mobility": check_community_mobility,
@@ -289,6 +302,7 @@ CHECKS: dict[str, Callable[[_Ctx], Iterable[Violation]]] = {
     "hiring_budget": check_hiring_budget,
     "max_moves": check_max_moves,
     "pins": check_pins,
+    "grassroots": check_grassroots,
 }
 
 
@@ -340,7 +354,11 @@ def requirement_coverage(instance: Instance, plan: Plan) -> list[tuple[int, int]
 
 
 def check_plan(instance: Instance, plan: Plan, mode: Mode | None = None) -> CheckReport:
-    """Every hard rule of model.md against a plan, and the recomputed levels."""
+    """Every hard rule of model.md against a plan, and the recomputed levels (of the year
+    `horizon.start` when the instance spans years: who is present, that year's rows)."""
+    from .horizon import year_view
+
+    instance = year_view(instance)
     ctx = _Ctx(instance, mode or instance.policy.mode, plan)
     report = CheckReport()
     for check in CHECKS.values():

@@ -153,6 +153,7 @@ def solve_cmd(
     time_limit: TimeOpt = None,
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
+    from_plan: Annotated[Path | None, typer.Option("--from", help="Start from the world after this plan (a folder written by solve or plan).")] = None,
 ) -> None:
     """Allocate staff to the lexicographic optimum of model.md and write the result files."""
     from .results import write_result
@@ -165,7 +166,15 @@ def solve_cmd(
         from .io import ensure_not_input
 
         ensure_not_input(out_dir, ["assignments.csv", "requirements.csv", "institutions.csv", "summary.json"], inputs)
+        if from_plan is not None:
+            ensure_not_input(out_dir, ["assignments.csv", "requirements.csv", "institutions.csv", "summary.json"],
+                             [from_plan / "assignments.csv", from_plan / "summary.json"])
     inst, load_s = _load(instance)
+    if from_plan is not None:
+        from .horizon import advance_from
+
+        with _busy(f"starting from {from_plan}"):
+            inst = advance_from(inst, from_plan)
     result = _solve(inst, mode, solver, time_limit, workers, load_s)
     if as_json and not result.has_plan:
         # Each community's status and reason, on stdout as the summary; exit 1 follows.
@@ -184,6 +193,25 @@ def solve_cmd(
         err.print("[yellow]Time limit reached: the plan obeys every rule but is not proven optimal.[/]")
     if out_dir is not None:
         out.print(f"Wrote assignments.csv, requirements.csv, institutions.csv, summary.json to {out_dir}")
+
+
+@app.command()
+def advance(
+    instance: InstanceArg,
+    plan_dir: Annotated[Path, typer.Argument(help="A folder written by solve (or plan).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="The new instance folder (must not exist).")],
+) -> None:
+    """Write the world after a plan as an ordinary instance folder, to inspect, edit and plan on."""
+    from .horizon import advance_from, write_instance_folder
+
+    if out_dir.exists():
+        raise UsageError(f"{out_dir}: already exists; refusing to overwrite it (choose a new folder)")
+    inst, _ = _load(instance)
+    with _busy(f"advancing {inst.name} by {plan_dir}"):
+        new = advance_from(inst, plan_dir)
+        write_instance_folder(new, out_dir)
+    start = f", starting {new.horizon.start}" if new.horizon.start is not None else ""
+    err.print(f"Wrote {out_dir} ({len(new.staff)} staff{start})")
 
 
 @app.command()

@@ -7,14 +7,22 @@ from pathlib import Path
 from typing import Any
 
 from .domain import Instance
-from .io import TABLE_COLUMNS, atomic_path, csv_text, write_text_atomic
+from .io import TABLE_COLUMNS, YEAR_COLUMNS, atomic_path, csv_text, write_text_atomic
 
 
 def _rows(instance: Instance, table: str) -> list[dict[str, Any]]:
     items = {"institutions": instance.institutions, "staff": instance.staff,
              "requirements": instance.requirements, "workload": instance.workload,
-             "communities": instance.communities, "pins": instance.pins}[table]
+             "communities": instance.communities, "pins": instance.pins, "budgets": instance.budgets}[table]
     return [item.model_dump(mode="json") for item in items]
+
+
+def _columns(instance: Instance, table: str) -> list[str]:
+    """The table's columns; those about years only when some row gives one (a one-year
+    instance converts as it always did)."""
+    rows = _rows(instance, table)
+    unused = {c for c in YEAR_COLUMNS.get(table, ()) if all(r.get(c) in (None, 0) for r in rows)}
+    return [c for c in TABLE_COLUMNS[table] if c not in unused]
 
 
 def _policy(instance: Instance) -> dict[str, Any]:
@@ -48,7 +56,7 @@ def _horizon(instance: Instance) -> dict[str, Any]:
 
 
 def _optional_tables(instance: Instance) -> list[str]:
-    return [t for t in ("workload", "pins") if getattr(instance, t)]
+    return [t for t in ("workload", "pins", "budgets") if getattr(instance, t)]
 
 
 def write_json(instance: Instance, path: Path) -> None:
@@ -70,7 +78,7 @@ def write_folder(instance: Instance, folder: Path, bom: bool = False) -> None:
     write_text_atomic(folder / "instance.yaml", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False))
     tables = ["institutions", "staff", "requirements", *_optional_tables(instance)]
     for t in tables:
-        cols = TABLE_COLUMNS[t]
+        cols = _columns(instance, t)
         text = csv_text(cols, ([_cell(row.get(c)) for c in cols] for row in _rows(instance, t)), "\r\n" if bom else "\n")
         write_text_atomic(folder / f"{t}.csv", ("\ufeff" if bom else "") + text)
 
@@ -93,8 +101,9 @@ def write_workbook(instance: Instance, path: Path) -> None:
     tables = ["communities", "institutions", "staff", "requirements", *_optional_tables(instance)]
     for t in tables:
         sheet = wb.create_sheet(t)
-        sheet.append(list(TABLE_COLUMNS[t]))
+        cols = _columns(instance, t)
+        sheet.append(cols)
         for row in _rows(instance, t):
-            sheet.append([row.get(c) for c in TABLE_COLUMNS[t]])
+            sheet.append([row.get(c) for c in cols])
     with atomic_path(path) as tmp:
         wb.save(tmp)

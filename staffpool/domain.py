@@ -164,6 +164,22 @@ class Policy(_Frozen):
     wisn: WisnPolicy = WisnPolicy()
     requirements_from: tuple[Literal["wisn", "norms"], ...] = ()
     norms: tuple[NormRule, ...] = ()
+    # Age at which people leave (staff `birth_year` + age = `leaves` when `leaves` is blank):
+    # one number, or one per title (titles not named: 60).
+    retirement_age: int | dict[Title, int] = 60
+
+    @field_validator("retirement_age")
+    @classmethod
+    def _age_range(cls, v: int | dict[Title, int]) -> int | dict[Title, int]:
+        for age in ([v] if isinstance(v, int) else v.values()):
+            if not 16 <= age <= 100:
+                raise ValueError(f"retirement_age {age} must be between 16 and 100")
+        return v
+
+    def retires_at(self, title: Title) -> int:
+        if isinstance(self.retirement_age, int):
+            return self.retirement_age
+        return self.retirement_age.get(title, 60)
 
     @field_validator("objective")
     @classmethod
@@ -244,6 +260,20 @@ class StaffMember(_Frozen):
     community: str
     mobile: bool = True
     grassroots_due: bool = False
+    leaves: int | None = None  # first year no longer available
+    birth_year: int | None = None
+    arrives: int | None = None  # candidates: first year they can be hired
+    # Years of grassroots service (township or village tier) still owed, this year included:
+    # given for candidates (targeted graduates: 6), carried by `advance` once they are hired.
+    grassroots_years: int = Field(0, ge=0)
+
+    def leaves_in(self, policy: Policy) -> int | None:
+        """The first year the person is gone: `leaves`, else birth_year + retirement age."""
+        if self.leaves is not None:
+            return self.leaves
+        if self.birth_year is not None:
+            return self.birth_year + policy.retires_at(self.title)
+        return None
 
 
 class Requirement(_Frozen):
@@ -252,6 +282,7 @@ class Requirement(_Frozen):
     min_title: Title
     need: int = Field(ge=0)
     weight: float = Field(1.0, ge=0)
+    year: int | None = None  # blank: every year; else this year only, replacing the yearless row
 
     def matches(self, specialty: str, title: Title) -> bool:
         return (
@@ -288,6 +319,15 @@ class Pin(_Frozen):
     def describe(self) -> str:
         what = f"at {self.at}" if self.at else "stay where posted" if self.stay else f"not at {self.not_at}"
         return what + ("" if self.year is None else f" in {self.year}")
+
+
+class Budget(_Frozen):
+    """One row of budgets.csv: a community's limits in one year (None: the community's own)."""
+
+    community: str
+    year: int
+    hiring_budget: float | None = Field(None, ge=0)
+    max_moves: int | None = Field(None, ge=0)
 
 
 class Horizon(_Frozen):
@@ -331,6 +371,7 @@ class Instance(_Frozen):
     requirements: tuple[Requirement, ...] = ()
     workload: tuple[WorkloadRow, ...] = ()
     pins: tuple[Pin, ...] = ()
+    budgets: tuple[Budget, ...] = ()
     horizon: Horizon = Horizon()
 
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))

@@ -26,7 +26,7 @@ from typing import Any
 
 from .domain import Funding, Instance, Mode, Status, Tier
 
-RELAXABLE_OPTION_RULES = ("community_mobility", "village_title", "distance", "post_use", "pins")
+RELAXABLE_OPTION_RULES = ("community_mobility", "village_title", "distance", "post_use", "pins", "grassroots")
 RELAXABLE_CONSTRAINTS = ("capacity", "max_moves")
 POST_USE_KEYS = {
     (Funding.differential, Tier.township): "county_managed_township_used",
@@ -130,7 +130,7 @@ def elastic_relaxation(
                 if name == "post_use":
                     assert cohort.post_funding is not None
                     key = (name, POST_USE_KEYS[(cohort.post_funding, cm.inst[option.institution].tier)])
-                elif name == "pins":
+                elif name in ("pins", "grassroots"):
                     key = (name, ",".join(cohort.members))
                 else:
                     key = (name, str(cohort.posted_at))
@@ -208,6 +208,9 @@ def elastic_relaxation(
             pins = [p.describe() for sid in where.split(",") for p in instance.pins_now.get(sid, ())]
             out.append(Relaxation(rule, where, len(where.split(",")), f"the pin of {where} ({'; '.join(pins)}) must be "
                                   "lifted: no plan keeps it together with the other rules"))
+        elif rule == "grassroots":
+            out.append(Relaxation(rule, where, moved, f"{where} must serve at county tier this year although "
+                                  "their grassroots service is not done"))
         elif rule == "village_title":
             at = cm.inst[where].name or where
             out.append(Relaxation(rule, where, moved, f"{moved} village doctor{'s' if moved != 1 else ''} posted at "

@@ -27,23 +27,32 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "staff": (
         "id", "name", "status", "title", "specialty", "post_funding", "quota_holder",
         "posted_at", "community", "mobile", "grassroots_due",
+        "leaves", "birth_year", "arrives", "grassroots_years",
     ),
-    "requirements": ("institution", "specialty", "min_title", "need", "weight"),
+    "requirements": ("institution", "specialty", "min_title", "need", "weight", "year"),
     "workload": (
         "institution", "specialty", "min_title", "activity", "kind", "annual_volume",
         "unit_minutes", "hours_per_year", "staff_doing",
     ),
     "communities": ("id", "name", "hiring_budget", "max_moves"),
     "pins": ("staff_id", "year", "at", "stay", "not_at"),
+    "budgets": ("community", "year", "hiring_budget", "max_moves"),
+}
+# Columns about years: written by `convert` only when some row uses them.
+YEAR_COLUMNS: dict[str, tuple[str, ...]] = {
+    "staff": ("leaves", "birth_year", "arrives", "grassroots_years"),
+    "requirements": ("year",),
 }
 # Columns that may be left out of a file altogether (every cell then blank).
 OPTIONAL_COLUMNS: dict[str, set[str]] = {
     "institutions": {"name", "capacity", "service_population"},
-    "staff": {"name", "post_funding", "quota_holder", "community", "mobile", "grassroots_due"},
-    "requirements": {"weight"},
+    "staff": {"name", "post_funding", "quota_holder", "community", "mobile", "grassroots_due",
+              "leaves", "birth_year", "arrives", "grassroots_years"},
+    "requirements": {"weight", "year"},
     "workload": {"annual_volume", "unit_minutes", "hours_per_year", "staff_doing"},
     "communities": {"name", "hiring_budget", "max_moves"},
     "pins": {"year", "at", "stay", "not_at"},
+    "budgets": {"hiring_budget", "max_moves"},
 }
 REQUIRED_TABLES = ("institutions", "staff", "requirements")
 LIST_KEYS = {"objective", "host_tiers", "requirements_from"}
@@ -178,7 +187,7 @@ def _read_folder(folder: Path) -> RawInstance:
                 loaded = {}
             meta = loaded
     tables: dict[str, RawTable] = {}
-    for name in ("institutions", "staff", "requirements", "workload", "pins"):
+    for name in ("institutions", "staff", "requirements", "workload", "pins", "budgets"):
         p = folder / f"{name}.csv"
         if not p.exists():
             if name in REQUIRED_TABLES:
@@ -228,7 +237,7 @@ def _read_json(path: Path) -> RawInstance:
         problems.append(Problem(label, None, "", "", "must be a JSON object with keys name, policy, communities, institutions, staff, requirements"))
         data = {}
     tables: dict[str, RawTable] = {}
-    for name in ("institutions", "staff", "requirements", "workload", "communities", "pins"):
+    for name in ("institutions", "staff", "requirements", "workload", "communities", "pins", "budgets"):
         if name not in data:
             if name in REQUIRED_TABLES:
                 problems.append(Problem(label, None, name, "", f"key {name!r} is missing"))
@@ -255,7 +264,7 @@ def _read_workbook(path: Path) -> RawInstance:
     meta: dict[str, Any] = {}
     key_rows: dict[str, int] = {}
     sheets = set(wb.sheetnames)
-    for name in ("instance", "communities", "institutions", "staff", "requirements", "workload", "pins"):
+    for name in ("instance", "communities", "institutions", "staff", "requirements", "workload", "pins", "budgets"):
         if name not in sheets:
             if name in REQUIRED_TABLES or name in ("instance", "communities"):
                 problems.append(Problem(label, None, "", "", f"has no sheet {name!r} (sheets: {', '.join(wb.sheetnames)})"))

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .domain import (
+    Budget,
     Community,
     Funding,
     Horizon,
@@ -334,13 +335,14 @@ def validate_raw(raw: RawInstance) -> Instance:
     if name is None or str(name).strip() == "":
         name = raw.source.stem if raw.source.is_file() else raw.source.name
     # Each table is checked whole before the next, in this order: so are its problems.
+    horizon = _horizon(raw, problems)
     communities, community_ids = _communities(raw, problems)
     institutions, known_inst = _institutions(raw, problems, community_ids)
-    staff = _staff(raw, problems, community_ids, institutions, known_inst)
-    requirements = _requirements(raw, problems, known_inst)
+    staff = _staff(raw, problems, community_ids, institutions, known_inst, horizon)
+    requirements = _requirements(raw, problems, known_inst, horizon)
     workload = _workload(raw, problems, known_inst, policy)
-    horizon = _horizon(raw, problems)
     pins = _pins(raw, problems, staff, institutions, known_inst, horizon)
+    budgets = _budgets(raw, problems, community_ids, horizon)
 
     if problems:
         raise InputError(problems)
@@ -354,6 +356,7 @@ def validate_raw(raw: RawInstance) -> Instance:
         requirements=tuple(requirements),
         workload=tuple(workload),
         pins=tuple(pins),
+        budgets=tuple(budgets),
         horizon=horizon or Horizon(),
     )
 
@@ -436,6 +439,33 @@ def _pins(
             else:
                 kept.setdefault(sid, []).append((t.numbers[i], pin))
                 out.append(pin)
+    return out
+
+
+def _budgets(raw: RawInstance, problems: list[Problem], community_ids: set[str], horizon: Horizon | None) -> list[Budget]:
+    """budgets.csv: one row per (community, year) of the horizon; blank cells keep the
+    community's own limit."""
+    t = _columns(raw, "budgets", problems)
+    comms = t.column("community", _text)
+    years = t.column("year", partial(_integer, required=True))
+    hiring = t.column("hiring_budget", _float)
+    moves = t.column("max_moves", _integer)
+    out: list[Budget] = []
+    first: dict[tuple[str, int], int] = {}
+    for i in t.rows():
+        comm, year = comms[i], years[i]
+        if comm is not None and comm not in community_ids and community_ids:
+            t.bad(i, "community", comm, "unknown community: not listed under communities")
+        why = _year_problem(horizon, year)
+        if why is not None:
+            t.bad(i, "year", year, why)
+        if comm is not None and year is not None:
+            if (comm, year) in first:
+                t.bad(i, "year", year, f"the community's {year} is given twice (first in row {first[(comm, year)]})")
+            else:
+                first[(comm, year)] = t.numbers[i]
+        if t.ok(i) and comm is not None and year is not None:
+            out.append(Budget(community=comm, year=year, hiring_budget=hiring[i], max_moves=moves[i]))
     return out
 
 
@@ -523,9 +553,20 @@ def _institutions(
     return _models(Institution, out), set(first)
 
 
+def _year_problem(horizon: Horizon | None, year: int | None, strict: bool = True) -> str | None:
+    """Why a year cell does not fit the horizon (None: it fits). `strict`: within its years."""
+    if year is None or horizon is None:
+        return None
+    if horizon.start is None:
+        return "a year needs horizon.start in instance.yaml (the first year planned)"
+    if strict and year not in horizon.year_list:
+        return f"is not a year of the horizon ({horizon.start}–{horizon.start + horizon.years - 1})"
+    return None
+
+
 def _staff(
     raw: RawInstance, problems: list[Problem], community_ids: set[str],
-    institutions: list[Institution], known_inst: set[str],
+    institutions: list[Institution], known_inst: set[str], horizon: Horizon | None = None,
 ) -> list[StaffMember]:
     t = _columns(raw, "staff", problems)
     ids = t.column("id", _text)
@@ -539,6 +580,10 @@ def _staff(
     comms = t.column("community", partial(_text, required=False))
     mobiles = t.column("mobile", partial(_boolean, default=True))
     dues = t.column("grassroots_due", partial(_boolean, default=False))
+    leaves_ = t.column("leaves", _integer)
+    births = t.column("birth_year", _integer)
+    arrives_ = t.column("arrives", _integer)
+    owed_ = t.column("grassroots_years", partial(_integer, default=0))
     inst = {x.id: x for x in institutions}
 
     def inst_ref(i: int, column: str, value: str | None) -> Institution | None:
@@ -593,28 +638,47 @@ def _staff(
                 t.bad(i, "quota_holder", quota_holder, f"a {status.value} holds no post: leave quota_holder blank")
         if due and title is not None and title != Title.attending:
             t.bad(i, "grassroots_due", "true", f"only attendings owe grassroots service; this member is {title.value}")
+        leaves, birth, arrives, owed = leaves_[i], births[i], arrives_[i], owed_[i]
+        for column, year in (("leaves", leaves), ("birth_year", birth), ("arrives", arrives)):
+            why = _year_problem(horizon, year, strict=False)
+            if why is not None:
+                t.bad(i, column, year, why)
+        if birth is not None and not 1900 <= birth <= 2100:
+            t.bad(i, "birth_year", birth, "is not a plausible year of birth")
+        if arrives is not None and status is not None and status != Status.candidate:
+            t.bad(i, "arrives", arrives, f"only candidates arrive; a {status.value} member is here already")
+        if arrives is not None and leaves is not None and leaves <= arrives:
+            t.bad(i, "leaves", leaves, f"is not after arrives ({arrives})")
+        if owed and status == Status.contract:
+            t.bad(i, "grassroots_years", owed, "a grassroots obligation is for candidates (targeted graduates) and those hired as such")
         if t.ok(i) and sid and status and title and specialty and comm:
             out.append({
                 "id": sid, "name": sname or "", "status": status, "title": title, "specialty": specialty,
                 "post_funding": post_funding, "quota_holder": quota_holder, "posted_at": posted_at,
                 "community": comm, "mobile": mobile, "grassroots_due": due,
+                "leaves": leaves, "birth_year": birth, "arrives": arrives, "grassroots_years": owed or 0,
             })
     return _models(StaffMember, out)
 
 
-def _requirements(raw: RawInstance, problems: list[Problem], known_inst: set[str]) -> list[Requirement]:
+def _requirements(raw: RawInstance, problems: list[Problem], known_inst: set[str],
+                  horizon: Horizon | None = None) -> list[Requirement]:
     t = _columns(raw, "requirements", problems)
     iids = t.column("institution", partial(_institution_ref, known=known_inst))
     specialties = t.column("specialty", _text)
     min_titles = t.column("min_title", partial(_enum, kind=Title))
     needs = t.column("need", partial(_integer, required=True))
     weights = t.column("weight", partial(_float, default=1.0))
+    years = t.column("year", _integer)
     out: list[dict[str, Any]] = []
-    for i, iid, specialty, min_title, need, weight in zip(t.rows(), iids, specialties, min_titles, needs, weights, strict=True):
+    for i, iid, specialty, min_title, need, weight, year in zip(t.rows(), iids, specialties, min_titles, needs, weights, years, strict=True):
+        why = _year_problem(horizon, year)
+        if why is not None:
+            t.bad(i, "year", year, why)
         if t.ok(i) and iid and specialty and min_title is not None and need is not None:
             out.append({
                 "institution": iid, "specialty": specialty, "min_title": min_title, "need": need,
-                "weight": weight if weight is not None else 1.0,
+                "weight": weight if weight is not None else 1.0, "year": year,
             })
     return _models(Requirement, out)
 

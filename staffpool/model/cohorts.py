@@ -2,7 +2,8 @@
 
 Two people are interchangeable when they share status, title, specialty, posted_at,
 mobility, community, (on_staff) post funding and the pins that apply to them this year
-(a pinned person's options are their own): every option, constraint coefficient and
+(a pinned person's options are their own) and whether they owe grassroots service this
+year: every option, constraint coefficient and
 level coefficient of one is then the other's. `quota_holder` only enters the constant
 vacancy counts, and `grassroots_due` only the rotation, so neither splits a cohort.
 """
@@ -27,6 +28,7 @@ class Cohort:
     members: tuple[str, ...]  # staff ids, sorted
     # The pins of this year, as ("at" | "not_at", institution); `stay` is "at" posted_at.
     pins: tuple[tuple[str, str], ...] = ()
+    grassroots: bool = False  # owes grassroots service this year (township or village tier)
 
     @property
     def size(self) -> int:
@@ -38,7 +40,8 @@ class Cohort:
         post = f":{self.post_funding.value}" if self.post_funding else ""
         fixed = "" if self.mobile else ":immobile"
         pinned = "".join(f":{kind}={j}" for kind, j in self.pins)
-        return f"{self.status.value}{post}:{self.title.value}:{self.specialty}@{where}{fixed}{pinned}"
+        owed = ":grassroots" if self.grassroots else ""
+        return f"{self.status.value}{post}:{self.title.value}:{self.specialty}@{where}{fixed}{pinned}{owed}"
 
 
 def pin_key(instance: Instance, s: StaffMember) -> tuple[tuple[str, str], ...]:
@@ -62,7 +65,8 @@ def cohort_key(s: StaffMember, mode: Mode, pins: tuple[tuple[str, str], ...] = (
     mobile = True if mode == Mode.separate else s.mobile
     if s.status == Status.candidate:
         mobile = True
-    return (s.status, s.title, s.specialty, s.posted_at or "", mobile, s.post_funding, s.community, pins)
+    return (s.status, s.title, s.specialty, s.posted_at or "", mobile, s.post_funding, s.community, pins,
+            s.grassroots_years > 0)
 
 
 def build_cohorts(instance: Instance, community: str, mode: Mode) -> list[Cohort]:
@@ -86,6 +90,7 @@ def build_cohorts(instance: Instance, community: str, mode: Mode) -> list[Cohort
                 community=community,
                 members=tuple(sorted(p.id for p in people)),
                 pins=key[7],  # type: ignore[arg-type]
+                grassroots=bool(key[8]),
             )
         )
     return cohorts

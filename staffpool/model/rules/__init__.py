@@ -16,6 +16,7 @@ from ..cohorts import Cohort
 from .budget import define_hiring_budget
 from .capacity import define_capacity
 from .distance import allow_distance
+from .grassroots import allow_grassroots
 from .levels import define_levels
 from .mobility import allow_community_and_mobility
 from .moves import define_max_moves
@@ -62,6 +63,9 @@ RULES: tuple[Rule, ...] = (
     Rule("pins", "hard", "Pins (pins.csv)",
          "a pinned person is posted at (or not at) the institution the pin names, in the pin's year",
          allow=allow_pins, define=define_pins),
+    Rule("grassroots", "hard", "Years: grassroots_years",
+         "a targeted graduate, once hired, serves at township or village tier for grassroots_years years",
+         allow=allow_grassroots),
     Rule("shortfall", "level", "Objective: shortfall",
          "Σ weight × max(0, need − matching staff posted there)", define=define_shortfall),
     Rule("levels", "level", "Objective: moves, distance, hiring_cost, unregularised",

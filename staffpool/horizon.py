@@ -1,0 +1,268 @@
+"""Plans that live: the year planned, the world after a plan, and plans over years.
+
+`year_view` is the one-year instance a solve sees (who is present, that year's
+requirements, budgets and pins); `advance` is the world after a plan of that year, as an
+instance starting the next year. Planning over years is `advance` between years.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .check import Plan, PostSource, check_plan, read_plan
+from .domain import Community, Funding, Horizon, Instance, Mode, Requirement, StaffMember, Status
+from .errors import InputError, Problem
+
+
+def year_of(instance: Instance) -> int | None:
+    return instance.horizon.start
+
+
+def _uses_years(instance: Instance) -> bool:
+    return bool(
+        instance.budgets
+        or instance.horizon.years > 1
+        or any(r.year is not None for r in instance.requirements)
+        or any(s.leaves is not None or s.birth_year is not None or s.arrives is not None for s in instance.staff)
+    )
+
+
+def present(instance: Instance, s: StaffMember, year: int) -> bool:
+    """Is `s` available in `year`: not gone (leaves ≤ year) and, a candidate, arrived?"""
+    gone = s.leaves_in(instance.policy)
+    if gone is not None and gone <= year:
+        return False
+    return not (s.status == Status.candidate and s.arrives is not None and s.arrives > year)
+
+
+def year_requirements(requirements: tuple[Requirement, ...], year: int) -> tuple[Requirement, ...]:
+    """A row with this year replaces the yearless row of the same (institution, specialty,
+    min_title); yearless rows apply every year; rows of other years not at all."""
+    replaced = {(r.institution, r.specialty, r.min_title) for r in requirements if r.year == year}
+    return tuple(
+        r for r in requirements
+        if r.year == year or (r.year is None and (r.institution, r.specialty, r.min_title) not in replaced)
+    )
+
+
+def year_communities(instance: Instance, year: int) -> tuple[Community, ...]:
+    """Each community with that year's budgets.csv row applied (a blank cell keeps its own)."""
+    rows = {(b.community, b.year): b for b in instance.budgets}
+    out = []
+    for c in instance.communities:
+        b = rows.get((c.id, year))
+        if b is None:
+            out.append(c)
+            continue
+        update: dict[str, Any] = {}
+        if b.hiring_budget is not None:
+            update["hiring_budget"] = b.hiring_budget
+        if b.max_moves is not None:
+            update["max_moves"] = b.max_moves
+        out.append(c.model_copy(update=update))
+    return tuple(out)
+
+
+def year_view(instance: Instance, year: int | None = None) -> Instance:
+    """The instance of one year of the horizon (default: its first), as a solve sees it."""
+    year = year if year is not None else instance.horizon.start
+    if year is None or (year == instance.horizon.start and not _uses_years(instance)):
+        return instance
+    staff = tuple(s for s in instance.staff if present(instance, s, year))
+    ids = {s.id for s in staff}
+    return instance.model_copy(update={
+        "staff": staff,
+        "requirements": year_requirements(instance.requirements, year),
+        "communities": year_communities(instance, year),
+        "pins": tuple(p for p in instance.pins if p.applies(year) and p.staff_id in ids),
+        "budgets": (),
+        "horizon": Horizon(start=year, years=1),
+    })
+
+
+# ---------------------------------------------------------------- the world after a plan
+
+
+def _post_of(instance: Instance, s: StaffMember, to: str, funding: str | None) -> tuple[Funding, str]:
+    """(post_funding, quota_holder) of a post just taken at `to`. A unified post gets the
+    funding of the institution where posted (a village clinic's: full, the township
+    quota that serves villages); the quota holder is `to` when its funding is the post's,
+    else the nearest institution of the community with that funding."""
+    inst = instance.institution_by_id
+    here = inst[to]
+    if funding in (Funding.full.value, Funding.differential.value):
+        f = Funding(funding)
+    else:
+        f = here.funding if here.funding != Funding.none else Funding.full
+    if here.funding == f:
+        return f, here.id
+    same = [j for j in instance.institutions if j.community == here.community and j.funding == f]
+    if not same:
+        return f, here.id  # cannot happen for a post of a pool that had a vacancy
+    holder = min(same, key=lambda j: (instance.distance_m(here.id, j.id), j.id))
+    return f, holder.id
+
+
+def advance(instance: Instance, plan: Plan) -> Instance:
+    """The world after `plan` (a plan of the year `horizon.start`, or of the instance when it
+    has no calendar year): everyone starts where the plan posted them; the regularised and
+    hired hold their posts; candidates not hired stay candidates; those who leave by the
+    next year are gone (their posts fall vacant); rows of past years are dropped."""
+    year = instance.horizon.start
+    nxt = year + 1 if year is not None else None
+    view = year_view(instance)
+    planned = {s.id for s in view.staff}
+    staff: list[StaffMember] = []
+    for s in instance.staff:
+        if nxt is not None and not _stays_to(instance, s, nxt):
+            continue
+        if s.id not in planned:
+            staff.append(s)  # a candidate not arrived yet
+            continue
+        a = plan.get(s.id)
+        to = a.to_institution if a is not None else None
+        owed = max(0, s.grassroots_years - 1) if s.status != Status.candidate else s.grassroots_years
+        update: dict[str, Any] = {}
+        if s.status == Status.candidate:
+            if to is None:
+                staff.append(s)
+                continue
+            assert a is not None
+            funding, holder = _post_of(instance, s, to, a.post_funding)
+            owed = max(0, s.grassroots_years - 1)
+            update = {"status": Status.on_staff, "posted_at": to, "post_funding": funding, "quota_holder": holder,
+                      "arrives": None}
+        elif to is not None:
+            update = {"posted_at": to}
+            if s.status == Status.contract and a is not None and a.post_source == PostSource.regularised:
+                funding, holder = _post_of(instance, s, to, a.post_funding)
+                update.update(status=Status.on_staff, post_funding=funding, quota_holder=holder)
+        update["grassroots_years"] = owed
+        staff.append(s.model_copy(update=update))
+    ids = {s.id for s in staff}
+
+    def current(y: int | None) -> bool:
+        return y is None or nxt is None or y >= nxt
+
+    horizon = instance.horizon if nxt is None else Horizon(start=nxt, years=max(1, instance.horizon.years - 1))
+    return instance.model_copy(update={
+        "staff": tuple(staff),
+        "pins": tuple(p for p in instance.pins if p.staff_id in ids and current(p.year)),
+        "requirements": tuple(r for r in instance.requirements if current(r.year)),
+        "budgets": tuple(b for b in instance.budgets if current(b.year)),
+        "horizon": horizon,
+    })
+
+
+def _stays_to(instance: Instance, s: StaffMember, year: int) -> bool:
+    gone = s.leaves_in(instance.policy)
+    return gone is None or gone > year
+
+
+# ---------------------------------------------------------------- reading a plan folder
+
+
+@dataclass
+class PlanFolder:
+    plan: Plan
+    mode: Mode
+
+
+def read_plan_folder(folder: Path, instance: Instance) -> PlanFolder:
+    """A folder written by `solve` (for the year `instance` starts with), checked to fit the
+    instance: a row for everyone present, starting where the instance has them, and every
+    hard rule holding. Problems name assignments.csv and the row; raises InputError."""
+    label = "assignments.csv"
+    view = year_view(instance)
+    file = folder / label
+    plan = read_plan(folder, view)
+    rows: dict[str, tuple[int, str]] = {}
+    text = file.read_bytes().decode("utf-8-sig")
+    for n, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+        sid = (row.get("staff_id") or "").strip()
+        if sid:
+            rows[sid] = (n, (row.get("from_institution") or "").strip())
+    mode = _mode_of(folder, view)
+    problems: list[Problem] = []
+    for s in view.staff:
+        if s.id not in rows:
+            problems.append(Problem(label, None, "staff_id", s.id, "no row for this staff member: is the plan of another instance or year?"))
+            continue
+        n, start = rows[s.id]
+        if start and start != (s.posted_at or ""):
+            problems.append(Problem(label, n, "from_institution", start,
+                                    f"the instance has {s.id} at {s.posted_at or 'no institution (a candidate)'}: is the plan of another instance or year?"))
+    if not problems:
+        for v in check_plan(view, plan, mode).violations:
+            at = rows[v.subject][0] if v.subject in rows else None
+            problems.append(Problem(label, at, "to_institution" if at else "", v.subject, f"the plan breaks rule '{v.rule}': {v.message}"))
+    if problems:
+        raise InputError(problems)
+    return PlanFolder(plan, mode)
+
+
+def _mode_of(folder: Path, instance: Instance) -> Mode:
+    summary = folder / "summary.json"
+    try:
+        mode = json.loads(summary.read_text(encoding="utf-8")).get("mode") if summary.is_file() else None
+    except (ValueError, OSError, AttributeError):
+        mode = None
+    return Mode(mode) if mode in {m.value for m in Mode} else instance.policy.mode
+
+
+def plan_years(folder: Path) -> list[Path]:
+    """The year folders of a folder written by `plan`, in order (empty for a `solve` folder)."""
+    if (folder / "assignments.csv").is_file():
+        return []
+    return sorted((p for p in folder.iterdir() if p.is_dir() and p.name.isdigit() and (p / "assignments.csv").is_file()),
+                  key=lambda p: int(p.name)) if folder.is_dir() else []
+
+
+def advance_from(instance: Instance, folder: Path) -> Instance:
+    """The world after the plan in `folder`: a `solve` folder (one year) or a `plan` folder
+    (every year of it, in turn). Raises InputError when it does not fit the instance."""
+    from .errors import UsageError
+
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: not a folder written by solve or plan")
+    years = plan_years(folder)
+    if not years:
+        if not (folder / "assignments.csv").is_file():
+            raise InputError([Problem("assignments.csv", None, "", "", f"missing from {folder}: expected a folder written by solve or plan")])
+        return advance(instance, read_plan_folder(folder, instance).plan)
+    current = instance
+    for sub in years:
+        if current.horizon.start is not None and int(sub.name) != current.horizon.start:
+            raise InputError([Problem(f"{sub.name}/assignments.csv", None, "", "",
+                                      f"the plan's year {sub.name} is not the instance's next year {current.horizon.start}")])
+        try:
+            current = advance(current, read_plan_folder(sub, current).plan)
+        except InputError as exc:
+            raise InputError([Problem(f"{sub.name}/{p.file}", p.row, p.column, p.value, p.message) for p in exc.problems]) from None
+    return current
+
+
+def write_instance_folder(instance: Instance, folder: Path) -> None:
+    """Write `instance` as a new folder: into a temporary folder beside it, renamed when
+    whole. Refuses a folder that exists."""
+    import shutil
+    import tempfile
+
+    from .convert import write_folder
+    from .errors import UsageError
+
+    if folder.exists():
+        raise UsageError(f"{folder}: already exists; refusing to overwrite it (choose a new folder)")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        write_folder(instance, tmp)
+        tmp.rename(folder)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
