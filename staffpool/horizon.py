@@ -266,3 +266,95 @@ def write_instance_folder(instance: Instance, folder: Path) -> None:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
+
+
+# ---------------------------------------------------------------- a plan over years
+
+
+@dataclass
+class YearPlan:
+    year: int
+    result: Any  # solve.Result of that year's instance
+
+
+@dataclass
+class HorizonPlan:
+    instance: Instance
+    kind: str  # "rolling"
+    years: list[YearPlan]
+    complete: bool  # every year has a plan
+    reasons: list[str]
+
+    @property
+    def status(self) -> str:
+        if not self.complete:
+            return "infeasible" if any(y.result.status.value == "infeasible" for y in self.years) else "time_limit"
+        return "optimal" if all(y.result.status.value == "optimal" for y in self.years) else "time_limit"
+
+    def totals(self) -> dict[str, float]:
+        """Each level summed over the years (distance in km)."""
+        out: dict[str, float] = {}
+        for y in self.years:
+            for lvl, v in y.result.objective.items():
+                out[lvl.value] = out.get(lvl.value, 0.0) + v
+        return out
+
+
+def plan_rolling(instance: Instance, mode: Mode | str | None = None, solver: str = "highs",
+                 time_limit: float | None = None, workers: int = 1,
+                 on_year: Any = None, progress: Any = None) -> HorizonPlan:
+    """Year by year, each year the lexicographic optimum given the years before: solve the
+    year, `advance`, solve the next. Stops at a year with no plan (its reasons kept)."""
+    from .solve import solve
+
+    if instance.horizon.start is None:
+        from .errors import UsageError
+
+        raise UsageError(f"{instance.name}: planning over years needs horizon.start in instance.yaml")
+    current = instance
+    years: list[YearPlan] = []
+    for year in instance.horizon.year_list:
+        if on_year is not None:
+            on_year(year)
+        result = solve(current, mode=mode, solver=solver, time_limit=time_limit, workers=workers, progress=progress)
+        years.append(YearPlan(year, result))
+        if not result.has_plan or result.status.value == "infeasible":
+            return HorizonPlan(instance, "rolling", years, False, [f"{year}: {r}" for r in result.reasons])
+        current = advance(current, result.plan)
+    return HorizonPlan(instance, "rolling", years, True, [])
+
+
+def horizon_summary(hp: HorizonPlan) -> dict[str, Any]:
+    """summary.json of a plan over years: each year's levels and counts, and the totals."""
+    from .results import level_value
+
+    years: dict[str, Any] = {}
+    for y in hp.years:
+        s = y.result.summary.model_dump(mode="json")
+        tiers: dict[str, dict[str, int]] = {}
+        for row in y.result.rows("institutions") if y.result.has_plan else []:
+            t = tiers.setdefault(row["tier"], {"staff": 0, "short": 0})
+            t["staff"] += row["staff_after"]
+            t["short"] += row["short"]
+        years[str(y.year)] = {"status": s["status"], "objective": s["objective"], "counts": s["counts"], "by_tier": tiers}
+    from .domain import Level
+
+    totals = {k: level_value(Level(k), v) for k, v in hp.totals().items()}
+    return {
+        "instance": hp.instance.name, "kind": hp.kind, "status": hp.status,
+        "mode": hp.years[0].result.mode.value if hp.years else hp.instance.policy.mode.value,
+        "horizon": {"start": hp.instance.horizon.start, "years": hp.instance.horizon.years},
+        "years": years, "totals": totals, **({"reasons": hp.reasons} if hp.reasons else {}),
+    }
+
+
+def write_horizon_plan(hp: HorizonPlan, out: Path, input_files: list[Path] | None = None) -> None:
+    """DIR/<year>/ (solve's four files for each year) and DIR/summary.json."""
+    from .io import ensure_not_input, write_json_atomic
+    from .results import write_result
+
+    ensure_not_input(out, ["summary.json"], input_files or [])
+    for y in hp.years:
+        if y.result.has_plan:
+            write_result(y.result, out / str(y.year), input_files)
+    write_json_atomic(out / "summary.json", horizon_summary(hp))
