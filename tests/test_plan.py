@@ -146,3 +146,21 @@ def test_plan_of_an_infeasible_year_writes_nothing(tmp_path: Path) -> None:
     (folder / "pins.csv").write_text("staff_id,year,at\ns6,2028,H\n", encoding="utf-8")  # a village doctor at county
     assert main(["plan", str(folder), "--out", str(tmp_path / "P"), "--rolling"]) == 1
     assert not (tmp_path / "P").exists()
+
+
+def test_bundled_five_years_keeps_its_pins_and_graduates() -> None:
+    from staffpool.check import check_plan
+    from staffpool.horizon import plan_rolling
+
+    i = load_instance(ROOT / "instances" / "sanming-county-5y")
+    assert i.horizon == Horizon(start=2027, years=5)
+    hp = plan_rolling(i.model_copy(update={"horizon": Horizon(start=2027, years=2)}))
+    assert hp.status == "optimal" and [y.year for y in hp.years] == [2027, 2028]
+    first, second = (y.result for y in hp.years)
+    assert first.plan["C000-G01"].to_institution == "C000-T05"
+    assert second.plan["C000-S00011"].to_institution == "C000-T03"
+    for y in hp.years:
+        assert check_plan(y.result.instance, y.result.plan, y.result.mode).ok
+        for sid, a in y.result.plan.items():
+            if sid.startswith("C000-G") and a.to_institution:
+                assert y.result.instance.institution_by_id[a.to_institution].tier.value != "county"
