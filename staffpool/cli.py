@@ -225,58 +225,49 @@ def plan_cmd(
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Plan every year of the horizon (instance.yaml horizon: {start, years})."""
-    from rich.table import Table
-
-    from .horizon import horizon_summary, plan_rolling, write_horizon_plan
+    """Plan every year of the horizon (instance.yaml horizon: {start, years}): integrated
+    (every level summed over the years, minimised together), or --rolling."""
+    from .horizon import horizon_summary, plan_integrated, plan_rolling, write_horizon_plan
+    from .io import ensure_not_input
+    from .render import horizon_table
     from .solve import default_workers, load_profile
 
-    if not rolling:
-        raise UsageError("plan: only the rolling plan (--rolling) is available; the integrated plan over years is not built yet")
     mode = _check_mode(mode)
     load_profile(solver)
     inputs = _input_files(instance)
-    from .io import ensure_not_input
-
     ensure_not_input(out_dir, ["summary.json"], inputs)
     inst, _ = _load(instance)
     w = workers if workers is not None else default_workers()
     with _progress() as progress:
-        task = progress.add_task(f"planning {inst.horizon.years} year(s)", total=inst.horizon.years)
-        current = {"year": ""}
+        task = progress.add_task(f"planning {inst.horizon.years} year(s)", total=None)
+        current = {"what": ""}
 
         def on_year(year: int) -> None:
-            if current["year"]:
-                progress.advance(task)
-            current["year"] = str(year)
-            progress.update(task, description=f"{year}: solving")
+            current["what"] = f"rolling {year}"
+            progress.update(task, description=f"{current['what']}: solving")
 
         def on_level(cid: str, level: Any) -> None:
-            progress.update(task, description=f"{current['year']} {cid}: level {level.value}")
+            progress.update(task, description=f"{current['what']} {cid}: level {level.value}")
 
-        hp = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
+        if rolling:
+            hp = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
+        else:
+            current["what"] = f"integrated {inst.horizon.start}–{(inst.horizon.start or 0) + inst.horizon.years - 1}"
+            hp = plan_integrated(inst, mode, solver, time_limit, on_level=on_level)
+            if hp.complete:  # the rolling plan beside it: what looking ahead is worth
+                hp.rolling = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
     summary = horizon_summary(hp)
     if hp.complete:  # as solve: no plan, nothing written
         write_horizon_plan(hp, out_dir, inputs)
     if as_json:
         _print_json(summary)
     else:
-        levels = [lvl.value for lvl in inst.policy.objective]
-        t = Table(title=f"{inst.name}: {hp.kind} plan, {summary['status']}", title_justify="left")
-        t.add_column("year")
-        for lvl in levels:
-            t.add_column(lvl, justify="right")
-        for lvl in ("county", "township", "village"):
-            t.add_column(f"staff {lvl}", justify="right")
-        for year, y in summary["years"].items():
-            t.add_row(year, *[str(y["objective"].get(lvl, "–")) for lvl in levels],
-                      *[str(y["by_tier"].get(tier, {}).get("staff", "–")) for tier in ("county", "township", "village")])
-        t.add_row("total", *[str(summary["totals"].get(lvl, "–")) for lvl in levels], "", "", "")
-        out.print(t)
+        out.print(horizon_table(summary, [lvl.value for lvl in inst.policy.objective]))
         if hp.complete:
             out.print(f"Wrote {', '.join(str(y.year) for y in hp.years)} and summary.json to {out_dir}")
     if not hp.complete:
-        raise InfeasibleError(f"{inst.name}: no plan for {hp.years[-1].year}", hp.reasons)
+        year = f" for {hp.years[-1].year}" if hp.years else ""
+        raise InfeasibleError(f"{inst.name}: no {hp.kind} plan{year}", hp.reasons)
 
 
 @app.command()

@@ -419,3 +419,42 @@ class Instance(_Frozen):
     def distance_m(self, a: str, b: str) -> int:
         inst = self.institution_by_id
         return distance_m(inst[a], inst[b])
+
+
+# ---------------------------------------------------------------- one year of a horizon
+
+
+def present(instance: Instance, s: StaffMember, year: int) -> bool:
+    """Is `s` available in `year`: not gone (leaves ≤ year) and, a candidate, arrived?"""
+    gone = s.leaves_in(instance.policy)
+    if gone is not None and gone <= year:
+        return False
+    return not (s.status == Status.candidate and s.arrives is not None and s.arrives > year)
+
+
+def year_requirements(requirements: tuple[Requirement, ...], year: int) -> tuple[Requirement, ...]:
+    """A row with this year replaces the yearless row of the same (institution, specialty,
+    min_title); yearless rows apply every year; rows of other years not at all."""
+    replaced = {(r.institution, r.specialty, r.min_title) for r in requirements if r.year == year}
+    return tuple(
+        r for r in requirements
+        if r.year == year or (r.year is None and (r.institution, r.specialty, r.min_title) not in replaced)
+    )
+
+
+def year_communities(instance: Instance, year: int) -> tuple[Community, ...]:
+    """Each community with that year's budgets.csv row applied (a blank cell keeps its own)."""
+    rows = {(b.community, b.year): b for b in instance.budgets}
+    out = []
+    for c in instance.communities:
+        b = rows.get((c.id, year))
+        if b is None:
+            out.append(c)
+            continue
+        update: dict[str, Any] = {}
+        if b.hiring_budget is not None:
+            update["hiring_budget"] = b.hiring_budget
+        if b.max_moves is not None:
+            update["max_moves"] = b.max_moves
+        out.append(c.model_copy(update=update))
+    return tuple(out)

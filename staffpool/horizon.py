@@ -10,12 +10,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .check import Plan, PostSource, check_plan, read_plan
-from .domain import Community, Funding, Horizon, Instance, Mode, Requirement, StaffMember, Status
+from .domain import (
+    Funding,
+    Horizon,
+    Instance,
+    Level,
+    Mode,
+    StaffMember,
+    Status,
+    present,
+    year_communities,
+    year_requirements,
+)
 from .errors import InputError, Problem
 
 
@@ -30,42 +42,6 @@ def _uses_years(instance: Instance) -> bool:
         or any(r.year is not None for r in instance.requirements)
         or any(s.leaves is not None or s.birth_year is not None or s.arrives is not None for s in instance.staff)
     )
-
-
-def present(instance: Instance, s: StaffMember, year: int) -> bool:
-    """Is `s` available in `year`: not gone (leaves ≤ year) and, a candidate, arrived?"""
-    gone = s.leaves_in(instance.policy)
-    if gone is not None and gone <= year:
-        return False
-    return not (s.status == Status.candidate and s.arrives is not None and s.arrives > year)
-
-
-def year_requirements(requirements: tuple[Requirement, ...], year: int) -> tuple[Requirement, ...]:
-    """A row with this year replaces the yearless row of the same (institution, specialty,
-    min_title); yearless rows apply every year; rows of other years not at all."""
-    replaced = {(r.institution, r.specialty, r.min_title) for r in requirements if r.year == year}
-    return tuple(
-        r for r in requirements
-        if r.year == year or (r.year is None and (r.institution, r.specialty, r.min_title) not in replaced)
-    )
-
-
-def year_communities(instance: Instance, year: int) -> tuple[Community, ...]:
-    """Each community with that year's budgets.csv row applied (a blank cell keeps its own)."""
-    rows = {(b.community, b.year): b for b in instance.budgets}
-    out = []
-    for c in instance.communities:
-        b = rows.get((c.id, year))
-        if b is None:
-            out.append(c)
-            continue
-        update: dict[str, Any] = {}
-        if b.hiring_budget is not None:
-            update["hiring_budget"] = b.hiring_budget
-        if b.max_moves is not None:
-            update["max_moves"] = b.max_moves
-        out.append(c.model_copy(update=update))
-    return tuple(out)
 
 
 def year_view(instance: Instance, year: int | None = None) -> Instance:
@@ -284,6 +260,7 @@ class HorizonPlan:
     years: list[YearPlan]
     complete: bool  # every year has a plan
     reasons: list[str]
+    rolling: HorizonPlan | None = None  # the rolling plan beside an integrated one
 
     @property
     def status(self) -> str:
@@ -337,14 +314,16 @@ def horizon_summary(hp: HorizonPlan) -> dict[str, Any]:
             t["staff"] += row["staff_after"]
             t["short"] += row["short"]
         years[str(y.year)] = {"status": s["status"], "objective": s["objective"], "counts": s["counts"], "by_tier": tiers}
-    from .domain import Level
-
     totals = {k: level_value(Level(k), v) for k, v in hp.totals().items()}
+    beside = {}
+    if hp.rolling is not None:
+        beside = {"rolling_totals": {k: level_value(Level(k), v) for k, v in hp.rolling.totals().items()},
+                  "rolling_status": hp.rolling.status}
     return {
         "instance": hp.instance.name, "kind": hp.kind, "status": hp.status,
         "mode": hp.years[0].result.mode.value if hp.years else hp.instance.policy.mode.value,
         "horizon": {"start": hp.instance.horizon.start, "years": hp.instance.horizon.years},
-        "years": years, "totals": totals, **({"reasons": hp.reasons} if hp.reasons else {}),
+        "years": years, "totals": totals, **beside, **({"reasons": hp.reasons} if hp.reasons else {}),
     }
 
 
@@ -358,3 +337,148 @@ def write_horizon_plan(hp: HorizonPlan, out: Path, input_files: list[Path] | Non
         if y.result.has_plan:
             write_result(y.result, out / str(y.year), input_files)
     write_json_atomic(out / "summary.json", horizon_summary(hp))
+
+
+# ---------------------------------------------------------------- the integrated plan
+
+
+# Above this many columns in one community the integrated program is not attempted (a
+# 5-year county of 460 people needs about 1.5 million: minutes to build, longer to solve).
+MAX_INTEGRATED_COLUMNS = 200_000
+
+
+def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: str = "highs",
+                    time_limit: float | None = None, on_level: Any = None,
+                    max_columns: int | None = MAX_INTEGRATED_COLUMNS) -> HorizonPlan:
+    """Every year at once: each level of the objective summed over the years, minimised
+    lexicographically, per community (`model/years.py`). Read back year by year: each
+    year's plan is checked by the checker against that year's instance (the world after
+    the years before, by `advance`), and the levels it recomputes must add up to the
+    program's."""
+    from typing import cast
+
+    from .backends import CbcRunner, HighsRunner
+    from .errors import UsageError
+    from .model.build import CommunityModel
+    from .model.years import TooLarge, build_horizon_community
+    from .solve import Result, Status, TerminationCondition, _hold_rhs, decimal_gcd, load_profile
+    from .solve import Status as SolveStatus
+
+    if instance.horizon.start is None:
+        raise UsageError(f"{instance.name}: planning over years needs horizon.start in instance.yaml")
+    if instance.policy.requirements_from:
+        from .demand import derive_requirements
+
+        instance, _derived = derive_requirements(instance)
+    mode = Mode(mode) if mode is not None else instance.policy.mode
+    profile = load_profile(solver)
+    years = instance.horizon.year_list
+    decisions: dict[int, dict[str, tuple[str | None, str, bool]]] = {y: {} for y in years}
+    pool_funding: dict[str, str] = {}
+    totals: dict[Level, float] = {}
+    status = SolveStatus.optimal
+    reasons: list[str] = []
+    t0 = time.perf_counter()
+    for com in instance.communities:
+        try:
+            hm = build_horizon_community(instance, com.id, mode, max_columns)
+        except TooLarge as exc:
+            raise UsageError(f"{instance.name}: the integrated plan of {exc.community} needs more than "
+                             f"{max_columns:,} integer columns, too large to solve exactly here; "
+                             "plan it year by year with --rolling") from None
+        for pid, pool in hm.pools.items():
+            pool_funding[pid] = "unified" if pool.funding is None else pool.funding.value
+        cm = cast(CommunityModel, hm)  # the runners read only `.lp`
+        runner: HighsRunner | CbcRunner = HighsRunner(cm, profile) if profile.backend == "highs" else CbcRunner(cm, profile)
+        have = False
+        for level in instance.policy.objective:
+            expr = hm.levels[level]
+            if on_level is not None:
+                on_level(com.id, level)
+            if len(expr) == 0 and have:
+                totals[level] = totals.get(level, 0.0) + expr.constant
+                continue
+            left = None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - t0))
+            scale = decimal_gcd(set(expr.terms.values()))
+            term, value = runner.solve(expr, left, scale)
+            if term == TerminationCondition.infeasible:
+                return HorizonPlan(instance, "integrated", [], False,
+                                   [f"{com.id}: no plan over the years obeys every hard rule in every year"])
+            if value is None:
+                if not have:
+                    return HorizonPlan(instance, "integrated", [], False,
+                                       [f"{com.id}: no plan over the years was found within the time limit"])
+                status = SolveStatus.time_limit
+                continue
+            have = True
+            if term != TerminationCondition.optimal:
+                status = SolveStatus.time_limit
+            totals[level] = totals.get(level, 0.0) + value
+            runner.hold(expr, _hold_rhs(value - expr.constant, scale) + expr.constant)
+        _read_paths(hm, runner, decisions)
+    # Year by year: the plan of each year against the world the years before left.
+    current = instance
+    out: list[YearPlan] = []
+    sums: dict[Level, float] = {}
+    for year in years:
+        view = year_view(current)
+        plan: Plan = {}
+        for s in view.staff:
+            where, post, new = decisions[year][s.id]
+            plan[s.id] = _assignment(s, where, post, new, pool_funding)
+        report = check_plan(view, plan, mode)
+        if not report.ok:
+            raise RuntimeError(f"internal error: the integrated plan breaks rules in {year}: "
+                               + "; ".join(map(str, report.violations[:5])))
+        objective = {lvl: report.levels[lvl] for lvl in instance.policy.objective}
+        for lvl, v in objective.items():
+            sums[lvl] = sums.get(lvl, 0.0) + (v * 1000.0 if lvl == Level.distance else v)
+        st = Status.optimal if status == SolveStatus.optimal else Status.time_limit
+        out.append(YearPlan(year, Result(view, mode, profile.name, st, objective, plan, [], {}, [], [])))
+        current = advance(current, plan)
+    for lvl, v in totals.items():
+        if abs(sums.get(lvl, 0.0) - v) > 1e-6 * max(1.0, abs(v)):
+            raise RuntimeError(f"internal error: the integrated {lvl.value} is {v} in the program, {sums.get(lvl)} by the checker")
+    return HorizonPlan(instance, "integrated", out, True, reasons)
+
+
+def _assignment(s: StaffMember, where: str | None, post: str, new: bool, pool_funding: dict[str, str]) -> Any:
+    from .check import Assignment
+
+    if where is None:
+        return Assignment(s.id, None)
+    if s.status == Status.on_staff:
+        return Assignment(s.id, where, s.post_funding.value if s.post_funding else None, PostSource.existing)
+    if post in pool_funding:
+        return Assignment(s.id, where, pool_funding[post],
+                          PostSource.hired if s.status == Status.candidate else PostSource.regularised)
+    return Assignment(s.id, where, None, None)
+
+
+def _read_paths(hm: Any, runner: Any, decisions: dict[int, dict[str, tuple[str | None, str, bool]]]) -> None:
+    """Cohort flows -> one path per member: at each year the members in a state (sorted by
+    id) follow that state's arcs in order."""
+    from .model.years import OUT
+
+    by_cohort: dict[int, list[Any]] = {}
+    for arc in hm.arcs:
+        by_cohort.setdefault(arc.cohort, []).append(arc)
+    for c in hm.cohorts:
+        arcs = by_cohort.get(c.index, [])
+        where: dict[Any, list[str]] = {}
+        for year in hm.years:
+            here = [a for a in arcs if a.year == year]
+            if not here:
+                break
+            if not where:
+                where = {here[0].origin: list(c.members)}
+            nxt: dict[Any, list[str]] = {}
+            for a in here:
+                queue = where.get(a.origin, [])
+                take = round(runner.value(a.col))
+                moved, where[a.origin] = queue[:take], queue[take:]
+                nxt.setdefault(a.target, []).extend(moved)
+                new = a.origin.post in (OUT, "none") and a.target.post not in (OUT, "none")
+                for sid in moved:
+                    decisions[year][sid] = (a.target.institution, a.target.post, new)
+            where = {st: sorted(ids) for st, ids in nxt.items()}
