@@ -172,3 +172,17 @@ def test_a_leaver_frees_a_post_for_the_next_year() -> None:
     integrated = plan_integrated(i)
     assert integrated.totals()["unregularised"] == 1 == brute_force_years(i)[-1]
     assert integrated.years[1].result.plan["c"].post_source == "regularised"
+
+
+def test_a_program_too_large_is_refused_with_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from staffpool.errors import UsageError
+
+    folder = tmp_path / "inst"
+    shutil.copytree(TINY, folder)
+    with (folder / "instance.yaml").open("a", encoding="utf-8") as f:
+        f.write("horizon: {start: 2027, years: 3}\n")
+    from staffpool import load_instance
+
+    with pytest.raises(UsageError, match="--rolling"):
+        plan_integrated(load_instance(folder), max_columns=10)
+    assert plan_integrated(load_instance(folder)).complete
