@@ -356,12 +356,14 @@ def rotate(
     from rich.table import Table
 
     from .check import read_plan
+    from .horizon import year_view
     from .rotation import export_graphml
     from .rotation import rotate as do_rotate
     from .solve import require_plan
 
     mode = _check_mode(mode)
     inst, load_s = _load(instance)
+    inst = year_view(inst)  # the rotation of the year planned (the first of a horizon)
     if allocation is not None:
         plan = read_plan(allocation, inst)
     else:

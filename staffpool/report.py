@@ -71,7 +71,9 @@ def read_plan_result(plan_dir: Path, instance: Instance, mode: Mode | None) -> R
     import json
 
     from .check import read_plan
+    from .horizon import year_view
 
+    instance = year_view(instance)  # a plan is of one year: the first of a horizon
     plan = read_plan(plan_dir, instance)
     summary_file = plan_dir / "summary.json" if plan_dir.is_dir() else plan_dir.parent / "summary.json"
     meta: dict[str, Any] = {}
