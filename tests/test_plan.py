@@ -164,3 +164,12 @@ def test_bundled_five_years_keeps_its_pins_and_graduates() -> None:
         for sid, a in y.result.plan.items():
             if sid.startswith("C000-G") and a.to_institution:
                 assert y.result.instance.institution_by_id[a.to_institution].tier.value != "county"
+
+
+def test_plan_json_is_clean_on_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = three_years(tmp_path)
+    capsys.readouterr()
+    assert main(["plan", str(folder), "--out", str(tmp_path / "P"), "--rolling", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["kind"] == "rolling" and sorted(data["years"]) == ["2027", "2028", "2029"]
+    assert data == json.loads((tmp_path / "P" / "summary.json").read_text(encoding="utf-8"))
