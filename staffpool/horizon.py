@@ -373,7 +373,7 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
     mode = Mode(mode) if mode is not None else instance.policy.mode
     profile = load_profile(solver)
     years = instance.horizon.year_list
-    decisions: dict[int, dict[str, tuple[str | None, str, bool]]] = {y: {} for y in years}
+    decisions: dict[int, dict[str, tuple[str | None, str]]] = {y: {} for y in years}
     pool_funding: dict[str, str] = {}
     totals: dict[Level, float] = {}
     status = SolveStatus.optimal
@@ -424,8 +424,8 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
         view = year_view(current)
         plan: Plan = {}
         for s in view.staff:
-            where, post, new = decisions[year][s.id]
-            plan[s.id] = _assignment(s, where, post, new, pool_funding)
+            where, post = decisions[year][s.id]
+            plan[s.id] = _assignment(s, where, post, pool_funding)
         report = check_plan(view, plan, mode)
         if not report.ok:
             raise RuntimeError(f"internal error: the integrated plan breaks rules in {year}: "
@@ -442,7 +442,10 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
     return HorizonPlan(instance, "integrated", out, True, reasons)
 
 
-def _assignment(s: StaffMember, where: str | None, post: str, new: bool, pool_funding: dict[str, str]) -> Any:
+def _assignment(s: StaffMember, where: str | None, post: str, pool_funding: dict[str, str]) -> Any:
+    """One year's decision for `s` as that year's world has them: a post taken before is
+    `existing` (they are on_staff now); a pool post of a contract member or candidate is
+    taken this year."""
     from .check import Assignment
 
     if where is None:
@@ -455,11 +458,9 @@ def _assignment(s: StaffMember, where: str | None, post: str, new: bool, pool_fu
     return Assignment(s.id, where, None, None)
 
 
-def _read_paths(hm: Any, runner: Any, decisions: dict[int, dict[str, tuple[str | None, str, bool]]]) -> None:
+def _read_paths(hm: Any, runner: Any, decisions: dict[int, dict[str, tuple[str | None, str]]]) -> None:
     """Cohort flows -> one path per member: at each year the members in a state (sorted by
     id) follow that state's arcs in order."""
-    from .model.years import OUT
-
     by_cohort: dict[int, list[Any]] = {}
     for arc in hm.arcs:
         by_cohort.setdefault(arc.cohort, []).append(arc)
@@ -478,7 +479,6 @@ def _read_paths(hm: Any, runner: Any, decisions: dict[int, dict[str, tuple[str |
                 take = round(runner.value(a.col))
                 moved, where[a.origin] = queue[:take], queue[take:]
                 nxt.setdefault(a.target, []).extend(moved)
-                new = a.origin.post in (OUT, "none") and a.target.post not in (OUT, "none")
                 for sid in moved:
-                    decisions[year][sid] = (a.target.institution, a.target.post, new)
+                    decisions[year][sid] = (a.target.institution, a.target.post)
             where = {st: sorted(ids) for st, ids in nxt.items()}

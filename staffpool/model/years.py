@@ -300,10 +300,9 @@ def build_horizon_community(instance: Instance, community: str, mode: Mode, max_
             lp.row(f"shortfall[{r.institution},{year},#{n}]", cover, Sense.ge, r.need)
             if r.weight:
                 short[sv] = r.weight
-    n_contract = 0.0
     hm.levels[Level.shortfall] = Expr(short)
     hm.levels[Level.moves] = Expr({k: v for y in years for k, v in moves[y].items()})
     hm.levels[Level.distance] = Expr({k: v for y in years for k, v in metres[y].items()})
     hm.levels[Level.hiring_cost] = Expr({k: v for y in years for k, v in cost[y].items()})
-    hm.levels[Level.unregularised] = Expr({k: v for y in years for k, v in unreg[y].items()}, n_contract)
+    hm.levels[Level.unregularised] = Expr({k: v for y in years for k, v in unreg[y].items()})
     return hm
