@@ -481,6 +481,17 @@ def report(
     load_profile(solver)
     ensure_not_input(out_file.parent, [out_file.name], _input_files(instance))
     inst, load_s = _load(instance)
+    from .horizon import plan_years
+
+    if plan_dir is not None and plan_dir.is_dir() and plan_years(plan_dir):
+        # A folder written by `plan`: every year verified against the world before it.
+        from .horizon import horizon_summary, read_horizon_plan
+        from .report import build_horizon_report
+
+        summary = horizon_summary(read_horizon_plan(inst, plan_dir))
+        write_text_atomic(out_file, build_horizon_report(summary, [lvl.value for lvl in inst.policy.objective]))
+        err.print(f"Wrote {out_file}")
+        return
     if plan_dir is not None:
         result = read_plan_result(plan_dir, inst, Mode(mode) if mode else None)
     else:

@@ -482,3 +482,32 @@ def _read_paths(hm: Any, runner: Any, decisions: dict[int, dict[str, tuple[str |
                 for sid in moved:
                     decisions[year][sid] = (a.target.institution, a.target.post)
             where = {st: sorted(ids) for st, ids in nxt.items()}
+
+
+def read_horizon_plan(instance: Instance, folder: Path) -> HorizonPlan:
+    """A folder written by `plan`, read back year by year against the world the years
+    before leave (each year must fit and obey every rule; InputError otherwise); the levels
+    are the checker's. Kind and status come from its summary.json."""
+    from .solve import Result, Status
+
+    meta: dict[str, Any] = {}
+    try:
+        loaded = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        meta = loaded if isinstance(loaded, dict) else {}
+    except (OSError, ValueError):
+        meta = {}
+    status = Status(meta["status"]) if meta.get("status") in {s.value for s in Status} else Status.time_limit
+    current = instance
+    years: list[YearPlan] = []
+    for sub in plan_years(folder):
+        try:
+            fitted = read_plan_folder(sub, current)
+        except InputError as exc:
+            raise InputError([Problem(f"{sub.name}/{p.file}", p.row, p.column, p.value, p.message) for p in exc.problems]) from None
+        view = year_view(current)
+        report = check_plan(view, fitted.plan, fitted.mode)
+        objective = {lvl: report.levels[lvl] for lvl in instance.policy.objective}
+        years.append(YearPlan(int(sub.name), Result(view, fitted.mode, "plan", status, objective, fitted.plan, [], {}, [], [])))
+        current = advance(current, fitted.plan)
+    kind = str(meta.get("kind") or "plan")
+    return HorizonPlan(instance, kind, years, True, [])

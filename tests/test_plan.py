@@ -173,3 +173,21 @@ def test_plan_json_is_clean_on_stdout(tmp_path: Path, capsys: pytest.CaptureFixt
     data = json.loads(capsys.readouterr().out)
     assert data["kind"] == "rolling" and sorted(data["years"]) == ["2027", "2028", "2029"]
     assert data == json.loads((tmp_path / "P" / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_report_of_a_plan_over_years(tmp_path: Path) -> None:
+    folder = three_years(tmp_path)
+    assert main(["plan", str(folder), "--out", str(tmp_path / "P"), "--rolling"]) == 0
+    page = tmp_path / "years.html"
+    assert main(["report", str(folder), "--plan", str(tmp_path / "P"), "--out", str(page)]) == 0
+    html = page.read_text(encoding="utf-8")
+    assert 'id="chart-years-staff"' in html and 'id="chart-years-short"' in html
+    summary = json.loads((tmp_path / "P" / "summary.json").read_text(encoding="utf-8"))
+    for year, y in summary["years"].items():
+        staff = y["by_tier"]["county"]["staff"]
+        assert f"<tr><td>{year}</td><td class=num>{staff}</td>" in html
+    # A year that does not follow from the one before is named, and nothing is written.
+    a = tmp_path / "P" / "2028" / "assignments.csv"
+    a.write_text(a.read_text(encoding="utf-8").replace(",T,T,", ",H,T,", 1), encoding="utf-8")
+    assert main(["report", str(folder), "--plan", str(tmp_path / "P"), "--out", str(tmp_path / "bad.html")]) == 2
+    assert not (tmp_path / "bad.html").exists()
