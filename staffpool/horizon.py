@@ -343,7 +343,7 @@ def write_horizon_plan(hp: HorizonPlan, out: Path, input_files: list[Path] | Non
 
 
 # Above this many columns in one community the integrated program is not attempted (a
-# 5-year county of 460 people needs about 1.5 million: minutes to build, longer to solve).
+# 5-year county of 460 people needs about 710,000: 20 s to build, far longer to solve).
 MAX_INTEGRATED_COLUMNS = 200_000
 
 
@@ -459,29 +459,34 @@ def _assignment(s: StaffMember, where: str | None, post: str, pool_funding: dict
 
 
 def _read_paths(hm: Any, runner: Any, decisions: dict[int, dict[str, tuple[str | None, str]]]) -> None:
-    """Cohort flows -> one path per member: at each year the members in a state (sorted by
-    id) follow that state's arcs in order."""
-    by_cohort: dict[int, list[Any]] = {}
+    """Flows -> one path per member. In the first year each cohort's members (sorted by id)
+    follow its arcs in order; then the members of a class in one state (sorted by id)
+    follow that state's arcs in order."""
+    first = hm.years[0]
+    where: dict[tuple[int, Any], list[str]] = {}
+
+    def follow(arcs: list[Any], queues: dict[Any, list[str]], klass: int, year: int) -> None:
+        for a in arcs:
+            queue = queues.get(a.origin, [])
+            take = round(runner.value(a.col))
+            moved, queues[a.origin] = queue[:take], queue[take:]
+            where.setdefault((klass, a.target), []).extend(moved)
+            for sid in moved:
+                decisions[year][sid] = (a.target.institution, a.target.post)
+
+    by_owner: dict[tuple[int, int], list[Any]] = {}
     for arc in hm.arcs:
-        by_cohort.setdefault(arc.cohort, []).append(arc)
+        by_owner.setdefault((arc.year, arc.cohort), []).append(arc)
     for c in hm.cohorts:
-        arcs = by_cohort.get(c.index, [])
-        where: dict[Any, list[str]] = {}
-        for year in hm.years:
-            here = [a for a in arcs if a.year == year]
-            if not here:
-                break
-            if not where:
-                where = {here[0].origin: list(c.members)}
-            nxt: dict[Any, list[str]] = {}
-            for a in here:
-                queue = where.get(a.origin, [])
-                take = round(runner.value(a.col))
-                moved, where[a.origin] = queue[:take], queue[take:]
-                nxt.setdefault(a.target, []).extend(moved)
-                for sid in moved:
-                    decisions[year][sid] = (a.target.institution, a.target.post)
-            where = {st: sorted(ids) for st, ids in nxt.items()}
+        arcs = by_owner.get((first, c.index), [])
+        if arcs:
+            follow(arcs, {arcs[0].origin: list(c.members)}, c.klass, first)
+    for year in hm.years[1:]:
+        before, where = where, {}
+        classes = sorted({k for k, _st in before})
+        for k in classes:
+            queues = {st: sorted(ids) for (kk, st), ids in before.items() if kk == k}
+            follow(by_owner.get((year, k), []), queues, k, year)
 
 
 def read_horizon_plan(instance: Instance, folder: Path) -> HorizonPlan:

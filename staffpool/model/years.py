@@ -52,6 +52,9 @@ class HorizonCohort:
     pins: dict[int, tuple[tuple[str, str], ...]]  # year -> (("at" | "not_at" | "stay", institution))
     gone: int | None  # first year no longer present
     arrives: int | None
+    # Cohorts that differ only in where they start form one class: after the first year
+    # only the state tells them apart, so from then on they share the class's arcs.
+    klass: int = 0
 
     @property
     def size(self) -> int:
@@ -68,7 +71,7 @@ class HorizonPool:
 
 @dataclass
 class Arc:
-    cohort: int
+    cohort: int  # the cohort (first year) or the class (later years) whose members use it
     year: int
     origin: State
     target: State
@@ -118,11 +121,13 @@ def horizon_cohorts(instance: Instance, community: str, mode: Mode) -> list[Hori
                s.grassroots_years)
         groups.setdefault(key, []).append(s)
     out: list[HorizonCohort] = []
+    classes: dict[tuple[Any, ...], int] = {}
     for key in sorted(groups, key=lambda k: tuple(str(v) for v in k)):
         people = groups[key]
+        klass = classes.setdefault(key[:3] + key[4:], len(classes))  # all but posted_at
         out.append(HorizonCohort(
             index=len(out), first=people[0], members=tuple(sorted(p.id for p in people)),
-            pins=dict(zip(years, key[6], strict=True)), gone=key[7], arrives=key[8],
+            pins=dict(zip(years, key[6], strict=True)), gone=key[7], arrives=key[8], klass=klass,
         ))
     return out
 
@@ -209,7 +214,7 @@ def build_horizon_community(instance: Instance, community: str, mode: Mode, max_
     allowed: dict[tuple[int, State, int], bool] = {}
 
     def ok(c: HorizonCohort, state: State, year: int) -> bool:
-        key = (c.index, state, year)
+        key = (c.klass, state, year)
         if key not in allowed:
             allowed[key] = may_be_at(c, state, year)
         return allowed[key]
@@ -241,41 +246,60 @@ def build_horizon_community(instance: Instance, community: str, mode: Mode, max_
     unreg: dict[int, dict[int, float]] = {y: {} for y in years}
     at: dict[int, dict[str, list[tuple[int, HorizonCohort]]]] = {y: {} for y in years}
     holds: dict[int, dict[str, dict[int, float]]] = {y: {} for y in years}
+    def arcs_from(c: HorizonCohort, owner: int, ub: float, origin: State, year: int,
+                  nxt: dict[tuple[int, State], dict[int, float]]) -> dict[int, float]:
+        """The arcs of year `year` out of `origin` (used by cohort or class `owner`)."""
+        s = c.first
+        out_terms: dict[int, float] = {}
+        for target in targets(c, origin, year):
+            col = lp.var("", 0.0, ub, True)
+            if max_columns is not None and col >= max_columns:
+                raise TooLarge(community, col)
+            hm.arcs.append(Arc(owner, year, origin, target, col))
+            out_terms[col] = 1
+            nxt.setdefault((c.klass, target), {})[col] = 1
+            if target.institution is None:
+                continue
+            at[year].setdefault(target.institution, []).append((col, c))
+            if origin.institution is not None and target.institution != origin.institution:
+                moves[year][col] = 1
+                d = instance.distance_m(origin.institution, target.institution)
+                if d:
+                    metres[year][col] = d
+            if origin.institution is None:
+                cost[year][col] = instance.salary(s.title)
+            if target.post == NONE:
+                unreg[year][col] = 1
+            if target.post in hm.pools:
+                holds[year].setdefault(target.post, {})[col] = 1
+        return out_terms
+
+    # The first year: each cohort from where the input has them, into its class's states.
+    layer: dict[tuple[int, State], dict[int, float]] = {}
+    rep: dict[int, HorizonCohort] = {}
+    class_size: dict[int, int] = {}
     for c in hm.cohorts:
+        rep.setdefault(c.klass, c)
+        class_size[c.klass] = class_size.get(c.klass, 0) + c.size
+    for c in hm.cohorts:
+        if c.gone is not None and c.gone <= years[0]:
+            continue
         s = c.first
         first = State(None, OUT) if s.status == Status.candidate else State(
             s.posted_at, EXISTING if s.status == Status.on_staff else NONE)
-        layer: dict[State, dict[int, float]] = {first: {}}  # state -> arcs into it (empty: the start)
-        for year in years:
+        out_terms = arcs_from(c, c.index, float(c.size), first, years[0], layer)
+        lp.row(f"flow[{c.index},{years[0]},{lp.num_rows}]", out_terms, Sense.eq, c.size)
+    # Later years: a class's members in one state go on together.
+    for year in years[1:]:
+        nxt: dict[tuple[int, State], dict[int, float]] = {}
+        for (k, origin), inflow in layer.items():
+            c = rep[k]
             if c.gone is not None and c.gone <= year:
-                break
-            nxt: dict[State, dict[int, float]] = {}
-            for origin, inflow in layer.items():
-                out_terms: dict[int, float] = {}
-                for target in targets(c, origin, year):
-                    col = lp.var("", 0.0, float(c.size), True)
-                    if max_columns is not None and col >= max_columns:
-                        raise TooLarge(community, col)
-                    hm.arcs.append(Arc(c.index, year, origin, target, col))
-                    out_terms[col] = 1
-                    nxt.setdefault(target, {})[col] = 1
-                    if target.institution is None:
-                        continue
-                    at[year].setdefault(target.institution, []).append((col, c))
-                    if origin.institution is not None and target.institution != origin.institution:
-                        moves[year][col] = 1
-                        d = instance.distance_m(origin.institution, target.institution)
-                        if d:
-                            metres[year][col] = d
-                    if origin.institution is None:
-                        cost[year][col] = instance.salary(s.title)
-                    if target.post == NONE:
-                        unreg[year][col] = 1
-                    if target.post in hm.pools:
-                        holds[year].setdefault(target.post, {})[col] = 1
-                terms = {**out_terms, **{col: -1.0 for col in inflow}}
-                lp.row(f"flow[{c.index},{year},{lp.num_rows}]", terms, Sense.eq, 0 if inflow else c.size)
-            layer = nxt
+                continue
+            out_terms = arcs_from(c, k, float(class_size[k]), origin, year, nxt)
+            terms = {**out_terms, **{col: -1.0 for col in inflow}}
+            lp.row(f"flow[{k},{year},{lp.num_rows}]", terms, Sense.eq, 0)
+        layer = nxt
     comms = {y: {x.id: x for x in year_communities(instance, y)}[community] for y in years}
     short: dict[int, float] = {}
     for year in years:
