@@ -82,6 +82,11 @@ def tiny_years(draw: st.DrawFn) -> Instance:
         else:
             p = person(f"s{k}", "contract", title, at=at.id, mobile=draw(st.booleans()))
         staff.append(p.model_copy(update=extra))
+        if staff[:-1] and draw(st.booleans()):
+            # A twin of the one before (perhaps posted elsewhere): cohorts and classes of several.
+            twin = staff[-2]
+            moved = {"posted_at": at.id} if twin.posted_at is not None and twin.title.value != "village_doctor" else {}
+            staff[-1] = twin.model_copy(update={"id": f"s{k}", "name": f"s{k}", **moved})
     reqs: list[Requirement] = []
     for _ in range(draw(st.integers(1, 3))):
         r = req(draw(st.sampled_from(insts)).id, "gp", draw(st.sampled_from(["village_doctor", "resident", "attending"])),
