@@ -488,7 +488,8 @@ def report(
         from .horizon import horizon_summary, read_horizon_plan
         from .report import build_horizon_report
 
-        summary = horizon_summary(read_horizon_plan(inst, plan_dir))
+        with _busy(f"reading and checking every year of {plan_dir}"):
+            summary = horizon_summary(read_horizon_plan(inst, plan_dir))
         write_text_atomic(out_file, build_horizon_report(summary, [lvl.value for lvl in inst.policy.objective]))
         err.print(f"Wrote {out_file}")
         return
