@@ -224,6 +224,7 @@ def plan_cmd(
     time_limit: TimeOpt = None,
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
+    max_columns: Annotated[int, typer.Option("--max-columns", min=1, help="Refuse an integrated program with more integer columns per community.")] = 400_000,
 ) -> None:
     """Plan every year of the horizon (instance.yaml horizon: {start, years}): integrated
     (every level summed over the years, minimised together), or --rolling."""
@@ -253,7 +254,7 @@ def plan_cmd(
             hp = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
         else:
             current["what"] = f"integrated {inst.horizon.start}–{(inst.horizon.start or 0) + inst.horizon.years - 1}"
-            hp = plan_integrated(inst, mode, solver, time_limit, on_level=on_level)
+            hp = plan_integrated(inst, mode, solver, time_limit, on_level=on_level, max_columns=max_columns)
             if hp.complete:  # the rolling plan beside it: what looking ahead is worth
                 hp.rolling = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
     summary = horizon_summary(hp)

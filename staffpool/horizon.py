@@ -385,8 +385,8 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
             hm = build_horizon_community(instance, com.id, mode, max_columns)
         except TooLarge as exc:
             raise UsageError(f"{instance.name}: the integrated plan of {exc.community} needs more than "
-                             f"{max_columns:,} integer columns, too large to solve exactly here; "
-                             "plan it year by year with --rolling") from None
+                             f"{max_columns:,} integer columns; plan it year by year with --rolling, or allow "
+                             "a larger program with --max-columns (it may take long)") from None
         for pid, pool in hm.pools.items():
             pool_funding[pid] = "unified" if pool.funding is None else pool.funding.value
         cm = cast(CommunityModel, hm)  # the runners read only `.lp`
