@@ -344,7 +344,7 @@ def write_horizon_plan(hp: HorizonPlan, out: Path, input_files: list[Path] | Non
 
 # Above this many columns in one community the integrated program is not attempted. The
 # five-year bundled county: 2 years 169,000 columns, solved in 9 s; 3 years 341,000, 37 s;
-# 5 years 712,000, its first level not solved in 10 minutes.
+# 5 years 712,000, 702 s (all on 2 shared cores): `plan --max-columns` allows it.
 MAX_INTEGRATED_COLUMNS = 400_000
 
 
