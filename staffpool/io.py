@@ -33,7 +33,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "institution", "specialty", "min_title", "activity", "kind", "annual_volume",
         "unit_minutes", "hours_per_year", "staff_doing",
     ),
-    "communities": ("id", "name", "hiring_budget", "max_moves"),
+    "communities": ("id", "name", "hiring_budget", "max_moves", "treasury_budget", "insurance_balance"),
 }
 # Columns that may be left out of a file altogether (every cell then blank).
 OPTIONAL_COLUMNS: dict[str, set[str]] = {
@@ -41,7 +41,7 @@ OPTIONAL_COLUMNS: dict[str, set[str]] = {
     "staff": {"name", "post_funding", "quota_holder", "community", "mobile", "grassroots_due"},
     "requirements": {"weight"},
     "workload": {"annual_volume", "unit_minutes", "hours_per_year", "staff_doing"},
-    "communities": {"name", "hiring_budget", "max_moves"},
+    "communities": {"name", "hiring_budget", "max_moves", "treasury_budget", "insurance_balance"},
 }
 REQUIRED_TABLES = ("institutions", "staff", "requirements")
 LIST_KEYS = {"objective", "host_tiers", "requirements_from"}

@@ -219,13 +219,13 @@ def solve_community(
 
 def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
     """Cohort counts -> people: members (sorted by id) fill the options in order; then the
-    new posts of each (group, pool) go to the contract staff and hires posted in that group,
-    again in id order."""
+    new posts of each (group, pool[, title]) go to the contract staff and hires posted in
+    that group (of that title), again in id order."""
     from .model.build import PostKind
 
     plan: Plan = {}
-    contract_in: dict[str, list[str]] = {}
-    hired_in: dict[str, list[str]] = {}
+    contract_in: dict[tuple[str, str], list[str]] = {}
+    hired_in: dict[tuple[str, str], list[str]] = {}
     for cohort in cm.cohorts:
         members = list(cohort.members)
         pos = 0
@@ -237,18 +237,18 @@ def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
                     plan[sid] = Assignment(sid, opt.institution, funding, PostSource.existing)
                 else:
                     plan[sid] = Assignment(sid, opt.institution, None, None)
-                    group = cm.post_group(opt.institution)
-                    (contract_in if opt.kind == PostKind.none else hired_in).setdefault(group, []).append(sid)
+                    key = (cm.post_group(opt.institution), cohort.title.value if cm.by_title else "")
+                    (contract_in if opt.kind == PostKind.none else hired_in).setdefault(key, []).append(sid)
             pos += count
         for sid in members[pos:]:
             plan[sid] = Assignment(sid, None, None, None)  # a candidate not hired
     for posts, people, source in ((cm.reg, contract_in, PostSource.regularised), (cm.hire, hired_in, PostSource.hired)):
         queue = {g: sorted(ids) for g, ids in people.items()}
-        for (group, pid), var in sorted(posts.items()):
+        for (group, pid, title), var in sorted(posts.items()):
             pool = cm.pools[pid]
             funding = "unified" if pool.funding is None else pool.funding.value
             for _ in range(round(runner.value(var))):
-                sid = queue[group].pop(0)
+                sid = queue[(group, title)].pop(0)
                 plan[sid] = Assignment(sid, plan[sid].to_institution, funding, source)
     return plan
 

@@ -240,6 +240,10 @@ class _Columns:
                 self._problems.extend(found)
             yield i
 
+    def raw_rows(self) -> list[dict[str, Any]]:
+        """The rows as {column: cell} (a YAML, JSON or sheet table; empty for a CSV)."""
+        return self._table.rows if self._table is not None else []
+
     def bad(self, i: int, column: str, value: Any, message: str) -> None:
         self._bad.add(i)
         self._problems.append(Problem(self.label, self.numbers[i], column, _show(value), message))
@@ -369,9 +373,15 @@ def _communities(raw: RawInstance, problems: list[Problem]) -> tuple[list[Commun
     names = t.column("name", partial(_text, required=False))
     budgets = t.column("hiring_budget", _float)
     max_moves = t.column("max_moves", _integer)
+    treasury = t.column("treasury_budget", _float)
+    balances = t.column("insurance_balance", _float)
+    known = set(TABLE_COLUMNS["communities"])
+    unknown = [sorted(k for k in row if isinstance(k, str) and k not in known) for row in t.raw_rows()]
     out: list[Community] = []
     seen: dict[str, int] = {}
     for i in t.rows():
+        for key in unknown[i] if i < len(unknown) else ():
+            t.bad(i, key, "", f"is not a community key: expected {', '.join(TABLE_COLUMNS['communities'])}")
         cid = ids[i]
         if cid is not None:
             if cid in seen:
@@ -379,7 +389,8 @@ def _communities(raw: RawInstance, problems: list[Problem]) -> tuple[list[Commun
             else:
                 seen[cid] = t.numbers[i]
         if t.ok(i) and cid is not None:
-            out.append(Community(id=cid, name=names[i] or "", hiring_budget=budgets[i], max_moves=max_moves[i]))
+            out.append(Community(id=cid, name=names[i] or "", hiring_budget=budgets[i], max_moves=max_moves[i],
+                                 treasury_budget=treasury[i], insurance_balance=balances[i]))
     return out, set(seen)
 
 
