@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from .check import PostSource, requirement_coverage
+from .check import PostSource, requirement_coverage, treasury_pays
 from .domain import Level, Status
 from .io import csv_text, write_files_atomic, write_json_atomic
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 ASSIGNMENT_COLUMNS = [
     "staff_id", "status", "title", "specialty", "from_institution", "to_institution", "moved",
-    "distance_km", "post_funding", "post_source", "change",
+    "distance_km", "post_funding", "post_source", "change", "salary", "treasury_pays",
 ]
 INSTITUTION_COLUMNS = ["id", "tier", "funding", "staff_before", "staff_after", "need", "short", "name", "community"]
 REQUIREMENT_COLUMNS = ["institution", "specialty", "min_title", "need", "weight", "covered", "short"]
@@ -39,6 +39,7 @@ class Summary(BaseModel):
     timings_s: dict[str, float]
     counts: dict[str, int]
     communities: list[dict[str, Any]] = []
+    payroll: dict[str, Any] = {}
     requirements_derived: list[dict[str, Any]] = []
 
 
@@ -49,6 +50,12 @@ def level_value(level: Level, value: float) -> float | int:
     if float(value).is_integer():
         return int(value)
     return round(value, 9)
+
+
+def money(amount: float) -> float | int:
+    """Yuan to the fen: an int when whole."""
+    fen = round(amount * 100)
+    return fen // 100 if fen % 100 == 0 else fen / 100
 
 
 def assignment_rows(result: Result) -> Rows:
@@ -70,10 +77,13 @@ def assignment_rows(result: Result) -> Rows:
                 change = "regularise_move" if moved else "regularise"
             else:
                 change = "move" if moved else "stay"
+        posted = to is not None
         rows.append({
             "staff_id": s.id, "status": s.status.value, "title": s.title.value, "specialty": s.specialty,
             "from_institution": s.posted_at or "", "to_institution": to or "", "moved": moved,
             "distance_km": dist, "post_funding": funding or "", "post_source": source or "", "change": change,
+            "salary": result.instance.salary(s.title) if posted else None,
+            "treasury_pays": money(treasury_pays(result.instance, result.mode, s, a)) if posted else None,
         })
     return rows
 
@@ -131,11 +141,13 @@ def make_summary(result: Result) -> Summary:
         "hires": sum(1 for r in a if r["change"] == "hire"),
         "regularised": sum(1 for r in a if r["post_source"] == "regularised"),
     }
+    pay = result.payroll if result.has_plan else None
     communities = [
         {
             "community": o.community, "status": o.status.value, "variables": o.variables,
             "constraints": o.constraints, "build_s": round(o.build_s, 4), "solve_s": round(o.solve_s, 4),
             **({"reason": o.reason, "reasons": o.reasons} if o.reason else {}),
+            **({"payroll": pay["communities"][o.community]} if pay else {}),
         }
         for o in result.outcomes
     ]
@@ -148,6 +160,7 @@ def make_summary(result: Result) -> Summary:
         timings_s=result.timings,
         counts=counts,
         communities=communities,
+        payroll=pay["total"] if pay else {},
         requirements_derived=list(getattr(result, "derived", []) or []),
     )
 

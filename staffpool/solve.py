@@ -347,6 +347,16 @@ class Result:
         return table(self, "institutions")
 
     @property
+    def payroll(self) -> dict[str, Any]:
+        """Who pays the plan's salaries, before and after (`staffpool.payroll.payroll`):
+        {"total": {...}, "communities": {id: {...}}}, yuan a year (computed once)."""
+        if "payroll" not in self._rows:
+            from .payroll import payroll
+
+            self._rows["payroll"] = [payroll(self.instance, self.plan, self.mode)]
+        return self._rows["payroll"][0]
+
+    @property
     def summary(self) -> Any:
         from .results import make_summary
 

@@ -1,0 +1,97 @@
+"""The payroll of a plan: who pays each posted person's salary, before and after.
+
+Yuan a year, person by person from the plan (the checker's `treasury_pays`), never from
+the program: a post holder costs the treasury salary × share(post funding) and the
+institution where they are posted the rest; a contract member without a post is paid
+wholly by that institution. Sums are kept in whole fen so they add up exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .check import Assignment, Plan, PostSource, post_funding_taken, treasury_pays
+from .domain import Instance, Mode, Status
+
+MONEY_KEYS = ("treasury_before", "treasury_after", "institutions_before", "institutions_after")
+
+
+def yuan(fen: int) -> float | int:
+    """Whole fen as yuan: an int when whole, else 2 decimals."""
+    return fen // 100 if fen % 100 == 0 else round(fen / 100, 2)
+
+
+def _fen(amount: float) -> int:
+    return round(amount * 100)
+
+
+class _Sums:
+    def __init__(self) -> None:
+        self.total = dict.fromkeys(MONEY_KEYS, 0)
+        self.by_tier: dict[str, dict[str, int]] = {}
+        self.by_funding: dict[str, dict[str, int]] = {}
+
+    def add(self, when: str, tier: str, funding: str, treasury: int, institution: int) -> None:
+        for key, amount in ((f"treasury_{when}", treasury), (f"institutions_{when}", institution)):
+            self.total[key] += amount
+            for table, k in ((self.by_tier, tier), (self.by_funding, funding)):
+                row = table.setdefault(k, dict.fromkeys(MONEY_KEYS, 0))
+                row[key] += amount
+
+
+def _block(sums: _Sums, fund_fen: int) -> dict[str, Any]:
+    t = sums.total
+    inst_added = t["institutions_after"] - t["institutions_before"]
+    covers = None if inst_added <= 0 else round(min(1.0, fund_fen / inst_added), 4)
+    return {
+        "treasury_before": yuan(t["treasury_before"]),
+        "treasury_after": yuan(t["treasury_after"]),
+        "treasury_added": yuan(t["treasury_after"] - t["treasury_before"]),
+        "institutions_before": yuan(t["institutions_before"]),
+        "institutions_after": yuan(t["institutions_after"]),
+        "salary_fund": yuan(fund_fen),
+        "institutions_added": yuan(inst_added),
+        "salary_fund_covers": covers,
+        "by_tier": {k: {m: yuan(v) for m, v in row.items()} for k, row in sorted(sums.by_tier.items())},
+        "by_post_funding": {k: {m: yuan(v) for m, v in row.items()} for k, row in sorted(sums.by_funding.items())},
+    }
+
+
+def payroll(instance: Instance, plan: Plan, mode: Mode) -> dict[str, Any]:
+    """{"total": block, "communities": {id: block}}; a block has the six keys of the
+    summary (treasury_before/after/added, institutions_before/after, salary_fund), the
+    institutions' added payroll, the share of it the salary fund covers, and the money
+    keys by tier (where posted) and by post funding (`none`: no post)."""
+    inst = instance.institution_by_id
+    sums = {c.id: _Sums() for c in instance.communities}
+    for s in instance.staff:
+        salary = _fen(instance.salary(s.title))
+        sum_c = sums[s.community]
+        if s.posted_at is not None and s.posted_at in inst:
+            funding, t_before = "none", 0
+            if s.status == Status.on_staff and s.post_funding is not None:
+                funding = s.post_funding.value  # the post never changes
+                kept = Assignment(s.id, s.posted_at, funding, PostSource.existing)
+                t_before = _fen(treasury_pays(instance, mode, s, kept))
+            sum_c.add("before", inst[s.posted_at].tier.value, funding, t_before, salary - t_before)
+        a = plan.get(s.id)
+        if a is not None and a.to_institution is not None and a.to_institution in inst:
+            t_after = _fen(treasury_pays(instance, mode, s, a))
+            funding = post_funding_taken(instance, mode, s, a) or "none"
+            sum_c.add("after", inst[a.to_institution].tier.value, funding, t_after, salary - t_after)
+    rate = instance.policy.balance_to_salary
+    funds = {c.id: _fen(rate * (c.insurance_balance or 0.0)) for c in instance.communities}
+    whole = _Sums()
+    for c in instance.communities:
+        part = sums[c.id]
+        for key in MONEY_KEYS:
+            whole.total[key] += part.total[key]
+        for mine, theirs in ((whole.by_tier, part.by_tier), (whole.by_funding, part.by_funding)):
+            for k, row in theirs.items():
+                acc = mine.setdefault(k, dict.fromkeys(MONEY_KEYS, 0))
+                for m, v in row.items():
+                    acc[m] += v
+    return {
+        "total": _block(whole, sum(funds.values())),
+        "communities": {c.id: _block(sums[c.id], funds[c.id]) for c in instance.communities},
+    }
