@@ -354,6 +354,8 @@ def compare(
     """Solve the reform stages side by side: every level, moves, hires, regularisations, staff by tier."""
     from rich.table import Table
 
+    from .domain import Level
+
     chosen = [_check_mode(m) for m in (modes or ["separate", "county_pool", "unified"])]
     inst, load_s = _load(instance)
     rows = _compare_rows(inst, chosen, solver, load_s)
@@ -364,8 +366,16 @@ def compare(
     t.add_column("")
     for row in rows:
         t.add_column(str(row["mode"]), justify="right")
+    def treasury_row() -> None:
+        t.add_row("treasury_added (yuan/year)",
+                  *["–" if row["treasury_added"] is None else f"{row['treasury_added']:,}" for row in rows])
+
     for lvl in inst.policy.objective:
         t.add_row(lvl.value, *[str(row["objective"].get(lvl.value, "–")) for row in rows])
+        if lvl == Level.shortfall:
+            treasury_row()  # beside the shortfall it buys
+    if Level.shortfall not in inst.policy.objective:
+        treasury_row()
     for key, label in (("hires", "people hired"), ("regularised", "people regularised")):
         t.add_row(label, *[str(row["counts"][key]) for row in rows])
     for tier in ("county", "township", "village"):

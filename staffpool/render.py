@@ -85,10 +85,10 @@ def levels_table(result: Result) -> Table:
     t = Table(title=f"{result.instance.name} · {result.mode.value} · {result.solver} · {result.status.value}", title_justify="left")
     t.add_column("level")
     t.add_column("value", justify="right")
-    units = {Level.distance: "km", Level.hiring_cost: "yuan/year"}
+    units = {Level.distance: "km", Level.hiring_cost: "yuan/year", Level.treasury_cost: "yuan/year"}
     for lvl, v in result.objective.items():
         val = level_value(lvl, v)
-        shown = f"{val:,}" if isinstance(val, int) else f"{val:,.3f}"
+        shown = f"{val:,}" if isinstance(val, int) else f"{val:,.2f}" if lvl == Level.treasury_cost else f"{val:,.3f}"
         t.add_row(lvl.value, f"{shown} {units.get(lvl, '')}".strip())
     return t
 
@@ -141,8 +141,40 @@ def changes_table(result: Result, top: int = 25) -> Table:
     return t
 
 
+def _yuan(v: float, sign: str = "") -> str:
+    v = round(v, 2)
+    return f"{v:{sign},.0f}" if float(v).is_integer() else f"{v:{sign},.2f}"
+
+
+def payroll_table(result: Result) -> Table:
+    """Who pays the salaries, before → after: the treasury and the institutions, by tier."""
+    p = result.payroll["total"]
+    t = Table(title="Payroll, yuan a year: who pays, before → after", title_justify="left")
+    tiers = [tier for tier in ("county", "township", "village") if tier in p["by_tier"]]
+    t.add_column("")
+    for col in [*tiers, "total"]:
+        t.add_column(col, justify="right")
+    cols = [p["by_tier"][tier] for tier in tiers] + [p]
+    for who in ("treasury", "institutions"):
+        t.add_row(f"{who} before", *[_yuan(c[f"{who}_before"]) for c in cols])
+        t.add_row(f"{who} after", *[_yuan(c[f"{who}_after"]) for c in cols])
+        t.add_row(f"{who} added", *[_yuan(c[f"{who}_after"] - c[f"{who}_before"], "+") for c in cols],
+                  end_section=True)
+    budgets = [c.treasury_budget for c in result.instance.communities]
+    notes = []
+    if any(b is not None for b in budgets):
+        notes.append(f"treasury_budget {_yuan(sum(b or 0 for b in budgets))}")
+    if p["salary_fund"]:
+        covers = p["salary_fund_covers"]
+        notes.append(f"salary fund {_yuan(p['salary_fund'])}"
+                     + (f", covers {covers:.0%} of the institutions' added payroll" if covers is not None else ""))
+    if notes:
+        t.caption = "; ".join(notes)
+    return t
+
+
 def solve_tables(result: Result) -> list[Any]:
-    return [levels_table(result), tiers_table(result), shortfalls_table(result), changes_table(result)]
+    return [levels_table(result), tiers_table(result), payroll_table(result), shortfalls_table(result), changes_table(result)]
 
 
 def check_tables(report: CheckReport, objective: tuple[Level, ...]) -> list[Table]:
