@@ -279,10 +279,10 @@ def _trials(instance: Instance, subs: dict[str, Instance], result: Any, mode: Mo
         if comm.treasury_budget is not None:
             added = result.payroll["communities"][comm.id]["treasury_added"]
             share = instance.policy.treasury_share
-            cheapest = min(instance.policy.salary.values()) * min(share.full, share.differential, share.unified)
+            cheapest_post = min(instance.policy.salary.values()) * min(share.full, share.differential, share.unified)
             c2 = comm.model_copy(update={"treasury_budget": comm.treasury_budget + BUDGET_STEP})
             trials.append(_Trial("treasury_budget", comm.id, f"+{BUDGET_STEP:,} yuan",
-                                 comm.treasury_budget - added < cheapest,
+                                 comm.treasury_budget - added < cheapest_post,
                                  sub.model_copy(update={"communities": (c2,)}), comm.id))
         if comm.max_moves is not None:
             moves = int(rows["moved"].sum())

@@ -82,3 +82,25 @@ def test_summary_payroll_equals_the_csv_recomputed(tmp_path: Path, mode: str) ->
         for tier, amount in tier_after.items():
             assert Decimal(str(where["by_tier"][tier]["treasury_after"])) == amount
     assert ta != tb  # the plan adds posts, so the check means something
+
+
+def test_compare_shows_each_modes_treasury_added(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    folder = _priced_tiny(tmp_path, "county_pool")
+    assert main(["compare", str(folder), "--json"]) == 0
+    rows = json.loads(capfd.readouterr().out)["modes"]
+    for row in rows:
+        out = tmp_path / row["mode"]
+        assert main(["solve", str(folder), "--mode", row["mode"], "--out", str(out)]) == 0
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        assert row["treasury_added"] == summary["payroll"]["treasury_added"]
+    capfd.readouterr()
+    assert main(["compare", str(folder)]) == 0
+    table = capfd.readouterr().out
+    assert "treasury_added" in table
+    assert table.index("shortfall") < table.index("treasury_added") < table.index("moves")
+
+
+def test_solve_prints_the_payroll_table(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    assert main(["solve", str(_priced_tiny(tmp_path, "county_pool"))]) == 0
+    text = capfd.readouterr().out
+    assert "Payroll" in text and "treasury added" in text and "institutions after" in text
