@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cache
 from pathlib import Path
 
 from .domain import (
@@ -290,8 +291,13 @@ def treasury_pays(instance: Instance, mode: Mode, s: StaffMember, a: Assignment 
     funding = post_funding_taken(instance, mode, s, a)
     if funding is None or funding == "none":
         return 0.0
-    share = Fraction(str(getattr(instance.policy.treasury_share, funding)))
-    return fen_round(instance.salary(s.title) * share)
+    return post_price(instance.salary(s.title), getattr(instance.policy.treasury_share, funding))
+
+
+@cache
+def post_price(salary: int, share: float) -> float:
+    """salary × share to the fen, exactly (the share as written, e.g. 0.3, not its binary float)."""
+    return fen_round(salary * Fraction(str(share)))
 
 
 def _treasury_added(instance: Instance, mode: Mode, plan: Plan) -> Counter[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .check import Assignment, Plan, PostSource, post_funding_taken, treasury_pays
+from .check import Plan, post_funding_taken, post_price, treasury_pays
 from .domain import Instance, Mode, Status
 
 MONEY_KEYS = ("treasury_before", "treasury_after", "institutions_before", "institutions_after")
@@ -32,11 +32,20 @@ class _Sums:
         self.by_funding: dict[str, dict[str, int]] = {}
 
     def add(self, when: str, tier: str, funding: str, treasury: int, institution: int) -> None:
-        for key, amount in ((f"treasury_{when}", treasury), (f"institutions_{when}", institution)):
-            self.total[key] += amount
-            for table, k in ((self.by_tier, tier), (self.by_funding, funding)):
-                row = table.setdefault(k, dict.fromkeys(MONEY_KEYS, 0))
-                row[key] += amount
+        t_key, i_key = _KEYS[when]
+        for row in (self.total, self._row(self.by_tier, tier), self._row(self.by_funding, funding)):
+            row[t_key] += treasury
+            row[i_key] += institution
+
+    @staticmethod
+    def _row(table: dict[str, dict[str, int]], key: str) -> dict[str, int]:
+        row = table.get(key)
+        if row is None:
+            row = table[key] = dict.fromkeys(MONEY_KEYS, 0)
+        return row
+
+
+_KEYS = {"before": ("treasury_before", "institutions_before"), "after": ("treasury_after", "institutions_after")}
 
 
 def _block(sums: _Sums, fund_fen: int) -> dict[str, Any]:
@@ -63,6 +72,7 @@ def payroll(instance: Instance, plan: Plan, mode: Mode) -> dict[str, Any]:
     institutions' added payroll, the share of it the salary fund covers, and the money
     keys by tier (where posted) and by post funding (`none`: no post)."""
     inst = instance.institution_by_id
+    share = instance.policy.treasury_share
     sums = {c.id: _Sums() for c in instance.communities}
     for s in instance.staff:
         salary = _fen(instance.salary(s.title))
@@ -71,8 +81,7 @@ def payroll(instance: Instance, plan: Plan, mode: Mode) -> dict[str, Any]:
             funding, t_before = "none", 0
             if s.status == Status.on_staff and s.post_funding is not None:
                 funding = s.post_funding.value  # the post never changes
-                kept = Assignment(s.id, s.posted_at, funding, PostSource.existing)
-                t_before = _fen(treasury_pays(instance, mode, s, kept))
+                t_before = _fen(post_price(instance.salary(s.title), share.of(funding)))
             sum_c.add("before", inst[s.posted_at].tier.value, funding, t_before, salary - t_before)
         a = plan.get(s.id)
         if a is not None and a.to_institution is not None and a.to_institution in inst:

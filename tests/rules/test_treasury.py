@@ -62,3 +62,16 @@ def test_checker_catches_a_plan_over_the_treasury_budget() -> None:
     plan["k"] = Assignment("k", "T", None, None)
     plan["c"] = Assignment("c", "H", "differential", "hired")
     assert not violations(instance, plan, "treasury_budget")
+
+
+def test_treasury_level_has_an_exact_step_with_fen_prices() -> None:
+    # 0.3 × 199,999 = 59,999.70 (the hire at the county hospital), 1.0 × 199,999 and 1.0 ×
+    # 150,001 (at the township): the prices have decimals, yet the level has a step (held at
+    # a multiple of it, not at a tolerance).
+    from staffpool.model.build import build_community
+    from staffpool.solve import _level_scale
+
+    cm = build_community(_instance(None, ["shortfall", "treasury_cost"]), "C1")
+    prices = set(cm.levels[Level.treasury_cost].terms.values())
+    assert prices == {59999.7, 150001.0, 199999.0}
+    assert _level_scale(cm, Level.treasury_cost) == pytest.approx(0.1)
