@@ -272,16 +272,17 @@ def post_funding_taken(instance: Instance, mode: Mode, s: StaffMember, a: Assign
     """The funding of the post a person holds under the plan (full, differential, unified),
     or None without a post. on_staff keep their own post's; a new post is the pool's: the
     institution's own in separate, the plan's full/differential in county_pool, unified."""
+    # Funding members are returned as themselves: a StrEnum is its text, and `.value` is slow.
     if a is None or a.to_institution is None:
         return None
-    if s.status == Status.on_staff:
-        return s.post_funding.value if s.post_funding else None
+    if s.status is Status.on_staff:
+        return s.post_funding
     if a.post_source not in (PostSource.regularised, PostSource.hired):
         return None
-    if mode == Mode.unified:
+    if mode is Mode.unified:
         return "unified"
-    if mode == Mode.separate and a.to_institution in instance.institution_by_id:
-        return instance.institution_by_id[a.to_institution].funding.value
+    if mode is Mode.separate and a.to_institution in instance.institution_by_id:
+        return instance.institution_by_id[a.to_institution].funding
     return a.post_funding if a.post_funding in ("full", "differential") else None
 
 

@@ -1,17 +1,18 @@
 """The payroll of a plan: who pays each posted person's salary, before and after.
 
-Yuan a year, person by person from the plan (the checker's `treasury_pays`), never from
-the program: a post holder costs the treasury salary × share(post funding) and the
+Yuan a year, person by person from the plan (the checker's post funding and prices),
+never from the program: a post holder costs the treasury salary × share(post funding) and the
 institution where they are posted the rest; a contract member without a post is paid
 wholly by that institution. Sums are kept in whole fen so they add up exactly.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from .check import Plan, post_funding_taken, post_price, treasury_pays
-from .domain import Instance, Mode, Status
+from .check import Plan, post_funding_taken, post_price
+from .domain import Instance, Mode, Status, Title
 
 MONEY_KEYS = ("treasury_before", "treasury_after", "institutions_before", "institutions_after")
 
@@ -72,22 +73,28 @@ def payroll(instance: Instance, plan: Plan, mode: Mode) -> dict[str, Any]:
     institutions' added payroll, the share of it the salary fund covers, and the money
     keys by tier (where posted) and by post funding (`none`: no post)."""
     inst = instance.institution_by_id
+    # People are counted by what sets their pay (community, tier, post funding, title), then
+    # each group is priced once: a county's 1,400 people are a few dozen groups.
+    groups: Counter[tuple[str, str, str, str | None, Title]] = Counter()
+    # Enum members serve as their own text here (StrEnum): `.value` costs more than the rest.
+    on_staff = Status.on_staff
+    for s in instance.staff:
+        at = inst.get(s.posted_at) if s.posted_at is not None else None
+        if at is not None:
+            before = s.post_funding if s.status is on_staff and s.post_funding else "none"
+            groups[(s.community, "before", at.tier, before, s.title)] += 1
+        a = plan.get(s.id)
+        to = inst.get(a.to_institution) if a is not None and a.to_institution is not None else None
+        if to is not None:
+            after = s.post_funding if s.status is on_staff else post_funding_taken(instance, mode, s, a)
+            groups[(s.community, "after", to.tier, after or "none", s.title)] += 1
     share = instance.policy.treasury_share
     sums = {c.id: _Sums() for c in instance.communities}
-    for s in instance.staff:
-        salary = _fen(instance.salary(s.title))
-        sum_c = sums[s.community]
-        if s.posted_at is not None and s.posted_at in inst:
-            funding, t_before = "none", 0
-            if s.status == Status.on_staff and s.post_funding is not None:
-                funding = s.post_funding.value  # the post never changes
-                t_before = _fen(post_price(instance.salary(s.title), share.of(funding)))
-            sum_c.add("before", inst[s.posted_at].tier.value, funding, t_before, salary - t_before)
-        a = plan.get(s.id)
-        if a is not None and a.to_institution is not None and a.to_institution in inst:
-            t_after = _fen(treasury_pays(instance, mode, s, a))
-            funding = post_funding_taken(instance, mode, s, a) or "none"
-            sum_c.add("after", inst[a.to_institution].tier.value, funding, t_after, salary - t_after)
+    for (cid, when, tier, funding, title), n in groups.items():
+        salary = instance.salary(title)
+        f = str(funding)
+        treasury = 0 if f == "none" else _fen(post_price(salary, share.of(f)))
+        sums[cid].add(when, str(tier), f, n * treasury, n * (_fen(salary) - treasury))
     rate = instance.policy.balance_to_salary
     funds = {c.id: _fen(rate * (c.insurance_balance or 0.0)) for c in instance.communities}
     whole = _Sums()

@@ -25,6 +25,7 @@ ASSIGNMENT_COLUMNS = [
     "staff_id", "status", "title", "specialty", "from_institution", "to_institution", "moved",
     "distance_km", "post_funding", "post_source", "change", "salary", "treasury_pays",
 ]
+MONEY_COLUMNS = ("salary", "treasury_pays")
 INSTITUTION_COLUMNS = ["id", "tier", "funding", "staff_before", "staff_after", "need", "short", "name", "community"]
 REQUIREMENT_COLUMNS = ["institution", "specialty", "min_title", "need", "weight", "covered", "short"]
 Rows = list[dict[str, Any]]
@@ -52,10 +53,9 @@ def level_value(level: Level, value: float) -> float | int:
     return round(value, 9)
 
 
-def money(amount: float) -> float | int:
-    """Yuan to the fen: an int when whole."""
-    fen = round(amount * 100)
-    return fen // 100 if fen % 100 == 0 else fen / 100
+def _whole(amount: float) -> float | int:
+    """Yuan (already to the fen): an int when whole."""
+    return int(amount) if amount.is_integer() else amount
 
 
 def assignment_rows(result: Result) -> Rows:
@@ -83,7 +83,7 @@ def assignment_rows(result: Result) -> Rows:
             "from_institution": s.posted_at or "", "to_institution": to or "", "moved": moved,
             "distance_km": dist, "post_funding": funding or "", "post_source": source or "", "change": change,
             "salary": result.instance.salary(s.title) if posted else None,
-            "treasury_pays": money(treasury_pays(result.instance, result.mode, s, a)) if posted else None,
+            "treasury_pays": _whole(treasury_pays(result.instance, result.mode, s, a)) if posted else None,
         })
     return rows
 
@@ -129,7 +129,13 @@ def table(result: Result, name: str) -> pd.DataFrame:
     """The rows of `name` as a pandas table (the library's view of a result)."""
     import pandas as pd
 
-    return pd.DataFrame(result.rows(name), columns=COLUMNS[name])
+    rows = result.rows(name)
+    df = pd.DataFrame(rows, columns=COLUMNS[name])
+    if name == "assignments":
+        # Yuan as given (integers when whole, blank for a candidate not hired), not floats.
+        for col in MONEY_COLUMNS:
+            df[col] = pd.Series([r[col] for r in rows], index=df.index, dtype=object)
+    return df
 
 
 def make_summary(result: Result) -> Summary:
