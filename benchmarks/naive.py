@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pulp
 
-from staffpool.domain import Funding, Instance, Level, Mode, Status, Tier, Title, distance_m, within_km
+from staffpool.domain import Funding, Instance, Level, Mode, StaffStatus, Tier, Title, distance_m, within_km
 
 pulp.set_v4_migration_warnings(False)
 
@@ -32,20 +32,20 @@ def person_options(instance: Instance, mode: Mode, sid: str) -> list[Opt]:
             continue
         if s.title == Title.village_doctor and j.tier != Tier.village:
             continue
-        if s.status != Status.candidate:
+        if s.status != StaffStatus.candidate:
             assert s.posted_at is not None
             if j.id != s.posted_at:
                 if not s.mobile or mode == Mode.separate:
                     continue
                 if not within_km(distance_m(instance.institution_by_id[s.posted_at], j), p.max_distance_km):
                     continue
-        if s.status == Status.on_staff:
+        if s.status == StaffStatus.on_staff:
             assert s.post_funding is not None
             if mode == Mode.county_pool and not p.post_use_allowed(s.post_funding, j.tier):
                 continue
             out.append(Opt(j.id, "existing", s.post_funding.value))
             continue
-        if s.status == Status.contract:
+        if s.status == StaffStatus.contract:
             out.append(Opt(j.id, None, None))
         if mode == Mode.separate:
             if j.funding != Funding.none:
@@ -60,7 +60,7 @@ def person_options(instance: Instance, mode: Mode, sid: str) -> list[Opt]:
 
 
 def vacancies(instance: Instance, mode: Mode) -> dict[str, int]:
-    on_staff = [s for s in instance.staff if s.status == Status.on_staff]
+    on_staff = [s for s in instance.staff if s.status == StaffStatus.on_staff]
     vac: dict[str, int] = {}
     for c in instance.communities:
         insts = [i for i in instance.institutions if i.community == c.id]
@@ -106,7 +106,7 @@ def solve_naive(instance: Instance, mode: Mode | None = None, solver: str = "hig
             by_pool.setdefault(str(o.post), []).append(v)
     for s in instance.staff:
         vs = by_person.get(s.id, [])
-        if s.status == Status.candidate:
+        if s.status == StaffStatus.candidate:
             if vs:
                 prob += pulp.lpSum(vs) <= 1
         else:
@@ -118,11 +118,11 @@ def solve_naive(instance: Instance, mode: Mode | None = None, solver: str = "hig
         if i.capacity is not None and by_inst.get(i.id):
             prob += pulp.lpSum(v for _s, v in by_inst[i.id]) <= i.capacity
     staff = instance.staff_by_id
-    moved = {k: v for k, v in y.items() if staff[k[0]].status != Status.candidate and k[1].institution != staff[k[0]].posted_at}
+    moved = {k: v for k, v in y.items() if staff[k[0]].status != StaffStatus.candidate and k[1].institution != staff[k[0]].posted_at}
     for c in instance.communities:
         if c.hiring_budget is not None:
             prob += pulp.lpSum(instance.salary(staff[sid].title) * v for (sid, _o), v in y.items()
-                               if staff[sid].status == Status.candidate and staff[sid].community == c.id) <= c.hiring_budget
+                               if staff[sid].status == StaffStatus.candidate and staff[sid].community == c.id) <= c.hiring_budget
         if c.max_moves is not None:
             prob += pulp.lpSum(v for (sid, _o), v in moved.items() if staff[sid].community == c.id) <= c.max_moves
     short_terms = []
@@ -138,9 +138,9 @@ def solve_naive(instance: Instance, mode: Mode | None = None, solver: str = "hig
         Level.distance: pulp.lpSum(distance_m(inst[str(staff[sid].posted_at)], inst[o.institution]) * v
                                    for (sid, o), v in moved.items()),
         Level.hiring_cost: pulp.lpSum(instance.salary(staff[sid].title) * v for (sid, _o), v in y.items()
-                                      if staff[sid].status == Status.candidate),
+                                      if staff[sid].status == StaffStatus.candidate),
         Level.unregularised: pulp.lpSum(v for (sid, o), v in y.items()
-                                        if staff[sid].status == Status.contract and o.post is None),
+                                        if staff[sid].status == StaffStatus.contract and o.post is None),
     }
     values: dict[Level, float] = {}
     for lvl in instance.policy.objective:

@@ -20,7 +20,7 @@ from .domain import (
     Level,
     Mode,
     StaffMember,
-    Status,
+    StaffStatus,
     Tier,
     Title,
     distance_m,
@@ -72,7 +72,7 @@ def vacancies(instance: Instance, mode: Mode) -> dict[tuple[str, str], int]:
     """Vacancies per pool key: (institution, "") separate; (community, funding) county_pool;
     (community, "unified") unified. model.md, Modes."""
     out: dict[tuple[str, str], int] = {}
-    on_staff = [s for s in instance.staff if s.status == Status.on_staff]
+    on_staff = [s for s in instance.staff if s.status == StaffStatus.on_staff]
     if mode == Mode.separate:
         held = Counter(s.quota_holder for s in on_staff)
         for i in instance.institutions:
@@ -103,7 +103,7 @@ class _Ctx:
 
     def moved(self, s: StaffMember, a: Assignment | None) -> bool:
         return (
-            s.status != Status.candidate
+            s.status != StaffStatus.candidate
             and a is not None
             and a.to_institution is not None
             and a.to_institution != s.posted_at
@@ -116,7 +116,7 @@ class _Ctx:
 def check_posting(c: _Ctx) -> Iterable[Violation]:
     """Rule 1: posted exactly once (candidates at most once, posted ⇔ hired); post sources."""
     for s, a in c.people:
-        if s.status == Status.candidate:
+        if s.status == StaffStatus.candidate:
             hired = a is not None and a.to_institution is not None
             if hired and a is not None and a.post_source != PostSource.hired:
                 yield Violation("posting", s.id, "a posted candidate must be hired into a post (post_source hired)")
@@ -129,7 +129,7 @@ def check_posting(c: _Ctx) -> Iterable[Violation]:
         if a.to_institution not in c.inst:
             yield Violation("posting", s.id, f"posted at unknown institution {a.to_institution}")
             continue
-        if s.status == Status.on_staff:
+        if s.status == StaffStatus.on_staff:
             if a.post_source != PostSource.existing:
                 yield Violation("posting", s.id, "an on_staff member keeps their post (post_source existing)")
             expected = "unified" if c.mode == Mode.unified else s.post_funding.value if s.post_funding else ""
@@ -151,7 +151,7 @@ def check_community_mobility(c: _Ctx) -> Iterable[Violation]:
         j = c.inst[a.to_institution]
         if j.community != s.community:
             yield Violation("community_mobility", s.id, f"posted at {j.id} of community {j.community}, but belongs to {s.community}")
-        if s.status == Status.candidate:
+        if s.status == StaffStatus.candidate:
             continue
         if a.to_institution != s.posted_at:
             if not s.mobile:
@@ -245,7 +245,7 @@ def check_hiring_budget(c: _Ctx) -> Iterable[Violation]:
     """Rule 7: Σ salary of hired candidates ≤ hiring_budget."""
     cost: Counter[str] = Counter()
     for s, a in c.people:
-        if s.status == Status.candidate and a is not None and a.to_institution:
+        if s.status == StaffStatus.candidate and a is not None and a.to_institution:
             cost[s.community] += c.instance.salary(s.title)
     for com in c.instance.communities:
         if com.hiring_budget is not None and cost[com.id] > com.hiring_budget + 1e-6:
@@ -286,12 +286,12 @@ def compute_levels(instance: Instance, plan: Plan) -> dict[Level, float]:
         to = a.to_institution if a is not None else None
         if to is not None:
             matching.setdefault(to, []).append(s)
-        if s.status != Status.candidate and to is not None and to != s.posted_at and s.posted_at in inst and to in inst:
+        if s.status != StaffStatus.candidate and to is not None and to != s.posted_at and s.posted_at in inst and to in inst:
             moves += 1
             metres += distance_m(inst[s.posted_at], inst[to])
-        if s.status == Status.candidate and to is not None:
+        if s.status == StaffStatus.candidate and to is not None:
             cost += instance.salary(s.title)
-        if s.status == Status.contract and (a is None or a.post_source != PostSource.regularised):
+        if s.status == StaffStatus.contract and (a is None or a.post_source != PostSource.regularised):
             unreg += 1
     short = 0.0
     for r in instance.requirements:
@@ -372,11 +372,11 @@ def read_plan(path: Path, instance: Instance) -> Plan:
         s = staff[sid]
         if source is None and "post_source" not in cols:
             # A hand-written plan may leave the post columns out: infer the obvious.
-            if s.status == Status.on_staff:
+            if s.status == StaffStatus.on_staff:
                 source = PostSource.existing
-            elif s.status == Status.candidate and to:
+            elif s.status == StaffStatus.candidate and to:
                 source = PostSource.hired
-        if s.status == Status.on_staff and funding is None and source == PostSource.existing:
+        if s.status == StaffStatus.on_staff and funding is None and source == PostSource.existing:
             funding = s.post_funding.value if s.post_funding else None
         if source not in (None, PostSource.existing, PostSource.regularised, PostSource.hired):
             problems.append(Problem(label, n, "post_source", source, "expected existing, regularised, hired or blank"))

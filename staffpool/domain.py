@@ -27,7 +27,7 @@ class Funding(StrEnum):
     none = "none"
 
 
-class Status(StrEnum):
+class StaffStatus(StrEnum):
     on_staff = "on_staff"
     contract = "contract"
     candidate = "candidate"
@@ -235,7 +235,7 @@ class Institution(_Frozen):
 class StaffMember(_Frozen):
     id: str
     name: str = ""
-    status: Status
+    status: StaffStatus
     title: Title
     specialty: str
     post_funding: Funding | None = None

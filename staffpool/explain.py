@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .domain import Funding, Instance, Mode, Status, Tier
+from .domain import Funding, Instance, Mode, StaffStatus, Tier
 
 RELAXABLE_OPTION_RULES = ("community_mobility", "village_title", "distance", "post_use")
 RELAXABLE_CONSTRAINTS = ("capacity", "max_moves")
@@ -114,7 +114,7 @@ def elastic_relaxation(
         broken = [name for name in RELAXABLE_OPTION_RULES if not rules[name].allow(cm, cohort, [option])]  # type: ignore[misc]
         if not broken:
             continue
-        if cohort.status == Status.candidate:
+        if cohort.status == StaffStatus.candidate:
             lp.row(f"not_relaxed_{k}_{o}", {x: 1}, Sense.eq, 0)  # a hire is optional: never a reason to relax
             continue
         for name in broken:
@@ -293,7 +293,7 @@ def _trials(instance: Instance, subs: dict[str, Instance], result: Any, mode: Mo
                            for i in sub.institutions)
             trials.append(_Trial("capacity", inst.id, "+1 place", True, sub.model_copy(update={"institutions": bumped}),
                                  comm.id))
-        immobile = [s for s in sub.staff if not s.mobile and s.status != Status.candidate]
+        immobile = [s for s in sub.staff if not s.mobile and s.status != StaffStatus.candidate]
         if immobile and mode != Mode.separate:
             freed = tuple(s.model_copy(update={"mobile": True}) if not s.mobile else s for s in sub.staff)
             trials.append(_Trial("community_mobility", comm.id, f"{len(immobile)} immobile made mobile", True,

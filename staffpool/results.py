@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from .check import PostSource, requirement_coverage
-from .domain import Level, Status
+from .domain import Level, StaffStatus
 from .io import csv_text, write_files_atomic, write_json_atomic
 
 if TYPE_CHECKING:
@@ -60,8 +60,8 @@ def assignment_rows(result: Result) -> Rows:
         to = a.to_institution if a is not None else None
         source = a.post_source if a is not None else None
         funding = a.post_funding if a is not None else None
-        moved = s.status != Status.candidate and to is not None and to != s.posted_at
-        if s.status == Status.candidate:
+        moved = s.status != StaffStatus.candidate and to is not None and to != s.posted_at
+        if s.status == StaffStatus.candidate:
             dist: float | None = None
             change = "hire" if to else "not_hired"
         else:

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .check import Assignment, Plan, PostSource, check_plan
-from .domain import Instance, Level, Mode
-from .domain import Status as StaffStatus
+from .domain import Instance, Level, Mode, StaffStatus
 from .errors import InfeasibleError, UsageError
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from staffpool.domain import (
     Policy,
     Requirement,
     StaffMember,
-    Status,
+    StaffStatus,
     Tier,
     Title,
 )
@@ -32,7 +32,7 @@ def inst(id: str, tier: str, posts: int = 0, x: float = 0, y: float = 0, cap: in
 def person(id: str, status: str, title: str, specialty: str = "gp", at: str | None = None,
            post: str | None = None, holder: str | None = None, mobile: bool = True,
            community: str = "C1", due: bool = False) -> StaffMember:
-    return StaffMember(id=id, name=id, status=Status(status), title=Title(title), specialty=specialty,
+    return StaffMember(id=id, name=id, status=StaffStatus(status), title=Title(title), specialty=specialty,
                        post_funding=Funding(post) if post else None, quota_holder=holder, posted_at=at,
                        community=community, mobile=mobile, grassroots_due=due)
 
@@ -56,7 +56,7 @@ def _person_options(instance: Instance, mode: Mode, s: StaffMember) -> list[Assi
     per-person model (benchmarks/naive.py), which shares no code with staffpool.model."""
     from benchmarks.naive import person_options
 
-    out: list[Assignment] = [Assignment(s.id, None)] if s.status == Status.candidate else []
+    out: list[Assignment] = [Assignment(s.id, None)] if s.status == StaffStatus.candidate else []
     for o in person_options(instance, mode, s.id):
         if o.post == "existing":
             out.append(Assignment(s.id, o.institution, o.funding, "existing"))
@@ -64,7 +64,7 @@ def _person_options(instance: Instance, mode: Mode, s: StaffMember) -> list[Assi
             out.append(Assignment(s.id, o.institution, None, None))
         else:
             out.append(Assignment(s.id, o.institution, o.funding,
-                                  "hired" if s.status == Status.candidate else "regularised"))
+                                  "hired" if s.status == StaffStatus.candidate else "regularised"))
     return out
 
 
