@@ -182,6 +182,9 @@ def solve_cmd(
         out.print(t)
     if result.status.value == "time_limit":
         err.print("[yellow]Time limit reached: the plan obeys every rule but is not proven optimal.[/]")
+    elif result.status.value == "feasible":
+        err.print(f"[yellow]Not proven optimal (the {result.solver} profile stops within a gap): the plan obeys "
+                  "every rule; summary.json `bounds` holds each level's proven bound.[/]")
     if out_dir is not None:
         out.print(f"Wrote assignments.csv, requirements.csv, institutions.csv, summary.json to {out_dir}")
 

@@ -153,11 +153,11 @@ def elastic_relaxation(
     size_terms[excess] = size_terms.get(excess, 0) + 1e-3
     # Two levels, solved as the allocation's are: fewest rules, then the least amount.
     runner = HighsRunner(cm, load_profile("highs"))
-    term, best = runner.solve(count, None, 1.0)
+    term, best, _bound = runner.solve(count, None, 1.0)
     if term != TerminationCondition.optimal or best is None:
         return None
     runner.hold(count, _hold_rhs(best, 1.0))
-    term, _size = runner.solve(Expr(size_terms), None, None)
+    term, _size, _bound = runner.solve(Expr(size_terms), None, None)
     if term != TerminationCondition.optimal:
         return None
     val = runner.value

@@ -36,6 +36,8 @@ class Summary(BaseModel):
     solver: str
     status: str
     objective: dict[str, float | int]
+    # Proven lower bound of each level (null: unknown); equal to the objective when optimal.
+    bounds: dict[str, float | int | None] = {}
     timings_s: dict[str, float]
     counts: dict[str, int]
     communities: list[dict[str, Any]] = []
@@ -145,6 +147,7 @@ def make_summary(result: Result) -> Summary:
         solver=result.solver,
         status=result.status.value,
         objective={lvl.value: level_value(lvl, v) for lvl, v in result.objective.items()},
+        bounds={lvl.value: None if v is None else level_value(lvl, v) for lvl, v in result.bounds.items()},
         timings_s=result.timings,
         counts=counts,
         communities=communities,
