@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .domain import (
     Funding,
@@ -331,6 +332,21 @@ def check_plan(instance: Instance, plan: Plan, mode: Mode | None = None) -> Chec
 
 
 # ---------------------------------------------------------------- reading a plan
+
+
+def read_plan_summary(path: Path) -> dict[str, Any]:
+    """The summary.json beside a plan (a folder, or its assignments.csv), or {} when there is
+    none or it cannot be read: what the solve recorded (mode, status, objective)."""
+    import json
+
+    file = path / "summary.json" if path.is_dir() else path.parent / "summary.json"
+    if not file.is_file():
+        return {}
+    try:
+        meta = json.loads(file.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def read_plan(path: Path, instance: Instance) -> Plan:
