@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,16 +19,59 @@ from typing import Any
 from .domain import (
     Funding,
     Instance,
+    Institution,
     Level,
     Mode,
+    Policy,
+    Requirement,
     StaffMember,
     StaffStatus,
     Tier,
     Title,
-    distance_m,
-    within_km,
 )
 from .errors import InputError, Problem
+
+# ---------------------------------------------------------------- model.md, read again
+# The checker verifies the model, so it shares none of the model's rule logic (domain's
+# distance_m, within_km, Requirement.matches, Policy.post_use_allowed): these are its own
+# readings of model.md, kept small enough to compare with the page.
+
+_TITLE_ORDER = ("village_doctor", "resident", "attending", "deputy_chief", "chief")  # model.md ranks 0..4
+
+# model.md, post-use table: (post funding, tier) -> always allowed (None) or the policy switch.
+_POST_USE = {
+    ("differential", "county"): None,
+    ("differential", "township"): "county_managed_township_used",
+    ("differential", "village"): "county_managed_village_used",
+    ("full", "county"): "township_used_at_county",
+    ("full", "township"): None,
+    ("full", "village"): "township_recruited_village_used",
+}
+
+
+def _metres(a: Institution, b: Institution) -> int:
+    """Euclidean distance rounded to whole metres, half up; decided on whole micrometres so
+    that coordinates written with decimals tie as written (model.md: km to 3 decimals)."""
+    um = round(math.sqrt((a.x_km - b.x_km) ** 2 + (a.y_km - b.y_km) ** 2) * 1e9)
+    return (um + 500_000) // 1_000_000
+
+
+def _within(metres: int, limit_km: float | None) -> bool:
+    """A move of `metres` obeys a limit in km (None: no limit); compared in whole millimetres."""
+    return limit_km is None or metres * 1000 <= round(limit_km * 1e6)
+
+
+def _matches(r: Requirement, s: StaffMember) -> bool:
+    """model.md: the specialty matches (`*` any) and the title ranks at least min_title's."""
+    return (r.specialty in ("*", s.specialty)
+            and _TITLE_ORDER.index(s.title.value) >= _TITLE_ORDER.index(r.min_title.value))
+
+
+def _post_use_ok(policy: Policy, funding: Funding, tier: Tier) -> bool:
+    switch = _POST_USE.get((funding.value, tier.value), "")
+    if switch == "":
+        return False  # funding `none` holds no post
+    return True if switch is None else bool(getattr(policy, switch))
 
 
 class PostSource:
@@ -179,8 +223,8 @@ def check_distance(c: _Ctx) -> Iterable[Violation]:
         if not c.moved(s, a) or a is None or a.to_institution not in c.inst or s.posted_at is None:
             continue
         assert a.to_institution is not None
-        m = distance_m(c.inst[s.posted_at], c.inst[a.to_institution])
-        if not within_km(m, limit):
+        m = _metres(c.inst[s.posted_at], c.inst[a.to_institution])
+        if not _within(m, limit):
             yield Violation("distance", s.id, f"moved {m / 1000:.3f} km from {s.posted_at} to {a.to_institution}, over the {limit:g} km limit")
 
 
@@ -205,7 +249,7 @@ def check_post_use(c: _Ctx) -> Iterable[Violation]:
             yield Violation("post_use", s.id, "a new post in county_pool mode must say its funding (full or differential)")
             continue
         tier = c.inst[a.to_institution].tier
-        if not c.instance.policy.post_use_allowed(f, tier):
+        if not _post_use_ok(c.instance.policy, f, tier):
             yield Violation("post_use", s.id, f"holds a {f.value} post but is posted at {a.to_institution} ({tier.value} tier), which the post-use rules forbid")
 
 
@@ -289,14 +333,14 @@ def compute_levels(instance: Instance, plan: Plan) -> dict[Level, float]:
             matching.setdefault(to, []).append(s)
         if s.status != StaffStatus.candidate and to is not None and to != s.posted_at and s.posted_at in inst and to in inst:
             moves += 1
-            metres += distance_m(inst[s.posted_at], inst[to])
+            metres += _metres(inst[s.posted_at], inst[to])
         if s.status == StaffStatus.candidate and to is not None:
             cost += instance.salary(s.title)
         if s.status == StaffStatus.contract and (a is None or a.post_source != PostSource.regularised):
             unreg += 1
     short = 0.0
     for r in instance.requirements:
-        have = sum(1 for s in matching.get(r.institution, []) if r.matches(s.specialty, s.title))
+        have = sum(1 for s in matching.get(r.institution, []) if _matches(r, s))
         short += r.weight * max(0, r.need - have)
     return {
         Level.shortfall: short,
@@ -316,7 +360,7 @@ def requirement_coverage(instance: Instance, plan: Plan) -> list[tuple[int, int]
             by_inst.setdefault(a.to_institution, []).append(s)
     out = []
     for r in instance.requirements:
-        have = sum(1 for s in by_inst.get(r.institution, []) if r.matches(s.specialty, s.title))
+        have = sum(1 for s in by_inst.get(r.institution, []) if _matches(r, s))
         out.append((have, max(0, r.need - have)))
     return out
 
