@@ -138,3 +138,16 @@ def test_report_does_not_trust_the_recorded_status(tmp_path: Path) -> None:
     assert main(["report", str(TINY), "--plan", str(plan), "--no-compare", "--out", str(page2)]) == 0
     html = page2.read_text(encoding="utf-8")
     assert "status <b>feasible</b>" in html and "status <b>optimal</b>" not in html
+
+
+def test_explain_does_not_relax_rules_of_a_feasible_county_cbc_stopped_on(county: Path) -> None:
+    from staffpool.errors import InfeasibleError
+    from staffpool.explain import explain
+
+    instance = load_instance(county)
+    try:
+        exp = explain(instance, solver="cbc", time_limit=1)
+    except InfeasibleError as exc:  # no plan within the limit, and said so
+        assert "time limit" in str(exc) + " ".join(exc.reasons)
+    else:
+        assert exp.feasible and not exp.relaxations
