@@ -174,10 +174,10 @@ def solve_community(
         term, value, bound = runner.solve(expr, left, scale)
         logs.append(LevelLog(level, value, term, time.perf_counter() - ts, bound))
         if term == TerminationCondition.infeasible:
-            confirmed = profile.backend == "highs" and limit is None and not have_plan
-            if not confirmed:
-                # CBC's "infeasible" (and any under a time limit) is not a proof: ask exact HiGHS.
-                confirmed = bool(confirm_infeasible(cm, _confirm_limit(limit)))
+            # A plan obeyed every earlier level, so "infeasible" now is the solver's failure.
+            # CBC's "infeasible" (and any under a time limit) is not a proof: ask exact HiGHS.
+            confirmed = not have_plan and (
+                (profile.backend == "highs" and limit is None) or bool(confirm_infeasible(cm, _confirm_limit(limit))))
             if not confirmed:
                 return CommunityOutcome(
                     community, Status.time_limit, {}, logs, build_s, time.perf_counter() - t1, nvars, ncons,
