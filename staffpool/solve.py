@@ -182,8 +182,9 @@ def solve_community(
                 return CommunityOutcome(
                     community, Status.time_limit, {}, logs, build_s, time.perf_counter() - t1, nvars, ncons,
                     "no plan was found within the time limit",
-                    [f"{profile.name} stopped at level {level.value} reporting infeasible, but the exact HiGHS "
-                     "check did not confirm it: the instance is not proven infeasible; allow more time"])
+                    [f"{profile.name} stopped at level {level.value} reporting infeasible, but "
+                     + ("a plan obeyed the earlier levels" if have_plan else "the exact HiGHS check did not confirm it")
+                     + ": the instance is not proven infeasible; allow more time"])
             reasons = diagnose_infeasible(instance, community, mode, profile, limit, confirmed=True)
             return CommunityOutcome(community, Status.infeasible, {}, logs, build_s, time.perf_counter() - t1,
                                     nvars, ncons, "no plan obeys every hard rule", reasons)
