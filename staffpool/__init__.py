@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .constants import Status, TerminationCondition
 from .domain import Instance, Level, Mode, Policy
 from .errors import InfeasibleError, InputError, Problem, StaffpoolError, UsageError
-from .solve import Result, Status, TerminationCondition
+from .solve import Result
 from .solve import solve as solve  # binds the function over the submodule's name
 from .validate import load_instance
 

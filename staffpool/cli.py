@@ -175,15 +175,24 @@ def solve_cmd(
         write_result(result, out_dir, inputs)
     if as_json:
         _print_json(result.summary.model_dump(mode="json"))
+        _warn_unproven(result)  # on stderr: stdout stays clean JSON
         return
     from .render import solve_tables
 
     for t in solve_tables(result):
         out.print(t)
-    if result.status.value == "time_limit":
-        err.print("[yellow]Time limit reached: the plan obeys every rule but is not proven optimal.[/]")
+    _warn_unproven(result)
     if out_dir is not None:
         out.print(f"Wrote assignments.csv, requirements.csv, institutions.csv, summary.json to {out_dir}")
+
+
+def _warn_unproven(result: Any) -> None:
+    """A plan that is not proven optimal says so on stderr (exit 0 all the same)."""
+    if result.status.value == "time_limit":
+        err.print("[yellow]Time limit reached: the plan obeys every rule but is not proven optimal.[/]")
+    elif result.status.value == "feasible":
+        err.print(f"[yellow]Not proven optimal (the {result.solver} profile stops within a gap): the plan obeys "
+                  "every rule; summary.json `bounds` holds each level's proven bound.[/]")
 
 
 @app.command()
@@ -193,28 +202,32 @@ def check(
     mode: ModeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Verify a plan against every hard rule of model.md, without a solver; recompute the levels."""
-    from .check import check_plan, read_plan
+    """Verify a plan against every hard rule of model.md, without a solver; recompute the levels.
+    The mode is --mode, else the one PLAN's summary.json records, else the policy's."""
+    from .check import check_plan, read_plan, read_plan_summary
     from .domain import Mode
     from .render import check_tables
     from .results import level_value
 
     mode = _check_mode(mode)
     inst, _ = _load(instance)
-    m = Mode(mode) if mode else inst.policy.mode
+    recorded = read_plan_summary(plan_dir).get("mode")
+    m = Mode(mode) if mode else Mode(recorded) if recorded in {x.value for x in Mode} else inst.policy.mode
     with _busy(f"checking {plan_dir}"):
         plan = read_plan(plan_dir, inst)
         report = check_plan(inst, plan, m)
     if as_json:
         _print_json({
             "ok": report.ok,
+            "mode": m.value,
             "objective": {lvl.value: level_value(lvl, report.levels[lvl]) for lvl in inst.policy.objective},
             "violations": [{"rule": v.rule, "subject": v.subject, "message": v.message} for v in report.violations],
         })
     else:
         for t in check_tables(report, inst.policy.objective):
             out.print(t)
-        out.print("[green]Every hard rule holds.[/]" if report.ok else f"[red]{len(report.violations)} violations.[/]")
+        held = "[green]Every hard rule holds[/]" if report.ok else f"[red]{len(report.violations)} violations[/]"
+        out.print(f"{held} (mode {m.value}).")
     if not report.ok:
         raise typer.Exit(1)
 

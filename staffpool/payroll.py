@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any
 
 from .check import Plan, post_funding_taken, post_price
-from .domain import Instance, Mode, Status, Title
+from .domain import Instance, Mode, StaffStatus, Title
 
 MONEY_KEYS = ("treasury_before", "treasury_after", "institutions_before", "institutions_after")
 
@@ -77,7 +77,7 @@ def payroll(instance: Instance, plan: Plan, mode: Mode) -> dict[str, Any]:
     # each group is priced once: a county's 1,400 people are a few dozen groups.
     groups: Counter[tuple[str, str, str, str | None, Title]] = Counter()
     # Enum members serve as their own text here (StrEnum): `.value` costs more than the rest.
-    on_staff = Status.on_staff
+    on_staff = StaffStatus.on_staff
     for s in instance.staff:
         at = inst.get(s.posted_at) if s.posted_at is not None else None
         if at is not None:

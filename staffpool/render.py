@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
-from .domain import Funding, Instance, Level, Status, Tier
+from .domain import Funding, Instance, Level, StaffStatus, Tier
 from .errors import Problem
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int])
     for i in instance.institutions:
         approved_by[(i.community, i.funding.value)] += i.approved_posts
     held_by = Counter((s.community, s.post_funding.value) for s in instance.staff
-                      if s.status == Status.on_staff and s.post_funding is not None)
+                      if s.status == StaffStatus.on_staff and s.post_funding is not None)
     shown = 0
     for (a, b), vac in sorted(vacancies.items()):
         if shown >= 30:

@@ -33,7 +33,7 @@ from .domain import (
     Policy,
     Requirement,
     StaffMember,
-    Status,
+    StaffStatus,
     Tier,
     Title,
     WorkloadKind,
@@ -439,7 +439,7 @@ def _staff(
     t = _columns(raw, "staff", problems)
     ids = t.column("id", _text)
     names = t.column("name", partial(_text, required=False))
-    statuses = t.column("status", partial(_enum, kind=Status))
+    statuses = t.column("status", partial(_enum, kind=StaffStatus))
     titles = t.column("title", partial(_enum, kind=Title))
     specialties = t.column("specialty", _text)
     post_fundings = t.column("post_funding", partial(_enum, kind=Funding, required=False))
@@ -476,14 +476,14 @@ def _staff(
             if comm is not None and comm != posted.community:
                 t.bad(i, "community", comm, f"disagrees with posted_at {posted.id}, which belongs to community {posted.community}")
             comm = comm or posted.community
-        if status == Status.candidate:
+        if status == StaffStatus.candidate:
             if posted_at is not None:
                 t.bad(i, "posted_at", posted_at, "a candidate is not posted yet: leave posted_at blank")
             if comm is None:
                 t.bad(i, "community", "", "a candidate needs the community they apply to")
         elif status is not None and posted_at is None:
             t.bad(i, "posted_at", "", f"is blank: a {status.value} member must be posted somewhere")
-        if status == Status.on_staff:
+        if status == StaffStatus.on_staff:
             if post_funding is None:
                 t.bad(i, "post_funding", "", "an on_staff member holds a post: expected full or differential")
             elif post_funding == Funding.none:
