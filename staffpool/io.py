@@ -170,18 +170,21 @@ def _unknown_name(
 
 
 def _decode(data: bytes) -> tuple[str | None, str, int]:
-    """Text of a file, the encoding tried last and, when it cannot be decoded, the offset of
-    the first byte that is not text in that encoding.
+    """Text of a file, the encoding it was read in and, when it cannot be read, the offset
+    of the first byte that is not text in that encoding.
 
-    UTF-8 (a byte-order mark dropped) first. If that fails after non-ASCII text that was
-    good UTF-8, the file is UTF-8 with a bad byte; otherwise GB18030 (a superset of GBK and
-    GB2312, what Chinese Excel saves).
+    UTF-8 (a byte-order mark dropped) first. A file that is not UTF-8 but whose non-ASCII
+    text is mostly good UTF-8 (more good characters than bad spots) is UTF-8 with a bad
+    byte; any other is read as GB18030 (a superset of GBK and GB2312, what Chinese Excel
+    saves), whose Chinese is almost never good UTF-8.
     """
     try:
         return data.decode("utf-8-sig"), "utf-8", -1
     except UnicodeDecodeError as exc:
         utf8_at = exc.start
-    if not data[:utf8_at].isascii():
+    loose = data.decode("utf-8", errors="replace")
+    bad = loose.count("\ufffd")
+    if sum(1 for ch in loose if ch > "\x7f") - bad > bad:
         return None, "utf-8", utf8_at
     try:
         return data.decode("gb18030"), "gb18030", -1
@@ -208,8 +211,9 @@ def _read_text(path: Path, problems: list[Problem], table: str | None = None) ->
         if 0 <= cell < len(header):
             column = column_lookup(table, TABLE_COLUMNS[table]).get(normalise(header[cell]), header[cell].strip())
     problems.append(Problem(path.name, line, column, "", (
-        f"cannot be read as text: neither UTF-8 nor GB18030 (GBK) at byte offset {at} of the file "
-        f"({encoding.upper()} fails there); save it from Excel as 'CSV UTF-8', or fix that cell"
+        f"cannot be read as text: the file looks like {encoding.upper()}, but byte offset {at} is not "
+        f"valid {encoding.upper()} (UTF-8 and GB18030/GBK are read); retype that cell, or save the file "
+        "again from Excel as 'CSV UTF-8'"
     )))
     return None
 
