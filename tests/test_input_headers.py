@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from staffpool import cli, load_instance
 from staffpool.cli import main
@@ -297,3 +299,23 @@ def test_gb18030_file_with_an_invalid_byte_is_one_problem(tmp_path: Path, capfd:
     assert "institutions.csv" in err and "GB18030" in err
     # one problem, not an unknown-institution error for every member posted there
     assert [p[:3] for p in _problems(inst)] == [("institutions.csv", 3, "tier")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_any_case_spacing_and_separators_read_as_the_column(data: st.DataObject) -> None:
+    from staffpool.io import TABLE_COLUMNS, resolve_header
+
+    table = data.draw(st.sampled_from(sorted(TABLE_COLUMNS)))
+    column = data.draw(st.sampled_from(TABLE_COLUMNS[table]))
+    spelled = ""
+    for ch in column:
+        if ch == "_":
+            spelled += data.draw(st.sampled_from(["_", "-", " ", "  ", "_-", " _ "]))
+        else:
+            spelled += data.draw(st.sampled_from([ch.lower(), ch.upper()]))
+    spelled = data.draw(st.sampled_from(["", " ", "\t"])) + spelled + data.draw(st.sampled_from(["", "  "]))
+    problems: list = []
+    warnings: list = []
+    assert resolve_header([spelled], table, "t.csv", problems, warnings) == [column]
+    assert problems == warnings == []
