@@ -145,7 +145,7 @@ def resolve_header(
         if column is None:
             _unknown_name(h.strip(), lookup, label, row, found, "column", problems, warnings)
         elif column in first:
-            problems.append(Problem(label, row, column, h.strip(), f"the column is given twice (as {first[column]!r} and {h.strip()!r}): keep one. Columns found: {found}"))
+            problems.append(Problem(label, row, column, h.strip(), f"the column is given twice (as {first[column]!r} and {h.strip()!r}): keep one. Headers found: {found}"))
             column = None
         else:
             first[column] = h.strip()
@@ -158,12 +158,15 @@ def _unknown_name(
     problems: list[Problem], warnings: list[Problem],
 ) -> None:
     near = near_misses(name, lookup)
+    # a column is named in the column field; a sheet (or file) in the value field
+    column, shown = (name, "") if what == "column" else ("", name)
+    listed = "Headers" if what == "column" else "Sheets"
     if near:
-        problems.append(Problem(label, row, name, "", f"unknown {what}: did you mean {spelled(near, lookup)}? {what.capitalize()}s found: {found}"))
+        problems.append(Problem(label, row, column, shown, f"unknown {what}: did you mean {spelled(near, lookup)}? {listed} found: {found}"))
         return
     close = similar(name, lookup)
     hint = f"; the closest known: {spelled(close, lookup)}" if close else ""
-    warnings.append(Problem(label, row, name, "", f"unknown {what}, ignored{hint}. {what.capitalize()}s found: {found}"))
+    warnings.append(Problem(label, row, column, shown, f"unknown {what}, ignored{hint}. {listed} found: {found}"))
 
 
 # ---------------------------------------------------------------- folder

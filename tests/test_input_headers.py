@@ -319,3 +319,24 @@ def test_any_case_spacing_and_separators_read_as_the_column(data: st.DataObject)
     warnings: list = []
     assert resolve_header([spelled], table, "t.csv", problems, warnings) == [column]
     assert problems == warnings == []
+
+
+def test_workbook_sheet_names(tmp_path: Path) -> None:
+    import openpyxl
+
+    from staffpool.validate import load_with_warnings
+
+    base = load_instance(TINY)
+    zh_forms.write_workbook(base, tmp_path / "a.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "a.xlsx")
+    wb["人员"].title = " Staff "  # the English name, in any case and spacing
+    wb.create_sheet("备注")  # the planner's notes: a warning
+    wb.save(tmp_path / "a.xlsx")
+    inst, warnings = load_with_warnings(tmp_path / "a.xlsx")
+    assert inst == base
+    assert [(w.file, w.value) for w in warnings] == [("a.xlsx", "备注")] and "unknown sheet" in warnings[0].message
+    wb[" Staff "].title = "Staf"
+    wb.save(tmp_path / "a.xlsx")
+    with pytest.raises(InputError) as exc:
+        load_instance(tmp_path / "a.xlsx")
+    assert any(p.value == "Staf" and "did you mean staff (人员)" in p.message for p in exc.value.problems)
