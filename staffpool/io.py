@@ -145,7 +145,8 @@ def resolve_header(
         if column is None:
             _unknown_name(h.strip(), lookup, label, row, found, "column", problems, warnings)
         elif column in first:
-            problems.append(Problem(label, row, column, h.strip(), f"the column is given twice (as {first[column]!r} and {h.strip()!r}): keep one. Headers found: {found}"))
+            first_header, again = first[column], h.strip()
+            problems.append(Problem(label, row, column, again, f"the column is given twice (as {first_header!r} and {again!r}): keep one. Headers found: {found}"))
             column = None
         else:
             first[column] = h.strip()
@@ -158,15 +159,31 @@ def _unknown_name(
     problems: list[Problem], warnings: list[Problem],
 ) -> None:
     near = near_misses(name, lookup)
-    # a column is named in the column field; a sheet (or file) in the value field
+    # a column is named in the column field; a sheet in the value field
     column, shown = (name, "") if what == "column" else ("", name)
-    listed = "Headers" if what == "column" else "Sheets"
     if near:
-        problems.append(Problem(label, row, column, shown, f"unknown {what}: did you mean {spelled(near, lookup)}? {listed} found: {found}"))
+        names = spelled(near, lookup)
+        problems.append(Problem(label, row, column, shown, _NEAR_MISS[what].format(names=names, found=found)))
         return
     close = similar(name, lookup)
-    hint = f"; the closest known: {spelled(close, lookup)}" if close else ""
-    warnings.append(Problem(label, row, column, shown, f"unknown {what}, ignored{hint}. {listed} found: {found}"))
+    names = spelled(close, lookup) if close else ""
+    message = _UNKNOWN_CLOSE[what] if close else _UNKNOWN[what]
+    warnings.append(Problem(label, row, column, shown, message.format(names=names, found=found)))
+
+
+# Messages as format strings with named placeholders (one per kind of name, for translation).
+_NEAR_MISS = {
+    "column": "unknown column: did you mean {names}? Headers found: {found}",
+    "sheet": "unknown sheet: did you mean {names}? Sheets found: {found}",
+}
+_UNKNOWN_CLOSE = {
+    "column": "unknown column, ignored; the closest known: {names}. Headers found: {found}",
+    "sheet": "unknown sheet, ignored; the closest known: {names}. Sheets found: {found}",
+}
+_UNKNOWN = {
+    "column": "unknown column, ignored. Headers found: {found}",
+    "sheet": "unknown sheet, ignored. Sheets found: {found}",
+}
 
 
 # ---------------------------------------------------------------- folder
@@ -213,9 +230,10 @@ def _read_text(path: Path, problems: list[Problem], table: str | None = None) ->
         cell = len(next(csv.reader([data[line_start:at].decode(encoding, errors="replace")]), [""])) - 1
         if 0 <= cell < len(header):
             column = column_lookup(table, TABLE_COLUMNS[table]).get(normalise(header[cell]), header[cell].strip())
+    encoding, offset = encoding.upper(), at
     problems.append(Problem(path.name, line, column, "", (
-        f"cannot be read as text: the file looks like {encoding.upper()}, but byte offset {at} is not "
-        f"valid {encoding.upper()} (UTF-8 and GB18030/GBK are read); retype that cell, or save the file "
+        f"cannot be read as text: the file looks like {encoding}, but byte offset {offset} is not "
+        f"valid {encoding} (UTF-8 and GB18030/GBK are read); retype that cell, or save the file "
         "again from Excel as 'CSV UTF-8'"
     )))
     return None
@@ -464,7 +482,8 @@ def _read_workbook(path: Path) -> RawInstance:
         if name is None:
             _unknown_name(sheet, lookup, label, None, found, "sheet", problems, warnings)
         elif name in sheet_of:
-            problems.append(Problem(label, None, "", "", f"sheets {sheet_of[name]!r} and {sheet!r} are the same table: keep one"))
+            first_sheet = sheet_of[name]
+            problems.append(Problem(label, None, "", "", f"sheets {first_sheet!r} and {sheet!r} are the same table: keep one"))
         else:
             sheet_of[name] = sheet
     values: dict[str, list[tuple[Any, ...]]] = {}

@@ -183,7 +183,8 @@ def _enum(v: Any, kind: type[StrEnum], required: bool = True) -> Cell:
         return kind(code), None
     if s.isascii() or not aliases:
         return None, (_show(v), f"does not exist: expected one of {_choices(kind)}")
-    return None, (_show(v), f"does not exist: expected one of {_choices(kind, aliases)}")
+    choices = _choices(kind, aliases)
+    return None, (_show(v), f"does not exist: expected one of {choices}")
 
 
 def _specialty(v: Any, required: bool = True) -> Cell:
