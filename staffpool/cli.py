@@ -38,6 +38,7 @@ err = Console(stderr=True)
 
 InstanceArg = Annotated[Path, typer.Argument(help="Instance: a folder with instance.yaml, a .json file or a .xlsx workbook.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout and nothing else.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown columns, sheets, files) as problems: exit 2.")]
 
 
 @app.callback()
@@ -73,13 +74,21 @@ def _busy(what: str) -> Iterator[None]:
         yield
 
 
-def _load(path: Path) -> tuple[Any, float]:
-    from .validate import load_instance
+def _load(path: Path, strict: bool = False) -> tuple[Any, float]:
+    """The instance and its load time; its warnings go to stderr."""
+    inst, _warnings, load_s = _load_with_warnings(path, strict)
+    return inst, load_s
+
+
+def _load_with_warnings(path: Path, strict: bool = False) -> tuple[Any, list[Any], float]:
+    from .render import render_warnings
+    from .validate import load_with_warnings
 
     t0 = time.perf_counter()
     with _busy(f"loading {path}"):
-        inst = load_instance(path)
-    return inst, time.perf_counter() - t0
+        inst, warnings = load_with_warnings(path, strict)
+    render_warnings(err, warnings)
+    return inst, warnings, time.perf_counter() - t0
 
 
 def _input_files(path: Path) -> list[Path]:
@@ -89,18 +98,21 @@ def _input_files(path: Path) -> list[Path]:
 
 
 @app.command()
-def validate(instance: InstanceArg, as_json: JsonOpt = False) -> None:
+def validate(instance: InstanceArg, as_json: JsonOpt = False, strict: StrictOpt = False) -> None:
     """Check an instance: exit 0 with an overview, or 2 with every problem."""
+    from dataclasses import asdict
+
     from .check import vacancies
     from .render import instance_overview
 
-    inst, _ = _load(instance)
+    inst, warnings, _ = _load_with_warnings(instance, strict)
     vac = vacancies(inst, inst.policy.mode)
     if as_json:
         _print_json({
             "instance": inst.name, "valid": True, "communities": len(inst.communities),
             "institutions": len(inst.institutions), "staff": len(inst.staff), "requirements": len(inst.requirements),
             "vacancies": {",".join(k for k in key if k): v for key, v in sorted(vac.items())},
+            "warnings": [asdict(w) for w in warnings],
         })
         return
     for t in instance_overview(inst, vac):
@@ -153,6 +165,7 @@ def solve_cmd(
     time_limit: TimeOpt = None,
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Allocate staff to the lexicographic optimum of model.md and write the result files."""
     from .results import write_result
@@ -165,7 +178,7 @@ def solve_cmd(
         from .io import ensure_not_input
 
         ensure_not_input(out_dir, ["assignments.csv", "requirements.csv", "institutions.csv", "summary.json"], inputs)
-    inst, load_s = _load(instance)
+    inst, load_s = _load(instance, strict)
     result = _solve(inst, mode, solver, time_limit, workers, load_s)
     if as_json and not result.has_plan:
         # Each community's status and reason, on stdout as the summary; exit 1 follows.
@@ -201,6 +214,7 @@ def check(
     plan_dir: Annotated[Path, typer.Argument(help="A folder with assignments.csv (or the file itself).")],
     mode: ModeOpt = None,
     as_json: JsonOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Verify a plan against every hard rule of model.md, without a solver; recompute the levels.
     The mode is --mode, else the one PLAN's summary.json records, else the policy's."""
@@ -210,7 +224,7 @@ def check(
     from .results import level_value
 
     mode = _check_mode(mode)
-    inst, _ = _load(instance)
+    inst, _ = _load(instance, strict)
     recorded = read_plan_summary(plan_dir).get("mode")
     m = Mode(mode) if mode else Mode(recorded) if recorded in {x.value for x in Mode} else inst.policy.mode
     with _busy(f"checking {plan_dir}"):
@@ -252,6 +266,7 @@ def convert(
     instance: InstanceArg,
     to: Annotated[str, typer.Option("--to", help="folder, json or xlsx")],
     out_path: Annotated[Path, typer.Option("--out", help="Folder, .json or .xlsx to write.")],
+    strict: StrictOpt = False,
 ) -> None:
     """Write an instance in another form (folder, JSON, workbook); the input is never touched."""
     from .convert import write_folder, write_json, write_workbook
@@ -260,7 +275,7 @@ def convert(
         raise UsageError(f"--to {to!r}: choose folder, json or xlsx")
     if out_path.resolve() == instance.resolve() or out_path.resolve() in {p.resolve() for p in _input_files(instance)}:
         raise UsageError(f"{out_path}: refusing to overwrite the input")
-    inst, _ = _load(instance)
+    inst, _ = _load(instance, strict)
     with _busy(f"writing {out_path}"):
         if to == "folder":
             write_folder(inst, out_path)
@@ -280,6 +295,7 @@ def rotate(
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Place due attendings on grassroots rotation (min-cost flow) after the allocation."""
     from rich.table import Table
@@ -290,7 +306,7 @@ def rotate(
     from .solve import require_plan
 
     mode = _check_mode(mode)
-    inst, load_s = _load(instance)
+    inst, load_s = _load(instance, strict)
     if allocation is not None:
         plan = read_plan(allocation, inst)
     else:
@@ -318,13 +334,13 @@ def rotate(
 
 
 @app.command()
-def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = False) -> None:
+def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = False, strict: StrictOpt = False) -> None:
     """Staffing need from workload (WHO WISN): per cadre AWT, required, need, current, ratio."""
     from rich.table import Table
 
     from .demand import WISN_COLUMNS, derive_requirements, wisn_table
 
-    inst, _ = _load(instance)
+    inst, _ = _load(instance, strict)
     table = wisn_table(inst)
     if out_dir is not None:
         from .io import ensure_not_input, write_files_atomic
@@ -363,6 +379,7 @@ def compare(
     modes: Annotated[list[str] | None, typer.Option("--mode", help="A mode to compare (repeat; default all three).")] = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Solve the reform stages side by side: every level, moves, hires, regularisations, staff by tier."""
     from rich.table import Table
@@ -370,7 +387,7 @@ def compare(
     from .domain import Level
 
     chosen = [_check_mode(m) for m in (modes or ["separate", "county_pool", "unified"])]
-    inst, load_s = _load(instance)
+    inst, load_s = _load(instance, strict)
     rows = _compare_rows(inst, chosen, solver, load_s)
     if as_json:
         _print_json({"instance": inst.name, "modes": rows})
@@ -405,6 +422,7 @@ def report(
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
     no_compare: Annotated[bool, typer.Option("--no-compare", help="Skip solving the three modes for the modes chart.")] = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Write one offline HTML page: the levels, charts (tiers, shortfall, moves map, modes) and tables."""
     from .domain import Mode
@@ -417,7 +435,7 @@ def report(
     mode = _check_mode(mode)
     load_profile(solver)
     ensure_not_input(out_file.parent, [out_file.name], _input_files(instance))
-    inst, load_s = _load(instance)
+    inst, load_s = _load(instance, strict)
     if plan_dir is not None:
         result = read_plan_result(plan_dir, inst, Mode(mode) if mode else None)
     else:
@@ -434,6 +452,7 @@ def explain(
     solver: SolverOpt = "highs",
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Why it is infeasible (the smallest relaxation), or what binds and what one more unit buys."""
     from .explain import explain as compute
@@ -443,7 +462,7 @@ def explain(
 
     mode = _check_mode(mode)
     load_profile(solver)
-    inst, _ = _load(instance)
+    inst, _ = _load(instance, strict)
     with _progress() as progress:
         progress.add_task("solving, then re-solving each limit relaxed", total=None)
         exp = compute(inst, mode=mode, solver=solver, workers=workers if workers is not None else default_workers())
@@ -467,8 +486,9 @@ def main(argv: list[str] | None = None) -> int:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 2)
     except InputError as exc:
-        from .render import render_problems
+        from .render import render_problems, render_warnings
 
+        render_warnings(err, exc.warnings)
         render_problems(err, exc.problems)
         return 2
     except UsageError as exc:

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .domain import Funding, Instance, Level, StaffStatus, Tier
@@ -33,6 +34,12 @@ def problems_table(problems: list[Problem], title: str = "Input problems") -> Ta
 def render_problems(console: Console, problems: list[Problem]) -> None:
     console.print(problems_table(problems))
     console.print("[bold red]Nothing was written.[/] Fix the input and run again (exit status 2).")
+
+
+def render_warnings(console: Console, warnings: list[Problem]) -> None:
+    """One line each, before any output: what the load ignored (`--strict` refuses it)."""
+    for w in warnings:
+        console.print("[yellow]warning:[/] " + escape(str(w)), highlight=False, soft_wrap=True)
 
 
 def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int]) -> list[Table]:

@@ -92,3 +92,13 @@ def test_bad_money_values_are_named_in_a_folder(tmp_path: Path) -> None:
     text = text.replace("insurance_balance: 3000000", "insurance_balance: -3")
     (tmp_path / "f" / "instance.yaml").write_text(text)
     _expect(tmp_path / "f", {("instance.yaml: communities", 1, "insurance_balance")}, tmp_path)
+
+
+def test_chinese_names_of_the_money_columns(tmp_path: Path) -> None:
+    write_workbook(_money_tiny(), tmp_path / "i.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "i.xlsx")
+    ws = wb["communities"]
+    for cell in ws[1]:
+        cell.value = {"treasury_budget": "财政预算", "insurance_balance": "医保结余"}.get(cell.value, cell.value)
+    wb.save(tmp_path / "i.xlsx")
+    assert load_instance(tmp_path / "i.xlsx") == _money_tiny()
