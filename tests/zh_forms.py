@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 SHEETS = {"instance": "实例", "communities": "医共体", "institutions": "机构", "staff": "人员", "requirements": "需求"}
 HEADERS = {
-    "communities": {"id": "编码", "name": "名称", "hiring_budget": "招聘预算", "max_moves": "最多调动人数"},
+    "communities": {"id": "编码", "name": "名称", "hiring_budget": "招聘预算", "max_moves": "最多调动人数",
+                    "treasury_budget": "财政预算", "insurance_balance": "医保结余"},
     "institutions": {
         "id": "机构编码", "name": "机构名称", "community": "医共体", "tier": "层级", "funding": "经费形式",
         "approved_posts": "核定编制数", "service_population": "服务人口", "x_km": "横坐标km", "y_km": "纵坐标km",
@@ -48,7 +49,7 @@ SPECIALTY = {
     "obstetrics": "产科", "emergency": "急诊科", "tcm": "中医", "public_health": "公共卫生", "*": "全部",
 }
 COLUMNS = {
-    "communities": ("id", "name", "hiring_budget", "max_moves"),
+    "communities": tuple(HEADERS["communities"]),
     "institutions": tuple(HEADERS["institutions"]),
     "staff": tuple(HEADERS["staff"]),
     "requirements": tuple(HEADERS["requirements"]),
