@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
-from rich.measure import Measurement
 from rich.table import Table
+from rich.text import Text
 
 from .domain import Funding, Instance, Level, Status, Tier
 from .errors import Problem
@@ -37,14 +38,27 @@ def level_label(level: Level | str) -> str:
     return LEVEL_LABELS.get(Level(level), str(level))
 
 
+def _needed(table: Table) -> int:
+    """Columns of the terminal the table needs without cutting a cell: a no_wrap column its
+    widest cell, a wrapping one its longest word; plus padding and borders."""
+    total = len(table.columns) + 1
+    for col in table.columns:
+        texts = [Text.from_markup(c) if isinstance(c, str) else Text(str(c)) for c in [col.header, *col.cells]]
+        if col.no_wrap:
+            widest = max(t.cell_len for t in texts)
+        else:
+            widest = max((cell_len(w) for t in texts for w in t.plain.split()), default=0)
+        total += widest + 2
+    return total
+
+
 def fit(table: Table, width: int | None, drop: list[str]) -> Table:
-    """Remove the columns named in `drop` (least useful first) while the table cannot be
-    drawn in `width` columns without cutting an unwrappable cell."""
+    """Remove the columns named in `drop` (least useful first) while the table needs more
+    than `width` terminal columns."""
     if width is None:
         return table
-    console = Console(width=width, file=None)
     for name in drop:
-        if Measurement.get(console, console.options, table).minimum <= width:
+        if _needed(table) <= width:
             break
         idx = [str(c.header) for c in table.columns].index(name)
         del table.columns[idx]
@@ -88,13 +102,13 @@ def demand_table(table: Any, width: int | None = None) -> Table:
     t = Table(title=f"WISN: {len(table)} cadres", title_justify="left")
     for col in ("institution", "specialty", "min_title", "awt_hours", "required", "need", "current", "wisn_ratio", "shortage"):
         t.add_column(col, justify="left" if col in ("institution", "specialty", "min_title") else "right",
-                     no_wrap=col == "institution", overflow="fold")
+                     no_wrap=True, overflow="fold")
     for rec in table.to_dict(orient="records"):
         ratio = rec["wisn_ratio"]
         t.add_row(u(rec["institution"]), u(rec["specialty"]), str(rec["min_title"]), f"{float(rec['awt_hours']):g}",
                   f"{float(rec['required']):.2f}", str(rec["need"]), str(rec["current"]),
                   "" if ratio is None or ratio != ratio else f"{float(ratio):.2f}", str(rec["shortage"]))
-    return fit(t, width, ["awt_hours", "current", "min_title"])
+    return fit(t, width, ["awt_hours", "required", "current", "min_title", "wisn_ratio"])
 
 
 def compare_table(name: str, objective: tuple[Level, ...], rows: list[dict[str, Any]]) -> Table:
@@ -190,13 +204,13 @@ def shortfalls_table(result: Result, top: int = 10, width: int | None = None) ->
     t = Table(title=f"Worst remaining shortfalls (top {top}, by weighted shortfall)", title_justify="left")
     for col in ("institution", "name", "specialty", "min_title", "need", "covered", "short", "weight"):
         t.add_column(col, justify="right" if col in ("need", "covered", "short", "weight") else "left",
-                     overflow="fold", no_wrap=col == "institution")
+                     overflow="fold", no_wrap=col != "name")
     for r in short[:top]:
         t.add_row(u(r["institution"]), u(names.get(r["institution"], "")), u(r["specialty"]), r["min_title"],
                   str(r["need"]), str(r["covered"]), str(r["short"]), f"{r['weight']:g}")
     if not short:
         t.caption = "every requirement row is covered"
-    return fit(t, width, ["name", "covered", "min_title", "weight"])
+    return fit(t, width, ["covered", "weight", "min_title", "name"])
 
 
 def changes_table(result: Result, top: int = 25, width: int | None = None) -> Table:
@@ -208,9 +222,8 @@ def changes_table(result: Result, top: int = 25, width: int | None = None) -> Ta
         title="Changes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) if counts else "Changes: none",
         title_justify="left",
     )
-    ids = ("staff", "from", "to")
     for col in ("staff", "name", "change", "title", "specialty", "from", "to", "km", "post"):
-        t.add_column(col, justify="right" if col == "km" else "left", no_wrap=col in ids, overflow="fold")
+        t.add_column(col, justify="right" if col == "km" else "left", no_wrap=col != "name", overflow="fold")
     for r in changed[:top]:
         km = f"{r['distance_km']:.3f}" if r["moved"] and r["distance_km"] is not None else ""
         t.add_row(u(r["staff_id"]), u(r["name"]), r["change"], r["title"], u(r["specialty"]), u(r["from_institution"]),
