@@ -27,6 +27,7 @@ from .domain import (
     within_km,
 )
 from .errors import InputError, Problem
+from .io import unneutralise_text
 
 
 class PostSource:
@@ -353,7 +354,8 @@ def read_plan(path: Path, instance: Instance) -> Plan:
         raise InputError(problems)
     plan: Plan = {}
     staff = instance.staff_by_id
-    for n, row in enumerate(reader, start=2):
+    for n, raw in enumerate(reader, start=2):
+        row = {k: unneutralise_text(v) if isinstance(v, str) else v for k, v in raw.items()}  # as written by solve
         sid = (row.get("staff_id") or "").strip()
         if not sid:
             continue
