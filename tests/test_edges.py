@@ -70,17 +70,6 @@ def test_an_existing_target_is_refused_without_force(case: str, tmp_path: Path,
         assert after == before  # replaced by the same output again
 
 
-def test_solve_leaves_other_files_in_its_folder_alone(tmp_path: Path) -> None:
-    out = tmp_path / "res"
-    out.mkdir()
-    (out / "notes.txt").write_text("mine")
-    assert main(["solve", str(TINY), "--out", str(out)]) == 0
-    assert (out / "notes.txt").read_text() == "mine"
-    # rotate writes its own files into the same folder: no clash
-    assert main(["rotate", str(TINY), "--allocation", str(out), "--out", str(out)]) == 0
-    assert {p.name for p in out.iterdir()} >= {"notes.txt", "assignments.csv", "rotation.csv"}
-
-
 def test_force_never_deletes_a_folder_with_files_staffpool_did_not_write(tmp_path: Path,
                                                                           capfd: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "mine"
@@ -89,6 +78,12 @@ def test_force_never_deletes_a_folder_with_files_staffpool_did_not_write(tmp_pat
     assert main(["generate", "--communities", "1", "--scale", "0.05", "--out", str(out), "--force"]) == 2
     assert "did not write" in " ".join(capfd.readouterr().err.split())
     assert [p.name for p in out.iterdir()] == ["thesis.docx"]
+    # result files go beside other files in a folder, touching none of them; solve and
+    # rotate write into the same folder without a clash
+    assert main(["solve", str(TINY), "--out", str(out)]) == 0
+    assert main(["rotate", str(TINY), "--allocation", str(out), "--out", str(out)]) == 0
+    assert (out / "thesis.docx").read_text() == "years of work"
+    assert {p.name for p in out.iterdir()} >= {"thesis.docx", "assignments.csv", "rotation.csv"}
 
 
 def test_a_crash_while_writing_leaves_no_half_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
