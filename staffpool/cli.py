@@ -91,7 +91,7 @@ def _load(path: Path) -> tuple[Any, float]:
     from .validate import load_instance
 
     t0 = time.perf_counter()
-    with _busy(f"loading {path}"):
+    with _busy(f"loading {escape(str(path))}"):
         inst = load_instance(path)
     return inst, time.perf_counter() - t0
 
@@ -131,7 +131,7 @@ def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, w
         task = progress.add_task(f"solving {n} communit{'y' if n == 1 else 'ies'}", total=n)
 
         def on_level(cid: str, level: Any) -> None:
-            progress.update(task, description=f"{cid}: level {level.value}")
+            progress.update(task, description=f"{escape(cid)}: level {level.value}")
 
         def on_done(_o: Any) -> None:
             progress.advance(task)
@@ -218,7 +218,7 @@ def check(
     mode = _check_mode(mode)
     inst, _ = _load(instance)
     m = Mode(mode) if mode else inst.policy.mode
-    with _busy(f"checking {plan_dir}"):
+    with _busy(f"checking {escape(str(plan_dir))}"):
         plan = read_plan(plan_dir, inst)
         report = check_plan(inst, plan, m)
     if as_json:
