@@ -15,6 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# The submodule first: importing it later would rebind `staffpool.explain` to the module,
+# over the function below (as `.solve` is imported here before `solve` is defined).
+from . import explain as _explain_module
 from .domain import Instance, Level, Mode, Policy
 from .errors import InfeasibleError, InputError, Problem, StaffpoolError, UsageError
 from .solve import Result, Status, TerminationCondition
@@ -119,6 +122,4 @@ def explain(instance: InstanceLike, mode: Mode | str | None = None, solver: str 
             workers: int = 1) -> Explanation:
     """Why `instance` is infeasible (the smallest set of rules to relax, per community), or,
     when it is feasible, what one more unit of each limit buys (`marginals`)."""
-    from .explain import explain as _explain
-
-    return _explain(_instance(instance), mode, solver=solver, workers=workers)
+    return _explain_module.explain(_instance(instance), mode, solver=solver, workers=workers)

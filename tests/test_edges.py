@@ -4,6 +4,7 @@ terminal, JSON errors, the library on paths, names beside ids, 80-column tables.
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import os
 import re
@@ -233,6 +234,7 @@ def test_library_takes_paths_and_gives_plain_levels(tmp_path: Path) -> None:
     result.write(tmp_path / "res")
     assert staffpool.check_plan(TINY, tmp_path / "res", mode="county_pool").ok
     assert staffpool.rotate(TINY, tmp_path / "res").status == "optimal"
+    importlib.import_module("staffpool.explain")  # as other code does: the function must stay bound
     assert staffpool.explain(TINY).feasible
     with pytest.raises(TypeError):
         staffpool.solve(42)  # type: ignore[arg-type]
