@@ -459,7 +459,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except SystemExit as exc:
         code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 2)
+        code = code if isinstance(code, int) else (0 if code is None else 2)
+        if code == 2 and as_json:  # typer has printed what is wrong with the command line on stderr
+            _json_error("usage", "the command line is not valid (see stderr)", [])
+        return code
     except InputError as exc:
         from .render import render_problems
 

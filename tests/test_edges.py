@@ -217,6 +217,9 @@ def test_bad_input_with_json_prints_a_json_error(tmp_path: Path, capfd: pytest.C
     assert main(["solve", str(tmp_path / "nowhere"), "--json"]) == 2
     got = json.loads(capfd.readouterr().out)
     assert got["valid"] is False and got["error"] == "usage" and "no such file" in got["message"]
+    assert main(["solve", str(TINY), "--json", "--no-such-option"]) == 2
+    got = json.loads(capfd.readouterr().out)
+    assert got["valid"] is False and got["error"] == "usage"
 
 
 def test_version(capfd: pytest.CaptureFixture[str]) -> None:
