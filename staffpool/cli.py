@@ -432,7 +432,7 @@ def explain(
     if as_json:
         _print_json(to_json(exp))
     else:
-        for t in explanation_tables(exp):
+        for t in explanation_tables(exp, width=out.width):
             out.print(t)
     if not exp.feasible:
         raise typer.Exit(1)

@@ -38,30 +38,43 @@ def level_label(level: Level | str) -> str:
     return LEVEL_LABELS.get(Level(level), str(level))
 
 
-def _needed(table: Table) -> int:
-    """Columns of the terminal the table needs without cutting a cell: a no_wrap column its
-    widest cell, a wrapping one its longest word; plus padding and borders."""
-    total = len(table.columns) + 1
+def _widths(table: Table) -> list[tuple[int, int]]:
+    """Per column (least, natural) content width: a no_wrap column needs its widest cell, a
+    wrapping one its longest word."""
+    out = []
     for col in table.columns:
         texts = [Text.from_markup(c) if isinstance(c, str) else Text(str(c)) for c in [col.header, *col.cells]]
-        if col.no_wrap:
-            widest = max(t.cell_len for t in texts)
-        else:
-            widest = max((cell_len(w) for t in texts for w in t.plain.split()), default=0)
-        total += widest + 2
-    return total
+        natural = max(cell_len(line) for t in texts for line in t.plain.splitlines() or [""])
+        least = natural if col.no_wrap else max((cell_len(w) for t in texts for w in t.plain.split()), default=1)
+        out.append((least, natural))
+    return out
+
+
+def _frame(table: Table) -> int:
+    return 3 * len(table.columns) + 1  # a space each side of a cell, and the borders
 
 
 def fit(table: Table, width: int | None, drop: list[str]) -> Table:
-    """Remove the columns named in `drop` (least useful first) while the table needs more
-    than `width` terminal columns."""
+    """Make the table fit `width` terminal columns without cutting a cell: remove the
+    columns named in `drop` (least useful first) while the least widths do not fit, then
+    share the room left among the wrapping columns (rich's own shrinking can cut a word)."""
     if width is None:
         return table
     for name in drop:
-        if _needed(table) <= width:
+        if sum(least for least, _ in _widths(table)) + _frame(table) <= width:
             break
         idx = [str(c.header) for c in table.columns].index(name)
         del table.columns[idx]
+    widths = _widths(table)
+    room = width - _frame(table)
+    if sum(natural for _, natural in widths) <= room or sum(least for least, _ in widths) > room:
+        return table
+    spare = room - sum(least for least, _ in widths)
+    wants = [natural - least for least, natural in widths]
+    total = sum(wants)
+    for col, (least, _natural), want in zip(table.columns, widths, wants, strict=True):
+        if not col.no_wrap:
+            col.width = least + (spare * want // total if total else 0)
     return table
 
 
@@ -257,15 +270,15 @@ def check_tables(report: CheckReport, objective: tuple[Level, ...]) -> list[Tabl
     return out
 
 
-def explanation_tables(exp: Explanation) -> list[Table]:
+def explanation_tables(exp: Explanation, width: int | None = None) -> list[Table]:
     """Infeasible: the rules to relax per community (and alternatives); feasible: the limits
     relaxed by one unit and what changed."""
     tables: list[Table] = []
     if not exp.feasible:
         for cid, rels in exp.relaxations.items():
             t = Table(title=f"{u(cid)} is infeasible: relax these {len(rels)} rule(s)", title_justify="left")
-            t.add_column("rule")
-            t.add_column("where")
+            t.add_column("rule", no_wrap=True)
+            t.add_column("where", no_wrap=True)
             t.add_column("what must change")
             for r in rels:
                 t.add_row(r.rule, u(r.where), u(r.message))
@@ -276,9 +289,9 @@ def explanation_tables(exp: Explanation) -> list[Table]:
         return tables
     t = Table(title=f"{u(exp.instance)} ({exp.mode.value}): what one more unit of each limit buys", title_justify="left")
     for col in ("rule", "where", "step", "used up now", "levels change"):
-        t.add_column(col)
+        t.add_column(col, no_wrap=col in ("rule", "where"))
     for m in sorted(exp.marginals, key=lambda m: (not m.change, m.rule, m.where)):
         change = ", ".join(f"{k} {v:+g}" for k, v in m.change.items()) if m.after is not None else "no plan"
         t.add_row(m.rule, u(m.where), u(m.step), "yes" if m.binds else "no", u(change or "none"))
-    tables.append(t)
+    tables.append(fit(t, width, ["used up now", "step"]))
     return tables

@@ -419,7 +419,7 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     if changes is None or not len(changes):
         parts.append('<p class="note">No changes: everyone stays where they are.</p>')
     else:
-        ccols = ["staff_id", "status", "title", "specialty", "from_institution", "to_institution", "distance_km",
+        ccols = ["staff_id", "name", "status", "title", "specialty", "from_institution", "to_institution", "distance_km",
                  "post_funding", "post_source", "change"]
         shown = changes.head(MAX_CHANGES)
         if len(changes) > MAX_CHANGES:

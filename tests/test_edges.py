@@ -273,3 +273,22 @@ def test_tables_keep_ids_whole_at_80_columns(tmp_path: Path) -> None:
     for r in rows[:25]:
         line = next(ln for ln in shown.splitlines() if f" {r['staff_id']} " in ln)
         assert f" {r['to_institution']} " in line and r["name"].split()[0] in line
+
+
+def test_wrapping_columns_never_cut_a_word_at_80_columns() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from staffpool.render import fit
+
+    t = Table(title="what one more unit of each limit buys")
+    for col in ("rule", "where", "step", "used up now", "levels change"):
+        t.add_column(col, no_wrap=col in ("rule", "where"))
+    t.add_row("community_mobility", "C000,differential", "+100,000 yuan", "no",
+              "shortfall -5, distance +10.277, hiring_cost +200000, unregularised +1")
+    console = Console(width=80, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(fit(t, 80, ["used up now", "step"]))
+    shown = console.export_text()
+    assert "…" not in shown and max(len(line) for line in shown.splitlines()) <= 80
+    for word in ("community_mobility", "C000,differential", "hiring_cost", "unregularised"):
+        assert word in shown
