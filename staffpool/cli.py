@@ -247,7 +247,7 @@ def generate(
     from .generate import generate as gen
     from .io import refuse_existing
 
-    refuse_existing([out_dir], force)
+    refuse_existing([out_dir], force, folder=True)
     with _busy(f"writing {communities} communit{'y' if communities == 1 else 'ies'} to {escape(str(out_dir))}"):
         gen(communities, seed=seed, scale=scale, out_dir=out_dir, force=force)
     err.print(f"Wrote {escape(str(out_dir))}")
@@ -270,7 +270,7 @@ def convert(
     if out_path.resolve() == instance.resolve() or out_path.resolve() in inputs or any(
             p.is_relative_to(out_path.resolve()) for p in inputs):
         raise UsageError(f"{out_path}: refusing to overwrite the input")
-    refuse_existing([out_path], force)
+    refuse_existing([out_path], force, folder=to == "folder")
     inst, _ = _load(instance)
     with _busy(f"writing {escape(str(out_path))}"):
         if to == "folder":

@@ -422,13 +422,19 @@ def write_files_atomic(out: Path, files: dict[str, str]) -> None:
         write_text_atomic(out / name, text)
 
 
-def refuse_existing(paths: Iterable[Path], force: bool) -> None:
-    """Nothing a user made is overwritten: an existing target needs --force."""
-    existing = [p for p in paths if p.exists() or p.is_symlink()]
+def refuse_existing(paths: Iterable[Path], force: bool, folder: bool = False) -> None:
+    """Nothing a user made is overwritten: an existing target needs --force (where a
+    `folder` is to be written, an empty folder does not count)."""
+    existing = [p for p in paths if (p.exists() or p.is_symlink()) and not (folder and _empty_folder(p))]
     if existing and not force:
         shown = ", ".join(str(p) for p in existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
         raise UsageError(f"{shown} already exist{'s' if len(existing) == 1 else ''}; "
                          "pass --force to replace, or choose another --out")
+
+
+def _empty_folder(p: Path) -> bool:
+    """An empty folder holds nothing to lose: writing a folder there needs no --force."""
+    return p.is_dir() and not p.is_symlink() and not any(p.iterdir())
 
 
 def write_folder_atomic(out: Path, files: Mapping[str, str | bytes], force: bool = False) -> None:
@@ -439,8 +445,7 @@ def write_folder_atomic(out: Path, files: Mapping[str, str | bytes], force: bool
     files of the names written (an earlier run's) is replaced: staffpool never deletes what
     it did not write."""
     if out.exists() or out.is_symlink():
-        if not force:
-            refuse_existing([out], force)
+        refuse_existing([out], force, folder=True)
         if not out.is_dir() or out.is_symlink():
             raise UsageError(f"{out} exists and is not a folder; choose another --out")
         others = sorted(p.name for p in out.iterdir() if p.name not in files)

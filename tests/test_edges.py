@@ -73,6 +73,10 @@ def test_an_existing_target_is_refused_without_force(case: str, tmp_path: Path,
 
 def test_force_never_deletes_a_folder_with_files_staffpool_did_not_write(tmp_path: Path,
                                                                           capfd: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()  # made ready for it: nothing to lose
+    assert main(["generate", "--communities", "1", "--scale", "0.05", "--out", str(empty)]) == 0
+    assert (empty / "staff.csv").exists()
     out = tmp_path / "mine"
     out.mkdir()
     (out / "thesis.docx").write_text("years of work")
