@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 # The submodule first: importing it later would rebind `staffpool.explain` to the module,
 # over the function below (as `.solve` is imported here before `solve` is defined).
 from . import explain as _explain_module
+from .constants import Status, TerminationCondition
 from .domain import Instance, Level, Mode, Policy
 from .errors import InfeasibleError, InputError, Problem, StaffpoolError, UsageError
-from .solve import Result, Status, TerminationCondition
+from .solve import Result
 from .validate import load_instance
 
 if TYPE_CHECKING:

@@ -40,6 +40,7 @@ err = Console(stderr=True)
 InstanceArg = Annotated[Path, typer.Argument(help="Instance: a folder with instance.yaml, a .json file or a .xlsx workbook.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout and nothing else.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace what an earlier run wrote at --out.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown columns, sheets, files) as problems: exit 2.")]
 
 
 def _version(value: bool) -> None:
@@ -87,13 +88,21 @@ def _busy(what: str) -> Iterator[None]:
         yield
 
 
-def _load(path: Path) -> tuple[Any, float]:
-    from .validate import load_instance
+def _load(path: Path, strict: bool = False) -> tuple[Any, float]:
+    """The instance and its load time; its warnings go to stderr."""
+    inst, _warnings, load_s = _load_with_warnings(path, strict)
+    return inst, load_s
+
+
+def _load_with_warnings(path: Path, strict: bool = False) -> tuple[Any, list[Any], float]:
+    from .render import render_warnings
+    from .validate import load_with_warnings
 
     t0 = time.perf_counter()
     with _busy(f"loading {escape(str(path))}"):
-        inst = load_instance(path)
-    return inst, time.perf_counter() - t0
+        inst, warnings = load_with_warnings(path, strict)
+    render_warnings(err, warnings)
+    return inst, warnings, time.perf_counter() - t0
 
 
 def _input_files(path: Path) -> list[Path]:
@@ -103,18 +112,21 @@ def _input_files(path: Path) -> list[Path]:
 
 
 @app.command()
-def validate(instance: InstanceArg, as_json: JsonOpt = False) -> None:
+def validate(instance: InstanceArg, as_json: JsonOpt = False, strict: StrictOpt = False) -> None:
     """Check an instance: exit 0 with an overview, or 2 with every problem."""
+    from dataclasses import asdict
+
     from .check import vacancies
     from .render import instance_overview
 
-    inst, _ = _load(instance)
+    inst, warnings, _ = _load_with_warnings(instance, strict)
     vac = vacancies(inst, inst.policy.mode)
     if as_json:
         _print_json({
             "instance": inst.name, "valid": True, "communities": len(inst.communities),
             "institutions": len(inst.institutions), "staff": len(inst.staff), "requirements": len(inst.requirements),
             "vacancies": {",".join(k for k in key if k): v for key, v in sorted(vac.items())},
+            "warnings": [asdict(w) for w in warnings],
         })
         return
     for t in instance_overview(inst, vac):
@@ -168,6 +180,7 @@ def solve_cmd(
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
     force: ForceOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Allocate staff to the lexicographic optimum (docs/model.md) and write the result files."""
     from .results import RESULT_FILES, write_result
@@ -181,7 +194,7 @@ def solve_cmd(
 
         ensure_not_input(out_dir, RESULT_FILES, inputs)
         refuse_existing([out_dir / n for n in RESULT_FILES], force)  # before solving, not after
-    inst, load_s = _load(instance)
+    inst, load_s = _load(instance, strict)
     result = _solve(inst, mode, solver, time_limit, workers, load_s)
     if as_json and not result.has_plan:
         # Each community's status and reason, on stdout as the summary; exit 1 follows.
@@ -191,15 +204,24 @@ def solve_cmd(
         write_result(result, out_dir, inputs, force=force)
     if as_json:
         _print_json(result.summary.model_dump(mode="json"))
+        _warn_unproven(result)  # on stderr: stdout stays clean JSON
         return
     from .render import solve_tables
 
     for t in solve_tables(result, width=out.width):
         out.print(t)
-    if result.status.value == "time_limit":
-        err.print("[yellow]Time limit reached: the plan obeys every rule but is not proven optimal.[/]")
+    _warn_unproven(result)
     if out_dir is not None:
         out.print(f"Wrote {', '.join(RESULT_FILES)} to {escape(str(out_dir))}")
+
+
+def _warn_unproven(result: Any) -> None:
+    """A plan that is not proven optimal says so on stderr (exit 0 all the same)."""
+    if result.status.value == "time_limit":
+        err.print("[yellow]Time limit reached: the plan obeys every rule but is not proven optimal.[/]")
+    elif result.status.value == "feasible":
+        err.print(f"[yellow]Not proven optimal (the {result.solver} profile stops within a gap): the plan obeys "
+                  "every rule; summary.json `bounds` holds each level's proven bound.[/]")
 
 
 @app.command()
@@ -208,29 +230,34 @@ def check(
     plan_dir: Annotated[Path, typer.Argument(help="A folder with assignments.csv (or the file itself).")],
     mode: ModeOpt = None,
     as_json: JsonOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
-    """Verify a plan against every hard rule (docs/model.md), without a solver; recompute the levels."""
-    from .check import check_plan, read_plan
+    """Verify a plan against every hard rule (docs/model.md), without a solver; recompute the levels.
+    The mode is --mode, else the one PLAN's summary.json records, else the policy's."""
+    from .check import check_plan, read_plan, read_plan_summary
     from .domain import Mode
     from .render import check_tables
     from .results import level_value
 
     mode = _check_mode(mode)
-    inst, _ = _load(instance)
-    m = Mode(mode) if mode else inst.policy.mode
+    inst, _ = _load(instance, strict)
+    recorded = read_plan_summary(plan_dir).get("mode")
+    m = Mode(mode) if mode else Mode(recorded) if recorded in {x.value for x in Mode} else inst.policy.mode
     with _busy(f"checking {escape(str(plan_dir))}"):
         plan = read_plan(plan_dir, inst)
         report = check_plan(inst, plan, m)
     if as_json:
         _print_json({
             "ok": report.ok,
+            "mode": m.value,
             "objective": {lvl.value: level_value(lvl, report.levels[lvl]) for lvl in inst.policy.objective},
             "violations": [{"rule": v.rule, "subject": v.subject, "message": v.message} for v in report.violations],
         })
     else:
         for t in check_tables(report, inst.policy.objective):
             out.print(t)
-        out.print("[green]Every hard rule holds.[/]" if report.ok else f"[red]{len(report.violations)} violations.[/]")
+        held = "[green]Every hard rule holds[/]" if report.ok else f"[red]{len(report.violations)} violations[/]"
+        out.print(f"{held} (mode {m.value}).")
     if not report.ok:
         raise typer.Exit(1)
 
@@ -259,6 +286,7 @@ def convert(
     to: Annotated[str, typer.Option("--to", help="folder, json or xlsx")],
     out_path: Annotated[Path, typer.Option("--out", help="Folder, .json or .xlsx to write.")],
     force: ForceOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Write an instance in another form (folder, JSON, workbook); the input is never touched."""
     from .convert import write_folder, write_json, write_workbook
@@ -271,7 +299,7 @@ def convert(
             p.is_relative_to(out_path.resolve()) for p in inputs):
         raise UsageError(f"{out_path}: refusing to overwrite the input")
     refuse_existing([out_path], force, folder=to == "folder")
-    inst, _ = _load(instance)
+    inst, _ = _load(instance, strict)
     with _busy(f"writing {escape(str(out_path))}"):
         if to == "folder":
             write_folder(inst, out_path, force=force)
@@ -292,6 +320,7 @@ def rotate(
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
     force: ForceOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Place due attendings on grassroots rotation (min-cost flow) after the allocation."""
     from .check import read_plan
@@ -309,7 +338,7 @@ def rotate(
     if graph is not None:
         ensure_not_input(graph.parent, [graph.name], inputs)
         refuse_existing([graph], force)
-    inst, load_s = _load(instance)
+    inst, load_s = _load(instance, strict)
     if allocation is not None:
         plan = read_plan(allocation, inst)
     else:
@@ -329,7 +358,8 @@ def rotate(
 
 
 @app.command()
-def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = False, force: ForceOpt = False) -> None:
+def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = False, force: ForceOpt = False,
+           strict: StrictOpt = False) -> None:
     """Staffing need from workload (WHO WISN): per cadre AWT, required, need, current, ratio."""
     from .demand import DEMAND_FILES, WISN_COLUMNS, wisn_table, write_demand
     from .render import demand_table
@@ -340,7 +370,7 @@ def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = Fal
 
         ensure_not_input(out_dir, DEMAND_FILES, inputs)
         refuse_existing([out_dir / n for n in DEMAND_FILES], force)
-    inst, _ = _load(instance)
+    inst, _ = _load(instance, strict)
     table = wisn_table(inst)
     if out_dir is not None:
         write_demand(inst, out_dir, inputs, force=force)
@@ -364,12 +394,13 @@ def compare(
     modes: Annotated[list[str] | None, typer.Option("--mode", help="A mode to compare (repeat; default all three).")] = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Solve the reform stages side by side: every level, moves, hires, regularisations, staff by tier."""
     from .render import compare_table
 
     chosen = [_check_mode(m) for m in (modes or ["separate", "county_pool", "unified"])]
-    inst, load_s = _load(instance)
+    inst, load_s = _load(instance, strict)
     rows = _compare_rows(inst, chosen, solver, load_s)
     if as_json:
         _print_json({"instance": inst.name, "modes": rows})
@@ -386,6 +417,7 @@ def report(
     solver: SolverOpt = "highs",
     no_compare: Annotated[bool, typer.Option("--no-compare", help="Skip solving the three modes for the modes chart.")] = False,
     force: ForceOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Write one offline HTML page: the levels, charts (tiers, shortfall, moves map, modes) and tables."""
     from .domain import Mode
@@ -399,7 +431,7 @@ def report(
     load_profile(solver)
     ensure_not_input(out_file.parent, [out_file.name], _input_files(instance))
     refuse_existing([out_file], force)
-    inst, load_s = _load(instance)
+    inst, load_s = _load(instance, strict)
     if plan_dir is not None:
         result = read_plan_result(plan_dir, inst, Mode(mode) if mode else None)
     else:
@@ -416,6 +448,7 @@ def explain(
     solver: SolverOpt = "highs",
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Why it is infeasible (the smallest relaxation), or what binds and what one more unit buys."""
     from .explain import explain as compute
@@ -425,7 +458,7 @@ def explain(
 
     mode = _check_mode(mode)
     load_profile(solver)
-    inst, _ = _load(instance)
+    inst, _ = _load(instance, strict)
     with _progress() as progress:
         progress.add_task("solving, then re-solving each limit relaxed", total=None)
         exp = compute(inst, mode=mode, solver=solver, workers=workers if workers is not None else default_workers())
@@ -438,12 +471,15 @@ def explain(
         raise typer.Exit(1)
 
 
-def _json_error(kind: str, message: str, problems: list[Any]) -> None:
+def _json_error(kind: str, message: str, problems: list[Any], warnings: list[Any] | None = None) -> None:
     """With --json, a failure on bad input or usage is a JSON object on stdout too, so a
     calling program reads one shape whatever happened."""
-    _print_json({"valid": False, "error": kind, "message": message,
-                 "problems": [{"file": p.file, "row": p.row, "column": p.column, "value": p.value,
-                               "message": p.message} for p in problems]})
+    def rows(items: list[Any]) -> list[dict[str, Any]]:
+        return [{"file": p.file, "row": p.row, "column": p.column, "value": p.value, "message": p.message}
+                for p in items]
+
+    _print_json({"valid": False, "error": kind, "message": message, "problems": rows(problems),
+                 "warnings": rows(warnings or [])})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -464,10 +500,12 @@ def main(argv: list[str] | None = None) -> int:
             _json_error("usage", "the command line is not valid (see stderr)", [])
         return code
     except InputError as exc:
-        from .render import render_problems
+        from .render import render_problems, render_warnings
 
         if as_json:
-            _json_error("input", f"{len(exc.problems)} problem(s) in the input; nothing was written", exc.problems)
+            _json_error("input", f"{len(exc.problems)} problem(s) in the input; nothing was written", exc.problems,
+                        exc.warnings)
+        render_warnings(err, exc.warnings)
         render_problems(err, exc.problems)
         return 2
     except (UsageError, StaffpoolError) as exc:

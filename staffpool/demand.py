@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from .domain import ANY_SPECIALTY, Instance, Requirement, Status, Title, WorkloadKind
+from .domain import ANY_SPECIALTY, Instance, Requirement, StaffStatus, Title, WorkloadKind
 
 WISN_COLUMNS = ["institution", "specialty", "min_title", "awt_hours", "required", "need", "current", "wisn_ratio"]
 
@@ -20,7 +20,7 @@ def _ceil(x: float) -> int:
 def _current(instance: Instance, institution: str, specialty: str, min_title: Title) -> int:
     return sum(
         1 for s in instance.staff
-        if s.status != Status.candidate and s.posted_at == institution
+        if s.status != StaffStatus.candidate and s.posted_at == institution
         and (specialty == ANY_SPECIALTY or s.specialty == specialty) and s.title.rank >= min_title.rank
     )
 

@@ -27,7 +27,7 @@ class Funding(StrEnum):
     none = "none"
 
 
-class Status(StrEnum):
+class StaffStatus(StrEnum):
     on_staff = "on_staff"
     contract = "contract"
     candidate = "candidate"
@@ -235,7 +235,7 @@ class Institution(_Frozen):
 class StaffMember(_Frozen):
     id: str
     name: str = ""
-    status: Status
+    status: StaffStatus
     title: Title
     specialty: str
     post_funding: Funding | None = None
@@ -275,11 +275,13 @@ def distance_m(a: Institution, b: Institution) -> int:
     """Euclidean distance in whole metres (model.md: km rounded to 3 decimals).
 
     Half a metre rounds up; computed once here so every rule, level and output agrees.
+    The metres are first rounded to 6 decimals (micrometres): coordinates written with
+    decimals then tie as written (10.0005 − 10.0000 km is half a metre, not 0.49999… m).
     """
     if a.id == b.id:
         return 0
     d_km = math.hypot(a.x_km - b.x_km, a.y_km - b.y_km)
-    return math.floor(d_km * 1000.0 + 0.5)
+    return math.floor(round(d_km * 1000.0, 6) + 0.5)
 
 
 def within_km(metres: int, limit_km: float | None) -> bool:

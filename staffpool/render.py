@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .domain import Funding, Instance, Level, Status, Tier
+from .domain import Funding, Instance, Level, StaffStatus, Tier
 from .errors import Problem
 
 if TYPE_CHECKING:
@@ -139,6 +139,12 @@ def compare_table(name: str, objective: tuple[Level, ...], rows: list[dict[str, 
     return t
 
 
+def render_warnings(console: Console, warnings: list[Problem]) -> None:
+    """One line each, before any output: what the load ignored (`--strict` refuses it)."""
+    for w in warnings:
+        console.print("[yellow]warning:[/] " + escape(str(w)), highlight=False, soft_wrap=True)
+
+
 def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int]) -> list[Table]:
     tiers = [t.value for t in Tier]
     by_tier = Counter(i.tier.value for i in instance.institutions)
@@ -170,7 +176,7 @@ def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int])
     for i in instance.institutions:
         approved_by[(i.community, i.funding.value)] += i.approved_posts
     held_by = Counter((s.community, s.post_funding.value) for s in instance.staff
-                      if s.status == Status.on_staff and s.post_funding is not None)
+                      if s.status == StaffStatus.on_staff and s.post_funding is not None)
     shown = 0
     for (a, b), vac in sorted(vacancies.items()):
         if shown >= 30:

@@ -41,12 +41,19 @@ def compare_row(result: Result) -> dict[str, Any]:
 
 
 def result_from_plan(instance: Instance, plan: Plan, mode: Mode, solver: str = "plan",
-                     status: str | None = None) -> Result:
-    """A `Result` for a plan read from a folder (no solver run): the levels recomputed by
-    the checker. A plan that breaks a hard rule raises InfeasibleError (exit 1)."""
+                     recorded: dict[str, Any] | None = None) -> Result:
+    """A `Result` for a plan read from a folder (no solver run): checked, and its levels
+    recomputed, by the checker. A plan that breaks a hard rule raises InfeasibleError
+    (exit 1) with the violations.
+
+    Status: the checker proves every rule holds, not optimality. The status the solve
+    recorded (`recorded`: its summary.json) is kept only when it was for this mode and its
+    levels are the checker's (the plan is the one the solver reported on); otherwise the
+    plan is `feasible`."""
     from .check import check_plan
+    from .constants import Status, level_tolerance
     from .errors import InfeasibleError
-    from .solve import Result, Status
+    from .solve import Result
 
     derived: list[dict[str, Any]] = []
     if instance.policy.requirements_from:
@@ -58,33 +65,30 @@ def result_from_plan(instance: Instance, plan: Plan, mode: Mode, solver: str = "
         raise InfeasibleError(f"{instance.name}: the plan breaks {len(report.violations)} hard rules",
                               [str(v) for v in report.violations])
     objective = {lvl: report.levels[lvl] for lvl in instance.policy.objective}
-    # A plan obeying every rule but not proven optimal is what `time_limit` means.
-    st = Status(status) if status in {s.value for s in Status} else Status.time_limit
+    st = Status.feasible
+    meta = recorded or {}
+    claimed = meta.get("status")
+    levels = meta.get("objective")
+    if (claimed in (Status.optimal, Status.time_limit) and meta.get("mode") == mode.value
+            and isinstance(levels, dict) and set(levels) == {lvl.value for lvl in objective}
+            and all(isinstance(levels[lvl.value], int | float)
+                    and abs(levels[lvl.value] - v) <= level_tolerance(v) + 5e-4 * (lvl.value == "distance")
+                    for lvl, v in objective.items())):
+        st = Status(claimed)
     return Result(instance, mode, solver, st, objective, plan, [], {}, [], derived)
 
 
 def read_plan_result(plan_dir: Path, instance: Instance, mode: Mode | None) -> Result:
     """The plan of a folder written by `staffpool solve --out` (or a hand-written
-    assignments.csv) as a Result; status, solver and mode from its summary.json if any."""
-    import json
-
-    from .check import read_plan
+    assignments.csv) as a Result; mode from its summary.json unless given, status as
+    `result_from_plan` decides."""
+    from .check import read_plan, read_plan_summary
 
     plan = read_plan(plan_dir, instance)
-    summary_file = plan_dir / "summary.json" if plan_dir.is_dir() else plan_dir.parent / "summary.json"
-    meta: dict[str, Any] = {}
-    if summary_file.is_file():
-        try:
-            meta = json.loads(summary_file.read_text(encoding="utf-8"))
-        except (ValueError, OSError):
-            meta = {}
-        if not isinstance(meta, dict):
-            meta = {}
+    meta = read_plan_summary(plan_dir)
     if mode is None:
         mode = Mode(meta["mode"]) if meta.get("mode") in {m.value for m in Mode} else instance.policy.mode
-    elif meta.get("mode") not in (None, mode.value):
-        meta = {}  # the recorded status was for another mode
-    return result_from_plan(instance, plan, mode, str(meta.get("solver") or "plan"), meta.get("status"))
+    return result_from_plan(instance, plan, mode, str(meta.get("solver") or "plan"), meta)
 
 
 # ---------------------------------------------------------------- small SVG helpers

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from .check import PostSource, requirement_coverage
-from .domain import Level, Status
+from .domain import Level, StaffStatus
 from .io import csv_text, write_files_atomic, write_json_atomic
 
 if TYPE_CHECKING:
@@ -36,6 +36,8 @@ class Summary(BaseModel):
     solver: str
     status: str
     objective: dict[str, float | int]
+    # Proven lower bound of each level (null: unknown); equal to the objective when optimal.
+    bounds: dict[str, float | int | None] = {}
     timings_s: dict[str, float]
     counts: dict[str, int]
     communities: list[dict[str, Any]] = []
@@ -60,8 +62,8 @@ def assignment_rows(result: Result) -> Rows:
         to = a.to_institution if a is not None else None
         source = a.post_source if a is not None else None
         funding = a.post_funding if a is not None else None
-        moved = s.status != Status.candidate and to is not None and to != s.posted_at
-        if s.status == Status.candidate:
+        moved = s.status != StaffStatus.candidate and to is not None and to != s.posted_at
+        if s.status == StaffStatus.candidate:
             dist: float | None = None
             change = "hire" if to else "not_hired"
         else:
@@ -145,6 +147,7 @@ def make_summary(result: Result) -> Summary:
         solver=result.solver,
         status=result.status.value,
         objective=result.objective,
+        bounds={lvl.value: None if v is None else level_value(lvl, v) for lvl, v in result.bounds.items()},
         timings_s=result.timings,
         counts=counts,
         communities=communities,

@@ -19,7 +19,7 @@ import networkx as nx
 import pandas as pd
 
 from .check import Plan
-from .domain import Instance, Status, Tier, Title, within_km
+from .domain import Instance, StaffStatus, Tier, Title, within_km
 from .io import csv_text, refuse_existing, write_files_atomic, write_json_atomic, write_text_atomic
 
 COLUMNS = ["staff_id", "home", "host", "window", "first_period", "last_period", "distance_km"]
@@ -81,7 +81,7 @@ def rotate(instance: Instance, result_or_plan: Any) -> RotationResult:
             staff_at[a.to_institution] = staff_at.get(a.to_institution, 0) + 1
     rotators = sorted(
         (s.id, plan[s.id].to_institution) for s in instance.staff
-        if s.title == Title.attending and s.grassroots_due and s.status != Status.candidate
+        if s.title == Title.attending and s.grassroots_due and s.status != StaffStatus.candidate
         and s.id in plan and plan[s.id].to_institution and inst[str(plan[s.id].to_institution)].tier == Tier.county
     )
     gaps = senior_gaps(instance, plan)

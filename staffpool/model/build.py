@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import repeat
 
-from ..domain import Community, Funding, Instance, Institution, Level, Mode, Requirement, Status
+from ..domain import Community, Funding, Instance, Institution, Level, Mode, Requirement, StaffStatus
 from .cohorts import Cohort, build_cohorts
 from .linear import Expr, LinearProgram, Sense
 
@@ -113,13 +113,13 @@ class CommunityModel:
         return out
 
     def moved(self, cohort: Cohort, option: Option) -> bool:
-        return cohort.status != Status.candidate and option.institution != cohort.posted_at
+        return cohort.status != StaffStatus.candidate and option.institution != cohort.posted_at
 
 
 def vacancy_pools(instance: Instance, community: str, mode: Mode) -> dict[str, Pool]:
     """model.md vacancies: max(0, approved posts − on_staff holding posts of the pool)."""
     insts = [i for i in instance.institutions if i.community == community]
-    on_staff = [s for s in instance.staff if s.community == community and s.status == Status.on_staff]
+    on_staff = [s for s in instance.staff if s.community == community and s.status == StaffStatus.on_staff]
     pools: dict[str, Pool] = {}
     if mode == Mode.separate:
         for i in insts:
@@ -137,7 +137,7 @@ def vacancy_pools(instance: Instance, community: str, mode: Mode) -> dict[str, P
     return pools
 
 
-_KIND = {Status.on_staff: PostKind.existing, Status.contract: PostKind.none, Status.candidate: PostKind.new}
+_KIND = {StaffStatus.on_staff: PostKind.existing, StaffStatus.contract: PostKind.none, StaffStatus.candidate: PostKind.new}
 
 
 def candidate_options(cm: CommunityModel, cohort: Cohort) -> list[Option]:

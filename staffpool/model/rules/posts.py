@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...domain import Funding, Mode, Status, Tier
+from ...domain import Funding, Mode, StaffStatus, Tier
 from ..build import CommunityModel, Option, PostKind, safe_name
 from ..cohorts import Cohort
 from ..linear import Sense
@@ -57,9 +57,9 @@ def define_vacancies(cm: CommunityModel) -> None:
     hired: dict[str, dict[int, float]] = {}
     group = {j.id: cm.post_group(j.id) for j in cm.institutions}
     for c in cm.cohorts:
-        if c.status == Status.on_staff:
+        if c.status == StaffStatus.on_staff:
             continue
-        into = contract if c.status == Status.contract else hired
+        into = contract if c.status == StaffStatus.contract else hired
         for o, opt in enumerate(cm.options[c.index]):
             into.setdefault(group[opt.institution], {})[cm.x[(c.index, o)]] = 1
     serves: dict[str, list[str]] = {}
