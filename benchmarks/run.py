@@ -413,7 +413,7 @@ def bench(a: argparse.Namespace, base: Path, workers: int) -> int:
     naive = Row("county", "naive per-person model", "", [])
     validate = Row("county", "floor: validate (load)", "", [])
     convert = Row("county", "floor: convert (load+write)", "", [])
-    solve_cmd = [*sp, "solve", str(county), "--out", str(plan), "--json"]
+    solve_cmd = [*sp, "solve", str(county), "--out", str(plan), "--json", "--force"]  # repeats replace their own plan
     naive_cmd = [sys.executable, str(Path(__file__).resolve()), "--naive", str(county)]
     validate_cmd = [*sp, "validate", str(county), "--json"]
     convert_cmd = [*sp, "convert", str(county), "--to", "folder", "--out", str(conv)]
@@ -509,7 +509,7 @@ def bench(a: argparse.Namespace, base: Path, workers: int) -> int:
                      "requirements": pov["requirements"], "workers": workers}
         log(f"province instance: {pov['communities']} communities, {pov['staff']} staff")
         pplan = base / "province-plan"
-        pcmd = [*sp, "solve", str(prov), "--out", str(pplan), "--json", "--workers", str(workers)]
+        pcmd = [*sp, "solve", str(prov), "--out", str(pplan), "--json", "--workers", str(workers), "--force"]
         prow = Row("province", f"staffpool solve --workers {workers}", short(pcmd, base))
         plevels = None
         for i in range(a.province_repeats):
@@ -560,7 +560,7 @@ def one_by_one(sp: list[str], prov: Path, pplan: Path, base: Path, workers: int,
     """Solve every community as its own instance; compare with the province plan community by community."""
     log("one by one: splitting the province into one instance per community")
     pjson = base / "province.json"
-    run_cmd([*sp, "convert", str(prov), "--to", "json", "--out", str(pjson)])
+    run_cmd([*sp, "convert", str(prov), "--to", "json", "--out", str(pjson), "--force"])
     data = json.loads(pjson.read_text())
     parts_dir = base / "province-parts"
     if parts_dir.exists():

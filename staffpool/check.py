@@ -32,6 +32,7 @@ from .domain import (
     Title,
 )
 from .errors import InputError, Problem
+from .io import unneutralise_text
 
 # ---------------------------------------------------------------- model.md, read again
 # The checker verifies the model, so it shares none of the model's rule logic (domain's
@@ -475,7 +476,8 @@ def read_plan(path: Path, instance: Instance) -> Plan:
         raise InputError(problems)
     plan: Plan = {}
     staff = instance.staff_by_id
-    for n, row in enumerate(reader, start=2):
+    for n, raw in enumerate(reader, start=2):
+        row = {k: unneutralise_text(v) if isinstance(v, str) else v for k, v in raw.items()}  # as written by solve
         sid = (row.get("staff_id") or "").strip()
         if not sid:
             continue

@@ -255,7 +255,7 @@ class _Trial:
 def _levels(result: Any) -> dict[str, float]:
     from .results import level_value
 
-    return {lvl.value: float(level_value(lvl, v)) for lvl, v in result.objective.items()}
+    return {lvl.value: float(level_value(lvl, v)) for lvl, v in result.levels.items()}
 
 
 def _trials(instance: Instance, subs: dict[str, Instance], result: Any, mode: Mode) -> list[_Trial]:

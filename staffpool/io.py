@@ -11,8 +11,9 @@ import io
 import json
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,6 +261,8 @@ def _csv_table(text: str, label: str, name: str, problems: list[Problem], warnin
             cells = (cells + [""] * (width - len(cells)))[:width]  # a short row's missing cells are blank
         numbers.append(n)
         records.append(cells)
+    if "'" in text:  # cells written neutralised against formula injection (see unneutralise)
+        records = [[unneutralise_text(c) if c[:1] == "'" else c for c in cells] for cells in records]
     # Transposed in one go; only the columns a header names are kept.
     by_column = (
         {c: cells for c, cells in zip(columns, zip(*records, strict=True), strict=True) if c is not None}
@@ -507,7 +510,7 @@ def _read_workbook(path: Path) -> RawInstance:
         for n, cells in enumerate(raw_rows[1:], start=2):
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                 continue
-            rows.append((n, {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header) if h}))
+            rows.append((n, {h: (unneutralise(cells[i]) if i < len(cells) else None) for i, h in enumerate(header) if h}))
         if name == "instance":
             if "key" not in header or "value" not in header:
                 problems.append(Problem(sheet_label, 1, "", "", "must have columns key,value"))
@@ -603,13 +606,56 @@ def atomic_path(path: Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
+# Text a spreadsheet would run as a formula (OWASP "CSV Injection"): a cell of user text
+# starting with one of these gets a leading single quote. Plain numbers (-3, +1.5e2) are data.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise(value: object) -> object:
+    """A user's text made safe to open in Excel: `=1+2` → `'=1+2`. Also quotes text that
+    already starts with quotes before such a character (`'=x` → `''=x`), so reading, which
+    drops one quote (`unneutralise`), gives back exactly what was written. Non-text and
+    plain numbers pass unchanged."""
+    if not isinstance(value, str) or not value:
+        return value
+    rest = value.lstrip("'")
+    if rest.startswith(FORMULA_START) and not (value[0] != "'" and _NUMBER.fullmatch(value)):
+        return "'" + value
+    return value
+
+
+def unneutralise_text(text: str) -> str:
+    """The inverse of `neutralise` on a cell read from a CSV or workbook: one leading quote
+    before quotes and a formula character is dropped; any other text is kept as it is."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
+def unneutralise(value: object) -> object:
+    return unneutralise_text(value) if isinstance(value, str) else value
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]], line_end: str = "\n") -> str:
-    """A header and rows as CSV text (minimal quoting); the one CSV writer of every output."""
+    """A header and rows as CSV text (minimal quoting); the one CSV writer of every output.
+    Text cells are neutralised against formula injection."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator=line_end)
-    w.writerow(header)
-    w.writerows(rows)
+    w.writerow(_safe_row(header))
+    w.writerows(_safe_row(row) for row in rows)
     return buf.getvalue()
+
+
+_RISKY_START = frozenset("".join(FORMULA_START) + "'")
+
+
+def _safe_row(row: Sequence[object]) -> Sequence[object]:
+    # Most rows have no risky cell: test cheaply, neutralise only rows that do (0.3 µs a cell less).
+    for c in row:
+        if type(c) is str and c[:1] in _RISKY_START:
+            return [neutralise(x) for x in row]
+    return row
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -626,3 +672,60 @@ def write_files_atomic(out: Path, files: dict[str, str]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         write_text_atomic(out / name, text)
+
+
+def refuse_existing(paths: Iterable[Path], force: bool, folder: bool = False) -> None:
+    """Nothing a user made is overwritten: an existing target needs --force (where a
+    `folder` is to be written, an empty folder does not count)."""
+    existing = [p for p in paths if (p.exists() or p.is_symlink()) and not (folder and _empty_folder(p))]
+    if existing and not force:
+        shown = ", ".join(str(p) for p in existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
+        raise UsageError(f"{shown} already exist{'s' if len(existing) == 1 else ''}; "
+                         "pass --force to replace, or choose another --out")
+
+
+def _empty_folder(p: Path) -> bool:
+    """An empty folder holds nothing to lose: writing a folder there needs no --force."""
+    return p.is_dir() and not p.is_symlink() and not any(p.iterdir())
+
+
+def write_folder_atomic(out: Path, files: Mapping[str, str | bytes], force: bool = False) -> None:
+    """Write a whole folder (an instance) so that it appears complete or not at all: the files
+    go into a temporary folder beside `out`, which is then renamed to `out`.
+
+    An existing `out` is refused unless `force`; even then only a folder holding nothing but
+    files of the names written (an earlier run's) is replaced: staffpool never deletes what
+    it did not write."""
+    if out.exists() or out.is_symlink():
+        refuse_existing([out], force, folder=True)
+        if not out.is_dir() or out.is_symlink():
+            raise UsageError(f"{out} exists and is not a folder; choose another --out")
+        others = sorted(p.name for p in out.iterdir() if p.name not in files)
+        if others:
+            raise UsageError(f"{out} holds files staffpool did not write ({', '.join(others[:5])}); "
+                             "--force only replaces an instance folder; choose a new --out folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    old: Path | None = None
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it 0700
+        for name, data in files.items():
+            target = tmp / name
+            if isinstance(data, bytes):
+                target.write_bytes(data)
+            else:
+                target.write_text(data, encoding="utf-8", newline="")
+            os.chmod(target, 0o666 & ~umask)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.replace(out, old / out.name)
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            if not out.exists() and (old / out.name).exists():
+                os.replace(old / out.name, out)  # the new folder never landed: put the old one back
+            shutil.rmtree(old, ignore_errors=True)

@@ -37,11 +37,9 @@ TOP_SHORT = 20
 
 def compare_row(result: Result) -> dict[str, Any]:
     """One mode's row as `staffpool compare --json` prints it."""
-    from .results import level_value
-
     tiers = result.institutions.groupby("tier")["staff_after"].sum().to_dict() if result.has_plan else {}
     return {"mode": result.mode.value, "status": result.status.value,
-            "objective": {lvl.value: level_value(lvl, v) for lvl, v in result.objective.items()},
+            "objective": result.objective,
             "counts": result.summary.counts, "staff_by_tier": {str(k): int(v) for k, v in tiers.items()},
             "treasury_added": result.payroll["total"]["treasury_added"] if result.has_plan else None}
 
@@ -408,7 +406,7 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     inst = result.instance if result.instance is not None else instance
     name = inst.name
     counts = result.summary.counts
-    level_rows = [(lvl.value, level_value(lvl, result.objective[lvl]) if lvl in result.objective else None)
+    level_rows = [(lvl.value, level_value(lvl, result.levels[lvl]) if lvl in result.levels else None)
                   for lvl in inst.policy.objective]
     figures = [
         ("chart-tiers", chart_tiers(result),
@@ -454,7 +452,7 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     if changes is None or not len(changes):
         parts.append('<p class="note">No changes: everyone stays where they are.</p>')
     else:
-        ccols = ["staff_id", "status", "title", "specialty", "from_institution", "to_institution", "distance_km",
+        ccols = ["staff_id", "name", "status", "title", "specialty", "from_institution", "to_institution", "distance_km",
                  "post_funding", "post_source", "change"]
         shown = changes.head(MAX_CHANGES)
         if len(changes) > MAX_CHANGES:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .solve import Result
 
 ASSIGNMENT_COLUMNS = [
-    "staff_id", "status", "title", "specialty", "from_institution", "to_institution", "moved",
+    "staff_id", "name", "status", "title", "specialty", "from_institution", "to_institution", "moved",
     "distance_km", "post_funding", "post_source", "change", "salary", "treasury_pays",
 ]
 MONEY_COLUMNS = ("salary", "treasury_pays")
@@ -81,7 +81,7 @@ def assignment_rows(result: Result) -> Rows:
                 change = "move" if moved else "stay"
         posted = to is not None
         rows.append({
-            "staff_id": s.id, "status": s.status.value, "title": s.title.value, "specialty": s.specialty,
+            "staff_id": s.id, "name": s.name or "", "status": s.status.value, "title": s.title.value, "specialty": s.specialty,
             "from_institution": s.posted_at or "", "to_institution": to or "", "moved": moved,
             "distance_km": dist, "post_funding": funding or "", "post_source": source or "", "change": change,
             "salary": result.instance.salary(s.title) if posted else None,
@@ -164,7 +164,7 @@ def make_summary(result: Result) -> Summary:
         mode=result.mode.value,
         solver=result.solver,
         status=result.status.value,
-        objective={lvl.value: level_value(lvl, v) for lvl, v in result.objective.items()},
+        objective=result.objective,
         bounds={lvl.value: None if v is None else level_value(lvl, v) for lvl, v in result.bounds.items()},
         timings_s=result.timings,
         counts=counts,
@@ -188,12 +188,18 @@ def _table_csv(rows: Rows, columns: list[str]) -> str:
     return csv_text(columns, ([_cell(c, r[c]) for c in columns] for r in rows))
 
 
-def write_result(result: Result, out: Path, input_files: list[Path] | None = None) -> list[Path]:
-    """Write the solution files of interface.md; each lands whole or not at all."""
-    from .io import ensure_not_input
+RESULT_FILES = ("assignments.csv", "requirements.csv", "institutions.csv", "summary.json")
+
+
+def write_result(result: Result, out: Path, input_files: list[Path] | None = None, force: bool = False) -> list[Path]:
+    """Write the solution files (docs/cli.md) into the folder `out`; each lands whole or not
+    at all. Other files in the folder are left alone; an earlier result's files are replaced
+    only with `force`."""
+    from .io import ensure_not_input, refuse_existing
 
     files = {f"{name}.csv": _table_csv(result.rows(name), COLUMNS[name]) for name in COLUMNS}
-    ensure_not_input(out, [*files, "summary.json"], input_files or [])
+    ensure_not_input(out, RESULT_FILES, input_files or [])
+    refuse_existing([out / n for n in RESULT_FILES], force)
     write_files_atomic(out, files)
     write_json_atomic(out / "summary.json", result.summary.model_dump(mode="json"))
     return [out / n for n in [*files, "summary.json"]]

@@ -325,7 +325,7 @@ class Result:
     mode: Mode
     solver: str
     status: Status
-    objective: dict[Level, float]
+    levels: dict[Level, float]  # the levels as computed, in solve order (see `objective`)
     plan: Plan
     outcomes: list[CommunityOutcome]
     timings: dict[str, float]
@@ -334,6 +334,20 @@ class Result:
     # Proven lower bound per level (distance in km), summed over communities; None: unknown.
     bounds: dict[Level, float | None] = field(default_factory=dict)
     _rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def objective(self) -> dict[str, float | int]:
+        """Level name → value, in solve order: whole numbers as int, distance in km to the
+        metre (as summary.json holds them)."""
+        from .results import level_value
+
+        return {lvl.value: level_value(lvl, v) for lvl, v in self.levels.items()}
+
+    def __repr__(self) -> str:
+        counts = self.summary.counts if self.has_plan else {}
+        shown = ", ".join(f"{k}={v}" for k, v in counts.items() if k != "institutions")
+        return (f"<Result {self.instance.name!r} mode={self.mode.value} solver={self.solver} "
+                f"status={self.status.value} objective={self.objective} {shown}>")
 
     @property
     def has_plan(self) -> bool:
@@ -385,10 +399,11 @@ class Result:
 
         return make_summary(self)
 
-    def write(self, out: str | Path) -> list[Path]:
+    def write(self, out: str | Path, force: bool = False) -> list[Path]:
+        """Write the result files into the folder `out` (an earlier result's only with `force`)."""
         from .results import write_result
 
-        return write_result(self, Path(out))
+        return write_result(self, Path(out), force=force)
 
 
 def solve(

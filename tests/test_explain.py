@@ -93,7 +93,7 @@ def test_cli_explain_infeasible_exit_1(tmp_path: Path, capfd: pytest.CaptureFixt
 
 def _levels(path: Path) -> dict[str, float]:
     r = solve(load_instance(path))
-    return {lvl.value: float(level_value(lvl, v)) for lvl, v in r.objective.items()}
+    return {lvl.value: float(level_value(lvl, v)) for lvl, v in r.levels.items()}
 
 
 def test_marginal_values_match_resolving_by_hand(tmp_path: Path) -> None:
