@@ -6,6 +6,7 @@ sees (file or sheet, spreadsheet row), so a problem can name it.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -197,8 +198,14 @@ def _decode(data: bytes) -> tuple[str | None, str, int]:
     UTF-8 (a byte-order mark dropped) first. A file that is not UTF-8 but whose non-ASCII
     text is mostly good UTF-8 (more good characters than bad spots) is UTF-8 with a bad
     byte; any other is read as GB18030 (a superset of GBK and GB2312, what Chinese Excel
-    saves), whose Chinese is almost never good UTF-8.
+    saves), whose Chinese is almost never good UTF-8. UTF-16 with a byte-order mark (Excel's
+    "Unicode Text") is read as such.
     """
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # Excel's "Unicode Text"
+        try:
+            return data.decode("utf-16"), "utf-16", -1
+        except UnicodeDecodeError as exc:
+            return None, "utf-16", exc.start
     try:
         return data.decode("utf-8-sig"), "utf-8", -1
     except UnicodeDecodeError as exc:
@@ -234,14 +241,17 @@ def _read_text(path: Path, problems: list[Problem], table: str | None = None) ->
     encoding, offset = encoding.upper(), at
     problems.append(Problem(path.name, line, column, "", (
         f"cannot be read as text: the file looks like {encoding}, but byte offset {offset} is not "
-        f"valid {encoding} (UTF-8 and GB18030/GBK are read); retype that cell, or save the file "
+        f"valid {encoding} (UTF-8, GB18030/GBK and UTF-16 with a byte-order mark are read); retype that cell, or save the file "
         "again from Excel as 'CSV UTF-8'"
     )))
     return None
 
 
 def _csv_table(text: str, label: str, name: str, problems: list[Problem], warnings: list[Problem]) -> RawTable:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    first = text.split("\n", 1)[0]
+    # Excel's "Unicode Text" and "Text (Tab delimited)" separate cells by tabs.
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
