@@ -1,4 +1,7 @@
-"""Writing an `Instance` in each of the three forms of interface.md (folder, JSON, workbook)."""
+"""Writing an `Instance` in each of the three forms of docs/input.md (folder, JSON, workbook).
+
+Nothing existing is overwritten unless `force`; text cells of the CSVs and the workbook
+are neutralised against formula injection (io.neutralise)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from .domain import Instance
-from .io import TABLE_COLUMNS, YEAR_COLUMNS, atomic_path, csv_text, write_text_atomic
+from .io import (
+    TABLE_COLUMNS,
+    YEAR_COLUMNS,
+    atomic_path,
+    csv_text,
+    neutralise,
+    refuse_existing,
+    write_folder_atomic,
+    write_text_atomic,
+)
 
 
 def _rows(instance: Instance, table: str) -> list[dict[str, Any]]:
@@ -23,6 +35,15 @@ def _columns(instance: Instance, table: str) -> list[str]:
     rows = _rows(instance, table)
     unused = {c for c in YEAR_COLUMNS.get(table, ()) if all(r.get(c) in (None, 0) for r in rows)}
     return [c for c in TABLE_COLUMNS[table] if c not in unused]
+
+
+def _horizon(instance: Instance) -> dict[str, Any]:
+    """The horizon as written back: only what was set (no horizon: one year, as before)."""
+    return instance.horizon.model_dump(mode="json", exclude_defaults=True)
+
+
+def _optional_tables(instance: Instance) -> list[str]:
+    return [t for t in ("workload", "pins", "budgets") if getattr(instance, t)]
 
 
 def _policy(instance: Instance) -> dict[str, Any]:
@@ -50,16 +71,8 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
         out.append((prefix, value))
 
 
-def _horizon(instance: Instance) -> dict[str, Any]:
-    """The horizon as written back: only what was set (no horizon: one year, as before)."""
-    return instance.horizon.model_dump(mode="json", exclude_defaults=True)
-
-
-def _optional_tables(instance: Instance) -> list[str]:
-    return [t for t in ("workload", "pins", "budgets") if getattr(instance, t)]
-
-
-def write_json(instance: Instance, path: Path) -> None:
+def write_json(instance: Instance, path: Path, force: bool = False) -> None:
+    refuse_existing([path], force)
     data = {"name": instance.name, "policy": _policy(instance),
             **{t: _rows(instance, t) for t in ("communities", "institutions", "staff", "requirements")}}
     if _horizon(instance):
@@ -69,41 +82,44 @@ def write_json(instance: Instance, path: Path) -> None:
     write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def write_folder(instance: Instance, folder: Path, bom: bool = False) -> None:
+def write_folder(instance: Instance, folder: Path, bom: bool = False, force: bool = False) -> None:
+    """The instance as a folder, which appears whole or not at all."""
     import yaml
 
     meta = {"name": instance.name, "policy": _policy(instance), "communities": _rows(instance, "communities")}
     if _horizon(instance):
         meta["horizon"] = _horizon(instance)
-    write_text_atomic(folder / "instance.yaml", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False))
+    files = {"instance.yaml": yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}
     tables = ["institutions", "staff", "requirements", *_optional_tables(instance)]
     for t in tables:
         cols = _columns(instance, t)
         text = csv_text(cols, ([_cell(row.get(c)) for c in cols] for row in _rows(instance, t)), "\r\n" if bom else "\n")
-        write_text_atomic(folder / f"{t}.csv", ("\ufeff" if bom else "") + text)
+        files[f"{t}.csv"] = ("\ufeff" if bom else "") + text
+    write_folder_atomic(folder, files, force)
 
 
-def write_workbook(instance: Instance, path: Path) -> None:
+def write_workbook(instance: Instance, path: Path, force: bool = False) -> None:
     import openpyxl
 
+    refuse_existing([path], force)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "instance"
     ws.append(["key", "value"])
-    ws.append(["name", instance.name])
+    ws.append(["name", neutralise(instance.name)])
     pairs: list[tuple[str, Any]] = []
     _flatten("policy", _policy(instance), pairs)
     _flatten("horizon", _horizon(instance), pairs)
     for key, value in pairs:
         if value is None or value == "":
             continue
-        ws.append([key, value])
+        ws.append([key, neutralise(value)])
     tables = ["communities", "institutions", "staff", "requirements", *_optional_tables(instance)]
     for t in tables:
-        sheet = wb.create_sheet(t)
         cols = _columns(instance, t)
+        sheet = wb.create_sheet(t)
         sheet.append(cols)
         for row in _rows(instance, t):
-            sheet.append([row.get(c) for c in cols])
+            sheet.append([neutralise(row.get(c)) for c in cols])
     with atomic_path(path) as tmp:
         wb.save(tmp)

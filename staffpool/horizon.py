@@ -23,7 +23,7 @@ from .domain import (
     Level,
     Mode,
     StaffMember,
-    Status,
+    StaffStatus,
     present,
     year_communities,
     year_requirements,
@@ -102,22 +102,22 @@ def advance(instance: Instance, plan: Plan) -> Instance:
             continue
         a = plan.get(s.id)
         to = a.to_institution if a is not None else None
-        owed = max(0, s.grassroots_years - 1) if s.status != Status.candidate else s.grassroots_years
+        owed = max(0, s.grassroots_years - 1) if s.status != StaffStatus.candidate else s.grassroots_years
         update: dict[str, Any] = {}
-        if s.status == Status.candidate:
+        if s.status == StaffStatus.candidate:
             if to is None:
                 staff.append(s)
                 continue
             assert a is not None
             funding, holder = _post_of(instance, s, to, a.post_funding)
             owed = max(0, s.grassroots_years - 1)
-            update = {"status": Status.on_staff, "posted_at": to, "post_funding": funding, "quota_holder": holder,
+            update = {"status": StaffStatus.on_staff, "posted_at": to, "post_funding": funding, "quota_holder": holder,
                       "arrives": None}
         elif to is not None:
             update = {"posted_at": to}
-            if s.status == Status.contract and a is not None and a.post_source == PostSource.regularised:
+            if s.status == StaffStatus.contract and a is not None and a.post_source == PostSource.regularised:
                 funding, holder = _post_of(instance, s, to, a.post_funding)
-                update.update(status=Status.on_staff, post_funding=funding, quota_holder=holder)
+                update.update(status=StaffStatus.on_staff, post_funding=funding, quota_holder=holder)
         update["grassroots_years"] = owed
         staff.append(s.model_copy(update=update))
     ids = {s.id for s in staff}
@@ -224,24 +224,11 @@ def advance_from(instance: Instance, folder: Path) -> Instance:
 
 
 def write_instance_folder(instance: Instance, folder: Path) -> None:
-    """Write `instance` as a new folder: into a temporary folder beside it, renamed when
-    whole. Refuses a folder that exists."""
-    import shutil
-    import tempfile
-
+    """Write `instance` as a new folder, which appears whole or not at all; a folder that
+    exists and holds anything is refused."""
     from .convert import write_folder
-    from .errors import UsageError
 
-    if folder.exists():
-        raise UsageError(f"{folder}: already exists; refusing to overwrite it (choose a new folder)")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        write_folder(instance, tmp)
-        tmp.rename(folder)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
+    write_folder(instance, folder, force=False)
 
 
 # ---------------------------------------------------------------- a plan over years
@@ -266,13 +253,14 @@ class HorizonPlan:
     def status(self) -> str:
         if not self.complete:
             return "infeasible" if any(y.result.status.value == "infeasible" for y in self.years) else "time_limit"
-        return "optimal" if all(y.result.status.value == "optimal" for y in self.years) else "time_limit"
+        states = {y.result.status.value for y in self.years}
+        return "optimal" if states <= {"optimal"} else "time_limit" if "time_limit" in states else "feasible"
 
     def totals(self) -> dict[str, float]:
         """Each level summed over the years (distance in km)."""
         out: dict[str, float] = {}
         for y in self.years:
-            for lvl, v in y.result.objective.items():
+            for lvl, v in y.result.levels.items():
                 out[lvl.value] = out.get(lvl.value, 0.0) + v
         return out
 
@@ -313,7 +301,8 @@ def horizon_summary(hp: HorizonPlan) -> dict[str, Any]:
             t = tiers.setdefault(row["tier"], {"staff": 0, "short": 0})
             t["staff"] += row["staff_after"]
             t["short"] += row["short"]
-        years[str(y.year)] = {"status": s["status"], "objective": s["objective"], "counts": s["counts"], "by_tier": tiers}
+        years[str(y.year)] = {"status": s["status"], "objective": s["objective"], "counts": s["counts"], "by_tier": tiers,
+                              **({"payroll": s["payroll"]} if "payroll" in s else {})}
     totals = {k: level_value(Level(k), v) for k, v in hp.totals().items()}
     beside = {}
     if hp.rolling is not None:
@@ -327,15 +316,17 @@ def horizon_summary(hp: HorizonPlan) -> dict[str, Any]:
     }
 
 
-def write_horizon_plan(hp: HorizonPlan, out: Path, input_files: list[Path] | None = None) -> None:
-    """DIR/<year>/ (solve's four files for each year) and DIR/summary.json."""
-    from .io import ensure_not_input, write_json_atomic
+def write_horizon_plan(hp: HorizonPlan, out: Path, input_files: list[Path] | None = None, force: bool = False) -> None:
+    """DIR/<year>/ (solve's four files for each year) and DIR/summary.json; an earlier
+    run's files are replaced only with `force`."""
+    from .io import ensure_not_input, refuse_existing, write_json_atomic
     from .results import write_result
 
     ensure_not_input(out, ["summary.json"], input_files or [])
+    refuse_existing([out / "summary.json"], force)
     for y in hp.years:
         if y.result.has_plan:
-            write_result(y.result, out / str(y.year), input_files)
+            write_result(y.result, out / str(y.year), input_files, force=force)
     write_json_atomic(out / "summary.json", horizon_summary(hp))
 
 
@@ -359,10 +350,11 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
     from typing import cast
 
     from .backends import CbcRunner, HighsRunner
+    from .constants import level_tolerance
     from .errors import UsageError
     from .model.build import CommunityModel
     from .model.years import TooLarge, build_horizon_community
-    from .solve import Result, Status, TerminationCondition, _hold_rhs, decimal_gcd, load_profile
+    from .solve import Result, TerminationCondition, _hold_rhs, decimal_gcd, load_profile
     from .solve import Status as SolveStatus
 
     if instance.horizon.start is None:
@@ -401,7 +393,11 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
                 continue
             left = None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - t0))
             scale = decimal_gcd(set(expr.terms.values()))
-            term, value = runner.solve(expr, left, scale)
+            term, value, bound = runner.solve(expr, left, scale)
+            if term == TerminationCondition.infeasible and not have and profile.backend != "highs":
+                # CBC's "infeasible" is not a proof (as in a one-year solve): say no plan was found.
+                return HorizonPlan(instance, "integrated", [], False,
+                                   [f"{com.id}: {profile.name} found no plan over the years (not proven infeasible)"])
             if term == TerminationCondition.infeasible:
                 return HorizonPlan(instance, "integrated", [], False,
                                    [f"{com.id}: no plan over the years obeys every hard rule in every year"])
@@ -414,6 +410,8 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
             have = True
             if term != TerminationCondition.optimal:
                 status = SolveStatus.time_limit
+            elif status == SolveStatus.optimal and not (bound is not None and value - bound <= level_tolerance(value)):
+                status = SolveStatus.feasible  # a plan; this level not proven (a gap profile)
             totals[level] = totals.get(level, 0.0) + value
             runner.hold(expr, _hold_rhs(value - expr.constant, scale) + expr.constant)
         _read_paths(hm, runner, decisions)
@@ -434,8 +432,7 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
         objective = {lvl: report.levels[lvl] for lvl in instance.policy.objective}
         for lvl, v in objective.items():
             sums[lvl] = sums.get(lvl, 0.0) + (v * 1000.0 if lvl == Level.distance else v)
-        st = Status.optimal if status == SolveStatus.optimal else Status.time_limit
-        out.append(YearPlan(year, Result(view, mode, profile.name, st, objective, plan, [], {}, [], [])))
+        out.append(YearPlan(year, Result(view, mode, profile.name, status, objective, plan, [], {}, [], [])))
         current = advance(current, plan)
     for lvl, v in totals.items():
         if abs(sums.get(lvl, 0.0) - v) > 1e-6 * max(1.0, abs(v)):
@@ -451,11 +448,11 @@ def _assignment(s: StaffMember, where: str | None, post: str, pool_funding: dict
 
     if where is None:
         return Assignment(s.id, None)
-    if s.status == Status.on_staff:
+    if s.status == StaffStatus.on_staff:
         return Assignment(s.id, where, s.post_funding.value if s.post_funding else None, PostSource.existing)
     if post in pool_funding:
         return Assignment(s.id, where, pool_funding[post],
-                          PostSource.hired if s.status == Status.candidate else PostSource.regularised)
+                          PostSource.hired if s.status == StaffStatus.candidate else PostSource.regularised)
     return Assignment(s.id, where, None, None)
 
 

@@ -36,7 +36,7 @@ def brute_force_years(instance: Instance) -> tuple[float, ...] | None:
             return tuple(0.0 for _ in order)
         view = year_view(current)
         found: tuple[float, ...] | None = None
-        for combo in itertools.product(*[_person_options(view, mode, s) for s in view.staff]):
+        for combo in itertools.product(*[[a for a, _pool in _person_options(view, mode, s)] for s in view.staff]):
             plan: Plan = {a.staff_id: a for a in combo}
             report = check_plan(view, plan, mode)
             if not report.ok:
@@ -104,10 +104,13 @@ def tiny_years(draw: st.DrawFn) -> Instance:
               "max_distance_km": draw(st.sampled_from([None, 10])),
               "township_used_at_county": draw(st.booleans())}
     if draw(st.booleans()):
-        policy["objective"] = draw(st.permutations(["shortfall", "moves", "distance", "hiring_cost", "unregularised"]))
+        levels = ["shortfall", "moves", "distance", "hiring_cost", "unregularised"]
+        policy["objective"] = draw(st.permutations(levels + (["treasury_cost"] if draw(st.booleans()) else [])))
     comm = Community(id="C1", name="C1", hiring_budget=draw(st.sampled_from([None, 150000])),
-                     max_moves=draw(st.sampled_from([None, 0, 1])))
-    budgets = (Budget(community="C1", year=2028, max_moves=1, hiring_budget=200000),) if draw(st.booleans()) else ()
+                     max_moves=draw(st.sampled_from([None, 0, 1])),
+                     treasury_budget=draw(st.sampled_from([None, None, 100000, 150000])))
+    budgets = (Budget(community="C1", year=2028, max_moves=1, hiring_budget=200000,
+                      treasury_budget=draw(st.sampled_from([None, 50000]))),) if draw(st.booleans()) else ()
     i = make(insts, staff, reqs, policy, [comm])
     return i.model_copy(update={"pins": tuple(pins), "budgets": budgets, "horizon": Horizon(start=2027, years=2)})
 

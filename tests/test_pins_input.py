@@ -94,3 +94,14 @@ def test_pins_and_horizon_round_trip(tmp_path: Path) -> None:
     for form in ("i.json", "i.xlsx", "folder"):
         assert load_instance(tmp_path / form) == base, form
     assert (tmp_path / "folder" / "pins.csv").exists()
+
+
+def test_pins_and_budgets_under_their_chinese_names(tmp_path: Path) -> None:
+    english = _tiny(tmp_path, "staff_id,year,at,stay,not_at\ns1,,T,,\ns3,2027,,是,\n", "horizon: {start: 2027, years: 2}\n")
+    (english / "budgets.csv").write_text("community,year,max_moves,treasury_budget\nC1,2028,2,100000\n", encoding="utf-8")
+    chinese = tmp_path / "zh"
+    shutil.copytree(english, chinese)
+    (chinese / "pins.csv").write_text("工号,年份,安排至,留任,不安排至\ns1,,T,,\ns3,2027,,是,\n", encoding="utf-8")
+    (chinese / "budgets.csv").write_text("医共体,年份,最多调动人数,财政预算\nC1,2028,2,100000\n", encoding="utf-8")
+    a, b = load_instance(english), load_instance(chinese)
+    assert a == b and a.pins[1].stay and a.budgets[0].treasury_budget == 100000

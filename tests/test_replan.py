@@ -11,7 +11,7 @@ import pytest
 from staffpool import load_instance, solve
 from staffpool.check import Assignment
 from staffpool.cli import main
-from staffpool.domain import Horizon, Pin, Status
+from staffpool.domain import Horizon, Pin, StaffStatus
 from staffpool.errors import InputError
 from staffpool.horizon import advance, advance_from, year_view
 
@@ -40,7 +40,7 @@ def test_advanced_tiny_is_where_the_plan_left_everyone(tmp_path: Path) -> None:
             continue
         assert s1.posted_at == r["to_institution"]
         if r["post_source"] in ("hired", "regularised"):
-            assert s1.status == Status.on_staff and s1.post_funding is not None
+            assert s1.status == StaffStatus.on_staff and s1.post_funding is not None
             assert s1.post_funding.value == r["post_funding"]
             assert after.institution_by_id[str(s1.quota_holder)].funding == s1.post_funding
         else:
@@ -92,7 +92,7 @@ def test_a_plan_breaking_a_rule_is_named(tmp_path: Path) -> None:
     lines = f.read_text(encoding="utf-8").splitlines()
     n = next(k for k, line in enumerate(lines) if line.startswith("s6,"))
     cells = lines[n].split(",")
-    cells[5] = "H"  # a village doctor at the county hospital
+    cells[lines[0].split(",").index("to_institution")] = "H"  # a village doctor at the county hospital
     lines[n] = ",".join(cells)
     f.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["advance", str(TINY), str(plan_dir), "--out", str(tmp_path / "next")]) == 2
@@ -129,7 +129,7 @@ def test_a_hired_graduate_carries_the_years_still_owed() -> None:
     i = make(insts, [g]).model_copy(update={"horizon": Horizon(start=2027, years=2)})
     nxt = advance(i, {"g": Assignment("g", "T", "full", "hired")})
     s = nxt.staff_by_id["g"]
-    assert (s.status, s.posted_at, s.grassroots_years, s.quota_holder) == (Status.on_staff, "T", 5, "T")
+    assert (s.status, s.posted_at, s.grassroots_years, s.quota_holder) == (StaffStatus.on_staff, "T", 5, "T")
 
 
 def test_unified_post_takes_the_funding_where_posted() -> None:

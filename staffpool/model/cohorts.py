@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain import Funding, Instance, Mode, StaffMember, Status, Title
+from ..domain import Funding, Instance, Mode, StaffMember, StaffStatus, Title
 
 
 @dataclass(frozen=True)
 class Cohort:
     index: int
-    status: Status
+    status: StaffStatus
     title: Title
     specialty: str
     posted_at: str | None
@@ -63,7 +63,7 @@ def pin_key(instance: Instance, s: StaffMember) -> tuple[tuple[str, str], ...]:
 def cohort_key(s: StaffMember, mode: Mode, pins: tuple[tuple[str, str], ...] = ()) -> tuple[object, ...]:
     # In `separate` nobody moves, so mobility cannot tell two people apart.
     mobile = True if mode == Mode.separate else s.mobile
-    if s.status == Status.candidate:
+    if s.status == StaffStatus.candidate:
         mobile = True
     return (s.status, s.title, s.specialty, s.posted_at or "", mobile, s.post_funding, s.community, pins,
             s.grassroots_years > 0)

@@ -22,7 +22,7 @@ from ..domain import (
     Level,
     Mode,
     StaffMember,
-    Status,
+    StaffStatus,
     Tier,
     Title,
     present,
@@ -31,6 +31,7 @@ from ..domain import (
     year_requirements,
 )
 from .linear import Expr, LinearProgram, Sense
+from .rules.treasury import post_price
 
 OUT = "out"  # a candidate not hired (yet)
 EXISTING = "existing"
@@ -111,12 +112,12 @@ def horizon_cohorts(instance: Instance, community: str, mode: Mode) -> list[Hori
     for s in instance.staff:
         if s.community != community:
             continue
-        mobile = True if mode == Mode.separate and s.status != Status.candidate else s.mobile
+        mobile = True if mode == Mode.separate and s.status != StaffStatus.candidate else s.mobile
         pins = tuple(_pin_key(instance, s, y) for y in years)
         # Leaving after the horizon, or arriving by its start, is as good as never.
         gone = s.leaves_in(instance.policy)
         gone = gone if gone is not None and gone <= years[-1] else None
-        arrives = s.arrives if s.status == Status.candidate and s.arrives is not None and s.arrives > years[0] else None
+        arrives = s.arrives if s.status == StaffStatus.candidate and s.arrives is not None and s.arrives > years[0] else None
         key = (s.status, s.title, s.specialty, s.posted_at or "", mobile, s.post_funding, pins, gone, arrives,
                s.grassroots_years)
         groups.setdefault(key, []).append(s)
@@ -137,7 +138,7 @@ def horizon_pools(instance: Instance, community: str, mode: Mode) -> dict[str, H
     posts less the original on_staff of the pool still present that year (never below 0)."""
     years = instance.horizon.year_list
     insts = [i for i in instance.institutions if i.community == community]
-    on_staff = [s for s in instance.staff if s.community == community and s.status == Status.on_staff]
+    on_staff = [s for s in instance.staff if s.community == community and s.status == StaffStatus.on_staff]
 
     def room(approved: int, holders: list[StaffMember]) -> dict[int, int]:
         return {y: max(0, approved - sum(1 for s in holders if present(instance, s, y))) for y in years}
@@ -208,7 +209,7 @@ def build_horizon_community(instance: Instance, community: str, mode: Mode, max_
             if (kind == "at" and j != at) or (kind == "not_at" and j == at):
                 return False
         owed = (state.hired is not None and year <= state.hired + s.grassroots_years - 1) or (
-            s.status != Status.candidate and year < start + s.grassroots_years)
+            s.status != StaffStatus.candidate and year < start + s.grassroots_years)
         return not (owed and tier == Tier.county)
 
     allowed: dict[tuple[int, State, int], bool] = {}
@@ -244,6 +245,7 @@ def build_horizon_community(instance: Instance, community: str, mode: Mode, max_
     metres: dict[int, dict[int, float]] = {y: {} for y in years}
     cost: dict[int, dict[int, float]] = {y: {} for y in years}
     unreg: dict[int, dict[int, float]] = {y: {} for y in years}
+    treasury: dict[int, dict[int, float]] = {y: {} for y in years}
     at: dict[int, dict[str, list[tuple[int, HorizonCohort]]]] = {y: {} for y in years}
     holds: dict[int, dict[str, dict[int, float]]] = {y: {} for y in years}
     def arcs_from(c: HorizonCohort, owner: int, ub: float, origin: State, year: int,
@@ -272,6 +274,12 @@ def build_horizon_community(instance: Instance, community: str, mode: Mode, max_
                 unreg[year][col] = 1
             if target.post in hm.pools:
                 holds[year].setdefault(target.post, {})[col] = 1
+                if origin.post in (OUT, NONE):  # a post taken this year: what it adds to the treasury
+                    pool = hm.pools[target.post]
+                    share = policy.treasury_share.of("unified" if pool.funding is None else pool.funding.value)
+                    price = post_price(instance.salary(s.title), share)
+                    if price:
+                        treasury[year][col] = price
         return out_terms
 
     # The first year: each cohort from where the input has them, into its class's states.
@@ -285,8 +293,8 @@ def build_horizon_community(instance: Instance, community: str, mode: Mode, max_
         if c.gone is not None and c.gone <= years[0]:
             continue
         s = c.first
-        first = State(None, OUT) if s.status == Status.candidate else State(
-            s.posted_at, EXISTING if s.status == Status.on_staff else NONE)
+        first = State(None, OUT) if s.status == StaffStatus.candidate else State(
+            s.posted_at, EXISTING if s.status == StaffStatus.on_staff else NONE)
         out_terms = arcs_from(c, c.index, float(c.size), first, years[0], layer)
         lp.row(f"flow[{c.index},{years[0]},{lp.num_rows}]", out_terms, Sense.eq, c.size)
     # Later years: a class's members in one state go on together.
@@ -313,6 +321,8 @@ def build_horizon_community(instance: Instance, community: str, mode: Mode, max_
             lp.row(f"hiring_budget[{community},{year}]", cost[year], Sense.le, com.hiring_budget)
         if com.max_moves is not None:
             lp.row(f"max_moves[{community},{year}]", moves[year], Sense.le, com.max_moves)
+        if com.treasury_budget is not None:
+            lp.row(f"treasury_budget[{community},{year}]", treasury[year], Sense.le, com.treasury_budget)
         for n, r in enumerate(year_requirements(instance.requirements, year)):
             if r.institution not in by_id:
                 continue
@@ -329,4 +339,5 @@ def build_horizon_community(instance: Instance, community: str, mode: Mode, max_
     hm.levels[Level.distance] = Expr({k: v for y in years for k, v in metres[y].items()})
     hm.levels[Level.hiring_cost] = Expr({k: v for y in years for k, v in cost[y].items()})
     hm.levels[Level.unregularised] = Expr({k: v for y in years for k, v in unreg[y].items()})
+    hm.levels[Level.treasury_cost] = Expr({k: v for y in years for k, v in treasury[y].items()})
     return hm

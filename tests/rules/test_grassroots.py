@@ -18,9 +18,9 @@ def _instance(owed: int):
 
 def test_graduate_goes_below_county() -> None:
     free = solved(_instance(0))
-    assert free.plan["g"].to_institution == "H" and free.objective[Level.shortfall] == 1
+    assert free.plan["g"].to_institution == "H" and free.levels[Level.shortfall] == 1
     bound = solved(_instance(6))
-    assert bound.plan["g"].to_institution == "T" and bound.objective[Level.shortfall] == 2
+    assert bound.plan["g"].to_institution == "T" and bound.levels[Level.shortfall] == 2
 
 
 def test_checker_catches_a_graduate_at_county() -> None:

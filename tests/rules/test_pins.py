@@ -31,12 +31,12 @@ def _instance(*pins: Pin, start: int | None = None) -> Instance:
 def test_at_pin_binds() -> None:
     r = solved(_instance(Pin(staff_id="a0", at="U")))
     assert r.plan["a0"].to_institution == "U" and r.plan["a1"].to_institution == "T"
-    assert r.objective[Level.moves] == 2 and r.objective[Level.shortfall] == 0
+    assert r.levels[Level.moves] == 2 and r.levels[Level.shortfall] == 0
 
 
 def test_stay_pin_costs_shortfall() -> None:
     r = solved(_instance(Pin(staff_id="a0", stay=True), Pin(staff_id="a1", stay=True)))
-    assert r.objective[Level.shortfall] == 1 and r.objective[Level.moves] == 0
+    assert r.levels[Level.shortfall] == 1 and r.levels[Level.moves] == 0
 
 
 def test_not_at_pin_binds() -> None:
@@ -51,9 +51,9 @@ def test_candidate_at_pin_is_hired() -> None:
 
 def test_pin_of_another_year_does_not_apply() -> None:
     r = solved(_instance(Pin(staff_id="a0", year=2028, stay=True), Pin(staff_id="a1", year=2028, stay=True), start=2027))
-    assert r.objective[Level.shortfall] == 0
+    assert r.levels[Level.shortfall] == 0
     r = solved(_instance(Pin(staff_id="a0", year=2027, stay=True), Pin(staff_id="a1", stay=True), start=2027))
-    assert r.objective[Level.shortfall] == 1
+    assert r.levels[Level.shortfall] == 1
 
 
 def test_pinned_people_get_cohorts_of_their_own() -> None:
@@ -122,6 +122,6 @@ def test_pinned_levels_equal_brute_force_and_naive(instance: Instance) -> None:
         return
     assert result.status == Status.optimal, result.reasons
     assert check_plan(instance, result.plan).ok
-    got = tuple(result.objective[lvl] for lvl in instance.policy.objective)
+    got = tuple(result.levels[lvl] for lvl in instance.policy.objective)
     assert got == pytest.approx(expected, abs=1e-6)
     assert tuple(naive.levels[lvl] for lvl in instance.policy.objective) == pytest.approx(expected, abs=1e-6)

@@ -24,6 +24,7 @@ from .pins import allow_pins, define_pins
 from .posting import define_posting
 from .posts import allow_post_use, define_vacancies
 from .shortfall import define_shortfall
+from .treasury import define_treasury_budget, define_treasury_cost
 from .village import allow_village_title
 
 
@@ -66,10 +67,16 @@ RULES: tuple[Rule, ...] = (
     Rule("grassroots", "hard", "Years: grassroots_years",
          "a targeted graduate, once hired, serves at township or village tier for grassroots_years years",
          allow=allow_grassroots),
+    Rule("treasury_budget", "hard", "Money: hard rule 9",
+         "Σ salary × treasury share of new posts (regularised + hired) ≤ community treasury_budget",
+         define=define_treasury_budget),
     Rule("shortfall", "level", "Objective: shortfall",
          "Σ weight × max(0, need − matching staff posted there)", define=define_shortfall),
     Rule("levels", "level", "Objective: moves, distance, hiring_cost, unregularised",
          "the other objective levels as expressions", define=define_levels),
+    Rule("treasury_cost", "level", "Money: optional level",
+         "the treasury's added payroll: Σ salary × share of the post taken, over new posts",
+         define=define_treasury_cost),
 )
 
 __all__ = ["RULES", "Rule"]

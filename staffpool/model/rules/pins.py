@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...domain import Status
+from ...domain import StaffStatus
 from ..build import CommunityModel, Option
 from ..cohorts import Cohort
 from ..linear import Sense
@@ -42,7 +42,7 @@ def define_pins(cm: CommunityModel) -> None:
     On_staff and contract members are posted anyway (rule 1). Named `pins[<cohort>]`.
     """
     for cohort in cm.cohorts:
-        if cohort.status != Status.candidate or not any(kind == "at" for kind, _j in cohort.pins):
+        if cohort.status != StaffStatus.candidate or not any(kind == "at" for kind, _j in cohort.pins):
             continue
         terms: dict[int, float] = {cm.x[(cohort.index, o)]: 1 for o in range(len(cm.options[cohort.index]))}
         cm.add("pins", f"pins[{cohort.label}]", terms, Sense.eq, cohort.size)
