@@ -108,7 +108,8 @@ def validate(instance: InstanceArg, as_json: JsonOpt = False) -> None:
     out.print(f"[green]{instance} is valid.[/]")
 
 
-def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, workers: int | None, load_s: float) -> Any:
+def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, workers: int | None, load_s: float,
+           scheduler: str | None = None) -> Any:
     from .solve import default_workers, solve
 
     n = len(inst.communities)
@@ -123,9 +124,12 @@ def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, w
             progress.advance(task)
 
         return solve(inst, mode=mode, solver=solver, time_limit=time_limit, workers=w, progress=on_level,
-                     on_community_done=on_done, load_s=load_s)
+                     on_community_done=on_done, load_s=load_s, scheduler=scheduler)
 
 
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="Run on Dask: tcp://HOST:PORT of a running scheduler, or 'dask' for a local cluster "
+    "(default: the local process pool).")]
 ModeOpt = Annotated[str | None, typer.Option("--mode", help="separate, county_pool or unified (default: the policy's).")]
 SolverOpt = Annotated[str, typer.Option("--solver", help="A solver profile in solvers/: highs (default), cbc, …")]
 TimeOpt = Annotated[float | None, typer.Option("--time-limit", help="Seconds per community (default: the profile's).")]
@@ -152,6 +156,7 @@ def solve_cmd(
     solver: SolverOpt = "highs",
     time_limit: TimeOpt = None,
     workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Allocate staff to the lexicographic optimum of model.md and write the result files."""
@@ -166,7 +171,7 @@ def solve_cmd(
 
         ensure_not_input(out_dir, ["assignments.csv", "requirements.csv", "institutions.csv", "summary.json"], inputs)
     inst, load_s = _load(instance)
-    result = _solve(inst, mode, solver, time_limit, workers, load_s)
+    result = _solve(inst, mode, solver, time_limit, workers, load_s, scheduler)
     if as_json and not result.has_plan:
         # Each community's status and reason, on stdout as the summary; exit 1 follows.
         _print_json(result.summary.model_dump(mode="json"))
@@ -431,6 +436,71 @@ def explain(
             out.print(t)
     if not exp.feasible:
         raise typer.Exit(1)
+
+
+@app.command()
+def sweep(
+    instance: InstanceArg,
+    grid: Annotated[Path, typer.Option("--grid", help="GRID.yaml: the limits to vary and their values.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for sweep.csv, sweep.parquet, sweep_totals.csv, sweep.html.")],
+    scheduler: SchedulerOpt = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Finish an interrupted sweep in --out; done rows are kept.")] = False,
+    solver: SolverOpt = "highs",
+    time_limit: TimeOpt = None,
+    workers: WorkersOpt = None,
+) -> None:
+    """Solve every scenario of a grid (modes, distance limits, budgets, move caps) for every community."""
+    from .scale.engines import make_engine
+    from .scale.grid import load_grid
+    from .scale.sweep import JOURNAL, run_sweep
+    from .solve import load_profile
+
+    profile = load_profile(solver)
+    the_grid = load_grid(grid)  # a bad grid stops here: exit 2, nothing written
+    inputs = _input_files(instance)
+    inst, _ = _load(instance)
+    if not the_grid.scenarios(inst):
+        raise UsageError(f"--grid {grid}: no scenarios")
+    engine = make_engine(scheduler, workers)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"),
+                        TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal)
+    start = time.perf_counter()
+    state = {"done": 0, "total": 0, "first": -1}
+
+    def on_progress(done: int, total: int) -> None:
+        if state["first"] < 0:
+            state["first"] = done
+            progress.update(bar, total=total, completed=done)
+        fresh = done - state["first"]
+        rate = fresh / max(1e-9, time.perf_counter() - start)
+        progress.update(bar, completed=done, rate=f"{rate:.1f} rows/s" if fresh else "")
+        state["done"], state["total"] = done, total
+
+    with progress:
+        bar = progress.add_task(f"sweep on {engine.name} ({engine.workers} workers)" if scheduler is None
+                                else f"sweep on Dask {scheduler}", total=None, rate="")
+        try:
+            outcome = run_sweep(inst, the_grid, out_dir, engine, profile, resume=resume, time_limit=time_limit,
+                                progress=on_progress, input_files=inputs)
+        except KeyboardInterrupt:
+            progress.stop()
+            err.print(f"{state['done']} of {state['total']} rows are done and kept in {out_dir / JOURNAL}. "
+                      f"To finish, run the same command with --resume.")
+            raise
+    err.print(f"{outcome.scenarios} scenarios × {len(inst.communities)} communities: {outcome.rows} rows "
+              f"({outcome.done_before} done before, {outcome.ran} now). "
+              f"Wrote sweep.csv, sweep.parquet, sweep_totals.csv, sweep.html to {out_dir}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -432,3 +432,97 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     parts += [f'<pre id="layout">{{}}</pre><script>{_SCRIPT % json.dumps(list(CHART_IDS))}</script>',
               "</body></html>\n"]
     return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- sweep curves
+
+SERIES_COLOURS = ("#1f5fa8", "#e07b00", "#2e8b57", "#c0392b", "#7d3c98", "#9aa7b8", "#16a085", "#555555")
+
+
+def sweep_axes(scenarios: Sequence[Any]) -> tuple[str, list[str]]:
+    """The x of the curves (the first per-community limit the grid varies, else the
+    distance limit, else the scenario) and the keys that tell the lines apart."""
+    varied = [k for k, _kind, _v in scenarios[0].limits] if scenarios else []
+    dists = {s.max_distance_km for s in scenarios}
+    if varied:
+        x = varied[0]
+    elif len(dists) > 1:
+        x = "max_distance_km"
+    else:
+        x = "scenario"
+    series = ["mode"]
+    if x != "max_distance_km" and len(dists) > 1:
+        series.append("max_distance_km")
+    series += [k for k in varied[1:]]
+    return x, series
+
+
+def chart_sweep(totals: Sequence[dict[str, Any]], x_key: str, y_key: str, series: Sequence[str]) -> str:
+    """A line per series (mode, …): y against x, over the scenario totals."""
+    lines: dict[str, list[tuple[float, float]]] = {}
+    for t in totals:
+        x, y = t.get(x_key), t.get(y_key)
+        if x is None or y is None:
+            continue
+        label = " · ".join(f"{t[k]}" if k == "mode" else f"{k} {fmt(t[k])}" for k in series)
+        lines.setdefault(label, []).append((float(x), float(y)))
+    width, height, left, top, bottom = 760, 360, 70, 50, 50
+    span_w, span_h = width - left - 30, height - top - bottom
+    xs = [p[0] for pts in lines.values() for p in pts]
+    ys = [p[1] for pts in lines.values() for p in pts]
+    x0, x1 = (min(xs), max(xs)) if xs else (0.0, 1.0)
+    if x1 <= x0:
+        x1 = x0 + 1
+    ymax = _nice_max(max(ys, default=0.0), all(v.is_integer() for v in ys))
+    body: list[str] = [_text(10, 20, f"{y_key} against {x_key}", "start", 14, INK, "bold")]
+    body += _legend(300, 20, [(label, SERIES_COLOURS[i % len(SERIES_COLOURS)]) for i, label in enumerate(lines)][:6])
+    base = top + span_h
+    for tick in range(6):
+        y = base - span_h * tick / 5
+        body.append(_line(left, y, left + span_w, y, GRID))
+        body.append(_text(left - 6, y + 4, fmt(ymax * tick / 5), "end", 10, MUTED))
+        x = left + span_w * tick / 5
+        body.append(_line(x, base, x, base + 4))
+        body.append(_text(x, base + 16, fmt(x0 + (x1 - x0) * tick / 5), "middle", 10, MUTED))
+    body.append(_line(left, base, left + span_w, base))
+    body.append(_line(left, top, left, base))
+    body.append(_text(left + span_w / 2, height - 8, x_key, "middle", 12, MUTED))
+
+    def px(x: float, y: float) -> tuple[float, float]:
+        return left + span_w * (x - x0) / (x1 - x0), base - span_h * y / ymax
+
+    for i, (label, pts) in enumerate(lines.items()):
+        colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+        coords = [px(x, y) for x, y in sorted(pts)]
+        body.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
+                    + " ".join(f"{_n(a)},{_n(b)}" for a, b in coords) + f'"><title>{escape(label)}</title></polyline>')
+        for (a, b), (x, y) in zip(coords, sorted(pts), strict=True):
+            body.append(f'<circle cx="{_n(a)}" cy="{_n(b)}" r="3" fill="{colour}"><title>'
+                        f'{escape(f"{label}: {x_key} {fmt(x)}, {y_key} {fmt(y)}")}</title></circle>')
+    return _svg("chart-sweep", f"{y_key} against {x_key}, a line per {', '.join(series)}", width, height, body)
+
+
+def build_sweep_report(instance: Instance, totals: Sequence[dict[str, Any]], scenarios: Sequence[Any]) -> str:
+    """One page: the sweep's curves (first level, and moves, against the varied limit) and
+    the totals per scenario."""
+    x_key, series = sweep_axes(scenarios)
+    first = instance.policy.objective[0].value
+    charts = [chart_sweep(totals, x_key, first, series)]
+    if first != Level.moves.value and any(t.get("moves") is not None for t in totals):
+        charts.append(chart_sweep(totals, x_key, "moves", series).replace('id="chart-sweep"', 'id="chart-sweep-moves"'))
+    caption = f"Totals per scenario, a line per {', '.join(series)}."
+    cols = list(totals[0]) if totals else []
+    numeric = {c for c in cols if c not in ("mode", "status")}
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(f'staffpool sweep: {instance.name}')}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{escape(f'Scenario sweep: {instance.name}')}</h1>",
+        f'<p class="meta">{len(totals)} scenarios · {len(instance.communities)} communities · '
+        f"totals over the communities; blank where a community has no limit or no plan</p>",
+        "<h2>Curves</h2>",
+        *(f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>" for svg in charts),
+        "<h2>Totals per scenario</h2>",
+        _table(cols, ([t[c] for c in cols] for t in totals), numeric),
+        "</body></html>\n",
+    ]
+    return "\n".join(parts)
