@@ -476,20 +476,22 @@ def sweep(
                         TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"),
                         TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal)
     start = time.perf_counter()
+    where = f"Dask {scheduler}" if scheduler is not None else f"{engine.workers} local worker{'s' * (engine.workers > 1)}"
     state = {"done": 0, "total": 0, "first": -1}
 
-    def on_progress(done: int, total: int) -> None:
+    def on_progress(done: int, total: int, scen_done: int, scen_total: int) -> None:
+        # The bar counts (scenario, community) rows; the text, whole scenarios.
         if state["first"] < 0:
             state["first"] = done
             progress.update(bar, total=total, completed=done)
         fresh = done - state["first"]
         rate = fresh / max(1e-9, time.perf_counter() - start)
-        progress.update(bar, completed=done, rate=f"{rate:.1f} rows/s" if fresh else "")
+        progress.update(bar, completed=done, rate=f"{rate:.2f} rows/s" if fresh else "",
+                        description=f"sweep on {where}: {scen_done}/{scen_total} scenarios done")
         state["done"], state["total"] = done, total
 
     with progress:
-        bar = progress.add_task(f"sweep on {engine.name} ({engine.workers} workers)" if scheduler is None
-                                else f"sweep on Dask {scheduler}", total=None, rate="")
+        bar = progress.add_task(f"sweep on {where}", total=None, rate="")
         try:
             outcome = run_sweep(inst, the_grid, out_dir, engine, profile, resume=resume, time_limit=time_limit,
                                 progress=on_progress, input_files=inputs)

@@ -123,8 +123,11 @@ class DaskEngine:
         except ImportError:
             raise UsageError("--scheduler needs Dask: pip install 'staffpool[dask]'") from None
         if self.scheduler == "dask":
+            import logging
+
+            # Its workers log to this terminal; at shutdown they report the scheduler gone.
             cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=None, silence_logs=logging.CRITICAL)
             return Client(cluster), cluster
         try:
             return Client(self.scheduler, timeout=self.connect_timeout), None
@@ -142,6 +145,7 @@ class DaskEngine:
         client, cluster = self._client()
         run_id = uuid.uuid4().hex[:12]
         futures: dict[Any, Any] = {}
+        finished = False
         try:
             data = {}
             for cid in dict.fromkeys(t.community for t in tasks):
@@ -154,8 +158,9 @@ class DaskEngine:
                 futures[fut] = t
             for fut in dask_completed(list(futures)):
                 on_result(futures[fut], fut.result())
+            finished = True
         finally:
-            if futures:
+            if futures and not finished:  # Ctrl-C or a failed task: stop what is queued
                 client.cancel(list(futures), force=True)
             client.close()
             if cluster is not None:

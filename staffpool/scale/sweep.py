@@ -193,7 +193,7 @@ class SweepOutcome:
     files: list[Path]
 
 
-Progress = Callable[[int, int], None]  # (rows done, rows in all)
+Progress = Callable[[int, int, int, int], None]  # rows done, rows in all, scenarios done, scenarios in all
 
 
 def run_sweep(
@@ -240,15 +240,22 @@ def run_sweep(
     journal = Journal(journal_path, cols, keep)
     scen = {s.number: s for s in scenarios}
     count = len(keep)
+    missing = {s.number: len(instance.communities) for s in scenarios}  # rows a scenario still lacks
+    for cells in keep:
+        missing[int(cells[0])] -= 1
+    complete = sum(1 for v in missing.values() if v == 0)
     if progress is not None:
-        progress(count, total)
+        progress(count, total, complete, len(scenarios))
 
     def on_result(task: SweepTask, results: list[PointResult]) -> None:
-        nonlocal count
+        nonlocal count, complete
         journal.append([result_cells(instance, scen, r, task, cols) for r in results])
         count += len(results)
+        for r in results:
+            missing[r.scenario] -= 1
+            complete += missing[r.scenario] == 0
         if progress is not None:
-            progress(count, total)
+            progress(count, total, complete, len(scenarios))
 
     try:
         if todo:

@@ -1,0 +1,190 @@
+"""Scenario sweeps: the grid, warm-started chains equal to cold solves, the files, --resume."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from staffpool import load_instance
+from staffpool.check import check_plan
+from staffpool.cli import main
+from staffpool.domain import Level, Mode
+from staffpool.errors import InputError
+from staffpool.generate import generate
+from staffpool.scale.chain import Chain, Point, point_instance, run_chain
+from staffpool.scale.grid import parse_grid
+from staffpool.solve import load_profile, solve_community, solve_levels
+
+GRID = "mode: [separate, county_pool]\nhiring_budget: {factor: [0.5, 1.0]}\nmax_distance_km: [15, 40]\n"
+
+
+@pytest.fixture(scope="module")
+def gen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(2, seed=21, scale=0.2, out_dir=tmp_path_factory.mktemp("sweep") / "two")
+
+
+def test_grid_scenarios_are_the_product_in_a_stable_order(gen: Path) -> None:
+    inst = load_instance(gen)
+    text = ("max_moves: [3, 0]\nhiring_budget: {start: 0, stop: 0.3, step: 0.1}\nmode: [unified, separate]\n"
+            "max_distance_km: {factor: [0.5]}\n")
+    scen = parse_grid(text).scenarios(inst)
+    assert len(scen) == 2 * 1 * 4 * 2
+    # keys in table order (mode, distance, hiring_budget, max_moves), the last fastest; values as given
+    assert [(s.mode.value, s.max_distance_km) for s in scen[:2]] == [("unified", 20), ("unified", 20)]
+    c = inst.communities[0]
+    vals = [(s.community_values(c)["hiring_budget"], s.community_values(c)["max_moves"]) for s in scen[:8]]
+    assert vals == [(0, 3), (0, 0), (0.1, 3), (0.1, 0), (0.2, 3), (0.2, 0), (0.3, 3), (0.3, 0)]
+    assert [s.number for s in scen] == list(range(1, 17))
+    assert scen[8].mode == Mode.separate
+
+
+def test_factors_scale_each_communitys_own_limit(gen: Path) -> None:
+    inst = load_instance(gen)
+    a, b = inst.communities
+    a = a.model_copy(update={"hiring_budget": None, "max_moves": 5})
+    s = parse_grid("hiring_budget: {factor: [1.5]}\nmax_moves: {factor: [0.5]}\n").scenarios(inst)[0]
+    assert s.community_values(a)["hiring_budget"] is None  # no limit stays no limit
+    assert s.community_values(a)["max_moves"] == 2  # 2.5 moves allow 2
+    assert s.community_values(b)["hiring_budget"] == pytest.approx(1.5 * b.hiring_budget)
+
+
+def test_a_bad_grid_names_every_bad_key() -> None:
+    text = "mode: [separate, pooled]\nbudget_cap: [1]\nmax_moves: [1.5]\nhiring_budget: {start: 5, stop: 1, step: 1}\n"
+    with pytest.raises(InputError) as exc:
+        parse_grid(text, "g.yaml")
+    where = {(p.column, p.row) for p in exc.value.problems}
+    assert where == {("mode", 1), ("budget_cap", 2), ("max_moves", 3), ("hiring_budget", 4)}
+    assert "unknown key 'budget_cap'" in str(exc.value.problems[1])
+
+
+def test_cli_bad_grid_exit_2_nothing_written(gen: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    grid = tmp_path / "g.yaml"
+    grid.write_text("mode: [separate]\nbudget_cap: {factor: [1]}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["sweep", str(gen), "--grid", str(grid), "--out", str(out)]) == 2
+    assert not out.exists()
+    err = capsys.readouterr().err
+    assert "budget_cap" in err and "Traceback" not in err
+
+
+def _cold_levels(inst, cid: str, mode: Mode, p: Point) -> dict[str, float] | None:
+    pi = point_instance(inst, cid, mode, p)
+    out = solve_community(pi, cid, mode, load_profile("highs"))
+    if not out.plan:
+        return None
+    report = check_plan(pi, out.plan, mode)
+    assert report.ok
+    return {lvl.value: report.levels[lvl] for lvl in pi.policy.objective}
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_chain_levels_equal_cold_solves(tmp_path: Path, mode: Mode) -> None:
+    """Every point of a warm chain (one program, limit rows reset, distance fixings,
+    looser plans reused, neighbours' optima as guesses) has a cold solve's levels."""
+    inst = load_instance(generate(1, seed=31, scale=0.3, out_dir=tmp_path / "one"))
+    c = inst.communities[0]
+    assert c.hiring_budget and c.max_moves
+    points = []
+    for budget in (None, 10 * c.hiring_budget, c.hiring_budget, 0.4 * c.hiring_budget, 0):
+        for dist in (None, 12.0):
+            for moves in (c.max_moves, 1):
+                points.append(Point(len(points) + 1, dist, (("hiring_budget", budget), ("max_moves", moves))))
+    results = run_chain(inst, Chain(c.id, mode, tuple(points)), load_profile("highs"))
+    assert [r.scenario for r in results] == [p.scenario for p in points]
+    hows = Counter(r.how for r in results)
+    assert hows["solved"] >= 2 and hows["reused"] >= 2, hows
+    for p, r in zip(points, results, strict=True):
+        cold = _cold_levels(inst, c.id, mode, p)
+        assert cold is not None and r.status == "optimal"
+        assert r.levels == pytest.approx(cold, abs=1e-6), (p, r.how)
+
+
+def test_wrong_guesses_keep_the_levels_exact(tmp_path: Path) -> None:
+    """`hints` only speed the search: any guess, too low, too high or right, gives the
+    same levels."""
+    from staffpool.backends import HighsRunner
+    from staffpool.model.build import build_community
+
+    inst = load_instance(generate(1, seed=32, scale=0.3, out_dir=tmp_path / "one"))
+    inst = inst.model_copy(update={"communities": (inst.communities[0].model_copy(update={"hiring_budget": 450_000}),)})
+    cid, mode, prof = inst.communities[0].id, Mode.county_pool, load_profile("highs")
+
+    def levels(hints: dict[Level, float] | None) -> list[float | None]:
+        cm = build_community(inst, cid, mode)
+        out = solve_levels(inst, cid, mode, cm, HighsRunner(cm, prof), prof, hints=hints)
+        return [lg.value for lg in out.levels]
+
+    exact = levels(None)
+    assert levels(dict(zip(inst.policy.objective, exact, strict=True))) == exact
+    for shift in (-7.0, -1.0, 1.0, 50.0):
+        assert levels({lvl: v + shift for lvl, v in zip(inst.policy.objective, exact, strict=True)}) == exact
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def test_sweep_files(gen: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    grid = tmp_path / "g.yaml"
+    grid.write_text(GRID, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["sweep", str(gen), "--grid", str(grid), "--out", str(out), "--workers", "2"]) == 0
+    rows = _rows(out / "sweep.csv")
+    assert [(r["scenario"], r["community"]) for r in rows] == [(str(s), c) for s in range(1, 9) for c in ("C000", "C001")]
+    assert list(rows[0])[:8] == ["scenario", "community", "mode", "max_distance_km", "hiring_budget",
+                                 "treasury_budget", "max_moves", "status"]
+    assert {"shortfall", "moves", "distance", "hiring_cost", "unregularised"} <= set(rows[0])
+    inst = load_instance(gen)
+    own = {c.id: c.hiring_budget for c in inst.communities}
+    r = rows[1]  # scenario 1: separate, 15 km, half of C001's budget
+    assert (r["mode"], r["max_distance_km"], float(r["hiring_budget"])) == ("separate", "15", 0.5 * own["C001"])
+    assert r["treasury_budget"] == "" and r["status"] == "optimal"
+    table = pq.read_table(out / "sweep.parquet").to_pylist()
+    assert [(t["scenario"], t["community"], t["shortfall"]) for t in table] == \
+        [(int(r["scenario"]), r["community"], float(r["shortfall"])) for r in rows]
+    totals = _rows(out / "sweep_totals.csv")
+    assert len(totals) == 8
+    assert float(totals[0]["shortfall"]) == sum(float(r["shortfall"]) for r in rows[:2])
+    html = (out / "sweep.html").read_text(encoding="utf-8")
+    assert 'id="chart-sweep"' in html and "polyline" in html and "county_pool" in html
+    # A second run into the same folder is refused: nothing a user made is overwritten.
+    assert main(["sweep", str(gen), "--grid", str(grid), "--out", str(out)]) == 2
+
+
+def test_resume_keeps_done_rows_and_gives_the_same_bytes(gen: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    grid = tmp_path / "g.yaml"
+    grid.write_text(GRID, encoding="utf-8")
+    full, cut = tmp_path / "full", tmp_path / "cut"
+    assert main(["sweep", str(gen), "--grid", str(grid), "--out", str(full), "--workers", "1"]) == 0
+    assert main(["sweep", str(gen), "--grid", str(grid), "--out", str(cut), "--workers", "1"]) == 0
+    # A crash: the last task's rows never written, the one before cut mid-line; no outputs.
+    lines = (cut / "sweep.rows.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = lines[:-4]
+    (cut / "sweep.rows.csv").write_text("".join(kept) + lines[-4][:7], encoding="utf-8")
+    for f in ("sweep.csv", "sweep.parquet", "sweep_totals.csv", "sweep.html"):
+        (cut / f).unlink()
+    capsys.readouterr()
+    assert main(["sweep", str(gen), "--grid", str(grid), "--out", str(cut), "--resume"]) == 0
+    err = capsys.readouterr().err
+    done_before = int(err.split(" done before")[0].split("(")[-1])
+    assert 0 < done_before < 16 and f"{16 - done_before} now" in err
+    assert (cut / "sweep.csv").read_bytes() == (full / "sweep.csv").read_bytes()
+    assert (cut / "sweep_totals.csv").read_bytes() == (full / "sweep_totals.csv").read_bytes()
+
+
+def test_resume_refuses_another_grid(gen: Path, tmp_path: Path) -> None:
+    grid = tmp_path / "g.yaml"
+    grid.write_text(GRID, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["sweep", str(gen), "--grid", str(grid), "--out", str(out), "--workers", "1"]) == 0
+    grid.write_text("max_moves: [1, 2]\n", encoding="utf-8")
+    before = (out / "sweep.csv").read_bytes()
+    assert main(["sweep", str(gen), "--grid", str(grid), "--out", str(out), "--resume"]) == 2
+    assert (out / "sweep.csv").read_bytes() == before
