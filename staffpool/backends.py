@@ -304,6 +304,9 @@ class HighsRunner:
                 self._fix(lp, z_try)
                 return TerminationCondition.optimal, z_try + const
             self._unfix(ids)
+            if values is not None and z_try is not None and (z_inc is None or z_try < z_inc):
+                self.values, z_inc = values, z_try  # a better incumbent: more fixing below
+                self._fix(lp, z_inc)
         # No MIP start: on a generated county HiGHS 1.16 took the previous level's plan as
         # start and then reported a plan 600,000 yuan above the optimum as optimal (without
         # the start it finds the optimum); the incumbent still serves the fixing above.

@@ -387,11 +387,12 @@ def report(
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
     no_compare: Annotated[bool, typer.Option("--no-compare", help="Skip solving the three modes for the modes chart.")] = False,
+    sweep_dir: Annotated[Path | None, typer.Option("--sweep", help="A folder written by `sweep`: add its curves.")] = None,
 ) -> None:
     """Write one offline HTML page: the levels, charts (tiers, shortfall, moves map, modes) and tables."""
     from .domain import Mode
     from .io import ensure_not_input, write_text_atomic
-    from .report import build_report, read_plan_result
+    from .report import build_report, read_plan_result, read_sweep
     from .solve import load_profile, require_plan
 
     if out_file.suffix.lower() != ".html":
@@ -399,13 +400,14 @@ def report(
     mode = _check_mode(mode)
     load_profile(solver)
     ensure_not_input(out_file.parent, [out_file.name], _input_files(instance))
+    swept = read_sweep(sweep_dir) if sweep_dir is not None else None
     inst, load_s = _load(instance)
     if plan_dir is not None:
         result = read_plan_result(plan_dir, inst, Mode(mode) if mode else None)
     else:
         result = require_plan(_solve(inst, mode, solver, None, None, load_s))
     rows = None if no_compare else _compare_rows(inst, ["separate", "county_pool", "unified"], solver, load_s)
-    write_text_atomic(out_file, build_report(inst, result, rows))
+    write_text_atomic(out_file, build_report(inst, result, rows, swept))
     err.print(f"Wrote {out_file}")
 
 

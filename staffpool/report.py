@@ -369,7 +369,8 @@ document.body.dataset.ok="1";})();
 """
 
 
-def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict[str, Any]] | None = None) -> str:
+def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict[str, Any]] | None = None,
+                 sweep: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None) -> str:
     """The whole report page as one string of HTML."""
     import json
 
@@ -410,6 +411,8 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     parts.append("<h2>Charts</h2>")
     for fid, svg, caption in figures:
         parts.append(f'<figure data-chart="{fid}">{svg}<figcaption>{escape(caption)}</figcaption></figure>')
+    if sweep is not None:
+        parts.append(sweep_section(inst, *sweep))
     cols = ["id", "name", "tier", "community", "funding", "staff_before", "staff_after", "need", "short"]
     it = result.institutions
     parts += ["<h2>Institutions</h2>",
@@ -439,11 +442,12 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
 SERIES_COLOURS = ("#1f5fa8", "#e07b00", "#2e8b57", "#c0392b", "#7d3c98", "#9aa7b8", "#16a085", "#555555")
 
 
-def sweep_axes(scenarios: Sequence[Any]) -> tuple[str, list[str]]:
+def sweep_axes(labels: Sequence[dict[str, Any]]) -> tuple[str, list[str]]:
     """The x of the curves (the first per-community limit the grid varies, else the
-    distance limit, else the scenario) and the keys that tell the lines apart."""
-    varied = [k for k, _kind, _v in scenarios[0].limits] if scenarios else []
-    dists = {s.max_distance_km for s in scenarios}
+    distance limit, else the scenario) and the keys that tell the lines apart. `labels`:
+    the scenarios as the sweep's manifest lists them."""
+    varied = [k for k in labels[0] if k not in ("scenario", "mode", "max_distance_km")] if labels else []
+    dists = {str(s.get("max_distance_km")) for s in labels}
     if varied:
         x = varied[0]
     elif len(dists) > 1:
@@ -502,27 +506,57 @@ def chart_sweep(totals: Sequence[dict[str, Any]], x_key: str, y_key: str, series
     return _svg("chart-sweep", f"{y_key} against {x_key}, a line per {', '.join(series)}", width, height, body)
 
 
-def build_sweep_report(instance: Instance, totals: Sequence[dict[str, Any]], scenarios: Sequence[Any]) -> str:
-    """One page: the sweep's curves (first level, and moves, against the varied limit) and
-    the totals per scenario."""
-    x_key, series = sweep_axes(scenarios)
+def sweep_section(instance: Instance, totals: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]]) -> str:
+    """The curves (first level, and moves, of the totals against the varied limit) and the
+    totals per scenario, as HTML for a page."""
+    x_key, series = sweep_axes(labels)
     first = instance.policy.objective[0].value
     charts = [chart_sweep(totals, x_key, first, series)]
     if first != Level.moves.value and any(t.get("moves") is not None for t in totals):
         charts.append(chart_sweep(totals, x_key, "moves", series).replace('id="chart-sweep"', 'id="chart-sweep-moves"'))
-    caption = f"Totals per scenario, a line per {', '.join(series)}."
+    caption = f"Totals per scenario over the communities, a line per {', '.join(series)}."
     cols = list(totals[0]) if totals else []
     numeric = {c for c in cols if c not in ("mode", "status")}
+    return "\n".join([
+        "<h2>Scenario sweep</h2>",
+        *(f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>" for svg in charts),
+        "<h3>Totals per scenario</h3>",
+        '<p class="note">Blank where a community has no such limit or no plan.</p>',
+        _table(cols, ([t[c] for c in cols] for t in totals), numeric),
+    ])
+
+
+def build_sweep_report(instance: Instance, totals: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]]) -> str:
+    """One page: the sweep's curves and totals."""
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(f'staffpool sweep: {instance.name}')}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{escape(f'Scenario sweep: {instance.name}')}</h1>",
-        f'<p class="meta">{len(totals)} scenarios · {len(instance.communities)} communities · '
-        f"totals over the communities; blank where a community has no limit or no plan</p>",
-        "<h2>Curves</h2>",
-        *(f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>" for svg in charts),
-        "<h2>Totals per scenario</h2>",
-        _table(cols, ([t[c] for c in cols] for t in totals), numeric),
+        f'<p class="meta">{len(totals)} scenarios · {len(instance.communities)} communities</p>',
+        sweep_section(instance, totals, labels),
         "</body></html>\n",
     ]
     return "\n".join(parts)
+
+
+def read_sweep(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A sweep folder's totals (numbers parsed) and scenario labels, for `report --sweep`."""
+    import csv
+    import json
+
+    from .errors import UsageError
+
+    try:
+        labels = json.loads((folder / "sweep.manifest.json").read_text(encoding="utf-8"))["scenarios"]
+        with open(folder / "sweep_totals.csv", encoding="utf-8", newline="") as fh:
+            raw = list(csv.DictReader(fh))
+    except (OSError, ValueError, KeyError):
+        raise UsageError(f"--sweep {folder}: not a finished sweep (sweep.manifest.json and sweep_totals.csv)") from None
+
+    def cell(k: str, v: str) -> Any:
+        if v == "" or k in ("mode", "status"):
+            return None if v == "" else v
+        f = float(v)
+        return int(f) if f.is_integer() and "." not in v else f
+
+    return [{k: cell(k, v) for k, v in r.items()} for r in raw], labels

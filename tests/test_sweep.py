@@ -153,6 +153,9 @@ def test_sweep_files(gen: Path, tmp_path: Path) -> None:
     assert float(totals[0]["shortfall"]) == sum(float(r["shortfall"]) for r in rows[:2])
     html = (out / "sweep.html").read_text(encoding="utf-8")
     assert 'id="chart-sweep"' in html and "polyline" in html and "county_pool" in html
+    page = tmp_path / "report.html"
+    assert main(["report", str(gen), "--out", str(page), "--no-compare", "--sweep", str(out)]) == 0
+    assert 'id="chart-sweep"' in page.read_text(encoding="utf-8")
     # A second run into the same folder is refused: nothing a user made is overwritten.
     assert main(["sweep", str(gen), "--grid", str(grid), "--out", str(out)]) == 2
 

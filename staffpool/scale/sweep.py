@@ -297,7 +297,7 @@ def write_outputs(instance: Instance, out: Path, cols: list[str], scenarios: lis
     write_text_atomic(out / "sweep_totals.csv", csv_text(totals_cols, [[_num(t[c]) for c in totals_cols] for t in totals]))
     from ..report import build_sweep_report
 
-    write_text_atomic(out / "sweep.html", build_sweep_report(instance, totals, scenarios))
+    write_text_atomic(out / "sweep.html", build_sweep_report(instance, totals, [s.label() for s in scenarios]))
     return [out / f for f in OUTPUTS]
 
 
