@@ -454,7 +454,7 @@ def sweep(
     """Solve every scenario of a grid (modes, distance limits, budgets, move caps) for every community."""
     from .scale.engines import make_engine
     from .scale.grid import load_grid
-    from .scale.sweep import JOURNAL, run_sweep
+    from .scale.sweep import JOURNAL, journal_rows, run_sweep
     from .solve import load_profile
 
     profile = load_profile(solver)
@@ -499,7 +499,8 @@ def sweep(
                                 progress=on_progress, input_files=inputs)
         except KeyboardInterrupt:
             progress.stop()
-            err.print(f"{state['done']} of {state['total']} rows are done and kept in {out_dir / JOURNAL}. "
+            total = f" of {state['total']}" if state["total"] else ""
+            err.print(f"{journal_rows(out_dir)}{total} rows are done and kept in {out_dir / JOURNAL}. "
                       f"To finish, run the same command with --resume.")
             raise
     err.print(f"{outcome.scenarios} scenarios × {len(inst.communities)} communities: {outcome.rows} rows "

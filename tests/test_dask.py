@@ -130,10 +130,13 @@ def _journal_rows(out: Path) -> int:
 
 def test_sweep_on_the_cluster_equals_the_local_one(cluster: Cluster, region: tuple[Path, Path], local_sweep: Path,
                                                    tmp_path: Path) -> None:
+    from tests.test_sweep import run_on_pty
+
     inst, grid = region
     out = tmp_path / "out"
-    run = _staffpool("sweep", inst, "--grid", grid, "--out", out, "--scheduler", cluster.address)
-    assert run.returncode == 0, run.stderr
+    rc, drawn = run_on_pty(["sweep", str(inst), "--grid", str(grid), "--out", str(out), "--scheduler", cluster.address])
+    assert rc == 0, drawn[-2000:]
+    assert b"scenarios done" in drawn and b"rows/s" in drawn and b"left" in drawn  # progress, on Dask too
     assert (out / "sweep.csv").read_bytes() == (local_sweep / "sweep.csv").read_bytes()
     assert (out / "sweep_totals.csv").read_bytes() == (local_sweep / "sweep_totals.csv").read_bytes()
 

@@ -191,3 +191,73 @@ def test_resume_refuses_another_grid(gen: Path, tmp_path: Path) -> None:
     before = (out / "sweep.csv").read_bytes()
     assert main(["sweep", str(gen), "--grid", str(grid), "--out", str(out), "--resume"]) == 2
     assert (out / "sweep.csv").read_bytes() == before
+
+
+def run_on_pty(args: list[str], timeout: float = 300) -> tuple[int, bytes]:
+    """Run `staffpool ARGS` with stderr on a terminal; exit status and what was drawn."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import threading
+
+    master, slave = pty.openpty()
+    chunks: list[bytes] = []
+
+    def read() -> None:  # drain the terminal while the command runs, or its writes would block
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "COLUMNS": "160", "TERM": "xterm", "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.run([sys.executable, "-c", "from staffpool.cli import main; raise SystemExit(main())", *args],
+                          stdout=subprocess.PIPE, stderr=slave, env=env, timeout=timeout, check=False)
+    os.close(slave)
+    reader.join(timeout=5)
+    os.close(master)
+    return proc.returncode, b"".join(chunks)
+
+
+def test_sweep_progress_shows_scenarios_rate_and_time_left(gen: Path, tmp_path: Path) -> None:
+    grid = tmp_path / "g.yaml"
+    grid.write_text(GRID, encoding="utf-8")
+    rc, drawn = run_on_pty(["sweep", str(gen), "--grid", str(grid), "--out", str(tmp_path / "out"), "--workers", "2"])
+    assert rc == 0
+    assert b"scenarios done" in drawn and b"rows/s" in drawn and b"left" in drawn
+
+
+def test_ctrl_c_keeps_the_done_rows_and_says_how_to_resume(gen: Path, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    grid = tmp_path / "g.yaml"
+    grid.write_text("mode: [separate, county_pool, unified]\nhiring_budget: {factor: [0.2, 0.4, 0.6, 0.8, 1.0, 1.2]}\n"
+                    "max_distance_km: [10, 40]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    journal = out / "sweep.rows.csv"
+    proc = subprocess.Popen([sys.executable, "-m", "staffpool.cli", "sweep", str(gen), "--grid", str(grid),
+                             "--out", str(out), "--workers", "2"], stderr=subprocess.PIPE, text=True)
+    try:
+        end = time.monotonic() + 120
+        while time.monotonic() < end and not (journal.exists() and journal.read_text(encoding="utf-8").count("\n") > 1):
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    done = journal.read_text(encoding="utf-8").count("\n") - 1
+    assert 0 < done < 72
+    assert f"{done} of 72 rows are done" in " ".join(err.split()) and "--resume" in err
+    assert "internal error" not in err and not (out / "sweep.csv").exists()

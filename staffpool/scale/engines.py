@@ -85,8 +85,9 @@ class LocalEngine:
                 on_result(futures[fut], fut.result())
         except BaseException:
             # Ctrl-C or a failed task: running tasks are abandoned, queued ones never start.
+            procs = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
-            for proc in list(getattr(pool, "_processes", {}).values()):
+            for proc in procs:
                 proc.terminate()
             raise
         finally:

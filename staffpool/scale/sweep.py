@@ -161,6 +161,14 @@ def read_journal(path: Path, cols: list[str]) -> dict[tuple[int, str], list[str]
     return rows
 
 
+def journal_rows(out: Path) -> int:
+    """Rows in DIR's journal (for the message after Ctrl-C)."""
+    try:
+        return max(0, (out / JOURNAL).read_text(encoding="utf-8").count("\n") - 1)
+    except OSError:
+        return 0
+
+
 class Journal:
     """Append-only rows file: each finished task's rows in one write, flushed to disk."""
 
