@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 # Community limits that the program holds as one row of the rule of the same name, whose
 # upper bound is the limit (checked on the built program: `_limit_rows`).
 ROW_LIMITS = ("hiring_budget", "max_moves", "treasury_budget")
+DISTANCE = "max_distance_km"
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def _run_group(sub: Instance, chain: Chain, points: list[Point], profile: Solver
     keys = [k for k in ROW_LIMITS if k in community_limit_fields()]
     order = sort_loosest(points)
     warm = _WarmProgram.build(sub, chain, order, keys, profile) if profile.backend == "highs" else None
-    solved: list[tuple[Point, Plan]] = []
+    solved: list[tuple[Point, Plan, dict[str, float] | None]] = []
     hints: dict[Any, float] = {}  # the levels of the scenario solved last
     out: list[PointResult] = []
     for p in order:
@@ -164,8 +165,9 @@ def _run_group(sub: Instance, chain: Chain, points: list[Point], profile: Solver
         if reused is not None:
             out.append(reused)
             continue
+        needs = None
         if warm is not None:
-            outcome = warm.solve(inst, p, chain.time_limit, hints)
+            outcome, needs = warm.solve(inst, p, chain.time_limit, hints)
             hints = {lg.level: lg.value for lg in outcome.levels if lg.value is not None
                      and lg.termination.value == "optimal"}
             how = "solved"
@@ -175,17 +177,31 @@ def _run_group(sub: Instance, chain: Chain, points: list[Point], profile: Solver
         res, plan = _outcome_result(inst, chain, p, outcome, how, t0)
         out.append(res)
         if plan is not None and res.status == "optimal":
-            solved.append((p, plan))
+            solved.append((p, plan, needs))
     return out
 
 
-def _reuse(inst: Instance, chain: Chain, p: Point, solved: list[tuple[Point, Plan]], keys: list[str], t0: float
-           ) -> PointResult | None:
+def _fits(needs: dict[str, float] | None, p: Point) -> bool:
+    """Whether a plan that uses `needs` of each limit (the row's activity; the longest move
+    in metres) may obey p's limits: a quick test before the checker's verdict."""
+    if needs is None:
+        return True
+    for k, used in needs.items():
+        if k == DISTANCE:
+            if not within_km(int(used), p.max_distance_km):
+                return False
+        elif used > _loose(p.value(k)) + 1e-6 * max(1.0, abs(used)):
+            return False
+    return True
+
+
+def _reuse(inst: Instance, chain: Chain, p: Point, solved: list[tuple[Point, Plan, dict[str, float] | None]],
+           keys: list[str], t0: float) -> PointResult | None:
     from ..check import check_plan
 
     tried = 0
-    for q, plan in reversed(solved):
-        if not _dominates(q, p, keys):
+    for q, plan, needs in reversed(solved):
+        if not _dominates(q, p, keys) or not _fits(needs, p):
             continue
         report = check_plan(inst, plan, chain.mode)
         if report.ok:
@@ -252,7 +268,9 @@ class _WarmProgram:
         return cls(cm, base, profile, rows, np.array(cols, dtype=np.int64), np.array(metres, dtype=np.int64),
                    time.perf_counter() - t0)
 
-    def solve(self, inst: Instance, p: Point, time_limit: float | None, hints: dict[Any, float]) -> CommunityOutcome:
+    def solve(self, inst: Instance, p: Point, time_limit: float | None, hints: dict[Any, float]
+              ) -> tuple[CommunityOutcome, dict[str, float] | None]:
+        """The scenario's outcome, and what its plan uses of each limit (`_fits`)."""
         import numpy as np
 
         from ..solve import solve_levels
@@ -267,5 +285,15 @@ class _WarmProgram:
             far = np.array([not within_km(int(m), p.max_distance_km) for m in self.move_m], dtype=bool)
             zero = self.move_cols[far] if len(far) else np.zeros(0, dtype=np.int64)
         runner = self.base.variant(row_hi, zero)
-        return solve_levels(inst, self.cm.community.id, self.cm.mode, self.cm, runner, self.profile,
-                            0.0, time_limit, None, diagnose=False, hints=hints)
+        out = solve_levels(inst, self.cm.community.id, self.cm.mode, self.cm, runner, self.profile,
+                           0.0, time_limit, None, diagnose=False, hints=hints)
+        if not out.plan or runner.values is None:
+            return out, None
+        x = np.asarray(runner.values)
+        needs: dict[str, float] = {}
+        for k, (r, offset) in self.rows.items():
+            on = runner.a_row == r
+            needs[k] = float((runner.a_val[on] * x[runner.a_col[on]]).sum()) - offset
+        moved = x[self.move_cols] > 0.5 if len(self.move_cols) else np.zeros(0, dtype=bool)
+        needs[DISTANCE] = float(self.move_m[moved].max()) if moved.any() else 0.0
+        return out, needs
