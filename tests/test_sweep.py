@@ -265,3 +265,30 @@ def test_ctrl_c_keeps_the_done_rows_and_says_how_to_resume(gen: Path, tmp_path: 
     assert 0 < done < 72
     assert f"{done} of 72 rows are done" in " ".join(err.split()) and "--resume" in err
     assert "internal error" not in err and not (out / "sweep.csv").exists()
+
+
+def test_an_infeasible_scenario_is_a_row_and_the_sweep_goes_on(tmp_path: Path) -> None:
+    """county_pool: a township post may not serve at the county hospital, so its holder must
+    move 10 km; at a 1 km limit no plan exists."""
+    from staffpool.convert import write_folder
+    from tests.helpers import inst, make, person, req
+
+    instance = make(
+        [inst("H", "county", posts=1), inst("T", "township", posts=1, x=10)],
+        [person("a", "on_staff", "attending", at="H", post="full", holder="T"),
+         person("b", "on_staff", "resident", at="H", post="differential", holder="H")],
+        [req("T", "*", "resident", 1)],
+    )
+    folder = tmp_path / "inst"
+    write_folder(instance, folder)
+    grid = tmp_path / "g.yaml"
+    grid.write_text("mode: [separate, county_pool]\nmax_distance_km: [1, 20]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["sweep", str(folder), "--grid", str(grid), "--out", str(out), "--workers", "1"]) == 0
+    rows = _rows(out / "sweep.csv")
+    assert [(r["mode"], r["max_distance_km"], r["status"]) for r in rows] == [
+        ("separate", "1", "optimal"), ("separate", "20", "optimal"),
+        ("county_pool", "1", "infeasible"), ("county_pool", "20", "optimal")]
+    assert rows[2]["shortfall"] == "" and rows[3]["moves"] == "1"
+    totals = _rows(out / "sweep_totals.csv")
+    assert totals[2]["status"] == "infeasible" and totals[2]["shortfall"] == ""

@@ -104,8 +104,7 @@ def _num(v: Any) -> str:
     return str(v)
 
 
-def result_cells(instance: Instance, scen: dict[int, Scenario], r: PointResult, task: SweepTask,
-                 cols: list[str]) -> list[str]:
+def result_cells(instance: Instance, r: PointResult, task: SweepTask, cols: list[str]) -> list[str]:
     from ..results import level_value
 
     point = next(p for p in task.chain.points if p.scenario == r.scenario)
@@ -254,7 +253,6 @@ def run_sweep(
         "rows": total, "solver": profile.name,
     })
     journal = Journal(journal_path, cols, keep)
-    scen = {s.number: s for s in scenarios}
     count = len(keep)
     missing = {s.number: len(instance.communities) for s in scenarios}  # rows a scenario still lacks
     for cells in keep:
@@ -265,7 +263,7 @@ def run_sweep(
 
     def on_result(task: SweepTask, results: list[PointResult]) -> None:
         nonlocal count, complete
-        journal.append([result_cells(instance, scen, r, task, cols) for r in results])
+        journal.append([result_cells(instance, r, task, cols) for r in results])
         count += len(results)
         for r in results:
             missing[r.scenario] -= 1
