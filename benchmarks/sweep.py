@@ -56,20 +56,26 @@ class WorkerPeaks(threading.Thread):
 
 
 def timed_with_workers(cmd: list[str]) -> tuple[float, dict, float, list[float]]:
-    """Run cmd (JSON on stdout); wall s, the JSON, the tree's peak RSS MB, each child's peak MB."""
+    """Run cmd (JSON on stdout); wall s, the JSON, CPU s (the command and the processes it
+    waited for: its workers), each child process's peak MB (largest first)."""
+    import os
     import subprocess
 
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peaks = WorkerPeaks(p.pid)
-    peaks.start()
-    out, err = p.communicate()
-    wall = time.perf_counter() - t0
-    peaks.stop()
-    if p.returncode != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{err[-2000:]}")
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        peaks = WorkerPeaks(p.pid)
+        peaks.start()
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        peaks.stop()
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"failed: {' '.join(cmd)}\n{err.read().decode(errors='replace')[-2000:]}")
+        summary = json.loads(out.read().decode())
     kids = sorted((kb / 1024 for kb in peaks.peaks.values() if kb > 50 * 1024), reverse=True)
-    return wall, json.loads(out), 0.0, kids
+    return wall, summary, usage.ru_utime + usage.ru_stime, kids
 
 
 def run_timed(cmd: list[str]) -> tuple[float, float, str]:
@@ -158,31 +164,34 @@ def region(a: argparse.Namespace, base: Path) -> None:
     sp = staffpool_cmd()
     inst = base / "region"
     t = time.perf_counter()
-    run_cmd([*sp, "generate", "--communities", str(a.communities), "--seed", str(a.seed), "--scale", str(a.scale),
-             "--out", str(inst)], sample=False)
-    log(f"generated {a.communities} communities in {time.perf_counter() - t:.1f} s")
+    if not (inst / "staff.csv").exists():
+        run_cmd([*sp, "generate", "--communities", str(a.communities), "--seed", str(a.seed), "--scale",
+                 str(a.scale), "--out", str(inst)], sample=False)
+        log(f"generated {a.communities} communities in {time.perf_counter() - t:.1f} s")
     staff = (inst / "staff.csv").read_text(encoding="utf-8").count("\n") - 1
     figures = {}
     for _rep in range(a.repeats):
         for name, extra in (("local pool", []), ("local Dask cluster", ["--scheduler", "dask"])):
-            wall, summary, _, kids = timed_with_workers(
+            wall, summary, cpu, kids = timed_with_workers(
                 [*sp, "solve", str(inst), "--json", "--workers", str(a.n_workers), *extra])
-            figures.setdefault(name, []).append((wall, summary["objective"], kids))
-            log(f"{name}: {wall:.1f} s; worker peaks MB {[round(k) for k in kids[:6]]}")
+            figures.setdefault(name, []).append((wall, summary["objective"], kids, cpu))
+            log(f"{name}: {wall:.1f} s wall, {cpu:.1f} s CPU; process peaks MB {[round(k) for k in kids[:6]]}")
     print(f"machine: {json.dumps(machine())}")
     print(f"region: {a.communities} communities, {staff:,} staff (seed {a.seed}, scale {a.scale}), "
           f"{a.n_workers} workers")
-    med = {}
+    med, cpus = {}, {}
     for name, runs in figures.items():
-        walls = [w for w, _, _ in runs]
+        walls = [r[0] for r in runs]
         med[name] = statistics.median(walls)
-        peak = max(max(k[:a.n_workers], default=0.0) for _, _, k in runs)
-        print(f"{name}: median {med[name]:.1f} s ({', '.join(f'{w:.1f}' for w in walls)}); "
-              f"peak per worker process {peak:.0f} MB")
+        cpus[name] = statistics.median(r[3] for r in runs)
+        print(f"{name}: median {med[name]:.1f} s wall ({', '.join(f'{w:.1f}' for w in walls)}), "
+              f"{cpus[name]:.1f} s CPU; peak memory of each child process, MB: "
+              f"{', '.join(str(round(k)) for k in runs[0][2][:6])}")
     same = all(_levels_close(r[1], figures["local pool"][0][1]) for runs in figures.values() for r in runs)
-    print(f"Dask / local = {med['local Dask cluster']:.1f} / {med['local pool']:.1f} = "
-          f"{med['local Dask cluster'] / med['local pool']:.3f}; levels {'equal' if same else 'DIFFER'}: "
-          f"{figures['local pool'][0][1]}")
+    d, loc = "local Dask cluster", "local pool"
+    print(f"Dask / local: wall {med[d]:.1f} / {med[loc]:.1f} = {med[d] / med[loc]:.3f}, "
+          f"CPU {cpus[d]:.1f} / {cpus[loc]:.1f} = {cpus[d] / cpus[loc]:.3f}; "
+          f"levels {'equal' if same else 'DIFFER'}: {figures[loc][0][1]}")
 
 
 def national(a: argparse.Namespace, base: Path) -> None:

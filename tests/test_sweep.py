@@ -292,3 +292,42 @@ def test_an_infeasible_scenario_is_a_row_and_the_sweep_goes_on(tmp_path: Path) -
     assert rows[2]["shortfall"] == "" and rows[3]["moves"] == "1"
     totals = _rows(out / "sweep_totals.csv")
     assert totals[2]["status"] == "infeasible" and totals[2]["shortfall"] == ""
+
+
+needs_money = pytest.mark.skipif("treasury_budget" not in __import__("staffpool.domain").domain.Community.model_fields,
+                                 reason="the money rules (treasury_budget) are not in this staffpool")
+
+
+@needs_money
+@pytest.mark.parametrize("mode", [Mode.county_pool, Mode.unified])
+def test_treasury_budget_chain_levels_equal_cold_solves(tmp_path: Path, mode: Mode) -> None:
+    inst = load_instance(generate(1, seed=33, scale=0.3, out_dir=tmp_path / "one"))
+    c = inst.communities[0]
+    points = []
+    for treasury in (None, 2_000_000, 600_000, 250_000, 0):
+        for budget in (None, c.hiring_budget):
+            points.append(Point(len(points) + 1, None, (("hiring_budget", budget), ("treasury_budget", treasury))))
+    results = run_chain(inst, Chain(c.id, mode, tuple(points)), load_profile("highs"))
+    for p, r in zip(points, results, strict=True):
+        cold = _cold_levels(inst, c.id, mode, p)
+        assert cold is not None and r.levels == pytest.approx(cold, abs=1e-6), (p, r.how)
+        assert r.payroll, "payroll figures for every plan"
+        limit = p.value("treasury_budget")
+        if limit is not None:
+            assert r.payroll["treasury_added"] <= limit + 1e-6
+
+
+@needs_money
+def test_treasury_budget_sweep_has_payroll_columns(gen: Path, tmp_path: Path) -> None:
+    grid = tmp_path / "g.yaml"
+    grid.write_text("treasury_budget: [0, 500000, null]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["sweep", str(gen), "--grid", str(grid), "--out", str(out), "--workers", "1"]) == 0
+    rows = _rows(out / "sweep.csv")
+    assert {"treasury_before", "treasury_after", "treasury_added", "institutions_before", "institutions_after",
+            "salary_fund"} <= set(rows[0])
+    assert [r["treasury_budget"] for r in rows] == ["0", "0", "500000", "500000", "", ""]
+    for r in rows:
+        assert r["treasury_added"] != ""
+        if r["treasury_budget"]:
+            assert float(r["treasury_added"]) <= float(r["treasury_budget"]) + 1e-6
