@@ -470,7 +470,20 @@ def chart_sweep(totals: Sequence[dict[str, Any]], x_key: str, y_key: str, series
             continue
         label = " · ".join(f"{t[k]}" if k == "mode" else f"{k} {fmt(t[k])}" for k in series)
         lines.setdefault(label, []).append((float(x), float(y)))
-    width, height, left, top, bottom = 760, 360, 70, 50, 50
+    width, left, bottom = 760, 70, 50
+    # The legend in rows under the title, as many as the lines need.
+    items = [(label, SERIES_COLOURS[i % len(SERIES_COLOURS)]) for i, label in enumerate(lines)]
+    rows: list[list[tuple[str, str]]] = [[]]
+    used = 0.0
+    for label, colour in items:
+        w = 24 + 7.5 * len(label)
+        if rows[-1] and used + w > width - 40:
+            rows.append([])
+            used = 0.0
+        rows[-1].append((label, colour))
+        used += w
+    top = 50 + 18 * len(rows)
+    height = top + 260 + bottom
     span_w, span_h = width - left - 30, height - top - bottom
     xs = [p[0] for pts in lines.values() for p in pts]
     ys = [p[1] for pts in lines.values() for p in pts]
@@ -479,7 +492,8 @@ def chart_sweep(totals: Sequence[dict[str, Any]], x_key: str, y_key: str, series
         x1 = x0 + 1
     ymax = _nice_max(max(ys, default=0.0), all(v.is_integer() for v in ys))
     body: list[str] = [_text(10, 20, f"{y_key} against {x_key}", "start", 14, INK, "bold")]
-    body += _legend(300, 20, [(label, SERIES_COLOURS[i % len(SERIES_COLOURS)]) for i, label in enumerate(lines)][:6])
+    for r, row in enumerate(rows):
+        body += _legend(20, 44 + 18 * r, row)
     base = top + span_h
     for tick in range(6):
         y = base - span_h * tick / 5
