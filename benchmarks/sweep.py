@@ -41,17 +41,17 @@ class WorkerPeaks(threading.Thread):
     def __init__(self, root: int, interval: float = 0.2):
         super().__init__(daemon=True)
         self.root, self.interval, self.peaks = root, interval, {}
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             for pid in _tree(self.root):
                 if pid != self.root:
                     self.peaks[pid] = max(self.peaks.get(pid, 0), _proc_kb(pid, "status", b"VmRSS:"))
-            self._stop.wait(self.interval)
+            self._halt.wait(self.interval)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join()
 
 
@@ -207,15 +207,19 @@ def national(a: argparse.Namespace, base: Path) -> None:
     scenarios = parse_grid(NATIONAL_GRID).scenarios(inst)
     tasks = make_tasks(inst, scenarios, load_profile("highs"))
     subs = community_instances(inst, [c.id for c in inst.communities])
+    # CPU seconds of this process per task: a task is single-threaded, so on a worker of
+    # its own it takes that long; wall seconds on this shared machine would count others' load.
     per_county: dict[str, float] = {}
     per_task = []
+    walls = []
     for t in tasks:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         _run_task(subs[t.community], t)
-        s = time.perf_counter() - t0
+        s = time.process_time() - c0
+        walls.append(time.perf_counter() - t0)
         per_task.append(s)
         per_county[t.community] = per_county.get(t.community, 0.0) + s
-        log(f"{t.key}: {len(t.chain.points)} scenarios, {s:.2f} s")
+        log(f"{t.key}: {len(t.chain.points)} scenarios, {s:.2f} s CPU, {walls[-1]:.2f} s wall")
     import pickle
     import zlib
 
@@ -226,8 +230,9 @@ def national(a: argparse.Namespace, base: Path) -> None:
     print(f"machine: {json.dumps(machine())}")
     print(f"sample: {a.sample} generated counties (seed {a.seed}, scale {a.scale}), "
           f"{len(scenarios)} scenarios: {NATIONAL_GRID.strip()!r}")
-    print(f"tasks per county: {n_tasks:g} (a mode's 10 scenarios per task); per task: median "
-          f"{statistics.median(per_task):.2f} s, max {max(per_task):.2f} s; per county (30 scenarios): mean {c:.2f} s "
+    print(f"tasks per county: {n_tasks:g} (a mode's 10 scenarios per task); per task, CPU s: median "
+          f"{statistics.median(per_task):.2f}, max {max(per_task):.2f} (wall on this shared machine: "
+          f"sum {sum(walls):.1f} against CPU {sum(per_task):.1f}); per county (30 scenarios): mean {c:.2f} s "
           f"({', '.join(f'{v:.1f}' for v in per_county.values())})")
     print(f"national CPU time: 2,800 counties x {c:.2f} s = {total:,.0f} s = {total / 3600:.2f} h")
     print(f"data sent once per county: {blob / 1024:.0f} kB compressed; 2,800 x that = {2800 * blob / 2**20:.0f} MB")
