@@ -126,6 +126,13 @@ class DaskEngine:
         if self.scheduler == "dask":
             import logging
 
+            import dask
+
+            # The workers' statistical profiler samples every thread's stack each 10 ms: on 40
+            # counties it cost 6 s of CPU in 41 (docs/scale.md). Spawned workers read the
+            # environment.
+            os.environ.setdefault("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED", "False")
+            dask.config.set({"distributed.worker.profile.enabled": False})
             # Its workers log to this terminal; at shutdown they report the scheduler gone.
             cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.CRITICAL)
