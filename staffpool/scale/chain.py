@@ -129,7 +129,7 @@ def _outcome_result(inst: Instance, chain: Chain, p: Point, out: CommunityOutcom
 def _fill(res: PointResult, inst: Instance, plan: Plan, levels: dict[Any, float]) -> None:
     res.levels = {lvl.value: levels[lvl] for lvl in inst.policy.objective}
     res.counts = plan_counts(inst, plan)
-    res.payroll = plan_payroll(inst, plan)
+    res.payroll = plan_payroll(inst, plan, inst.policy.mode)
 
 
 def plan_counts(inst: Instance, plan: Plan) -> dict[str, int]:
@@ -144,9 +144,16 @@ def plan_counts(inst: Instance, plan: Plan) -> dict[str, int]:
     return {"hires": hires, "regularised": regularised}
 
 
-def plan_payroll(inst: Instance, plan: Plan) -> dict[str, float]:
-    """The plan's payroll figures, where the library computes them ({} otherwise)."""
-    return {}
+PAYROLL_KEYS = ("treasury_before", "treasury_after", "treasury_added", "institutions_before",
+                "institutions_after", "salary_fund")
+
+
+def plan_payroll(inst: Instance, plan: Plan, mode: Mode) -> dict[str, float]:
+    """The plan's payroll (yuan a year) as `summary.json` reports it for the whole."""
+    from ..payroll import payroll
+
+    block = payroll(inst, plan, mode)["total"]
+    return {k: block[k] for k in PAYROLL_KEYS}
 
 
 def _run_group(sub: Instance, chain: Chain, points: list[Point], profile: SolverProfile) -> list[PointResult]:
@@ -171,6 +178,10 @@ def _run_group(sub: Instance, chain: Chain, points: list[Point], profile: Solver
             hints = {lg.level: lg.value for lg in outcome.levels if lg.value is not None
                      and lg.termination.value == "optimal"}
             how = "solved"
+            if not outcome.plan and (chain.time_limit is not None or profile.time_limit is not None):
+                # Under a time limit "infeasible" must be confirmed on the scenario's own program.
+                outcome = solve_community(inst, chain.community, chain.mode, profile, chain.time_limit)
+                needs, how = None, "cold"
         else:
             outcome = solve_community(inst, chain.community, chain.mode, profile, chain.time_limit)
             how = "cold"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import os
 from collections.abc import Callable
@@ -27,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain import Instance, Level
 from ..errors import UsageError
-from .chain import Chain, Point, PointResult, run_chain
+from .chain import PAYROLL_KEYS, Chain, Point, PointResult, run_chain
 from .grid import Grid, Scenario, community_limit_fields, limit_columns
 
 if TYPE_CHECKING:
@@ -38,8 +37,7 @@ BLOCK = 12  # scenarios per task: small enough to spread over workers and to los
 MANIFEST, JOURNAL = "sweep.manifest.json", "sweep.rows.csv"
 OUTPUTS = ("sweep.csv", "sweep.parquet", "sweep_totals.csv", "sweep.html")
 COUNTS = ("hires", "regularised")
-PAYROLL = ("treasury_before", "treasury_after", "treasury_added", "institutions_before", "institutions_after",
-           "salary_fund")
+PAYROLL = PAYROLL_KEYS
 
 
 @dataclass(frozen=True)
@@ -59,14 +57,9 @@ def _run_task(sub: Instance, task: SweepTask) -> list[PointResult]:
     return run_chain(sub, task.chain, task.profile)
 
 
-def columns(instance: Instance, payroll: bool) -> list[str]:
+def columns(instance: Instance) -> list[str]:
     return ["scenario", "community", "mode", "max_distance_km", *limit_columns(), "status",
-            *(lvl.value for lvl in instance.policy.objective), *COUNTS, *(PAYROLL if payroll else ())]
-
-
-def has_payroll() -> bool:
-    """Whether this staffpool computes a plan's payroll (the money rules)."""
-    return "treasury_budget" in community_limit_fields()
+            *(lvl.value for lvl in instance.policy.objective), *COUNTS, *PAYROLL]
 
 
 def make_tasks(instance: Instance, scenarios: list[Scenario], profile: SolverProfile,
@@ -124,10 +117,11 @@ def result_cells(instance: Instance, r: PointResult, task: SweepTask, cols: list
     return [row[c] for c in cols]
 
 
-def _csv_lines(rows: list[list[str]]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    return buf.getvalue()
+def _csv_lines(cols: list[str], rows: list[list[str]]) -> str:
+    """Rows as the lines `csv_text` writes (text neutralised against formula injection)."""
+    from ..io import csv_text
+
+    return csv_text(cols, rows).split("\n", 1)[1]
 
 
 # ---------------------------------------------------------------- the journal
@@ -157,10 +151,13 @@ def read_journal(path: Path, cols: list[str]) -> dict[tuple[int, str], list[str]
     text = path.read_text(encoding="utf-8")
     lines = text.split("\n")
     complete = lines[:-1]  # after the last newline: nothing, or a line cut short
+    from ..io import unneutralise_text
+
     rows: dict[tuple[int, str], list[str]] = {}
-    for cells in csv.reader(complete[1:]):
-        if len(cells) != len(cols):
+    for raw in csv.reader(complete[1:]):
+        if len(raw) != len(cols):
             continue
+        cells = [unneutralise_text(c) for c in raw]
         try:
             rows[(int(cells[0]), cells[1])] = cells
         except ValueError:
@@ -183,11 +180,11 @@ class Journal:
         from ..io import csv_text, write_text_atomic
 
         write_text_atomic(path, csv_text(cols, keep))  # the header and what is kept, whole
-        self.path = path
+        self.path, self.cols = path, cols
         self.fh = open(path, "a", encoding="utf-8", newline="")  # noqa: SIM115 (kept open for the run)
 
     def append(self, rows: list[list[str]]) -> None:
-        self.fh.write(_csv_lines(rows))
+        self.fh.write(_csv_lines(self.cols, rows))
         self.fh.flush()
         os.fsync(self.fh.fileno())
 
@@ -221,19 +218,27 @@ def run_sweep(
     time_limit: float | None = None,
     progress: Progress | None = None,
     input_files: list[Path] | None = None,
+    force: bool = False,
 ) -> SweepOutcome:
-    from ..io import ensure_not_input, write_json_atomic
+    """Run (or with `resume`, finish) the sweep into `out`. Without `resume`, files of an
+    earlier sweep (or anything at the output names) need `force`."""
+    from ..io import ensure_not_input, refuse_existing, write_json_atomic
     from ..parallel import community_instances
 
     scenarios = grid.scenarios(instance)
-    cols = columns(instance, has_payroll())
+    cols = columns(instance)
     ensure_not_input(out, [MANIFEST, JOURNAL, *OUTPUTS], input_files or [])
     fp = fingerprint(instance, scenarios, profile, cols, input_files)
     manifest_path, journal_path = out / MANIFEST, out / JOURNAL
     done: dict[tuple[int, str], list[str]] = {}
-    if manifest_path.exists():
-        if not resume:
-            raise UsageError(f"{out} holds a sweep already: add --resume to finish it, or choose another --out")
+    if resume and force:
+        raise UsageError("--resume keeps an earlier sweep's rows and --force replaces them: choose one")
+    if not resume:
+        if manifest_path.exists() and not force:
+            raise UsageError(f"{out} holds a sweep already: add --resume to finish it, --force to start it "
+                             "again, or choose another --out")
+        refuse_existing([out / f for f in (MANIFEST, JOURNAL, *OUTPUTS)], force)
+    elif manifest_path.exists():
         try:
             old = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -340,12 +345,12 @@ def scenario_totals(instance: Instance, cols: list[str], records: list[dict[str,
     for r in records:
         by.setdefault(r["scenario"], []).append(r)
     out = []
-    rank = {"optimal": 0, "time_limit": 1, "infeasible": 2}
+    rank = {"optimal": 0, "feasible": 1, "time_limit": 2, "infeasible": 3}
     for s in scenarios:
         rs = by.get(s.number, [])
         row: dict[str, Any] = {"scenario": s.number, "mode": s.mode.value, "max_distance_km": s.max_distance_km,
                                "communities": len(rs),
-                               "status": max((r["status"] for r in rs), key=lambda x: rank.get(x, 3), default="")}
+                               "status": max((r["status"] for r in rs), key=lambda x: rank.get(x, 4), default="")}
         for c in summed:
             vals = [r[c] for r in rs]
             row[c] = None if not vals or any(v is None for v in vals) else _sum(c, vals)
