@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 from .errors import InfeasibleError, InputError, StaffpoolError, UsageError
+from .i18n import N_, _, default_language, ngettext, set_language
 
 # numpy's BLAS thread pool starts with numpy and spins, competing with HiGHS for the cores,
 # while staffpool does no BLAS work (county solve 0.34 s → 0.27 s on 2 cores). Set before
@@ -28,7 +29,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 app = typer.Typer(
     name="staffpool",
-    help="Where a county's doctors work: allocate posts, moves, hires and rotations in a county medical community.",
+    help=N_("Where a county's doctors work: allocate posts, moves, hires and rotations in a county medical community."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -36,13 +37,29 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-InstanceArg = Annotated[Path, typer.Argument(help="Instance: a folder with instance.yaml, a .json file or a .xlsx workbook.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout and nothing else.")]
+InstanceArg = Annotated[Path, typer.Argument(help=N_("Instance: a folder with instance.yaml, a .json file or a .xlsx workbook."))]
+JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print JSON on stdout and nothing else."))]
+
+
+def _lang_callback(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            set_language(value)
+        except ValueError:
+            raise typer.BadParameter(_("choose zh or en")) from None
+    return value
+
+
+# Read by `main` before the command line is built (so help is translated too); the option
+# is declared on every command so it is listed and checked there.
+LangOpt = Annotated[str | None, typer.Option("--lang", help=N_("Language of what people read: zh or en (default: the locale's)."),
+                                             callback=_lang_callback, is_eager=True)]
 
 
 @app.callback()
-def _root(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False) -> None:
-    """staffpool: staffing allocation for county medical communities."""
+def _root(debug: Annotated[bool, typer.Option("--debug", help=N_("Show the traceback of an internal error."))] = False,
+          lang: LangOpt = None) -> None:
+    pass
 
 
 def _print_json(data: Any) -> None:
@@ -77,7 +94,7 @@ def _load(path: Path) -> tuple[Any, float]:
     from .validate import load_instance
 
     t0 = time.perf_counter()
-    with _busy(f"loading {path}"):
+    with _busy(_("loading {path}").format(path=path)):
         inst = load_instance(path)
     return inst, time.perf_counter() - t0
 
@@ -88,13 +105,12 @@ def _input_files(path: Path) -> list[Path]:
     return read_raw(path).input_files
 
 
-@app.command()
-def validate(instance: InstanceArg, as_json: JsonOpt = False) -> None:
-    """Check an instance: exit 0 with an overview, or 2 with every problem."""
+@app.command(help=N_("Check an instance: exit 0 with an overview, or 2 with every problem."))
+def validate(instance: InstanceArg, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     from .check import vacancies
     from .render import instance_overview
 
-    inst, _ = _load(instance)
+    inst, _load_s = _load(instance)
     vac = vacancies(inst, inst.policy.mode)
     if as_json:
         _print_json({
@@ -105,7 +121,7 @@ def validate(instance: InstanceArg, as_json: JsonOpt = False) -> None:
         return
     for t in instance_overview(inst, vac):
         out.print(t)
-    out.print(f"[green]{instance} is valid.[/]")
+    out.print("[green]" + _("{instance} is valid.").format(instance=instance) + "[/]")
 
 
 def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, workers: int | None, load_s: float) -> Any:
@@ -114,10 +130,10 @@ def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, w
     n = len(inst.communities)
     w = workers if workers is not None else default_workers()
     with _progress() as progress:
-        task = progress.add_task(f"solving {n} communit{'y' if n == 1 else 'ies'}", total=n)
+        task = progress.add_task(ngettext("solving {n} community", "solving {n} communities", n).format(n=n), total=n)
 
         def on_level(cid: str, level: Any) -> None:
-            progress.update(task, description=f"{cid}: level {level.value}")
+            progress.update(task, description=_("{community}: level {level}").format(community=cid, level=level.value))
 
         def on_done(_o: Any) -> None:
             progress.advance(task)
@@ -126,11 +142,11 @@ def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, w
                      on_community_done=on_done, load_s=load_s)
 
 
-ModeOpt = Annotated[str | None, typer.Option("--mode", help="separate, county_pool or unified (default: the policy's).")]
-SolverOpt = Annotated[str, typer.Option("--solver", help="A solver profile in solvers/: highs (default), cbc, …")]
-TimeOpt = Annotated[float | None, typer.Option("--time-limit", help="Seconds per community (default: the profile's).")]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Parallel processes (default: the machine's cores).")]
-OutOpt = Annotated[Path | None, typer.Option("--out", help="Folder to write the result files into.")]
+ModeOpt = Annotated[str | None, typer.Option("--mode", help=N_("separate, county_pool or unified (default: the policy's)."))]
+SolverOpt = Annotated[str, typer.Option("--solver", help=N_("A solver profile in solvers/: highs (default), cbc, …"))]
+TimeOpt = Annotated[float | None, typer.Option("--time-limit", help=N_("Seconds per community (default: the profile's)."))]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", help=N_("Parallel processes (default: the machine's cores)."))]
+OutOpt = Annotated[Path | None, typer.Option("--out", help=N_("Folder to write the result files into."))]
 
 
 def _check_mode(mode: str | None) -> str | None:
@@ -141,10 +157,10 @@ def _check_mode(mode: str | None) -> str | None:
     try:
         return Mode(mode.strip().lower()).value
     except ValueError:
-        raise UsageError(f"--mode {mode!r}: choose separate, county_pool or unified") from None
+        raise UsageError(_("--mode {mode!r}: choose separate, county_pool or unified").format(mode=mode)) from None
 
 
-@app.command("solve")
+@app.command("solve", help=N_("Allocate staff to the lexicographic optimum (docs/model.md) and write the result files."))
 def solve_cmd(
     instance: InstanceArg,
     out_dir: OutOpt = None,
@@ -153,8 +169,8 @@ def solve_cmd(
     time_limit: TimeOpt = None,
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Allocate staff to the lexicographic optimum of model.md and write the result files."""
     from .results import write_result
     from .solve import load_profile, require_plan
 
@@ -181,28 +197,28 @@ def solve_cmd(
     for t in solve_tables(result):
         out.print(t)
     if result.status.value == "time_limit":
-        err.print("[yellow]Time limit reached: the plan obeys every rule but is not proven optimal.[/]")
+        err.print("[yellow]" + _("Time limit reached: the plan obeys every rule but is not proven optimal.") + "[/]")
     if out_dir is not None:
-        out.print(f"Wrote assignments.csv, requirements.csv, institutions.csv, summary.json to {out_dir}")
+        out.print(_("Wrote assignments.csv, requirements.csv, institutions.csv, summary.json to {dir}").format(dir=out_dir))
 
 
-@app.command()
+@app.command(help=N_("Verify a plan against every hard rule (docs/rules.md), without a solver; recompute the levels."))
 def check(
     instance: InstanceArg,
-    plan_dir: Annotated[Path, typer.Argument(help="A folder with assignments.csv (or the file itself).")],
+    plan_dir: Annotated[Path, typer.Argument(help=N_("A folder with assignments.csv (or the file itself)."))],
     mode: ModeOpt = None,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Verify a plan against every hard rule of model.md, without a solver; recompute the levels."""
     from .check import check_plan, read_plan
     from .domain import Mode
     from .render import check_tables
     from .results import level_value
 
     mode = _check_mode(mode)
-    inst, _ = _load(instance)
+    inst, _load_s = _load(instance)
     m = Mode(mode) if mode else inst.policy.mode
-    with _busy(f"checking {plan_dir}"):
+    with _busy(_("checking {plan}").format(plan=plan_dir)):
         plan = read_plan(plan_dir, inst)
         report = check_plan(inst, plan, m)
     if as_json:
@@ -214,61 +230,63 @@ def check(
     else:
         for t in check_tables(report, inst.policy.objective):
             out.print(t)
-        out.print("[green]Every hard rule holds.[/]" if report.ok else f"[red]{len(report.violations)} violations.[/]")
+        out.print("[green]" + _("Every hard rule holds.") + "[/]" if report.ok else
+                  "[red]" + ngettext("{n} violation.", "{n} violations.", len(report.violations)).format(n=len(report.violations)) + "[/]")
     if not report.ok:
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(help=N_("Write a seeded synthetic instance shaped like a real county (the inverted triangle)."))
 def generate(
-    communities: Annotated[int, typer.Option("--communities", min=1, help="How many county communities.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the instance into.")],
-    seed: Annotated[int, typer.Option("--seed")] = 0,
-    scale: Annotated[float, typer.Option("--scale", min=0.01, help="Multiplies staff and institutions per community.")] = 1.0,
+    communities: Annotated[int, typer.Option("--communities", min=1, help=N_("How many county communities."))],
+    out_dir: Annotated[Path, typer.Option("--out", help=N_("Folder to write the instance into."))],
+    seed: Annotated[int, typer.Option("--seed", help=N_("Random seed: the same seed writes the same instance."))] = 0,
+    scale: Annotated[float, typer.Option("--scale", min=0.01, help=N_("Multiplies staff and institutions per community."))] = 1.0,
+    lang: LangOpt = None,
 ) -> None:
-    """Write a seeded synthetic instance shaped like the seed articles (inverted triangle)."""
     from .generate import generate as gen
 
-    with _busy(f"writing {communities} communit{'y' if communities == 1 else 'ies'} to {out_dir}"):
+    with _busy(ngettext("writing {n} community to {dir}", "writing {n} communities to {dir}", communities)
+               .format(n=communities, dir=out_dir)):
         gen(communities, seed=seed, scale=scale, out_dir=out_dir)
-    err.print(f"Wrote {out_dir}")
+    err.print(_("Wrote {path}").format(path=out_dir))
 
 
-@app.command()
+@app.command(help=N_("Write an instance in another form (folder, JSON, workbook); the input is never touched."))
 def convert(
     instance: InstanceArg,
-    to: Annotated[str, typer.Option("--to", help="folder, json or xlsx")],
-    out_path: Annotated[Path, typer.Option("--out", help="Folder, .json or .xlsx to write.")],
+    to: Annotated[str, typer.Option("--to", help=N_("folder, json or xlsx"))],
+    out_path: Annotated[Path, typer.Option("--out", help=N_("Folder, .json or .xlsx to write."))],
+    lang: LangOpt = None,
 ) -> None:
-    """Write an instance in another form (folder, JSON, workbook); the input is never touched."""
     from .convert import write_folder, write_json, write_workbook
 
     if to not in ("folder", "json", "xlsx"):
-        raise UsageError(f"--to {to!r}: choose folder, json or xlsx")
+        raise UsageError(_("--to {to!r}: choose folder, json or xlsx").format(to=to))
     if out_path.resolve() == instance.resolve() or out_path.resolve() in {p.resolve() for p in _input_files(instance)}:
-        raise UsageError(f"{out_path}: refusing to overwrite the input")
-    inst, _ = _load(instance)
-    with _busy(f"writing {out_path}"):
+        raise UsageError(_("{path}: refusing to overwrite the input").format(path=out_path))
+    inst, _load_s = _load(instance)
+    with _busy(_("writing {path}").format(path=out_path)):
         if to == "folder":
             write_folder(inst, out_path)
         elif to == "json":
             write_json(inst, out_path)
         else:
             write_workbook(inst, out_path)
-    err.print(f"Wrote {out_path}")
+    err.print(_("Wrote {path}").format(path=out_path))
 
 
-@app.command()
+@app.command(help=N_("Place due attendings on grassroots rotation (min-cost flow) after the allocation."))
 def rotate(
     instance: InstanceArg,
-    allocation: Annotated[Path | None, typer.Option("--allocation", help="A folder written by solve (default: solve first).")] = None,
+    allocation: Annotated[Path | None, typer.Option("--allocation", help=N_("A folder written by solve (default: solve first)."))] = None,
     out_dir: OutOpt = None,
-    graph: Annotated[Path | None, typer.Option("--graph", help="Write the flow network as GraphML.")] = None,
+    graph: Annotated[Path | None, typer.Option("--graph", help=N_("Write the flow network as GraphML."))] = None,
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Place due attendings on grassroots rotation (min-cost flow) after the allocation."""
     from rich.table import Table
 
     from .check import read_plan
@@ -282,12 +300,13 @@ def rotate(
         plan = read_plan(allocation, inst)
     else:
         plan = require_plan(_solve(inst, mode, solver, None, None, load_s)).plan
-    with _busy("placing the rotation (min-cost flow)"):
+    with _busy(_("placing the rotation (min-cost flow)")):
         result = do_rotate(inst, plan)
     if graph is not None:
         export_graphml(result.graph, graph)
     if result.status != "optimal":
-        raise InfeasibleError(f"{inst.name}: rotation infeasible: some due attendings cannot be placed", result.reasons)
+        raise InfeasibleError(_("{instance}: rotation infeasible: some due attendings cannot be placed").format(instance=inst.name),
+                              result.reasons)
     if out_dir is not None:
         from .io import ensure_not_input
 
@@ -304,14 +323,13 @@ def rotate(
     out.print(t)
 
 
-@app.command()
-def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = False) -> None:
-    """Staffing need from workload (WHO WISN): per cadre AWT, required, need, current, ratio."""
+@app.command(help=N_("Staffing need from workload (WHO WISN): per cadre AWT, required, need, current, ratio."))
+def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     from rich.table import Table
 
     from .demand import WISN_COLUMNS, derive_requirements, wisn_table
 
-    inst, _ = _load(instance)
+    inst, _load_s = _load(instance)
     table = wisn_table(inst)
     if out_dir is not None:
         from .io import ensure_not_input, write_files_atomic
@@ -344,14 +362,14 @@ def _compare_rows(inst: Any, modes: list[str | None], solver: str, load_s: float
     return [compare_row(_solve(inst, m, solver, None, None, load_s)) for m in modes]
 
 
-@app.command()
+@app.command(help=N_("Solve the reform stages side by side: every level, moves, hires, regularisations, staff by tier."))
 def compare(
     instance: InstanceArg,
-    modes: Annotated[list[str] | None, typer.Option("--mode", help="A mode to compare (repeat; default all three).")] = None,
+    modes: Annotated[list[str] | None, typer.Option("--mode", help=N_("A mode to compare (repeat; default all three)."))] = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Solve the reform stages side by side: every level, moves, hires, regularisations, staff by tier."""
     from rich.table import Table
 
     chosen = [_check_mode(m) for m in (modes or ["separate", "county_pool", "unified"])]
@@ -374,23 +392,23 @@ def compare(
     out.print(t)
 
 
-@app.command()
+@app.command(help=N_("Write one offline HTML page: the levels, charts (tiers, shortfall, moves map, modes) and tables."))
 def report(
     instance: InstanceArg,
-    out_file: Annotated[Path, typer.Option("--out", help="The .html file to write (one self-contained page).")],
-    plan_dir: Annotated[Path | None, typer.Option("--plan", help="A folder written by solve --out (default: solve first).")] = None,
+    out_file: Annotated[Path, typer.Option("--out", help=N_("The .html file to write (one self-contained page)."))],
+    plan_dir: Annotated[Path | None, typer.Option("--plan", help=N_("A folder written by solve --out (default: solve first)."))] = None,
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
-    no_compare: Annotated[bool, typer.Option("--no-compare", help="Skip solving the three modes for the modes chart.")] = False,
+    no_compare: Annotated[bool, typer.Option("--no-compare", help=N_("Skip solving the three modes for the modes chart."))] = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Write one offline HTML page: the levels, charts (tiers, shortfall, moves map, modes) and tables."""
     from .domain import Mode
     from .io import ensure_not_input, write_text_atomic
     from .report import build_report, read_plan_result
     from .solve import load_profile, require_plan
 
     if out_file.suffix.lower() != ".html":
-        raise UsageError(f"--out {out_file}: the report must be an .html file")
+        raise UsageError(_("--out {path}: the report must be an .html file").format(path=out_file))
     mode = _check_mode(mode)
     load_profile(solver)
     ensure_not_input(out_file.parent, [out_file.name], _input_files(instance))
@@ -401,18 +419,18 @@ def report(
         result = require_plan(_solve(inst, mode, solver, None, None, load_s))
     rows = None if no_compare else _compare_rows(inst, ["separate", "county_pool", "unified"], solver, load_s)
     write_text_atomic(out_file, build_report(inst, result, rows))
-    err.print(f"Wrote {out_file}")
+    err.print(_("Wrote {path}").format(path=out_file))
 
 
-@app.command()
+@app.command(help=N_("Why it is infeasible (the smallest relaxation), or what binds and what one more unit buys."))
 def explain(
     instance: InstanceArg,
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Why it is infeasible (the smallest relaxation), or what binds and what one more unit buys."""
     from .explain import explain as compute
     from .explain import to_json
     from .render import explanation_tables
@@ -420,9 +438,9 @@ def explain(
 
     mode = _check_mode(mode)
     load_profile(solver)
-    inst, _ = _load(instance)
+    inst, _load_s = _load(instance)
     with _progress() as progress:
-        progress.add_task("solving, then re-solving each limit relaxed", total=None)
+        progress.add_task(_("solving, then re-solving each limit relaxed"), total=None)
         exp = compute(inst, mode=mode, solver=solver, workers=workers if workers is not None else default_workers())
     if as_json:
         _print_json(to_json(exp))
@@ -433,12 +451,75 @@ def explain(
         raise typer.Exit(1)
 
 
+def _lang_from_args(args: list[str]) -> str | None:
+    """`--lang X` or `--lang=X` anywhere before a `--`, the last one winning."""
+    found = None
+    for i, a in enumerate(args):
+        if a == "--":
+            break
+        if a == "--lang" and i + 1 < len(args):
+            found = args[i + 1]
+        elif a.startswith("--lang="):
+            found = a.split("=", 1)[1]
+    return found
+
+
+# Click's and typer's own words (usage errors, help panels), for the catalogue: the
+# command line is English-only without these.
+_CLICK_WORDS = (
+    N_("Usage:"), N_("Show this message and exit."), N_("Error"), N_("Options"), N_("Arguments"), N_("Commands"),
+    N_("[default: {}]"), N_("[required]"), N_("Try [blue]'{command_path} {help_option}'[/] for help."),
+    N_("Missing argument '{param_hint}'."), N_("Missing option '{param_hint}'."), N_("Missing parameter '{param_hint}'."),
+    N_("No such option: {name}"), N_("No such command {name!r}."), N_("Got unexpected extra argument ({args})"),
+    N_("Invalid value for {param_hint}: {message}"), N_("Invalid value: {message}"), N_("Option {name!r} requires an argument."),
+    N_("{value!r} is not a valid {number_type}."), N_("{value!r} is not a valid integer."), N_("{value!r} is not a valid float."),
+    N_("Did you mean {possibility}?"),
+)
+
+
+def _localised_command() -> Any:
+    """The click command of `app` with every help text in the current language, and click's
+    and typer's own words too (they read these module names when they print)."""
+    import click
+    import typer.main
+    import typer.rich_utils as ru
+
+    for mod in (click.core, click.exceptions, click.formatting, click.parser, click.types):
+        if hasattr(mod, "_"):
+            mod._ = _  # type: ignore[attr-defined]
+    for name, text in (("OPTIONS_PANEL_TITLE", "Options"), ("ARGUMENTS_PANEL_TITLE", "Arguments"),
+                       ("COMMANDS_PANEL_TITLE", "Commands"), ("ERRORS_PANEL_TITLE", "Error"),
+                       ("DEFAULT_STRING", "[default: {}]"), ("REQUIRED_LONG_STRING", "[required]"),
+                       ("RICH_HELP", "Try [blue]'{command_path} {help_option}'[/] for help.")):
+        setattr(ru, name, _(text))
+    root = typer.main.get_command(app)
+
+    def walk(cmd: Any) -> None:
+        if cmd.help:
+            cmd.help = _(cmd.help)
+        for p in cmd.params:
+            if getattr(p, "help", None):
+                p.help = _(p.help)
+        for sub in getattr(cmd, "commands", {}).values():
+            walk(sub)
+
+    walk(root)
+    return root
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    lang = _lang_from_args(args)
     try:
-        # standalone mode: typer itself prints usage errors and exits 2
-        app(args=args, prog_name="staffpool", standalone_mode=True)
+        set_language(lang if lang is not None else default_language())
+    except ValueError:
+        set_language(default_language())
+        err.print("[red]" + _("error:") + "[/] " + _("--lang {lang!r}: choose zh or en").format(lang=lang))
+        return 2
+    try:
+        # standalone mode: click itself prints usage errors and exits 2
+        _localised_command().main(args=args, prog_name="staffpool", standalone_mode=True)
         return 0
     except SystemExit as exc:
         code = exc.code
@@ -449,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
         render_problems(err, exc.problems)
         return 2
     except UsageError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print("[red]" + _("error:") + f"[/] {exc}")
         return 2
     except InfeasibleError as exc:
         err.print(f"[red]{exc}[/]")
@@ -457,15 +538,16 @@ def main(argv: list[str] | None = None) -> int:
             err.print(f"  {r}")
         return 1
     except StaffpoolError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print("[red]" + _("error:") + f"[/] {exc}")
         return 2
     except KeyboardInterrupt:
-        err.print("Interrupted.")
+        err.print(_("Interrupted."))
         return 130
     except Exception as exc:
         if debug:
             raise
-        err.print(f"[red]internal error:[/] {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
+        err.print("[red]" + _("internal error:") + f"[/] {type(exc).__name__}: {exc} "
+                  + _("(rerun with --debug for the traceback)"))
         return 3
 
 
