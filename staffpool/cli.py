@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from .errors import InfeasibleError, InputError, StaffpoolError, UsageError
-from .i18n import N_, _, default_language, ngettext, set_language
+from .i18n import N_, NN_, _, default_language, ngettext, set_language
 
 # numpy's BLAS thread pool starts with numpy and spins, competing with HiGHS for the cores,
 # while staffpool does no BLAS work (county solve 0.34 s → 0.27 s on 2 cores). Set before
@@ -469,11 +469,14 @@ def _lang_from_args(args: list[str]) -> str | None:
 _CLICK_WORDS = (
     N_("Usage:"), N_("Show this message and exit."), N_("Error"), N_("Options"), N_("Arguments"), N_("Commands"),
     N_("[default: {}]"), N_("[required]"), N_("Try [blue]'{command_path} {help_option}'[/] for help."),
-    N_("Missing argument '{param_hint}'."), N_("Missing option '{param_hint}'."), N_("Missing parameter '{param_hint}'."),
-    N_("No such option: {name}"), N_("No such command {name!r}."), N_("Got unexpected extra argument ({args})"),
-    N_("Invalid value for {param_hint}: {message}"), N_("Invalid value: {message}"), N_("Option {name!r} requires an argument."),
-    N_("{value!r} is not a valid {number_type}."), N_("{value!r} is not a valid integer."), N_("{value!r} is not a valid float."),
-    N_("Did you mean {possibility}?"),
+    N_("Missing argument"), N_("Missing option"), N_("Missing parameter"), N_("Missing command."),
+    N_("No such option {name!r}."), N_("No such command {name!r}."), N_("Option {name!r} does not take a value."),
+    N_("Invalid value for {param_hint}: {message}"), N_("Invalid value: {message}"),
+    N_("{value!r} is not a valid {number_type}."), N_("{value} is not in the range {range}."),
+    N_("{name} {filename!r} does not exist."), N_("Error: {message}"), N_("Aborted!"),
+    NN_("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
+    NN_("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."),
+    NN_("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
 )
 
 
@@ -484,9 +487,10 @@ def _localised_command() -> Any:
     import typer.main
     import typer.rich_utils as ru
 
-    for mod in (click.core, click.exceptions, click.formatting, click.parser, click.types):
-        if hasattr(mod, "_"):
-            mod._ = _  # type: ignore[attr-defined]
+    for mod in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
+        for name, fn in (("_", _), ("ngettext", ngettext)):
+            if hasattr(mod, name):
+                setattr(mod, name, fn)
     for name, text in (("OPTIONS_PANEL_TITLE", "Options"), ("ARGUMENTS_PANEL_TITLE", "Arguments"),
                        ("COMMANDS_PANEL_TITLE", "Commands"), ("ERRORS_PANEL_TITLE", "Error"),
                        ("DEFAULT_STRING", "[default: {}]"), ("REQUIRED_LONG_STRING", "[required]"),
