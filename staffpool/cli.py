@@ -147,6 +147,8 @@ SolverOpt = Annotated[str, typer.Option("--solver", help=N_("A solver profile in
 TimeOpt = Annotated[float | None, typer.Option("--time-limit", help=N_("Seconds per community (default: the profile's)."))]
 WorkersOpt = Annotated[int | None, typer.Option("--workers", help=N_("Parallel processes (default: the machine's cores)."))]
 OutOpt = Annotated[Path | None, typer.Option("--out", help=N_("Folder to write the result files into."))]
+XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help=N_("Also write one Excel workbook (.xlsx) for people, headers in the chosen language."))]
+ForceOpt = Annotated[bool, typer.Option("--force", help=N_("Replace an existing output file."))]
 
 
 def _check_mode(mode: str | None) -> str | None:
@@ -169,6 +171,8 @@ def solve_cmd(
     time_limit: TimeOpt = None,
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
+    xlsx: XlsxOpt = None,
+    force: ForceOpt = False,
     lang: LangOpt = None,
 ) -> None:
     from .results import write_result
@@ -176,7 +180,11 @@ def solve_cmd(
 
     mode = _check_mode(mode)
     load_profile(solver)
-    inputs = _input_files(instance) if out_dir is not None else []
+    inputs = _input_files(instance) if out_dir is not None or xlsx is not None else []
+    if xlsx is not None:
+        from .xlsx_out import check_writable
+
+        check_writable(xlsx, force, [instance, *inputs])
     if out_dir is not None:
         from .io import ensure_not_input
 
@@ -189,6 +197,10 @@ def solve_cmd(
     require_plan(result)
     if out_dir is not None:
         write_result(result, out_dir, inputs)
+    if xlsx is not None:
+        from .xlsx_out import write_result_workbook
+
+        write_result_workbook(result, xlsx)
     if as_json:
         _print_json(result.summary.model_dump(mode="json"))
         return
@@ -200,6 +212,8 @@ def solve_cmd(
         err.print("[yellow]" + _("Time limit reached: the plan obeys every rule but is not proven optimal.") + "[/]")
     if out_dir is not None:
         out.print(_("Wrote assignments.csv, requirements.csv, institutions.csv, summary.json to {dir}").format(dir=out_dir))
+    if xlsx is not None:
+        out.print(_("Wrote {path}").format(path=xlsx))
 
 
 @app.command(help=N_("Verify a plan against every hard rule (docs/rules.md), without a solver; recompute the levels."))
@@ -368,13 +382,23 @@ def compare(
     modes: Annotated[list[str] | None, typer.Option("--mode", help=N_("A mode to compare (repeat; default all three)."))] = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
+    xlsx: XlsxOpt = None,
+    force: ForceOpt = False,
     lang: LangOpt = None,
 ) -> None:
     from rich.table import Table
 
     chosen = [_check_mode(m) for m in (modes or ["separate", "county_pool", "unified"])]
+    if xlsx is not None:
+        from .xlsx_out import check_writable
+
+        check_writable(xlsx, force, [instance, *_input_files(instance)])
     inst, load_s = _load(instance)
     rows = _compare_rows(inst, chosen, solver, load_s)
+    if xlsx is not None:
+        from .xlsx_out import compare_sheet, write_workbook
+
+        write_workbook(xlsx, [compare_sheet(rows, [lvl.value for lvl in inst.policy.objective])])
     if as_json:
         _print_json({"instance": inst.name, "modes": rows})
         return

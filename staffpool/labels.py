@@ -77,9 +77,16 @@ FIELD_KIND = {"tier": "tier", "funding": "funding", "post_funding": "funding", "
               "mode": "mode", "moved": "bool", "level": "level"}
 
 
-def column(name: str) -> str:
-    """A column's header for people (the code itself in English)."""
-    return _columns().get(name, name)
+def column(name: str, table: str = "") -> str:
+    """A column's header for people (the code itself in English); `table` tells apart an
+    institution's id and name from others."""
+    special = {"id": pgettext("column", "institution id"), "name": pgettext("column", "institution name")} \
+        if table == "institutions" else {}
+    special["staff_name"] = pgettext("column", "staff name")
+    label = special.get(name)
+    if label is not None and label not in ("institution id", "institution name", "staff name"):
+        return label
+    return _columns().get(name, name)  # English: the code, as in the CSV header
 
 
 def value(kind: str, code: object) -> str:
