@@ -388,6 +388,14 @@ document.body.dataset.ok="1";})();
 """
 
 
+def _h2(text: str) -> str:
+    return f"<h2>{escape(text)}</h2>"
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{escape(text)}</p>'
+
+
 def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict[str, Any]] | None = None) -> str:
     """The whole report page as one string of HTML."""
     import json
@@ -418,36 +426,36 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     parts = [
         "<!DOCTYPE html>", f'<html lang="{"zh-CN" if language() == "zh" else "en"}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(_('staffpool report: {name}').format(name=name))}</title>"
+        "<title>" + escape(_("staffpool report: {name}").format(name=name)) + "</title>"
         f"<style>{_STYLE % {'fonts': font_stack()}}</style></head><body>",
-        f"<h1>{escape(_('Staffing report: {name}').format(name=name))}</h1>",
+        '<h1 id="report-title">' + escape(_("Staffing report: {name}").format(name=name)) + "</h1>",
         f'<p class="meta">{meta}</p>',
         f'<p class="meta">{escape(" · ".join(labels.value("count", k) + " " + fmt(v) for k, v in counts.items()))}</p>',
-        f"<h2>{escape(_('Objective levels'))}</h2>",
-        f'<p class="note">{escape(_("Minimised in this order, each held at its optimum before the next."))}</p>',
+        _h2(_("Objective levels")),
+        _note(_("Minimised in this order, each held at its optimum before the next.")),
         _table(["level", "value"], level_rows, {"value"}),
     ]
     if result.reasons:
-        parts.append(f"<h2>{escape(_('Notes'))}</h2><ul>" + "".join(f"<li>{escape(r)}</li>" for r in result.reasons) + "</ul>")
-    parts.append(f"<h2>{escape(_('Charts'))}</h2>")
+        parts.append(_h2(_("Notes")) + "<ul>" + "".join(f"<li>{escape(r)}</li>" for r in result.reasons) + "</ul>")
+    parts.append(_h2(_("Charts")))
     for fid, svg, caption in figures:
         parts.append(f'<figure data-chart="{fid}">{svg}<figcaption>{escape(caption)}</figcaption></figure>')
     cols = ["id", "name", "tier", "community", "funding", "staff_before", "staff_after", "need", "short"]
     it = result.institutions
-    parts += [f"<h2>{escape(_('Institutions'))}</h2>",
+    parts += [_h2(_("Institutions")),
               _table(cols, it[cols].itertuples(index=False, name=None) if len(it) else [],
                      {"staff_before", "staff_after", "need", "short"})]
-    parts.append(f"<h2>{escape(_('Changes'))}</h2>")
+    parts.append(_h2(_("Changes")))
     a = result.assignments if result.has_plan and len(inst.staff) else None
     changes = a[a["change"] != "stay"] if a is not None else None
     if changes is None or not len(changes):
-        parts.append(f'<p class="note">{escape(_("No changes: everyone stays where they are."))}</p>')
+        parts.append(_note(_("No changes: everyone stays where they are.")))
     else:
         ccols = ["staff_id", "status", "title", "specialty", "from_institution", "to_institution", "distance_km",
                  "post_funding", "post_source", "change"]
         shown = changes.head(MAX_CHANGES)
         if len(changes) > MAX_CHANGES:
-            parts.append(f'<p class="note">{escape(_("The first {n} of {total} changes.").format(n=MAX_CHANGES, total=len(changes)))}</p>')
+            parts.append(_note(_("The first {n} of {total} changes.").format(n=MAX_CHANGES, total=len(changes))))
         rows = [tuple(None if (isinstance(v, float) and v != v) else v for v in r)
                 for r in shown[ccols].itertuples(index=False, name=None)]
         parts.append(_table(ccols, rows, {"distance_km"}))

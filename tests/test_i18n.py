@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import gettext
 import io
 import json
@@ -41,6 +42,23 @@ def _source_messages(root: Path) -> set[tuple[str | None, str]]:
     return found
 
 
+def _marked_in_code(root: Path) -> set[tuple[str | None, str]]:
+    """Every literal passed to _, ngettext, pgettext, N_ or NN_, found with `ast` (also inside
+    f-strings, where the extractor does not look)."""
+    found: set[tuple[str | None, str]] = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args]
+            name = node.func.id
+            if name in ("_", "N_", "ngettext", "NN_") and args and args[0] is not None:
+                found.add((None, args[0]))
+            elif name == "pgettext" and len(args) == 2 and None not in args:
+                found.add((args[0], args[1]))
+    return found
+
+
 def _catalogue(path: Path) -> dict[tuple[str | None, str], object]:
     with path.open("rb") as fh:
         cat = read_po(fh)
@@ -54,6 +72,8 @@ def _placeholders(text: str) -> set[str]:
 def test_the_template_is_current() -> None:
     """A new _() string without a catalogue entry fails here: rerun pybabel extract/update."""
     extracted = _source_messages(PACKAGE)
+    marked = _marked_in_code(PACKAGE)
+    assert marked - extracted == set(), "marked but not extracted (a _() inside an f-string?)"
     template = set(_catalogue(POT))
     assert extracted - template == set(), "strings missing from staffpool.pot (pybabel extract)"
     assert template - extracted == set(), "stale strings in staffpool.pot (pybabel extract)"
