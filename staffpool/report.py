@@ -2,7 +2,7 @@
 
 Pure functions: no typer, no rich, no network. The page needs nothing but itself (no
 external scripts, styles or fonts); its one inline script only records where each chart
-was laid out (for the browser test) and is not needed to display anything.
+and the title were laid out (for the browser test) and is not needed to display anything.
 """
 
 from __future__ import annotations
@@ -459,6 +459,6 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
         rows = [tuple(None if (isinstance(v, float) and v != v) else v for v in r)
                 for r in shown[ccols].itertuples(index=False, name=None)]
         parts.append(_table(ccols, rows, {"distance_km"}))
-    parts += [f'<pre id="layout">{{}}</pre><script>{_SCRIPT % json.dumps(list(CHART_IDS))}</script>',
+    parts += [f'<pre id="layout">{{}}</pre><script>{_SCRIPT % json.dumps([*CHART_IDS, "report-title"])}</script>',
               "</body></html>\n"]
     return "\n".join(parts)
