@@ -18,8 +18,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from . import labels
 from .errors import InfeasibleError, InputError, StaffpoolError, UsageError
-from .i18n import N_, NN_, _, default_language, ngettext, set_language
+from .i18n import N_, NN_, _, default_language, ngettext, pgettext, set_language
 
 # numpy's BLAS thread pool starts with numpy and spins, competing with HiGHS for the cores,
 # while staffpool does no BLAS work (county solve 0.34 s → 0.27 s on 2 cores). Set before
@@ -329,9 +330,11 @@ def rotate(
     if as_json:
         _print_json(result.summary())
         return
-    t = Table(title=f"Rotation: {len(result.table)} attendings, {result.covered_slots} senior slots covered, {result.distance_km:.3f} km", title_justify="left")
-    for col in ("host", "window", "rotators", "senior_gap", "covered"):
-        t.add_column(col, justify="left" if col == "host" else "right")
+    t = Table(title=_("Rotation: {n} attendings, {slots} senior slots covered, {km} km").format(
+        n=len(result.table), slots=result.covered_slots, km=f"{result.distance_km:.3f}"), title_justify="left")
+    for col, head in (("host", _("host")), ("window", _("window")), ("rotators", _("rotators")),
+                      ("senior_gap", _("senior gap")), ("covered", _("covered"))):
+        t.add_column(head, justify="left" if col == "host" else "right")
     for r in result.hosts.itertuples():
         t.add_row(str(r.host), str(r.window), str(r.rotators), str(r.senior_gap), str(r.covered))
     out.print(t)
@@ -358,12 +361,16 @@ def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = Fal
         rows = table[WISN_COLUMNS].to_dict(orient="records")
         _print_json({"cadres": [{k: (None if v != v else v) for k, v in r.items()} for r in rows]})
         return
-    t = Table(title=f"WISN: {len(table)} cadres", title_justify="left")
-    for col in ("institution", "specialty", "min_title", "awt_hours", "required", "need", "current", "wisn_ratio", "shortage"):
-        t.add_column(col, justify="left" if col in ("institution", "specialty", "min_title") else "right")
+    t = Table(title=_("WISN: {n} cadres").format(n=len(table)), title_justify="left")
+    heads = {"institution": labels.column("institution"), "specialty": labels.column("specialty"),
+             "min_title": labels.column("min_title"), "awt_hours": _("AWT hours"), "required": _("required"),
+             "need": labels.column("need"), "current": _("current"), "wisn_ratio": _("WISN ratio"), "shortage": _("shortage")}
+    for col, head in heads.items():
+        t.add_column(head, justify="left" if col in ("institution", "specialty", "min_title") else "right")
     for rec in table.to_dict(orient="records"):
         ratio = rec["wisn_ratio"]
-        t.add_row(str(rec["institution"]), str(rec["specialty"]), str(rec["min_title"]), f"{float(rec['awt_hours']):g}",
+        t.add_row(str(rec["institution"]), labels.value("specialty", rec["specialty"]), labels.value("title", rec["min_title"]),
+                  f"{float(rec['awt_hours']):g}",
                   f"{float(rec['required']):.2f}", str(rec["need"]), str(rec["current"]),
                   "" if ratio is None or ratio != ratio else f"{float(ratio):.2f}", str(rec["shortage"]))
     out.print(t)
@@ -402,17 +409,18 @@ def compare(
     if as_json:
         _print_json({"instance": inst.name, "modes": rows})
         return
-    t = Table(title=f"{inst.name}: reform stages compared", title_justify="left")
+    t = Table(title=_("{instance}: reform stages compared").format(instance=inst.name), title_justify="left")
     t.add_column("")
     for row in rows:
-        t.add_column(str(row["mode"]), justify="right")
+        t.add_column(labels.value("mode", str(row["mode"])), justify="right")
     for lvl in inst.policy.objective:
-        t.add_row(lvl.value, *[str(row["objective"].get(lvl.value, "–")) for row in rows])
-    for key, label in (("hires", "people hired"), ("regularised", "people regularised")):
+        t.add_row(labels.value("level", lvl.value), *[str(row["objective"].get(lvl.value, "–")) for row in rows])
+    for key, label in (("hires", _("people hired")), ("regularised", _("people regularised"))):
         t.add_row(label, *[str(row["counts"][key]) for row in rows])
     for tier in ("county", "township", "village"):
-        t.add_row(f"staff at {tier}", *[str(row["staff_by_tier"].get(tier, "–")) for row in rows])
-    t.add_row("status", *[str(row["status"]) for row in rows])
+        t.add_row(_("staff at {tier}").format(tier=labels.value("tier", tier)),
+                  *[str(row["staff_by_tier"].get(tier, "–")) for row in rows])
+    t.add_row(pgettext("solve", "status"), *[labels.value("solve_status", str(row["status"])) for row in rows])
     out.print(t)
 
 

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
+from . import labels
 from .domain import Funding, Instance, Level, Status, Tier
 from .errors import Problem
+from .i18n import _, ngettext, pgettext
 
 if TYPE_CHECKING:
     from .check import CheckReport
@@ -19,20 +21,21 @@ if TYPE_CHECKING:
 MAX_PROBLEMS = 50
 
 
-def problems_table(problems: list[Problem], title: str = "Input problems") -> Table:
+def problems_table(problems: list[Problem], title: str | None = None) -> Table:
+    title = _("Input problems") if title is None else title
     t = Table(title=f"{title}: {len(problems)}", title_justify="left", show_lines=False)
-    for col in ("file", "row", "column", "value", "problem"):
+    for col in (_("file"), _("row"), _("column"), _("value"), _("problem")):
         t.add_column(col, overflow="fold")
     for p in problems[:MAX_PROBLEMS]:
         t.add_row(p.file, "" if p.row is None else str(p.row), p.column, p.value, p.message)
     if len(problems) > MAX_PROBLEMS:
-        t.caption = f"… and {len(problems) - MAX_PROBLEMS} more problems"
+        t.caption = _("… and {n} more problems").format(n=len(problems) - MAX_PROBLEMS)
     return t
 
 
 def render_problems(console: Console, problems: list[Problem]) -> None:
     console.print(problems_table(problems))
-    console.print("[bold red]Nothing was written.[/] Fix the input and run again (exit status 2).")
+    console.print("[bold red]" + _("Nothing was written.") + "[/] " + _("Fix the input and run again (exit status 2)."))
 
 
 def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int]) -> list[Table]:
@@ -44,24 +47,27 @@ def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int])
         if s.posted_at:
             posted_tier[inst[s.posted_at].tier.value] += 1
     status = Counter(s.status.value for s in instance.staff)
-    t1 = Table(title=f"{instance.name}: {len(instance.communities)} communities, mode {instance.policy.mode.value}", title_justify="left")
+    n_comm = len(instance.communities)
+    t1 = Table(title=ngettext("{instance}: {n} community, mode {mode}", "{instance}: {n} communities, mode {mode}", n_comm)
+               .format(instance=instance.name, n=n_comm, mode=labels.value("mode", instance.policy.mode.value)),
+               title_justify="left")
     t1.add_column("")
     for tier in tiers:
-        t1.add_column(tier, justify="right")
-    t1.add_column("total", justify="right")
-    t1.add_row("institutions", *[str(by_tier[t]) for t in tiers], str(len(instance.institutions)))
-    t1.add_row("staff posted", *[str(posted_tier[t]) for t in tiers], str(sum(posted_tier.values())))
+        t1.add_column(labels.value("tier", tier), justify="right")
+    t1.add_column(_("total"), justify="right")
+    t1.add_row(_("institutions"), *[str(by_tier[t]) for t in tiers], str(len(instance.institutions)))
+    t1.add_row(_("staff posted"), *[str(posted_tier[t]) for t in tiers], str(sum(posted_tier.values())))
     pop: Counter[str] = Counter()
     for i in instance.institutions:
         pop[i.tier.value] += i.service_population
-    t1.add_row("people served", *[f"{pop[t]:,}" for t in tiers], f"{sum(pop.values()):,}")
-    t2 = Table(title="Staff by status", title_justify="left")
+    t1.add_row(_("people served"), *[f"{pop[t]:,}" for t in tiers], f"{sum(pop.values()):,}")
+    t2 = Table(title=_("Staff by status"), title_justify="left")
     for col in ("on_staff", "contract", "candidate"):
-        t2.add_column(col, justify="right")
+        t2.add_column(labels.value("status", col), justify="right")
     t2.add_row(*[str(status[c]) for c in ("on_staff", "contract", "candidate")])
-    t3 = Table(title="Posts and vacancies per pool", title_justify="left")
-    for col in ("pool", "approved", "held", "vacancies"):
-        t3.add_column(col, justify="right" if col != "pool" else "left")
+    t3 = Table(title=_("Posts and vacancies per pool"), title_justify="left")
+    for col, head in (("pool", _("pool")), ("approved", _("approved")), ("held", _("held")), ("vacancies", _("vacancies"))):
+        t3.add_column(head, justify="right" if col != "pool" else "left")
     approved_by: Counter[tuple[str, str]] = Counter()
     for i in instance.institutions:
         approved_by[(i.community, i.funding.value)] += i.approved_posts
@@ -72,36 +78,39 @@ def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int])
         if shown >= 30:
             break
         if b in (Funding.full.value, Funding.differential.value):
-            t3.add_row(f"{a},{b}", str(approved_by[(a, b)]), str(held_by[(a, b)]), str(vac))
+            t3.add_row(f"{a},{labels.value('funding', b)}", str(approved_by[(a, b)]), str(held_by[(a, b)]), str(vac))
             shown += 1
     if len(vacancies) > shown:
-        t3.caption = f"{len(vacancies) - shown} more pools not shown"
+        t3.caption = _("{n} more pools not shown").format(n=len(vacancies) - shown)
     return [t1, t2, t3]
 
 
 def levels_table(result: Result) -> Table:
     from .results import level_value
 
-    t = Table(title=f"{result.instance.name} · {result.mode.value} · {result.solver} · {result.status.value}", title_justify="left")
-    t.add_column("level")
-    t.add_column("value", justify="right")
-    units = {Level.distance: "km", Level.hiring_cost: "yuan/year"}
+    t = Table(title=f"{result.instance.name} · {labels.value('mode', result.mode.value)} · {result.solver} · "
+                    f"{labels.value('solve_status', result.status.value)}", title_justify="left")
+    t.add_column(labels.column("level"))
+    t.add_column(labels.column("value"), justify="right")
+    units = {Level.distance: _("km"), Level.hiring_cost: _("yuan/year")}
     for lvl, v in result.objective.items():
         val = level_value(lvl, v)
         shown = f"{val:,}" if isinstance(val, int) else f"{val:,.3f}"
-        t.add_row(lvl.value, f"{shown} {units.get(lvl, '')}".strip())
+        t.add_row(labels.value("level", lvl.value), f"{shown} {units.get(lvl, '')}".strip())
     return t
 
 
 def tiers_table(result: Result) -> Table:
     rows = result.rows("institutions")
-    t = Table(title="Staff by tier, before → after (the inverted triangle)", title_justify="left")
-    for col in ("tier", "before", "after", "change", "need", "short"):
-        t.add_column(col, justify="left" if col == "tier" else "right")
+    t = Table(title=_("Staff by tier, before → after (the inverted triangle)"), title_justify="left")
+    for col, head in (("tier", labels.column("tier")), ("before", _("before")), ("after", _("after")),
+                      ("change", pgettext("difference", "change")), ("need", labels.column("need")),
+                      ("short", labels.column("short"))):
+        t.add_column(head, justify="left" if col == "tier" else "right")
     for tier in (Tier.county, Tier.township, Tier.village):
         part = [r for r in rows if r["tier"] == tier.value]
         b, a = sum(r["staff_before"] for r in part), sum(r["staff_after"] for r in part)
-        t.add_row(tier.value, str(b), str(a), f"{a - b:+d}", str(sum(r["need"] for r in part)),
+        t.add_row(labels.value("tier", tier.value), str(b), str(a), f"{a - b:+d}", str(sum(r["need"] for r in part)),
                   str(sum(r["short"] for r in part)))
     return t
 
@@ -110,14 +119,14 @@ def shortfalls_table(result: Result, top: int = 10) -> Table:
     short = [r for r in result.rows("requirements") if r["short"] > 0]
     short.sort(key=lambda r: (-r["short"] * r["weight"], r["institution"]))
     names = {i.id: i.name for i in result.instance.institutions}
-    t = Table(title=f"Worst remaining shortfalls (top {top})", title_justify="left")
+    t = Table(title=_("Worst remaining shortfalls (top {n})").format(n=top), title_justify="left")
     for col in ("institution", "specialty", "min_title", "need", "covered", "short", "weight"):
-        t.add_column(col, justify="right" if col in ("need", "covered", "short", "weight") else "left")
+        t.add_column(labels.column(col), justify="right" if col in ("need", "covered", "short", "weight") else "left")
     for r in short[:top]:
-        t.add_row(f"{r['institution']} {names.get(r['institution'], '')}".strip(), r["specialty"], r["min_title"],
-                  str(r["need"]), str(r["covered"]), str(r["short"]), f"{r['weight']:g}")
+        t.add_row(f"{r['institution']} {names.get(r['institution'], '')}".strip(), labels.value("specialty", r["specialty"]),
+                  labels.value("title", r["min_title"]), str(r["need"]), str(r["covered"]), str(r["short"]), f"{r['weight']:g}")
     if not short:
-        t.caption = "every requirement row is covered"
+        t.caption = _("every requirement row is covered")
     return t
 
 
@@ -127,17 +136,22 @@ def changes_table(result: Result, top: int = 25) -> Table:
     for r in changed:
         counts[r["change"]] = counts.get(r["change"], 0) + 1
     t = Table(
-        title="Changes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) if counts else "Changes: none",
+        title=_("Changes: {counts}").format(counts=", ".join(f"{labels.value('change', k)} {v}" for k, v in sorted(counts.items())))
+        if counts else _("Changes: none"),
         title_justify="left",
     )
-    for col in ("staff", "change", "title", "specialty", "from", "to", "km", "post"):
-        t.add_column(col, justify="right" if col == "km" else "left")
+    for col, head in (("staff", labels.column("staff_id")), ("change", labels.column("change")),
+                      ("title", labels.column("title")), ("specialty", labels.column("specialty")),
+                      ("from", labels.column("from_institution")), ("to", labels.column("to_institution")),
+                      ("km", _("km")), ("post", _("post"))):
+        t.add_column(head, justify="right" if col == "km" else "left")
     for r in changed[:top]:
         km = f"{r['distance_km']:.3f}" if r["moved"] and r["distance_km"] is not None else ""
-        t.add_row(r["staff_id"], r["change"], r["title"], r["specialty"], r["from_institution"],
-                  r["to_institution"], km, f"{r['post_funding']} {r['post_source']}".strip())
+        post = f"{labels.cell('post_funding', r['post_funding']) or ''} {labels.cell('post_source', r['post_source']) or ''}"
+        t.add_row(r["staff_id"], labels.value("change", r["change"]), labels.value("title", r["title"]),
+                  labels.value("specialty", r["specialty"]), r["from_institution"], r["to_institution"], km, post.strip())
     if len(changed) > top:
-        t.caption = f"… {len(changed) - top} more in assignments.csv"
+        t.caption = _("… {n} more in assignments.csv").format(n=len(changed) - top)
     return t
 
 
@@ -148,15 +162,15 @@ def solve_tables(result: Result) -> list[Any]:
 def check_tables(report: CheckReport, objective: tuple[Level, ...]) -> list[Table]:
     from .results import level_value
 
-    t = Table(title="Levels recomputed from the plan", title_justify="left")
-    t.add_column("level")
-    t.add_column("value", justify="right")
+    t = Table(title=_("Levels recomputed from the plan"), title_justify="left")
+    t.add_column(labels.column("level"))
+    t.add_column(labels.column("value"), justify="right")
     for lvl in objective:
-        t.add_row(lvl.value, str(level_value(lvl, report.levels[lvl])))
+        t.add_row(labels.value("level", lvl.value), str(level_value(lvl, report.levels[lvl])))
     out = [t]
     if report.violations:
-        v = Table(title=f"Violations: {len(report.violations)}", title_justify="left")
-        for col in ("rule", "subject", "what"):
+        v = Table(title=_("Violations: {n}").format(n=len(report.violations)), title_justify="left")
+        for col in (_("rule"), _("subject"), _("what")):
             v.add_column(col, overflow="fold")
         for x in report.violations[:200]:
             v.add_row(x.rule, x.subject, x.message)
@@ -170,22 +184,25 @@ def explanation_tables(exp: Explanation) -> list[Table]:
     tables: list[Table] = []
     if not exp.feasible:
         for cid, rels in exp.relaxations.items():
-            t = Table(title=f"{cid} is infeasible: relax these {len(rels)} rule(s)", title_justify="left")
-            t.add_column("rule")
-            t.add_column("where")
-            t.add_column("what must change")
+            t = Table(title=ngettext("{community} is infeasible: relax this rule", "{community} is infeasible: relax these {n} rules",
+                                     len(rels)).format(community=cid, n=len(rels)), title_justify="left")
+            t.add_column(_("rule"))
+            t.add_column(_("where"))
+            t.add_column(_("what must change"))
             for r in rels:
                 t.add_row(r.rule, r.where, r.message)
             for n, alt in enumerate(exp.alternatives.get(cid, []), start=1):
                 for r in alt:
-                    t.add_row(f"or ({n}) {r.rule}", r.where, r.message)
+                    t.add_row(_("or ({n}) {rule}").format(n=n, rule=r.rule), r.where, r.message)
             tables.append(t)
         return tables
-    t = Table(title=f"{exp.instance} ({exp.mode.value}): what one more unit of each limit buys", title_justify="left")
-    for col in ("rule", "where", "step", "used up now", "levels change"):
+    t = Table(title=_("{instance} ({mode}): what one more unit of each limit buys").format(
+        instance=exp.instance, mode=labels.value("mode", exp.mode.value)), title_justify="left")
+    for col in (_("rule"), _("where"), _("step"), _("used up now"), _("levels change")):
         t.add_column(col)
     for m in sorted(exp.marginals, key=lambda m: (not m.change, m.rule, m.where)):
-        change = ", ".join(f"{k} {v:+g}" for k, v in m.change.items()) if m.after is not None else "no plan"
-        t.add_row(m.rule, m.where, m.step, "yes" if m.binds else "no", change or "none")
+        change = (", ".join(f"{labels.value('level', k)} {v:+g}" for k, v in m.change.items())
+                  if m.after is not None else _("no plan"))
+        t.add_row(m.rule, m.where, m.step, _("yes") if m.binds else _("no"), change or _("none"))
     tables.append(t)
     return tables

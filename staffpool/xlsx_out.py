@@ -81,7 +81,7 @@ def summary_sheet(result: Result) -> Sheet:
         [labels.column("instance"), s.instance, None],
         [labels.column("mode"), labels.value("mode", s.mode), None],
         [labels.column("solver"), s.solver, None],
-        [labels.column("status"), labels.value("solve_status", s.status), None],
+        [pgettext("solve", "status"), labels.value("solve_status", s.status), None],
     ]
     for lvl, v in result.objective.items():
         rows.append([_("objective: {level}").format(level=labels.value("level", lvl.value)), level_value(lvl, v),
@@ -170,7 +170,7 @@ def compare_sheet(rows: Sequence[dict[str, Any]], levels: Sequence[str]) -> Shee
     for tier in ("county", "township", "village"):
         body.append([_("staff at {tier}").format(tier=labels.value("tier", tier)),
                      *(r["staff_by_tier"].get(tier) for r in rows)])
-    body.append([labels.column("status"), *(labels.value("solve_status", str(r["status"])) for r in rows)])
+    body.append([pgettext("solve", "status"), *(labels.value("solve_status", str(r["status"])) for r in rows)])
     modes = [str(r["mode"]) for r in rows]
     return Sheet(sheet_title("compare"), ["key", *modes], [labels.column("key"), *(labels.value("mode", m) for m in modes)],
                  body)
