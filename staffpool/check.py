@@ -27,6 +27,7 @@ from .domain import (
     within_km,
 )
 from .errors import InputError, Problem
+from .i18n import _
 
 
 class PostSource:
@@ -338,17 +339,17 @@ def read_plan(path: Path, instance: Instance) -> Plan:
     file = path / "assignments.csv" if path.is_dir() else path
     label = file.name
     if not file.exists():
-        raise InputError([Problem(label, None, "", "", f"missing: expected a plan at {file}")])
+        raise InputError([Problem(label, None, "", "", _("missing: expected a plan at {path}").format(path=file))])
     try:
         text = file.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError([Problem(label, None, "", "", "is not UTF-8 text")]) from None
+        raise InputError([Problem(label, None, "", "", _("is not UTF-8 text"))]) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     problems: list[Problem] = []
     cols = reader.fieldnames or []
     for need in ("staff_id", "to_institution"):
         if need not in cols:
-            problems.append(Problem(label, 1, need, "", f"column {need!r} is missing from the header"))
+            problems.append(Problem(label, 1, need, "", _("column {column!r} is missing from the header").format(column=need)))
     if problems:
         raise InputError(problems)
     plan: Plan = {}
@@ -358,14 +359,14 @@ def read_plan(path: Path, instance: Instance) -> Plan:
         if not sid:
             continue
         if sid not in staff:
-            problems.append(Problem(label, n, "staff_id", sid, "unknown staff member"))
+            problems.append(Problem(label, n, "staff_id", sid, _("unknown staff member")))
             continue
         if sid in plan:
-            problems.append(Problem(label, n, "staff_id", sid, "the staff member has two rows"))
+            problems.append(Problem(label, n, "staff_id", sid, _("the staff member has two rows")))
             continue
         to = (row.get("to_institution") or "").strip() or None
         if to is not None and to not in instance.institution_by_id:
-            problems.append(Problem(label, n, "to_institution", to, "unknown institution"))
+            problems.append(Problem(label, n, "to_institution", to, _("unknown institution")))
             continue
         source = (row.get("post_source") or "").strip() or None
         funding = (row.get("post_funding") or "").strip() or None
@@ -379,7 +380,7 @@ def read_plan(path: Path, instance: Instance) -> Plan:
         if s.status == Status.on_staff and funding is None and source == PostSource.existing:
             funding = s.post_funding.value if s.post_funding else None
         if source not in (None, PostSource.existing, PostSource.regularised, PostSource.hired):
-            problems.append(Problem(label, n, "post_source", source, "expected existing, regularised, hired or blank"))
+            problems.append(Problem(label, n, "post_source", source, _("expected existing, regularised, hired or blank")))
             continue
         plan[sid] = Assignment(sid, to, funding, source)
     if problems:
