@@ -161,8 +161,10 @@ def test_lang_from_the_environment(monkeypatch: pytest.MonkeyPatch, capsys: pyte
 
 
 def _flat(help_text: str) -> str:
-    """Help as one line: rich's panel borders and wrapping removed."""
-    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", help_text).split())
+    """Rich output as one line: panel and table borders and wrapping removed (a wrap inside
+    Chinese text leaves no space)."""
+    text = " ".join(re.sub(r"[│╭╮╰╯─┃┏┓┗┛━┳┻╇┡┩└┘┴]", " ", help_text).split())
+    return re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])", "", text)
 
 
 @pytest.mark.parametrize("command", ["validate", "solve", "check", "generate", "convert", "rotate", "demand",
@@ -194,3 +196,39 @@ def test_zh_and_en_give_the_same_numbers(tmp_path: Path, capsys: pytest.CaptureF
         assert main(["solve", str(TINY), "--lang", lang]) == 0
         tables[lang] = re.findall(r"[-+]?\d[\d,]*(?:\.\d+)?", capsys.readouterr().out)
     assert tables["en"] == tables["zh"] and tables["en"]
+
+
+def _corrupt_tiny(tmp_path: Path) -> Path:
+    """tiny with three Chinese mistakes: a title that does not exist, a non-numeric need, an
+    unknown workplace."""
+    bad = tmp_path / "坏实例"
+    bad.mkdir()
+    for f in TINY.iterdir():
+        if f.is_file():
+            (bad / f.name).write_bytes(f.read_bytes())
+    staff = (bad / "staff.csv").read_text(encoding="utf-8").replace("s1,Dr Chen,on_staff,attending", "s1,陈医生,on_staff,教授")
+    staff = staff.replace("s2,Dr Li,on_staff,resident,internal_medicine,differential,H,H",
+                          "s2,李医生,on_staff,resident,internal_medicine,differential,H,不存在的卫生院")
+    (bad / "staff.csv").write_text(staff, encoding="utf-8")
+    req = (bad / "requirements.csv").read_text(encoding="utf-8").replace("H,pediatrics,resident,1,2", "H,pediatrics,resident,很多,2")
+    (bad / "requirements.csv").write_text(req, encoding="utf-8")
+    return bad
+
+
+def test_corrupt_chinese_input_in_the_chosen_language(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = _corrupt_tiny(tmp_path)
+    out = tmp_path / "out"
+    assert main(["solve", str(bad), "--lang", "zh", "--out", str(out), "--xlsx", str(tmp_path / "p.xlsx")]) == 2
+    assert not out.exists() and not (tmp_path / "p.xlsx").exists()
+    err = _flat(capsys.readouterr().err)
+    assert "Traceback" not in err
+    assert "输入问题: 3" in err and "未写出任何文件" in err
+    # each problem: file, row (header = 1), column, the value, the message in Chinese
+    assert re.search(r"staff\.csv 2 title 教授 ?取值不存在：应为以下之一：.*主治医师 \(attending\)", err), err
+    assert re.search(r"staff\.csv 3 posted_at 不存在的卫生院 ?未知机构", err), err
+    assert re.search(r"requirements\.csv 4 need 很多 ?不是数字：应为 ≥ 0 的整数", err), err
+    assert main(["solve", str(bad), "--lang", "en"]) == 2
+    err = _flat(capsys.readouterr().err)
+    assert "Input problems: 3" in err and "does not exist: expected one of" in err and "教授" in err
+    assert not re.search(r"[\u4e00-\u9fff]", err.replace("教授", "").replace("不存在的卫生院", "").replace("很多", "")
+                         .replace("坏实例", "").replace("李医生", "").replace("陈医生", ""))
