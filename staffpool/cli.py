@@ -201,7 +201,8 @@ def solve_cmd(
     if xlsx is not None:
         from .xlsx_out import write_result_workbook
 
-        write_result_workbook(result, xlsx)
+        with _busy(_("writing {path}").format(path=xlsx)):  # 0.4 s for a county, ~13 s for 20,000 staff
+            write_result_workbook(result, xlsx)
     if as_json:
         _print_json(result.summary.model_dump(mode="json"))
         return

@@ -6,7 +6,9 @@ the report, the terminal tables and the workbook. In English a label is the code
 
 from __future__ import annotations
 
-from .i18n import pgettext
+from typing import Any
+
+from .i18n import language, pgettext
 
 
 def _columns() -> dict[str, str]:
@@ -77,6 +79,19 @@ FIELD_KIND = {"tier": "tier", "funding": "funding", "post_funding": "funding", "
               "mode": "mode", "moved": "bool", "level": "level"}
 
 
+_CACHE: dict[tuple[str, str], dict[Any, str]] = {}
+
+
+def _table(which: str) -> dict[Any, str]:
+    """The labels of the current language, built once per language (a workbook labels
+    hundreds of thousands of cells)."""
+    key = (which, language())
+    found = _CACHE.get(key)
+    if found is None:
+        found = _CACHE[key] = dict(_columns()) if which == "columns" else dict(_values())
+    return found
+
+
 def column(name: str, table: str = "") -> str:
     """A column's header for people (the code itself in English); `table` tells apart an
     institution's id and name from others."""
@@ -86,14 +101,14 @@ def column(name: str, table: str = "") -> str:
     label = special.get(name)
     if label is not None and label not in ("institution id", "institution name", "staff name"):
         return label
-    return _columns().get(name, name)  # English: the code, as in the CSV header
+    return _table("columns").get(name, name)  # English: the code, as in the CSV header
 
 
 def value(kind: str, code: object) -> str:
     """An enumerated value for people; a code without a label (an id, a free-text
     specialty) is shown as it is."""
     key = str(code).lower() if isinstance(code, bool) else str(code)
-    return _values().get((kind, key), str(code))
+    return _table("values").get((kind, key), str(code))
 
 
 def cell(field: str, code: object) -> object:

