@@ -20,7 +20,7 @@ from rich.console import Console
 
 from . import labels
 from .errors import InfeasibleError, InputError, StaffpoolError, UsageError
-from .i18n import N_, NN_, _, default_language, ngettext, pgettext, set_language
+from .i18n import N_, _, default_language, ngettext, pgettext, set_language
 
 # numpy's BLAS thread pool starts with numpy and spins, competing with HiGHS for the cores,
 # while staffpool does no BLAS work (county solve 0.34 s → 0.27 s on 2 cores). Set before
@@ -497,33 +497,29 @@ def _lang_from_args(args: list[str]) -> str | None:
     return found
 
 
-# Click's and typer's own words (usage errors, help panels), for the catalogue: the
-# command line is English-only without these.
-_CLICK_WORDS = (
-    N_("Usage:"), N_("Show this message and exit."), N_("Error"), N_("Options"), N_("Arguments"), N_("Commands"),
+# typer's own words (help panels, its copy of click's few translatable messages), for the
+# catalogue; the rest of typer's messages are fixed English ("Usage:", "No such option").
+_TYPER_WORDS = (
+    N_("Show this message and exit."), N_("Error"), N_("Options"), N_("Arguments"), N_("Commands"),
     N_("[default: {}]"), N_("[required]"), N_("Try [blue]'{command_path} {help_option}'[/] for help."),
-    N_("Missing argument"), N_("Missing option"), N_("Missing parameter"), N_("Missing command."),
-    N_("No such option {name!r}."), N_("No such command {name!r}."), N_("Option {name!r} does not take a value."),
-    N_("Invalid value for {param_hint}: {message}"), N_("Invalid value: {message}"),
-    N_("{value!r} is not a valid {number_type}."), N_("{value} is not in the range {range}."),
-    N_("{name} {filename!r} does not exist."), N_("Error: {message}"), N_("Aborted!"),
-    NN_("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
-    NN_("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."),
-    NN_("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
+    N_("Missing command."), N_("No such command {name!r}."), N_("Aborted!"),
 )
 
 
 def _localised_command() -> Any:
-    """The click command of `app` with every help text in the current language, and click's
-    and typer's own words too (they read these module names when they print)."""
-    import click
+    """The click command of `app` with every help text in the current language, and typer's
+    own words too (it reads these module names when it prints)."""
+    import gettext
+
     import typer.main
     import typer.rich_utils as ru
 
-    for mod in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
-        for name, fn in (("_", _), ("ngettext", ngettext)):
-            if hasattr(mod, name):
-                setattr(mod, name, fn)
+    # click (and typer's copy of it, typer._click) call gettext's functions by these names.
+    for modname, mod in list(sys.modules.items()):
+        if modname.startswith(("click.", "typer.")):
+            for name, fn, original in (("_", _, gettext.gettext), ("ngettext", ngettext, gettext.ngettext)):
+                if getattr(mod, name, None) in (original, fn):
+                    setattr(mod, name, fn)
     for name, text in (("OPTIONS_PANEL_TITLE", "Options"), ("ARGUMENTS_PANEL_TITLE", "Arguments"),
                        ("COMMANDS_PANEL_TITLE", "Commands"), ("ERRORS_PANEL_TITLE", "Error"),
                        ("DEFAULT_STRING", "[default: {}]"), ("REQUIRED_LONG_STRING", "[required]"),

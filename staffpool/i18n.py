@@ -73,9 +73,4 @@ def N_(message: str) -> str:
     return message
 
 
-def NN_(singular: str, plural: str) -> tuple[str, str]:
-    """Marks a singular/plural pair for the catalogue (click's own plural messages)."""
-    return singular, plural
-
-
-__all__ = ["DOMAIN", "LANGUAGES", "LOCALE_DIR", "NN_", "N_", "_", "default_language", "language", "ngettext", "pgettext", "set_language"]
+__all__ = ["DOMAIN", "LANGUAGES", "LOCALE_DIR", "N_", "_", "default_language", "language", "ngettext", "pgettext", "set_language"]

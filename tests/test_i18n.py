@@ -23,9 +23,9 @@ POT = PACKAGE / "locale" / "staffpool.pot"
 ZH_PO = PACKAGE / "locale" / "zh" / "LC_MESSAGES" / "staffpool.po"
 ZH_MO = ZH_PO.with_suffix(".mo")
 TINY = ROOT / "instances" / "tiny"
-# The keywords of docs/translating.md's `pybabel extract -k N_ -k NN_:1,2`.
+# The keywords of docs/translating.md's `pybabel extract -k N_`.
 MARKUP = re.compile(r"\[/?(?:red|green|yellow|blue|bold(?: \w+)?)?\]")  # rich's tags in our strings
-KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "NN_": (1, 2)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 
 
 def _key(msg_id: str | tuple[str, ...] | list[str], context: str | None) -> tuple[str | None, str]:
@@ -43,7 +43,7 @@ def _source_messages(root: Path) -> set[tuple[str | None, str]]:
 
 
 def _marked_in_code(root: Path) -> set[tuple[str | None, str]]:
-    """Every literal passed to _, ngettext, pgettext, N_ or NN_, found with `ast` (also inside
+    """Every literal passed to _, ngettext, pgettext or N_, found with `ast` (also inside
     f-strings, where the extractor does not look)."""
     found: set[tuple[str | None, str]] = set()
     for path in root.rglob("*.py"):
@@ -52,7 +52,7 @@ def _marked_in_code(root: Path) -> set[tuple[str | None, str]]:
                 continue
             args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args]
             name = node.func.id
-            if name in ("_", "N_", "ngettext", "NN_") and args and args[0] is not None:
+            if name in ("_", "N_", "ngettext") and args and args[0] is not None:
                 found.add((None, args[0]))
             elif name == "pgettext" and len(args) == 2 and None not in args:
                 found.add((args[0], args[1]))
