@@ -358,10 +358,10 @@ def chart_modes(rows: Sequence[dict[str, Any]], first: Level) -> str:
 # ---------------------------------------------------------------- tables and the page
 
 
-def _table(columns: Sequence[str], rows: Iterable[Sequence[Any]], numeric: set[str] | None = None) -> str:
+def _table(columns: Sequence[str], rows: Iterable[Sequence[Any]], numeric: set[str] | None = None, table: str = "") -> str:
     """Headers and enumerated values labelled in the chosen language; ids as they are."""
     numeric = numeric or set()
-    head = "".join(f'<th{" class=num" if c in numeric else ""}>{escape(labels.column(c))}</th>' for c in columns)
+    head = "".join(f'<th{" class=num" if c in numeric else ""}>{escape(labels.column(c, table))}</th>' for c in columns)
     body = []
     for row in rows:
         cells = "".join(f'<td{" class=num" if c in numeric else ""}>{escape(fmt(labels.cell(c, v)))}</td>'
@@ -444,7 +444,7 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     it = result.institutions
     parts += [_h2(_("Institutions")),
               _table(cols, it[cols].itertuples(index=False, name=None) if len(it) else [],
-                     {"staff_before", "staff_after", "need", "short"})]
+                     {"staff_before", "staff_after", "need", "short"}, "institutions")]
     parts.append(_h2(_("Changes")))
     a = result.assignments if result.has_plan and len(inst.staff) else None
     changes = a[a["change"] != "stay"] if a is not None else None

@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from staffpool.cli import main
+from staffpool.report import CHART_IDS
 from tests.test_report import WINDOW, _chromium, _self_contained, drawn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +75,7 @@ def _crop(img: Image.Image, box: dict[str, float]) -> Image.Image:
 @pytest.fixture(scope="module")
 def zh_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     page = tmp_path_factory.mktemp("zh") / "报告.html"
-    assert main(["report", str(TINY), "--lang", "zh", "--no-compare", "--out", str(page)]) == 0
+    assert main(["report", str(TINY), "--lang", "zh", "--out", str(page)]) == 0
     return page
 
 
@@ -102,11 +103,11 @@ def test_chinese_report_draws_chinese_characters(zh_page: Path, tmp_path: Path) 
     html = zh_page.read_text(encoding="utf-8")
     _self_contained(html)
     assert '<html lang="zh-CN">' in html and "Noto Sans CJK SC" in html
-    assert "人员配置报告" in html and "县管乡用" in html and "各层级人员数" in html
+    assert "人员配置报告" in html and "县管乡用" in html and "各层级人员数" in html and "改革阶段比较" in html
     img, layout = _screenshot(zh_page, tmp_path)
     assert chinese_drawn(_crop(img, layout["report-title"]), TITLE_PX), \
         "the Chinese title is not drawn as Chinese glyphs (fonts-noto-cjk missing?)"
-    for cid in ("chart-tiers", "chart-shortfall", "chart-moves"):
+    for cid in CHART_IDS:
         assert drawn(_crop(img, layout[cid])), f"{cid} is blank"
         # the chart's own title, in its first 30 px, is Chinese too (14 px, bold)
         head = _crop(img, {**layout[cid], "h": 30.0, "w": 400.0})
