@@ -232,3 +232,10 @@ def test_corrupt_chinese_input_in_the_chosen_language(tmp_path: Path, capsys: py
     assert "Input problems: 3" in err and "does not exist: expected one of" in err and "教授" in err
     assert not re.search(r"[\u4e00-\u9fff]", err.replace("教授", "").replace("不存在的卫生院", "").replace("很多", "")
                          .replace("坏实例", "").replace("李医生", "").replace("陈医生", ""))
+
+
+@pytest.mark.parametrize("args", [["--lang", "zh", "validate", str(TINY)], ["validate", str(TINY), "--lang=zh"],
+                                  ["validate", "--lang", "zh", str(TINY)]])
+def test_lang_anywhere_on_the_line(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 0
+    assert "校验通过" in capsys.readouterr().out
