@@ -1,19 +1,59 @@
 """The naive model a user would write first: one binary per person and option, level by level.
 
 Written straight from model.md, sharing no model code with staffpool (only the domain
-types and the distance rounding), so it doubles as an independent reference in the tests.
+types; its distance rounding, title ranks, requirement matching and post-use table are
+its own), so it doubles as an independent reference in the tests.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pulp
 
-from staffpool.domain import Funding, Instance, Level, Mode, Status, Tier, Title, distance_m, within_km
+from staffpool.domain import (
+    Funding,
+    Instance,
+    Institution,
+    Level,
+    Mode,
+    Policy,
+    Requirement,
+    StaffMember,
+    StaffStatus,
+    Title,
+)
 
 pulp.set_v4_migration_warnings(False)
+
+RANK = {"village_doctor": 0, "resident": 1, "attending": 2, "deputy_chief": 3, "chief": 4}
+POST_USE = {  # model.md's table: True, False, or the policy key that decides
+    "differential": {"county": True, "township": "county_managed_township_used", "village": "county_managed_village_used"},
+    "full": {"county": "township_used_at_county", "township": True, "village": "township_recruited_village_used"},
+}
+
+
+def metres(a: Institution, b: Institution) -> int:
+    """km between two institutions, to 3 decimals (half up), as whole metres."""
+    km = Decimal(repr(math.dist((a.x_km, a.y_km), (b.x_km, b.y_km))))
+    return int((km * 1000).quantize(Decimal("0.000001")).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def within(m: int, limit_km: float | None) -> bool:
+    return limit_km is None or Decimal(m) <= Decimal(repr(limit_km)) * 1000
+
+
+def matches(r: Requirement, s: StaffMember) -> bool:
+    return (r.specialty == "*" or r.specialty == s.specialty) and RANK[s.title.value] >= RANK[r.min_title.value]
+
+
+def post_use(p: Policy, funding: str, tier: str) -> bool:
+    rule = POST_USE[funding][tier]
+    return rule if isinstance(rule, bool) else bool(getattr(p, rule))
 
 
 @dataclass(frozen=True)
@@ -30,29 +70,29 @@ def person_options(instance: Instance, mode: Mode, sid: str) -> list[Opt]:
     for j in instance.institutions:
         if j.community != s.community:
             continue
-        if s.title == Title.village_doctor and j.tier != Tier.village:
+        if s.title.value == "village_doctor" and j.tier.value != "village":
             continue
-        if s.status != Status.candidate:
+        if s.status != StaffStatus.candidate:
             assert s.posted_at is not None
             if j.id != s.posted_at:
                 if not s.mobile or mode == Mode.separate:
                     continue
-                if not within_km(distance_m(instance.institution_by_id[s.posted_at], j), p.max_distance_km):
+                if not within(metres(instance.institution_by_id[s.posted_at], j), p.max_distance_km):
                     continue
-        if s.status == Status.on_staff:
+        if s.status == StaffStatus.on_staff:
             assert s.post_funding is not None
-            if mode == Mode.county_pool and not p.post_use_allowed(s.post_funding, j.tier):
+            if mode == Mode.county_pool and not post_use(p, s.post_funding.value, j.tier.value):
                 continue
             out.append(Opt(j.id, "existing", s.post_funding.value))
             continue
-        if s.status == Status.contract:
+        if s.status == StaffStatus.contract:
             out.append(Opt(j.id, None, None))
         if mode == Mode.separate:
             if j.funding != Funding.none:
                 out.append(Opt(j.id, j.id, j.funding.value))
         elif mode == Mode.county_pool:
             for f in (Funding.full, Funding.differential):
-                if p.post_use_allowed(f, j.tier):
+                if post_use(p, f.value, j.tier.value):
                     out.append(Opt(j.id, f"{s.community},{f.value}", f.value))
         else:
             out.append(Opt(j.id, s.community, "unified"))
@@ -60,7 +100,7 @@ def person_options(instance: Instance, mode: Mode, sid: str) -> list[Opt]:
 
 
 def vacancies(instance: Instance, mode: Mode) -> dict[str, int]:
-    on_staff = [s for s in instance.staff if s.status == Status.on_staff]
+    on_staff = [s for s in instance.staff if s.status == StaffStatus.on_staff]
     vac: dict[str, int] = {}
     for c in instance.communities:
         insts = [i for i in instance.institutions if i.community == c.id]
@@ -75,6 +115,15 @@ def vacancies(instance: Instance, mode: Mode) -> dict[str, int]:
         else:
             vac[c.id] = max(0, sum(i.approved_posts for i in insts) - sum(1 for s in on_staff if s.community == c.id))
     return vac
+
+
+def post_cost(instance: Instance, title: Title, funding: str) -> float:
+    """Yuan a year the treasury pays for a new post: salary × share of the post's funding,
+    to the fen (the share table keys are full, differential, unified)."""
+    share = {"full": instance.policy.treasury_share.full, "differential": instance.policy.treasury_share.differential,
+             "unified": instance.policy.treasury_share.unified}[funding]
+    fen = instance.salary(title) * 100 * Fraction(str(share))
+    return math.floor(fen + Fraction(1, 2)) / 100
 
 
 @dataclass
@@ -106,7 +155,7 @@ def solve_naive(instance: Instance, mode: Mode | None = None, solver: str = "hig
             by_pool.setdefault(str(o.post), []).append(v)
     for s in instance.staff:
         vs = by_person.get(s.id, [])
-        if s.status == Status.candidate:
+        if s.status == StaffStatus.candidate:
             if vs:
                 prob += pulp.lpSum(vs) <= 1
         else:
@@ -118,29 +167,36 @@ def solve_naive(instance: Instance, mode: Mode | None = None, solver: str = "hig
         if i.capacity is not None and by_inst.get(i.id):
             prob += pulp.lpSum(v for _s, v in by_inst[i.id]) <= i.capacity
     staff = instance.staff_by_id
-    moved = {k: v for k, v in y.items() if staff[k[0]].status != Status.candidate and k[1].institution != staff[k[0]].posted_at}
+    moved = {k: v for k, v in y.items() if staff[k[0]].status != StaffStatus.candidate and k[1].institution != staff[k[0]].posted_at}
+    treasury = {(sid, o): v for (sid, o), v in y.items()
+                if staff[sid].status != StaffStatus.on_staff and o.post not in (None, "existing")}
     for c in instance.communities:
+        if c.treasury_budget is not None:
+            prob += pulp.lpSum(post_cost(instance, staff[sid].title, str(o.funding)) * v
+                               for (sid, o), v in treasury.items() if staff[sid].community == c.id) <= c.treasury_budget
         if c.hiring_budget is not None:
             prob += pulp.lpSum(instance.salary(staff[sid].title) * v for (sid, _o), v in y.items()
-                               if staff[sid].status == Status.candidate and staff[sid].community == c.id) <= c.hiring_budget
+                               if staff[sid].status == StaffStatus.candidate and staff[sid].community == c.id) <= c.hiring_budget
         if c.max_moves is not None:
             prob += pulp.lpSum(v for (sid, _o), v in moved.items() if staff[sid].community == c.id) <= c.max_moves
     short_terms = []
     for k, r in enumerate(instance.requirements):
         sv = pulp.LpVariable(f"short{k}", lowBound=0)
-        cover = [v for sid, v in by_inst.get(r.institution, []) if r.matches(staff[sid].specialty, staff[sid].title)]
+        cover = [v for sid, v in by_inst.get(r.institution, []) if matches(r, staff[sid])]
         prob += sv + pulp.lpSum(cover) >= r.need
         short_terms.append(r.weight * sv)
     inst = instance.institution_by_id
     levels = {
         Level.shortfall: pulp.lpSum(short_terms),
         Level.moves: pulp.lpSum(moved.values()),
-        Level.distance: pulp.lpSum(distance_m(inst[str(staff[sid].posted_at)], inst[o.institution]) * v
+        Level.distance: pulp.lpSum(metres(inst[str(staff[sid].posted_at)], inst[o.institution]) * v
                                    for (sid, o), v in moved.items()),
         Level.hiring_cost: pulp.lpSum(instance.salary(staff[sid].title) * v for (sid, _o), v in y.items()
-                                      if staff[sid].status == Status.candidate),
+                                      if staff[sid].status == StaffStatus.candidate),
         Level.unregularised: pulp.lpSum(v for (sid, o), v in y.items()
-                                        if staff[sid].status == Status.contract and o.post is None),
+                                        if staff[sid].status == StaffStatus.contract and o.post is None),
+        Level.treasury_cost: pulp.lpSum(post_cost(instance, staff[sid].title, str(o.funding)) * v
+                                        for (sid, o), v in treasury.items()),
     }
     values: dict[Level, float] = {}
     for lvl in instance.policy.objective:

@@ -1,7 +1,7 @@
 """Solver backends for the lexicographic driver: HiGHS in-process (highspy) and CBC (PuLP).
 
-Each runner solves one level at a time: `solve(expr, time_left, scale)`, `hold(expr, rhs)`,
-`value(column)`. Imported only when a solve runs (highspy is slow to import).
+Each runner solves one level at a time: `solve(expr, time_left, scale)` -> (termination,
+value, proven lower bound or None), `hold(expr, rhs)`, `value(column)`. Imported only when a solve runs (highspy is slow to import).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
+from .constants import SolverProfile, TerminationCondition
 from .model.linear import import_pulp, pulp_expr
-from .solve import SolverProfile, TerminationCondition
 
 if TYPE_CHECKING:
     from .model.build import CommunityModel
@@ -217,9 +217,11 @@ class HighsRunner:
         ms = h.getModelStatus()
         has_sol = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
         bound = -math.inf
+        if ms in (M.kOptimal, M.kTimeLimit, M.kInterrupt, M.kIterationLimit, M.kSolutionLimit):
+            dual = float(h.getInfo().mip_dual_bound)
+            bound = dual if math.isfinite(dual) else -math.inf
         if ms == M.kOptimal:
             term = TerminationCondition.optimal
-            bound = float(h.getInfo().mip_dual_bound)
         elif ms in (M.kInfeasible, M.kUnboundedOrInfeasible):
             return TerminationCondition.infeasible, None, math.inf if ms == M.kInfeasible else -math.inf
         elif ms in (M.kTimeLimit, M.kInterrupt, M.kIterationLimit, M.kSolutionLimit):
@@ -232,7 +234,10 @@ class HighsRunner:
         return term, values.tolist(), bound
 
     def solve(self, expr: Expr, time_left: float | None, scale: float | None = None
-              ) -> tuple[TerminationCondition, float | None]:
+              ) -> tuple[TerminationCondition, float | None, float | None]:
+        """(termination, the level's value in the plan found, a proven lower bound on the
+        level given the earlier levels' holds). The bound is what "optimal" rests on: a
+        profile with a gap may stop with the value above it."""
         np = self.np
         t0 = time.perf_counter()
         costs = np.zeros(self.n)
@@ -250,7 +255,12 @@ class HighsRunner:
         if self.n and self.profile.reduced_cost_fixing:
             lp, infeasible = self._lp_bound(costs, time_left)
             if infeasible:
-                return TerminationCondition.infeasible, None
+                return TerminationCondition.infeasible, None, None
+        lp_bound = -math.inf  # the LP bound, rounded up to the next multiple of `scale`
+        if lp is not None:
+            lp_bound = lp[0]
+            if scale:
+                lp_bound = scale * math.ceil((lp[0] - 1e-6 * max(1.0, abs(lp[0]))) / scale)
         if lp is not None:
             x = lp[2]
             if bool(np.all(np.abs(x[self.is_int] - np.round(x[self.is_int])) <= 1e-7)):
@@ -258,13 +268,13 @@ class HighsRunner:
                 self.values = [float(v) for v in np.where(self.is_int, np.round(x), x)]
                 value = val(self.values)
                 self._fix(lp, value)
-                return TerminationCondition.optimal, value + const
+                return TerminationCondition.optimal, value + const, min(value, lp[0]) + const
         z_inc = val(self.values) if self.values is not None else None
         if lp is not None and scale:
             # The level's optimum is a multiple of `scale` and at least the LP bound.
             target = scale * math.ceil((lp[0] - 1e-6 * max(1.0, abs(lp[0]))) / scale)
             if z_inc is not None and z_inc <= target + 1e-6:
-                return TerminationCondition.optimal, z_inc + const  # the bound proves the incumbent
+                return TerminationCondition.optimal, z_inc + const, target + const  # the bound proves the incumbent
             # Guess that the optimum is the bound: fix what no plan at the target can move and
             # solve that small MIP. A plan found at the target is optimal and the fixings keep
             # every optimal plan; otherwise undo them and search the whole level.
@@ -274,7 +284,7 @@ class HighsRunner:
             z_try = val(values) if values is not None else None
             if values is not None and z_try is not None and z_try <= target + 1e-6:
                 self.values = values
-                return TerminationCondition.optimal, z_try + const
+                return TerminationCondition.optimal, z_try + const, target + const
             self._unfix(ids)
             if values is not None and z_try is not None and (z_inc is None or z_try < z_inc):
                 self.values, z_inc = values, z_try  # a better incumbent all the same
@@ -282,25 +292,33 @@ class HighsRunner:
                 # Every plan at or below the target lies in the model just solved, and it has
                 # none: the optimum is at least one step up. A plan there is optimal.
                 floor = target + scale
+                lp_bound = max(lp_bound, floor)
                 if z_inc is not None and z_inc <= floor + 1e-6 * max(1.0, abs(floor)):
-                    return TerminationCondition.optimal, z_inc + const
+                    return TerminationCondition.optimal, z_inc + const, floor + const
         if z_inc is not None and lp is not None:
             self._fix(lp, z_inc)
         # No MIP start: on a generated county HiGHS 1.16 took the previous level's plan as
         # start and then reported a plan 600,000 yuan above the optimum as optimal (without
         # the start it finds the optimum); the incumbent still serves the fixing above.
-        term, values, _bound = self._run_mip(costs, left())
+        term, values, mip_bound = self._run_mip(costs, left())
+        # The fixings keep every plan at or below z_inc: the MIP's bound holds below z_inc.
+        if z_inc is not None:
+            mip_bound = min(mip_bound, z_inc)
+        if scale and math.isfinite(mip_bound):
+            mip_bound = scale * math.ceil((mip_bound - 1e-6 * max(1.0, abs(mip_bound))) / scale)
+        bound = max(lp_bound, mip_bound)
         if values is None:
-            return term, None
+            return term, None, (bound + const if math.isfinite(bound) else None)
         self.values = values
         value = val(values)
         if term == TerminationCondition.optimal and lp is not None:
             self._fix(lp, value)
-        return term, value + const
+        return term, value + const, (min(bound, value) + const if math.isfinite(bound) else None)
 
-    def feasible(self) -> bool | None:
-        """Does any plan obey every row? None when HiGHS could not tell (an error)."""
-        term, values, _bound = self._run_mip(self.np.zeros(self.n), None)
+    def feasible(self, time_left: float | None = None) -> bool | None:
+        """Does any plan obey every row? None when HiGHS could not tell (an error, or the
+        time limit)."""
+        term, values, _bound = self._run_mip(self.np.zeros(self.n), time_left)
         if values is not None:
             return True
         return False if term == TerminationCondition.infeasible else None
@@ -329,7 +347,11 @@ class CbcRunner:
         self.prob, self.cols = cm.lp.to_pulp()
 
     def solve(self, expr: Expr, time_left: float | None, scale: float | None = None
-              ) -> tuple[TerminationCondition, float | None]:
+              ) -> tuple[TerminationCondition, float | None, float | None]:
+        """As HighsRunner.solve. CBC through PuLP reports no bound: a level it calls optimal
+        is proven only when the profile's gaps are within model.md's tolerance. Its
+        "infeasible" is not a proof under a time limit (its preprocessing may stop early
+        and say so): solve.py has it confirmed before a user hears it."""
         pulp = import_pulp()
         prob = self.prob
         obj = pulp_expr(expr, self.cols)
@@ -341,17 +363,30 @@ class CbcRunner:
         )
         prob.solve(solver)
         if prob.status == pulp.LpStatusInfeasible:
-            return TerminationCondition.infeasible, None
+            return TerminationCondition.infeasible, None, None
         if prob.sol_status == pulp.LpSolutionOptimal:
             term = TerminationCondition.optimal
         elif prob.sol_status == pulp.LpSolutionIntegerFeasible:
             term = TerminationCondition.time_limit
         elif prob.status == pulp.LpStatusNotSolved:
-            return TerminationCondition.no_solution, None
+            return TerminationCondition.no_solution, None, None
         else:
-            return TerminationCondition.error, None
+            return TerminationCondition.error, None, None
         self.has_values = True
-        return term, float(pulp.value(obj) or 0.0) if len(obj) else float(expr.constant)
+        value = float(pulp.value(obj) or 0.0) if len(obj) else float(expr.constant)
+        proven = term == TerminationCondition.optimal and self.profile.exact
+        return term, value, (value if proven else None)
+
+    def feasible(self, time_left: float | None = None) -> bool | None:
+        """Does any plan obey every row? None when CBC could not tell within the limit."""
+        pulp = import_pulp()
+        self.prob.setObjective(pulp.LpAffineExpression(constant=0))
+        solver = pulp.PULP_CBC_CMD(msg=False, threads=self.profile.threads,
+                                   timeLimit=None if time_left is None else max(1, math.ceil(time_left)))
+        self.prob.solve(solver)
+        if self.prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+            return True
+        return None  # CBC's "infeasible" is not trusted (see solve)
 
     def hold(self, expr: Expr, rhs: float) -> None:
         pulp = import_pulp()

@@ -9,25 +9,73 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from .domain import (
     Funding,
     Instance,
+    Institution,
     Level,
     Mode,
+    Policy,
+    Requirement,
     StaffMember,
-    Status,
+    StaffStatus,
     Tier,
     Title,
-    distance_m,
-    within_km,
 )
 from .errors import InputError, Problem
 from .i18n import _
+from .io import unneutralise_text
+
+# ---------------------------------------------------------------- model.md, read again
+# The checker verifies the model, so it shares none of the model's rule logic (domain's
+# distance_m, within_km, Requirement.matches, Policy.post_use_allowed): these are its own
+# readings of model.md, kept small enough to compare with the page.
+
+_TITLE_ORDER = ("village_doctor", "resident", "attending", "deputy_chief", "chief")  # model.md ranks 0..4
+
+# model.md, post-use table: (post funding, tier) -> always allowed (None) or the policy switch.
+_POST_USE = {
+    ("differential", "county"): None,
+    ("differential", "township"): "county_managed_township_used",
+    ("differential", "village"): "county_managed_village_used",
+    ("full", "county"): "township_used_at_county",
+    ("full", "township"): None,
+    ("full", "village"): "township_recruited_village_used",
+}
+
+
+def _metres(a: Institution, b: Institution) -> int:
+    """Euclidean distance rounded to whole metres, half up; decided on whole micrometres so
+    that coordinates written with decimals tie as written (model.md: km to 3 decimals)."""
+    um = round(math.sqrt((a.x_km - b.x_km) ** 2 + (a.y_km - b.y_km) ** 2) * 1e9)
+    return (um + 500_000) // 1_000_000
+
+
+def _within(metres: int, limit_km: float | None) -> bool:
+    """A move of `metres` obeys a limit in km (None: no limit); compared in whole millimetres."""
+    return limit_km is None or metres * 1000 <= round(limit_km * 1e6)
+
+
+def _matches(r: Requirement, s: StaffMember) -> bool:
+    """model.md: the specialty matches (`*` any) and the title ranks at least min_title's."""
+    return (r.specialty in ("*", s.specialty)
+            and _TITLE_ORDER.index(s.title.value) >= _TITLE_ORDER.index(r.min_title.value))
+
+
+def _post_use_ok(policy: Policy, funding: Funding, tier: Tier) -> bool:
+    switch = _POST_USE.get((funding.value, tier.value), "")
+    if switch == "":
+        return False  # funding `none` holds no post
+    return True if switch is None else bool(getattr(policy, switch))
 
 
 class PostSource:
@@ -73,7 +121,7 @@ def vacancies(instance: Instance, mode: Mode) -> dict[tuple[str, str], int]:
     """Vacancies per pool key: (institution, "") separate; (community, funding) county_pool;
     (community, "unified") unified. model.md, Modes."""
     out: dict[tuple[str, str], int] = {}
-    on_staff = [s for s in instance.staff if s.status == Status.on_staff]
+    on_staff = [s for s in instance.staff if s.status == StaffStatus.on_staff]
     if mode == Mode.separate:
         held = Counter(s.quota_holder for s in on_staff)
         for i in instance.institutions:
@@ -104,7 +152,7 @@ class _Ctx:
 
     def moved(self, s: StaffMember, a: Assignment | None) -> bool:
         return (
-            s.status != Status.candidate
+            s.status != StaffStatus.candidate
             and a is not None
             and a.to_institution is not None
             and a.to_institution != s.posted_at
@@ -117,7 +165,7 @@ class _Ctx:
 def check_posting(c: _Ctx) -> Iterable[Violation]:
     """Rule 1: posted exactly once (candidates at most once, posted ⇔ hired); post sources."""
     for s, a in c.people:
-        if s.status == Status.candidate:
+        if s.status == StaffStatus.candidate:
             hired = a is not None and a.to_institution is not None
             if hired and a is not None and a.post_source != PostSource.hired:
                 yield Violation("posting", s.id, _("a posted candidate must be hired into a post (post_source hired)"))
@@ -130,7 +178,7 @@ def check_posting(c: _Ctx) -> Iterable[Violation]:
         if a.to_institution not in c.inst:
             yield Violation("posting", s.id, _("posted at unknown institution {institution}").format(institution=a.to_institution))
             continue
-        if s.status == Status.on_staff:
+        if s.status == StaffStatus.on_staff:
             if a.post_source != PostSource.existing:
                 yield Violation("posting", s.id, _("an on_staff member keeps their post (post_source existing)"))
             expected = "unified" if c.mode == Mode.unified else s.post_funding.value if s.post_funding else ""
@@ -153,7 +201,7 @@ def check_community_mobility(c: _Ctx) -> Iterable[Violation]:
         if j.community != s.community:
             yield Violation("community_mobility", s.id, _("posted at {institution} of community {community}, but belongs to {own}").format(
                 institution=j.id, community=j.community, own=s.community))
-        if s.status == Status.candidate:
+        if s.status == StaffStatus.candidate:
             continue
         if a.to_institution != s.posted_at:
             if not s.mobile:
@@ -182,8 +230,8 @@ def check_distance(c: _Ctx) -> Iterable[Violation]:
         if not c.moved(s, a) or a is None or a.to_institution not in c.inst or s.posted_at is None:
             continue
         assert a.to_institution is not None
-        m = distance_m(c.inst[s.posted_at], c.inst[a.to_institution])
-        if not within_km(m, limit):
+        m = _metres(c.inst[s.posted_at], c.inst[a.to_institution])
+        if not _within(m, limit):
             yield Violation("distance", s.id, _("moved {km} km from {src} to {dst}, over the {limit} km limit").format(
                 km=f"{m / 1000:.3f}", src=s.posted_at, dst=a.to_institution, limit=f"{limit:g}"))
 
@@ -209,7 +257,7 @@ def check_post_use(c: _Ctx) -> Iterable[Violation]:
             yield Violation("post_use", s.id, _("a new post in county_pool mode must say its funding (full or differential)"))
             continue
         tier = c.inst[a.to_institution].tier
-        if not c.instance.policy.post_use_allowed(f, tier):
+        if not _post_use_ok(c.instance.policy, f, tier):
             yield Violation("post_use", s.id, _("holds a {funding} post but is posted at {institution} ({tier} tier), which the post-use rules forbid").format(
                 funding=f.value, institution=a.to_institution, tier=tier.value))
 
@@ -252,7 +300,7 @@ def check_hiring_budget(c: _Ctx) -> Iterable[Violation]:
     """Rule 7: Σ salary of hired candidates ≤ hiring_budget."""
     cost: Counter[str] = Counter()
     for s, a in c.people:
-        if s.status == Status.candidate and a is not None and a.to_institution:
+        if s.status == StaffStatus.candidate and a is not None and a.to_institution:
             cost[s.community] += c.instance.salary(s.title)
     for com in c.instance.communities:
         if com.hiring_budget is not None and cost[com.id] > com.hiring_budget + 1e-6:
@@ -267,6 +315,64 @@ def check_max_moves(c: _Ctx) -> Iterable[Violation]:
             yield Violation("max_moves", com.id, _("{n} people moved, max_moves {limit}").format(n=moves[com.id], limit=com.max_moves))
 
 
+def fen_round(amount: Fraction) -> float:
+    """Yuan to the fen, half up (model.md's money is yuan a year; shares make decimals)."""
+    return math.floor(amount * 100 + Fraction(1, 2)) / 100
+
+
+def post_funding_taken(instance: Instance, mode: Mode, s: StaffMember, a: Assignment | None) -> str | None:
+    """The funding of the post a person holds under the plan (full, differential, unified),
+    or None without a post. on_staff keep their own post's; a new post is the pool's: the
+    institution's own in separate, the plan's full/differential in county_pool, unified."""
+    # Funding members are returned as themselves: a StrEnum is its text, and `.value` is slow.
+    if a is None or a.to_institution is None:
+        return None
+    if s.status is StaffStatus.on_staff:
+        return s.post_funding
+    if a.post_source not in (PostSource.regularised, PostSource.hired):
+        return None
+    if mode is Mode.unified:
+        return "unified"
+    if mode is Mode.separate and a.to_institution in instance.institution_by_id:
+        return instance.institution_by_id[a.to_institution].funding
+    return a.post_funding if a.post_funding in ("full", "differential") else None
+
+
+def treasury_pays(instance: Instance, mode: Mode, s: StaffMember, a: Assignment | None) -> float:
+    """What the treasury pays a year for one person under the plan: salary × share of the post
+    they hold (0 without a post)."""
+    funding = post_funding_taken(instance, mode, s, a)
+    if funding is None or funding == "none":
+        return 0.0
+    return post_price(instance.salary(s.title), getattr(instance.policy.treasury_share, funding))
+
+
+@cache
+def post_price(salary: int, share: float) -> float:
+    """salary × share to the fen, exactly (the share as written, e.g. 0.3, not its binary float)."""
+    return fen_round(salary * Fraction(str(share)))
+
+
+def _treasury_added(instance: Instance, mode: Mode, plan: Plan) -> Counter[str]:
+    """Per community: Σ treasury_pays over people the plan regularises or hires."""
+    added: Counter[str] = Counter()
+    for s in instance.staff:
+        a = plan.get(s.id)
+        if s.status != StaffStatus.on_staff and a is not None and a.post_source in (PostSource.regularised, PostSource.hired):
+            added[s.community] += Fraction(str(treasury_pays(instance, mode, s, a)))  # type: ignore[assignment]
+    return added
+
+
+def check_treasury_budget(c: _Ctx) -> Iterable[Violation]:
+    """Rule 9 (money): the treasury's added payroll of a community ≤ treasury_budget."""
+    added = _treasury_added(c.instance, c.mode, c.plan)
+    for com in c.instance.communities:
+        if com.treasury_budget is not None and float(added[com.id]) > com.treasury_budget + 1e-6:
+            yield Violation("treasury_budget", com.id,
+                            f"new posts add {float(added[com.id]):,.2f} yuan a year to the treasury's payroll, "
+                            f"treasury_budget {com.treasury_budget:,.2f}")
+
+
 CHECKS: dict[str, Callable[[_Ctx], Iterable[Violation]]] = {
     "posting": check_posting,
     "community_mobility": check_community_mobility,
@@ -277,10 +383,11 @@ CHECKS: dict[str, Callable[[_Ctx], Iterable[Violation]]] = {
     "capacity": check_capacity,
     "hiring_budget": check_hiring_budget,
     "max_moves": check_max_moves,
+    "treasury_budget": check_treasury_budget,
 }
 
 
-def compute_levels(instance: Instance, plan: Plan) -> dict[Level, float]:
+def compute_levels(instance: Instance, plan: Plan, mode: Mode | None = None) -> dict[Level, float]:
     """Every level of model.md, from the plan alone. Distance in km (whole metres / 1000)."""
     inst = instance.institution_by_id
     matching: dict[str, list[StaffMember]] = {}
@@ -293,16 +400,16 @@ def compute_levels(instance: Instance, plan: Plan) -> dict[Level, float]:
         to = a.to_institution if a is not None else None
         if to is not None:
             matching.setdefault(to, []).append(s)
-        if s.status != Status.candidate and to is not None and to != s.posted_at and s.posted_at in inst and to in inst:
+        if s.status != StaffStatus.candidate and to is not None and to != s.posted_at and s.posted_at in inst and to in inst:
             moves += 1
-            metres += distance_m(inst[s.posted_at], inst[to])
-        if s.status == Status.candidate and to is not None:
+            metres += _metres(inst[s.posted_at], inst[to])
+        if s.status == StaffStatus.candidate and to is not None:
             cost += instance.salary(s.title)
-        if s.status == Status.contract and (a is None or a.post_source != PostSource.regularised):
+        if s.status == StaffStatus.contract and (a is None or a.post_source != PostSource.regularised):
             unreg += 1
     short = 0.0
     for r in instance.requirements:
-        have = sum(1 for s in matching.get(r.institution, []) if r.matches(s.specialty, s.title))
+        have = sum(1 for s in matching.get(r.institution, []) if _matches(r, s))
         short += r.weight * max(0, r.need - have)
     return {
         Level.shortfall: short,
@@ -310,6 +417,7 @@ def compute_levels(instance: Instance, plan: Plan) -> dict[Level, float]:
         Level.distance: metres / 1000.0,
         Level.hiring_cost: float(cost),
         Level.unregularised: float(unreg),
+        Level.treasury_cost: float(sum(_treasury_added(instance, mode or instance.policy.mode, plan).values())),
     }
 
 
@@ -322,7 +430,7 @@ def requirement_coverage(instance: Instance, plan: Plan) -> list[tuple[int, int]
             by_inst.setdefault(a.to_institution, []).append(s)
     out = []
     for r in instance.requirements:
-        have = sum(1 for s in by_inst.get(r.institution, []) if r.matches(s.specialty, s.title))
+        have = sum(1 for s in by_inst.get(r.institution, []) if _matches(r, s))
         out.append((have, max(0, r.need - have)))
     return out
 
@@ -333,11 +441,26 @@ def check_plan(instance: Instance, plan: Plan, mode: Mode | None = None) -> Chec
     report = CheckReport()
     for check in CHECKS.values():
         report.violations.extend(check(ctx))
-    report.levels = compute_levels(instance, plan)
+    report.levels = compute_levels(instance, plan, ctx.mode)
     return report
 
 
 # ---------------------------------------------------------------- reading a plan
+
+
+def read_plan_summary(path: Path) -> dict[str, Any]:
+    """The summary.json beside a plan (a folder, or its assignments.csv), or {} when there is
+    none or it cannot be read: what the solve recorded (mode, status, objective)."""
+    import json
+
+    file = path / "summary.json" if path.is_dir() else path.parent / "summary.json"
+    if not file.is_file():
+        return {}
+    try:
+        meta = json.loads(file.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def read_plan(path: Path, instance: Instance) -> Plan:
@@ -360,7 +483,8 @@ def read_plan(path: Path, instance: Instance) -> Plan:
         raise InputError(problems)
     plan: Plan = {}
     staff = instance.staff_by_id
-    for n, row in enumerate(reader, start=2):
+    for n, raw in enumerate(reader, start=2):
+        row = {k: unneutralise_text(v) if isinstance(v, str) else v for k, v in raw.items()}  # as written by solve
         sid = (row.get("staff_id") or "").strip()
         if not sid:
             continue
@@ -379,11 +503,11 @@ def read_plan(path: Path, instance: Instance) -> Plan:
         s = staff[sid]
         if source is None and "post_source" not in cols:
             # A hand-written plan may leave the post columns out: infer the obvious.
-            if s.status == Status.on_staff:
+            if s.status == StaffStatus.on_staff:
                 source = PostSource.existing
-            elif s.status == Status.candidate and to:
+            elif s.status == StaffStatus.candidate and to:
                 source = PostSource.hired
-        if s.status == Status.on_staff and funding is None and source == PostSource.existing:
+        if s.status == StaffStatus.on_staff and funding is None and source == PostSource.existing:
             funding = s.post_funding.value if s.post_funding else None
         if source not in (None, PostSource.existing, PostSource.regularised, PostSource.hired):
             problems.append(Problem(label, n, "post_source", source, _("expected existing, regularised, hired or blank")))

@@ -17,10 +17,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from . import labels
 from .errors import InfeasibleError, InputError, StaffpoolError, UsageError
-from .i18n import N_, _, default_language, ngettext, pgettext, set_language
+from .i18n import N_, _, default_language, ngettext, set_language
 
 # numpy's BLAS thread pool starts with numpy and spins, competing with HiGHS for the cores,
 # while staffpool does no BLAS work (county solve 0.34 s → 0.27 s on 2 cores). Set before
@@ -40,6 +41,8 @@ err = Console(stderr=True)
 
 InstanceArg = Annotated[Path, typer.Argument(help=N_("Instance: a folder with instance.yaml, a .json file or a .xlsx workbook."))]
 JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print JSON on stdout and nothing else."))]
+ForceOpt = Annotated[bool, typer.Option("--force", help=N_("Replace what an earlier run wrote at --out (or --xlsx)."))]
+StrictOpt = Annotated[bool, typer.Option("--strict", help=N_("Treat warnings (unknown columns, sheets, files) as problems: exit 2."))]
 
 
 def _lang_callback(value: str | None) -> str | None:
@@ -57,9 +60,21 @@ LangOpt = Annotated[str | None, typer.Option("--lang", help=N_("Language of what
                                              callback=_lang_callback, is_eager=True)]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        sys.stdout.write(f"staffpool {__version__}\n")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(debug: Annotated[bool, typer.Option("--debug", help=N_("Show the traceback of an internal error."))] = False,
-          lang: LangOpt = None) -> None:
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help=N_("Show the traceback of an internal error."))] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help=N_("Print the version and exit."))] = False,
+    lang: LangOpt = None,
+) -> None:
     pass
 
 
@@ -91,13 +106,21 @@ def _busy(what: str) -> Iterator[None]:
         yield
 
 
-def _load(path: Path) -> tuple[Any, float]:
-    from .validate import load_instance
+def _load(path: Path, strict: bool = False) -> tuple[Any, float]:
+    """The instance and its load time; its warnings go to stderr."""
+    inst, _warnings, load_s = _load_with_warnings(path, strict)
+    return inst, load_s
+
+
+def _load_with_warnings(path: Path, strict: bool = False) -> tuple[Any, list[Any], float]:
+    from .render import render_warnings
+    from .validate import load_with_warnings
 
     t0 = time.perf_counter()
-    with _busy(_("loading {path}").format(path=path)):
-        inst = load_instance(path)
-    return inst, time.perf_counter() - t0
+    with _busy(_("loading {path}").format(path=escape(str(path)))):
+        inst, warnings = load_with_warnings(path, strict)
+    render_warnings(err, warnings)
+    return inst, warnings, time.perf_counter() - t0
 
 
 def _input_files(path: Path) -> list[Path]:
@@ -107,22 +130,25 @@ def _input_files(path: Path) -> list[Path]:
 
 
 @app.command(help=N_("Check an instance: exit 0 with an overview, or 2 with every problem."))
-def validate(instance: InstanceArg, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
+def validate(instance: InstanceArg, as_json: JsonOpt = False, strict: StrictOpt = False, lang: LangOpt = None) -> None:
+    from dataclasses import asdict
+
     from .check import vacancies
     from .render import instance_overview
 
-    inst, _load_s = _load(instance)
+    inst, warnings, _load_s = _load_with_warnings(instance, strict)
     vac = vacancies(inst, inst.policy.mode)
     if as_json:
         _print_json({
             "instance": inst.name, "valid": True, "communities": len(inst.communities),
             "institutions": len(inst.institutions), "staff": len(inst.staff), "requirements": len(inst.requirements),
             "vacancies": {",".join(k for k in key if k): v for key, v in sorted(vac.items())},
+            "warnings": [asdict(w) for w in warnings],
         })
         return
     for t in instance_overview(inst, vac):
         out.print(t)
-    out.print("[green]" + _("{instance} is valid.").format(instance=instance) + "[/]")
+    out.print("[green]" + _("{instance} is valid.").format(instance=escape(str(instance))) + "[/]")
 
 
 def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, workers: int | None, load_s: float) -> Any:
@@ -134,7 +160,7 @@ def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, w
         task = progress.add_task(ngettext("solving {n} community", "solving {n} communities", n).format(n=n), total=n)
 
         def on_level(cid: str, level: Any) -> None:
-            progress.update(task, description=_("{community}: level {level}").format(community=cid, level=level.value))
+            progress.update(task, description=_("{community}: level {level}").format(community=escape(cid), level=level.value))
 
         def on_done(_o: Any) -> None:
             progress.advance(task)
@@ -149,7 +175,6 @@ TimeOpt = Annotated[float | None, typer.Option("--time-limit", help=N_("Seconds 
 WorkersOpt = Annotated[int | None, typer.Option("--workers", help=N_("Parallel processes (default: the machine's cores)."))]
 OutOpt = Annotated[Path | None, typer.Option("--out", help=N_("Folder to write the result files into."))]
 XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help=N_("Also write one Excel workbook (.xlsx) for people, headers in the chosen language."))]
-ForceOpt = Annotated[bool, typer.Option("--force", help=N_("Replace an existing output file."))]
 
 
 def _check_mode(mode: str | None) -> str | None:
@@ -172,11 +197,12 @@ def solve_cmd(
     time_limit: TimeOpt = None,
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
-    xlsx: XlsxOpt = None,
     force: ForceOpt = False,
+    strict: StrictOpt = False,
+    xlsx: XlsxOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    from .results import write_result
+    from .results import RESULT_FILES, write_result
     from .solve import load_profile, require_plan
 
     mode = _check_mode(mode)
@@ -187,67 +213,84 @@ def solve_cmd(
 
         check_writable(xlsx, force, [instance, *inputs])
     if out_dir is not None:
-        from .io import ensure_not_input
+        from .io import ensure_not_input, refuse_existing
 
-        ensure_not_input(out_dir, ["assignments.csv", "requirements.csv", "institutions.csv", "summary.json"], inputs)
-    inst, load_s = _load(instance)
+        ensure_not_input(out_dir, RESULT_FILES, inputs)
+        refuse_existing([out_dir / n for n in RESULT_FILES], force)  # before solving, not after
+    inst, load_s = _load(instance, strict)
     result = _solve(inst, mode, solver, time_limit, workers, load_s)
     if as_json and not result.has_plan:
         # Each community's status and reason, on stdout as the summary; exit 1 follows.
         _print_json(result.summary.model_dump(mode="json"))
     require_plan(result)
     if out_dir is not None:
-        write_result(result, out_dir, inputs)
+        write_result(result, out_dir, inputs, force=force)
     if xlsx is not None:
         from .xlsx_out import write_result_workbook
 
-        with _busy(_("writing {path}").format(path=xlsx)):  # 0.4 s for a county, ~13 s for 20,000 staff
+        with _busy(_("writing {path}").format(path=escape(str(xlsx)))):  # 0.4 s for a county, ~13 s for 20,000 staff
             write_result_workbook(result, xlsx)
     if as_json:
         _print_json(result.summary.model_dump(mode="json"))
+        _warn_unproven(result)  # on stderr: stdout stays clean JSON
         return
     from .render import solve_tables
 
-    for t in solve_tables(result):
+    for t in solve_tables(result, width=out.width):
         out.print(t)
+    _warn_unproven(result)
+    if out_dir is not None:
+        out.print(_("Wrote {files} to {dir}").format(files=", ".join(RESULT_FILES), dir=escape(str(out_dir))))
+    if xlsx is not None:
+        out.print(_("Wrote {path}").format(path=escape(str(xlsx))))
+
+
+def _warn_unproven(result: Any) -> None:
+    """A plan that is not proven optimal says so on stderr (exit 0 all the same)."""
     if result.status.value == "time_limit":
         err.print("[yellow]" + _("Time limit reached: the plan obeys every rule but is not proven optimal.") + "[/]")
-    if out_dir is not None:
-        out.print(_("Wrote assignments.csv, requirements.csv, institutions.csv, summary.json to {dir}").format(dir=out_dir))
-    if xlsx is not None:
-        out.print(_("Wrote {path}").format(path=xlsx))
+    elif result.status.value == "feasible":
+        err.print("[yellow]" + _("Not proven optimal (the {solver} profile stops within a gap): the plan obeys every rule; "
+                                 "summary.json `bounds` holds each level's proven bound.").format(solver=escape(result.solver))
+                  + "[/]")
 
 
-@app.command(help=N_("Verify a plan against every hard rule (docs/rules.md), without a solver; recompute the levels."))
+@app.command(help=N_("Verify a plan against every hard rule (docs/rules.md), without a solver; recompute the levels. "
+                     "The mode is --mode, else the one PLAN's summary.json records, else the policy's."))
 def check(
     instance: InstanceArg,
     plan_dir: Annotated[Path, typer.Argument(help=N_("A folder with assignments.csv (or the file itself)."))],
     mode: ModeOpt = None,
     as_json: JsonOpt = False,
+    strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from .check import check_plan, read_plan
+    from .check import check_plan, read_plan, read_plan_summary
     from .domain import Mode
     from .render import check_tables
     from .results import level_value
 
     mode = _check_mode(mode)
-    inst, _load_s = _load(instance)
-    m = Mode(mode) if mode else inst.policy.mode
-    with _busy(_("checking {plan}").format(plan=plan_dir)):
+    inst, _load_s = _load(instance, strict)
+    recorded = read_plan_summary(plan_dir).get("mode")
+    m = Mode(mode) if mode else Mode(recorded) if recorded in {x.value for x in Mode} else inst.policy.mode
+    with _busy(_("checking {plan}").format(plan=escape(str(plan_dir)))):
         plan = read_plan(plan_dir, inst)
         report = check_plan(inst, plan, m)
     if as_json:
         _print_json({
             "ok": report.ok,
+            "mode": m.value,
             "objective": {lvl.value: level_value(lvl, report.levels[lvl]) for lvl in inst.policy.objective},
             "violations": [{"rule": v.rule, "subject": v.subject, "message": v.message} for v in report.violations],
         })
     else:
         for t in check_tables(report, inst.policy.objective):
             out.print(t)
-        out.print("[green]" + _("Every hard rule holds.") + "[/]" if report.ok else
-                  "[red]" + ngettext("{n} violation.", "{n} violations.", len(report.violations)).format(n=len(report.violations)) + "[/]")
+        n = len(report.violations)
+        held = "[green]" + _("Every hard rule holds") + "[/]" if report.ok else \
+            "[red]" + ngettext("{n} violation", "{n} violations", n).format(n=n) + "[/]"
+        out.print(_("{held} (mode {mode}).").format(held=held, mode=labels.value("mode", m.value)))
     if not report.ok:
         raise typer.Exit(1)
 
@@ -258,14 +301,17 @@ def generate(
     out_dir: Annotated[Path, typer.Option("--out", help=N_("Folder to write the instance into."))],
     seed: Annotated[int, typer.Option("--seed", help=N_("Random seed: the same seed writes the same instance."))] = 0,
     scale: Annotated[float, typer.Option("--scale", min=0.01, help=N_("Multiplies staff and institutions per community."))] = 1.0,
+    force: ForceOpt = False,
     lang: LangOpt = None,
 ) -> None:
     from .generate import generate as gen
+    from .io import refuse_existing
 
+    refuse_existing([out_dir], force, folder=True)
     with _busy(ngettext("writing {n} community to {dir}", "writing {n} communities to {dir}", communities)
-               .format(n=communities, dir=out_dir)):
-        gen(communities, seed=seed, scale=scale, out_dir=out_dir)
-    err.print(_("Wrote {path}").format(path=out_dir))
+               .format(n=communities, dir=escape(str(out_dir)))):
+        gen(communities, seed=seed, scale=scale, out_dir=out_dir, force=force)
+    err.print(_("Wrote {path}").format(path=escape(str(out_dir))))
 
 
 @app.command(help=N_("Write an instance in another form (folder, JSON, workbook); the input is never touched."))
@@ -273,23 +319,29 @@ def convert(
     instance: InstanceArg,
     to: Annotated[str, typer.Option("--to", help=N_("folder, json or xlsx"))],
     out_path: Annotated[Path, typer.Option("--out", help=N_("Folder, .json or .xlsx to write."))],
+    force: ForceOpt = False,
+    strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
     from .convert import write_folder, write_json, write_workbook
+    from .io import refuse_existing
 
     if to not in ("folder", "json", "xlsx"):
         raise UsageError(_("--to {to!r}: choose folder, json or xlsx").format(to=to))
-    if out_path.resolve() == instance.resolve() or out_path.resolve() in {p.resolve() for p in _input_files(instance)}:
+    inputs = {p.resolve() for p in _input_files(instance)}
+    if out_path.resolve() == instance.resolve() or out_path.resolve() in inputs or any(
+            p.is_relative_to(out_path.resolve()) for p in inputs):
         raise UsageError(_("{path}: refusing to overwrite the input").format(path=out_path))
-    inst, _load_s = _load(instance)
-    with _busy(_("writing {path}").format(path=out_path)):
+    refuse_existing([out_path], force, folder=to == "folder")
+    inst, _load_s = _load(instance, strict)
+    with _busy(_("writing {path}").format(path=escape(str(out_path)))):
         if to == "folder":
-            write_folder(inst, out_path)
+            write_folder(inst, out_path, force=force)
         elif to == "json":
-            write_json(inst, out_path)
+            write_json(inst, out_path, force=force)
         else:
-            write_workbook(inst, out_path)
-    err.print(_("Wrote {path}").format(path=out_path))
+            write_workbook(inst, out_path, force=force)
+    err.print(_("Wrote {path}").format(path=escape(str(out_path))))
 
 
 @app.command(help=N_("Place due attendings on grassroots rotation (min-cost flow) after the allocation."))
@@ -301,17 +353,26 @@ def rotate(
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
+    force: ForceOpt = False,
+    strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from rich.table import Table
-
     from .check import read_plan
-    from .rotation import export_graphml
+    from .io import ensure_not_input, refuse_existing
+    from .render import rotation_table
+    from .rotation import ROTATION_FILES, export_graphml
     from .rotation import rotate as do_rotate
     from .solve import require_plan
 
     mode = _check_mode(mode)
-    inst, load_s = _load(instance)
+    inputs = _input_files(instance)
+    if out_dir is not None:
+        ensure_not_input(out_dir, ROTATION_FILES, inputs)
+        refuse_existing([out_dir / n for n in ROTATION_FILES], force)
+    if graph is not None:
+        ensure_not_input(graph.parent, [graph.name], inputs)
+        refuse_existing([graph], force)
+    inst, load_s = _load(instance, strict)
     if allocation is not None:
         plan = read_plan(allocation, inst)
     else:
@@ -319,62 +380,39 @@ def rotate(
     with _busy(_("placing the rotation (min-cost flow)")):
         result = do_rotate(inst, plan)
     if graph is not None:
-        export_graphml(result.graph, graph)
+        export_graphml(result.graph, graph, force=force)
     if result.status != "optimal":
         raise InfeasibleError(_("{instance}: rotation infeasible: some due attendings cannot be placed").format(instance=inst.name),
                               result.reasons)
     if out_dir is not None:
-        from .io import ensure_not_input
-
-        ensure_not_input(out_dir, ["rotation.csv", "rotation_summary.json"], _input_files(instance))
-        result.write(out_dir)
+        result.write(out_dir, force=force)
     if as_json:
         _print_json(result.summary())
         return
-    t = Table(title=_("Rotation: {n} attendings, {slots} senior slots covered, {km} km").format(
-        n=len(result.table), slots=result.covered_slots, km=f"{result.distance_km:.3f}"), title_justify="left")
-    for col, head in (("host", _("host")), ("window", _("window")), ("rotators", _("rotators")),
-                      ("senior_gap", _("senior gap")), ("covered", _("covered"))):
-        t.add_column(head, justify="left" if col == "host" else "right")
-    for r in result.hosts.itertuples():
-        t.add_row(str(r.host), str(r.window), str(r.rotators), str(r.senior_gap), str(r.covered))
-    out.print(t)
+    out.print(rotation_table(result))
 
 
 @app.command(help=N_("Staffing need from workload (WHO WISN): per cadre AWT, required, need, current, ratio."))
-def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
-    from rich.table import Table
+def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = False, force: ForceOpt = False,
+           strict: StrictOpt = False, lang: LangOpt = None) -> None:
+    from .demand import DEMAND_FILES, WISN_COLUMNS, wisn_table, write_demand
+    from .render import demand_table
 
-    from .demand import WISN_COLUMNS, derive_requirements, wisn_table
+    inputs = _input_files(instance)
+    if out_dir is not None:
+        from .io import ensure_not_input, refuse_existing
 
-    inst, _load_s = _load(instance)
+        ensure_not_input(out_dir, DEMAND_FILES, inputs)
+        refuse_existing([out_dir / n for n in DEMAND_FILES], force)
+    inst, _load_s = _load(instance, strict)
     table = wisn_table(inst)
     if out_dir is not None:
-        from .io import ensure_not_input, write_files_atomic
-
-        ensure_not_input(out_dir, ["wisn.csv", "requirements.csv"], _input_files(instance))
-        derived, _info = derive_requirements(inst.with_policy(requirements_from=["wisn"]))
-        reqs = "institution,specialty,min_title,need,weight\n" + "".join(
-            f"{r.institution},{r.specialty},{r.min_title.value},{r.need},{r.weight:g}\n" for r in derived.requirements)
-        write_files_atomic(out_dir, {"wisn.csv": table[WISN_COLUMNS].to_csv(index=False, lineterminator="\n"),
-                                     "requirements.csv": reqs})
+        write_demand(inst, out_dir, inputs, force=force)
     if as_json:
         rows = table[WISN_COLUMNS].to_dict(orient="records")
         _print_json({"cadres": [{k: (None if v != v else v) for k, v in r.items()} for r in rows]})
         return
-    t = Table(title=_("WISN: {n} cadres").format(n=len(table)), title_justify="left")
-    heads = {"institution": labels.column("institution"), "specialty": labels.column("specialty"),
-             "min_title": labels.column("min_title"), "awt_hours": _("AWT hours"), "required": _("required"),
-             "need": labels.column("need"), "current": _("current"), "wisn_ratio": _("WISN ratio"), "shortage": _("shortage")}
-    for col, head in heads.items():
-        t.add_column(head, justify="left" if col in ("institution", "specialty", "min_title") else "right")
-    for rec in table.to_dict(orient="records"):
-        ratio = rec["wisn_ratio"]
-        t.add_row(str(rec["institution"]), labels.value("specialty", rec["specialty"]), labels.value("title", rec["min_title"]),
-                  f"{float(rec['awt_hours']):g}",
-                  f"{float(rec['required']):.2f}", str(rec["need"]), str(rec["current"]),
-                  "" if ratio is None or ratio != ratio else f"{float(ratio):.2f}", str(rec["shortage"]))
-    out.print(t)
+    out.print(demand_table(table, width=out.width))
 
 
 def _compare_rows(inst: Any, modes: list[str | None], solver: str, load_s: float) -> list[dict[str, Any]]:
@@ -390,18 +428,19 @@ def compare(
     modes: Annotated[list[str] | None, typer.Option("--mode", help=N_("A mode to compare (repeat; default all three)."))] = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
+    strict: StrictOpt = False,
     xlsx: XlsxOpt = None,
     force: ForceOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from rich.table import Table
+    from .render import compare_table
 
     chosen = [_check_mode(m) for m in (modes or ["separate", "county_pool", "unified"])]
     if xlsx is not None:
         from .xlsx_out import check_writable
 
         check_writable(xlsx, force, [instance, *_input_files(instance)])
-    inst, load_s = _load(instance)
+    inst, load_s = _load(instance, strict)
     rows = _compare_rows(inst, chosen, solver, load_s)
     if xlsx is not None:
         from .xlsx_out import compare_sheet, write_workbook
@@ -410,19 +449,9 @@ def compare(
     if as_json:
         _print_json({"instance": inst.name, "modes": rows})
         return
-    t = Table(title=_("{instance}: reform stages compared").format(instance=inst.name), title_justify="left")
-    t.add_column("")
-    for row in rows:
-        t.add_column(labels.value("mode", str(row["mode"])), justify="right")
-    for lvl in inst.policy.objective:
-        t.add_row(labels.value("level", lvl.value), *[str(row["objective"].get(lvl.value, "–")) for row in rows])
-    for key, label in (("hires", _("people hired")), ("regularised", _("people regularised"))):
-        t.add_row(label, *[str(row["counts"][key]) for row in rows])
-    for tier in ("county", "township", "village"):
-        t.add_row(_("staff at {tier}").format(tier=labels.value("tier", tier)),
-                  *[str(row["staff_by_tier"].get(tier, "–")) for row in rows])
-    t.add_row(pgettext("solve", "status"), *[labels.value("solve_status", str(row["status"])) for row in rows])
-    out.print(t)
+    out.print(compare_table(inst.name, inst.policy.objective, rows))
+    if xlsx is not None:
+        out.print(_("Wrote {path}").format(path=escape(str(xlsx))))
 
 
 @app.command(help=N_("Write one offline HTML page: the levels, charts (tiers, shortfall, moves map, modes) and tables."))
@@ -433,10 +462,12 @@ def report(
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
     no_compare: Annotated[bool, typer.Option("--no-compare", help=N_("Skip solving the three modes for the modes chart."))] = False,
+    force: ForceOpt = False,
+    strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
     from .domain import Mode
-    from .io import ensure_not_input, write_text_atomic
+    from .io import ensure_not_input, refuse_existing, write_text_atomic
     from .report import build_report, read_plan_result
     from .solve import load_profile, require_plan
 
@@ -445,14 +476,15 @@ def report(
     mode = _check_mode(mode)
     load_profile(solver)
     ensure_not_input(out_file.parent, [out_file.name], _input_files(instance))
-    inst, load_s = _load(instance)
+    refuse_existing([out_file], force)
+    inst, load_s = _load(instance, strict)
     if plan_dir is not None:
         result = read_plan_result(plan_dir, inst, Mode(mode) if mode else None)
     else:
         result = require_plan(_solve(inst, mode, solver, None, None, load_s))
     rows = None if no_compare else _compare_rows(inst, ["separate", "county_pool", "unified"], solver, load_s)
     write_text_atomic(out_file, build_report(inst, result, rows))
-    err.print(_("Wrote {path}").format(path=out_file))
+    err.print(_("Wrote {path}").format(path=escape(str(out_file))))
 
 
 @app.command(help=N_("Why it is infeasible (the smallest relaxation), or what binds and what one more unit buys."))
@@ -462,6 +494,7 @@ def explain(
     solver: SolverOpt = "highs",
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
+    strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
     from .explain import explain as compute
@@ -471,14 +504,14 @@ def explain(
 
     mode = _check_mode(mode)
     load_profile(solver)
-    inst, _load_s = _load(instance)
+    inst, _load_s = _load(instance, strict)
     with _progress() as progress:
         progress.add_task(_("solving, then re-solving each limit relaxed"), total=None)
         exp = compute(inst, mode=mode, solver=solver, workers=workers if workers is not None else default_workers())
     if as_json:
         _print_json(to_json(exp))
     else:
-        for t in explanation_tables(exp):
+        for t in explanation_tables(exp, width=out.width):
             out.print(t)
     if not exp.feasible:
         raise typer.Exit(1)
@@ -540,10 +573,25 @@ def _localised_command() -> Any:
     return root
 
 
+def _json_error(kind: str, message: str, problems: list[Any], warnings: list[Any] | None = None) -> None:
+    """With --json, a failure on bad input or usage is a JSON object on stdout too, so a
+    calling program reads one shape whatever happened."""
+    def rows(items: list[Any]) -> list[dict[str, Any]]:
+        return [{"file": p.file, "row": p.row, "column": p.column, "value": p.value, "message": p.message}
+                for p in items]
+
+    _print_json({"valid": False, "error": kind, "message": message, "problems": rows(problems),
+                 "warnings": rows(warnings or [])})
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every error maps to its exit status here and nowhere else."""
+    from .render import error_line
+
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     lang = _lang_from_args(args)
+    as_json = "--json" in args
     try:
         set_language(lang if lang is not None else default_language())
     except ValueError:
@@ -556,22 +604,27 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except SystemExit as exc:
         code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 2)
+        code = code if isinstance(code, int) else (0 if code is None else 2)
+        if code == 2 and as_json:  # typer has printed what is wrong with the command line on stderr
+            _json_error("usage", _("the command line is not valid (see stderr)"), [])
+        return code
     except InputError as exc:
-        from .render import render_problems
+        from .render import render_problems, render_warnings
 
+        if as_json:
+            _json_error("input", ngettext("{n} problem in the input; nothing was written",
+                                          "{n} problems in the input; nothing was written", len(exc.problems))
+                        .format(n=len(exc.problems)), exc.problems, exc.warnings)
+        render_warnings(err, exc.warnings)
         render_problems(err, exc.problems)
         return 2
-    except UsageError as exc:
-        err.print("[red]" + _("error:") + f"[/] {exc}")
-        return 2
-    except InfeasibleError as exc:
-        err.print(f"[red]{exc}[/]")
-        for r in exc.reasons:
-            err.print(f"  {r}")
-        return 1
-    except StaffpoolError as exc:
-        err.print("[red]" + _("error:") + f"[/] {exc}")
+    except (UsageError, StaffpoolError) as exc:
+        if isinstance(exc, InfeasibleError):
+            error_line(err, "", str(exc), exc.reasons)
+            return 1
+        if as_json:
+            _json_error("usage", str(exc), [])
+        error_line(err, _("error:"), str(exc))
         return 2
     except KeyboardInterrupt:
         err.print(_("Interrupted."))
@@ -579,8 +632,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             raise
-        err.print("[red]" + _("internal error:") + f"[/] {type(exc).__name__}: {exc} "
-                  + _("(rerun with --debug for the traceback)"))
+        error_line(err, _("internal error:"), f"{type(exc).__name__}: {exc} " + _("(rerun with --debug for the traceback)"))
         return 3
 
 

@@ -27,7 +27,7 @@ class Funding(StrEnum):
     none = "none"
 
 
-class Status(StrEnum):
+class StaffStatus(StrEnum):
     on_staff = "on_staff"
     contract = "contract"
     candidate = "candidate"
@@ -66,6 +66,7 @@ class Level(StrEnum):
     distance = "distance"
     hiring_cost = "hiring_cost"
     unregularised = "unregularised"
+    treasury_cost = "treasury_cost"  # optional: not in the default order
 
 
 class WorkloadKind(StrEnum):
@@ -151,6 +152,18 @@ class NormRule(_Frozen):
     weight: float = Field(1.0, ge=0)
 
 
+class TreasuryShare(_Frozen):
+    """The fraction of a post holder's salary the county treasury pays, by the post's funding."""
+
+    full: float = Field(1.0, ge=0.0, le=1.0)  # category-1 (全额拨款)
+    differential: float = Field(0.3, ge=0.0, le=1.0)  # category-2 (差额拨款): an assumption
+    unified: float = Field(0.6, ge=0.0, le=1.0)  # posts taken in unified mode: an assumption
+
+    def of(self, funding: str) -> float:
+        """The share of a post of funding `full`, `differential` or `unified`."""
+        return float(getattr(self, funding))
+
+
 class Policy(_Frozen):
     mode: Mode = Mode.county_pool
     objective: tuple[Level, ...] = DEFAULT_OBJECTIVE
@@ -164,6 +177,8 @@ class Policy(_Frozen):
     wisn: WisnPolicy = WisnPolicy()
     requirements_from: tuple[Literal["wisn", "norms"], ...] = ()
     norms: tuple[NormRule, ...] = ()
+    treasury_share: TreasuryShare = TreasuryShare()
+    balance_to_salary: float = Field(0.10, ge=0.0, le=1.0)
 
     @field_validator("objective")
     @classmethod
@@ -217,6 +232,8 @@ class Community(_Frozen):
     name: str = ""
     hiring_budget: float | None = Field(None, ge=0)
     max_moves: int | None = Field(None, ge=0)
+    treasury_budget: float | None = Field(None, ge=0)  # yuan a year the treasury may add
+    insurance_balance: float | None = Field(None, ge=0)  # last year's retained insurance balance, yuan
 
 
 class Institution(_Frozen):
@@ -235,7 +252,7 @@ class Institution(_Frozen):
 class StaffMember(_Frozen):
     id: str
     name: str = ""
-    status: Status
+    status: StaffStatus
     title: Title
     specialty: str
     post_funding: Funding | None = None
@@ -275,11 +292,13 @@ def distance_m(a: Institution, b: Institution) -> int:
     """Euclidean distance in whole metres (model.md: km rounded to 3 decimals).
 
     Half a metre rounds up; computed once here so every rule, level and output agrees.
+    The metres are first rounded to 6 decimals (micrometres): coordinates written with
+    decimals then tie as written (10.0005 − 10.0000 km is half a metre, not 0.49999… m).
     """
     if a.id == b.id:
         return 0
     d_km = math.hypot(a.x_km - b.x_km, a.y_km - b.y_km)
-    return math.floor(d_km * 1000.0 + 0.5)
+    return math.floor(round(d_km * 1000.0, 6) + 0.5)
 
 
 def within_km(metres: int, limit_km: float | None) -> bool:

@@ -40,8 +40,9 @@ class StaffpoolError(Exception):
 class InputError(StaffpoolError):
     """Bad input: exit status 2. Carries every problem found, not just the first."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
         self.problems = list(problems)
+        self.warnings = list(warnings or [])  # what was ignored besides (shown, not counted)
         from .i18n import _
 
         first = str(self.problems[0]) if self.problems else _("bad input")

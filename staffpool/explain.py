@@ -13,7 +13,7 @@ double, so on a tie a limit gives before a rule on who serves where), and names 
 in the planner's words. Ties are real (an immobile person at the wrong tier can be let move
 or let stay): the alternatives of the same size are listed too.
 
-Feasible: every limit that can bind (vacancies per pool, hiring budget, max_moves, the
+Feasible: every limit that can bind (vacancies per pool, hiring and treasury budgets, max_moves, the
 distance limit, capacities that are full, immobile staff) is relaxed by one unit and the
 community re-solved (MILP duals are not prices), in parallel processes. The marginal value
 is the change of the objective levels.
@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import labels
-from .domain import Funding, Instance, Mode, Status, Tier
+from .constants import SolverProfile
+from .domain import Funding, Instance, Mode, StaffStatus, Tier
 from .i18n import _, ngettext
 
 RELAXABLE_OPTION_RULES = ("community_mobility", "village_title", "distance", "post_use")
@@ -85,11 +86,14 @@ class Explanation:
 
 
 def elastic_relaxation(
-    instance: Instance, community: str, mode: Mode, forbid: list[list[tuple[str, str]]] | None = None
+    instance: Instance, community: str, mode: Mode, forbid: list[list[tuple[str, str]]] | None = None,
+    profile: SolverProfile | None = None, time_limit: float | None = None,
 ) -> list[Relaxation] | None:
     """The smallest set of rules to relax (then the least amount) that makes `community`
-    feasible. `forbid`: sets of (rule, where) already reported, to find alternatives."""
-    from .backends import HighsRunner
+    feasible. `forbid`: sets of (rule, where) already reported, to find alternatives.
+    Solved with the user's solver profile and time limit (default: exact HiGHS); None when
+    that solver does not prove the smallest set within them."""
+    from .backends import CbcRunner, HighsRunner
     from .model.build import build_community
     from .model.linear import Expr, Sense
     from .model.rules import RULES
@@ -116,7 +120,7 @@ def elastic_relaxation(
         broken = [name for name in RELAXABLE_OPTION_RULES if not rules[name].allow(cm, cohort, [option])]  # type: ignore[misc]
         if not broken:
             continue
-        if cohort.status == Status.candidate:
+        if cohort.status == StaffStatus.candidate:
             lp.row(f"not_relaxed_{k}_{o}", {x: 1}, Sense.eq, 0)  # a hire is optional: never a reason to relax
             continue
         for name in broken:
@@ -154,12 +158,14 @@ def elastic_relaxation(
             size_terms[x] = size_terms.get(x, 0) + 2
     size_terms[excess] = size_terms.get(excess, 0) + 1e-3
     # Two levels, solved as the allocation's are: fewest rules, then the least amount.
-    runner = HighsRunner(cm, load_profile("highs"))
-    term, best = runner.solve(count, None, 1.0)
-    if term != TerminationCondition.optimal or best is None:
-        return None
+    profile = profile or load_profile("highs")
+    runner = HighsRunner(cm, profile) if profile.backend == "highs" else CbcRunner(cm, profile)
+    limit = time_limit if time_limit is not None else profile.time_limit
+    term, best, bound = runner.solve(count, limit, 1.0)
+    if term != TerminationCondition.optimal or best is None or bound is None or best - bound > 1e-6:
+        return None  # the fewest rules not proven: no claim to be the smallest relaxation
     runner.hold(count, _hold_rhs(best, 1.0))
-    term, _size = runner.solve(Expr(size_terms), None, None)
+    term, _size, _bound = runner.solve(Expr(size_terms), limit, None)
     if term != TerminationCondition.optimal:
         return None
     val = runner.value
@@ -213,14 +219,26 @@ def elastic_relaxation(
     return sorted(out, key=lambda r: (r.rule, r.where))
 
 
-def explain_infeasible(instance: Instance, community: str, mode: Mode, alternatives: int = 3
+def explain_infeasible(instance: Instance, community: str, mode: Mode, alternatives: int = 3,
+                       solver: str | SolverProfile = "highs", time_limit: float | None = None,
                        ) -> tuple[list[Relaxation], list[list[Relaxation]]]:
-    """The smallest relaxation and up to `alternatives` others of the same number of rules."""
-    best = elastic_relaxation(instance, community, mode) or []
+    """The smallest relaxation and up to `alternatives` others of the same number of rules.
+
+    Nothing (two empty lists) unless the unrelaxed community is first confirmed infeasible
+    by exact HiGHS (`solve.confirm_infeasible`): a solver stopped by its limit is no reason
+    to relax a rule."""
+    from .model.build import build_community
+    from .solve import _confirm_limit, confirm_infeasible, load_profile
+
+    profile = solver if isinstance(solver, SolverProfile) else load_profile(solver)
+    limit = time_limit if time_limit is not None else profile.time_limit
+    if not confirm_infeasible(build_community(instance, community, mode), _confirm_limit(limit)):
+        return [], []
+    best = elastic_relaxation(instance, community, mode, profile=profile, time_limit=limit) or []
     found: list[list[Relaxation]] = []
     forbid = [[(r.rule, r.where) for r in best]] if best else []
     while best and len(found) < alternatives:
-        alt = elastic_relaxation(instance, community, mode, forbid=forbid)
+        alt = elastic_relaxation(instance, community, mode, forbid=forbid, profile=profile, time_limit=limit)
         if not alt or len({(r.rule, r.where) for r in alt}) != len({(r.rule, r.where) for r in best}):
             break
         found.append(alt)
@@ -244,7 +262,7 @@ class _Trial:
 def _levels(result: Any) -> dict[str, float]:
     from .results import level_value
 
-    return {lvl.value: float(level_value(lvl, v)) for lvl, v in result.objective.items()}
+    return {lvl.value: float(level_value(lvl, v)) for lvl, v in result.levels.items()}
 
 
 def _trials(instance: Instance, subs: dict[str, Instance], result: Any, mode: Mode) -> list[_Trial]:
@@ -283,6 +301,14 @@ def _trials(instance: Instance, subs: dict[str, Instance], result: Any, mode: Mo
             c2 = comm.model_copy(update={"hiring_budget": comm.hiring_budget + BUDGET_STEP})
             trials.append(_Trial("hiring_budget", comm.id, _("+{yuan} yuan").format(yuan=f"{BUDGET_STEP:,}"), comm.hiring_budget - spent < cheapest,
                                  sub.model_copy(update={"communities": (c2,)}), comm.id))
+        if comm.treasury_budget is not None:
+            added = result.payroll["communities"][comm.id]["treasury_added"]
+            share = instance.policy.treasury_share
+            cheapest_post = min(instance.policy.salary.values()) * min(share.full, share.differential, share.unified)
+            c2 = comm.model_copy(update={"treasury_budget": comm.treasury_budget + BUDGET_STEP})
+            trials.append(_Trial("treasury_budget", comm.id, _("+{yuan} yuan").format(yuan=f"{BUDGET_STEP:,}"),
+                                 comm.treasury_budget - added < cheapest_post,
+                                 sub.model_copy(update={"communities": (c2,)}), comm.id))
         if comm.max_moves is not None:
             moves = int(rows["moved"].sum())
             c2 = comm.model_copy(update={"max_moves": comm.max_moves + 1})
@@ -300,7 +326,7 @@ def _trials(instance: Instance, subs: dict[str, Instance], result: Any, mode: Mo
                            for i in sub.institutions)
             trials.append(_Trial("capacity", inst.id, _("+1 place"), True, sub.model_copy(update={"institutions": bumped}),
                                  comm.id))
-        immobile = [s for s in sub.staff if not s.mobile and s.status != Status.candidate]
+        immobile = [s for s in sub.staff if not s.mobile and s.status != StaffStatus.candidate]
         if immobile and mode != Mode.separate:
             freed = tuple(s.model_copy(update={"mobile": True}) if not s.mobile else s for s in sub.staff)
             trials.append(_Trial("community_mobility", comm.id, _("{n} immobile made mobile").format(n=len(immobile)), True,
@@ -329,7 +355,7 @@ def marginal_values(instance: Instance, result: Any, mode: Mode, solver: str = "
     # Each community's levels now: the checker's, from its part of the plan.
     base = {}
     for cid, sub in subs.items():
-        now = compute_levels(sub, {s.id: result.plan[s.id] for s in sub.staff if s.id in result.plan})
+        now = compute_levels(sub, {s.id: result.plan[s.id] for s in sub.staff if s.id in result.plan}, mode)
         base[cid] = {lvl.value: float(level_value(lvl, now[lvl])) for lvl in instance.policy.objective}
     if workers > 1 and len(trials) > 1:
         import multiprocessing as mp
@@ -353,6 +379,8 @@ def _marginal_message(m: Marginal, instance: Instance) -> str:
         label = _("one more post in pool {pool}").format(pool=where)
     elif m.rule == "hiring_budget":
         label = _("{step} of hiring budget in {community}").format(step=m.step, community=where)
+    elif m.rule == "treasury_budget":
+        label = _("{step} of treasury budget in {community}").format(step=m.step, community=where)
     elif m.rule == "max_moves":
         label = _("one more move in {community}").format(community=where)
     elif m.rule == "distance":
@@ -378,16 +406,22 @@ def _marginal_message(m: Marginal, instance: Instance) -> str:
 # ---------------------------------------------------------------- the whole
 
 
-def explain(instance: Instance, mode: Mode | str | None = None, solver: str = "highs", workers: int = 1) -> Explanation:
+def explain(instance: Instance, mode: Mode | str | None = None, solver: str = "highs", workers: int = 1,
+            time_limit: float | None = None) -> Explanation:
     from .solve import solve
 
     mode = Mode(mode) if mode is not None else instance.policy.mode
-    result = solve(instance, mode=mode, solver=solver, workers=workers)
+    result = solve(instance, mode=mode, solver=solver, workers=workers, time_limit=time_limit)
+    if not result.has_plan and result.status.value != "infeasible":
+        from .solve import require_plan
+
+        require_plan(result)  # no plan in the time limit, not proven infeasible: nothing to explain (exit 1)
     exp = Explanation(instance.name, mode, feasible=result.has_plan and result.status.value != "infeasible")
     if not exp.feasible:
         for outcome in result.outcomes:
             if outcome.status.value == "infeasible":
-                best, alts = explain_infeasible(result.instance, outcome.community, mode)
+                best, alts = explain_infeasible(result.instance, outcome.community, mode, solver=solver,
+                                                time_limit=time_limit)
                 exp.relaxations[outcome.community] = best
                 exp.alternatives[outcome.community] = alts
         return exp

@@ -13,7 +13,7 @@ import math
 import random
 from pathlib import Path
 
-from .io import csv_text, write_text_atomic
+from .io import csv_text, write_folder_atomic
 
 SPECIALTIES = ["general_practice", "internal_medicine", "surgery", "pediatrics", "obstetrics",
                "tcm", "emergency", "public_health"]
@@ -103,8 +103,9 @@ def _community(k: int, seed: int, scale: float) -> tuple[dict[str, object], list
 
 
 def generate(communities: int, seed: int = 0, scale: float = 1.0, out_dir: Path | str = "generated",
-             name: str | None = None) -> Path:
-    """Write a folder instance; returns its path."""
+             name: str | None = None, force: bool = False) -> Path:
+    """Write a folder instance (whole or not at all; an existing folder only with `force`);
+    returns its path."""
     out = Path(out_dir)
     comms, insts, staff, reqs = [], [], [], []
     for k in range(communities):
@@ -122,8 +123,10 @@ def generate(communities: int, seed: int = 0, scale: float = 1.0, out_dir: Path 
     ]
     for c in comms:
         yaml_lines.append(f"  - {{id: {c['id']}, name: \"{c['name']}\", hiring_budget: {c['hiring_budget']}, max_moves: {c['max_moves']}}}")
-    write_text_atomic(out / "instance.yaml", "\n".join(yaml_lines) + "\n")
-    write_text_atomic(out / "institutions.csv", csv_text(COLUMNS["institutions"], insts))
-    write_text_atomic(out / "staff.csv", csv_text(COLUMNS["staff"], staff))
-    write_text_atomic(out / "requirements.csv", csv_text(COLUMNS["requirements"], reqs))
+    write_folder_atomic(out, {
+        "instance.yaml": "\n".join(yaml_lines) + "\n",
+        "institutions.csv": csv_text(COLUMNS["institutions"], insts),
+        "staff.csv": csv_text(COLUMNS["staff"], staff),
+        "requirements.csv": csv_text(COLUMNS["requirements"], reqs),
+    }, force)
     return out

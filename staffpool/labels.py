@@ -28,6 +28,7 @@ def _columns() -> dict[str, str]:
         "value": pgettext("column", "value"), "unit": pgettext("column", "unit"), "key": pgettext("column", "key"),
         "mode": pgettext("column", "mode"), "solver": pgettext("column", "solver"),
         "instance": pgettext("column", "instance"), "salary": pgettext("column", "salary"),
+        "treasury_pays": pgettext("column", "treasury_pays"),
     }
 
 
@@ -63,9 +64,16 @@ def _values() -> dict[tuple[str, str], str]:
         ("solve_status", "optimal"): pgettext("solve_status", "optimal"),
         ("solve_status", "time_limit"): pgettext("solve_status", "time_limit"),
         ("solve_status", "infeasible"): pgettext("solve_status", "infeasible"),
+        ("solve_status", "feasible"): pgettext("solve_status", "feasible"),
         ("level", "shortfall"): pgettext("level", "shortfall"), ("level", "moves"): pgettext("level", "moves"),
         ("level", "distance"): pgettext("level", "distance"), ("level", "hiring_cost"): pgettext("level", "hiring_cost"),
         ("level", "unregularised"): pgettext("level", "unregularised"),
+        ("level", "treasury_cost"): pgettext("level", "treasury_cost"),
+        ("rule", "posting"): pgettext("rule", "posting"), ("rule", "community_mobility"): pgettext("rule", "community_mobility"),
+        ("rule", "village_title"): pgettext("rule", "village_title"), ("rule", "distance"): pgettext("rule", "distance"),
+        ("rule", "post_use"): pgettext("rule", "post_use"), ("rule", "vacancy"): pgettext("rule", "vacancy"),
+        ("rule", "capacity"): pgettext("rule", "capacity"), ("rule", "hiring_budget"): pgettext("rule", "hiring_budget"),
+        ("rule", "max_moves"): pgettext("rule", "max_moves"),
         ("bool", "true"): pgettext("bool", "true"), ("bool", "false"): pgettext("bool", "false"),
         ("count", "staff"): pgettext("count", "staff"), ("count", "institutions"): pgettext("count", "institutions"),
         ("count", "moves"): pgettext("count", "moves"), ("count", "hires"): pgettext("count", "hires"),
@@ -97,7 +105,8 @@ def column(name: str, table: str = "") -> str:
     institution's id and name from others."""
     special = {"id": pgettext("column", "institution id"), "name": pgettext("column", "institution name")} \
         if table == "institutions" else {}
-    special["staff_name"] = pgettext("column", "staff name")
+    if table in ("assignments", "changes"):
+        special["name"] = pgettext("column", "staff name")
     label = special.get(name)
     if label is not None and label not in ("institution id", "institution name", "staff name"):
         return label

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from .domain import Instance, Level, Mode
 
 if TYPE_CHECKING:
-    from .solve import CommunityOutcome, SolverProfile
+    from .constants import SolverProfile
+    from .solve import CommunityOutcome
 
 
 def community_instance(instance: Instance, cid: str) -> Instance:

@@ -1,17 +1,26 @@
-"""Rich rendering: tables for the terminal. Takes computed results, computes nothing."""
+"""Rich rendering: tables for the terminal. Takes computed results, computes nothing.
+
+Text from the input (ids, names, specialties, messages naming them) is escaped (`u`), so
+a name like `[bold]x[/]` prints as written, never as rich markup. Tables that could be
+wider than the terminal drop their least useful columns first (`fit`), so an id or a
+destination is never cut with "…".
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from . import labels
-from .domain import Funding, Instance, Level, Status, Tier
+from .domain import Funding, Instance, Level, StaffStatus, Tier
 from .errors import Problem
-from .i18n import _, ngettext, pgettext
+from .i18n import _, language, ngettext, pgettext
 
 if TYPE_CHECKING:
     from .check import CheckReport
@@ -19,6 +28,60 @@ if TYPE_CHECKING:
     from .solve import Result
 
 MAX_PROBLEMS = 50
+LEVEL_LABELS = {Level.shortfall: "weighted shortfall"}
+
+
+def u(x: Any) -> str:
+    """User text, escaped for rich markup."""
+    return escape("" if x is None else str(x))
+
+
+def level_label(level: Level | str) -> str:
+    """A level as people read it: in English its name (the shortfall said to be weighted),
+    in Chinese its Chinese name."""
+    code = Level(level).value
+    label = labels.value("level", code)
+    return LEVEL_LABELS.get(Level(level), code) if label == code else label
+
+
+def _widths(table: Table) -> list[tuple[int, int]]:
+    """Per column (least, natural) content width: a no_wrap column needs its widest cell, a
+    wrapping one its longest word."""
+    out = []
+    for col in table.columns:
+        texts = [Text.from_markup(c) if isinstance(c, str) else Text(str(c)) for c in [col.header, *col.cells]]
+        natural = max(cell_len(line) for t in texts for line in t.plain.splitlines() or [""])
+        least = natural if col.no_wrap else max((cell_len(w) for t in texts for w in t.plain.split()), default=1)
+        out.append((least, natural))
+    return out
+
+
+def _frame(table: Table) -> int:
+    return 3 * len(table.columns) + 1  # a space each side of a cell, and the borders
+
+
+def fit(table: Table, width: int | None, drop: list[str]) -> Table:
+    """Make the table fit `width` terminal columns without cutting a cell: remove the
+    columns named in `drop` (least useful first) while the least widths do not fit, then
+    share the room left among the wrapping columns (rich's own shrinking can cut a word)."""
+    if width is None:
+        return table
+    for name in drop:
+        if sum(least for least, _ in _widths(table)) + _frame(table) <= width:
+            break
+        idx = [str(c.header) for c in table.columns].index(name)
+        del table.columns[idx]
+    widths = _widths(table)
+    room = width - _frame(table)
+    if sum(natural for _, natural in widths) <= room or sum(least for least, _ in widths) > room:
+        return table
+    spare = room - sum(least for least, _ in widths)
+    wants = [natural - least for least, natural in widths]
+    total = sum(wants)
+    for col, (least, _natural), want in zip(table.columns, widths, wants, strict=True):
+        if not col.no_wrap:
+            col.width = least + (spare * want // total if total else 0)
+    return table
 
 
 def problems_table(problems: list[Problem], title: str | None = None) -> Table:
@@ -27,15 +90,103 @@ def problems_table(problems: list[Problem], title: str | None = None) -> Table:
     for col in (_("file"), _("row"), _("column"), _("value"), _("problem")):
         t.add_column(col, overflow="fold")
     for p in problems[:MAX_PROBLEMS]:
-        t.add_row(p.file, "" if p.row is None else str(p.row), p.column, p.value, p.message)
+        t.add_row(u(p.file), "" if p.row is None else str(p.row), u(column_for_people(p)), u(p.value), u(p.message))
     if len(problems) > MAX_PROBLEMS:
         t.caption = _("… and {n} more problems").format(n=len(problems) - MAX_PROBLEMS)
     return t
 
 
+def _table_of(label: str) -> str | None:
+    """The table a problem's file label names: `staff.csv`, `i.xlsx: 人员`, `i.json: staff`."""
+    from .aliases import TABLE_ALIASES
+
+    part = label.rsplit(": ", 1)[-1].strip()
+    stem = part.removesuffix(".csv")
+    return next((t for t, names in TABLE_ALIASES.items() if stem == t or stem in names), None)
+
+
+def column_for_people(p: Problem) -> str:
+    """In Chinese, a column also by its Chinese header: `职称 (title)`; the code alone when its
+    table is unknown and the code has several Chinese names (id, name)."""
+    if language() != "zh" or not p.column:
+        return p.column
+    from .aliases import COLUMN_ALIASES
+
+    table = _table_of(p.file)
+    names = COLUMN_ALIASES.get(table, {}).get(p.column) if table else None
+    if names is None:
+        every = {a[0] for cols in COLUMN_ALIASES.values() for c, a in cols.items() if c == p.column and a}
+        names = tuple(every) if len(every) == 1 else None
+    return f"{names[0]} ({p.column})" if names else p.column
+
+
 def render_problems(console: Console, problems: list[Problem]) -> None:
     console.print(problems_table(problems))
     console.print("[bold red]" + _("Nothing was written.") + "[/] " + _("Fix the input and run again (exit status 2)."))
+
+
+def error_line(console: Console, label: str, message: str, reasons: list[str] | None = None) -> None:
+    """One error for the terminal: a red label, then the message (user text, escaped)."""
+    console.print(f"[red]{label}[/] {u(message)}" if label else f"[red]{u(message)}[/]")
+    for r in reasons or []:
+        console.print(f"  {u(r)}")
+
+
+def rotation_table(result: Any) -> Table:
+    t = Table(title=_("Rotation: {n} attendings, {slots} senior slots covered, {km} km").format(
+        n=len(result.table), slots=result.covered_slots, km=f"{result.distance_km:.3f}"), title_justify="left")
+    for col, head in (("host", _("host")), ("window", _("window")), ("rotators", _("rotators")),
+                      ("senior_gap", _("senior gap")), ("covered", _("covered"))):
+        t.add_column(head, justify="left" if col == "host" else "right", no_wrap=col == "host")
+    for r in result.hosts.itertuples():
+        t.add_row(u(r.host), str(r.window), str(r.rotators), str(r.senior_gap), str(r.covered))
+    return t
+
+
+def demand_table(table: Any, width: int | None = None) -> Table:
+    t = Table(title=_("WISN: {n} cadres").format(n=len(table)), title_justify="left")
+    h = {"institution": labels.column("institution"), "specialty": labels.column("specialty"),
+         "min_title": labels.column("min_title"), "awt_hours": _("AWT hours"), "required": _("required"),
+         "need": labels.column("need"), "current": _("current"), "wisn_ratio": _("WISN ratio"), "shortage": _("shortage")}
+    for col, head in h.items():
+        t.add_column(head, justify="left" if col in ("institution", "specialty", "min_title") else "right",
+                     no_wrap=True, overflow="fold")
+    for rec in table.to_dict(orient="records"):
+        ratio = rec["wisn_ratio"]
+        t.add_row(u(rec["institution"]), u(labels.value("specialty", rec["specialty"])), labels.value("title", rec["min_title"]),
+                  f"{float(rec['awt_hours']):g}", f"{float(rec['required']):.2f}", str(rec["need"]), str(rec["current"]),
+                  "" if ratio is None or ratio != ratio else f"{float(ratio):.2f}", str(rec["shortage"]))
+    return fit(t, width, [h[c] for c in ("awt_hours", "required", "current", "min_title", "wisn_ratio")])
+
+
+def compare_table(name: str, objective: tuple[Level, ...], rows: list[dict[str, Any]]) -> Table:
+    t = Table(title=_("{instance}: reform stages compared").format(instance=u(name)), title_justify="left")
+    t.add_column("")
+    for row in rows:
+        t.add_column(labels.value("mode", str(row["mode"])), justify="right")
+    def treasury_row() -> None:
+        t.add_row(_("treasury_added (yuan/year)"),
+                  *["–" if row.get("treasury_added") is None else f"{row['treasury_added']:,}" for row in rows])
+
+    for lvl in objective:
+        t.add_row(level_label(lvl), *[str(row["objective"].get(lvl.value, "–")) for row in rows])
+        if lvl == Level.shortfall:
+            treasury_row()  # beside the shortfall it buys
+    if Level.shortfall not in objective:
+        treasury_row()
+    for key, label in (("hires", _("people hired")), ("regularised", _("people regularised"))):
+        t.add_row(label, *[str(row["counts"][key]) for row in rows])
+    for tier in ("county", "township", "village"):
+        t.add_row(_("staff at {tier}").format(tier=labels.value("tier", tier)),
+                  *[str(row["staff_by_tier"].get(tier, "–")) for row in rows])
+    t.add_row(pgettext("solve", "status"), *[labels.value("solve_status", str(row["status"])) for row in rows])
+    return t
+
+
+def render_warnings(console: Console, warnings: list[Problem]) -> None:
+    """One line each, before any output: what the load ignored (`--strict` refuses it)."""
+    for w in warnings:
+        console.print("[yellow]" + _("warning:") + "[/] " + escape(str(w)), highlight=False, soft_wrap=True)
 
 
 def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int]) -> list[Table]:
@@ -49,7 +200,7 @@ def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int])
     status = Counter(s.status.value for s in instance.staff)
     n_comm = len(instance.communities)
     t1 = Table(title=ngettext("{instance}: {n} community, mode {mode}", "{instance}: {n} communities, mode {mode}", n_comm)
-               .format(instance=instance.name, n=n_comm, mode=labels.value("mode", instance.policy.mode.value)),
+               .format(instance=u(instance.name), n=n_comm, mode=labels.value("mode", instance.policy.mode.value)),
                title_justify="left")
     t1.add_column("")
     for tier in tiers:
@@ -72,13 +223,13 @@ def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int])
     for i in instance.institutions:
         approved_by[(i.community, i.funding.value)] += i.approved_posts
     held_by = Counter((s.community, s.post_funding.value) for s in instance.staff
-                      if s.status == Status.on_staff and s.post_funding is not None)
+                      if s.status == StaffStatus.on_staff and s.post_funding is not None)
     shown = 0
     for (a, b), vac in sorted(vacancies.items()):
         if shown >= 30:
             break
         if b in (Funding.full.value, Funding.differential.value):
-            t3.add_row(f"{a},{labels.value('funding', b)}", str(approved_by[(a, b)]), str(held_by[(a, b)]), str(vac))
+            t3.add_row(u(f"{a},{labels.value('funding', b)}"), str(approved_by[(a, b)]), str(held_by[(a, b)]), str(vac))
             shown += 1
     if len(vacancies) > shown:
         t3.caption = _("{n} more pools not shown").format(n=len(vacancies) - shown)
@@ -88,15 +239,15 @@ def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int])
 def levels_table(result: Result) -> Table:
     from .results import level_value
 
-    t = Table(title=f"{result.instance.name} · {labels.value('mode', result.mode.value)} · {result.solver} · "
+    t = Table(title=f"{u(result.instance.name)} · {labels.value('mode', result.mode.value)} · {u(result.solver)} · "
                     f"{labels.value('solve_status', result.status.value)}", title_justify="left")
     t.add_column(labels.column("level"))
     t.add_column(labels.column("value"), justify="right")
-    units = {Level.distance: _("km"), Level.hiring_cost: _("yuan/year")}
-    for lvl, v in result.objective.items():
+    units = {Level.distance: _("km"), Level.hiring_cost: _("yuan/year"), Level.treasury_cost: _("yuan/year")}
+    for lvl, v in result.levels.items():
         val = level_value(lvl, v)
-        shown = f"{val:,}" if isinstance(val, int) else f"{val:,.3f}"
-        t.add_row(labels.value("level", lvl.value), f"{shown} {units.get(lvl, '')}".strip())
+        shown = f"{val:,}" if isinstance(val, int) else f"{val:,.2f}" if lvl == Level.treasury_cost else f"{val:,.3f}"
+        t.add_row(level_label(lvl), f"{shown} {units.get(lvl, '')}".strip())
     return t
 
 
@@ -115,22 +266,25 @@ def tiers_table(result: Result) -> Table:
     return t
 
 
-def shortfalls_table(result: Result, top: int = 10) -> Table:
+def shortfalls_table(result: Result, top: int = 10, width: int | None = None) -> Table:
     short = [r for r in result.rows("requirements") if r["short"] > 0]
     short.sort(key=lambda r: (-r["short"] * r["weight"], r["institution"]))
     names = {i.id: i.name for i in result.instance.institutions}
-    t = Table(title=_("Worst remaining shortfalls (top {n})").format(n=top), title_justify="left")
-    for col in ("institution", "specialty", "min_title", "need", "covered", "short", "weight"):
-        t.add_column(labels.column(col), justify="right" if col in ("need", "covered", "short", "weight") else "left")
+    t = Table(title=_("Worst remaining shortfalls (top {n}, by weighted shortfall)").format(n=top), title_justify="left")
+    h = {c: labels.column(c, "institutions" if c == "name" else "") for c in
+         ("institution", "name", "specialty", "min_title", "need", "covered", "short", "weight")}
+    for col, head in h.items():
+        t.add_column(head, justify="right" if col in ("need", "covered", "short", "weight") else "left",
+                     overflow="fold", no_wrap=col != "name")
     for r in short[:top]:
-        t.add_row(f"{r['institution']} {names.get(r['institution'], '')}".strip(), labels.value("specialty", r["specialty"]),
+        t.add_row(u(r["institution"]), u(names.get(r["institution"], "")), u(labels.value("specialty", r["specialty"])),
                   labels.value("title", r["min_title"]), str(r["need"]), str(r["covered"]), str(r["short"]), f"{r['weight']:g}")
     if not short:
         t.caption = _("every requirement row is covered")
-    return t
+    return fit(t, width, [h[c] for c in ("covered", "weight", "min_title", "name")])
 
 
-def changes_table(result: Result, top: int = 25) -> Table:
+def changes_table(result: Result, top: int = 25, width: int | None = None) -> Table:
     changed = [r for r in result.rows("assignments") if r["change"] in ("move", "hire", "regularise", "regularise_move")]
     counts: dict[str, int] = {}
     for r in changed:
@@ -140,23 +294,61 @@ def changes_table(result: Result, top: int = 25) -> Table:
         if counts else _("Changes: none"),
         title_justify="left",
     )
-    for col, head in (("staff", labels.column("staff_id")), ("change", labels.column("change")),
-                      ("title", labels.column("title")), ("specialty", labels.column("specialty")),
-                      ("from", labels.column("from_institution")), ("to", labels.column("to_institution")),
-                      ("km", _("km")), ("post", _("post"))):
-        t.add_column(head, justify="right" if col == "km" else "left")
+    h = {"staff": labels.column("staff_id"), "name": labels.column("name", "assignments"), "change": labels.column("change"),
+         "title": labels.column("title"), "specialty": labels.column("specialty"), "from": labels.column("from_institution"),
+         "to": labels.column("to_institution"), "km": _("km"), "post": _("post")}
+    for col, head in h.items():
+        t.add_column(head, justify="right" if col == "km" else "left", no_wrap=col != "name", overflow="fold")
     for r in changed[:top]:
         km = f"{r['distance_km']:.3f}" if r["moved"] and r["distance_km"] is not None else ""
         post = f"{labels.cell('post_funding', r['post_funding']) or ''} {labels.cell('post_source', r['post_source']) or ''}"
-        t.add_row(r["staff_id"], labels.value("change", r["change"]), labels.value("title", r["title"]),
-                  labels.value("specialty", r["specialty"]), r["from_institution"], r["to_institution"], km, post.strip())
+        t.add_row(u(r["staff_id"]), u(r["name"]), labels.value("change", r["change"]), labels.value("title", r["title"]),
+                  u(labels.value("specialty", r["specialty"])), u(r["from_institution"]), u(r["to_institution"]), km, post.strip())
     if len(changed) > top:
         t.caption = _("… {n} more in assignments.csv").format(n=len(changed) - top)
+    return fit(t, width, [h[c] for c in ("post", "title", "specialty", "km", "name")])
+
+
+def _yuan(v: float, sign: str = "") -> str:
+    v = round(v, 2)
+    return f"{v:{sign},.0f}" if float(v).is_integer() else f"{v:{sign},.2f}"
+
+
+def payroll_table(result: Result) -> Table:
+    """Who pays the salaries, before → after: the treasury and the institutions, by tier."""
+    p = result.payroll["total"]
+    t = Table(title=_("Payroll, yuan a year: who pays, before → after"), title_justify="left")
+    tiers = [tier for tier in ("county", "township", "village") if tier in p["by_tier"]]
+    t.add_column("")
+    for col in tiers:
+        t.add_column(labels.value("tier", col), justify="right")
+    t.add_column(_("total"), justify="right")
+    cols = [p["by_tier"][tier] for tier in tiers] + [p]
+    words = {"treasury": (_("treasury before"), _("treasury after"), _("treasury added")),
+             "institutions": (_("institutions before"), _("institutions after"), _("institutions added"))}
+    for who in ("treasury", "institutions"):
+        before, after, added = words[who]
+        t.add_row(before, *[_yuan(c[f"{who}_before"]) for c in cols])
+        t.add_row(after, *[_yuan(c[f"{who}_after"]) for c in cols])
+        t.add_row(added, *[_yuan(c[f"{who}_after"] - c[f"{who}_before"], "+") for c in cols],
+                  end_section=True)
+    budgets = [c.treasury_budget for c in result.instance.communities]
+    notes = []
+    if any(b is not None for b in budgets):
+        notes.append(_("treasury_budget {yuan}").format(yuan=_yuan(sum(b or 0 for b in budgets))))
+    if p["salary_fund"]:
+        covers = p["salary_fund_covers"]
+        notes.append(_("salary fund {yuan}").format(yuan=_yuan(p["salary_fund"]))
+                     + (_(", covers {share} of the institutions' added payroll").format(share=f"{covers:.0%}")
+                        if covers is not None else ""))
+    if notes:
+        t.caption = "; ".join(notes)
     return t
 
 
-def solve_tables(result: Result) -> list[Any]:
-    return [levels_table(result), tiers_table(result), shortfalls_table(result), changes_table(result)]
+def solve_tables(result: Result, width: int | None = None) -> list[Any]:
+    return [levels_table(result), tiers_table(result), payroll_table(result), shortfalls_table(result, width=width),
+            changes_table(result, width=width)]
 
 
 def check_tables(report: CheckReport, objective: tuple[Level, ...]) -> list[Table]:
@@ -166,43 +358,45 @@ def check_tables(report: CheckReport, objective: tuple[Level, ...]) -> list[Tabl
     t.add_column(labels.column("level"))
     t.add_column(labels.column("value"), justify="right")
     for lvl in objective:
-        t.add_row(labels.value("level", lvl.value), str(level_value(lvl, report.levels[lvl])))
+        t.add_row(level_label(lvl), str(level_value(lvl, report.levels[lvl])))
     out = [t]
     if report.violations:
         v = Table(title=_("Violations: {n}").format(n=len(report.violations)), title_justify="left")
         for col in (_("rule"), _("subject"), _("what")):
             v.add_column(col, overflow="fold")
         for x in report.violations[:200]:
-            v.add_row(x.rule, x.subject, x.message)
+            v.add_row(labels.value("rule", x.rule), u(x.subject), u(x.message))
         out.append(v)
     return out
 
 
-def explanation_tables(exp: Explanation) -> list[Table]:
+def explanation_tables(exp: Explanation, width: int | None = None) -> list[Table]:
     """Infeasible: the rules to relax per community (and alternatives); feasible: the limits
     relaxed by one unit and what changed."""
     tables: list[Table] = []
     if not exp.feasible:
         for cid, rels in exp.relaxations.items():
             t = Table(title=ngettext("{community} is infeasible: relax this rule", "{community} is infeasible: relax these {n} rules",
-                                     len(rels)).format(community=cid, n=len(rels)), title_justify="left")
-            t.add_column(_("rule"))
-            t.add_column(_("where"))
+                                     len(rels)).format(community=u(cid), n=len(rels)), title_justify="left")
+            t.add_column(_("rule"), no_wrap=True)
+            t.add_column(_("where"), no_wrap=True)
             t.add_column(_("what must change"))
             for r in rels:
-                t.add_row(r.rule, r.where, r.message)
+                t.add_row(labels.value("rule", r.rule), u(r.where), u(r.message))
             for n, alt in enumerate(exp.alternatives.get(cid, []), start=1):
                 for r in alt:
-                    t.add_row(_("or ({n}) {rule}").format(n=n, rule=r.rule), r.where, r.message)
+                    t.add_row(_("or ({n}) {rule}").format(n=n, rule=labels.value("rule", r.rule)), u(r.where), u(r.message))
             tables.append(t)
         return tables
     t = Table(title=_("{instance} ({mode}): what one more unit of each limit buys").format(
-        instance=exp.instance, mode=labels.value("mode", exp.mode.value)), title_justify="left")
-    for col in (_("rule"), _("where"), _("step"), _("used up now"), _("levels change")):
-        t.add_column(col)
+        instance=u(exp.instance), mode=labels.value("mode", exp.mode.value)), title_justify="left")
+    h = {"rule": _("rule"), "where": _("where"), "step": _("step"), "used up now": _("used up now"),
+         "levels change": _("levels change")}
+    for col, head in h.items():
+        t.add_column(head, no_wrap=col in ("rule", "where"))
     for m in sorted(exp.marginals, key=lambda m: (not m.change, m.rule, m.where)):
-        change = (", ".join(f"{labels.value('level', k)} {v:+g}" for k, v in m.change.items())
+        change = (", ".join(f"{level_label(k)} {v:+g}" for k, v in m.change.items())
                   if m.after is not None else _("no plan"))
-        t.add_row(m.rule, m.where, m.step, _("yes") if m.binds else _("no"), change or _("none"))
-    tables.append(t)
+        t.add_row(labels.value("rule", m.rule), u(m.where), u(m.step), _("yes") if m.binds else _("no"), u(change or _("none")))
+    tables.append(fit(t, width, [h["used up now"], h["step"]]))
     return tables

@@ -1,4 +1,4 @@
-"""One self-contained HTML report of a result: levels, four inline-SVG charts, tables.
+"""One self-contained HTML report of a result: levels, five inline-SVG charts, tables.
 
 Pure functions: no typer, no rich, no network. The page needs nothing but itself (no
 external scripts, styles or fonts); its one inline script only records where each chart
@@ -21,11 +21,14 @@ if TYPE_CHECKING:
     from .check import Plan
     from .solve import Result
 
-CHART_IDS = ("chart-tiers", "chart-shortfall", "chart-moves", "chart-modes")
+CHART_IDS = ("chart-tiers", "chart-payroll", "chart-shortfall", "chart-moves", "chart-modes")
 TIERS = ("county", "township", "village")
 TIER_COLOURS = {"county": "#1f5fa8", "township": "#2e8b57", "village": "#e07b00"}
 BEFORE, AFTER = "#9aa7b8", "#1f5fa8"
 NEED, SHORT = "#c9d3e0", "#c0392b"
+# Payroll: treasury greens, institutions oranges; the lighter shade is before.
+PAY = {("treasury", "before"): "#9fcfae", ("treasury", "after"): "#2e8b57",
+       ("institutions", "before"): "#f3c892", ("institutions", "after"): "#d46f00"}
 AXIS, GRID, INK, MUTED = "#333333", "#e3e6ea", "#222222", "#666666"
 MAX_CHANGES = 200
 TOP_SHORT = 20
@@ -36,21 +39,27 @@ TOP_SHORT = 20
 
 def compare_row(result: Result) -> dict[str, Any]:
     """One mode's row as `staffpool compare --json` prints it."""
-    from .results import level_value
-
     tiers = result.institutions.groupby("tier")["staff_after"].sum().to_dict() if result.has_plan else {}
     return {"mode": result.mode.value, "status": result.status.value,
-            "objective": {lvl.value: level_value(lvl, v) for lvl, v in result.objective.items()},
-            "counts": result.summary.counts, "staff_by_tier": {str(k): int(v) for k, v in tiers.items()}}
+            "objective": result.objective,
+            "counts": result.summary.counts, "staff_by_tier": {str(k): int(v) for k, v in tiers.items()},
+            "treasury_added": result.payroll["total"]["treasury_added"] if result.has_plan else None}
 
 
 def result_from_plan(instance: Instance, plan: Plan, mode: Mode, solver: str = "plan",
-                     status: str | None = None) -> Result:
-    """A `Result` for a plan read from a folder (no solver run): the levels recomputed by
-    the checker. A plan that breaks a hard rule raises InfeasibleError (exit 1)."""
+                     recorded: dict[str, Any] | None = None) -> Result:
+    """A `Result` for a plan read from a folder (no solver run): checked, and its levels
+    recomputed, by the checker. A plan that breaks a hard rule raises InfeasibleError
+    (exit 1) with the violations.
+
+    Status: the checker proves every rule holds, not optimality. The status the solve
+    recorded (`recorded`: its summary.json) is kept only when it was for this mode and its
+    levels are the checker's (the plan is the one the solver reported on); otherwise the
+    plan is `feasible`."""
     from .check import check_plan
+    from .constants import Status, level_tolerance
     from .errors import InfeasibleError
-    from .solve import Result, Status
+    from .solve import Result
 
     derived: list[dict[str, Any]] = []
     if instance.policy.requirements_from:
@@ -62,33 +71,30 @@ def result_from_plan(instance: Instance, plan: Plan, mode: Mode, solver: str = "
         raise InfeasibleError(f"{instance.name}: the plan breaks {len(report.violations)} hard rules",
                               [str(v) for v in report.violations])
     objective = {lvl: report.levels[lvl] for lvl in instance.policy.objective}
-    # A plan obeying every rule but not proven optimal is what `time_limit` means.
-    st = Status(status) if status in {s.value for s in Status} else Status.time_limit
+    st = Status.feasible
+    meta = recorded or {}
+    claimed = meta.get("status")
+    levels = meta.get("objective")
+    if (claimed in (Status.optimal, Status.time_limit) and meta.get("mode") == mode.value
+            and isinstance(levels, dict) and set(levels) == {lvl.value for lvl in objective}
+            and all(isinstance(levels[lvl.value], int | float)
+                    and abs(levels[lvl.value] - v) <= level_tolerance(v) + 5e-4 * (lvl.value == "distance")
+                    for lvl, v in objective.items())):
+        st = Status(claimed)
     return Result(instance, mode, solver, st, objective, plan, [], {}, [], derived)
 
 
 def read_plan_result(plan_dir: Path, instance: Instance, mode: Mode | None) -> Result:
     """The plan of a folder written by `staffpool solve --out` (or a hand-written
-    assignments.csv) as a Result; status, solver and mode from its summary.json if any."""
-    import json
-
-    from .check import read_plan
+    assignments.csv) as a Result; mode from its summary.json unless given, status as
+    `result_from_plan` decides."""
+    from .check import read_plan, read_plan_summary
 
     plan = read_plan(plan_dir, instance)
-    summary_file = plan_dir / "summary.json" if plan_dir.is_dir() else plan_dir.parent / "summary.json"
-    meta: dict[str, Any] = {}
-    if summary_file.is_file():
-        try:
-            meta = json.loads(summary_file.read_text(encoding="utf-8"))
-        except (ValueError, OSError):
-            meta = {}
-        if not isinstance(meta, dict):
-            meta = {}
+    meta = read_plan_summary(plan_dir)
     if mode is None:
         mode = Mode(meta["mode"]) if meta.get("mode") in {m.value for m in Mode} else instance.policy.mode
-    elif meta.get("mode") not in (None, mode.value):
-        meta = {}  # the recorded status was for another mode
-    return result_from_plan(instance, plan, mode, str(meta.get("solver") or "plan"), meta.get("status"))
+    return result_from_plan(instance, plan, mode, str(meta.get("solver") or "plan"), meta)
 
 
 # ---------------------------------------------------------------- small SVG helpers
@@ -206,7 +212,7 @@ def _legend(x: float, y: float, items: Sequence[tuple[str, str]]) -> list[str]:
     return parts
 
 
-# ---------------------------------------------------------------- the four charts
+# ---------------------------------------------------------------- the charts
 
 
 def chart_tiers(result: Result) -> str:
@@ -222,6 +228,34 @@ def chart_tiers(result: Result) -> str:
     head = [_text(10, 20, _("Staff by tier, before and after"), "start", 14, INK, "bold"),
             *_legend(430, 20, [(_("before"), BEFORE), (_("after"), AFTER)])]
     return _svg("chart-tiers", _("Staff by tier before and after"), width, height, head + body)
+
+
+def chart_payroll(result: Result) -> str:
+    """Who pays the salaries, by tier where posted: the treasury and the institutions,
+    before and after (yuan a year)."""
+    p = result.payroll["total"]
+    who_when = {("treasury", "before"): _("treasury before"), ("treasury", "after"): _("treasury after"),
+                ("institutions", "before"): _("institutions before"), ("institutions", "after"): _("institutions after")}
+    rows = []
+    for t in TIERS:
+        r = p["by_tier"].get(t)
+        if r is None:
+            continue
+        tier = labels.value("tier", t)
+        rows.append((tier, [(float(r[f"{who}_{when}"]), PAY[(who, when)],
+                             _("{tier}: {who} {yuan} yuan").format(tier=tier, who=who_when[(who, when)],
+                                                                   yuan=fmt(r[f"{who}_{when}"])))
+                            for who in ("treasury", "institutions") for when in ("before", "after")]))
+    if not rows:
+        rows = [(_("(none)"), [(0.0, NEED, _("nobody posted"))])]
+    width = 760
+    note = _("treasury adds {treasury} yuan a year; institutions {institutions}").format(
+        treasury=fmt(p["treasury_added"]), institutions=fmt(p["institutions_after"] - p["institutions_before"]))
+    body, height = _hbars(rows, width, 100, 16, 16, 64, note)
+    head = [_text(10, 20, _("Payroll by tier: who pays (yuan a year)"), "start", 14, INK, "bold"),
+            *_legend(330, 20, [(who_when[k], c) for k, c in PAY.items()][:2]),
+            *_legend(330, 38, [(who_when[k], c) for k, c in PAY.items()][2:])]
+    return _svg("chart-payroll", _("Payroll by tier: treasury and institutions, before and after"), width, height, head + body)
 
 
 def chart_shortfall(result: Result) -> str:
@@ -405,11 +439,14 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     inst = result.instance if result.instance is not None else instance
     name = inst.name
     counts = result.summary.counts
-    level_rows = [(lvl.value, level_value(lvl, result.objective[lvl]) if lvl in result.objective else None)
+    level_rows = [(lvl.value, level_value(lvl, result.levels[lvl]) if lvl in result.levels else None)
                   for lvl in inst.policy.objective]
     figures = [
         ("chart-tiers", chart_tiers(result),
          _("Staff posted per tier before (grey) and after (blue): the inverted triangle and how the plan reshapes it.")),
+        ("chart-payroll", chart_payroll(result),
+         _("Salaries by tier where people are posted: the part the county treasury pays (green) and the part the "
+           "institutions pay (orange), before (light) and after (dark) the plan.")),
         ("chart-shortfall", chart_shortfall(result),
          _("Staff still short per institution after the plan (the {n} worst), against the requirements.").format(n=TOP_SHORT)
          if len(result.institutions) and int(result.institutions["short"].sum()) > 0 else
@@ -451,7 +488,7 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     if changes is None or not len(changes):
         parts.append(_note(_("No changes: everyone stays where they are.")))
     else:
-        ccols = ["staff_id", "status", "title", "specialty", "from_institution", "to_institution", "distance_km",
+        ccols = ["staff_id", "name", "status", "title", "specialty", "from_institution", "to_institution", "distance_km",
                  "post_funding", "post_source", "change"]
         shown = changes.head(MAX_CHANGES)
         if len(changes) > MAX_CHANGES:

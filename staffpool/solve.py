@@ -1,6 +1,6 @@
 """Check -> build -> solve -> read back. One pipeline, per community, lexicographic.
 
-Status and termination are enums as in linopy's constants; `Result` carries the plan, the
+Status, termination and profiles live in constants.py; `Result` carries the plan, the
 levels, pandas tables and the summary. Rendering lives in the CLI, never here.
 """
 
@@ -11,13 +11,12 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .check import Assignment, Plan, PostSource, check_plan
-from .domain import Instance, Level, Mode
-from .domain import Status as StaffStatus
+from .constants import SolverProfile, Status, TerminationCondition, level_tolerance
+from .domain import Instance, Level, Mode, StaffStatus
 from .errors import InfeasibleError, UsageError
 from .i18n import _
 
@@ -26,37 +25,7 @@ if TYPE_CHECKING:
     from .model.build import CommunityModel
 
 
-class Status(StrEnum):
-    """What a solve delivers (summary.json `status`)."""
-
-    optimal = "optimal"
-    time_limit = "time_limit"  # a plan obeying every hard rule, not proven optimal
-    infeasible = "infeasible"  # no plan; or none found within the time limit
-
-
-class TerminationCondition(StrEnum):
-    """Why the solver stopped on one level."""
-
-    optimal = "optimal"
-    time_limit = "time_limit"
-    infeasible = "infeasible"
-    no_solution = "no_solution"  # time limit hit before any plan was found
-    error = "error"
-
-
 # ---------------------------------------------------------------- solver profiles
-
-
-@dataclass(frozen=True)
-class SolverProfile:
-    name: str
-    backend: str  # "highs" or "cbc"
-    time_limit: float | None = None
-    mip_rel_gap: float = 0.0
-    mip_abs_gap: float = 1e-6
-    threads: int = 1
-    # HiGHS only: LP bound and reduced-cost fixing per level (exact; see docs/model.md).
-    reduced_cost_fixing: bool = True
 
 
 def solver_dirs() -> list[Path]:
@@ -104,6 +73,13 @@ class LevelLog:
     value: float | None
     termination: TerminationCondition
     seconds: float
+    bound: float | None = None  # proven lower bound, given the earlier levels' holds; None: unknown
+
+    @property
+    def proven(self) -> bool:
+        """The value is the level's optimum at model.md's tolerance (given the holds)."""
+        return (self.value is not None and self.bound is not None
+                and self.value - self.bound <= level_tolerance(self.value))
 
 
 @dataclass
@@ -188,7 +164,7 @@ def solve_community(
         if on_level is not None:
             on_level(community, level)
         if len(expr) == 0 and have_plan:
-            logs.append(LevelLog(level, float(expr.constant), TerminationCondition.optimal, 0.0))
+            logs.append(LevelLog(level, float(expr.constant), TerminationCondition.optimal, 0.0, float(expr.constant)))
             continue
         left = None if limit is None else max(0.0, limit - (time.perf_counter() - t1))
         if left is not None and left <= 0 and have_plan:
@@ -197,10 +173,21 @@ def solve_community(
             continue
         ts = time.perf_counter()
         scale = _level_scale(cm, level)
-        term, value = runner.solve(expr, left, scale)
-        logs.append(LevelLog(level, value, term, time.perf_counter() - ts))
+        term, value, bound = runner.solve(expr, left, scale)
+        logs.append(LevelLog(level, value, term, time.perf_counter() - ts, bound))
         if term == TerminationCondition.infeasible:
-            reasons = diagnose_infeasible(instance, community, mode)
+            # A plan obeyed every earlier level, so "infeasible" now is the solver's failure.
+            # CBC's "infeasible" (and any under a time limit) is not a proof: ask exact HiGHS.
+            confirmed = not have_plan and (
+                (profile.backend == "highs" and limit is None) or bool(confirm_infeasible(cm, _confirm_limit(limit))))
+            if not confirmed:
+                return CommunityOutcome(
+                    community, Status.time_limit, {}, logs, build_s, time.perf_counter() - t1, nvars, ncons,
+                    "no plan was found within the time limit",
+                    [f"{profile.name} stopped at level {level.value} reporting infeasible, but "
+                     + ("a plan obeyed the earlier levels" if have_plan else "the exact HiGHS check did not confirm it")
+                     + ": the instance is not proven infeasible; allow more time"])
+            reasons = diagnose_infeasible(instance, community, mode, profile, limit, confirmed=True)
             return CommunityOutcome(community, Status.infeasible, {}, logs, build_s, time.perf_counter() - t1,
                                     nvars, ncons, "no plan obeys every hard rule", reasons)
         if value is None:
@@ -213,6 +200,8 @@ def solve_community(
         have_plan = True
         if term != TerminationCondition.optimal:
             status = Status.time_limit
+        elif status == Status.optimal and not logs[-1].proven:
+            status = Status.feasible  # the profile's gap: a plan, this level not proven
         # The multiple of `scale` is the variable part's; the constant (unregularised) is set aside.
         runner.hold(expr, _hold_rhs(value - expr.constant, scale) + expr.constant)
     plan = _read_back(cm, runner)
@@ -221,13 +210,13 @@ def solve_community(
 
 def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
     """Cohort counts -> people: members (sorted by id) fill the options in order; then the
-    new posts of each (group, pool) go to the contract staff and hires posted in that group,
-    again in id order."""
+    new posts of each (group, pool[, title]) go to the contract staff and hires posted in
+    that group (of that title), again in id order."""
     from .model.build import PostKind
 
     plan: Plan = {}
-    contract_in: dict[str, list[str]] = {}
-    hired_in: dict[str, list[str]] = {}
+    contract_in: dict[tuple[str, str], list[str]] = {}
+    hired_in: dict[tuple[str, str], list[str]] = {}
     for cohort in cm.cohorts:
         members = list(cohort.members)
         pos = 0
@@ -239,18 +228,18 @@ def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
                     plan[sid] = Assignment(sid, opt.institution, funding, PostSource.existing)
                 else:
                     plan[sid] = Assignment(sid, opt.institution, None, None)
-                    group = cm.post_group(opt.institution)
-                    (contract_in if opt.kind == PostKind.none else hired_in).setdefault(group, []).append(sid)
+                    key = (cm.post_group(opt.institution), cohort.title.value if cm.by_title else "")
+                    (contract_in if opt.kind == PostKind.none else hired_in).setdefault(key, []).append(sid)
             pos += count
         for sid in members[pos:]:
             plan[sid] = Assignment(sid, None, None, None)  # a candidate not hired
     for posts, people, source in ((cm.reg, contract_in, PostSource.regularised), (cm.hire, hired_in, PostSource.hired)):
         queue = {g: sorted(ids) for g, ids in people.items()}
-        for (group, pid), var in sorted(posts.items()):
+        for (group, pid, title), var in sorted(posts.items()):
             pool = cm.pools[pid]
             funding = "unified" if pool.funding is None else pool.funding.value
             for _k in range(round(runner.value(var))):
-                sid = queue[group].pop(0)
+                sid = queue[(group, title)].pop(0)
                 plan[sid] = Assignment(sid, plan[sid].to_institution, funding, source)
     return plan
 
@@ -271,21 +260,53 @@ def _no_option_reason(cm: CommunityModel, cohort: Any) -> str:
     return f"{who} ({cohort.title.value}, posted at {cohort.posted_at}): the rules together leave no institution"
 
 
-def diagnose_infeasible(instance: Instance, community: str, mode: Mode) -> list[str]:
-    """Which hard rules, each left out alone, would make the community feasible."""
+# Confirming an infeasibility: HiGHS, exact, on the first (feasibility) problem only, with
+# this much time: the user's limit is about finding a good plan, not about proving none.
+CONFIRM_MIN_S = 60.0
+CONFIRM_FACTOR = 4.0
+
+
+def _confirm_limit(limit: float | None) -> float | None:
+    return None if limit is None else max(CONFIRM_MIN_S, CONFIRM_FACTOR * limit)
+
+
+def confirm_infeasible(cm: CommunityModel, time_limit: float | None = None) -> bool | None:
+    """Is the community's unrelaxed model (no level held) proven infeasible by exact HiGHS?
+    True: proven; False: HiGHS found a plan; None: it could not tell in time."""
     from .backends import HighsRunner
+
+    feasible = HighsRunner(cm, load_profile("highs")).feasible(time_limit)
+    return None if feasible is None else not feasible
+
+
+def diagnose_infeasible(instance: Instance, community: str, mode: Mode, profile: SolverProfile | None = None,
+                        time_limit: float | None = None, confirmed: bool = False) -> list[str]:
+    """Which hard rules, each left out alone, would make the community feasible.
+
+    First confirms (unless `confirmed`) that the unrelaxed community is infeasible:
+    otherwise every rule would "make it feasible". The trials use the user's solver and
+    time limit; a trial counts only when the solver finds a plan."""
+    from .backends import CbcRunner, HighsRunner
     from .model.build import build_community
     from .model.rules import RULES
 
-    profile = load_profile("highs")
+    profile = profile or load_profile("highs")
     found: list[str] = []
-    families = build_community(instance, community, mode).families
+    base = build_community(instance, community, mode)
+    if not confirmed:
+        proven = confirm_infeasible(base, _confirm_limit(time_limit))
+        if proven is False:
+            return ["nothing to diagnose: the community has a plan obeying every hard rule"]
+        if proven is None:
+            return ["not diagnosed: infeasibility could not be confirmed within the time limit"]
+    families = base.families
     hard = [r for r in RULES if r.kind == "hard" and r.name != "posting"]
     for rule in hard:
         trial = build_community(instance, community, mode, skip=frozenset({rule.name}))
         if any(not opts and c.status != StaffStatus.candidate for c, opts in zip(trial.cohorts, trial.options, strict=True)):
             continue
-        if HighsRunner(trial, profile).feasible():
+        runner = HighsRunner(trial, profile) if profile.backend == "highs" else CbcRunner(trial, profile)
+        if runner.feasible(time_limit):
             names = families.get(rule.name, [])
             where = f" ({', '.join(names[:6])}{' …' if len(names) > 6 else ''})" if names else ""
             found.append(f"relaxing '{rule.name}' alone would make it feasible: {rule.summary}{where}")
@@ -306,13 +327,29 @@ class Result:
     mode: Mode
     solver: str
     status: Status
-    objective: dict[Level, float]
+    levels: dict[Level, float]  # the levels as computed, in solve order (see `objective`)
     plan: Plan
     outcomes: list[CommunityOutcome]
     timings: dict[str, float]
     reasons: list[str] = field(default_factory=list)
     derived: list[dict[str, Any]] = field(default_factory=list)  # requirement rows from workload/norms
+    # Proven lower bound per level (distance in km), summed over communities; None: unknown.
+    bounds: dict[Level, float | None] = field(default_factory=dict)
     _rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def objective(self) -> dict[str, float | int]:
+        """Level name → value, in solve order: whole numbers as int, distance in km to the
+        metre (as summary.json holds them)."""
+        from .results import level_value
+
+        return {lvl.value: level_value(lvl, v) for lvl, v in self.levels.items()}
+
+    def __repr__(self) -> str:
+        counts = self.summary.counts if self.has_plan else {}
+        shown = ", ".join(f"{k}={v}" for k, v in counts.items() if k != "institutions")
+        return (f"<Result {self.instance.name!r} mode={self.mode.value} solver={self.solver} "
+                f"status={self.status.value} objective={self.objective} {shown}>")
 
     @property
     def has_plan(self) -> bool:
@@ -349,15 +386,26 @@ class Result:
         return table(self, "institutions")
 
     @property
+    def payroll(self) -> dict[str, Any]:
+        """Who pays the plan's salaries, before and after (`staffpool.payroll.payroll`):
+        {"total": {...}, "communities": {id: {...}}}, yuan a year (computed once)."""
+        if "payroll" not in self._rows:
+            from .payroll import payroll
+
+            self._rows["payroll"] = [payroll(self.instance, self.plan, self.mode)]
+        return self._rows["payroll"][0]
+
+    @property
     def summary(self) -> Any:
         from .results import make_summary
 
         return make_summary(self)
 
-    def write(self, out: str | Path) -> list[Path]:
+    def write(self, out: str | Path, force: bool = False) -> list[Path]:
+        """Write the result files into the folder `out` (an earlier result's only with `force`)."""
         from .results import write_result
 
-        return write_result(self, Path(out))
+        return write_result(self, Path(out), force=force)
 
 
 def solve(
@@ -403,6 +451,8 @@ def solve(
         status = Status.infeasible if Status.infeasible in statuses else Status.time_limit
     elif Status.time_limit in statuses:
         status = Status.time_limit
+    elif Status.feasible in statuses:
+        status = Status.feasible
     else:
         status = Status.optimal
     plan: Plan = {}
@@ -421,6 +471,7 @@ def solve(
             # A solver plan that breaks a rule is our bug, never the user's.
             raise RuntimeError("internal error: the plan breaks rules: " + "; ".join(map(str, report.violations[:5])))
         objective = {lvl: report.levels[lvl] for lvl in instance.policy.objective}
+        check_levels(instance, outcomes, objective)
     else:
         plan = {}
     timings = {
@@ -429,7 +480,55 @@ def solve(
         "solve": round(solve_s, 4),
         "total": round(load_s + time.perf_counter() - t0, 4),
     }
-    return Result(instance, mode, profile.name, status, objective, plan, outcomes, timings, reasons, derived)
+    bounds = level_bounds(instance, outcomes) if objective else {}
+    return Result(instance, mode, profile.name, status, objective, plan, outcomes, timings, reasons, derived,
+                  bounds=bounds)
+
+
+def _in_km(level: Level, value: float) -> float:
+    """The model counts distance in whole metres; results, like the checker, in km."""
+    return value / 1000.0 if level == Level.distance else value
+
+
+def _level_sums(instance: Instance, outcomes: list[CommunityOutcome], attr: str) -> dict[Level, float | None]:
+    """Per level, the communities' `value` or `bound` added up (in km for distance); None
+    when some community has none."""
+    out: dict[Level, float | None] = {}
+    for lvl in instance.policy.objective:
+        total: float | None = 0.0
+        for o in outcomes:
+            log = next((g for g in o.levels if g.level == lvl), None)
+            v = getattr(log, attr) if log is not None else None
+            total = None if v is None or total is None else total + _in_km(lvl, v)
+        out[lvl] = total
+    return out
+
+
+def level_bounds(instance: Instance, outcomes: list[CommunityOutcome]) -> dict[Level, float | None]:
+    """Each level's proven lower bound, summed over communities (km for distance)."""
+    return _level_sums(instance, outcomes, "bound")
+
+
+def check_levels(instance: Instance, outcomes: list[CommunityOutcome], checked: dict[Level, float]) -> None:
+    """The solver's level values against the checker's, recomputed from the plan.
+
+    The plan read back must not be worse than a level's value (it was held there) and, where
+    the level was proven, not better either. Anything else is a bug in the read-back or the
+    model, never a plan to hand out: RuntimeError (exit 3)."""
+    solved = _level_sums(instance, outcomes, "value")
+    proven = {lvl: all(next((g.proven for g in o.levels if g.level == lvl), True) for o in outcomes)
+              for lvl in instance.policy.objective}
+    bad = []
+    for lvl, value in solved.items():
+        if value is None:
+            continue
+        # One tolerance per community (each level is held per community), in the level's units.
+        tol = sum(_in_km(lvl, level_tolerance(g.value or 0.0)) for o in outcomes for g in o.levels if g.level == lvl)
+        tol = max(tol, level_tolerance(value)) + 1e-9
+        if checked[lvl] > value + tol or (proven[lvl] and checked[lvl] < value - tol):
+            bad.append(f"{lvl.value}: solver {value:g}, checker {checked[lvl]:g}")
+    if bad:
+        raise RuntimeError("internal error: the solver's levels differ from the plan's: " + "; ".join(bad))
 
 
 def _community_staff(instance: Instance, cid: str) -> bool:

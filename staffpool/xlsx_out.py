@@ -2,7 +2,8 @@
 
 Sheets: Summary, Changes (moves, hires, regularisations), Assignments, Institutions,
 Requirements: the rows of the CSV files, with headers (and enumerated values) in the chosen
-language, ids unchanged, a frozen header row, filters, column widths and number formats.
+language, ids unchanged, a frozen header row, filters, column widths and number formats;
+text Excel would run as a formula is neutralised as in the CSVs.
 `Sheet` and `write_workbook` are the reusable part (compare writes its own sheets; a
 multi-year plan can write one sheet set per year).
 """
@@ -73,19 +74,16 @@ def table_sheet(key: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]
 
 
 def summary_sheet(result: Result) -> Sheet:
-    from .results import level_value
-
     s = result.summary
-    units = {"distance": _("km"), "hiring_cost": _("yuan/year")}
+    units = {"distance": _("km"), "hiring_cost": _("yuan/year"), "treasury_cost": _("yuan/year")}
     rows: list[list[Any]] = [
         [labels.column("instance"), s.instance, None],
         [labels.column("mode"), labels.value("mode", s.mode), None],
         [labels.column("solver"), s.solver, None],
         [pgettext("solve", "status"), labels.value("solve_status", s.status), None],
     ]
-    for lvl, v in result.objective.items():
-        rows.append([_("objective: {level}").format(level=labels.value("level", lvl.value)), level_value(lvl, v),
-                     units.get(lvl.value)])
+    for name, v in s.objective.items():  # as summary.json holds them
+        rows.append([_("objective: {level}").format(level=labels.value("level", name)), v, units.get(name)])
     for k, v in s.counts.items():
         rows.append([_("count: {what}").format(what=labels.value("count", k)), v, None])
     return Sheet(sheet_title("summary"), ["key", "value", "unit"],
@@ -97,12 +95,11 @@ def result_sheets(result: Result) -> list[Sheet]:
     from .results import COLUMNS
 
     a = result.rows("assignments")
-    names = {s.id: s.name for s in result.instance.staff}
     changed = [r for r in a if r["change"] in CHANGES]
     return [
         summary_sheet(result),
-        table_sheet("changes", COLUMNS["assignments"], changed, {"staff_name": [names.get(r["staff_id"]) for r in changed]}),
-        table_sheet("assignments", COLUMNS["assignments"], a, {"staff_name": [names.get(r["staff_id"]) for r in a]}),
+        table_sheet("changes", COLUMNS["assignments"], changed),
+        table_sheet("assignments", COLUMNS["assignments"], a),
         table_sheet("institutions", COLUMNS["institutions"], result.rows("institutions")),
         table_sheet("requirements", COLUMNS["requirements"], result.rows("requirements")),
     ]
@@ -124,7 +121,7 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from .io import atomic_path
+    from .io import atomic_path, neutralise
 
     wb = openpyxl.Workbook(write_only=True)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="F3F5F8")
@@ -141,14 +138,16 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{len(sheet.rows) + 1}"
         header = []
         for h in sheet.header:
-            cell = WriteOnlyCell(ws, value=h)
+            cell = WriteOnlyCell(ws, value=neutralise(h))
             cell.font, cell.fill = bold, fill
             header.append(cell)
         ws.append(header)
         for row in sheet.rows:
             out: list[Any] = []
             for fmt, v in zip(col_fmt, row, strict=True):
-                if v.__class__ is int or v.__class__ is float:  # a number (not a bool) gets its format
+                if v.__class__ is str:
+                    v = neutralise(v)  # text Excel would run as a formula gets a leading '
+                elif v.__class__ is int or v.__class__ is float:  # a number (not a bool) gets its format
                     f = fmt or (INTEGER if v.__class__ is int else None)
                     if f is not None:
                         cell = WriteOnlyCell(ws, value=v)

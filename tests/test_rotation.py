@@ -8,9 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from staffpool.check import Assignment
-from staffpool.rotation import check_rotation, rotate, senior_gaps
+from staffpool.rotation import check_rotation, rotate
 
-from .helpers import inst, make, person, req
+# The references below compute senior gaps and distances themselves (model.md), not
+# through staffpool's functions.
+from .helpers import inst, make, metres, person, req, senior_gaps, within
 
 
 def _stay(instance):
@@ -41,13 +43,11 @@ def test_coverage_beats_distance() -> None:
 
 
 def _brute(instance, plan):
-    from staffpool.domain import Tier, Title
-
     pol = instance.policy.rotation
     ib = instance.institution_by_id
-    rot = sorted(s.id for s in instance.staff if s.title == Title.attending and s.grassroots_due)
-    hosts = [i.id for i in instance.institutions if i.tier == Tier.township
-             and (pol.max_distance_km is None or instance.distance_m("H", i.id) <= pol.max_distance_km * 1000)]
+    rot = sorted(s.id for s in instance.staff if s.title.value == "attending" and s.grassroots_due)
+    hosts = [i.id for i in instance.institutions if i.tier.value == "township"
+             and within(metres(ib["H"], i), pol.max_distance_km)]
     gaps = senior_gaps(instance, plan)
     cap = int(pol.max_away_fraction * len(plan) + 1e-9)
     best = None
@@ -59,11 +59,10 @@ def _brute(instance, plan):
         if any(v > cap for v in away.values()) or any(v > pol.host_capacity for v in at.values()):
             continue
         covered = sum(min(v, gaps.get(h, 0)) for (h, _w), v in at.items())
-        km = sum(instance.distance_m("H", h) for h, _w in combo)
+        km = sum(metres(ib["H"], ib[h]) for h, _w in combo)
         key = (-covered, km)
         if best is None or key < best:
             best = key
-    _ = ib
     return best
 
 
@@ -131,14 +130,12 @@ def _mip_reference(instance, plan):
 
     import pulp
 
-    from staffpool.domain import Tier, Title, within_km
-
     pulp.set_v4_migration_warnings(False)
     pol = instance.policy.rotation
     ib = instance.institution_by_id
     limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
-    rot = [(s.id, plan[s.id].to_institution) for s in instance.staff if s.title == Title.attending and s.grassroots_due
-           and plan[s.id].to_institution and ib[plan[s.id].to_institution].tier == Tier.county]
+    rot = [(s.id, plan[s.id].to_institution) for s in instance.staff if s.title.value == "attending" and s.grassroots_due
+           and plan[s.id].to_institution and ib[plan[s.id].to_institution].tier.value == "county"]
     at = {}
     for a in plan.values():
         if a.to_institution:
@@ -148,7 +145,7 @@ def _mip_reference(instance, plan):
     y = {}
     for sid, home in rot:
         for j in instance.institutions:
-            if j.tier in pol.host_tiers and j.community == ib[home].community and within_km(instance.distance_m(home, j.id), limit):
+            if j.tier in pol.host_tiers and j.community == ib[home].community and within(metres(ib[home], j), limit):
                 for w in range(pol.windows):
                     y[(sid, home, j.id, w)] = pulp.LpVariable(f"y{len(y)}", cat="Binary")
     for sid, _h in rot:
@@ -164,7 +161,7 @@ def _mip_reference(instance, plan):
             c = pulp.LpVariable(f"c_{host}_{w}".replace("-", "_"), lowBound=0, upBound=gaps.get(host, 0))
             prob += c <= pulp.lpSum(here)
             cov.append(c)
-    km = pulp.lpSum(instance.distance_m(k[1], k[2]) * v for k, v in y.items())
+    km = pulp.lpSum(metres(ib[k[1]], ib[k[2]]) * v for k, v in y.items())
     prob.setObjective(-pulp.lpSum(cov))
     prob.solve(pulp.HiGHS(msg=False))
     if prob.status != 1:

@@ -35,7 +35,7 @@ def _inverse(lang: str) -> dict[str, dict[str, str]]:
     for m in cat:
         if m.context and isinstance(m.id, str):
             inv.setdefault(m.context, {})[m.string] = m.id
-    inv["column"].update({"机构编码": "institution", "姓名": "staff_name"})
+    inv["column"].update({"机构编码": "institution", "姓名": "name"})
     return inv
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import repeat
 
-from ..domain import Community, Funding, Instance, Institution, Level, Mode, Requirement, Status
+from ..domain import Community, Funding, Instance, Institution, Level, Mode, Requirement, StaffStatus
 from .cohorts import Cohort, build_cohorts
 from .linear import Expr, LinearProgram, Sense
 
@@ -63,8 +63,10 @@ class CommunityModel:
     families: dict[str, list[str]] = field(default_factory=dict)
     # New posts per (group, pool): group is a tier (county_pool), an institution (separate)
     # or the community (unified); `reg` regularises contract staff, `hire` holds hires' posts.
-    reg: dict[tuple[str, str], int] = field(default_factory=dict)
-    hire: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Keys (group, pool, title): title is "" unless `by_title` (the treasury prices posts by title).
+    reg: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    hire: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    by_title: bool = False
     # Elastic build (`staffpool explain`): constraint families whose ≤ rows get a slack.
     elastic: frozenset[str] = frozenset()
     slack: dict[str, int] = field(default_factory=dict)
@@ -113,13 +115,13 @@ class CommunityModel:
         return out
 
     def moved(self, cohort: Cohort, option: Option) -> bool:
-        return cohort.status != Status.candidate and option.institution != cohort.posted_at
+        return cohort.status != StaffStatus.candidate and option.institution != cohort.posted_at
 
 
 def vacancy_pools(instance: Instance, community: str, mode: Mode) -> dict[str, Pool]:
     """model.md vacancies: max(0, approved posts − on_staff holding posts of the pool)."""
     insts = [i for i in instance.institutions if i.community == community]
-    on_staff = [s for s in instance.staff if s.community == community and s.status == Status.on_staff]
+    on_staff = [s for s in instance.staff if s.community == community and s.status == StaffStatus.on_staff]
     pools: dict[str, Pool] = {}
     if mode == Mode.separate:
         for i in insts:
@@ -137,7 +139,7 @@ def vacancy_pools(instance: Instance, community: str, mode: Mode) -> dict[str, P
     return pools
 
 
-_KIND = {Status.on_staff: PostKind.existing, Status.contract: PostKind.none, Status.candidate: PostKind.new}
+_KIND = {StaffStatus.on_staff: PostKind.existing, StaffStatus.contract: PostKind.none, StaffStatus.candidate: PostKind.new}
 
 
 def candidate_options(cm: CommunityModel, cohort: Cohort) -> list[Option]:
@@ -169,6 +171,10 @@ def build_community(
         dist=dist,
         lp=LinearProgram(f"staffpool_{community}"),
         elastic=elastic,
+    )
+    com = cm.community
+    cm.by_title = (com.treasury_budget is not None and "treasury_budget" not in skip) or (
+        Level.treasury_cost in instance.policy.objective
     )
     allows = [r.allow for r in RULES if r.allow is not None and r.name not in skip]
     for cohort in cm.cohorts:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain import Funding, Instance, Mode, StaffMember, Status, Title
+from ..domain import Funding, Instance, Mode, StaffMember, StaffStatus, Title
 
 
 @dataclass(frozen=True)
 class Cohort:
     index: int
-    status: Status
+    status: StaffStatus
     title: Title
     specialty: str
     posted_at: str | None
@@ -40,7 +40,7 @@ class Cohort:
 def cohort_key(s: StaffMember, mode: Mode) -> tuple[object, ...]:
     # In `separate` nobody moves, so mobility cannot tell two people apart.
     mobile = True if mode == Mode.separate else s.mobile
-    if s.status == Status.candidate:
+    if s.status == StaffStatus.candidate:
         mobile = True
     return (s.status, s.title, s.specialty, s.posted_at or "", mobile, s.post_funding, s.community)
 

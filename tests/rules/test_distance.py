@@ -1,5 +1,8 @@
 """Rule 4: a move is at most max_distance_km (distances in whole metres)."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from staffpool.check import Assignment
 from staffpool.domain import Level
 
@@ -25,3 +28,30 @@ def test_checker_catches_a_move_over_the_limit() -> None:
     plan = stay(instance)
     plan["a"] = Assignment("a", "T", "differential", "existing")
     assert any("over the 4 km limit" in m for m in violations(instance, plan, "distance"))
+
+
+def test_half_a_metre_written_in_decimals_rounds_up() -> None:
+    # 1.0045 − 1.0 km is 4.5 m as written (4.49999… m in binary floating point): 5 m.
+    from staffpool.domain import distance_m
+
+    insts = [inst("H", "county", 1, 1.0, 0), inst("T", "township", 0, 1.0045, 0)]
+    assert distance_m(insts[0], insts[1]) == 5
+    staff = [person("a", "on_staff", "attending", "gp", "H", "differential", "H")]
+    instance = make(insts, staff, [req("T", "gp", "attending", 1)], {"max_distance_km": 0.005})
+    r = solved(instance)  # the solver's levels are checked against the checker's
+    assert r.objective[Level.distance] == 0.005
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-2_000_000, 2_000_000), min_size=4, max_size=4))
+def test_the_model_checker_and_oracle_round_alike(c: list[int]) -> None:
+    """Coordinates with 4 decimals (tenths of metres): half-metre ties are common."""
+    from benchmarks.naive import metres as naive_metres
+    from staffpool.check import _metres
+    from staffpool.domain import distance_m
+
+    from ..helpers import metres
+
+    a = inst("A", "county", 0, c[0] / 10_000, c[1] / 10_000)
+    b = inst("B", "township", 0, c[2] / 10_000, c[3] / 10_000)
+    assert distance_m(a, b) == _metres(a, b) == metres(a, b) == naive_metres(a, b)

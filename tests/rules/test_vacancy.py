@@ -26,11 +26,21 @@ def test_each_mode_regularises_up_to_its_vacancies() -> None:
 
 
 def test_county_pool_uses_the_pool_across_institutions() -> None:
-    instance = _instance().with_policy(township_used_at_county=True)
-    # full vacancy of T may now regularise someone at H (full post used at county)
-    r = solved(instance, "county_pool")
-    assert r.objective[Level.unregularised] == 1
-    assert sum(1 for a in r.plan.values() if a.post_source == "regularised") == 2
+    # Two immobile contract staff at H; one differential and one full vacancy. A full post may
+    # serve at county tier only with township_used_at_county: the switch decides the plan.
+    insts = [inst("H", "county", 2), inst("T", "township", 2, 5, 0)]
+    staff = [person("o1", "on_staff", "resident", "gp", "H", "differential", "H"),
+             person("o2", "on_staff", "resident", "gp", "T", "full", "T"),
+             person("c1", "contract", "resident", "gp", "H", mobile=False),
+             person("c2", "contract", "resident", "gp", "H", mobile=False)]
+    instance = make(insts, staff, [])
+    off = solved(instance, "county_pool")
+    assert off.objective[Level.unregularised] == 1
+    assert [a.post_funding for a in off.plan.values() if a.post_source == "regularised"] == ["differential"]
+    on = solved(instance.with_policy(township_used_at_county=True), "county_pool")
+    assert on.objective[Level.unregularised] == 0
+    assert sorted(a.post_funding for a in on.plan.values() if a.post_source == "regularised") == ["differential", "full"]
+    assert all(on.plan[c].to_institution == "H" for c in ("c1", "c2"))
 
 
 def test_checker_catches_too_many_regularisations() -> None:

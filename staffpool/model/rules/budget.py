@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...domain import Status
+from ...domain import StaffStatus
 from ..build import CommunityModel
 from ..linear import Sense
 
@@ -20,7 +20,7 @@ def define_hiring_budget(cm: CommunityModel) -> None:
     terms: dict[int, float] = {
         var: cm.instance.salary(cm.cohorts[k].title)
         for (k, _o), var in cm.x.items()
-        if cm.cohorts[k].status == Status.candidate
+        if cm.cohorts[k].status == StaffStatus.candidate
     }
     cm.add(
         "hiring_budget",

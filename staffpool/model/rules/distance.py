@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...domain import Status, within_km
+from ...domain import StaffStatus, within_km
 from ..build import CommunityModel, Option
 from ..cohorts import Cohort
 
@@ -13,7 +13,7 @@ def allow_distance(cm: CommunityModel, cohort: Cohort, options: list[Option]) ->
     rounded to whole metres (model.md). Candidates have no distance; blank = no limit.
     """
     limit = cm.instance.policy.max_distance_km
-    if cohort.status == Status.candidate or cohort.posted_at is None or limit is None:
+    if cohort.status == StaffStatus.candidate or cohort.posted_at is None or limit is None:
         return options
     dist, home = cm.dist, cohort.posted_at
     return [o for o in options if within_km(dist[(home, o.institution)], limit)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...domain import Level, Status
+from ...domain import Level, StaffStatus
 from ..build import CommunityModel
 from ..linear import Expr
 
@@ -30,11 +30,11 @@ def define_levels(cm: CommunityModel) -> None:
             metres = cm.dist[(c.posted_at, opt.institution)]
             if metres:
                 dist[var] = metres
-        if c.status == Status.candidate:
+        if c.status == StaffStatus.candidate:
             cost[var] = cm.instance.salary(c.title)
     cm.levels[Level.moves] = Expr(moves)
     cm.levels[Level.distance] = Expr(dist)
     cm.levels[Level.hiring_cost] = Expr(cost)
-    n_contract = sum(c.size for c in cm.cohorts if c.status == Status.contract)
+    n_contract = sum(c.size for c in cm.cohorts if c.status == StaffStatus.contract)
     unreg: dict[int, float] = {v: -1 for v in cm.reg.values()}
     cm.levels[Level.unregularised] = Expr(unreg, float(n_contract))

@@ -5,7 +5,7 @@ In `separate` mode nobody moves: on_staff and contract stay at `posted_at`.
 
 from __future__ import annotations
 
-from ...domain import Mode, Status
+from ...domain import Mode, StaffStatus
 from ..build import CommunityModel, Option
 from ..cohorts import Cohort
 
@@ -20,6 +20,6 @@ def allow_community_and_mobility(cm: CommunityModel, cohort: Cohort, options: li
     """
     inst, community = cm.inst, cohort.community
     here = [o for o in options if inst[o.institution].community == community]
-    if cohort.status != Status.candidate and (cm.mode == Mode.separate or not cohort.mobile):
+    if cohort.status != StaffStatus.candidate and (cm.mode == Mode.separate or not cohort.mobile):
         return [o for o in here if o.institution == cohort.posted_at]
     return here

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...domain import Status
+from ...domain import StaffStatus
 from ..build import CommunityModel
 from ..linear import Sense
 
@@ -21,7 +21,7 @@ def define_posting(cm: CommunityModel) -> None:
     """
     for cohort in cm.cohorts:
         terms: dict[int, float] = {cm.x[(cohort.index, o)]: 1 for o in range(len(cm.options[cohort.index]))}
-        sense = Sense.le if cohort.status == Status.candidate else Sense.eq
+        sense = Sense.le if cohort.status == StaffStatus.candidate else Sense.eq
         cm.add(
             "posting",
             f"posting[{cohort.label}]",
