@@ -315,6 +315,35 @@ def check_max_moves(c: _Ctx) -> Iterable[Violation]:
             yield Violation("max_moves", com.id, _("{n} people moved, max_moves {limit}").format(n=moves[com.id], limit=com.max_moves))
 
 
+def check_pins(c: _Ctx) -> Iterable[Violation]:
+    """Pins: each pin of the year planned (year blank or horizon.start) holds."""
+    staff = c.instance.staff_by_id
+    year = c.instance.horizon.start
+    for pin in c.instance.pins:
+        if (pin.year is not None and pin.year != year) or pin.staff_id not in staff:
+            continue
+        s = staff[pin.staff_id]
+        a = c.plan.get(s.id)
+        to = a.to_institution if a is not None else None
+        if pin.at is not None and to != pin.at:
+            yield Violation("pins", s.id, f"pinned at {pin.at}, but {'posted at ' + to if to else 'not posted'}")
+        if pin.stay and to != s.posted_at:
+            yield Violation("pins", s.id, f"pinned to stay at {s.posted_at}, but {'posted at ' + to if to else 'not posted'}")
+        if pin.not_at is not None and to == pin.not_at:
+            yield Violation("pins", s.id, f"pinned not at {pin.not_at}, but posted there")
+
+
+def check_grassroots(c: _Ctx) -> Iterable[Violation]:
+    """Grassroots service: whoever owes it this year (grassroots_years ≥ 1) and is posted
+    serves at township or village tier."""
+    for s, a in c.people:
+        if s.grassroots_years < 1 or a is None or a.to_institution not in c.inst:
+            continue
+        assert a.to_institution is not None
+        tier = c.inst[a.to_institution].tier
+        if tier == Tier.county:
+            yield Violation("grassroots", s.id, f"owes {s.grassroots_years} more year(s) of grassroots service, "
+                            f"but is posted at {a.to_institution} (county tier)")
 def fen_round(amount: Fraction) -> float:
     """Yuan to the fen, half up (model.md's money is yuan a year; shares make decimals)."""
     return math.floor(amount * 100 + Fraction(1, 2)) / 100
@@ -383,6 +412,8 @@ CHECKS: dict[str, Callable[[_Ctx], Iterable[Violation]]] = {
     "capacity": check_capacity,
     "hiring_budget": check_hiring_budget,
     "max_moves": check_max_moves,
+    "pins": check_pins,
+    "grassroots": check_grassroots,
     "treasury_budget": check_treasury_budget,
 }
 
@@ -436,7 +467,11 @@ def requirement_coverage(instance: Instance, plan: Plan) -> list[tuple[int, int]
 
 
 def check_plan(instance: Instance, plan: Plan, mode: Mode | None = None) -> CheckReport:
-    """Every hard rule of model.md against a plan, and the recomputed levels."""
+    """Every hard rule of model.md against a plan, and the recomputed levels (of the year
+    `horizon.start` when the instance spans years: who is present, that year's rows)."""
+    from .horizon import year_view
+
+    instance = year_view(instance)
     ctx = _Ctx(instance, mode or instance.policy.mode, plan)
     report = CheckReport()
     for check in CHECKS.values():

@@ -200,6 +200,7 @@ def solve_cmd(
     force: ForceOpt = False,
     strict: StrictOpt = False,
     xlsx: XlsxOpt = None,
+    from_plan: Annotated[Path | None, typer.Option("--from", help=N_("Start from the world after this plan (a folder written by solve or plan)."))] = None,
     lang: LangOpt = None,
 ) -> None:
     from .results import RESULT_FILES, write_result
@@ -216,8 +217,15 @@ def solve_cmd(
         from .io import ensure_not_input, refuse_existing
 
         ensure_not_input(out_dir, RESULT_FILES, inputs)
+        if from_plan is not None:
+            ensure_not_input(out_dir, RESULT_FILES, [from_plan / n for n in RESULT_FILES])
         refuse_existing([out_dir / n for n in RESULT_FILES], force)  # before solving, not after
     inst, load_s = _load(instance, strict)
+    if from_plan is not None:
+        from .horizon import advance_from
+
+        with _busy(f"starting from {escape(str(from_plan))}"):
+            inst = advance_from(inst, from_plan)
     result = _solve(inst, mode, solver, time_limit, workers, load_s)
     if as_json and not result.has_plan:
         # Each community's status and reason, on stdout as the summary; exit 1 follows.
@@ -253,6 +261,90 @@ def _warn_unproven(result: Any) -> None:
         err.print("[yellow]" + _("Not proven optimal (the {solver} profile stops within a gap): the plan obeys every rule; "
                                  "summary.json `bounds` holds each level's proven bound.").format(solver=escape(result.solver))
                   + "[/]")
+
+
+@app.command(help=N_("Write the world after a plan as an ordinary instance folder, to inspect, edit and plan on."))
+def advance(
+    instance: InstanceArg,
+    plan_dir: Annotated[Path, typer.Argument(help=N_("A folder written by solve (or plan)."))],
+    out_dir: Annotated[Path, typer.Option("--out", help=N_("The new instance folder (must not exist, or be empty)."))],
+    strict: StrictOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    from .horizon import advance_from, write_instance_folder
+    from .io import refuse_existing
+
+    refuse_existing([out_dir], False, folder=True)  # never over a folder a user made
+    inst, _load_s = _load(instance, strict)
+    with _busy(f"advancing {escape(inst.name)} by {escape(str(plan_dir))}"):
+        new = advance_from(inst, plan_dir)
+        write_instance_folder(new, out_dir)
+    start = f", starting {new.horizon.start}" if new.horizon.start is not None else ""
+    err.print(f"Wrote {escape(str(out_dir))} ({len(new.staff)} staff{start})")
+
+
+@app.command("plan", help=N_("Plan every year of the horizon (instance.yaml horizon: {start, years}): integrated "
+                             "(every level summed over the years, minimised together), or --rolling."))
+def plan_cmd(
+    instance: InstanceArg,
+    out_dir: Annotated[Path, typer.Option("--out", help=N_("Folder for DIR/<year>/ and DIR/summary.json."))],
+    rolling: Annotated[bool, typer.Option("--rolling", help=N_("Year by year: each year's optimum given the years before."))] = False,
+    mode: ModeOpt = None,
+    solver: SolverOpt = "highs",
+    time_limit: TimeOpt = None,
+    workers: WorkersOpt = None,
+    as_json: JsonOpt = False,
+    max_columns: Annotated[int, typer.Option("--max-columns", min=1, help=N_("Refuse an integrated program with more integer columns per community."))] = 400_000,
+    force: ForceOpt = False,
+    strict: StrictOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    from .horizon import horizon_summary, plan_integrated, plan_rolling, write_horizon_plan
+    from .io import ensure_not_input
+    from .render import horizon_table
+    from .solve import default_workers, load_profile
+
+    mode = _check_mode(mode)
+    load_profile(solver)
+    from .io import refuse_existing
+    from .results import RESULT_FILES
+
+    inputs = _input_files(instance)
+    ensure_not_input(out_dir, ["summary.json"], inputs)
+    inst, _load_s = _load(instance, strict)
+    refuse_existing([out_dir / "summary.json", *(out_dir / str(y) / n for y in inst.horizon.year_list for n in RESULT_FILES)],
+                    force)  # before solving, not after
+    w = workers if workers is not None else default_workers()
+    with _progress() as progress:
+        task = progress.add_task(f"planning {inst.horizon.years} year(s)", total=None)
+        current = {"what": ""}
+
+        def on_year(year: int) -> None:
+            current["what"] = f"rolling {year}"
+            progress.update(task, description=f"{current['what']}: solving")
+
+        def on_level(cid: str, level: Any) -> None:
+            progress.update(task, description=f"{current['what']} {cid}: level {level.value}")
+
+        if rolling:
+            hp = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
+        else:
+            current["what"] = f"integrated {inst.horizon.start}–{(inst.horizon.start or 0) + inst.horizon.years - 1}"
+            hp = plan_integrated(inst, mode, solver, time_limit, on_level=on_level, max_columns=max_columns)
+            if hp.complete:  # the rolling plan beside it: what looking ahead is worth
+                hp.rolling = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
+    summary = horizon_summary(hp)
+    if hp.complete:  # as solve: no plan, nothing written
+        write_horizon_plan(hp, out_dir, inputs, force)
+    if as_json:
+        _print_json(summary)
+    else:
+        out.print(horizon_table(summary, [lvl.value for lvl in inst.policy.objective]))
+        if hp.complete:
+            out.print(f"Wrote {', '.join(str(y.year) for y in hp.years)} and summary.json to {escape(str(out_dir))}")
+    if not hp.complete:
+        year = f" for {hp.years[-1].year}" if hp.years else ""
+        raise InfeasibleError(f"{inst.name}: no {hp.kind} plan{year}", hp.reasons)
 
 
 @app.command(help=N_("Verify a plan against every hard rule (docs/rules.md), without a solver; recompute the levels. "
@@ -358,6 +450,7 @@ def rotate(
     lang: LangOpt = None,
 ) -> None:
     from .check import read_plan
+    from .horizon import year_view
     from .io import ensure_not_input, refuse_existing
     from .render import rotation_table
     from .rotation import ROTATION_FILES, export_graphml
@@ -373,6 +466,7 @@ def rotate(
         ensure_not_input(graph.parent, [graph.name], inputs)
         refuse_existing([graph], force)
     inst, load_s = _load(instance, strict)
+    inst = year_view(inst)  # the rotation of the year planned (the first of a horizon)
     if allocation is not None:
         plan = read_plan(allocation, inst)
     else:
@@ -478,6 +572,18 @@ def report(
     ensure_not_input(out_file.parent, [out_file.name], _input_files(instance))
     refuse_existing([out_file], force)
     inst, load_s = _load(instance, strict)
+    from .horizon import plan_years
+
+    if plan_dir is not None and plan_dir.is_dir() and plan_years(plan_dir):
+        # A folder written by `plan`: every year verified against the world before it.
+        from .horizon import horizon_summary, read_horizon_plan
+        from .report import build_horizon_report
+
+        with _busy(f"reading and checking every year of {escape(str(plan_dir))}"):
+            summary = horizon_summary(read_horizon_plan(inst, plan_dir))
+        write_text_atomic(out_file, build_horizon_report(summary, [lvl.value for lvl in inst.policy.objective]))
+        err.print(f"Wrote {escape(str(out_file))}")
+        return
     if plan_dir is not None:
         result = read_plan_result(plan_dir, inst, Mode(mode) if mode else None)
     else:

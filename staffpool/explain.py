@@ -29,7 +29,7 @@ from .constants import SolverProfile
 from .domain import Funding, Instance, Mode, StaffStatus, Tier
 from .i18n import _, ngettext
 
-RELAXABLE_OPTION_RULES = ("community_mobility", "village_title", "distance", "post_use")
+RELAXABLE_OPTION_RULES = ("community_mobility", "village_title", "distance", "post_use", "pins", "grassroots")
 RELAXABLE_CONSTRAINTS = ("capacity", "max_moves")
 POST_USE_KEYS = {
     (Funding.differential, Tier.township): "county_managed_township_used",
@@ -120,7 +120,7 @@ def elastic_relaxation(
         broken = [name for name in RELAXABLE_OPTION_RULES if not rules[name].allow(cm, cohort, [option])]  # type: ignore[misc]
         if not broken:
             continue
-        if cohort.status == StaffStatus.candidate:
+        if cohort.status == StaffStatus.candidate and broken != ["pins"]:
             lp.row(f"not_relaxed_{k}_{o}", {x: 1}, Sense.eq, 0)  # a hire is optional: never a reason to relax
             continue
         for name in broken:
@@ -136,10 +136,19 @@ def elastic_relaxation(
                 if name == "post_use":
                     assert cohort.post_funding is not None
                     key = (name, POST_USE_KEYS[(cohort.post_funding, cm.inst[option.institution].tier)])
+                elif name in ("pins", "grassroots"):
+                    key = (name, ",".join(cohort.members))
                 else:
                     key = (name, str(cohort.posted_at))
                 lp.row(f"item_{lp.num_rows}", {x: 1, item(key): -cohort.size}, Sense.le, 0)
                 people.setdefault(key, []).append((x, k, o))
+    for cohort in cm.cohorts:
+        # A candidate pinned `at` an institution must be hired unless the pin is lifted.
+        if cohort.status == StaffStatus.candidate and any(kind == "at" for kind, _j in cohort.pins):
+            key = ("pins", ",".join(cohort.members))
+            hired = {cm.x[(cohort.index, o)]: 1.0 for o in range(len(cm.options[cohort.index]))}
+            lp.row(f"pin_hire_{cohort.index}", {**hired, item(key): cohort.size}, Sense.ge, cohort.size)
+            people.setdefault(key, [])
     for name, e in cm.slack.items():
         family = name.split("[", 1)[0]
         where = name.split("[", 1)[1].rstrip("]")
@@ -205,6 +214,14 @@ def elastic_relaxation(
                 "post-use rule {rule} must be switched on: {n} person in {community} holds a post it forbids where they must serve",
                 "post-use rule {rule} must be switched on: {n} people in {community} hold posts it forbids where they must serve",
                 moved).format(rule=where, n=moved, community=comm.name or comm.id)))
+        elif rule == "pins":
+            pins = [p.describe() for sid in where.split(",") for p in instance.pins_now.get(sid, ())]
+            out.append(Relaxation(rule, where, len(where.split(",")), _(
+                "the pin of {staff} ({pins}) must be lifted: no plan keeps it together with the other rules").format(
+                staff=where, pins="; ".join(pins))))
+        elif rule == "grassroots":
+            out.append(Relaxation(rule, where, moved, _(
+                "{staff} must serve at county tier this year although their grassroots service is not done").format(staff=where)))
         elif rule == "village_title":
             at = cm.inst[where].name or where
             out.append(Relaxation(rule, where, moved, ngettext(

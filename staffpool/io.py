@@ -32,21 +32,32 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "staff": (
         "id", "name", "status", "title", "specialty", "post_funding", "quota_holder",
         "posted_at", "community", "mobile", "grassroots_due",
+        "leaves", "birth_year", "arrives", "grassroots_years",
     ),
-    "requirements": ("institution", "specialty", "min_title", "need", "weight"),
+    "requirements": ("institution", "specialty", "min_title", "need", "weight", "year"),
     "workload": (
         "institution", "specialty", "min_title", "activity", "kind", "annual_volume",
         "unit_minutes", "hours_per_year", "staff_doing",
     ),
     "communities": ("id", "name", "hiring_budget", "max_moves", "treasury_budget", "insurance_balance"),
+    "pins": ("staff_id", "year", "at", "stay", "not_at"),
+    "budgets": ("community", "year", "hiring_budget", "max_moves", "treasury_budget"),
+}
+# Columns about years: written by `convert` only when some row uses them.
+YEAR_COLUMNS: dict[str, tuple[str, ...]] = {
+    "staff": ("leaves", "birth_year", "arrives", "grassroots_years"),
+    "requirements": ("year",),
 }
 # Columns that may be left out of a file altogether (every cell then blank).
 OPTIONAL_COLUMNS: dict[str, set[str]] = {
     "institutions": {"name", "capacity", "service_population"},
-    "staff": {"name", "post_funding", "quota_holder", "community", "mobile", "grassroots_due"},
-    "requirements": {"weight"},
+    "staff": {"name", "post_funding", "quota_holder", "community", "mobile", "grassroots_due",
+              "leaves", "birth_year", "arrives", "grassroots_years"},
+    "requirements": {"weight", "year"},
     "workload": {"annual_volume", "unit_minutes", "hours_per_year", "staff_doing"},
     "communities": {"name", "hiring_budget", "max_moves", "treasury_budget", "insurance_balance"},
+    "pins": {"year", "at", "stay", "not_at"},
+    "budgets": {"hiring_budget", "max_moves", "treasury_budget"},
 }
 REQUIRED_TABLES = ("institutions", "staff", "requirements")
 # The files an instance folder may hold; any other (but README*, *.md, *.txt, hidden files
@@ -56,7 +67,7 @@ KNOWN_FILES = (
     "pins.csv", "budgets.csv",
 )
 # Workbook sheets (and JSON keys) holding tables, and the workbook's `instance` sheet.
-SHEETS = ("instance", "communities", "institutions", "staff", "requirements", "workload")
+SHEETS = ("instance", "communities", "institutions", "staff", "requirements", "workload", "pins", "budgets")
 LIST_KEYS = {"objective", "host_tiers", "requirements_from"}
 JSON_KEYS = {"norms"}  # lists of records: one JSON text cell in the workbook
 
@@ -338,7 +349,7 @@ def _read_folder(folder: Path) -> RawInstance:
             meta = _table_keys(loaded, ("communities",))
     _unknown_files(folder, warnings)
     tables: dict[str, RawTable] = {}
-    for name in ("institutions", "staff", "requirements", "workload"):
+    for name in ("institutions", "staff", "requirements", "workload", "pins", "budgets"):
         p = folder / f"{name}.csv"
         if not p.exists():
             if name in REQUIRED_TABLES:
@@ -422,14 +433,14 @@ def _read_json(path: Path) -> RawInstance:
         data = {}
     data = _table_keys(data, SHEETS)
     tables: dict[str, RawTable] = {}
-    for name in ("institutions", "staff", "requirements", "workload", "communities"):
+    for name in ("institutions", "staff", "requirements", "workload", "communities", "pins", "budgets"):
         if name not in data:
             if name in REQUIRED_TABLES and not unreadable:
                 problems.append(Problem(label, None, name, "", _("key {name!r} is missing").format(name=name)))
                 unreadable.add(name)
             continue
         tables[name] = _list_table(data[name], f"{label}: {name}", problems, name, warnings)
-    meta = {k: v for k, v in data.items() if k in ("name", "policy")}
+    meta = {k: v for k, v in data.items() if k in ("name", "policy", "horizon")}
     return RawInstance(path, label, meta, tables, problems, input_files=[path], warnings=warnings, unreadable=unreadable)
 
 

@@ -400,3 +400,21 @@ def explanation_tables(exp: Explanation, width: int | None = None) -> list[Table
         t.add_row(labels.value("rule", m.rule), u(m.where), u(m.step), _("yes") if m.binds else _("no"), u(change or _("none")))
     tables.append(fit(t, width, [h["used up now"], h["step"]]))
     return tables
+
+
+def horizon_table(summary: dict[str, Any], levels: list[str]) -> Table:
+    """A plan over years: one row per year (levels, staff by tier), the totals, and the
+    rolling plan's totals beside an integrated plan's."""
+    t = Table(title=f"{summary['instance']}: {summary['kind']} plan, {summary['status']}", title_justify="left")
+    t.add_column("year", no_wrap=True)
+    for lvl in levels:
+        t.add_column(lvl, justify="right", overflow="fold")
+    tiers = ("county", "township", "village")
+    t.add_column("staff c/t/v", justify="right")
+    for year, y in summary["years"].items():
+        staff = "/".join(str(y["by_tier"].get(tier, {}).get("staff", 0)) for tier in tiers)
+        t.add_row(year, *[str(y["objective"].get(lvl, "–")) for lvl in levels], staff)
+    t.add_row("total", *[str(summary["totals"].get(lvl, "–")) for lvl in levels], "")
+    if "rolling_totals" in summary:
+        t.add_row("rolling", *[str(summary["rolling_totals"].get(lvl, "–")) for lvl in levels], "")
+    return t

@@ -89,7 +89,9 @@ def read_plan_result(plan_dir: Path, instance: Instance, mode: Mode | None) -> R
     assignments.csv) as a Result; mode from its summary.json unless given, status as
     `result_from_plan` decides."""
     from .check import read_plan, read_plan_summary
+    from .horizon import year_view
 
+    instance = year_view(instance)  # a plan is of one year: the first of a horizon
     plan = read_plan(plan_dir, instance)
     meta = read_plan_summary(plan_dir)
     if mode is None:
@@ -499,3 +501,53 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     parts += [f'<pre id="layout">{{}}</pre><script>{_SCRIPT % json.dumps([*CHART_IDS, "report-title"])}</script>',
               "</body></html>\n"]
     return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- a plan over years
+
+
+def _by_year_chart(chart_id: str, title: str, summary: dict[str, Any], key: str) -> str:
+    """Grouped bars per year, one per tier: `staff` or `short` of `by_tier`."""
+    rows = [(year, [(float(y["by_tier"].get(t, {}).get(key, 0)), TIER_COLOURS[t],
+                     f"{year} {t}: {y['by_tier'].get(t, {}).get(key, 0)}") for t in TIERS])
+            for year, y in summary["years"].items()]
+    width = 760
+    body, height = _hbars(rows, width, 80, 16, 14, 50)
+    head = [_text(10, 20, title, "start", 14, INK, "bold"), *_legend(430, 20, [(t, TIER_COLOURS[t]) for t in TIERS])]
+    return _svg(chart_id, title, width, height, head + body)
+
+
+def build_horizon_report(summary: dict[str, Any], levels: Sequence[str]) -> str:
+    """The report of a plan over years: the levels per year and their totals (and the rolling
+    plan's beside an integrated one), staff and shortfall by tier over the years."""
+    name = str(summary["instance"])
+    rows = [(year, *[y["objective"].get(lvl) for lvl in levels]) for year, y in summary["years"].items()]
+    rows.append(("total", *[summary["totals"].get(lvl) for lvl in levels]))
+    if "rolling_totals" in summary:
+        rows.append(("rolling plan", *[summary["rolling_totals"].get(lvl) for lvl in levels]))
+    tier_rows = [(year, *[y["by_tier"].get(t, {}).get("staff", 0) for t in TIERS],
+                  *[y["by_tier"].get(t, {}).get("short", 0) for t in TIERS]) for year, y in summary["years"].items()]
+    figures = [
+        ("chart-years-staff", _by_year_chart("chart-years-staff", "Staff by tier, year by year", summary, "staff"),
+         "Staff posted per tier at the end of each year of the plan."),
+        ("chart-years-short", _by_year_chart("chart-years-short", "Shortfall by tier, year by year", summary, "short"),
+         "Staff still short per tier (unmet need of the requirement rows) in each year."),
+    ]
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(f'staffpool plan report: {name}')}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{escape(f'Staffing plan over years: {name}')}</h1>",
+        f'<p class="meta">instance <b>{escape(name)}</b> · {escape(str(summary.get("kind", "")))} plan · '
+        f'mode <b>{escape(str(summary.get("mode", "")))}</b> · status <b>{escape(str(summary.get("status", "")))}</b></p>',
+        "<h2>Objective levels per year</h2>",
+        _table(["year", *levels], rows, set(levels)),
+        "<h2>Charts</h2>",
+        *[f'<figure data-chart="{fid}">{svg}<figcaption>{escape(caption)}</figcaption></figure>'
+          for fid, svg, caption in figures],
+        "<h2>Staff and shortfall by tier</h2>",
+        _table(["year", *[f"staff {t}" for t in TIERS], *[f"short {t}" for t in TIERS]], tier_rows,
+               {f"{k} {t}" for k in ("staff", "short") for t in TIERS}),
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"

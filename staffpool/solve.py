@@ -424,7 +424,10 @@ def solve(
     and the levels add up to the whole's. Raises nothing for infeasibility: the result's
     status says it, with reasons.
     """
+    from .horizon import year_view
+
     t0 = time.perf_counter()
+    instance = year_view(instance)  # the first year of a horizon; itself for one year
     mode = Mode(mode) if mode is not None else instance.policy.mode
     derived: list[dict[str, Any]] = []
     if instance.policy.requirements_from:

@@ -27,10 +27,13 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .aliases import VALUE_ALIASES, value_lookup
 from .domain import (
+    Budget,
     Community,
     Funding,
+    Horizon,
     Instance,
     Institution,
+    Pin,
     Policy,
     Requirement,
     StaffMember,
@@ -376,11 +379,14 @@ def validate_raw(raw: RawInstance, strict: bool = False) -> Instance:
     if name is None or str(name).strip() == "":
         name = raw.source.stem if raw.source.is_file() else raw.source.name
     # Each table is checked whole before the next, in this order: so are its problems.
+    horizon = _horizon(raw, problems)
     communities, community_ids = _communities(raw, problems)
     institutions, known_inst = _institutions(raw, problems, community_ids)
-    staff = _staff(raw, problems, community_ids, institutions, known_inst)
-    requirements = _requirements(raw, problems, known_inst)
+    staff = _staff(raw, problems, community_ids, institutions, known_inst, horizon)
+    requirements = _requirements(raw, problems, known_inst, horizon)
     workload = _workload(raw, problems, known_inst, policy)
+    pins = _pins(raw, problems, staff, institutions, known_inst, horizon)
+    budgets = _budgets(raw, problems, community_ids, horizon)
 
     if problems:
         raise InputError(problems, [] if strict else raw.warnings)
@@ -393,7 +399,135 @@ def validate_raw(raw: RawInstance, strict: bool = False) -> Instance:
         staff=tuple(staff),
         requirements=tuple(requirements),
         workload=tuple(workload),
+        pins=tuple(pins),
+        budgets=tuple(budgets),
+        horizon=horizon or Horizon(),
     )
+
+
+def _horizon(raw: RawInstance, problems: list[Problem]) -> Horizon | None:
+    """`horizon: {start, years}` (absent: one year, no start year)."""
+    data = raw.meta.get("horizon")
+    if data is None:
+        return Horizon()
+    label = raw.meta_label
+    if not isinstance(data, dict):
+        problems.append(Problem(label, raw.key_rows.get("horizon"), "horizon", _show(data), "must be a mapping with keys start and years"))
+        return None
+    out: dict[str, Any] = {}
+    for key in data:
+        if key not in ("start", "years"):
+            problems.append(Problem(label, raw.key_rows.get(f"horizon.{key}"), f"horizon.{key}", "", "is not a horizon key: expected start, years"))
+    for key, lo in (("start", 1900), ("years", 1)):
+        if data.get(key) is None:
+            continue
+        value, problem = _integer(data[key])
+        if problem is None and value is not None and value < lo:
+            problem = (_show(data[key]), f"must be at least {lo}")
+        if problem is not None:
+            problems.append(Problem(label, raw.key_rows.get(f"horizon.{key}"), f"horizon.{key}", problem[0] or _show(data[key]), problem[1]))
+        else:
+            out[key] = value
+    if "years" in out and out["years"] > 1 and "start" not in out:
+        problems.append(Problem(label, raw.key_rows.get("horizon.years"), "horizon.start", "", "is blank: a horizon of several years needs its first year"))
+    return Horizon(**out)
+
+
+def _pins(
+    raw: RawInstance, problems: list[Problem], staff: list[StaffMember], institutions: list[Institution],
+    known_inst: set[str] | None, horizon: Horizon | None,
+) -> list[Pin]:
+    """pins.csv: each row one of at / stay / not_at, about a known person and an institution of
+    their community, in a year of the horizon; no two pins of a person contradict."""
+    t = _columns(raw, "pins", problems)
+    sids = t.column("staff_id", _text)
+    years = t.column("year", _integer)
+    ats = t.column("at", partial(_text, required=False))
+    stays = t.column("stay", partial(_boolean, default=False))
+    not_ats = t.column("not_at", partial(_text, required=False))
+    people = {s.id: s for s in staff}
+    listed = {str(v).strip() for v in (raw.tables["staff"].column("id") if "staff" in raw.tables else ()) if _clean(v) is not None}
+    inst = {i.id: i for i in institutions}
+    years_ok = set(horizon.year_list) if horizon is not None else set()
+    out: list[Pin] = []
+    kept: dict[str, list[tuple[int, Pin]]] = {}
+    for i in t.rows():
+        sid, year, at, stay, not_at = sids[i], years[i], ats[i], stays[i], not_ats[i]
+        given = [c for c, v in (("at", at), ("stay", stay), ("not_at", not_at)) if v]
+        if len(given) != 1:
+            t.bad(i, "at" if not given else given[1], "", "a pin is exactly one of at, stay (true) or not_at"
+                  + ("" if not given else f"; this row gives {' and '.join(given)}"))
+        s = people.get(sid) if sid is not None else None
+        if sid is not None and sid not in listed:
+            t.bad(i, "staff_id", sid, "unknown staff member: not in the staff table")
+        if year is not None and horizon is not None and year not in years_ok:
+            if years_ok:
+                t.bad(i, "year", year, f"is not a year of the horizon ({min(years_ok)}–{max(years_ok)})")
+            else:
+                t.bad(i, "year", year, "a pin for one year needs horizon.start in instance.yaml (or leave year blank: every year)")
+        for column, j in (("at", at), ("not_at", not_at)):
+            if j is None:
+                continue
+            if known_inst is not None and j not in known_inst:
+                t.bad(i, column, j, "unknown institution: not in the institutions table")
+            elif s is not None and j in inst and inst[j].community != s.community:
+                t.bad(i, column, j, f"{j} belongs to community {inst[j].community}, but {s.id} to {s.community}: nobody crosses a community")
+        if stay and s is not None and s.status == StaffStatus.candidate:
+            t.bad(i, "stay", "true", "a candidate is not posted yet: pin them with at (hired there) or not_at")
+        if t.ok(i) and sid is not None and s is not None:
+            pin = Pin(staff_id=sid, year=year, at=at, stay=bool(stay), not_at=not_at)
+            for n, other in kept.get(sid, []):
+                if (pin.year is None or other.year is None or pin.year == other.year) and _contradict(pin, other, s):
+                    t.bad(i, given[0], _show(at or not_at or "true"), f"contradicts the pin of row {n} ({other.describe()})")
+                    break
+            else:
+                kept.setdefault(sid, []).append((t.numbers[i], pin))
+                out.append(pin)
+    return out
+
+
+def _budgets(raw: RawInstance, problems: list[Problem], community_ids: set[str], horizon: Horizon | None) -> list[Budget]:
+    """budgets.csv: one row per (community, year) of the horizon; blank cells keep the
+    community's own limit."""
+    t = _columns(raw, "budgets", problems)
+    comms = t.column("community", _text)
+    years = t.column("year", partial(_integer, required=True))
+    hiring = t.column("hiring_budget", _float)
+    moves = t.column("max_moves", _integer)
+    treasury = t.column("treasury_budget", _float)
+    out: list[Budget] = []
+    first: dict[tuple[str, int], int] = {}
+    for i in t.rows():
+        comm, year = comms[i], years[i]
+        if comm is not None and comm not in community_ids and community_ids:
+            t.bad(i, "community", comm, "unknown community: not listed under communities")
+        why = _year_problem(horizon, year)
+        if why is not None:
+            t.bad(i, "year", year, why)
+        if comm is not None and year is not None:
+            if (comm, year) in first:
+                t.bad(i, "year", year, f"the community's {year} is given twice (first in row {first[(comm, year)]})")
+            else:
+                first[(comm, year)] = t.numbers[i]
+        if t.ok(i) and comm is not None and year is not None:
+            out.append(Budget(community=comm, year=year, hiring_budget=hiring[i], max_moves=moves[i],
+                              treasury_budget=treasury[i]))
+    return out
+
+
+def _contradict(a: Pin, b: Pin, s: StaffMember) -> bool:
+    """Can no posting satisfy both pins (in a year both apply)?"""
+    def where(p: Pin) -> str | None:
+        return p.at if p.at is not None else s.posted_at if p.stay else None
+
+    wa, wb = where(a), where(b)
+    if wa is not None and wb is not None:
+        return wa != wb
+    if wa is not None:
+        return b.not_at == wa
+    if wb is not None:
+        return a.not_at == wb
+    return False
 
 
 def _institution_ref(v: Any, known: set[str] | None) -> Cell:
@@ -471,9 +605,20 @@ def _institutions(
     return _models(Institution, out), set(first)
 
 
+def _year_problem(horizon: Horizon | None, year: int | None, strict: bool = True) -> str | None:
+    """Why a year cell does not fit the horizon (None: it fits). `strict`: within its years."""
+    if year is None or horizon is None:
+        return None
+    if horizon.start is None:
+        return "a year needs horizon.start in instance.yaml (the first year planned)"
+    if strict and year not in horizon.year_list:
+        return f"is not a year of the horizon ({horizon.start}–{horizon.start + horizon.years - 1})"
+    return None
+
+
 def _staff(
     raw: RawInstance, problems: list[Problem], community_ids: set[str],
-    institutions: list[Institution], known_inst: set[str] | None,
+    institutions: list[Institution], known_inst: set[str] | None, horizon: Horizon | None = None,
 ) -> list[StaffMember]:
     t = _columns(raw, "staff", problems)
     ids = t.column("id", _text)
@@ -487,6 +632,10 @@ def _staff(
     comms = t.column("community", partial(_text, required=False))
     mobiles = t.column("mobile", partial(_boolean, default=True))
     dues = t.column("grassroots_due", partial(_boolean, default=False))
+    leaves_ = t.column("leaves", _integer)
+    births = t.column("birth_year", _integer)
+    arrives_ = t.column("arrives", _integer)
+    owed_ = t.column("grassroots_years", partial(_integer, default=0))
     inst = {x.id: x for x in institutions}
 
     def inst_ref(i: int, column: str, value: str | None) -> Institution | None:
@@ -544,28 +693,47 @@ def _staff(
                 t.bad(i, "quota_holder", quota_holder, _("a {status} holds no post: leave quota_holder blank").format(status=status.value))
         if due and title is not None and title != Title.attending:
             t.bad(i, "grassroots_due", "true", _("only attendings owe grassroots service; this member is {title}").format(title=title.value))
+        leaves, birth, arrives, owed = leaves_[i], births[i], arrives_[i], owed_[i]
+        for column, year in (("leaves", leaves), ("birth_year", birth), ("arrives", arrives)):
+            why = _year_problem(horizon, year, strict=False)
+            if why is not None:
+                t.bad(i, column, year, why)
+        if birth is not None and not 1900 <= birth <= 2100:
+            t.bad(i, "birth_year", birth, _("is not a plausible year of birth"))
+        if arrives is not None and status is not None and status != StaffStatus.candidate:
+            t.bad(i, "arrives", arrives, _("only candidates arrive; a {status} member is here already").format(status=status.value))
+        if arrives is not None and leaves is not None and leaves <= arrives:
+            t.bad(i, "leaves", leaves, _("is not after arrives ({arrives})").format(arrives=arrives))
+        if owed and status == StaffStatus.contract:
+            t.bad(i, "grassroots_years", owed, _("a grassroots obligation is for candidates (targeted graduates) and those hired as such"))
         if t.ok(i) and sid and status and title and specialty and comm:
             out.append({
                 "id": sid, "name": sname or "", "status": status, "title": title, "specialty": specialty,
                 "post_funding": post_funding, "quota_holder": quota_holder, "posted_at": posted_at,
                 "community": comm, "mobile": mobile, "grassroots_due": due,
+                "leaves": leaves, "birth_year": birth, "arrives": arrives, "grassroots_years": owed or 0,
             })
     return _models(StaffMember, out)
 
 
-def _requirements(raw: RawInstance, problems: list[Problem], known_inst: set[str] | None) -> list[Requirement]:
+def _requirements(raw: RawInstance, problems: list[Problem], known_inst: set[str] | None,
+                  horizon: Horizon | None = None) -> list[Requirement]:
     t = _columns(raw, "requirements", problems)
     iids = t.column("institution", partial(_institution_ref, known=known_inst))
     specialties = t.column("specialty", _specialty)
     min_titles = t.column("min_title", partial(_enum, kind=Title))
     needs = t.column("need", partial(_integer, required=True))
     weights = t.column("weight", partial(_float, default=1.0))
+    years = t.column("year", _integer)
     out: list[dict[str, Any]] = []
-    for i, iid, specialty, min_title, need, weight in zip(t.rows(), iids, specialties, min_titles, needs, weights, strict=True):
+    for i, iid, specialty, min_title, need, weight, year in zip(t.rows(), iids, specialties, min_titles, needs, weights, years, strict=True):
+        why = _year_problem(horizon, year)
+        if why is not None:
+            t.bad(i, "year", year, why)
         if t.ok(i) and iid and specialty and min_title is not None and need is not None:
             out.append({
                 "institution": iid, "specialty": specialty, "min_title": min_title, "need": need,
-                "weight": weight if weight is not None else 1.0,
+                "weight": weight if weight is not None else 1.0, "year": year,
             })
     return _models(Requirement, out)
 
