@@ -44,6 +44,7 @@ from .domain import (
     WorkloadRow,
 )
 from .errors import InputError, Problem
+from .i18n import _, language
 from .io import OPTIONAL_COLUMNS, TABLE_COLUMNS, RawInstance, RawTable, read_raw
 
 M = TypeVar("M", bound=BaseModel)
@@ -120,7 +121,7 @@ def _text(v: Any, required: bool = True) -> Cell:
     else:
         v = _clean(v)
     if v is None:
-        return None, ("", "is blank: a value is required") if required else None
+        return None, ("", _("is blank: a value is required")) if required else None
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     return str(v), None
@@ -129,26 +130,26 @@ def _text(v: Any, required: bool = True) -> Cell:
 def _integer(v: Any, default: int | None = None, required: bool = False) -> Cell:
     v = _clean(v)
     if v is None:
-        return default, ("", "is blank: a whole number is required") if required else None
+        return default, ("", _("is blank: a whole number is required")) if required else None
     num = _number(v)
     if num is None:
-        return default, (_show(v), "is not a number: expected a whole number ≥ 0")
+        return default, (_show(v), _("is not a number: expected a whole number ≥ 0"))
     if not float(num).is_integer():
-        return default, (_show(v), "is not a whole number: expected a whole number ≥ 0")
+        return default, (_show(v), _("is not a whole number: expected a whole number ≥ 0"))
     if num < 0:
-        return default, (_show(v), "is below zero: expected a whole number ≥ 0")
+        return default, (_show(v), _("is below zero: expected a whole number ≥ 0"))
     return int(num), None
 
 
 def _float(v: Any, default: float | None = None, required: bool = False, nonneg: bool = True) -> Cell:
     v = _clean(v)
     if v is None:
-        return default, ("", "is blank: a number is required") if required else None
+        return default, ("", _("is blank: a number is required")) if required else None
     num = _number(v)
     if num is None:
-        return default, (_show(v), "is not a number")
+        return default, (_show(v), _("is not a number"))
     if nonneg and num < 0:
-        return default, (_show(v), "is below zero: expected a number ≥ 0")
+        return default, (_show(v), _("is below zero: expected a number ≥ 0"))
     return float(num), None
 
 
@@ -166,15 +167,15 @@ def _boolean(v: Any, default: bool) -> Cell:
         return True, None
     if s in _FALSE:
         return False, None
-    if s.isascii():
-        return default, (_show(v), "is not a yes/no value: expected true/false, yes/no or 1/0")
-    return default, (_show(v), "is not a yes/no value: expected true/false, yes/no, 1/0 or 是/否")
+    if s.isascii() and language() != "zh":
+        return default, (_show(v), _("is not a yes/no value: expected true/false, yes/no or 1/0"))
+    return default, (_show(v), _("is not a yes/no value: expected true/false, yes/no, 1/0 or 是/否"))
 
 
 def _enum(v: Any, kind: type[StrEnum], required: bool = True) -> Cell:
     v = _clean(v)
     if v is None:
-        return None, (("", f"is blank: expected one of {_choices(kind)}") if required else None)
+        return None, (("", _("is blank: expected one of {choices}").format(choices=_choices(kind))) if required else None)
     s = str(v).strip()
     try:
         return kind(s.lower()), None
@@ -184,10 +185,10 @@ def _enum(v: Any, kind: type[StrEnum], required: bool = True) -> Cell:
     code = value_lookup(aliases).get(s)
     if code is not None:
         return kind(code), None
-    if s.isascii() or not aliases:
-        return None, (_show(v), f"does not exist: expected one of {_choices(kind)}")
+    if (s.isascii() and language() != "zh") or not aliases:  # in Chinese, the Chinese names too
+        return None, (_show(v), _("does not exist: expected one of {choices}").format(choices=_choices(kind)))
     choices = _choices(kind, aliases)
-    return None, (_show(v), f"does not exist: expected one of {choices}")
+    return None, (_show(v), _("does not exist: expected one of {choices}").format(choices=choices))
 
 
 def _specialty(v: Any, required: bool = True) -> Cell:
@@ -268,7 +269,7 @@ class _Columns:
         else:
             checked = [check(v) for v in cells]
         if any(map(_problem, checked)):
-            for i, (_, problem) in enumerate(checked):
+            for i, (_v, problem) in enumerate(checked):
                 if problem is not None:
                     self._bad.add(i)
                     shown, message = problem
@@ -315,7 +316,8 @@ def _check_columns(table: RawTable, name: str, problems: list[Problem]) -> bool:
     ]
     found = ", ".join(h for h in table.found or table.columns if h)
     for c in missing:
-        problems.append(Problem(table.label, 1, c, "", f"column {c!r} is missing from the header (headers found: {found})"))
+        problems.append(Problem(table.label, 1, c, "", _("column {column!r} is missing from the header (headers found: {found})")
+                                .format(column=c, found=found)))
     return not missing
 
 
@@ -333,7 +335,7 @@ def _policy(raw: RawInstance, problems: list[Problem]) -> Policy | None:
     data = raw.meta.get("policy") or {}
     label = raw.meta_label
     if not isinstance(data, dict):
-        problems.append(Problem(label, None, "policy", _show(data), "must be a mapping of policy keys"))
+        problems.append(Problem(label, None, "policy", _show(data), _("must be a mapping of policy keys")))
         return None
     try:
         return Policy.model_validate(_lower_enums(data))
@@ -344,10 +346,9 @@ def _policy(raw: RawInstance, problems: list[Problem]) -> Policy | None:
             row = raw.key_rows.get(key) or raw.key_rows.get(key.rsplit(".", 1)[0])
             value = err.get("input")
             if err["type"] == "extra_forbidden":
-                msg = "is not a policy key of model.md"
+                msg = _("is not a policy key of model.md")
             elif err["type"] == "enum":
-                msg = f"does not exist: {err['msg'].removeprefix('Input should be ')}"
-                msg = "does not exist: expected " + err["msg"].removeprefix("Input should be ")
+                msg = _("does not exist: expected {choices}").format(choices=err["msg"].removeprefix("Input should be "))
             else:
                 msg = err["msg"].removeprefix("Value error, ")
             shown = "" if isinstance(value, (dict, list)) else _show(value)
@@ -533,7 +534,7 @@ def _institution_ref(v: Any, known: set[str] | None) -> Cell:
     """A required institution id that must be in the institutions table (when it could be read)."""
     iid, problem = _text(v)
     if problem is None and known is not None and iid not in known:
-        return iid, (iid, "unknown institution: not in the institutions table")
+        return iid, (iid, _("unknown institution: not in the institutions table"))
     return iid, problem
 
 
@@ -541,7 +542,7 @@ def _communities(raw: RawInstance, problems: list[Problem]) -> tuple[list[Commun
     """The communities, and every id listed (a bad row's too: references to it are not unknown)."""
     t = _columns(raw, "communities", problems)
     if not len(t) and "communities" not in raw.unreadable:
-        problems.append(Problem(raw.meta_label, None, "communities", "", "no community is listed: at least one is required"))
+        problems.append(Problem(raw.meta_label, None, "communities", "", _("no community is listed: at least one is required")))
     ids = t.column("id", _text)
     names = t.column("name", partial(_text, required=False))
     budgets = t.column("hiring_budget", _float)
@@ -554,7 +555,7 @@ def _communities(raw: RawInstance, problems: list[Problem]) -> tuple[list[Commun
         cid = ids[i]
         if cid is not None:
             if cid in seen:
-                t.bad(i, "id", cid, f"duplicate community id (first in row {seen[cid]})")
+                t.bad(i, "id", cid, _("duplicate community id (first in row {row})").format(row=seen[cid]))
             else:
                 seen[cid] = t.numbers[i]
         if t.ok(i) and cid is not None:
@@ -588,13 +589,13 @@ def _institutions(
     ):
         if iid is not None:
             if iid in first:
-                t.bad(i, "id", iid, f"duplicate institution id (first in row {first[iid]})")
+                t.bad(i, "id", iid, _("duplicate institution id (first in row {row})").format(row=first[iid]))
             else:
                 first[iid] = t.numbers[i]
         if comm is not None and comm not in community_ids and community_ids:
-            t.bad(i, "community", comm, "unknown community: not listed under communities")
+            t.bad(i, "community", comm, _("unknown community: not listed under communities"))
         if funding == Funding.none and posts:
-            t.bad(i, "approved_posts", posts, "an institution with funding 'none' (a village clinic) has no government posts: expected 0")
+            t.bad(i, "approved_posts", posts, _("an institution with funding 'none' (a village clinic) has no government posts: expected 0"))
         if t.ok(i) and iid and comm and tier and funding:
             out.append({
                 "id": iid, "name": iname or "", "community": comm, "tier": tier, "funding": funding,
@@ -641,7 +642,7 @@ def _staff(
         if value is None or known_inst is None:
             return None
         if value not in known_inst:
-            t.bad(i, column, value, "unknown institution: not in the institutions table")
+            t.bad(i, column, value, _("unknown institution: not in the institutions table"))
             return None
         return inst.get(value)
 
@@ -652,56 +653,59 @@ def _staff(
     ):
         if sid is not None:
             if sid in first:
-                t.bad(i, "id", sid, f"duplicate staff id (first in row {first[sid]})")
+                t.bad(i, "id", sid, _("duplicate staff id (first in row {row})").format(row=first[sid]))
             else:
                 first[sid] = t.numbers[i]
         posted = inst_ref(i, "posted_at", posted_at) if posted_at is not None else None
         holder = inst_ref(i, "quota_holder", quota_holder) if quota_holder is not None else None
         if comm is not None and comm not in community_ids and community_ids:
-            t.bad(i, "community", comm, "unknown community: not listed under communities")
+            t.bad(i, "community", comm, _("unknown community: not listed under communities"))
         if posted is not None:
             if comm is not None and comm != posted.community:
-                t.bad(i, "community", comm, f"disagrees with posted_at {posted.id}, which belongs to community {posted.community}")
+                t.bad(i, "community", comm, _("disagrees with posted_at {institution}, which belongs to community {community}").format(
+                    institution=posted.id, community=posted.community))
             comm = comm or posted.community
         if status == StaffStatus.candidate:
             if posted_at is not None:
-                t.bad(i, "posted_at", posted_at, "a candidate is not posted yet: leave posted_at blank")
+                t.bad(i, "posted_at", posted_at, _("a candidate is not posted yet: leave posted_at blank"))
             if comm is None:
-                t.bad(i, "community", "", "a candidate needs the community they apply to")
+                t.bad(i, "community", "", _("a candidate needs the community they apply to"))
         elif status is not None and posted_at is None:
-            t.bad(i, "posted_at", "", f"is blank: a {status.value} member must be posted somewhere")
+            t.bad(i, "posted_at", "", _("is blank: a {status} member must be posted somewhere").format(status=status.value))
         if status == StaffStatus.on_staff:
             if post_funding is None:
-                t.bad(i, "post_funding", "", "an on_staff member holds a post: expected full or differential")
+                t.bad(i, "post_funding", "", _("an on_staff member holds a post: expected full or differential"))
             elif post_funding == Funding.none:
-                t.bad(i, "post_funding", post_funding.value, "a post is funded: expected full or differential")
+                t.bad(i, "post_funding", post_funding.value, _("a post is funded: expected full or differential"))
             if quota_holder is None:
-                t.bad(i, "quota_holder", "", "an on_staff member's post belongs to an institution's quota: give it")
+                t.bad(i, "quota_holder", "", _("an on_staff member's post belongs to an institution's quota: give it"))
             if holder is not None:
                 if post_funding is not None and post_funding != Funding.none and holder.funding != post_funding:
-                    t.bad(i, "quota_holder", quota_holder, f"{holder.id} has funding {holder.funding.value}, but post_funding is {post_funding.value}")
+                    t.bad(i, "quota_holder", quota_holder, _("{institution} has funding {funding}, but post_funding is {post_funding}").format(
+                        institution=holder.id, funding=holder.funding.value, post_funding=post_funding.value))
                 if comm is not None and holder.community != comm:
-                    t.bad(i, "quota_holder", quota_holder, f"{holder.id} belongs to community {holder.community}, not {comm}: posts never cross communities")
+                    t.bad(i, "quota_holder", quota_holder, _("{institution} belongs to community {community}, not {other}: posts never cross communities")
+                          .format(institution=holder.id, community=holder.community, other=comm))
         elif status is not None:
             if post_funding is not None:
-                t.bad(i, "post_funding", post_funding.value, f"a {status.value} holds no post: leave post_funding blank")
+                t.bad(i, "post_funding", post_funding.value, _("a {status} holds no post: leave post_funding blank").format(status=status.value))
             if quota_holder is not None:
-                t.bad(i, "quota_holder", quota_holder, f"a {status.value} holds no post: leave quota_holder blank")
+                t.bad(i, "quota_holder", quota_holder, _("a {status} holds no post: leave quota_holder blank").format(status=status.value))
         if due and title is not None and title != Title.attending:
-            t.bad(i, "grassroots_due", "true", f"only attendings owe grassroots service; this member is {title.value}")
+            t.bad(i, "grassroots_due", "true", _("only attendings owe grassroots service; this member is {title}").format(title=title.value))
         leaves, birth, arrives, owed = leaves_[i], births[i], arrives_[i], owed_[i]
         for column, year in (("leaves", leaves), ("birth_year", birth), ("arrives", arrives)):
             why = _year_problem(horizon, year, strict=False)
             if why is not None:
                 t.bad(i, column, year, why)
         if birth is not None and not 1900 <= birth <= 2100:
-            t.bad(i, "birth_year", birth, "is not a plausible year of birth")
+            t.bad(i, "birth_year", birth, _("is not a plausible year of birth"))
         if arrives is not None and status is not None and status != StaffStatus.candidate:
-            t.bad(i, "arrives", arrives, f"only candidates arrive; a {status.value} member is here already")
+            t.bad(i, "arrives", arrives, _("only candidates arrive; a {status} member is here already").format(status=status.value))
         if arrives is not None and leaves is not None and leaves <= arrives:
-            t.bad(i, "leaves", leaves, f"is not after arrives ({arrives})")
+            t.bad(i, "leaves", leaves, _("is not after arrives ({arrives})").format(arrives=arrives))
         if owed and status == StaffStatus.contract:
-            t.bad(i, "grassroots_years", owed, "a grassroots obligation is for candidates (targeted graduates) and those hired as such")
+            t.bad(i, "grassroots_years", owed, _("a grassroots obligation is for candidates (targeted graduates) and those hired as such"))
         if t.ok(i) and sid and status and title and specialty and comm:
             out.append({
                 "id": sid, "name": sname or "", "status": status, "title": title, "specialty": specialty,
@@ -755,16 +759,16 @@ def _workload(raw: RawInstance, problems: list[Problem], known_inst: set[str] | 
         volume, unit, hours, doing = volumes[i], units[i], hours_[i], doings[i]
         if kind == WorkloadKind.service:
             if volume is None and given["annual_volume"][i] is None:
-                t.bad(i, "annual_volume", "", "a service activity needs its annual volume")
+                t.bad(i, "annual_volume", "", _("a service activity needs its annual volume"))
             if unit is None and given["unit_minutes"][i] is None:
-                t.bad(i, "unit_minutes", "", "a service activity needs the minutes one unit takes")
+                t.bad(i, "unit_minutes", "", _("a service activity needs the minutes one unit takes"))
             elif unit == 0:
-                t.bad(i, "unit_minutes", given["unit_minutes"][i], "a unit cannot take zero minutes")
+                t.bad(i, "unit_minutes", given["unit_minutes"][i], _("a unit cannot take zero minutes"))
         elif kind in (WorkloadKind.support, WorkloadKind.individual):
             if hours is None and given["hours_per_year"][i] is None:
-                t.bad(i, "hours_per_year", "", f"a {kind.value} activity needs hours_per_year")
+                t.bad(i, "hours_per_year", "", _("a {kind} activity needs hours_per_year").format(kind=kind.value))
             if kind == WorkloadKind.individual and doing is None and given["staff_doing"][i] is None:
-                t.bad(i, "staff_doing", "", "an individual activity needs staff_doing (how many do it)")
+                t.bad(i, "staff_doing", "", _("an individual activity needs staff_doing (how many do it)"))
         if t.ok(i) and iid and specialty and min_title is not None and activity and kind:
             row = WorkloadRow(
                 institution=iid, specialty=specialty, min_title=min_title, activity=activity,
@@ -783,6 +787,7 @@ def _workload(raw: RawInstance, problems: list[Problem], known_inst: set[str] | 
             if awt <= 0 or 1 - used / awt <= 0:
                 problems.append(Problem(
                     t.label, n, "hours_per_year", _show(used),
-                    f"support activities of cadre {'/'.join(key)} take {used:g} h of {awt:g} available working hours: the CAF denominator 1 - support/AWT must be > 0",
+                    _("support activities of cadre {cadre} take {used} h of {awt} available working hours: the CAF denominator 1 - support/AWT must be > 0")
+                    .format(cadre="/".join(key), used=f"{used:g}", awt=f"{awt:g}"),
                 ))
     return out
