@@ -154,11 +154,6 @@ def main(argv: list[str] | None = None) -> int:
         else:
             fails.append(f"county rolling: exit {roll.rc}: {roll.stderr[-400:]}")
         if not a.skip_integrated:
-            # --max-columns 1: refused before solving, the message gives the program's size
-            refused = run_cmd([*sp, "plan", str(county), "--out", str(base / "county-refused"), "--json",
-                               "--max-columns", "1"], check=False, sample=False)
-            figs.append({"case": "county integrated program size", "rc": refused.rc,
-                         "message": refused.stderr.strip()[-400:]})
             log(f"county: plan integrated (--max-columns {a.max_columns}, timeout {a.integrated_timeout:g} s)")
             integ = run_cmd([*sp, "plan", str(county), "--out", str(base / "county-integrated"), "--json", "--force",
                              "--max-columns", str(a.max_columns), "--workers", str(a.workers)],
