@@ -101,6 +101,7 @@ class HighsRunner:
         lp = cm.lp
         self.n = lp.num_cols
         self.values: list[float] | None = None
+        self.deferred = False  # the last level solved was deferred (`solve`)
         self.lb = np.array(lp.lb, dtype=float)
         self.ub = np.array(lp.ub, dtype=float)
         self.is_int = np.array(lp.integer, dtype=bool)
@@ -233,13 +234,36 @@ class HighsRunner:
         values[cols] = np.asarray(h.getSolution().col_value)
         return term, values.tolist(), bound
 
-    def solve(self, expr: Expr, time_left: float | None, scale: float | None = None
+    def snapshot(self) -> tuple[Any, ...]:
+        """The state a level starts from (fixings, hold rows, incumbent), for `restore`."""
+        return self.fixed.copy(), self.fix_val.copy(), len(self.row_lo), len(self.a_row), self.values
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        """Back to a `snapshot`: later fixings and holds undone."""
+        fixed, fix_val, rows, nnz, values = state
+        self.fixed, self.fix_val, self.values = fixed.copy(), fix_val.copy(), values
+        self.row_lo, self.row_hi = self.row_lo[:rows], self.row_hi[:rows]
+        self.a_row, self.a_col, self.a_val = self.a_row[:nnz], self.a_col[:nnz], self.a_val[:nnz]
+
+    def level_value(self, expr: Expr) -> float:
+        """The level's value in the current plan."""
+        assert self.values is not None
+        return sum(c * self.values[i] for i, c in expr.terms.items()) + float(expr.constant)
+
+    def solve(self, expr: Expr, time_left: float | None, scale: float | None = None, defer: bool = False
               ) -> tuple[TerminationCondition, float | None, float | None]:
         """(termination, the level's value in the plan found, a proven lower bound on the
         level given the earlier levels' holds). The bound is what "optimal" rests on: a
-        profile with a gap may stop with the value above it."""
+        profile with a gap may stop with the value above it.
+
+        `defer`: when the level's optimum is a multiple of `scale` and no plan at hand
+        reaches the LP bound rounded up to it (t), return t as the value without looking
+        for a plan (`self.deferred`; no incumbent is kept). t is a lower bound; a plan found
+        later under the hold at t proves it is the optimum, and the driver re-solves the
+        level in full if no such plan exists (solve.solve_community)."""
         np = self.np
         t0 = time.perf_counter()
+        self.deferred = False
         costs = np.zeros(self.n)
         idx, vals = self._arrays(expr)
         costs[idx] = vals
@@ -275,6 +299,11 @@ class HighsRunner:
             target = scale * math.ceil((lp[0] - 1e-6 * max(1.0, abs(lp[0]))) / scale)
             if z_inc is not None and z_inc <= target + 1e-6:
                 return TerminationCondition.optimal, z_inc + const, target + const  # the bound proves the incumbent
+            if defer:
+                # Every plan at or below t keeps what this fixing fixes: the hold at t keeps it.
+                self._fix(lp, target)
+                self.values, self.deferred = None, True
+                return TerminationCondition.optimal, target + const, target + const
             # Guess that the optimum is the bound: fix what no plan at the target can move and
             # solve that small MIP. A plan found at the target is optimal and the fixings keep
             # every optimal plan; otherwise undo them and search the whole level.

@@ -238,12 +238,26 @@ def generate(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the instance into.")],
     seed: Annotated[int, typer.Option("--seed")] = 0,
     scale: Annotated[float, typer.Option("--scale", min=0.01, help="Multiplies staff and institutions per community.")] = 1.0,
+    mode: Annotated[str, typer.Option("--mode", help="The policy's mode: separate, county_pool or unified.")] = "county_pool",
+    move_cap: Annotated[str, typer.Option("--move-cap", help="Each community's max_moves as a share of its staff (0.03), or 'none'.")] = "0.03",
+    contracts: Annotated[float, typer.Option("--contracts", min=0.0, help="Multiplies the share of contract staff (7 % county, 10 % township).")] = 1.0,
+    vacancies: Annotated[float, typer.Option("--vacancies", min=0.0, help="Extra approved posts, as a share of each hospital's and centre's staff.")] = 0.0,
 ) -> None:
     """Write a seeded synthetic instance shaped like the seed articles (inverted triangle)."""
+    from .generate import MODES
     from .generate import generate as gen
 
+    if mode not in MODES:
+        raise UsageError(f"--mode {mode!r}: choose {', '.join(MODES)}")
+    try:
+        cap = None if move_cap.strip().lower() == "none" else float(move_cap)
+    except ValueError:
+        raise UsageError(f"--move-cap {move_cap!r}: a share of the staff (e.g. 0.02) or 'none'") from None
+    if cap is not None and not 0 <= cap <= 1:
+        raise UsageError(f"--move-cap {move_cap!r}: a share between 0 and 1, or 'none'")
     with _busy(f"writing {communities} communit{'y' if communities == 1 else 'ies'} to {out_dir}"):
-        gen(communities, seed=seed, scale=scale, out_dir=out_dir)
+        gen(communities, seed=seed, scale=scale, out_dir=out_dir, mode=mode, move_cap=cap,
+            contracts=contracts, vacancies=vacancies)
     err.print(f"Wrote {out_dir}")
 
 

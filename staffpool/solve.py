@@ -104,6 +104,18 @@ def _level_scale(cm: CommunityModel, level: Level) -> float | None:
     return decimal_gcd(set(cm.levels[level].terms.values()))  # few distinct values
 
 
+# A level is deferred only when its step is coarse: every coefficient at most this many
+# steps. Its LP bound, rounded up to a step, is then nearly always reached (shortfall,
+# moves, hiring cost, unregularised on generated counties); the distance level (metres,
+# step 1 m) often lies a few metres above it and is solved at once.
+COARSE_STEPS = 10
+
+
+def _coarse(cm: CommunityModel, level: Level, scale: float | None) -> bool:
+    coefs = cm.levels[level].terms.values()
+    return bool(scale) and max((abs(c) for c in coefs), default=0.0) <= COARSE_STEPS * (scale or 0.0)
+
+
 def decimal_gcd(coefs: set[float], digits: int = 6) -> float | None:
     """The largest g with every coefficient an integer multiple of g, for coefficients of
     at most `digits` decimals; 1.0 for none or zeros; None otherwise."""
@@ -157,7 +169,18 @@ def solve_community(
     logs: list[LevelLog] = []
     status = Status.optimal
     have_plan = False
-    for level in instance.policy.objective:
+    order = list(instance.policy.objective)
+    # Deferred levels (docs/model.md, "Deferring the plan"): exact HiGHS without a time limit
+    # holds a level at its LP bound rounded up and looks for a plan only at the last level;
+    # if none exists there, the latest deferred level is solved again in full.
+    lazy = isinstance(runner, HighsRunner) and profile.exact and profile.reduced_cost_fixing and limit is None
+    pending: list[tuple[int, Any, int, bool]] = []  # (level index, runner state, logs kept, have_plan)
+    eager: set[int] = set()
+    deferred: set[int] = set()  # indices in `logs` of levels whose value awaits the plan
+    i = -1
+    while i + 1 < len(order):
+        i += 1
+        level = order[i]
         expr = cm.levels[level]
         if on_level is not None:
             on_level(community, level)
@@ -171,7 +194,27 @@ def solve_community(
             continue
         ts = time.perf_counter()
         scale = _level_scale(cm, level)
-        term, value, bound = runner.solve(expr, left, scale)
+        if lazy:
+            assert isinstance(runner, HighsRunner)
+            state = runner.snapshot()
+            defer = i + 1 < len(order) and i not in eager and _coarse(cm, level, scale)
+            term, value, bound = runner.solve(expr, left, scale, defer=defer)
+            if pending and (term != TerminationCondition.optimal or value is None):
+                # No plan meets every deferred level's bound: solve the latest one in full.
+                j, state, kept, have_plan = pending.pop()
+                runner.restore(state)
+                del logs[kept:]
+                deferred = {d for d in deferred if d < kept}
+                eager.add(j)
+                i = j - 1
+                continue
+            if runner.deferred:
+                pending.append((i, state, len(logs), have_plan))
+                deferred.add(len(logs))
+            else:
+                pending.clear()  # the plan found obeys every hold: each deferred bound is met
+        else:
+            term, value, bound = runner.solve(expr, left, scale)
         logs.append(LevelLog(level, value, term, time.perf_counter() - ts, bound))
         if term == TerminationCondition.infeasible:
             # A plan obeyed every earlier level, so "infeasible" now is the solver's failure.
@@ -202,6 +245,9 @@ def solve_community(
             status = Status.feasible  # the profile's gap: a plan, this level not proven
         # The multiple of `scale` is the variable part's; the constant (unregularised) is set aside.
         runner.hold(expr, _hold_rhs(value - expr.constant, scale) + expr.constant)
+    for d in deferred:  # the plan's value, within the hold of the bound (the checker agrees)
+        assert isinstance(runner, HighsRunner)
+        logs[d].value = runner.level_value(cm.levels[logs[d].level])
     plan = _read_back(cm, runner)
     return CommunityOutcome(community, status, plan, logs, build_s, time.perf_counter() - t1, nvars, ncons)
 
