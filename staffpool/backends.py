@@ -100,7 +100,7 @@ class HighsRunner:
         highspy.Highs.resetGlobalScheduler(True)
         lp = cm.lp
         self.n = lp.num_cols
-        self.values: list[float] | None = None
+        self.values: Any = None  # the incumbent plan: a float array by column, or None
         self.deferred = False  # the last level solved was deferred (`solve`)
         self.lb = np.array(lp.lb, dtype=float)
         self.ub = np.array(lp.ub, dtype=float)
@@ -206,7 +206,7 @@ class HighsRunner:
         self.fixed[ids] = False
 
     def _run_mip(self, costs: Any, time_left: float | None
-                 ) -> tuple[TerminationCondition, list[float] | None, float]:
+                 ) -> tuple[TerminationCondition, Any, float]:
         """The MIP over the columns not fixed (`_model`): its status, plan, and the bound it
         proves (no plan in the model is below it; -inf when it proves nothing)."""
         np = self.np
@@ -214,7 +214,7 @@ class HighsRunner:
         values = fixed_x.copy()
         if not len(cols):  # everything fixed: the fixed plan either obeys every row or nothing does
             if np.all(lo <= 1e-6) and np.all(hi >= -1e-6):
-                return TerminationCondition.optimal, values.tolist(), _dot(costs, values)
+                return TerminationCondition.optimal, values, _dot(costs, values)
             return TerminationCondition.infeasible, None, math.inf
         h.run()
         M = self.highspy.HighsModelStatus
@@ -235,7 +235,7 @@ class HighsRunner:
         if not has_sol:
             return term, None, bound
         values[cols] = np.asarray(h.getSolution().col_value)
-        return term, values.tolist(), bound
+        return term, values, bound
 
     def snapshot(self) -> tuple[Any, ...]:
         """The state a level starts from (fixings, hold rows, incumbent), for `restore`."""
@@ -251,7 +251,8 @@ class HighsRunner:
     def level_value(self, expr: Expr) -> float:
         """The level's value in the current plan."""
         assert self.values is not None
-        return sum(c * self.values[i] for i, c in expr.terms.items()) + float(expr.constant)
+        idx, vals = self._arrays(expr)
+        return _dot(self.np.asarray(vals), self.values[idx]) + float(expr.constant)
 
     def solve(self, expr: Expr, time_left: float | None, scale: float | None = None, defer: bool = False
               ) -> tuple[TerminationCondition, float | None, float | None]:
@@ -272,8 +273,8 @@ class HighsRunner:
         costs[idx] = vals
         const = float(expr.constant)
 
-        def val(values: list[float]) -> float:
-            return _dot(costs, np.asarray(values))
+        def val(values: Any) -> float:
+            return _dot(costs, values)
 
         def left() -> float | None:
             return None if time_left is None else max(0.0, time_left - (time.perf_counter() - t0))
@@ -292,7 +293,7 @@ class HighsRunner:
             x = lp[2]
             if bool(np.all(np.abs(x[self.is_int] - np.round(x[self.is_int])) <= 1e-7)):
                 # An integral LP optimum is a feasible plan whose value meets the bound: optimal.
-                self.values = [float(v) for v in np.where(self.is_int, np.round(x), x)]
+                self.values = np.where(self.is_int, np.round(x), x)
                 value = val(self.values)
                 self._fix(lp, value)
                 return TerminationCondition.optimal, value + const, min(value, lp[0]) + const
@@ -367,7 +368,12 @@ class HighsRunner:
 
     def value(self, col: int) -> float:
         assert self.values is not None
-        return self.values[col]
+        return float(self.values[col])
+
+    def values_list(self) -> list[float]:
+        """Every column's value in the plan."""
+        assert self.values is not None
+        return [float(v) for v in self.values.tolist()]
 
 
 class CbcRunner:
@@ -427,5 +433,8 @@ class CbcRunner:
 
     def value(self, col: int) -> float:
         return float(self.cols[col].varValue or 0.0)
+
+    def values_list(self) -> list[float]:
+        return [float(c.varValue or 0.0) for c in self.cols]
 
 

@@ -94,14 +94,14 @@ class CommunityOutcome:
     reasons: list[str] = field(default_factory=list)
 
 
-def _level_scale(cm: CommunityModel, level: Level) -> float | None:
+def _level_scale(cm: CommunityModel, level: Level, coefs: set[float] | None = None) -> float | None:
     """g such that the level's optimum is a multiple of g, or None.
 
     The x are integers, and a shortfall variable is max(0, need − covered), an integer, at
     the optimum; so when every coefficient is a multiple of g, so is the optimum. g is the
     gcd of the coefficients written with at most 6 decimals (weights 0.5, 1.25 and 0.1
     give 0.05); None when some coefficient has more."""
-    return decimal_gcd(set(cm.levels[level].terms.values()))  # few distinct values
+    return decimal_gcd(set(cm.levels[level].terms.values()) if coefs is None else coefs)  # few distinct values
 
 
 # A level is deferred only when its step is coarse: every coefficient at most this many
@@ -111,8 +111,7 @@ def _level_scale(cm: CommunityModel, level: Level) -> float | None:
 COARSE_STEPS = 10
 
 
-def _coarse(cm: CommunityModel, level: Level, scale: float | None) -> bool:
-    coefs = cm.levels[level].terms.values()
+def _coarse(coefs: set[float], scale: float | None) -> bool:
     return bool(scale) and max((abs(c) for c in coefs), default=0.0) <= COARSE_STEPS * (scale or 0.0)
 
 
@@ -184,7 +183,8 @@ def solve_community(
         expr = cm.levels[level]
         if on_level is not None:
             on_level(community, level)
-        if len(expr) == 0 and have_plan:
+        if len(expr) == 0 and have_plan and not (pending and i + 1 == len(order)):
+            # (With levels deferred, the last one is solved all the same: it finds the plan.)
             logs.append(LevelLog(level, float(expr.constant), TerminationCondition.optimal, 0.0, float(expr.constant)))
             continue
         left = None if limit is None else max(0.0, limit - (time.perf_counter() - t1))
@@ -193,11 +193,12 @@ def solve_community(
             logs.append(LevelLog(level, None, TerminationCondition.time_limit, 0.0))
             continue
         ts = time.perf_counter()
-        scale = _level_scale(cm, level)
+        coefs = set(expr.terms.values())  # few distinct values
+        scale = _level_scale(cm, level, coefs)
         if lazy:
             assert isinstance(runner, HighsRunner)
             state = runner.snapshot()
-            defer = i + 1 < len(order) and i not in eager and _coarse(cm, level, scale)
+            defer = i + 1 < len(order) and i not in eager and _coarse(coefs, scale)
             term, value, bound = runner.solve(expr, left, scale, defer=defer)
             if pending and (term != TerminationCondition.optimal or value is None):
                 # No plan meets every deferred level's bound: solve the latest one in full.
@@ -261,11 +262,15 @@ def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
     plan: Plan = {}
     contract_in: dict[str, list[str]] = {}
     hired_in: dict[str, list[str]] = {}
+    values = runner.values_list()
     for cohort in cm.cohorts:
         members = list(cohort.members)
         pos = 0
-        for oi, opt in enumerate(cm.options[cohort.index]):
-            count = round(runner.value(cm.x[(cohort.index, oi)]))
+        cols = cm.cols[cohort.index]
+        for opt, v in zip(cm.options[cohort.index], values[cols.start:cols.stop], strict=True):
+            if v < 0.5:
+                continue  # round(v) == 0: nobody there
+            count = round(v)
             for sid in members[pos:pos + count]:
                 if opt.kind == PostKind.existing:
                     funding = cohort.post_funding.value if cohort.post_funding else None
@@ -282,7 +287,7 @@ def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
         for (group, pid), var in sorted(posts.items()):
             pool = cm.pools[pid]
             funding = "unified" if pool.funding is None else pool.funding.value
-            for _ in range(round(runner.value(var))):
+            for _ in range(round(values[var])):
                 sid = queue[group].pop(0)
                 plan[sid] = Assignment(sid, plan[sid].to_institution, funding, source)
     return plan
