@@ -171,7 +171,7 @@ def solve_community(
     order = list(instance.policy.objective)
     # Deferred levels (docs/model.md, "Deferring the plan"): exact HiGHS without a time limit
     # holds a level at its LP bound rounded up and looks for a plan only at the last level;
-    # if none exists there, the latest deferred level is solved again in full.
+    # if none exists there, the first deferred level is solved again in full.
     lazy = isinstance(runner, HighsRunner) and profile.exact and profile.reduced_cost_fixing and limit is None
     pending: list[tuple[int, Any, int, bool]] = []  # (level index, runner state, logs kept, have_plan)
     eager: set[int] = set()
@@ -201,8 +201,10 @@ def solve_community(
             defer = i + 1 < len(order) and i not in eager and _coarse(coefs, scale)
             term, value, bound = runner.solve(expr, left, scale, defer=defer)
             if pending and (term != TerminationCondition.optimal or value is None):
-                # No plan meets every deferred level's bound: solve the latest one in full.
-                j, state, kept, have_plan = pending.pop()
+                # No plan meets every deferred level's bound: solve the first one in full (its
+                # plan then proves or corrects it, and later levels may be deferred again).
+                j, state, kept, have_plan = pending[0]
+                pending.clear()
                 runner.restore(state)
                 del logs[kept:]
                 deferred = {d for d in deferred if d < kept}
