@@ -121,9 +121,7 @@ def decimal_gcd(coefs: set[float], digits: int = 6) -> float | None:
     for k in range(digits + 1):
         scaled = [c * 10**k for c in coefs]
         if all(abs(v - round(v)) <= 1e-9 * max(1.0, abs(v)) for v in scaled):
-            g = 0
-            for v in scaled:
-                g = math.gcd(g, abs(round(v)))
+            g = math.gcd(*(round(v) for v in scaled))  # non-negative; 0 for none or zeros
             return g / 10**k if g else 1.0
     return None
 
