@@ -120,6 +120,7 @@ class Run:
     stderr: str
     timed_out: bool = False
     peak_pss_mb: float | None = None  # sum of PSS over the tree: shared pages split, not repeated
+    cpu_s: float = 0.0  # user + system CPU of the command and the children it waited for
 
 
 def run_cmd(cmd: list[str], check: bool = True, sample: bool = True, timeout: float | None = None) -> Run:
@@ -156,7 +157,7 @@ def run_cmd(cmd: list[str], check: bool = True, sample: bool = True, timeout: fl
     # ru_maxrss (kB on Linux): the largest single process among the child and the ones it waited for.
     peak_kb = max(sampler.peak_kb if sampler else 0, usage.ru_maxrss)
     r = Run(cmd, wall, peak_kb / 1024, p.returncode, stdout, stderr, fired.is_set(),
-            (sampler.peak_pss_kb / 1024) if sampler else None)
+            (sampler.peak_pss_kb / 1024) if sampler else None, usage.ru_utime + usage.ru_stime)
     if r.timed_out:
         log(f"timed out after {timeout:g} s: {' '.join(cmd)}")
     elif check and r.rc != 0:
@@ -363,6 +364,7 @@ def spread(sp: list[str], base: Path, repeats: int) -> dict:
         plan, copy = base / "spread" / f"{name}-plan", base / "spread" / f"{name}-copy"
         solves: list[float] = []
         floors: list[float] = []
+        cpus: list[tuple[float, float]] = []
         levels: list[dict[str, float]] = []
         for _ in range(repeats):
             for d in (plan, copy):
@@ -374,7 +376,9 @@ def spread(sp: list[str], base: Path, repeats: int) -> dict:
                 failures.append(f"spread {name}: solve status {summary['status']}")
             levels.append(summary["objective"])
             solves.append(r.wall_s)
-            floors.append(run_cmd([*sp, "convert", str(inst), "--to", "folder", "--out", str(copy)], sample=False).wall_s)
+            f = run_cmd([*sp, "convert", str(inst), "--to", "folder", "--out", str(copy)], sample=False)
+            floors.append(f.wall_s)
+            cpus.append((r.cpu_s, f.cpu_s))
         for lv in levels[1:]:
             if bad := levels_equal(levels[0], lv):
                 failures.append(f"spread {name}: levels differ between repeats: {bad}")
@@ -388,23 +392,25 @@ def spread(sp: list[str], base: Path, repeats: int) -> dict:
                "solve_s": statistics.median(solves), "floor_s": statistics.median(floors),
                "ratio": statistics.median(solves) / statistics.median(floors),
                "paired_ratio": statistics.median(s / f for s, f in zip(solves, floors, strict=True)),
-               "solve_runs_s": solves, "floor_runs_s": floors, "levels": levels[0]}
+               "cpu_ratio": statistics.median(s for s, _ in cpus) / statistics.median(f for _, f in cpus),
+               "solve_runs_s": solves, "floor_runs_s": floors, "cpu_runs_s": cpus, "levels": levels[0]}
         counties.append(row)
         log(f"spread {name}: {info['staff']} staff, solve {row['solve_s']:.2f} s, floor {row['floor_s']:.2f} s, "
-            f"ratio {row['ratio']:.2f} (paired {row['paired_ratio']:.2f}), levels {levels[0]}")
+            f"ratio {row['ratio']:.2f} (paired {row['paired_ratio']:.2f}, CPU {row['cpu_ratio']:.2f}), levels {levels[0]}")
     return {"counties": counties, "failures": failures}
 
 
 def print_spread(counties: list[dict]) -> None:
-    head = ("county", "staff", "solve s", "floor s", "ratio", "paired", "generate options")
+    head = ("county", "staff", "solve s", "floor s", "ratio", "paired", "CPU ratio", "generate options")
     body = [(str(c["county"]), str(c["staff"]), f"{c['solve_s']:.2f}", f"{c['floor_s']:.2f}", f"{c['ratio']:.2f}",
-             f"{c['paired_ratio']:.2f}", str(c["generate"])) for c in counties]
+             f"{c['paired_ratio']:.2f}", f"{c['cpu_ratio']:.2f}", str(c["generate"])) for c in counties]
     widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
     print()
     print("spread: staffpool solve DIR --out OUT (whole command) against the floor staffpool convert DIR "
-          "--to folder --out OUT2, medians")
+          "--to folder --out OUT2, medians of wall time; CPU ratio: the same with user + system CPU time "
+          "(steadier on a shared machine)")
     for cells in (head, tuple("-" * w for w in widths), *body):
-        print("  ".join(c.ljust(w) if i in (0, 6) else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))))
+        print("  ".join(c.ljust(w) if i in (0, 7) else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))))
     ratios = sorted(float(c["ratio"]) for c in counties)
     print(f"spread ratio solve/floor: min {ratios[0]:.2f}, median {statistics.median(ratios):.2f}, max {ratios[-1]:.2f}")
 

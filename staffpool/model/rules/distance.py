@@ -16,7 +16,7 @@ def allow_distance(cm: CommunityModel, cohort: Cohort, options: list[Option]) ->
     if cohort.status == StaffStatus.candidate or cohort.posted_at is None or limit is None:
         return options
     home = cohort.posted_at
-    if all(o.institution == home for o in options):
+    if len(options) <= 1 and all(o.institution == home for o in options):
         return options  # no move (immobile, or separate mode)
     ok = cm.within_limit(home)  # the same test, once per home
     return [o for o in options if o.institution in ok]
