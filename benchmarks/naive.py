@@ -11,10 +11,22 @@ import math
 import time
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pulp
 
-from staffpool.domain import Funding, Instance, Institution, Level, Mode, Policy, Requirement, StaffMember, StaffStatus
+from staffpool.domain import (
+    Funding,
+    Instance,
+    Institution,
+    Level,
+    Mode,
+    Policy,
+    Requirement,
+    StaffMember,
+    StaffStatus,
+    Title,
+)
 
 pulp.set_v4_migration_warnings(False)
 
@@ -105,6 +117,15 @@ def vacancies(instance: Instance, mode: Mode) -> dict[str, int]:
     return vac
 
 
+def post_cost(instance: Instance, title: Title, funding: str) -> float:
+    """Yuan a year the treasury pays for a new post: salary × share of the post's funding,
+    to the fen (the share table keys are full, differential, unified)."""
+    share = {"full": instance.policy.treasury_share.full, "differential": instance.policy.treasury_share.differential,
+             "unified": instance.policy.treasury_share.unified}[funding]
+    fen = instance.salary(title) * 100 * Fraction(str(share))
+    return math.floor(fen + Fraction(1, 2)) / 100
+
+
 @dataclass
 class NaiveResult:
     status: str
@@ -147,7 +168,12 @@ def solve_naive(instance: Instance, mode: Mode | None = None, solver: str = "hig
             prob += pulp.lpSum(v for _s, v in by_inst[i.id]) <= i.capacity
     staff = instance.staff_by_id
     moved = {k: v for k, v in y.items() if staff[k[0]].status != StaffStatus.candidate and k[1].institution != staff[k[0]].posted_at}
+    treasury = {(sid, o): v for (sid, o), v in y.items()
+                if staff[sid].status != StaffStatus.on_staff and o.post not in (None, "existing")}
     for c in instance.communities:
+        if c.treasury_budget is not None:
+            prob += pulp.lpSum(post_cost(instance, staff[sid].title, str(o.funding)) * v
+                               for (sid, o), v in treasury.items() if staff[sid].community == c.id) <= c.treasury_budget
         if c.hiring_budget is not None:
             prob += pulp.lpSum(instance.salary(staff[sid].title) * v for (sid, _o), v in y.items()
                                if staff[sid].status == StaffStatus.candidate and staff[sid].community == c.id) <= c.hiring_budget
@@ -169,6 +195,8 @@ def solve_naive(instance: Instance, mode: Mode | None = None, solver: str = "hig
                                       if staff[sid].status == StaffStatus.candidate),
         Level.unregularised: pulp.lpSum(v for (sid, o), v in y.items()
                                         if staff[sid].status == StaffStatus.contract and o.post is None),
+        Level.treasury_cost: pulp.lpSum(post_cost(instance, staff[sid].title, str(o.funding)) * v
+                                        for (sid, o), v in treasury.items()),
     }
     values: dict[Level, float] = {}
     for lvl in instance.policy.objective:

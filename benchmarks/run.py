@@ -33,6 +33,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -295,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="kill a naive run after this many seconds (default: no limit); its time is then a lower bound")
     ap.add_argument("--skip-naive", action="store_true", help="do not run the naive per-person model")
     ap.add_argument("--skip-province", action="store_true", help="do not run the province case")
+    ap.add_argument("--skip-treasury", action="store_true", help="do not run the county case with a treasury budget")
     ap.add_argument("--skip-one-by-one", action="store_true",
                     help="province: do not re-solve each community as its own instance to compare the levels")
     ap.add_argument("--skip-spread", action="store_true", help="do not run the spread of differently shaped counties")
@@ -326,6 +328,70 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if tmp is not None:
             tmp.cleanup()
+
+
+def treasury_case(sp: list[str], county: Path, base: Path, a: argparse.Namespace, added: float) -> dict[str, Any]:
+    """The county instance with a treasury_budget of half what its plan adds without one
+    (so the rule binds), solved and run through the naive model `--repeats` times, interleaved."""
+    inst = base / "county-treasury.json"
+    tmp = base / "county-as.json"
+    for f in (inst, tmp):
+        f.unlink(missing_ok=True)
+    run_cmd([*sp, "convert", str(county), "--to", "json", "--out", str(tmp)])
+    data = json.loads(tmp.read_text(encoding="utf-8"))
+    budget = round(added / 2)
+    for c in data["communities"]:
+        c["treasury_budget"] = budget
+    inst.write_text(json.dumps(data), encoding="utf-8")
+    plan = base / "county-treasury-plan"
+    solve = Row("county+treasury", f"staffpool solve (treasury_budget {budget:,})", "", [])
+    naive = Row("county+treasury", "naive per-person model", "", [])
+    solve_cmd = [*sp, "solve", str(inst), "--out", str(plan), "--json"]
+    naive_cmd = [sys.executable, str(Path(__file__).resolve()), "--naive", str(inst)]
+    solve.command, naive.command = short(solve_cmd, base), short(naive_cmd, base)
+    out: dict[str, Any] = {"failures": [], "checks": [], "rows": [solve], "ratios": {}}
+    ours: list[dict[str, float]] = []
+    theirs: list[dict[str, float]] = []
+    for i in range(a.repeats):
+        r = run_cmd(solve_cmd)
+        s = json.loads(r.stdout)
+        if s["status"] != "optimal":
+            out["failures"].append(f"county+treasury solve status {s['status']}")
+        if s["payroll"]["treasury_added"] > budget + 1e-6:
+            out["failures"].append(f"county+treasury: the plan adds {s['payroll']['treasury_added']} over the budget {budget}")
+        ours.append(s["objective"])
+        solve.runs.append(r)
+        log(f"county+treasury {i + 1}/{a.repeats}: solve {r.wall_s:.2f} s, levels {s['objective']}, "
+            f"treasury added {s['payroll']['treasury_added']:,} of {budget:,}")
+        if not a.skip_naive:
+            r = run_cmd(naive_cmd, timeout=a.naive_timeout)
+            naive.runs.append(r)
+            if r.timed_out:
+                out["failures"].append("county+treasury: the naive model timed out; levels not compared")
+                break
+            n = json.loads(r.stdout.strip().splitlines()[-1])
+            theirs.append(n["levels"])
+            log(f"county+treasury {i + 1}/{a.repeats}: naive {r.wall_s:.2f} s, levels {n['levels']}")
+    for lv in ours[1:]:
+        if bad := levels_equal(ours[0], lv):
+            out["failures"].append(f"county+treasury solve levels differ between repeats: {bad}")
+    if ours:
+        chk = run_cmd([*sp, "check", str(inst), str(plan), "--json"], check=False)
+        if chk.rc != 0:
+            out["failures"].append(f"county+treasury plan fails staffpool check (exit {chk.rc})")
+        else:
+            out["checks"].append("county+treasury: staffpool check passes on the plan (the treasury budget holds)")
+    if not a.skip_naive and naive.runs:
+        out["rows"].append(naive)
+        bad = [b for lv in theirs for b in levels_equal(ours[0], lv)]
+        if bad:
+            out["failures"].append(f"county+treasury: naive and staffpool solve disagree: {bad}")
+        elif theirs:
+            out["checks"].append(f"county+treasury: naive model and staffpool solve report the same levels: {ours[0]}")
+        out["ratios"]["naive/ours (county+treasury, median)"] = naive.median / solve.median
+        pair = [n.wall_s / o.wall_s for n, o in zip(naive.runs, solve.runs, strict=False)]
+        out["ratios"]["naive/ours (county+treasury, median of paired runs)"] = statistics.median(pair)
+    return out
 
 
 # Counties shaped unlike the default generator's: `staffpool generate --communities 1` options per
@@ -458,7 +524,7 @@ def bench(a: argparse.Namespace, base: Path, workers: int) -> int:
     naive = Row("county", "naive per-person model", "", [])
     validate = Row("county", "floor: validate (load)", "", [])
     convert = Row("county", "floor: convert (load+write)", "", [])
-    solve_cmd = [*sp, "solve", str(county), "--out", str(plan), "--json"]
+    solve_cmd = [*sp, "solve", str(county), "--out", str(plan), "--json", "--force"]  # repeats replace their own plan
     naive_cmd = [sys.executable, str(Path(__file__).resolve()), "--naive", str(county)]
     validate_cmd = [*sp, "validate", str(county), "--json"]
     convert_cmd = [*sp, "convert", str(county), "--to", "folder", "--out", str(conv)]
@@ -531,6 +597,15 @@ def bench(a: argparse.Namespace, base: Path, workers: int) -> int:
     ratios["whole/floor (solve / validate load)"] = solve.median / validate.median
     rows += [solve] + ([naive] if not a.skip_naive else []) + [validate, convert]
 
+    # ---- county case with a binding treasury budget (money: hard rule 9)
+    if not a.skip_treasury:
+        summary = json.loads((plan / "summary.json").read_text(encoding="utf-8"))
+        res = treasury_case(sp, county, base, a, summary["payroll"]["treasury_added"])
+        failures += res["failures"]
+        checks += res["checks"]
+        rows += res["rows"]
+        ratios.update(res["ratios"])
+
     # ---- province case
     prov_info: dict[str, object] = {}
     if not a.skip_province:
@@ -545,7 +620,7 @@ def bench(a: argparse.Namespace, base: Path, workers: int) -> int:
                      "requirements": pov["requirements"], "workers": workers}
         log(f"province instance: {pov['communities']} communities, {pov['staff']} staff")
         pplan = base / "province-plan"
-        pcmd = [*sp, "solve", str(prov), "--out", str(pplan), "--json", "--workers", str(workers)]
+        pcmd = [*sp, "solve", str(prov), "--out", str(pplan), "--json", "--workers", str(workers), "--force"]
         prow = Row("province", f"staffpool solve --workers {workers}", short(pcmd, base))
         plevels = None
         for i in range(a.province_repeats):
@@ -598,7 +673,7 @@ def one_by_one(sp: list[str], prov: Path, pplan: Path, base: Path, workers: int,
     """Solve every community as its own instance; compare with the province plan community by community."""
     log("one by one: splitting the province into one instance per community")
     pjson = base / "province.json"
-    run_cmd([*sp, "convert", str(prov), "--to", "json", "--out", str(pjson)])
+    run_cmd([*sp, "convert", str(prov), "--to", "json", "--out", str(pjson), "--force"])
     data = json.loads(pjson.read_text())
     parts_dir = base / "province-parts"
     if parts_dir.exists():

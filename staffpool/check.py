@@ -13,6 +13,8 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from .domain import (
     Title,
 )
 from .errors import InputError, Problem
+from .io import unneutralise_text
 
 # ---------------------------------------------------------------- model.md, read again
 # The checker verifies the model, so it shares none of the model's rule logic (domain's
@@ -305,6 +308,64 @@ def check_max_moves(c: _Ctx) -> Iterable[Violation]:
             yield Violation("max_moves", com.id, f"{moves[com.id]} people moved, max_moves {com.max_moves}")
 
 
+def fen_round(amount: Fraction) -> float:
+    """Yuan to the fen, half up (model.md's money is yuan a year; shares make decimals)."""
+    return math.floor(amount * 100 + Fraction(1, 2)) / 100
+
+
+def post_funding_taken(instance: Instance, mode: Mode, s: StaffMember, a: Assignment | None) -> str | None:
+    """The funding of the post a person holds under the plan (full, differential, unified),
+    or None without a post. on_staff keep their own post's; a new post is the pool's: the
+    institution's own in separate, the plan's full/differential in county_pool, unified."""
+    # Funding members are returned as themselves: a StrEnum is its text, and `.value` is slow.
+    if a is None or a.to_institution is None:
+        return None
+    if s.status is StaffStatus.on_staff:
+        return s.post_funding
+    if a.post_source not in (PostSource.regularised, PostSource.hired):
+        return None
+    if mode is Mode.unified:
+        return "unified"
+    if mode is Mode.separate and a.to_institution in instance.institution_by_id:
+        return instance.institution_by_id[a.to_institution].funding
+    return a.post_funding if a.post_funding in ("full", "differential") else None
+
+
+def treasury_pays(instance: Instance, mode: Mode, s: StaffMember, a: Assignment | None) -> float:
+    """What the treasury pays a year for one person under the plan: salary × share of the post
+    they hold (0 without a post)."""
+    funding = post_funding_taken(instance, mode, s, a)
+    if funding is None or funding == "none":
+        return 0.0
+    return post_price(instance.salary(s.title), getattr(instance.policy.treasury_share, funding))
+
+
+@cache
+def post_price(salary: int, share: float) -> float:
+    """salary × share to the fen, exactly (the share as written, e.g. 0.3, not its binary float)."""
+    return fen_round(salary * Fraction(str(share)))
+
+
+def _treasury_added(instance: Instance, mode: Mode, plan: Plan) -> Counter[str]:
+    """Per community: Σ treasury_pays over people the plan regularises or hires."""
+    added: Counter[str] = Counter()
+    for s in instance.staff:
+        a = plan.get(s.id)
+        if s.status != StaffStatus.on_staff and a is not None and a.post_source in (PostSource.regularised, PostSource.hired):
+            added[s.community] += Fraction(str(treasury_pays(instance, mode, s, a)))  # type: ignore[assignment]
+    return added
+
+
+def check_treasury_budget(c: _Ctx) -> Iterable[Violation]:
+    """Rule 9 (money): the treasury's added payroll of a community ≤ treasury_budget."""
+    added = _treasury_added(c.instance, c.mode, c.plan)
+    for com in c.instance.communities:
+        if com.treasury_budget is not None and float(added[com.id]) > com.treasury_budget + 1e-6:
+            yield Violation("treasury_budget", com.id,
+                            f"new posts add {float(added[com.id]):,.2f} yuan a year to the treasury's payroll, "
+                            f"treasury_budget {com.treasury_budget:,.2f}")
+
+
 CHECKS: dict[str, Callable[[_Ctx], Iterable[Violation]]] = {
     "posting": check_posting,
     "community_mobility": check_community_mobility,
@@ -315,10 +376,11 @@ CHECKS: dict[str, Callable[[_Ctx], Iterable[Violation]]] = {
     "capacity": check_capacity,
     "hiring_budget": check_hiring_budget,
     "max_moves": check_max_moves,
+    "treasury_budget": check_treasury_budget,
 }
 
 
-def compute_levels(instance: Instance, plan: Plan) -> dict[Level, float]:
+def compute_levels(instance: Instance, plan: Plan, mode: Mode | None = None) -> dict[Level, float]:
     """Every level of model.md, from the plan alone. Distance in km (whole metres / 1000)."""
     inst = instance.institution_by_id
     matching: dict[str, list[StaffMember]] = {}
@@ -348,6 +410,7 @@ def compute_levels(instance: Instance, plan: Plan) -> dict[Level, float]:
         Level.distance: metres / 1000.0,
         Level.hiring_cost: float(cost),
         Level.unregularised: float(unreg),
+        Level.treasury_cost: float(sum(_treasury_added(instance, mode or instance.policy.mode, plan).values())),
     }
 
 
@@ -371,7 +434,7 @@ def check_plan(instance: Instance, plan: Plan, mode: Mode | None = None) -> Chec
     report = CheckReport()
     for check in CHECKS.values():
         report.violations.extend(check(ctx))
-    report.levels = compute_levels(instance, plan)
+    report.levels = compute_levels(instance, plan, ctx.mode)
     return report
 
 
@@ -413,7 +476,8 @@ def read_plan(path: Path, instance: Instance) -> Plan:
         raise InputError(problems)
     plan: Plan = {}
     staff = instance.staff_by_id
-    for n, row in enumerate(reader, start=2):
+    for n, raw in enumerate(reader, start=2):
+        row = {k: unneutralise_text(v) if isinstance(v, str) else v for k, v in raw.items()}  # as written by solve
         sid = (row.get("staff_id") or "").strip()
         if not sid:
             continue

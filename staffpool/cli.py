@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .errors import InfeasibleError, InputError, StaffpoolError, UsageError
 
@@ -38,10 +39,24 @@ err = Console(stderr=True)
 
 InstanceArg = Annotated[Path, typer.Argument(help="Instance: a folder with instance.yaml, a .json file or a .xlsx workbook.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout and nothing else.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace what an earlier run wrote at --out.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown columns, sheets, files) as problems: exit 2.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        sys.stdout.write(f"staffpool {__version__}\n")
+        raise typer.Exit()
 
 
 @app.callback()
-def _root(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False) -> None:
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
     """staffpool: staffing allocation for county medical communities."""
 
 
@@ -73,13 +88,21 @@ def _busy(what: str) -> Iterator[None]:
         yield
 
 
-def _load(path: Path) -> tuple[Any, float]:
-    from .validate import load_instance
+def _load(path: Path, strict: bool = False) -> tuple[Any, float]:
+    """The instance and its load time; its warnings go to stderr."""
+    inst, _warnings, load_s = _load_with_warnings(path, strict)
+    return inst, load_s
+
+
+def _load_with_warnings(path: Path, strict: bool = False) -> tuple[Any, list[Any], float]:
+    from .render import render_warnings
+    from .validate import load_with_warnings
 
     t0 = time.perf_counter()
-    with _busy(f"loading {path}"):
-        inst = load_instance(path)
-    return inst, time.perf_counter() - t0
+    with _busy(f"loading {escape(str(path))}"):
+        inst, warnings = load_with_warnings(path, strict)
+    render_warnings(err, warnings)
+    return inst, warnings, time.perf_counter() - t0
 
 
 def _input_files(path: Path) -> list[Path]:
@@ -89,23 +112,26 @@ def _input_files(path: Path) -> list[Path]:
 
 
 @app.command()
-def validate(instance: InstanceArg, as_json: JsonOpt = False) -> None:
+def validate(instance: InstanceArg, as_json: JsonOpt = False, strict: StrictOpt = False) -> None:
     """Check an instance: exit 0 with an overview, or 2 with every problem."""
+    from dataclasses import asdict
+
     from .check import vacancies
     from .render import instance_overview
 
-    inst, _ = _load(instance)
+    inst, warnings, _ = _load_with_warnings(instance, strict)
     vac = vacancies(inst, inst.policy.mode)
     if as_json:
         _print_json({
             "instance": inst.name, "valid": True, "communities": len(inst.communities),
             "institutions": len(inst.institutions), "staff": len(inst.staff), "requirements": len(inst.requirements),
             "vacancies": {",".join(k for k in key if k): v for key, v in sorted(vac.items())},
+            "warnings": [asdict(w) for w in warnings],
         })
         return
     for t in instance_overview(inst, vac):
         out.print(t)
-    out.print(f"[green]{instance} is valid.[/]")
+    out.print(f"[green]{escape(str(instance))} is valid.[/]")
 
 
 def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, workers: int | None, load_s: float) -> Any:
@@ -117,7 +143,7 @@ def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, w
         task = progress.add_task(f"solving {n} communit{'y' if n == 1 else 'ies'}", total=n)
 
         def on_level(cid: str, level: Any) -> None:
-            progress.update(task, description=f"{cid}: level {level.value}")
+            progress.update(task, description=f"{escape(cid)}: level {level.value}")
 
         def on_done(_o: Any) -> None:
             progress.advance(task)
@@ -153,37 +179,40 @@ def solve_cmd(
     time_limit: TimeOpt = None,
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
+    force: ForceOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
-    """Allocate staff to the lexicographic optimum of model.md and write the result files."""
-    from .results import write_result
+    """Allocate staff to the lexicographic optimum (docs/model.md) and write the result files."""
+    from .results import RESULT_FILES, write_result
     from .solve import load_profile, require_plan
 
     mode = _check_mode(mode)
     load_profile(solver)
     inputs = _input_files(instance) if out_dir is not None else []
     if out_dir is not None:
-        from .io import ensure_not_input
+        from .io import ensure_not_input, refuse_existing
 
-        ensure_not_input(out_dir, ["assignments.csv", "requirements.csv", "institutions.csv", "summary.json"], inputs)
-    inst, load_s = _load(instance)
+        ensure_not_input(out_dir, RESULT_FILES, inputs)
+        refuse_existing([out_dir / n for n in RESULT_FILES], force)  # before solving, not after
+    inst, load_s = _load(instance, strict)
     result = _solve(inst, mode, solver, time_limit, workers, load_s)
     if as_json and not result.has_plan:
         # Each community's status and reason, on stdout as the summary; exit 1 follows.
         _print_json(result.summary.model_dump(mode="json"))
     require_plan(result)
     if out_dir is not None:
-        write_result(result, out_dir, inputs)
+        write_result(result, out_dir, inputs, force=force)
     if as_json:
         _print_json(result.summary.model_dump(mode="json"))
         _warn_unproven(result)  # on stderr: stdout stays clean JSON
         return
     from .render import solve_tables
 
-    for t in solve_tables(result):
+    for t in solve_tables(result, width=out.width):
         out.print(t)
     _warn_unproven(result)
     if out_dir is not None:
-        out.print(f"Wrote assignments.csv, requirements.csv, institutions.csv, summary.json to {out_dir}")
+        out.print(f"Wrote {', '.join(RESULT_FILES)} to {escape(str(out_dir))}")
 
 
 def _warn_unproven(result: Any) -> None:
@@ -201,8 +230,9 @@ def check(
     plan_dir: Annotated[Path, typer.Argument(help="A folder with assignments.csv (or the file itself).")],
     mode: ModeOpt = None,
     as_json: JsonOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
-    """Verify a plan against every hard rule of model.md, without a solver; recompute the levels.
+    """Verify a plan against every hard rule (docs/model.md), without a solver; recompute the levels.
     The mode is --mode, else the one PLAN's summary.json records, else the policy's."""
     from .check import check_plan, read_plan, read_plan_summary
     from .domain import Mode
@@ -210,10 +240,10 @@ def check(
     from .results import level_value
 
     mode = _check_mode(mode)
-    inst, _ = _load(instance)
+    inst, _ = _load(instance, strict)
     recorded = read_plan_summary(plan_dir).get("mode")
     m = Mode(mode) if mode else Mode(recorded) if recorded in {x.value for x in Mode} else inst.policy.mode
-    with _busy(f"checking {plan_dir}"):
+    with _busy(f"checking {escape(str(plan_dir))}"):
         plan = read_plan(plan_dir, inst)
         report = check_plan(inst, plan, m)
     if as_json:
@@ -238,6 +268,7 @@ def generate(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the instance into.")],
     seed: Annotated[int, typer.Option("--seed")] = 0,
     scale: Annotated[float, typer.Option("--scale", min=0.01, help="Multiplies staff and institutions per community.")] = 1.0,
+    force: ForceOpt = False,
     mode: Annotated[str, typer.Option("--mode", help="The policy's mode: separate, county_pool or unified.")] = "county_pool",
     move_cap: Annotated[str, typer.Option("--move-cap", help="Each community's max_moves as a share of its staff (0.03), or 'none'.")] = "0.03",
     contracts: Annotated[float, typer.Option("--contracts", min=0.0, help="Multiplies the share of contract staff (7 % county, 10 % township).")] = 1.0,
@@ -246,6 +277,7 @@ def generate(
     """Write a seeded synthetic instance shaped like the seed articles (inverted triangle)."""
     from .generate import MODES
     from .generate import generate as gen
+    from .io import refuse_existing
 
     if mode not in MODES:
         raise UsageError(f"--mode {mode!r}: choose {', '.join(MODES)}")
@@ -255,10 +287,11 @@ def generate(
         raise UsageError(f"--move-cap {move_cap!r}: a share of the staff (e.g. 0.02) or 'none'") from None
     if cap is not None and not 0 <= cap <= 1:
         raise UsageError(f"--move-cap {move_cap!r}: a share between 0 and 1, or 'none'")
-    with _busy(f"writing {communities} communit{'y' if communities == 1 else 'ies'} to {out_dir}"):
-        gen(communities, seed=seed, scale=scale, out_dir=out_dir, mode=mode, move_cap=cap,
+    refuse_existing([out_dir], force, folder=True)
+    with _busy(f"writing {communities} communit{'y' if communities == 1 else 'ies'} to {escape(str(out_dir))}"):
+        gen(communities, seed=seed, scale=scale, out_dir=out_dir, force=force, mode=mode, move_cap=cap,
             contracts=contracts, vacancies=vacancies)
-    err.print(f"Wrote {out_dir}")
+    err.print(f"Wrote {escape(str(out_dir))}")
 
 
 @app.command()
@@ -266,23 +299,29 @@ def convert(
     instance: InstanceArg,
     to: Annotated[str, typer.Option("--to", help="folder, json or xlsx")],
     out_path: Annotated[Path, typer.Option("--out", help="Folder, .json or .xlsx to write.")],
+    force: ForceOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Write an instance in another form (folder, JSON, workbook); the input is never touched."""
     from .convert import write_folder, write_json, write_workbook
+    from .io import refuse_existing
 
     if to not in ("folder", "json", "xlsx"):
         raise UsageError(f"--to {to!r}: choose folder, json or xlsx")
-    if out_path.resolve() == instance.resolve() or out_path.resolve() in {p.resolve() for p in _input_files(instance)}:
+    inputs = {p.resolve() for p in _input_files(instance)}
+    if out_path.resolve() == instance.resolve() or out_path.resolve() in inputs or any(
+            p.is_relative_to(out_path.resolve()) for p in inputs):
         raise UsageError(f"{out_path}: refusing to overwrite the input")
-    inst, _ = _load(instance)
-    with _busy(f"writing {out_path}"):
+    refuse_existing([out_path], force, folder=to == "folder")
+    inst, _ = _load(instance, strict)
+    with _busy(f"writing {escape(str(out_path))}"):
         if to == "folder":
-            write_folder(inst, out_path)
+            write_folder(inst, out_path, force=force)
         elif to == "json":
-            write_json(inst, out_path)
+            write_json(inst, out_path, force=force)
         else:
-            write_workbook(inst, out_path)
-    err.print(f"Wrote {out_path}")
+            write_workbook(inst, out_path, force=force)
+    err.print(f"Wrote {escape(str(out_path))}")
 
 
 @app.command()
@@ -294,17 +333,26 @@ def rotate(
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
+    force: ForceOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Place due attendings on grassroots rotation (min-cost flow) after the allocation."""
-    from rich.table import Table
-
     from .check import read_plan
-    from .rotation import export_graphml
+    from .io import ensure_not_input, refuse_existing
+    from .render import rotation_table
+    from .rotation import ROTATION_FILES, export_graphml
     from .rotation import rotate as do_rotate
     from .solve import require_plan
 
     mode = _check_mode(mode)
-    inst, load_s = _load(instance)
+    inputs = _input_files(instance)
+    if out_dir is not None:
+        ensure_not_input(out_dir, ROTATION_FILES, inputs)
+        refuse_existing([out_dir / n for n in ROTATION_FILES], force)
+    if graph is not None:
+        ensure_not_input(graph.parent, [graph.name], inputs)
+        refuse_existing([graph], force)
+    inst, load_s = _load(instance, strict)
     if allocation is not None:
         plan = read_plan(allocation, inst)
     else:
@@ -312,56 +360,39 @@ def rotate(
     with _busy("placing the rotation (min-cost flow)"):
         result = do_rotate(inst, plan)
     if graph is not None:
-        export_graphml(result.graph, graph)
+        export_graphml(result.graph, graph, force=force)
     if result.status != "optimal":
         raise InfeasibleError(f"{inst.name}: rotation infeasible: some due attendings cannot be placed", result.reasons)
     if out_dir is not None:
-        from .io import ensure_not_input
-
-        ensure_not_input(out_dir, ["rotation.csv", "rotation_summary.json"], _input_files(instance))
-        result.write(out_dir)
+        result.write(out_dir, force=force)
     if as_json:
         _print_json(result.summary())
         return
-    t = Table(title=f"Rotation: {len(result.table)} attendings, {result.covered_slots} senior slots covered, {result.distance_km:.3f} km", title_justify="left")
-    for col in ("host", "window", "rotators", "senior_gap", "covered"):
-        t.add_column(col, justify="left" if col == "host" else "right")
-    for r in result.hosts.itertuples():
-        t.add_row(str(r.host), str(r.window), str(r.rotators), str(r.senior_gap), str(r.covered))
-    out.print(t)
+    out.print(rotation_table(result))
 
 
 @app.command()
-def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = False) -> None:
+def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = False, force: ForceOpt = False,
+           strict: StrictOpt = False) -> None:
     """Staffing need from workload (WHO WISN): per cadre AWT, required, need, current, ratio."""
-    from rich.table import Table
+    from .demand import DEMAND_FILES, WISN_COLUMNS, wisn_table, write_demand
+    from .render import demand_table
 
-    from .demand import WISN_COLUMNS, derive_requirements, wisn_table
+    inputs = _input_files(instance)
+    if out_dir is not None:
+        from .io import ensure_not_input, refuse_existing
 
-    inst, _ = _load(instance)
+        ensure_not_input(out_dir, DEMAND_FILES, inputs)
+        refuse_existing([out_dir / n for n in DEMAND_FILES], force)
+    inst, _ = _load(instance, strict)
     table = wisn_table(inst)
     if out_dir is not None:
-        from .io import ensure_not_input, write_files_atomic
-
-        ensure_not_input(out_dir, ["wisn.csv", "requirements.csv"], _input_files(instance))
-        derived, _info = derive_requirements(inst.with_policy(requirements_from=["wisn"]))
-        reqs = "institution,specialty,min_title,need,weight\n" + "".join(
-            f"{r.institution},{r.specialty},{r.min_title.value},{r.need},{r.weight:g}\n" for r in derived.requirements)
-        write_files_atomic(out_dir, {"wisn.csv": table[WISN_COLUMNS].to_csv(index=False, lineterminator="\n"),
-                                     "requirements.csv": reqs})
+        write_demand(inst, out_dir, inputs, force=force)
     if as_json:
         rows = table[WISN_COLUMNS].to_dict(orient="records")
         _print_json({"cadres": [{k: (None if v != v else v) for k, v in r.items()} for r in rows]})
         return
-    t = Table(title=f"WISN: {len(table)} cadres", title_justify="left")
-    for col in ("institution", "specialty", "min_title", "awt_hours", "required", "need", "current", "wisn_ratio", "shortage"):
-        t.add_column(col, justify="left" if col in ("institution", "specialty", "min_title") else "right")
-    for rec in table.to_dict(orient="records"):
-        ratio = rec["wisn_ratio"]
-        t.add_row(str(rec["institution"]), str(rec["specialty"]), str(rec["min_title"]), f"{float(rec['awt_hours']):g}",
-                  f"{float(rec['required']):.2f}", str(rec["need"]), str(rec["current"]),
-                  "" if ratio is None or ratio != ratio else f"{float(ratio):.2f}", str(rec["shortage"]))
-    out.print(t)
+    out.print(demand_table(table, width=out.width))
 
 
 def _compare_rows(inst: Any, modes: list[str | None], solver: str, load_s: float) -> list[dict[str, Any]]:
@@ -377,28 +408,18 @@ def compare(
     modes: Annotated[list[str] | None, typer.Option("--mode", help="A mode to compare (repeat; default all three).")] = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Solve the reform stages side by side: every level, moves, hires, regularisations, staff by tier."""
-    from rich.table import Table
+    from .render import compare_table
 
     chosen = [_check_mode(m) for m in (modes or ["separate", "county_pool", "unified"])]
-    inst, load_s = _load(instance)
+    inst, load_s = _load(instance, strict)
     rows = _compare_rows(inst, chosen, solver, load_s)
     if as_json:
         _print_json({"instance": inst.name, "modes": rows})
         return
-    t = Table(title=f"{inst.name}: reform stages compared", title_justify="left")
-    t.add_column("")
-    for row in rows:
-        t.add_column(str(row["mode"]), justify="right")
-    for lvl in inst.policy.objective:
-        t.add_row(lvl.value, *[str(row["objective"].get(lvl.value, "–")) for row in rows])
-    for key, label in (("hires", "people hired"), ("regularised", "people regularised")):
-        t.add_row(label, *[str(row["counts"][key]) for row in rows])
-    for tier in ("county", "township", "village"):
-        t.add_row(f"staff at {tier}", *[str(row["staff_by_tier"].get(tier, "–")) for row in rows])
-    t.add_row("status", *[str(row["status"]) for row in rows])
-    out.print(t)
+    out.print(compare_table(inst.name, inst.policy.objective, rows))
 
 
 @app.command()
@@ -409,10 +430,12 @@ def report(
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
     no_compare: Annotated[bool, typer.Option("--no-compare", help="Skip solving the three modes for the modes chart.")] = False,
+    force: ForceOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Write one offline HTML page: the levels, charts (tiers, shortfall, moves map, modes) and tables."""
     from .domain import Mode
-    from .io import ensure_not_input, write_text_atomic
+    from .io import ensure_not_input, refuse_existing, write_text_atomic
     from .report import build_report, read_plan_result
     from .solve import load_profile, require_plan
 
@@ -421,14 +444,15 @@ def report(
     mode = _check_mode(mode)
     load_profile(solver)
     ensure_not_input(out_file.parent, [out_file.name], _input_files(instance))
-    inst, load_s = _load(instance)
+    refuse_existing([out_file], force)
+    inst, load_s = _load(instance, strict)
     if plan_dir is not None:
         result = read_plan_result(plan_dir, inst, Mode(mode) if mode else None)
     else:
         result = require_plan(_solve(inst, mode, solver, None, None, load_s))
     rows = None if no_compare else _compare_rows(inst, ["separate", "county_pool", "unified"], solver, load_s)
     write_text_atomic(out_file, build_report(inst, result, rows))
-    err.print(f"Wrote {out_file}")
+    err.print(f"Wrote {escape(str(out_file))}")
 
 
 @app.command()
@@ -438,6 +462,7 @@ def explain(
     solver: SolverOpt = "highs",
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Why it is infeasible (the smallest relaxation), or what binds and what one more unit buys."""
     from .explain import explain as compute
@@ -447,44 +472,63 @@ def explain(
 
     mode = _check_mode(mode)
     load_profile(solver)
-    inst, _ = _load(instance)
+    inst, _ = _load(instance, strict)
     with _progress() as progress:
         progress.add_task("solving, then re-solving each limit relaxed", total=None)
         exp = compute(inst, mode=mode, solver=solver, workers=workers if workers is not None else default_workers())
     if as_json:
         _print_json(to_json(exp))
     else:
-        for t in explanation_tables(exp):
+        for t in explanation_tables(exp, width=out.width):
             out.print(t)
     if not exp.feasible:
         raise typer.Exit(1)
 
 
+def _json_error(kind: str, message: str, problems: list[Any], warnings: list[Any] | None = None) -> None:
+    """With --json, a failure on bad input or usage is a JSON object on stdout too, so a
+    calling program reads one shape whatever happened."""
+    def rows(items: list[Any]) -> list[dict[str, Any]]:
+        return [{"file": p.file, "row": p.row, "column": p.column, "value": p.value, "message": p.message}
+                for p in items]
+
+    _print_json({"valid": False, "error": kind, "message": message, "problems": rows(problems),
+                 "warnings": rows(warnings or [])})
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every error maps to its exit status here and nowhere else."""
+    from .render import error_line
+
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    as_json = "--json" in args
     try:
         # standalone mode: typer itself prints usage errors and exits 2
         app(args=args, prog_name="staffpool", standalone_mode=True)
         return 0
     except SystemExit as exc:
         code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 2)
+        code = code if isinstance(code, int) else (0 if code is None else 2)
+        if code == 2 and as_json:  # typer has printed what is wrong with the command line on stderr
+            _json_error("usage", "the command line is not valid (see stderr)", [])
+        return code
     except InputError as exc:
-        from .render import render_problems
+        from .render import render_problems, render_warnings
 
+        if as_json:
+            _json_error("input", f"{len(exc.problems)} problem(s) in the input; nothing was written", exc.problems,
+                        exc.warnings)
+        render_warnings(err, exc.warnings)
         render_problems(err, exc.problems)
         return 2
-    except UsageError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        return 2
-    except InfeasibleError as exc:
-        err.print(f"[red]{exc}[/]")
-        for r in exc.reasons:
-            err.print(f"  {r}")
-        return 1
-    except StaffpoolError as exc:
-        err.print(f"[red]error:[/] {exc}")
+    except (UsageError, StaffpoolError) as exc:
+        if isinstance(exc, InfeasibleError):
+            error_line(err, "", str(exc), exc.reasons)
+            return 1
+        if as_json:
+            _json_error("usage", str(exc), [])
+        error_line(err, "error:", str(exc))
         return 2
     except KeyboardInterrupt:
         err.print("Interrupted.")
@@ -492,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             raise
-        err.print(f"[red]internal error:[/] {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
+        error_line(err, "internal error:", f"{type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
         return 3
 
 

@@ -1,4 +1,7 @@
-"""Writing an `Instance` in each of the three forms of interface.md (folder, JSON, workbook)."""
+"""Writing an `Instance` in each of the three forms of docs/input.md (folder, JSON, workbook).
+
+Nothing existing is overwritten unless `force`; text cells of the CSVs and the workbook
+are neutralised against formula injection (io.neutralise)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from .domain import Instance
-from .io import TABLE_COLUMNS, atomic_path, csv_text, write_text_atomic
+from .io import (
+    TABLE_COLUMNS,
+    atomic_path,
+    csv_text,
+    neutralise,
+    refuse_existing,
+    write_folder_atomic,
+    write_text_atomic,
+)
 
 
 def _rows(instance: Instance, table: str) -> list[dict[str, Any]]:
@@ -42,7 +53,8 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
         out.append((prefix, value))
 
 
-def write_json(instance: Instance, path: Path) -> None:
+def write_json(instance: Instance, path: Path, force: bool = False) -> None:
+    refuse_existing([path], force)
     data = {"name": instance.name, "policy": _policy(instance),
             **{t: _rows(instance, t) for t in ("communities", "institutions", "staff", "requirements")}}
     if instance.workload:
@@ -50,37 +62,40 @@ def write_json(instance: Instance, path: Path) -> None:
     write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def write_folder(instance: Instance, folder: Path, bom: bool = False) -> None:
+def write_folder(instance: Instance, folder: Path, bom: bool = False, force: bool = False) -> None:
+    """The instance as a folder, which appears whole or not at all."""
     import yaml
 
     meta = {"name": instance.name, "policy": _policy(instance), "communities": _rows(instance, "communities")}
-    write_text_atomic(folder / "instance.yaml", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False))
+    files = {"instance.yaml": yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}
     tables = ["institutions", "staff", "requirements"] + (["workload"] if instance.workload else [])
     for t in tables:
         cols = TABLE_COLUMNS[t]
         text = csv_text(cols, ([_cell(row.get(c)) for c in cols] for row in _rows(instance, t)), "\r\n" if bom else "\n")
-        write_text_atomic(folder / f"{t}.csv", ("\ufeff" if bom else "") + text)
+        files[f"{t}.csv"] = ("\ufeff" if bom else "") + text
+    write_folder_atomic(folder, files, force)
 
 
-def write_workbook(instance: Instance, path: Path) -> None:
+def write_workbook(instance: Instance, path: Path, force: bool = False) -> None:
     import openpyxl
 
+    refuse_existing([path], force)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "instance"
     ws.append(["key", "value"])
-    ws.append(["name", instance.name])
+    ws.append(["name", neutralise(instance.name)])
     pairs: list[tuple[str, Any]] = []
     _flatten("policy", _policy(instance), pairs)
     for key, value in pairs:
         if value is None or value == "":
             continue
-        ws.append([key, value])
+        ws.append([key, neutralise(value)])
     tables = ["communities", "institutions", "staff", "requirements"] + (["workload"] if instance.workload else [])
     for t in tables:
         sheet = wb.create_sheet(t)
         sheet.append(list(TABLE_COLUMNS[t]))
         for row in _rows(instance, t):
-            sheet.append([row.get(c) for c in TABLE_COLUMNS[t]])
+            sheet.append([neutralise(row.get(c)) for c in TABLE_COLUMNS[t]])
     with atomic_path(path) as tmp:
         wb.save(tmp)

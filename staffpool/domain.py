@@ -66,6 +66,7 @@ class Level(StrEnum):
     distance = "distance"
     hiring_cost = "hiring_cost"
     unregularised = "unregularised"
+    treasury_cost = "treasury_cost"  # optional: not in the default order
 
 
 class WorkloadKind(StrEnum):
@@ -151,6 +152,18 @@ class NormRule(_Frozen):
     weight: float = Field(1.0, ge=0)
 
 
+class TreasuryShare(_Frozen):
+    """The fraction of a post holder's salary the county treasury pays, by the post's funding."""
+
+    full: float = Field(1.0, ge=0.0, le=1.0)  # category-1 (全额拨款)
+    differential: float = Field(0.3, ge=0.0, le=1.0)  # category-2 (差额拨款): an assumption
+    unified: float = Field(0.6, ge=0.0, le=1.0)  # posts taken in unified mode: an assumption
+
+    def of(self, funding: str) -> float:
+        """The share of a post of funding `full`, `differential` or `unified`."""
+        return float(getattr(self, funding))
+
+
 class Policy(_Frozen):
     mode: Mode = Mode.county_pool
     objective: tuple[Level, ...] = DEFAULT_OBJECTIVE
@@ -164,6 +177,8 @@ class Policy(_Frozen):
     wisn: WisnPolicy = WisnPolicy()
     requirements_from: tuple[Literal["wisn", "norms"], ...] = ()
     norms: tuple[NormRule, ...] = ()
+    treasury_share: TreasuryShare = TreasuryShare()
+    balance_to_salary: float = Field(0.10, ge=0.0, le=1.0)
 
     @field_validator("objective")
     @classmethod
@@ -217,6 +232,8 @@ class Community(_Frozen):
     name: str = ""
     hiring_budget: float | None = Field(None, ge=0)
     max_moves: int | None = Field(None, ge=0)
+    treasury_budget: float | None = Field(None, ge=0)  # yuan a year the treasury may add
+    insurance_balance: float | None = Field(None, ge=0)  # last year's retained insurance balance, yuan
 
 
 class Institution(_Frozen):

@@ -32,8 +32,9 @@ class StaffpoolError(Exception):
 class InputError(StaffpoolError):
     """Bad input: exit status 2. Carries every problem found, not just the first."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
         self.problems = list(problems)
+        self.warnings = list(warnings or [])  # what was ignored besides (shown, not counted)
         first = str(self.problems[0]) if self.problems else "bad input"
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         super().__init__(first + more)

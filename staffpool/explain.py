@@ -13,7 +13,7 @@ double, so on a tie a limit gives before a rule on who serves where), and names 
 in the planner's words. Ties are real (an immobile person at the wrong tier can be let move
 or let stay): the alternatives of the same size are listed too.
 
-Feasible: every limit that can bind (vacancies per pool, hiring budget, max_moves, the
+Feasible: every limit that can bind (vacancies per pool, hiring and treasury budgets, max_moves, the
 distance limit, capacities that are full, immobile staff) is relaxed by one unit and the
 community re-solved (MILP duals are not prices), in parallel processes. The marginal value
 is the change of the objective levels.
@@ -255,7 +255,7 @@ class _Trial:
 def _levels(result: Any) -> dict[str, float]:
     from .results import level_value
 
-    return {lvl.value: float(level_value(lvl, v)) for lvl, v in result.objective.items()}
+    return {lvl.value: float(level_value(lvl, v)) for lvl, v in result.levels.items()}
 
 
 def _trials(instance: Instance, subs: dict[str, Instance], result: Any, mode: Mode) -> list[_Trial]:
@@ -293,6 +293,14 @@ def _trials(instance: Instance, subs: dict[str, Instance], result: Any, mode: Mo
             cheapest = min(instance.policy.salary.values())
             c2 = comm.model_copy(update={"hiring_budget": comm.hiring_budget + BUDGET_STEP})
             trials.append(_Trial("hiring_budget", comm.id, f"+{BUDGET_STEP:,} yuan", comm.hiring_budget - spent < cheapest,
+                                 sub.model_copy(update={"communities": (c2,)}), comm.id))
+        if comm.treasury_budget is not None:
+            added = result.payroll["communities"][comm.id]["treasury_added"]
+            share = instance.policy.treasury_share
+            cheapest_post = min(instance.policy.salary.values()) * min(share.full, share.differential, share.unified)
+            c2 = comm.model_copy(update={"treasury_budget": comm.treasury_budget + BUDGET_STEP})
+            trials.append(_Trial("treasury_budget", comm.id, f"+{BUDGET_STEP:,} yuan",
+                                 comm.treasury_budget - added < cheapest_post,
                                  sub.model_copy(update={"communities": (c2,)}), comm.id))
         if comm.max_moves is not None:
             moves = int(rows["moved"].sum())
@@ -340,7 +348,7 @@ def marginal_values(instance: Instance, result: Any, mode: Mode, solver: str = "
     # Each community's levels now: the checker's, from its part of the plan.
     base = {}
     for cid, sub in subs.items():
-        now = compute_levels(sub, {s.id: result.plan[s.id] for s in sub.staff if s.id in result.plan})
+        now = compute_levels(sub, {s.id: result.plan[s.id] for s in sub.staff if s.id in result.plan}, mode)
         base[cid] = {lvl.value: float(level_value(lvl, now[lvl])) for lvl in instance.policy.objective}
     if workers > 1 and len(trials) > 1:
         import multiprocessing as mp
@@ -360,6 +368,7 @@ def marginal_values(instance: Instance, result: Any, mode: Mode, solver: str = "
 
 def _marginal_message(m: Marginal, instance: Instance) -> str:
     label = {"vacancy": f"one more post in pool {m.where}", "hiring_budget": f"{m.step} of hiring budget in {m.where}",
+             "treasury_budget": f"{m.step} of treasury budget in {m.where}",
              "max_moves": f"one more move in {m.where}", "distance": f"a distance limit {m.step} longer in {m.where}",
              "capacity": f"one more place at {instance.institution_by_id[m.where].name or m.where}"
              if m.where in instance.institution_by_id else m.where,

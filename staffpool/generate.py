@@ -17,7 +17,7 @@ import math
 import random
 from pathlib import Path
 
-from .io import csv_text, write_text_atomic
+from .io import csv_text, write_folder_atomic
 
 SPECIALTIES = ["general_practice", "internal_medicine", "surgery", "pediatrics", "obstetrics",
                "tcm", "emergency", "public_health"]
@@ -114,9 +114,10 @@ def _community(k: int, seed: int, scale: float, move_cap: float | None = 0.03, c
 
 
 def generate(communities: int, seed: int = 0, scale: float = 1.0, out_dir: Path | str = "generated",
-             name: str | None = None, mode: str = "county_pool", move_cap: float | None = 0.03,
-             contracts: float = 1.0, vacancies: float = 0.0) -> Path:
-    """Write a folder instance; returns its path.
+             name: str | None = None, force: bool = False, mode: str = "county_pool",
+             move_cap: float | None = 0.03, contracts: float = 1.0, vacancies: float = 0.0) -> Path:
+    """Write a folder instance (whole or not at all; an existing folder only with `force`);
+    returns its path.
 
     mode: the policy's mode. move_cap: each community's `max_moves` as a share of its staff
     (candidates included; at least 1), None for no cap. contracts: multiplies the share of
@@ -144,8 +145,10 @@ def generate(communities: int, seed: int = 0, scale: float = 1.0, out_dir: Path 
     for c in comms:
         cap = f", max_moves: {c['max_moves']}" if "max_moves" in c else ""
         yaml_lines.append(f"  - {{id: {c['id']}, name: \"{c['name']}\", hiring_budget: {c['hiring_budget']}{cap}}}")
-    write_text_atomic(out / "instance.yaml", "\n".join(yaml_lines) + "\n")
-    write_text_atomic(out / "institutions.csv", csv_text(COLUMNS["institutions"], insts))
-    write_text_atomic(out / "staff.csv", csv_text(COLUMNS["staff"], staff))
-    write_text_atomic(out / "requirements.csv", csv_text(COLUMNS["requirements"], reqs))
+    write_folder_atomic(out, {
+        "instance.yaml": "\n".join(yaml_lines) + "\n",
+        "institutions.csv": csv_text(COLUMNS["institutions"], insts),
+        "staff.csv": csv_text(COLUMNS["staff"], staff),
+        "requirements.csv": csv_text(COLUMNS["requirements"], reqs),
+    }, force)
     return out

@@ -6,17 +6,21 @@ sees (file or sheet, spreadsheet row), so a problem can name it.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import os
+import re
+import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .aliases import column_lookup, near_misses, normalise, similar, spelled, table_lookup
 from .errors import Problem, UsageError
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -33,7 +37,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "institution", "specialty", "min_title", "activity", "kind", "annual_volume",
         "unit_minutes", "hours_per_year", "staff_doing",
     ),
-    "communities": ("id", "name", "hiring_budget", "max_moves"),
+    "communities": ("id", "name", "hiring_budget", "max_moves", "treasury_budget", "insurance_balance"),
 }
 # Columns that may be left out of a file altogether (every cell then blank).
 OPTIONAL_COLUMNS: dict[str, set[str]] = {
@@ -41,9 +45,17 @@ OPTIONAL_COLUMNS: dict[str, set[str]] = {
     "staff": {"name", "post_funding", "quota_holder", "community", "mobile", "grassroots_due"},
     "requirements": {"weight"},
     "workload": {"annual_volume", "unit_minutes", "hours_per_year", "staff_doing"},
-    "communities": {"name", "hiring_budget", "max_moves"},
+    "communities": {"name", "hiring_budget", "max_moves", "treasury_budget", "insurance_balance"},
 }
 REQUIRED_TABLES = ("institutions", "staff", "requirements")
+# The files an instance folder may hold; any other (but README*, *.md, *.txt, hidden files
+# and folders) gets a warning.
+KNOWN_FILES = (
+    "instance.yaml", "institutions.csv", "staff.csv", "requirements.csv", "workload.csv",
+    "pins.csv", "budgets.csv",
+)
+# Workbook sheets (and JSON keys) holding tables, and the workbook's `instance` sheet.
+SHEETS = ("instance", "communities", "institutions", "staff", "requirements", "workload")
 LIST_KEYS = {"objective", "host_tiers", "requirements_from"}
 JSON_KEYS = {"norms"}  # lists of records: one JSON text cell in the workbook
 
@@ -62,6 +74,8 @@ class RawTable:
     numbers: list[int]
     rows: list[dict[str, Any]] = field(default_factory=list)
     by_column: dict[str, tuple[Any, ...]] | None = None
+    # The headers as written in the file (for messages); `columns` are the columns they name.
+    found: list[str] | None = None
 
     def column(self, name: str) -> Sequence[Any]:
         """The cell of column `name` in every row, in order (None where a row lacks it)."""
@@ -80,6 +94,12 @@ class RawInstance:
     # Where each dotted policy key came from (workbook rows), for messages.
     key_rows: dict[str, int] = field(default_factory=dict)
     input_files: list[Path] = field(default_factory=list)
+    # What a user may want to know but the load goes on without (unknown columns and
+    # files); `--strict` makes them problems.
+    warnings: list[Problem] = field(default_factory=list)
+    # Tables that exist but could not be read (undecodable, bad header): references into
+    # them are not checked, so one unreadable file is one problem, not hundreds.
+    unreadable: set[str] = field(default_factory=set)
 
 
 def read_raw(path: Path) -> RawInstance:
@@ -100,35 +120,144 @@ def read_raw(path: Path) -> RawInstance:
     )
 
 
+# ---------------------------------------------------------------- headers
+
+
+def resolve_header(
+    header: Sequence[Any], table: str, label: str, problems: list[Problem], warnings: list[Problem], row: int = 1,
+    found: str | None = None,
+) -> list[str | None]:
+    """The column each header cell names (None for a blank, unknown or repeated one).
+
+    A header is matched after `aliases.normalise` to a column or one of its other names; one
+    a slip away from a known name is a problem ("did you mean …"), any other unknown header
+    a warning. Either message lists the headers found.
+    """
+    lookup = column_lookup(table, TABLE_COLUMNS.get(table, INSTANCE_SHEET_COLUMNS))
+    written = ["" if h is None else str(h) for h in header]
+    if found is None:
+        found = ", ".join(h.strip() for h in written if h.strip())
+    out: list[str | None] = []
+    first: dict[str, str] = {}
+    for h in written:
+        if not h.strip():
+            out.append(None)  # a blank header cell, as a spreadsheet's trailing column
+            continue
+        column = lookup.get(normalise(h))
+        if column is None:
+            _unknown_name(h.strip(), lookup, label, row, found, "column", problems, warnings)
+        elif column in first:
+            first_header, again = first[column], h.strip()
+            problems.append(Problem(label, row, column, again, f"the column is given twice (as {first_header!r} and {again!r}): keep one. Headers found: {found}"))
+            column = None
+        else:
+            first[column] = h.strip()
+        out.append(column)
+    return out
+
+
+def _unknown_name(
+    name: str, lookup: dict[str, str], label: str, row: int | None, found: str, what: str,
+    problems: list[Problem], warnings: list[Problem],
+) -> None:
+    near = near_misses(name, lookup)
+    # a column is named in the column field; a sheet in the value field
+    column, shown = (name, "") if what == "column" else ("", name)
+    if near:
+        names = spelled(near, lookup)
+        problems.append(Problem(label, row, column, shown, _NEAR_MISS[what].format(names=names, found=found)))
+        return
+    close = similar(name, lookup)
+    names = spelled(close, lookup) if close else ""
+    message = _UNKNOWN_CLOSE[what] if close else _UNKNOWN[what]
+    warnings.append(Problem(label, row, column, shown, message.format(names=names, found=found)))
+
+
+# Messages as format strings with named placeholders (one per kind of name, for translation).
+_NEAR_MISS = {
+    "column": "unknown column: did you mean {names}? Headers found: {found}",
+    "sheet": "unknown sheet: did you mean {names}? Sheets found: {found}",
+}
+_UNKNOWN_CLOSE = {
+    "column": "unknown column, ignored; the closest known: {names}. Headers found: {found}",
+    "sheet": "unknown sheet, ignored; the closest known: {names}. Sheets found: {found}",
+}
+_UNKNOWN = {
+    "column": "unknown column, ignored. Headers found: {found}",
+    "sheet": "unknown sheet, ignored. Sheets found: {found}",
+}
+
+
 # ---------------------------------------------------------------- folder
 
 
-def _read_text(path: Path, problems: list[Problem]) -> str | None:
+def _decode(data: bytes) -> tuple[str | None, str, int]:
+    """Text of a file, the encoding it was read in and, when it cannot be read, the offset
+    of the first byte that is not text in that encoding.
+
+    UTF-8 (a byte-order mark dropped) first. A file that is not UTF-8 but whose non-ASCII
+    text is mostly good UTF-8 (more good characters than bad spots) is UTF-8 with a bad
+    byte; any other is read as GB18030 (a superset of GBK and GB2312, what Chinese Excel
+    saves), whose Chinese is almost never good UTF-8. UTF-16 with a byte-order mark (Excel's
+    "Unicode Text") is read as such.
+    """
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # Excel's "Unicode Text"
+        try:
+            return data.decode("utf-16"), "utf-16", -1
+        except UnicodeDecodeError as exc:
+            return None, "utf-16", exc.start
+    try:
+        return data.decode("utf-8-sig"), "utf-8", -1
+    except UnicodeDecodeError as exc:
+        utf8_at = exc.start
+    loose = data.decode("utf-8", errors="replace")
+    bad = loose.count("\ufffd")
+    if sum(1 for ch in loose if ch > "\x7f") - bad > bad:
+        return None, "utf-8", utf8_at
+    try:
+        return data.decode("gb18030"), "gb18030", -1
+    except UnicodeDecodeError as exc:
+        return None, "gb18030", exc.start
+
+
+def _read_text(path: Path, problems: list[Problem], table: str | None = None) -> str | None:
     try:
         data = path.read_bytes()
     except OSError as exc:
         problems.append(Problem(path.name, None, "", "", f"cannot read the file: {exc.strerror}"))
         return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(
-            Problem(
-                path.name, None, "", "",
-                f"is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8' from Excel",
-            )
-        )
-        return None
+    text, encoding, at = _decode(data)
+    if text is not None:
+        return text
+    line_start = data.rfind(b"\n", 0, at) + 1
+    line = data.count(b"\n", 0, at) + 1
+    column = ""
+    if table is not None:  # name the CSV column the byte is in, from the header
+        first_line = data.split(b"\n", 1)[0].decode(encoding, errors="replace").lstrip("\ufeff")
+        header = next(csv.reader([first_line]), [])
+        cell = len(next(csv.reader([data[line_start:at].decode(encoding, errors="replace")]), [""])) - 1
+        if 0 <= cell < len(header):
+            column = column_lookup(table, TABLE_COLUMNS[table]).get(normalise(header[cell]), header[cell].strip())
+    encoding, offset = encoding.upper(), at
+    problems.append(Problem(path.name, line, column, "", (
+        f"cannot be read as text: the file looks like {encoding}, but byte offset {offset} is not "
+        f"valid {encoding} (UTF-8, GB18030/GBK and UTF-16 with a byte-order mark are read); retype that cell, or save the file "
+        "again from Excel as 'CSV UTF-8'"
+    )))
+    return None
 
 
-def _csv_table(text: str, label: str, name: str, problems: list[Problem]) -> RawTable:
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _csv_table(text: str, label: str, name: str, problems: list[Problem], warnings: list[Problem]) -> RawTable:
+    first = text.split("\n", 1)[0]
+    # Excel's "Unicode Text" and "Text (Tab delimited)" separate cells by tabs.
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
         problems.append(Problem(label, 1, "", "", "the file is empty: expected a header row"))
         return RawTable(label, [], [])
-    header = [h.strip() for h in header]
+    columns = resolve_header(header, name, label, problems, warnings)
     width = len(header)
     numbers: list[int] = []
     records: list[list[str]] = []
@@ -142,22 +271,50 @@ def _csv_table(text: str, label: str, name: str, problems: list[Problem]) -> Raw
             cells = (cells + [""] * (width - len(cells)))[:width]  # a short row's missing cells are blank
         numbers.append(n)
         records.append(cells)
-    # Transposed in one go; a column named twice keeps its last cells, as a mapping would.
-    by_column = dict(zip(header, zip(*records, strict=True), strict=True)) if records else {}
-    return RawTable(label, header, numbers, by_column=by_column)
+    if "'" in text:  # cells written neutralised against formula injection (see unneutralise)
+        records = [[unneutralise_text(c) if c[:1] == "'" else c for c in cells] for cells in records]
+    # Transposed in one go; only the columns a header names are kept.
+    by_column = (
+        {c: cells for c, cells in zip(columns, zip(*records, strict=True), strict=True) if c is not None}
+        if records else {}
+    )
+    return RawTable(label, [c for c in columns if c is not None], numbers, by_column=by_column,
+                    found=[h.strip() for h in header])
+
+
+def _ignored_file(p: Path) -> bool:
+    name = p.name
+    return (p.is_dir() or name.startswith((".", "~$")) or name.lower().startswith("readme")
+            or p.suffix.lower() in (".md", ".txt"))
+
+
+def _unknown_files(folder: Path, warnings: list[Problem]) -> None:
+    known = {normalise(f): f for f in KNOWN_FILES}
+    for p in sorted(folder.iterdir()):
+        if p.name in KNOWN_FILES or _ignored_file(p):
+            continue
+        near = known.get(normalise(p.name)) or next((known[s] for s in near_misses(p.name, known)), None)
+        hint = f" (did you mean {near}?)" if near else ""
+        warnings.append(Problem(p.name, None, "", "", "unknown file, ignored{hint}: an instance folder holds {files}".format(
+            hint=hint, files=", ".join(KNOWN_FILES))))
 
 
 def _read_folder(folder: Path) -> RawInstance:
     problems: list[Problem] = []
+    warnings: list[Problem] = []
+    unreadable: set[str] = set()
     meta: dict[str, Any] = {}
     inputs: list[Path] = []
     yaml_path = folder / "instance.yaml"
     if not yaml_path.exists():
         problems.append(Problem("instance.yaml", None, "", "", f"missing from {folder}"))
+        unreadable.add("communities")
     else:
         inputs.append(yaml_path)
         text = _read_text(yaml_path, problems)
-        if text is not None:
+        if text is None:
+            unreadable.add("communities")
+        else:
             import yaml
 
             try:
@@ -168,30 +325,48 @@ def _read_folder(folder: Path) -> RawInstance:
                 problems.append(
                     Problem("instance.yaml", row, "", "", f"is not valid YAML: {getattr(exc, 'problem', exc)}")
                 )
+                unreadable.add("communities")
                 loaded = {}
             if loaded is None:
                 loaded = {}
             if not isinstance(loaded, dict):
                 problems.append(Problem("instance.yaml", None, "", "", "must be a mapping of keys (name, policy, communities)"))
+                unreadable.add("communities")
                 loaded = {}
-            meta = loaded
+            meta = _table_keys(loaded, ("communities",))
+    _unknown_files(folder, warnings)
     tables: dict[str, RawTable] = {}
     for name in ("institutions", "staff", "requirements", "workload"):
         p = folder / f"{name}.csv"
         if not p.exists():
             if name in REQUIRED_TABLES:
                 problems.append(Problem(f"{name}.csv", None, "", "", f"missing from {folder}"))
+                unreadable.add(name)
             continue
         inputs.append(p)
-        text = _read_text(p, problems)
-        if text is not None:
-            tables[name] = _csv_table(text, f"{name}.csv", name, problems)
-    tables["communities"] = _list_table(meta.get("communities"), "instance.yaml: communities", problems)
-    return RawInstance(folder, "instance.yaml", meta, tables, problems, input_files=inputs)
+        text = _read_text(p, problems, name)
+        if text is None:
+            unreadable.add(name)
+        else:
+            tables[name] = _csv_table(text, f"{name}.csv", name, problems, warnings)
+    tables["communities"] = _list_table(meta.get("communities"), "instance.yaml: communities", problems, "communities", warnings)
+    return RawInstance(folder, "instance.yaml", meta, tables, problems, input_files=inputs, warnings=warnings,
+                       unreadable=unreadable)
 
 
-def _list_table(items: Any, label: str, problems: list[Problem]) -> RawTable:
-    """A list of mappings (YAML or JSON) as a table; row = position in the list, from 1."""
+def _table_keys(data: dict[Any, Any], tables: tuple[str, ...]) -> dict[Any, Any]:
+    """A JSON or YAML mapping with a table's other name (`人员`, ` Staff `) read as the table."""
+    lookup = table_lookup(tables)
+    return {lookup.get(normalise(k), k) if isinstance(k, str) else k: v for k, v in data.items()}
+
+
+def _list_table(
+    items: Any, label: str, problems: list[Problem], table: str | None = None, warnings: list[Problem] | None = None,
+) -> RawTable:
+    """A list of mappings (YAML or JSON) as a table; row = position in the list, from 1.
+
+    Keys are matched to columns as headers are (`resolve_header`); an unknown key is
+    reported once, at the first row that has it."""
     numbers: list[int] = []
     rows: list[dict[str, Any]] = []
     if items is None:
@@ -199,10 +374,26 @@ def _list_table(items: Any, label: str, problems: list[Problem]) -> RawTable:
     if not isinstance(items, list):
         problems.append(Problem(label, None, "", "", "must be a list of rows"))
         return RawTable(label, None, numbers, rows)
+    columns: dict[Any, str | None] = {}  # key as written → column
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             problems.append(Problem(label, n, "", str(item), "must be a mapping of column: value"))
             continue
+        new = [k for k in item if k not in columns]
+        if new and table is not None:
+            found = ", ".join(str(k) for k in item)
+            named = resolve_header(new, table, label, problems, warnings if warnings is not None else [], n, found)
+            columns.update(zip(new, named, strict=True))
+        if table is not None and any(columns.get(k) != k for k in item):
+            mapped: dict[str, Any] = {}
+            for k, v in item.items():
+                column = columns.get(k)
+                if column is None:
+                    continue
+                if column in mapped:
+                    problems.append(Problem(label, n, column, str(k), "the column is given twice: keep one"))
+                mapped[column] = v
+            item = mapped
         numbers.append(n)
         rows.append(item)
     return RawTable(label, None, numbers, rows)
@@ -213,6 +404,7 @@ def _list_table(items: Any, label: str, problems: list[Problem]) -> RawTable:
 
 def _read_json(path: Path) -> RawInstance:
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     label = path.name
     text = _read_text(path, problems)
     data: Any = {}
@@ -222,63 +414,137 @@ def _read_json(path: Path) -> RawInstance:
         except json.JSONDecodeError as exc:
             problems.append(Problem(label, exc.lineno, f"char {exc.colno}", "", f"is not valid JSON: {exc.msg}"))
             data = {}
+    unreadable = set(SHEETS) if text is None or not isinstance(data, dict) else set()
     if not isinstance(data, dict):
         problems.append(Problem(label, None, "", "", "must be a JSON object with keys name, policy, communities, institutions, staff, requirements"))
         data = {}
+    data = _table_keys(data, SHEETS)
     tables: dict[str, RawTable] = {}
     for name in ("institutions", "staff", "requirements", "workload", "communities"):
         if name not in data:
-            if name in REQUIRED_TABLES:
+            if name in REQUIRED_TABLES and not unreadable:
                 problems.append(Problem(label, None, name, "", f"key {name!r} is missing"))
+                unreadable.add(name)
             continue
-        tables[name] = _list_table(data[name], f"{label}: {name}", problems)
+        tables[name] = _list_table(data[name], f"{label}: {name}", problems, name, warnings)
     meta = {k: v for k, v in data.items() if k in ("name", "policy")}
-    return RawInstance(path, label, meta, tables, problems, input_files=[path])
+    return RawInstance(path, label, meta, tables, problems, input_files=[path], warnings=warnings, unreadable=unreadable)
 
 
 # ---------------------------------------------------------------- workbook
+
+INSTANCE_SHEET_COLUMNS = ("key", "value")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _formula_sheets(path: Path) -> bool:
+    """Whether any sheet holds a formula (a cheap look at the raw XML, before a second read)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(_FORMULA.search(z.read(n)) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return False
+
+
+def _unsaved_formulas(path: Path, values: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[int, int]]]:
+    """Per sheet, the (row, column index) of each formula without a saved value.
+
+    A workbook written by a program (not Excel) keeps formulas without their result, and
+    reading values gives a blank; read again with the formulas, a formula shows where the
+    values gave nothing. Only done when the workbook has a formula at all.
+    """
+    if not _formula_sheets(path):
+        return {}
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    out: dict[str, list[tuple[int, int]]] = {}
+    try:
+        for sheet, rows in values.items():
+            for n, (seen, formulas) in enumerate(zip(rows, wb[sheet].iter_rows(values_only=True), strict=False), start=1):
+                for i, f in enumerate(formulas):
+                    if f is not None and (i >= len(seen) or seen[i] is None):
+                        out.setdefault(sheet, []).append((n, i))
+    finally:
+        wb.close()
+    return out
 
 
 def _read_workbook(path: Path) -> RawInstance:
     import openpyxl
 
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     label = path.name
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         problems.append(Problem(label, None, "", "", f"is not a readable .xlsx workbook: {exc}"))
-        return RawInstance(path, f"{label}: instance", {}, {}, problems, input_files=[path])
+        return RawInstance(path, f"{label}: instance", {}, {}, problems, input_files=[path], unreadable=set(SHEETS))
     tables: dict[str, RawTable] = {}
     meta: dict[str, Any] = {}
     key_rows: dict[str, int] = {}
-    sheets = set(wb.sheetnames)
-    for name in ("instance", "communities", "institutions", "staff", "requirements", "workload"):
-        if name not in sheets:
+    # Each sheet under the table it holds (an English or Chinese name, any case).
+    lookup = table_lookup(SHEETS)
+    found = ", ".join(wb.sheetnames)
+    sheet_of: dict[str, str] = {}
+    for sheet in wb.sheetnames:
+        name = lookup.get(normalise(sheet))
+        if name is None:
+            _unknown_name(sheet, lookup, label, None, found, "sheet", problems, warnings)
+        elif name in sheet_of:
+            first_sheet = sheet_of[name]
+            problems.append(Problem(label, None, "", "", f"sheets {first_sheet!r} and {sheet!r} are the same table: keep one"))
+        else:
+            sheet_of[name] = sheet
+    values: dict[str, list[tuple[Any, ...]]] = {}
+    headers: dict[str, list[str | None]] = {}
+    unreadable: set[str] = set()
+    for name in SHEETS:
+        if name not in sheet_of:
             if name in REQUIRED_TABLES or name in ("instance", "communities"):
                 problems.append(Problem(label, None, "", "", f"has no sheet {name!r} (sheets: {', '.join(wb.sheetnames)})"))
+                unreadable.add(name)
             continue
-        ws = wb[name]
-        raw_rows = list(ws.iter_rows(values_only=True))
-        sheet_label = f"{label}: {name}"
+        sheet = sheet_of[name]
+        raw_rows = list(wb[sheet].iter_rows(values_only=True))
+        values[sheet] = raw_rows
+        sheet_label = f"{label}: {sheet}"
         if not raw_rows:
             problems.append(Problem(sheet_label, 1, "", "", "the sheet is empty: expected a header row"))
             continue
-        header = ["" if h is None else str(h).strip() for h in raw_rows[0]]
+        header = headers[sheet] = resolve_header(raw_rows[0], name, sheet_label, problems, warnings)
         rows: list[tuple[int, dict[str, Any]]] = []
         for n, cells in enumerate(raw_rows[1:], start=2):
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                 continue
-            rows.append((n, {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header) if h}))
+            rows.append((n, {h: (unneutralise(cells[i]) if i < len(cells) else None) for i, h in enumerate(header) if h}))
         if name == "instance":
             if "key" not in header or "value" not in header:
                 problems.append(Problem(sheet_label, 1, "", "", "must have columns key,value"))
                 continue
             meta = _dotted_to_nested(rows, sheet_label, problems, key_rows)
         else:
-            tables[name] = RawTable(sheet_label, header, [n for n, _ in rows], [cells for _, cells in rows])
+            tables[name] = RawTable(sheet_label, [h for h in header if h], [n for n, _ in rows], [cells for _, cells in rows],
+                                    found=["" if h is None else str(h).strip() for h in raw_rows[0]])
     wb.close()
-    return RawInstance(path, f"{label}: instance", meta, tables, problems, key_rows, input_files=[path])
+    for sheet, cells in _unsaved_formulas(path, values).items():
+        for n, i in cells:
+            header = headers.get(sheet, [])
+            column = (header[i] if i < len(header) else None) or _column_letter(i)
+            problems.append(Problem(f"{label}: {sheet}", n, column, "", (
+                "a formula without a saved value: open and save it in Excel, or type the value")))
+    instance_label = f"{label}: {sheet_of.get('instance', 'instance')}"
+    return RawInstance(path, instance_label, meta, tables, problems, key_rows, input_files=[path], warnings=warnings,
+                       unreadable=unreadable)
+
+
+def _column_letter(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i + 1)
 
 
 def _dotted_to_nested(
@@ -350,13 +616,56 @@ def atomic_path(path: Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
+# Text a spreadsheet would run as a formula (OWASP "CSV Injection"): a cell of user text
+# starting with one of these gets a leading single quote. Plain numbers (-3, +1.5e2) are data.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise(value: object) -> object:
+    """A user's text made safe to open in Excel: `=1+2` → `'=1+2`. Also quotes text that
+    already starts with quotes before such a character (`'=x` → `''=x`), so reading, which
+    drops one quote (`unneutralise`), gives back exactly what was written. Non-text and
+    plain numbers pass unchanged."""
+    if not isinstance(value, str) or not value:
+        return value
+    rest = value.lstrip("'")
+    if rest.startswith(FORMULA_START) and not (value[0] != "'" and _NUMBER.fullmatch(value)):
+        return "'" + value
+    return value
+
+
+def unneutralise_text(text: str) -> str:
+    """The inverse of `neutralise` on a cell read from a CSV or workbook: one leading quote
+    before quotes and a formula character is dropped; any other text is kept as it is."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
+def unneutralise(value: object) -> object:
+    return unneutralise_text(value) if isinstance(value, str) else value
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]], line_end: str = "\n") -> str:
-    """A header and rows as CSV text (minimal quoting); the one CSV writer of every output."""
+    """A header and rows as CSV text (minimal quoting); the one CSV writer of every output.
+    Text cells are neutralised against formula injection."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator=line_end)
-    w.writerow(header)
-    w.writerows(rows)
+    w.writerow(_safe_row(header))
+    w.writerows(_safe_row(row) for row in rows)
     return buf.getvalue()
+
+
+_RISKY_START = frozenset("".join(FORMULA_START) + "'")
+
+
+def _safe_row(row: Sequence[object]) -> Sequence[object]:
+    # Most rows have no risky cell: test cheaply, neutralise only rows that do (0.3 µs a cell less).
+    for c in row:
+        if type(c) is str and c[:1] in _RISKY_START:
+            return [neutralise(x) for x in row]
+    return row
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -373,3 +682,60 @@ def write_files_atomic(out: Path, files: dict[str, str]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         write_text_atomic(out / name, text)
+
+
+def refuse_existing(paths: Iterable[Path], force: bool, folder: bool = False) -> None:
+    """Nothing a user made is overwritten: an existing target needs --force (where a
+    `folder` is to be written, an empty folder does not count)."""
+    existing = [p for p in paths if (p.exists() or p.is_symlink()) and not (folder and _empty_folder(p))]
+    if existing and not force:
+        shown = ", ".join(str(p) for p in existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
+        raise UsageError(f"{shown} already exist{'s' if len(existing) == 1 else ''}; "
+                         "pass --force to replace, or choose another --out")
+
+
+def _empty_folder(p: Path) -> bool:
+    """An empty folder holds nothing to lose: writing a folder there needs no --force."""
+    return p.is_dir() and not p.is_symlink() and not any(p.iterdir())
+
+
+def write_folder_atomic(out: Path, files: Mapping[str, str | bytes], force: bool = False) -> None:
+    """Write a whole folder (an instance) so that it appears complete or not at all: the files
+    go into a temporary folder beside `out`, which is then renamed to `out`.
+
+    An existing `out` is refused unless `force`; even then only a folder holding nothing but
+    files of the names written (an earlier run's) is replaced: staffpool never deletes what
+    it did not write."""
+    if out.exists() or out.is_symlink():
+        refuse_existing([out], force, folder=True)
+        if not out.is_dir() or out.is_symlink():
+            raise UsageError(f"{out} exists and is not a folder; choose another --out")
+        others = sorted(p.name for p in out.iterdir() if p.name not in files)
+        if others:
+            raise UsageError(f"{out} holds files staffpool did not write ({', '.join(others[:5])}); "
+                             "--force only replaces an instance folder; choose a new --out folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    old: Path | None = None
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it 0700
+        for name, data in files.items():
+            target = tmp / name
+            if isinstance(data, bytes):
+                target.write_bytes(data)
+            else:
+                target.write_text(data, encoding="utf-8", newline="")
+            os.chmod(target, 0o666 & ~umask)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.replace(out, old / out.name)
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            if not out.exists() and (old / out.name).exists():
+                os.replace(old / out.name, out)  # the new folder never landed: put the old one back
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""One self-contained HTML report of a result: levels, four inline-SVG charts, tables.
+"""One self-contained HTML report of a result: levels, five inline-SVG charts, tables.
 
 Pure functions: no typer, no rich, no network. The page needs nothing but itself (no
 external scripts, styles or fonts); its one inline script only records where each chart
@@ -19,11 +19,14 @@ if TYPE_CHECKING:
     from .check import Plan
     from .solve import Result
 
-CHART_IDS = ("chart-tiers", "chart-shortfall", "chart-moves", "chart-modes")
+CHART_IDS = ("chart-tiers", "chart-payroll", "chart-shortfall", "chart-moves", "chart-modes")
 TIERS = ("county", "township", "village")
 TIER_COLOURS = {"county": "#1f5fa8", "township": "#2e8b57", "village": "#e07b00"}
 BEFORE, AFTER = "#9aa7b8", "#1f5fa8"
 NEED, SHORT = "#c9d3e0", "#c0392b"
+# Payroll: treasury greens, institutions oranges; the lighter shade is before.
+PAY = {("treasury", "before"): "#9fcfae", ("treasury", "after"): "#2e8b57",
+       ("institutions", "before"): "#f3c892", ("institutions", "after"): "#d46f00"}
 AXIS, GRID, INK, MUTED = "#333333", "#e3e6ea", "#222222", "#666666"
 MAX_CHANGES = 200
 TOP_SHORT = 20
@@ -34,12 +37,11 @@ TOP_SHORT = 20
 
 def compare_row(result: Result) -> dict[str, Any]:
     """One mode's row as `staffpool compare --json` prints it."""
-    from .results import level_value
-
     tiers = result.institutions.groupby("tier")["staff_after"].sum().to_dict() if result.has_plan else {}
     return {"mode": result.mode.value, "status": result.status.value,
-            "objective": {lvl.value: level_value(lvl, v) for lvl, v in result.objective.items()},
-            "counts": result.summary.counts, "staff_by_tier": {str(k): int(v) for k, v in tiers.items()}}
+            "objective": result.objective,
+            "counts": result.summary.counts, "staff_by_tier": {str(k): int(v) for k, v in tiers.items()},
+            "treasury_added": result.payroll["total"]["treasury_added"] if result.has_plan else None}
 
 
 def result_from_plan(instance: Instance, plan: Plan, mode: Mode, solver: str = "plan",
@@ -200,7 +202,7 @@ def _legend(x: float, y: float, items: Sequence[tuple[str, str]]) -> list[str]:
     return parts
 
 
-# ---------------------------------------------------------------- the four charts
+# ---------------------------------------------------------------- the charts
 
 
 def chart_tiers(result: Result) -> str:
@@ -214,6 +216,28 @@ def chart_tiers(result: Result) -> str:
     head = [_text(10, 20, "Staff by tier, before and after", "start", 14, INK, "bold"),
             *_legend(430, 20, [("before", BEFORE), ("after", AFTER)])]
     return _svg("chart-tiers", "Staff by tier before and after", width, height, head + body)
+
+
+def chart_payroll(result: Result) -> str:
+    """Who pays the salaries, by tier where posted: the treasury and the institutions,
+    before and after (yuan a year)."""
+    p = result.payroll["total"]
+    rows = []
+    for t in TIERS:
+        r = p["by_tier"].get(t)
+        if r is None:
+            continue
+        rows.append((t, [(float(r[f"{who}_{when}"]), PAY[(who, when)], f"{t}: {who} {when} {fmt(r[f'{who}_{when}'])} yuan")
+                         for who in ("treasury", "institutions") for when in ("before", "after")]))
+    if not rows:
+        rows = [("(none)", [(0.0, NEED, "nobody posted")])]
+    width = 760
+    note = f"treasury adds {fmt(p['treasury_added'])} yuan a year; institutions {fmt(p['institutions_after'] - p['institutions_before'])}"
+    body, height = _hbars(rows, width, 100, 16, 16, 64, note)
+    head = [_text(10, 20, "Payroll by tier: who pays (yuan a year)", "start", 14, INK, "bold"),
+            *_legend(330, 20, [(f"{who} {when}", c) for (who, when), c in PAY.items()][:2]),
+            *_legend(330, 38, [(f"{who} {when}", c) for (who, when), c in PAY.items()][2:])]
+    return _svg("chart-payroll", "Payroll by tier: treasury and institutions, before and after", width, height, head + body)
 
 
 def chart_shortfall(result: Result) -> str:
@@ -382,11 +406,14 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     inst = result.instance if result.instance is not None else instance
     name = inst.name
     counts = result.summary.counts
-    level_rows = [(lvl.value, level_value(lvl, result.objective[lvl]) if lvl in result.objective else None)
+    level_rows = [(lvl.value, level_value(lvl, result.levels[lvl]) if lvl in result.levels else None)
                   for lvl in inst.policy.objective]
     figures = [
         ("chart-tiers", chart_tiers(result),
          "Staff posted per tier before (grey) and after (blue): the inverted triangle and how the plan reshapes it."),
+        ("chart-payroll", chart_payroll(result),
+         "Salaries by tier where people are posted: the part the county treasury pays (green) and the part the "
+         "institutions pay (orange), before (light) and after (dark) the plan."),
         ("chart-shortfall", chart_shortfall(result),
          f"Staff still short per institution after the plan (the {TOP_SHORT} worst), against the requirements."
          if len(result.institutions) and int(result.institutions["short"].sum()) > 0 else
@@ -425,7 +452,7 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     if changes is None or not len(changes):
         parts.append('<p class="note">No changes: everyone stays where they are.</p>')
     else:
-        ccols = ["staff_id", "status", "title", "specialty", "from_institution", "to_institution", "distance_km",
+        ccols = ["staff_id", "name", "status", "title", "specialty", "from_institution", "to_institution", "distance_km",
                  "post_funding", "post_source", "change"]
         shown = changes.head(MAX_CHANGES)
         if len(changes) > MAX_CHANGES:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from .check import PostSource, requirement_coverage
+from .check import PostSource, requirement_coverage, treasury_pays
 from .domain import Level, StaffStatus
 from .io import csv_text, write_files_atomic, write_json_atomic
 
@@ -22,9 +22,10 @@ if TYPE_CHECKING:
     from .solve import Result
 
 ASSIGNMENT_COLUMNS = [
-    "staff_id", "status", "title", "specialty", "from_institution", "to_institution", "moved",
-    "distance_km", "post_funding", "post_source", "change",
+    "staff_id", "name", "status", "title", "specialty", "from_institution", "to_institution", "moved",
+    "distance_km", "post_funding", "post_source", "change", "salary", "treasury_pays",
 ]
+MONEY_COLUMNS = ("salary", "treasury_pays")
 INSTITUTION_COLUMNS = ["id", "tier", "funding", "staff_before", "staff_after", "need", "short", "name", "community"]
 REQUIREMENT_COLUMNS = ["institution", "specialty", "min_title", "need", "weight", "covered", "short"]
 Rows = list[dict[str, Any]]
@@ -41,6 +42,7 @@ class Summary(BaseModel):
     timings_s: dict[str, float]
     counts: dict[str, int]
     communities: list[dict[str, Any]] = []
+    payroll: dict[str, Any] = {}
     requirements_derived: list[dict[str, Any]] = []
 
 
@@ -51,6 +53,11 @@ def level_value(level: Level, value: float) -> float | int:
     if float(value).is_integer():
         return int(value)
     return round(value, 9)
+
+
+def _whole(amount: float) -> float | int:
+    """Yuan (already to the fen): an int when whole."""
+    return int(amount) if amount.is_integer() else amount
 
 
 def assignment_rows(result: Result) -> Rows:
@@ -72,10 +79,13 @@ def assignment_rows(result: Result) -> Rows:
                 change = "regularise_move" if moved else "regularise"
             else:
                 change = "move" if moved else "stay"
+        posted = to is not None
         rows.append({
-            "staff_id": s.id, "status": s.status.value, "title": s.title.value, "specialty": s.specialty,
+            "staff_id": s.id, "name": s.name or "", "status": s.status.value, "title": s.title.value, "specialty": s.specialty,
             "from_institution": s.posted_at or "", "to_institution": to or "", "moved": moved,
             "distance_km": dist, "post_funding": funding or "", "post_source": source or "", "change": change,
+            "salary": result.instance.salary(s.title) if posted else None,
+            "treasury_pays": _whole(treasury_pays(result.instance, result.mode, s, a)) if posted else None,
         })
     return rows
 
@@ -121,7 +131,13 @@ def table(result: Result, name: str) -> pd.DataFrame:
     """The rows of `name` as a pandas table (the library's view of a result)."""
     import pandas as pd
 
-    return pd.DataFrame(result.rows(name), columns=COLUMNS[name])
+    rows = result.rows(name)
+    df = pd.DataFrame(rows, columns=COLUMNS[name])
+    if name == "assignments":
+        # Yuan as given (integers when whole, blank for a candidate not hired), not floats.
+        for col in MONEY_COLUMNS:
+            df[col] = pd.Series([r[col] for r in rows], index=df.index, dtype=object)
+    return df
 
 
 def make_summary(result: Result) -> Summary:
@@ -133,11 +149,13 @@ def make_summary(result: Result) -> Summary:
         "hires": sum(1 for r in a if r["change"] == "hire"),
         "regularised": sum(1 for r in a if r["post_source"] == "regularised"),
     }
+    pay = result.payroll if result.has_plan else None
     communities = [
         {
             "community": o.community, "status": o.status.value, "variables": o.variables,
             "constraints": o.constraints, "build_s": round(o.build_s, 4), "solve_s": round(o.solve_s, 4),
             **({"reason": o.reason, "reasons": o.reasons} if o.reason else {}),
+            **({"payroll": pay["communities"][o.community]} if pay else {}),
         }
         for o in result.outcomes
     ]
@@ -146,11 +164,12 @@ def make_summary(result: Result) -> Summary:
         mode=result.mode.value,
         solver=result.solver,
         status=result.status.value,
-        objective={lvl.value: level_value(lvl, v) for lvl, v in result.objective.items()},
+        objective=result.objective,
         bounds={lvl.value: None if v is None else level_value(lvl, v) for lvl, v in result.bounds.items()},
         timings_s=result.timings,
         counts=counts,
         communities=communities,
+        payroll=pay["total"] if pay else {},
         requirements_derived=list(getattr(result, "derived", []) or []),
     )
 
@@ -169,12 +188,18 @@ def _table_csv(rows: Rows, columns: list[str]) -> str:
     return csv_text(columns, ([_cell(c, r[c]) for c in columns] for r in rows))
 
 
-def write_result(result: Result, out: Path, input_files: list[Path] | None = None) -> list[Path]:
-    """Write the solution files of interface.md; each lands whole or not at all."""
-    from .io import ensure_not_input
+RESULT_FILES = ("assignments.csv", "requirements.csv", "institutions.csv", "summary.json")
+
+
+def write_result(result: Result, out: Path, input_files: list[Path] | None = None, force: bool = False) -> list[Path]:
+    """Write the solution files (docs/cli.md) into the folder `out`; each lands whole or not
+    at all. Other files in the folder are left alone; an earlier result's files are replaced
+    only with `force`."""
+    from .io import ensure_not_input, refuse_existing
 
     files = {f"{name}.csv": _table_csv(result.rows(name), COLUMNS[name]) for name in COLUMNS}
-    ensure_not_input(out, [*files, "summary.json"], input_files or [])
+    ensure_not_input(out, RESULT_FILES, input_files or [])
+    refuse_existing([out / n for n in RESULT_FILES], force)
     write_files_atomic(out, files)
     write_json_atomic(out / "summary.json", result.summary.model_dump(mode="json"))
     return [out / n for n in [*files, "summary.json"]]

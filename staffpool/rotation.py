@@ -20,9 +20,10 @@ import pandas as pd
 
 from .check import Plan
 from .domain import Instance, StaffStatus, Tier, Title, within_km
-from .io import write_files_atomic, write_json_atomic
+from .io import csv_text, refuse_existing, write_files_atomic, write_json_atomic, write_text_atomic
 
 COLUMNS = ["staff_id", "home", "host", "window", "first_period", "last_period", "distance_km"]
+ROTATION_FILES = ("rotation.csv", "rotation_summary.json")
 
 
 @dataclass
@@ -39,9 +40,13 @@ class RotationResult:
         return {"covered_slots": self.covered_slots, "distance_km": round(self.distance_km, 3),
                 "status": self.status, "rotators": len(self.table), "reasons": self.reasons}
 
-    def write(self, out: Path) -> None:
-        write_files_atomic(out, {"rotation.csv": self.table.to_csv(index=False, lineterminator="\n",
-                                                                    float_format="%.3f")})
+    def write(self, out: Path, force: bool = False) -> None:
+        """rotation.csv and rotation_summary.json into the folder `out` (existing ones only with
+        `force`; other files there are left alone)."""
+        refuse_existing([out / n for n in ROTATION_FILES], force)
+        rows = ([f"{v:.3f}" if c == "distance_km" else v for c, v in zip(COLUMNS, r, strict=True)]
+                for r in self.table[COLUMNS].itertuples(index=False, name=None))
+        write_files_atomic(out, {"rotation.csv": csv_text(COLUMNS, rows)})
         write_json_atomic(out / "rotation_summary.json", self.summary())
 
 
@@ -201,5 +206,11 @@ def check_rotation(instance: Instance, plan: Plan, table: pd.DataFrame) -> list[
     return problems
 
 
-def export_graphml(graph: Any, path: Path) -> None:
-    nx.write_graphml(graph, str(path))
+def export_graphml(graph: Any, path: Path, force: bool = False) -> None:
+    """The flow network as GraphML, written atomically (an existing file only with `force`)."""
+    import io
+
+    refuse_existing([path], force)
+    buf = io.BytesIO()
+    nx.write_graphml(graph, buf)
+    write_text_atomic(path, buf.getvalue().decode("utf-8"))

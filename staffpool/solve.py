@@ -255,13 +255,13 @@ def solve_community(
 
 def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
     """Cohort counts -> people: members (sorted by id) fill the options in order; then the
-    new posts of each (group, pool) go to the contract staff and hires posted in that group,
-    again in id order."""
+    new posts of each (group, pool[, title]) go to the contract staff and hires posted in
+    that group (of that title), again in id order."""
     from .model.build import PostKind
 
     plan: Plan = {}
-    contract_in: dict[str, list[str]] = {}
-    hired_in: dict[str, list[str]] = {}
+    contract_in: dict[tuple[str, str], list[str]] = {}
+    hired_in: dict[tuple[str, str], list[str]] = {}
     values = runner.values_list()
     for cohort in cm.cohorts:
         members = list(cohort.members)
@@ -277,18 +277,18 @@ def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
                     plan[sid] = Assignment(sid, opt.institution, funding, PostSource.existing)
                 else:
                     plan[sid] = Assignment(sid, opt.institution, None, None)
-                    group = cm.post_group(opt.institution)
-                    (contract_in if opt.kind == PostKind.none else hired_in).setdefault(group, []).append(sid)
+                    key = (cm.post_group(opt.institution), cohort.title.value if cm.by_title else "")
+                    (contract_in if opt.kind == PostKind.none else hired_in).setdefault(key, []).append(sid)
             pos += count
         for sid in members[pos:]:
             plan[sid] = Assignment(sid, None, None, None)  # a candidate not hired
     for posts, people, source in ((cm.reg, contract_in, PostSource.regularised), (cm.hire, hired_in, PostSource.hired)):
         queue = {g: sorted(ids) for g, ids in people.items()}
-        for (group, pid), var in sorted(posts.items()):
+        for (group, pid, title), var in sorted(posts.items()):
             pool = cm.pools[pid]
             funding = "unified" if pool.funding is None else pool.funding.value
             for _ in range(round(values[var])):
-                sid = queue[group].pop(0)
+                sid = queue[(group, title)].pop(0)
                 plan[sid] = Assignment(sid, plan[sid].to_institution, funding, source)
     return plan
 
@@ -376,7 +376,7 @@ class Result:
     mode: Mode
     solver: str
     status: Status
-    objective: dict[Level, float]
+    levels: dict[Level, float]  # the levels as computed, in solve order (see `objective`)
     plan: Plan
     outcomes: list[CommunityOutcome]
     timings: dict[str, float]
@@ -385,6 +385,20 @@ class Result:
     # Proven lower bound per level (distance in km), summed over communities; None: unknown.
     bounds: dict[Level, float | None] = field(default_factory=dict)
     _rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def objective(self) -> dict[str, float | int]:
+        """Level name → value, in solve order: whole numbers as int, distance in km to the
+        metre (as summary.json holds them)."""
+        from .results import level_value
+
+        return {lvl.value: level_value(lvl, v) for lvl, v in self.levels.items()}
+
+    def __repr__(self) -> str:
+        counts = self.summary.counts if self.has_plan else {}
+        shown = ", ".join(f"{k}={v}" for k, v in counts.items() if k != "institutions")
+        return (f"<Result {self.instance.name!r} mode={self.mode.value} solver={self.solver} "
+                f"status={self.status.value} objective={self.objective} {shown}>")
 
     @property
     def has_plan(self) -> bool:
@@ -421,15 +435,26 @@ class Result:
         return table(self, "institutions")
 
     @property
+    def payroll(self) -> dict[str, Any]:
+        """Who pays the plan's salaries, before and after (`staffpool.payroll.payroll`):
+        {"total": {...}, "communities": {id: {...}}}, yuan a year (computed once)."""
+        if "payroll" not in self._rows:
+            from .payroll import payroll
+
+            self._rows["payroll"] = [payroll(self.instance, self.plan, self.mode)]
+        return self._rows["payroll"][0]
+
+    @property
     def summary(self) -> Any:
         from .results import make_summary
 
         return make_summary(self)
 
-    def write(self, out: str | Path) -> list[Path]:
+    def write(self, out: str | Path, force: bool = False) -> list[Path]:
+        """Write the result files into the folder `out` (an earlier result's only with `force`)."""
         from .results import write_result
 
-        return write_result(self, Path(out))
+        return write_result(self, Path(out), force=force)
 
 
 def solve(

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from .aliases import VALUE_ALIASES, value_lookup
 from .domain import (
     Community,
     Funding,
@@ -49,11 +50,21 @@ _FALSE = {"false", "no", "0", "n", "f"}
 _TEXT_CELLS = {str, type(None)}
 
 
-def load_instance(path: str | Path) -> Instance:
-    """Read and validate an instance (folder, .json or .xlsx). Raises InputError."""
+def load_instance(path: str | Path, strict: bool = False) -> Instance:
+    """Read and validate an instance (folder, .json or .xlsx). Raises InputError.
+
+    Its warnings (unknown columns and files) are dropped; `load_with_warnings` returns
+    them, and `strict=True` makes them problems."""
+    return load_with_warnings(path, strict)[0]
+
+
+def load_with_warnings(path: str | Path, strict: bool = False) -> tuple[Instance, list[Problem]]:
+    """The instance and its warnings (what was ignored: unknown columns, sheets, files).
+
+    Raises InputError, carrying the warnings too; with `strict` every warning is a problem."""
     with _collector_paused():
         raw = read_raw(Path(path))
-        return validate_raw(raw)
+        return validate_raw(raw, strict), raw.warnings
 
 
 @contextmanager
@@ -74,10 +85,10 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def check_instance(path: str | Path) -> list[Problem]:
+def check_instance(path: str | Path, strict: bool = False) -> list[Problem]:
     """Every problem of an instance (empty when it is valid)."""
     try:
-        load_instance(path)
+        load_instance(path, strict)
     except InputError as exc:
         return exc.problems
     return []
@@ -146,22 +157,40 @@ def _boolean(v: Any, default: bool) -> Cell:
         return v, None
     if isinstance(v, (int, float)) and v in (0, 1):
         return bool(v), None
-    s = str(v).strip().lower()
+    s = str(v).strip()
+    s = _BOOLEAN_ALIASES.get(s, s).lower()
     if s in _TRUE:
         return True, None
     if s in _FALSE:
         return False, None
-    return default, (_show(v), "is not a yes/no value: expected true/false, yes/no or 1/0")
+    if s.isascii():
+        return default, (_show(v), "is not a yes/no value: expected true/false, yes/no or 1/0")
+    return default, (_show(v), "is not a yes/no value: expected true/false, yes/no, 1/0 or 是/否")
 
 
 def _enum(v: Any, kind: type[StrEnum], required: bool = True) -> Cell:
     v = _clean(v)
     if v is None:
         return None, (("", f"is blank: expected one of {_choices(kind)}") if required else None)
+    s = str(v).strip()
     try:
-        return kind(str(v).strip().lower()), None
+        return kind(s.lower()), None
     except ValueError:
+        pass
+    aliases = _ENUM_ALIASES.get(kind, "")
+    code = value_lookup(aliases).get(s)
+    if code is not None:
+        return kind(code), None
+    if s.isascii() or not aliases:
         return None, (_show(v), f"does not exist: expected one of {_choices(kind)}")
+    choices = _choices(kind, aliases)
+    return None, (_show(v), f"does not exist: expected one of {choices}")
+
+
+def _specialty(v: Any, required: bool = True) -> Cell:
+    """A specialty: free text, a common one also by its Chinese name (`全科`), `全部` for `*`."""
+    s, problem = _text(v, required)
+    return _SPECIALTY_ALIASES.get(s, s) if s is not None else s, problem
 
 
 def _raw(v: Any) -> Cell:
@@ -169,8 +198,18 @@ def _raw(v: Any) -> Cell:
     return _clean(v), None
 
 
-def _choices(kind: type[StrEnum]) -> str:
-    return ", ".join(m.value for m in kind)
+def _choices(kind: type[StrEnum], aliases: str = "") -> str:
+    """`chief, resident`; with the other names of a kind of value `chief (主任医师), …`."""
+    if not aliases:
+        return ", ".join(m.value for m in kind)
+    names = VALUE_ALIASES.get(aliases, {})
+    return ", ".join(f"{m.value} ({', '.join(names[m.value])})" if names.get(m.value) else m.value for m in kind)
+
+
+# The kind of value (in aliases.VALUE_ALIASES) of each enum read from a cell.
+_ENUM_ALIASES: dict[type[StrEnum], str] = {Tier: "tier", Funding: "funding", StaffStatus: "status", Title: "title"}
+_BOOLEAN_ALIASES = value_lookup("boolean")
+_SPECIALTY_ALIASES = value_lookup("specialty")
 
 
 def _show(value: Any) -> str:
@@ -201,8 +240,9 @@ class _Columns:
     goes through a row: that is the order of the problems within it.
     """
 
-    def __init__(self, table: RawTable | None, problems: list[Problem]):
+    def __init__(self, table: RawTable | None, problems: list[Problem], unread: bool = False):
         self._table = table
+        self.unread = unread  # the table exists but could not be read (or lacks a column)
         self.label = table.label if table is not None else ""
         self.numbers = table.numbers if table is not None else []
         self._problems = problems
@@ -270,16 +310,19 @@ def _check_columns(table: RawTable, name: str, problems: list[Problem]) -> bool:
     missing = [
         c for c in TABLE_COLUMNS[name] if c not in table.columns and c not in OPTIONAL_COLUMNS[name]
     ]
+    found = ", ".join(h for h in table.found or table.columns if h)
     for c in missing:
-        problems.append(Problem(table.label, 1, c, "", f"column {c!r} is missing from the header"))
+        problems.append(Problem(table.label, 1, c, "", f"column {c!r} is missing from the header (headers found: {found})"))
     return not missing
 
 
 def _columns(raw: RawInstance, name: str, problems: list[Problem]) -> _Columns:
     """A table to check; no rows when it is absent or its header lacks a column."""
     table = raw.tables.get(name)
-    if table is None or not _check_columns(table, name, problems):
-        return _Columns(None, problems)
+    if table is None:
+        return _Columns(None, problems, name in raw.unreadable)
+    if not _check_columns(table, name, problems):
+        return _Columns(None, problems, True)
     return _Columns(table, problems)
 
 
@@ -325,8 +368,8 @@ def _lower_enums(data: dict[str, Any]) -> dict[str, Any]:
 
 
 
-def validate_raw(raw: RawInstance) -> Instance:
-    problems: list[Problem] = list(raw.problems)
+def validate_raw(raw: RawInstance, strict: bool = False) -> Instance:
+    problems: list[Problem] = list(raw.problems) + (list(raw.warnings) if strict else [])
     policy = _policy(raw, problems)
     name = raw.meta.get("name")
     if name is None or str(name).strip() == "":
@@ -339,7 +382,7 @@ def validate_raw(raw: RawInstance) -> Instance:
     workload = _workload(raw, problems, known_inst, policy)
 
     if problems:
-        raise InputError(problems)
+        raise InputError(problems, [] if strict else raw.warnings)
     assert policy is not None
     return Instance(
         name=str(name),
@@ -352,10 +395,10 @@ def validate_raw(raw: RawInstance) -> Instance:
     )
 
 
-def _institution_ref(v: Any, known: set[str]) -> Cell:
-    """A required institution id that must be in the institutions table."""
+def _institution_ref(v: Any, known: set[str] | None) -> Cell:
+    """A required institution id that must be in the institutions table (when it could be read)."""
     iid, problem = _text(v)
-    if problem is None and iid not in known:
+    if problem is None and known is not None and iid not in known:
         return iid, (iid, "unknown institution: not in the institutions table")
     return iid, problem
 
@@ -363,12 +406,14 @@ def _institution_ref(v: Any, known: set[str]) -> Cell:
 def _communities(raw: RawInstance, problems: list[Problem]) -> tuple[list[Community], set[str]]:
     """The communities, and every id listed (a bad row's too: references to it are not unknown)."""
     t = _columns(raw, "communities", problems)
-    if not len(t):
+    if not len(t) and "communities" not in raw.unreadable:
         problems.append(Problem(raw.meta_label, None, "communities", "", "no community is listed: at least one is required"))
     ids = t.column("id", _text)
     names = t.column("name", partial(_text, required=False))
     budgets = t.column("hiring_budget", _float)
     max_moves = t.column("max_moves", _integer)
+    treasury = t.column("treasury_budget", _float)
+    balances = t.column("insurance_balance", _float)
     out: list[Community] = []
     seen: dict[str, int] = {}
     for i in t.rows():
@@ -379,15 +424,19 @@ def _communities(raw: RawInstance, problems: list[Problem]) -> tuple[list[Commun
             else:
                 seen[cid] = t.numbers[i]
         if t.ok(i) and cid is not None:
-            out.append(Community(id=cid, name=names[i] or "", hiring_budget=budgets[i], max_moves=max_moves[i]))
+            out.append(Community(id=cid, name=names[i] or "", hiring_budget=budgets[i], max_moves=max_moves[i],
+                                 treasury_budget=treasury[i], insurance_balance=balances[i]))
     return out, set(seen)
 
 
 def _institutions(
     raw: RawInstance, problems: list[Problem], community_ids: set[str]
-) -> tuple[list[Institution], set[str]]:
-    """The institutions, and every id listed (a bad row's too: references to it are not unknown)."""
+) -> tuple[list[Institution], set[str] | None]:
+    """The institutions, and every id listed (a bad row's too: references to it are not
+    unknown); None for the ids when the table could not be read (references go unchecked)."""
     t = _columns(raw, "institutions", problems)
+    if t.unread:
+        return [], None
     ids = t.column("id", _text)
     names = t.column("name", partial(_text, required=False))
     comms = t.column("community", _text)
@@ -423,14 +472,14 @@ def _institutions(
 
 def _staff(
     raw: RawInstance, problems: list[Problem], community_ids: set[str],
-    institutions: list[Institution], known_inst: set[str],
+    institutions: list[Institution], known_inst: set[str] | None,
 ) -> list[StaffMember]:
     t = _columns(raw, "staff", problems)
     ids = t.column("id", _text)
     names = t.column("name", partial(_text, required=False))
     statuses = t.column("status", partial(_enum, kind=StaffStatus))
     titles = t.column("title", partial(_enum, kind=Title))
-    specialties = t.column("specialty", _text)
+    specialties = t.column("specialty", _specialty)
     post_fundings = t.column("post_funding", partial(_enum, kind=Funding, required=False))
     holders = t.column("quota_holder", partial(_text, required=False))
     posted_ats = t.column("posted_at", partial(_text, required=False))
@@ -440,7 +489,7 @@ def _staff(
     inst = {x.id: x for x in institutions}
 
     def inst_ref(i: int, column: str, value: str | None) -> Institution | None:
-        if value is None:
+        if value is None or known_inst is None:
             return None
         if value not in known_inst:
             t.bad(i, column, value, "unknown institution: not in the institutions table")
@@ -500,10 +549,10 @@ def _staff(
     return _models(StaffMember, out)
 
 
-def _requirements(raw: RawInstance, problems: list[Problem], known_inst: set[str]) -> list[Requirement]:
+def _requirements(raw: RawInstance, problems: list[Problem], known_inst: set[str] | None) -> list[Requirement]:
     t = _columns(raw, "requirements", problems)
     iids = t.column("institution", partial(_institution_ref, known=known_inst))
-    specialties = t.column("specialty", _text)
+    specialties = t.column("specialty", _specialty)
     min_titles = t.column("min_title", partial(_enum, kind=Title))
     needs = t.column("need", partial(_integer, required=True))
     weights = t.column("weight", partial(_float, default=1.0))
@@ -517,10 +566,10 @@ def _requirements(raw: RawInstance, problems: list[Problem], known_inst: set[str
     return _models(Requirement, out)
 
 
-def _workload(raw: RawInstance, problems: list[Problem], known_inst: set[str], policy: Policy | None) -> list[WorkloadRow]:
+def _workload(raw: RawInstance, problems: list[Problem], known_inst: set[str] | None, policy: Policy | None) -> list[WorkloadRow]:
     t = _columns(raw, "workload", problems)
     iids = t.column("institution", partial(_institution_ref, known=known_inst))
-    specialties = t.column("specialty", _text)
+    specialties = t.column("specialty", _specialty)
     min_titles = t.column("min_title", partial(_enum, kind=Title))
     activities = t.column("activity", _text)
     kinds = t.column("kind", partial(_enum, kind=WorkloadKind))

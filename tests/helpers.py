@@ -162,7 +162,23 @@ def _oracle_levels(instance: Instance, plan: Plan) -> dict[Level, float]:
                                      if s.status.value == "candidate" and plan[s.id].to_institution)),
         Level.unregularised: float(sum(1 for s in instance.staff
                                        if s.status.value == "contract" and plan[s.id].post_source != "regularised")),
+        Level.treasury_cost: float(sum(_treasury(instance, plan).values())),
     }
+
+
+def _treasury(instance: Instance, plan: Plan) -> dict[str, float]:
+    """Per community: Σ over people regularised or hired of salary × the share of the funding of
+    the post they took (the plan's post_funding: full, differential or unified), to the fen."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    shares = instance.policy.treasury_share.model_dump()
+    out: dict[str, float] = {}
+    for s in instance.staff:
+        a = plan[s.id]
+        if a.post_source in ("regularised", "hired"):
+            yuan = Decimal(instance.policy.salary[s.title]) * Decimal(str(shares[str(a.post_funding)]))
+            out[s.community] = out.get(s.community, 0.0) + float(yuan.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return out
 
 
 def brute_force(instance: Instance, mode: Mode | None = None) -> tuple[float, ...] | None:
@@ -189,8 +205,11 @@ def brute_force(instance: Instance, mode: Mode | None = None) -> tuple[float, ..
         for a, _p in combo:
             if staff[a.staff_id].status.value == "candidate" and a.to_institution:
                 cost[comm[a.staff_id]] += instance.policy.salary[staff[a.staff_id].title]
+        treasury = _treasury(instance, plan)
         if any((c.max_moves is not None and moves[c.id] > c.max_moves)
-               or (c.hiring_budget is not None and cost[c.id] > c.hiring_budget) for c in instance.communities):
+               or (c.hiring_budget is not None and cost[c.id] > c.hiring_budget)
+               or (c.treasury_budget is not None and treasury.get(c.id, 0.0) > c.treasury_budget + 1e-6)
+               for c in instance.communities):
             continue
         lv = _oracle_levels(instance, plan)
         key = tuple(lv[lvl] for lvl in instance.policy.objective)

@@ -1,4 +1,4 @@
-"""WISN per wisn.md: a hand-computed cadre, derived rows solve like typed rows, bad workload exit 2."""
+"""WISN per docs/demand.md: a hand-computed cadre, derived rows solve like typed rows, bad workload exit 2."""
 
 from __future__ import annotations
 

@@ -93,7 +93,7 @@ def test_cli_explain_infeasible_exit_1(tmp_path: Path, capfd: pytest.CaptureFixt
 
 def _levels(path: Path) -> dict[str, float]:
     r = solve(load_instance(path))
-    return {lvl.value: float(level_value(lvl, v)) for lvl, v in r.objective.items()}
+    return {lvl.value: float(level_value(lvl, v)) for lvl, v in r.levels.items()}
 
 
 def test_marginal_values_match_resolving_by_hand(tmp_path: Path) -> None:
@@ -123,3 +123,25 @@ def test_marginal_values_match_resolving_by_hand(tmp_path: Path) -> None:
         assert m.before == base
         assert m.after == after, key
     assert by[("vacancy", "C1,differential")].change["shortfall"] < 0  # one more post closes a gap
+
+
+def test_treasury_budget_priced_by_re_solving_by_hand(tmp_path: Path) -> None:
+    """With a treasury_budget of 100,000 yuan (one full post in village or township) the
+    tiny county's plan is tighter; explain prices +100,000 yuan of it as solving again does."""
+    def with_budget(budget: int) -> Path:
+        d = tmp_path / f"b{budget}"
+        if d.exists():
+            return d
+        shutil.copytree(TINY, d)
+        text = (d / "instance.yaml").read_text()
+        (d / "instance.yaml").write_text(text.replace("max_moves: 1", f"max_moves: 1, treasury_budget: {budget}", 1))
+        return d
+
+    exp = explain(load_instance(with_budget(0)))
+    by = {(m.rule, m.where): m for m in exp.marginals}
+    m = by[("treasury_budget", "C1")]
+    assert m.binds and m.step == "+100,000 yuan"
+    assert m.before == _levels(with_budget(0))
+    assert m.after == _levels(with_budget(100000))
+    assert m.change  # the money buys something
+    assert "of treasury budget in C1" in m.message

@@ -22,6 +22,11 @@ def two_communities(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate(2, seed=11, scale=0.25, out_dir=tmp_path_factory.mktemp("gen") / "two")
 
 
+@pytest.fixture(scope="module")
+def one_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(1, seed=11, scale=0.15, out_dir=tmp_path_factory.mktemp("gen") / "one")
+
+
 def test_generator_is_deterministic(tmp_path: Path) -> None:
     a = generate(2, seed=5, scale=0.2, out_dir=tmp_path / "a")
     b = generate(2, seed=5, scale=0.2, out_dir=tmp_path / "b")
@@ -105,7 +110,7 @@ def test_county_where_a_mip_start_misled_highs(tmp_path: Path) -> None:
     sub = community_instance(inst, "C010")
     result = solve(sub)
     assert check_plan(sub, result.plan, result.mode).ok
-    assert {k.value: v for k, v in result.objective.items()} == {
+    assert result.objective == {
         "shortfall": 268, "moves": 42, "distance": 122.794, "hiring_cost": 1_600_000, "unregularised": 204}
 
 
@@ -128,7 +133,6 @@ def test_compare_json_equals_solve_per_mode_on_a_generated_instance(
     import json
 
     from staffpool.cli import main
-    from staffpool.results import level_value
 
     assert main(["compare", str(two_communities), "--json"]) == 0
     rows = json.loads(capfd.readouterr().out)["modes"]
@@ -136,7 +140,7 @@ def test_compare_json_equals_solve_per_mode_on_a_generated_instance(
     assert [r["mode"] for r in rows] == ["separate", "county_pool", "unified"]
     for row in rows:
         alone = solve(instance, mode=row["mode"])
-        assert row["objective"] == {lvl.value: level_value(lvl, v) for lvl, v in alone.objective.items()}
+        assert row["objective"] == alone.objective
 
 
 def test_an_infeasible_community_is_named_and_the_others_still_solve(
@@ -206,3 +210,46 @@ def test_decimal_weights_equal_the_per_person_model(two_communities: Path, tmp_p
     naive = solve_naive(instance, result.mode)
     for lvl, value in result.objective.items():
         assert value == pytest.approx(naive.levels[lvl], abs=1e-6), lvl
+
+
+def _with_treasury(instance, objective: list[str] | None, fraction: float):  # type: ignore[no-untyped-def]
+    """Odd salaries (fen prices at shares 0.3/0.6/1.0) and each community's treasury_budget set
+    to `fraction` of what its plan adds to the treasury without one."""
+    from staffpool.domain import Policy
+
+    policy = instance.policy.model_dump()
+    policy["salary"] = {**policy["salary"], "attending": 199_999, "resident": 150_001, "deputy_chief": 250_003}
+    free = solve(instance.model_copy(update={"policy": Policy.model_validate(policy)}))
+    if objective:
+        policy["objective"] = objective
+    priced = instance.model_copy(update={"policy": Policy.model_validate(policy)})
+    added = {cid: p["treasury_added"] for cid, p in free.payroll["communities"].items()}
+    assert all(v > 0 for v in added.values())
+    comms = tuple(c.model_copy(update={"treasury_budget": round(fraction * added[c.id], 2)}) for c in priced.communities)
+    return priced.model_copy(update={"communities": comms})
+
+
+@pytest.mark.parametrize("mode", ["separate", "county_pool", "unified"])
+@pytest.mark.parametrize("objective", [None, ["shortfall", "treasury_cost", "moves", "distance", "hiring_cost", "unregularised"]])
+def test_a_binding_treasury_budget_equals_the_per_person_model(one_small: Path, mode: str,
+                                                                objective: list[str] | None) -> None:
+    """Rule 9 binds (half of what the unconstrained plan adds); with and without the
+    treasury_cost level, the levels equal the independent per-person model's."""
+    from staffpool.domain import Level
+
+    instance = _with_treasury(load_instance(one_small).with_mode(mode), objective, 0.5)
+    result = solve(instance)
+    assert result.status == Status.optimal
+    assert check_plan(instance, result.plan, result.mode).ok
+    for cid, p in result.payroll["communities"].items():
+        assert p["treasury_added"] <= instance.community_by_id[cid].treasury_budget + 1e-6
+    naive = solve_naive(instance, result.mode)
+    assert naive.status == "optimal"
+    for lvl, value in result.objective.items():
+        assert value == pytest.approx(naive.levels[lvl], abs=1e-6), lvl
+    unbound = solve(instance.model_copy(update={"communities": tuple(
+        c.model_copy(update={"treasury_budget": None}) for c in instance.communities)}))
+    if objective is None:
+        assert unbound.objective != pytest.approx(result.objective)  # the budget binds
+    else:
+        assert result.objective[Level.treasury_cost] == pytest.approx(result.payroll["total"]["treasury_added"])

@@ -1,14 +1,13 @@
 """`staffpool report`: one offline HTML page whose four charts really draw in a browser.
 
-The browser test needs Debian's chromium (.ci/run installs it); without it the test fails,
-it is never skipped.
+The browser test needs Debian's chromium and CJK fonts: tests/browser.py finds them, or
+installs them with apt-get when run as root; otherwise the test fails, it is never skipped.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,17 +17,19 @@ from PIL import Image
 
 from staffpool.cli import main
 from staffpool.report import CHART_IDS, fmt
+from tests import browser
 
 ROOT = Path(__file__).resolve().parents[1]
 SANMING = ROOT / "instances" / "sanming-county"
 TINY = ROOT / "instances" / "tiny"
-CHROMIUM = "/usr/bin/chromium"
 WINDOW = (1400, 4000)
 
 
 def _chromium(page: Path, tmp: Path, *action: str) -> subprocess.CompletedProcess[str]:
-    chromium = shutil.which("chromium") or CHROMIUM
-    assert Path(chromium).exists(), "chromium is missing: apt-get install chromium (.ci/run does)"
+    try:
+        chromium = browser.chromium()
+    except browser.BrowserMissing as exc:
+        pytest.fail(str(exc))
     cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync",
            f"--user-data-dir={tmp / 'ud'}", f"--window-size={WINDOW[0]},{WINDOW[1]}",

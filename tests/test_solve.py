@@ -33,7 +33,7 @@ def test_tiny_matches_hand_solution(mode: str, solver: str) -> None:
     instance = load_instance(TINY)
     result = solve(instance, mode=mode, solver=solver)
     assert result.status == Status.optimal
-    got = {lvl.value: v for lvl, v in result.objective.items()}
+    got = result.objective
     assert got == pytest.approx(TINY_LEVELS[mode])
     assert check_plan(instance, result.plan, Mode(mode)).ok
 
@@ -97,9 +97,14 @@ def tiny_instances(draw: st.DrawFn) -> object:
     }
     if draw(st.booleans()):
         policy["objective"] = draw(st.permutations([lvl.value for lvl in Level]))
+    if draw(st.booleans()):
+        # Odd salaries and shares: the treasury's prices have fen decimals.
+        policy["salary"] = {"chief": 300001, "attending": 199999, "resident": 150003}
+        policy["treasury_share"] = draw(st.sampled_from([{}, {"differential": 0.35, "unified": 0.45}, {"full": 0.9}]))
     budget = draw(st.sampled_from([None, 0, 150000, 350000]))
     max_moves = draw(st.sampled_from([None, 0, 1, 2]))
-    comm = Community(id="C1", name="C1", hiring_budget=budget, max_moves=max_moves)
+    treasury = draw(st.sampled_from([None, None, 0, 45000, 100000, 160000, 250000]))
+    comm = Community(id="C1", name="C1", hiring_budget=budget, max_moves=max_moves, treasury_budget=treasury)
     return make(insts, staff, reqs, policy, [comm])
 
 

@@ -114,7 +114,7 @@ def test_report_of_a_plan_breaking_a_rule_is_exit_1(tmp_path: Path, capfd: pytes
     plan = _solved(tmp_path)
     rows = (plan / "assignments.csv").read_text(encoding="utf-8").splitlines()
     # the village doctor sent to the county hospital: village_title broken
-    rows = [r.replace("s6,contract,village_doctor,general_practice,V,V,", "s6,contract,village_doctor,general_practice,V,H,")
+    rows = [r.replace("s6,Dr Huang,contract,village_doctor,general_practice,V,V,", "s6,Dr Huang,contract,village_doctor,general_practice,V,H,")
             for r in rows]
     (plan / "assignments.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     page = tmp_path / "r.html"
@@ -131,7 +131,7 @@ def test_report_does_not_trust_the_recorded_status(tmp_path: Path) -> None:
     # Edit the plan (still obeying every rule): the summary's "optimal" no longer speaks for it.
     rows = (plan / "assignments.csv").read_text(encoding="utf-8").splitlines()
     assert any(r.startswith("s1,") and ",T," in r for r in rows)
-    rows = [r.replace("s1,on_staff,attending,general_practice,H,T,true,10.000,", "s1,on_staff,attending,general_practice,H,H,false,0.000,")
+    rows = [r.replace("s1,Dr Chen,on_staff,attending,general_practice,H,T,true,10.000,", "s1,Dr Chen,on_staff,attending,general_practice,H,H,false,0.000,")
             for r in rows]
     (plan / "assignments.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     shutil.copy(plan / "summary.json", tmp_path / "kept.json")

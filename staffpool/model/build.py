@@ -76,8 +76,10 @@ class CommunityModel:
     families: dict[str, list[str]] = field(default_factory=dict)
     # New posts per (group, pool): group is a tier (county_pool), an institution (separate)
     # or the community (unified); `reg` regularises contract staff, `hire` holds hires' posts.
-    reg: dict[tuple[str, str], int] = field(default_factory=dict)
-    hire: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Keys (group, pool, title): title is "" unless `by_title` (the treasury prices posts by title).
+    reg: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    hire: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    by_title: bool = False
     # Elastic build (`staffpool explain`): constraint families whose ≤ rows get a slack.
     elastic: frozenset[str] = frozenset()
     slack: dict[str, int] = field(default_factory=dict)
@@ -198,6 +200,10 @@ def build_community(
         dist=dist,
         lp=LinearProgram(f"staffpool_{community}"),
         elastic=elastic,
+    )
+    com = cm.community
+    cm.by_title = (com.treasury_budget is not None and "treasury_budget" not in skip) or (
+        Level.treasury_cost in instance.policy.objective
     )
     allows = [r.allow for r in RULES if r.allow is not None and r.name not in skip]
     for cohort in cm.cohorts:

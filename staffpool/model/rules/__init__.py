@@ -22,6 +22,7 @@ from .moves import define_max_moves
 from .posting import define_posting
 from .posts import allow_post_use, define_vacancies
 from .shortfall import define_shortfall
+from .treasury import define_treasury_budget, define_treasury_cost
 from .village import allow_village_title
 
 
@@ -58,10 +59,16 @@ RULES: tuple[Rule, ...] = (
          "Σ salary of hired candidates ≤ community hiring_budget", define=define_hiring_budget),
     Rule("max_moves", "hard", "Hard rules 8",
          "moved people ≤ community max_moves", define=define_max_moves),
+    Rule("treasury_budget", "hard", "Money: hard rule 9",
+         "Σ salary × treasury share of new posts (regularised + hired) ≤ community treasury_budget",
+         define=define_treasury_budget),
     Rule("shortfall", "level", "Objective: shortfall",
          "Σ weight × max(0, need − matching staff posted there)", define=define_shortfall),
     Rule("levels", "level", "Objective: moves, distance, hiring_cost, unregularised",
          "the other objective levels as expressions", define=define_levels),
+    Rule("treasury_cost", "level", "Money: optional level",
+         "the treasury's added payroll: Σ salary × share of the post taken, over new posts",
+         define=define_treasury_cost),
 )
 
 __all__ = ["RULES", "Rule"]

@@ -53,16 +53,22 @@ def define_vacancies(cm: CommunityModel) -> None:
     level, so only how many of them take each pool's posts matters; people are matched to
     posts when the plan is read back (sorted by id). The post-use rules enter through
     which (g, p) pairs exist: a pool's posts serve in tier g only where model.md allows.
+
+    When the treasury counts (a `treasury_budget` or the `treasury_cost` level), a post's
+    price is salary(title) × share(pool), so the counts are kept per (g, p, title) and the
+    rows above hold per title t: people of one title posted in one group are still
+    interchangeable, so this stays exact.
     """
-    contract: dict[str, dict[int, float]] = {}
-    hired: dict[str, dict[int, float]] = {}
+    contract: dict[tuple[str, str], dict[int, float]] = {}
+    hired: dict[tuple[str, str], dict[int, float]] = {}
     group = {j.id: cm.post_group(j.id) for j in cm.institutions}
     for c in cm.cohorts:
         if c.status == StaffStatus.on_staff:
             continue
         into = contract if c.status == StaffStatus.contract else hired
+        title = c.title.value if cm.by_title else ""
         for opt, var in zip(cm.options[c.index], cm.cols[c.index], strict=True):
-            into.setdefault(group[opt.institution], {})[var] = 1
+            into.setdefault((group[opt.institution], title), {})[var] = 1
     serves: dict[str, list[str]] = {}
     for j in cm.institutions:
         g = cm.post_group(j.id)
@@ -70,24 +76,29 @@ def define_vacancies(cm: CommunityModel) -> None:
             if p.id not in serves.setdefault(g, []):
                 serves[g].append(p.id)
     by_pool: dict[str, dict[int, float]] = {}
-    for g in sorted(set(contract) | set(hired)):
+    for key in sorted(set(contract) | set(hired)):
+        g, title = key
         pools = serves.get(g, [])
-        if g in contract and pools:
-            _post_counts(cm, g, pools, contract[g], cm.reg, by_pool, "reg", f"regularise[{g}]", Sense.le)
-        if g in hired:
-            _post_counts(cm, g, pools, hired[g], cm.hire, by_pool, "hire", f"hire_posts[{g}]", Sense.eq)
+        where = f"{g},{title}" if title else g
+        if key in contract and pools:
+            _post_counts(cm, key, pools, contract[key], cm.reg, by_pool, "reg", f"regularise[{where}]", Sense.le)
+        if key in hired:
+            _post_counts(cm, key, pools, hired[key], cm.hire, by_pool, "hire", f"hire_posts[{where}]", Sense.eq)
     for pid, terms in by_pool.items():
         cm.add("vacancy", f"vacancy[{pid}]", terms, Sense.le, cm.pools[pid].vacancies)
 
 
-def _post_counts(cm: CommunityModel, g: str, pools: list[str], people: dict[int, float],
-                 store: dict[tuple[str, str], int], by_pool: dict[str, dict[int, float]],
+def _post_counts(cm: CommunityModel, key: tuple[str, str], pools: list[str], people: dict[int, float],
+                 store: dict[tuple[str, str, str], int], by_pool: dict[str, dict[int, float]],
                  prefix: str, name: str, sense: Sense) -> None:
-    """One integer per pool for group g, tied to the people posted in g by `sense` (≤ or =)."""
+    """One integer per pool for group g (and title, or ""), tied to the people posted there
+    by `sense` (≤ or =)."""
+    g, title = key
     terms: dict[int, float] = {}
     for pid in pools:
-        v = cm.lp.var(f"{prefix}_{safe_name(g)}_{safe_name(pid)}", 0.0, float(cm.pools[pid].vacancies), True)
-        store[(g, pid)] = v
+        tail = f"_{title}" if title else ""
+        v = cm.lp.var(f"{prefix}_{safe_name(g)}_{safe_name(pid)}{tail}", 0.0, float(cm.pools[pid].vacancies), True)
+        store[(g, pid, title)] = v
         terms[v] = 1
         by_pool.setdefault(pid, {})[v] = 1
     for var in people:
