@@ -63,12 +63,37 @@ class Opt:
     funding: str | None
 
 
+def pinned_here(instance: Instance, sid: str, j: str) -> bool:
+    """Do the pins of `sid` in the year planned allow institution `j`? (pins.csv, read afresh)"""
+    s = instance.staff_by_id[sid]
+    for pin in instance.pins:
+        if pin.staff_id != sid or (pin.year is not None and pin.year != instance.horizon.start):
+            continue
+        if pin.at is not None and j != pin.at:
+            return False
+        if pin.stay and j != s.posted_at:
+            return False
+        if pin.not_at is not None and j == pin.not_at:
+            return False
+    return True
+
+
+def must_be_hired(instance: Instance, sid: str) -> bool:
+    """A candidate pinned at an institution this year."""
+    return any(pin.staff_id == sid and pin.at is not None and (pin.year is None or pin.year == instance.horizon.start)
+               for pin in instance.pins)
+
+
 def person_options(instance: Instance, mode: Mode, sid: str) -> list[Opt]:
     s = instance.staff_by_id[sid]
     p = instance.policy
     out: list[Opt] = []
     for j in instance.institutions:
         if j.community != s.community:
+            continue
+        if not pinned_here(instance, sid, j.id):
+            continue
+        if s.grassroots_years > 0 and j.tier.value == "county":  # targeted graduates serve below county
             continue
         if s.title.value == "village_doctor" and j.tier.value != "village":
             continue
@@ -156,7 +181,11 @@ def solve_naive(instance: Instance, mode: Mode | None = None, solver: str = "hig
     for s in instance.staff:
         vs = by_person.get(s.id, [])
         if s.status == StaffStatus.candidate:
-            if vs:
+            if must_be_hired(instance, s.id):
+                if not vs:  # pinned where no rule lets them be hired
+                    return NaiveResult("infeasible", {}, n, time.perf_counter() - t0)
+                prob += pulp.lpSum(vs) == 1
+            elif vs:
                 prob += pulp.lpSum(vs) <= 1
         else:
             prob += pulp.lpSum(vs) == 1

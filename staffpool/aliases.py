@@ -19,6 +19,8 @@ TABLE_ALIASES: dict[str, tuple[str, ...]] = {
     "staff": ("人员",),
     "requirements": ("需求",),
     "workload": ("工作量",),
+    "pins": ("既定安排",),
+    "budgets": ("年度预算",),
 }
 
 # Table → column → other names. A column added to io.TABLE_COLUMNS needs no entry here
@@ -57,6 +59,10 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "community": ("医共体",),
         "mobile": ("可调动",),
         "grassroots_due": ("需下基层",),
+        "leaves": ("离岗年份",),
+        "birth_year": ("出生年份",),
+        "arrives": ("到岗年份",),
+        "grassroots_years": ("基层服务年限",),
     },
     "requirements": {
         "institution": ("机构编码",),
@@ -64,6 +70,21 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "min_title": ("最低职称",),
         "need": ("需求人数",),
         "weight": ("权重",),
+        "year": ("年份",),
+    },
+    "pins": {
+        "staff_id": ("工号",),
+        "year": ("年份",),
+        "at": ("安排至",),
+        "stay": ("留任",),
+        "not_at": ("不安排至",),
+    },
+    "budgets": {
+        "community": ("医共体",),
+        "year": ("年份",),
+        "hiring_budget": ("招聘预算",),
+        "max_moves": ("最多调动人数",),
+        "treasury_budget": ("财政预算", "财政增人预算"),
     },
     "workload": {
         "institution": ("机构编码",),

@@ -32,6 +32,7 @@ from .domain import (
     Title,
 )
 from .errors import InputError, Problem
+from .i18n import _
 from .io import unneutralise_text
 
 # ---------------------------------------------------------------- model.md, read again
@@ -167,28 +168,28 @@ def check_posting(c: _Ctx) -> Iterable[Violation]:
         if s.status == StaffStatus.candidate:
             hired = a is not None and a.to_institution is not None
             if hired and a is not None and a.post_source != PostSource.hired:
-                yield Violation("posting", s.id, "a posted candidate must be hired into a post (post_source hired)")
+                yield Violation("posting", s.id, _("a posted candidate must be hired into a post (post_source hired)"))
             if not hired and a is not None and a.post_source:
-                yield Violation("posting", s.id, "a candidate not posted cannot hold a post")
+                yield Violation("posting", s.id, _("a candidate not posted cannot hold a post"))
             continue
         if a is None or a.to_institution is None:
-            yield Violation("posting", s.id, f"a {s.status.value} member must be posted at exactly one institution")
+            yield Violation("posting", s.id, _("a {status} member must be posted at exactly one institution").format(status=s.status.value))
             continue
         if a.to_institution not in c.inst:
-            yield Violation("posting", s.id, f"posted at unknown institution {a.to_institution}")
+            yield Violation("posting", s.id, _("posted at unknown institution {institution}").format(institution=a.to_institution))
             continue
         if s.status == StaffStatus.on_staff:
             if a.post_source != PostSource.existing:
-                yield Violation("posting", s.id, "an on_staff member keeps their post (post_source existing)")
+                yield Violation("posting", s.id, _("an on_staff member keeps their post (post_source existing)"))
             expected = "unified" if c.mode == Mode.unified else s.post_funding.value if s.post_funding else ""
             if a.post_funding not in (expected, s.post_funding.value if s.post_funding else ""):
-                yield Violation("posting", s.id, f"post_funding {a.post_funding} but the post is {expected}")
+                yield Violation("posting", s.id, _("post_funding {funding} but the post is {expected}").format(funding=a.post_funding, expected=expected))
         elif a.post_source not in (None, "", PostSource.regularised):
-            yield Violation("posting", s.id, f"a contract member's post_source is blank or regularised, not {a.post_source}")
+            yield Violation("posting", s.id, _("a contract member's post_source is blank or regularised, not {source}").format(source=a.post_source))
     known = {s.id for s in c.instance.staff}
     for sid in c.plan:
         if sid not in known:
-            yield Violation("posting", sid, "not a staff member of the instance")
+            yield Violation("posting", sid, _("not a staff member of the instance"))
 
 
 def check_community_mobility(c: _Ctx) -> Iterable[Violation]:
@@ -198,14 +199,16 @@ def check_community_mobility(c: _Ctx) -> Iterable[Violation]:
             continue
         j = c.inst[a.to_institution]
         if j.community != s.community:
-            yield Violation("community_mobility", s.id, f"posted at {j.id} of community {j.community}, but belongs to {s.community}")
+            yield Violation("community_mobility", s.id, _("posted at {institution} of community {community}, but belongs to {own}").format(
+                institution=j.id, community=j.community, own=s.community))
         if s.status == StaffStatus.candidate:
             continue
         if a.to_institution != s.posted_at:
             if not s.mobile:
-                yield Violation("community_mobility", s.id, f"mobile: false, yet moved from {s.posted_at} to {j.id}")
+                yield Violation("community_mobility", s.id, _("mobile: false, yet moved from {src} to {dst}").format(src=s.posted_at, dst=j.id))
             elif c.mode == Mode.separate:
-                yield Violation("community_mobility", s.id, f"nobody moves in separate mode, yet moved from {s.posted_at} to {j.id}")
+                yield Violation("community_mobility", s.id, _("nobody moves in separate mode, yet moved from {src} to {dst}").format(
+                    src=s.posted_at, dst=j.id))
 
 
 def check_village_title(c: _Ctx) -> Iterable[Violation]:
@@ -216,7 +219,8 @@ def check_village_title(c: _Ctx) -> Iterable[Violation]:
         assert a.to_institution is not None
         tier = c.inst[a.to_institution].tier
         if tier != Tier.village:
-            yield Violation("village_title", s.id, f"a village_doctor posted at {a.to_institution}, a {tier.value} institution")
+            yield Violation("village_title", s.id, _("a village_doctor posted at {institution}, a {tier} institution").format(
+                institution=a.to_institution, tier=tier.value))
 
 
 def check_distance(c: _Ctx) -> Iterable[Violation]:
@@ -228,7 +232,8 @@ def check_distance(c: _Ctx) -> Iterable[Violation]:
         assert a.to_institution is not None
         m = _metres(c.inst[s.posted_at], c.inst[a.to_institution])
         if not _within(m, limit):
-            yield Violation("distance", s.id, f"moved {m / 1000:.3f} km from {s.posted_at} to {a.to_institution}, over the {limit:g} km limit")
+            yield Violation("distance", s.id, _("moved {km} km from {src} to {dst}, over the {limit} km limit").format(
+                km=f"{m / 1000:.3f}", src=s.posted_at, dst=a.to_institution, limit=f"{limit:g}"))
 
 
 def _post_funding(c: _Ctx, s: StaffMember, a: Assignment) -> Funding | None:
@@ -249,11 +254,12 @@ def check_post_use(c: _Ctx) -> Iterable[Violation]:
         assert a.to_institution is not None
         f = _post_funding(c, s, a)
         if f is None:
-            yield Violation("post_use", s.id, "a new post in county_pool mode must say its funding (full or differential)")
+            yield Violation("post_use", s.id, _("a new post in county_pool mode must say its funding (full or differential)"))
             continue
         tier = c.inst[a.to_institution].tier
         if not _post_use_ok(c.instance.policy, f, tier):
-            yield Violation("post_use", s.id, f"holds a {f.value} post but is posted at {a.to_institution} ({tier.value} tier), which the post-use rules forbid")
+            yield Violation("post_use", s.id, _("holds a {funding} post but is posted at {institution} ({tier} tier), which the post-use rules forbid").format(
+                funding=f.value, institution=a.to_institution, tier=tier.value))
 
 
 def check_vacancy(c: _Ctx) -> Iterable[Violation]:
@@ -267,7 +273,8 @@ def check_vacancy(c: _Ctx) -> Iterable[Violation]:
         j = c.inst[a.to_institution]
         if c.mode == Mode.separate:
             if a.post_funding not in (None, "", j.funding.value):
-                yield Violation("vacancy", s.id, f"in separate mode a new post is one of {j.id}'s ({j.funding.value}), not {a.post_funding}")
+                yield Violation("vacancy", s.id, _("in separate mode a new post is one of {institution}'s ({funding}), not {given}").format(
+                    institution=j.id, funding=j.funding.value, given=a.post_funding))
             taken[(j.id, "")] += 1
         elif c.mode == Mode.county_pool:
             if a.post_funding not in ("full", "differential"):
@@ -278,7 +285,7 @@ def check_vacancy(c: _Ctx) -> Iterable[Violation]:
     for key, n in sorted(taken.items()):
         if n > vac.get(key, 0):
             pool = ",".join(k for k in key if k)
-            yield Violation("vacancy", pool, f"{n} new posts taken, but the pool has {vac.get(key, 0)} vacancies")
+            yield Violation("vacancy", pool, _("{n} new posts taken, but the pool has {vacancies} vacancies").format(n=n, vacancies=vac.get(key, 0)))
 
 
 def check_capacity(c: _Ctx) -> Iterable[Violation]:
@@ -286,7 +293,7 @@ def check_capacity(c: _Ctx) -> Iterable[Violation]:
     posted = Counter(a.to_institution for _s, a in c.people if a is not None and a.to_institution)
     for i in c.instance.institutions:
         if i.capacity is not None and posted[i.id] > i.capacity:
-            yield Violation("capacity", i.id, f"{posted[i.id]} staff posted, capacity {i.capacity}")
+            yield Violation("capacity", i.id, _("{n} staff posted, capacity {capacity}").format(n=posted[i.id], capacity=i.capacity))
 
 
 def check_hiring_budget(c: _Ctx) -> Iterable[Violation]:
@@ -297,7 +304,7 @@ def check_hiring_budget(c: _Ctx) -> Iterable[Violation]:
             cost[s.community] += c.instance.salary(s.title)
     for com in c.instance.communities:
         if com.hiring_budget is not None and cost[com.id] > com.hiring_budget + 1e-6:
-            yield Violation("hiring_budget", com.id, f"hires cost {cost[com.id]:,} yuan, budget {com.hiring_budget:,.0f}")
+            yield Violation("hiring_budget", com.id, _("hires cost {cost} yuan, budget {budget}").format(cost=f"{cost[com.id]:,}", budget=f"{com.hiring_budget:,.0f}"))
 
 
 def check_max_moves(c: _Ctx) -> Iterable[Violation]:
@@ -305,9 +312,38 @@ def check_max_moves(c: _Ctx) -> Iterable[Violation]:
     moves: Counter[str] = Counter(s.community for s, a in c.people if c.moved(s, a))
     for com in c.instance.communities:
         if com.max_moves is not None and moves[com.id] > com.max_moves:
-            yield Violation("max_moves", com.id, f"{moves[com.id]} people moved, max_moves {com.max_moves}")
+            yield Violation("max_moves", com.id, _("{n} people moved, max_moves {limit}").format(n=moves[com.id], limit=com.max_moves))
 
 
+def check_pins(c: _Ctx) -> Iterable[Violation]:
+    """Pins: each pin of the year planned (year blank or horizon.start) holds."""
+    staff = c.instance.staff_by_id
+    year = c.instance.horizon.start
+    for pin in c.instance.pins:
+        if (pin.year is not None and pin.year != year) or pin.staff_id not in staff:
+            continue
+        s = staff[pin.staff_id]
+        a = c.plan.get(s.id)
+        to = a.to_institution if a is not None else None
+        if pin.at is not None and to != pin.at:
+            yield Violation("pins", s.id, f"pinned at {pin.at}, but {'posted at ' + to if to else 'not posted'}")
+        if pin.stay and to != s.posted_at:
+            yield Violation("pins", s.id, f"pinned to stay at {s.posted_at}, but {'posted at ' + to if to else 'not posted'}")
+        if pin.not_at is not None and to == pin.not_at:
+            yield Violation("pins", s.id, f"pinned not at {pin.not_at}, but posted there")
+
+
+def check_grassroots(c: _Ctx) -> Iterable[Violation]:
+    """Grassroots service: whoever owes it this year (grassroots_years ≥ 1) and is posted
+    serves at township or village tier."""
+    for s, a in c.people:
+        if s.grassroots_years < 1 or a is None or a.to_institution not in c.inst:
+            continue
+        assert a.to_institution is not None
+        tier = c.inst[a.to_institution].tier
+        if tier == Tier.county:
+            yield Violation("grassroots", s.id, f"owes {s.grassroots_years} more year(s) of grassroots service, "
+                            f"but is posted at {a.to_institution} (county tier)")
 def fen_round(amount: Fraction) -> float:
     """Yuan to the fen, half up (model.md's money is yuan a year; shares make decimals)."""
     return math.floor(amount * 100 + Fraction(1, 2)) / 100
@@ -376,6 +412,8 @@ CHECKS: dict[str, Callable[[_Ctx], Iterable[Violation]]] = {
     "capacity": check_capacity,
     "hiring_budget": check_hiring_budget,
     "max_moves": check_max_moves,
+    "pins": check_pins,
+    "grassroots": check_grassroots,
     "treasury_budget": check_treasury_budget,
 }
 
@@ -429,7 +467,11 @@ def requirement_coverage(instance: Instance, plan: Plan) -> list[tuple[int, int]
 
 
 def check_plan(instance: Instance, plan: Plan, mode: Mode | None = None) -> CheckReport:
-    """Every hard rule of model.md against a plan, and the recomputed levels."""
+    """Every hard rule of model.md against a plan, and the recomputed levels (of the year
+    `horizon.start` when the instance spans years: who is present, that year's rows)."""
+    from .horizon import year_view
+
+    instance = year_view(instance)
     ctx = _Ctx(instance, mode or instance.policy.mode, plan)
     report = CheckReport()
     for check in CHECKS.values():
@@ -461,17 +503,17 @@ def read_plan(path: Path, instance: Instance) -> Plan:
     file = path / "assignments.csv" if path.is_dir() else path
     label = file.name
     if not file.exists():
-        raise InputError([Problem(label, None, "", "", f"missing: expected a plan at {file}")])
+        raise InputError([Problem(label, None, "", "", _("missing: expected a plan at {path}").format(path=file))])
     try:
         text = file.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError([Problem(label, None, "", "", "is not UTF-8 text")]) from None
+        raise InputError([Problem(label, None, "", "", _("is not UTF-8 text"))]) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     problems: list[Problem] = []
     cols = reader.fieldnames or []
     for need in ("staff_id", "to_institution"):
         if need not in cols:
-            problems.append(Problem(label, 1, need, "", f"column {need!r} is missing from the header"))
+            problems.append(Problem(label, 1, need, "", _("column {column!r} is missing from the header").format(column=need)))
     if problems:
         raise InputError(problems)
     plan: Plan = {}
@@ -482,14 +524,14 @@ def read_plan(path: Path, instance: Instance) -> Plan:
         if not sid:
             continue
         if sid not in staff:
-            problems.append(Problem(label, n, "staff_id", sid, "unknown staff member"))
+            problems.append(Problem(label, n, "staff_id", sid, _("unknown staff member")))
             continue
         if sid in plan:
-            problems.append(Problem(label, n, "staff_id", sid, "the staff member has two rows"))
+            problems.append(Problem(label, n, "staff_id", sid, _("the staff member has two rows")))
             continue
         to = (row.get("to_institution") or "").strip() or None
         if to is not None and to not in instance.institution_by_id:
-            problems.append(Problem(label, n, "to_institution", to, "unknown institution"))
+            problems.append(Problem(label, n, "to_institution", to, _("unknown institution")))
             continue
         source = (row.get("post_source") or "").strip() or None
         funding = (row.get("post_funding") or "").strip() or None
@@ -503,7 +545,7 @@ def read_plan(path: Path, instance: Instance) -> Plan:
         if s.status == StaffStatus.on_staff and funding is None and source == PostSource.existing:
             funding = s.post_funding.value if s.post_funding else None
         if source not in (None, PostSource.existing, PostSource.regularised, PostSource.hired):
-            problems.append(Problem(label, n, "post_source", source, "expected existing, regularised, hired or blank"))
+            problems.append(Problem(label, n, "post_source", source, _("expected existing, regularised, hired or blank")))
             continue
         plan[sid] = Assignment(sid, to, funding, source)
     if problems:

@@ -19,7 +19,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from . import labels
 from .errors import InfeasibleError, InputError, StaffpoolError, UsageError
+from .i18n import N_, _, default_language, ngettext, set_language
 
 # numpy's BLAS thread pool starts with numpy and spins, competing with HiGHS for the cores,
 # while staffpool does no BLAS work (county solve 0.34 s → 0.27 s on 2 cores). Set before
@@ -29,7 +31,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 app = typer.Typer(
     name="staffpool",
-    help="Where a county's doctors work: allocate posts, moves, hires and rotations in a county medical community.",
+    help=N_("Where a county's doctors work: allocate posts, moves, hires and rotations in a county medical community."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -37,10 +39,25 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-InstanceArg = Annotated[Path, typer.Argument(help="Instance: a folder with instance.yaml, a .json file or a .xlsx workbook.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout and nothing else.")]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Replace what an earlier run wrote at --out.")]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings (unknown columns, sheets, files) as problems: exit 2.")]
+InstanceArg = Annotated[Path, typer.Argument(help=N_("Instance: a folder with instance.yaml, a .json file or a .xlsx workbook."))]
+JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print JSON on stdout and nothing else."))]
+ForceOpt = Annotated[bool, typer.Option("--force", help=N_("Replace what an earlier run wrote at --out (or --xlsx)."))]
+StrictOpt = Annotated[bool, typer.Option("--strict", help=N_("Treat warnings (unknown columns, sheets, files) as problems: exit 2."))]
+
+
+def _lang_callback(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            set_language(value)
+        except ValueError:
+            raise typer.BadParameter(_("choose zh or en")) from None
+    return value
+
+
+# Read by `main` before the command line is built (so help is translated too); the option
+# is declared on every command so it is listed and checked there.
+LangOpt = Annotated[str | None, typer.Option("--lang", help=N_("Language of what people read: zh or en (default: the locale's)."),
+                                             callback=_lang_callback, is_eager=True)]
 
 
 def _version(value: bool) -> None:
@@ -53,11 +70,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help=N_("Show the traceback of an internal error."))] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+                                          help=N_("Print the version and exit."))] = False,
+    lang: LangOpt = None,
 ) -> None:
-    """staffpool: staffing allocation for county medical communities."""
+    pass
 
 
 def _print_json(data: Any) -> None:
@@ -99,7 +117,7 @@ def _load_with_warnings(path: Path, strict: bool = False) -> tuple[Any, list[Any
     from .validate import load_with_warnings
 
     t0 = time.perf_counter()
-    with _busy(f"loading {escape(str(path))}"):
+    with _busy(_("loading {path}").format(path=escape(str(path)))):
         inst, warnings = load_with_warnings(path, strict)
     render_warnings(err, warnings)
     return inst, warnings, time.perf_counter() - t0
@@ -111,15 +129,14 @@ def _input_files(path: Path) -> list[Path]:
     return read_raw(path).input_files
 
 
-@app.command()
-def validate(instance: InstanceArg, as_json: JsonOpt = False, strict: StrictOpt = False) -> None:
-    """Check an instance: exit 0 with an overview, or 2 with every problem."""
+@app.command(help=N_("Check an instance: exit 0 with an overview, or 2 with every problem."))
+def validate(instance: InstanceArg, as_json: JsonOpt = False, strict: StrictOpt = False, lang: LangOpt = None) -> None:
     from dataclasses import asdict
 
     from .check import vacancies
     from .render import instance_overview
 
-    inst, warnings, _ = _load_with_warnings(instance, strict)
+    inst, warnings, _load_s = _load_with_warnings(instance, strict)
     vac = vacancies(inst, inst.policy.mode)
     if as_json:
         _print_json({
@@ -131,7 +148,7 @@ def validate(instance: InstanceArg, as_json: JsonOpt = False, strict: StrictOpt 
         return
     for t in instance_overview(inst, vac):
         out.print(t)
-    out.print(f"[green]{escape(str(instance))} is valid.[/]")
+    out.print("[green]" + _("{instance} is valid.").format(instance=escape(str(instance))) + "[/]")
 
 
 def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, workers: int | None, load_s: float) -> Any:
@@ -140,10 +157,10 @@ def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, w
     n = len(inst.communities)
     w = workers if workers is not None else default_workers()
     with _progress() as progress:
-        task = progress.add_task(f"solving {n} communit{'y' if n == 1 else 'ies'}", total=n)
+        task = progress.add_task(ngettext("solving {n} community", "solving {n} communities", n).format(n=n), total=n)
 
         def on_level(cid: str, level: Any) -> None:
-            progress.update(task, description=f"{escape(cid)}: level {level.value}")
+            progress.update(task, description=_("{community}: level {level}").format(community=escape(cid), level=level.value))
 
         def on_done(_o: Any) -> None:
             progress.advance(task)
@@ -152,11 +169,12 @@ def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, w
                      on_community_done=on_done, load_s=load_s)
 
 
-ModeOpt = Annotated[str | None, typer.Option("--mode", help="separate, county_pool or unified (default: the policy's).")]
-SolverOpt = Annotated[str, typer.Option("--solver", help="A solver profile in solvers/: highs (default), cbc, …")]
-TimeOpt = Annotated[float | None, typer.Option("--time-limit", help="Seconds per community (default: the profile's).")]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Parallel processes (default: the machine's cores).")]
-OutOpt = Annotated[Path | None, typer.Option("--out", help="Folder to write the result files into.")]
+ModeOpt = Annotated[str | None, typer.Option("--mode", help=N_("separate, county_pool or unified (default: the policy's)."))]
+SolverOpt = Annotated[str, typer.Option("--solver", help=N_("A solver profile in solvers/: highs (default), cbc, …"))]
+TimeOpt = Annotated[float | None, typer.Option("--time-limit", help=N_("Seconds per community (default: the profile's)."))]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", help=N_("Parallel processes (default: the machine's cores)."))]
+OutOpt = Annotated[Path | None, typer.Option("--out", help=N_("Folder to write the result files into."))]
+XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help=N_("Also write one Excel workbook (.xlsx) for people, headers in the chosen language."))]
 
 
 def _check_mode(mode: str | None) -> str | None:
@@ -167,10 +185,10 @@ def _check_mode(mode: str | None) -> str | None:
     try:
         return Mode(mode.strip().lower()).value
     except ValueError:
-        raise UsageError(f"--mode {mode!r}: choose separate, county_pool or unified") from None
+        raise UsageError(_("--mode {mode!r}: choose separate, county_pool or unified").format(mode=mode)) from None
 
 
-@app.command("solve")
+@app.command("solve", help=N_("Allocate staff to the lexicographic optimum (docs/model.md) and write the result files."))
 def solve_cmd(
     instance: InstanceArg,
     out_dir: OutOpt = None,
@@ -181,20 +199,33 @@ def solve_cmd(
     as_json: JsonOpt = False,
     force: ForceOpt = False,
     strict: StrictOpt = False,
+    xlsx: XlsxOpt = None,
+    from_plan: Annotated[Path | None, typer.Option("--from", help=N_("Start from the world after this plan (a folder written by solve or plan)."))] = None,
+    lang: LangOpt = None,
 ) -> None:
-    """Allocate staff to the lexicographic optimum (docs/model.md) and write the result files."""
     from .results import RESULT_FILES, write_result
     from .solve import load_profile, require_plan
 
     mode = _check_mode(mode)
     load_profile(solver)
-    inputs = _input_files(instance) if out_dir is not None else []
+    inputs = _input_files(instance) if out_dir is not None or xlsx is not None else []
+    if xlsx is not None:
+        from .xlsx_out import check_writable
+
+        check_writable(xlsx, force, [instance, *inputs])
     if out_dir is not None:
         from .io import ensure_not_input, refuse_existing
 
         ensure_not_input(out_dir, RESULT_FILES, inputs)
+        if from_plan is not None:
+            ensure_not_input(out_dir, RESULT_FILES, [from_plan / n for n in RESULT_FILES])
         refuse_existing([out_dir / n for n in RESULT_FILES], force)  # before solving, not after
     inst, load_s = _load(instance, strict)
+    if from_plan is not None:
+        from .horizon import advance_from
+
+        with _busy(f"starting from {escape(str(from_plan))}"):
+            inst = advance_from(inst, from_plan)
     result = _solve(inst, mode, solver, time_limit, workers, load_s)
     if as_json and not result.has_plan:
         # Each community's status and reason, on stdout as the summary; exit 1 follows.
@@ -202,6 +233,11 @@ def solve_cmd(
     require_plan(result)
     if out_dir is not None:
         write_result(result, out_dir, inputs, force=force)
+    if xlsx is not None:
+        from .xlsx_out import write_result_workbook
+
+        with _busy(_("writing {path}").format(path=escape(str(xlsx)))):  # 0.4 s for a county, ~13 s for 20,000 staff
+            write_result_workbook(result, xlsx)
     if as_json:
         _print_json(result.summary.model_dump(mode="json"))
         _warn_unproven(result)  # on stderr: stdout stays clean JSON
@@ -212,38 +248,125 @@ def solve_cmd(
         out.print(t)
     _warn_unproven(result)
     if out_dir is not None:
-        out.print(f"Wrote {', '.join(RESULT_FILES)} to {escape(str(out_dir))}")
+        out.print(_("Wrote {files} to {dir}").format(files=", ".join(RESULT_FILES), dir=escape(str(out_dir))))
+    if xlsx is not None:
+        out.print(_("Wrote {path}").format(path=escape(str(xlsx))))
 
 
 def _warn_unproven(result: Any) -> None:
     """A plan that is not proven optimal says so on stderr (exit 0 all the same)."""
     if result.status.value == "time_limit":
-        err.print("[yellow]Time limit reached: the plan obeys every rule but is not proven optimal.[/]")
+        err.print("[yellow]" + _("Time limit reached: the plan obeys every rule but is not proven optimal.") + "[/]")
     elif result.status.value == "feasible":
-        err.print(f"[yellow]Not proven optimal (the {result.solver} profile stops within a gap): the plan obeys "
-                  "every rule; summary.json `bounds` holds each level's proven bound.[/]")
+        err.print("[yellow]" + _("Not proven optimal (the {solver} profile stops within a gap): the plan obeys every rule; "
+                                 "summary.json `bounds` holds each level's proven bound.").format(solver=escape(result.solver))
+                  + "[/]")
 
 
-@app.command()
+@app.command(help=N_("Write the world after a plan as an ordinary instance folder, to inspect, edit and plan on."))
+def advance(
+    instance: InstanceArg,
+    plan_dir: Annotated[Path, typer.Argument(help=N_("A folder written by solve (or plan)."))],
+    out_dir: Annotated[Path, typer.Option("--out", help=N_("The new instance folder (must not exist, or be empty)."))],
+    strict: StrictOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    from .horizon import advance_from, write_instance_folder
+    from .io import refuse_existing
+
+    refuse_existing([out_dir], False, folder=True)  # never over a folder a user made
+    inst, _load_s = _load(instance, strict)
+    with _busy(f"advancing {escape(inst.name)} by {escape(str(plan_dir))}"):
+        new = advance_from(inst, plan_dir)
+        write_instance_folder(new, out_dir)
+    start = f", starting {new.horizon.start}" if new.horizon.start is not None else ""
+    err.print(f"Wrote {escape(str(out_dir))} ({len(new.staff)} staff{start})")
+
+
+@app.command("plan", help=N_("Plan every year of the horizon (instance.yaml horizon: {start, years}): integrated "
+                             "(every level summed over the years, minimised together), or --rolling."))
+def plan_cmd(
+    instance: InstanceArg,
+    out_dir: Annotated[Path, typer.Option("--out", help=N_("Folder for DIR/<year>/ and DIR/summary.json."))],
+    rolling: Annotated[bool, typer.Option("--rolling", help=N_("Year by year: each year's optimum given the years before."))] = False,
+    mode: ModeOpt = None,
+    solver: SolverOpt = "highs",
+    time_limit: TimeOpt = None,
+    workers: WorkersOpt = None,
+    as_json: JsonOpt = False,
+    max_columns: Annotated[int, typer.Option("--max-columns", min=1, help=N_("Refuse an integrated program with more integer columns per community."))] = 400_000,
+    force: ForceOpt = False,
+    strict: StrictOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    from .horizon import horizon_summary, plan_integrated, plan_rolling, write_horizon_plan
+    from .io import ensure_not_input
+    from .render import horizon_table
+    from .solve import default_workers, load_profile
+
+    mode = _check_mode(mode)
+    load_profile(solver)
+    from .io import refuse_existing
+    from .results import RESULT_FILES
+
+    inputs = _input_files(instance)
+    ensure_not_input(out_dir, ["summary.json"], inputs)
+    inst, _load_s = _load(instance, strict)
+    refuse_existing([out_dir / "summary.json", *(out_dir / str(y) / n for y in inst.horizon.year_list for n in RESULT_FILES)],
+                    force)  # before solving, not after
+    w = workers if workers is not None else default_workers()
+    with _progress() as progress:
+        task = progress.add_task(f"planning {inst.horizon.years} year(s)", total=None)
+        current = {"what": ""}
+
+        def on_year(year: int) -> None:
+            current["what"] = f"rolling {year}"
+            progress.update(task, description=f"{current['what']}: solving")
+
+        def on_level(cid: str, level: Any) -> None:
+            progress.update(task, description=f"{current['what']} {cid}: level {level.value}")
+
+        if rolling:
+            hp = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
+        else:
+            current["what"] = f"integrated {inst.horizon.start}–{(inst.horizon.start or 0) + inst.horizon.years - 1}"
+            hp = plan_integrated(inst, mode, solver, time_limit, on_level=on_level, max_columns=max_columns)
+            if hp.complete:  # the rolling plan beside it: what looking ahead is worth
+                hp.rolling = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
+    summary = horizon_summary(hp)
+    if hp.complete:  # as solve: no plan, nothing written
+        write_horizon_plan(hp, out_dir, inputs, force)
+    if as_json:
+        _print_json(summary)
+    else:
+        out.print(horizon_table(summary, [lvl.value for lvl in inst.policy.objective]))
+        if hp.complete:
+            out.print(f"Wrote {', '.join(str(y.year) for y in hp.years)} and summary.json to {escape(str(out_dir))}")
+    if not hp.complete:
+        year = f" for {hp.years[-1].year}" if hp.years else ""
+        raise InfeasibleError(f"{inst.name}: no {hp.kind} plan{year}", hp.reasons)
+
+
+@app.command(help=N_("Verify a plan against every hard rule (docs/rules.md), without a solver; recompute the levels. "
+                     "The mode is --mode, else the one PLAN's summary.json records, else the policy's."))
 def check(
     instance: InstanceArg,
-    plan_dir: Annotated[Path, typer.Argument(help="A folder with assignments.csv (or the file itself).")],
+    plan_dir: Annotated[Path, typer.Argument(help=N_("A folder with assignments.csv (or the file itself)."))],
     mode: ModeOpt = None,
     as_json: JsonOpt = False,
     strict: StrictOpt = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Verify a plan against every hard rule (docs/model.md), without a solver; recompute the levels.
-    The mode is --mode, else the one PLAN's summary.json records, else the policy's."""
     from .check import check_plan, read_plan, read_plan_summary
     from .domain import Mode
     from .render import check_tables
     from .results import level_value
 
     mode = _check_mode(mode)
-    inst, _ = _load(instance, strict)
+    inst, _load_s = _load(instance, strict)
     recorded = read_plan_summary(plan_dir).get("mode")
     m = Mode(mode) if mode else Mode(recorded) if recorded in {x.value for x in Mode} else inst.policy.mode
-    with _busy(f"checking {escape(str(plan_dir))}"):
+    with _busy(_("checking {plan}").format(plan=escape(str(plan_dir)))):
         plan = read_plan(plan_dir, inst)
         report = check_plan(inst, plan, m)
     if as_json:
@@ -256,88 +379,92 @@ def check(
     else:
         for t in check_tables(report, inst.policy.objective):
             out.print(t)
-        held = "[green]Every hard rule holds[/]" if report.ok else f"[red]{len(report.violations)} violations[/]"
-        out.print(f"{held} (mode {m.value}).")
+        n = len(report.violations)
+        held = "[green]" + _("Every hard rule holds") + "[/]" if report.ok else \
+            "[red]" + ngettext("{n} violation", "{n} violations", n).format(n=n) + "[/]"
+        out.print(_("{held} (mode {mode}).").format(held=held, mode=labels.value("mode", m.value)))
     if not report.ok:
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(help=N_("Write a seeded synthetic instance shaped like a real county (the inverted triangle)."))
 def generate(
-    communities: Annotated[int, typer.Option("--communities", min=1, help="How many county communities.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the instance into.")],
-    seed: Annotated[int, typer.Option("--seed")] = 0,
-    scale: Annotated[float, typer.Option("--scale", min=0.01, help="Multiplies staff and institutions per community.")] = 1.0,
+    communities: Annotated[int, typer.Option("--communities", min=1, help=N_("How many county communities."))],
+    out_dir: Annotated[Path, typer.Option("--out", help=N_("Folder to write the instance into."))],
+    seed: Annotated[int, typer.Option("--seed", help=N_("Random seed: the same seed writes the same instance."))] = 0,
+    scale: Annotated[float, typer.Option("--scale", min=0.01, help=N_("Multiplies staff and institutions per community."))] = 1.0,
     force: ForceOpt = False,
-    mode: Annotated[str, typer.Option("--mode", help="The policy's mode: separate, county_pool or unified.")] = "county_pool",
-    move_cap: Annotated[str, typer.Option("--move-cap", help="Each community's max_moves as a share of its staff (0.03), or 'none'.")] = "0.03",
-    contracts: Annotated[float, typer.Option("--contracts", min=0.0, help="Multiplies the share of contract staff (7 % county, 10 % township).")] = 1.0,
-    vacancies: Annotated[float, typer.Option("--vacancies", min=0.0, help="Extra approved posts, as a share of each hospital's and centre's staff.")] = 0.0,
+    mode: Annotated[str, typer.Option("--mode", help=N_("The policy's mode: separate, county_pool or unified."))] = "county_pool",
+    move_cap: Annotated[str, typer.Option("--move-cap", help=N_("Each community's max_moves as a share of its staff (0.03), or 'none'."))] = "0.03",
+    contracts: Annotated[float, typer.Option("--contracts", min=0.0, help=N_("Multiplies the share of contract staff (0.07 at county hospitals, 0.1 at township centres)."))] = 1.0,
+    vacancies: Annotated[float, typer.Option("--vacancies", min=0.0, help=N_("Extra approved posts, as a share of each hospital's and centre's staff."))] = 0.0,
+    lang: LangOpt = None,
 ) -> None:
-    """Write a seeded synthetic instance shaped like the seed articles (inverted triangle)."""
     from .generate import MODES
     from .generate import generate as gen
     from .io import refuse_existing
 
     if mode not in MODES:
-        raise UsageError(f"--mode {mode!r}: choose {', '.join(MODES)}")
+        raise UsageError(_("--mode {mode!r}: choose {modes}").format(mode=mode, modes=", ".join(MODES)))
     try:
         cap = None if move_cap.strip().lower() == "none" else float(move_cap)
     except ValueError:
-        raise UsageError(f"--move-cap {move_cap!r}: a share of the staff (e.g. 0.02) or 'none'") from None
+        raise UsageError(_("--move-cap {value!r}: a share of the staff (e.g. 0.02) or 'none'").format(value=move_cap)) from None
     if cap is not None and not 0 <= cap <= 1:
-        raise UsageError(f"--move-cap {move_cap!r}: a share between 0 and 1, or 'none'")
+        raise UsageError(_("--move-cap {value!r}: a share between 0 and 1, or 'none'").format(value=move_cap))
     refuse_existing([out_dir], force, folder=True)
-    with _busy(f"writing {communities} communit{'y' if communities == 1 else 'ies'} to {escape(str(out_dir))}"):
+    with _busy(ngettext("writing {n} community to {dir}", "writing {n} communities to {dir}", communities)
+               .format(n=communities, dir=escape(str(out_dir)))):
         gen(communities, seed=seed, scale=scale, out_dir=out_dir, force=force, mode=mode, move_cap=cap,
             contracts=contracts, vacancies=vacancies)
-    err.print(f"Wrote {escape(str(out_dir))}")
+    err.print(_("Wrote {path}").format(path=escape(str(out_dir))))
 
 
-@app.command()
+@app.command(help=N_("Write an instance in another form (folder, JSON, workbook); the input is never touched."))
 def convert(
     instance: InstanceArg,
-    to: Annotated[str, typer.Option("--to", help="folder, json or xlsx")],
-    out_path: Annotated[Path, typer.Option("--out", help="Folder, .json or .xlsx to write.")],
+    to: Annotated[str, typer.Option("--to", help=N_("folder, json or xlsx"))],
+    out_path: Annotated[Path, typer.Option("--out", help=N_("Folder, .json or .xlsx to write."))],
     force: ForceOpt = False,
     strict: StrictOpt = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Write an instance in another form (folder, JSON, workbook); the input is never touched."""
     from .convert import write_folder, write_json, write_workbook
     from .io import refuse_existing
 
     if to not in ("folder", "json", "xlsx"):
-        raise UsageError(f"--to {to!r}: choose folder, json or xlsx")
+        raise UsageError(_("--to {to!r}: choose folder, json or xlsx").format(to=to))
     inputs = {p.resolve() for p in _input_files(instance)}
     if out_path.resolve() == instance.resolve() or out_path.resolve() in inputs or any(
             p.is_relative_to(out_path.resolve()) for p in inputs):
-        raise UsageError(f"{out_path}: refusing to overwrite the input")
+        raise UsageError(_("{path}: refusing to overwrite the input").format(path=out_path))
     refuse_existing([out_path], force, folder=to == "folder")
-    inst, _ = _load(instance, strict)
-    with _busy(f"writing {escape(str(out_path))}"):
+    inst, _load_s = _load(instance, strict)
+    with _busy(_("writing {path}").format(path=escape(str(out_path)))):
         if to == "folder":
             write_folder(inst, out_path, force=force)
         elif to == "json":
             write_json(inst, out_path, force=force)
         else:
             write_workbook(inst, out_path, force=force)
-    err.print(f"Wrote {escape(str(out_path))}")
+    err.print(_("Wrote {path}").format(path=escape(str(out_path))))
 
 
-@app.command()
+@app.command(help=N_("Place due attendings on grassroots rotation (min-cost flow) after the allocation."))
 def rotate(
     instance: InstanceArg,
-    allocation: Annotated[Path | None, typer.Option("--allocation", help="A folder written by solve (default: solve first).")] = None,
+    allocation: Annotated[Path | None, typer.Option("--allocation", help=N_("A folder written by solve (default: solve first)."))] = None,
     out_dir: OutOpt = None,
-    graph: Annotated[Path | None, typer.Option("--graph", help="Write the flow network as GraphML.")] = None,
+    graph: Annotated[Path | None, typer.Option("--graph", help=N_("Write the flow network as GraphML."))] = None,
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
     force: ForceOpt = False,
     strict: StrictOpt = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Place due attendings on grassroots rotation (min-cost flow) after the allocation."""
     from .check import read_plan
+    from .horizon import year_view
     from .io import ensure_not_input, refuse_existing
     from .render import rotation_table
     from .rotation import ROTATION_FILES, export_graphml
@@ -353,16 +480,18 @@ def rotate(
         ensure_not_input(graph.parent, [graph.name], inputs)
         refuse_existing([graph], force)
     inst, load_s = _load(instance, strict)
+    inst = year_view(inst)  # the rotation of the year planned (the first of a horizon)
     if allocation is not None:
         plan = read_plan(allocation, inst)
     else:
         plan = require_plan(_solve(inst, mode, solver, None, None, load_s)).plan
-    with _busy("placing the rotation (min-cost flow)"):
+    with _busy(_("placing the rotation (min-cost flow)")):
         result = do_rotate(inst, plan)
     if graph is not None:
         export_graphml(result.graph, graph, force=force)
     if result.status != "optimal":
-        raise InfeasibleError(f"{inst.name}: rotation infeasible: some due attendings cannot be placed", result.reasons)
+        raise InfeasibleError(_("{instance}: rotation infeasible: some due attendings cannot be placed").format(instance=inst.name),
+                              result.reasons)
     if out_dir is not None:
         result.write(out_dir, force=force)
     if as_json:
@@ -371,10 +500,9 @@ def rotate(
     out.print(rotation_table(result))
 
 
-@app.command()
+@app.command(help=N_("Staffing need from workload (WHO WISN): per cadre AWT, required, need, current, ratio."))
 def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = False, force: ForceOpt = False,
-           strict: StrictOpt = False) -> None:
-    """Staffing need from workload (WHO WISN): per cadre AWT, required, need, current, ratio."""
+           strict: StrictOpt = False, lang: LangOpt = None) -> None:
     from .demand import DEMAND_FILES, WISN_COLUMNS, wisn_table, write_demand
     from .render import demand_table
 
@@ -384,7 +512,7 @@ def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = Fal
 
         ensure_not_input(out_dir, DEMAND_FILES, inputs)
         refuse_existing([out_dir / n for n in DEMAND_FILES], force)
-    inst, _ = _load(instance, strict)
+    inst, _load_s = _load(instance, strict)
     table = wisn_table(inst)
     if out_dir is not None:
         write_demand(inst, out_dir, inputs, force=force)
@@ -402,60 +530,84 @@ def _compare_rows(inst: Any, modes: list[str | None], solver: str, load_s: float
     return [compare_row(_solve(inst, m, solver, None, None, load_s)) for m in modes]
 
 
-@app.command()
+@app.command(help=N_("Solve the reform stages side by side: every level, moves, hires, regularisations, staff by tier."))
 def compare(
     instance: InstanceArg,
-    modes: Annotated[list[str] | None, typer.Option("--mode", help="A mode to compare (repeat; default all three).")] = None,
+    modes: Annotated[list[str] | None, typer.Option("--mode", help=N_("A mode to compare (repeat; default all three)."))] = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
     strict: StrictOpt = False,
+    xlsx: XlsxOpt = None,
+    force: ForceOpt = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Solve the reform stages side by side: every level, moves, hires, regularisations, staff by tier."""
     from .render import compare_table
 
     chosen = [_check_mode(m) for m in (modes or ["separate", "county_pool", "unified"])]
+    if xlsx is not None:
+        from .xlsx_out import check_writable
+
+        check_writable(xlsx, force, [instance, *_input_files(instance)])
     inst, load_s = _load(instance, strict)
     rows = _compare_rows(inst, chosen, solver, load_s)
+    if xlsx is not None:
+        from .xlsx_out import compare_sheet, write_workbook
+
+        write_workbook(xlsx, [compare_sheet(rows, [lvl.value for lvl in inst.policy.objective])])
     if as_json:
         _print_json({"instance": inst.name, "modes": rows})
         return
     out.print(compare_table(inst.name, inst.policy.objective, rows))
+    if xlsx is not None:
+        out.print(_("Wrote {path}").format(path=escape(str(xlsx))))
 
 
-@app.command()
+@app.command(help=N_("Write one offline HTML page: the levels, charts (tiers, shortfall, moves map, modes) and tables."))
 def report(
     instance: InstanceArg,
-    out_file: Annotated[Path, typer.Option("--out", help="The .html file to write (one self-contained page).")],
-    plan_dir: Annotated[Path | None, typer.Option("--plan", help="A folder written by solve --out (default: solve first).")] = None,
+    out_file: Annotated[Path, typer.Option("--out", help=N_("The .html file to write (one self-contained page)."))],
+    plan_dir: Annotated[Path | None, typer.Option("--plan", help=N_("A folder written by solve --out (default: solve first)."))] = None,
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
-    no_compare: Annotated[bool, typer.Option("--no-compare", help="Skip solving the three modes for the modes chart.")] = False,
+    no_compare: Annotated[bool, typer.Option("--no-compare", help=N_("Skip solving the three modes for the modes chart."))] = False,
     force: ForceOpt = False,
     strict: StrictOpt = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Write one offline HTML page: the levels, charts (tiers, shortfall, moves map, modes) and tables."""
     from .domain import Mode
     from .io import ensure_not_input, refuse_existing, write_text_atomic
     from .report import build_report, read_plan_result
     from .solve import load_profile, require_plan
 
     if out_file.suffix.lower() != ".html":
-        raise UsageError(f"--out {out_file}: the report must be an .html file")
+        raise UsageError(_("--out {path}: the report must be an .html file").format(path=out_file))
     mode = _check_mode(mode)
     load_profile(solver)
     ensure_not_input(out_file.parent, [out_file.name], _input_files(instance))
     refuse_existing([out_file], force)
     inst, load_s = _load(instance, strict)
+    from .horizon import plan_years
+
+    if plan_dir is not None and plan_dir.is_dir() and plan_years(plan_dir):
+        # A folder written by `plan`: every year verified against the world before it.
+        from .horizon import horizon_summary, read_horizon_plan
+        from .report import build_horizon_report
+
+        with _busy(f"reading and checking every year of {escape(str(plan_dir))}"):
+            summary = horizon_summary(read_horizon_plan(inst, plan_dir))
+        write_text_atomic(out_file, build_horizon_report(summary, [lvl.value for lvl in inst.policy.objective]))
+        err.print(f"Wrote {escape(str(out_file))}")
+        return
     if plan_dir is not None:
         result = read_plan_result(plan_dir, inst, Mode(mode) if mode else None)
     else:
         result = require_plan(_solve(inst, mode, solver, None, None, load_s))
     rows = None if no_compare else _compare_rows(inst, ["separate", "county_pool", "unified"], solver, load_s)
     write_text_atomic(out_file, build_report(inst, result, rows))
-    err.print(f"Wrote {escape(str(out_file))}")
+    err.print(_("Wrote {path}").format(path=escape(str(out_file))))
 
 
-@app.command()
+@app.command(help=N_("Why it is infeasible (the smallest relaxation), or what binds and what one more unit buys."))
 def explain(
     instance: InstanceArg,
     mode: ModeOpt = None,
@@ -463,8 +615,8 @@ def explain(
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
     strict: StrictOpt = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Why it is infeasible (the smallest relaxation), or what binds and what one more unit buys."""
     from .explain import explain as compute
     from .explain import to_json
     from .render import explanation_tables
@@ -472,9 +624,9 @@ def explain(
 
     mode = _check_mode(mode)
     load_profile(solver)
-    inst, _ = _load(instance, strict)
+    inst, _load_s = _load(instance, strict)
     with _progress() as progress:
-        progress.add_task("solving, then re-solving each limit relaxed", total=None)
+        progress.add_task(_("solving, then re-solving each limit relaxed"), total=None)
         exp = compute(inst, mode=mode, solver=solver, workers=workers if workers is not None else default_workers())
     if as_json:
         _print_json(to_json(exp))
@@ -483,6 +635,62 @@ def explain(
             out.print(t)
     if not exp.feasible:
         raise typer.Exit(1)
+
+
+def _lang_from_args(args: list[str]) -> str | None:
+    """`--lang X` or `--lang=X` anywhere before a `--`, the last one winning."""
+    found = None
+    for i, a in enumerate(args):
+        if a == "--":
+            break
+        if a == "--lang" and i + 1 < len(args):
+            found = args[i + 1]
+        elif a.startswith("--lang="):
+            found = a.split("=", 1)[1]
+    return found
+
+
+# typer's own words (help panels, its copy of click's few translatable messages), for the
+# catalogue; the rest of typer's messages are fixed English ("Usage:", "No such option").
+_TYPER_WORDS = (
+    N_("Show this message and exit."), N_("Error"), N_("Options"), N_("Arguments"), N_("Commands"),
+    N_("[default: {}]"), N_("[required]"), N_("Try [blue]'{command_path} {help_option}'[/] for help."),
+    N_("Missing command."), N_("No such command {name!r}."), N_("Aborted!"),
+)
+
+
+def _localised_command() -> Any:
+    """The click command of `app` with every help text in the current language, and typer's
+    own words too (it reads these module names when it prints)."""
+    import gettext
+
+    import typer.main
+    import typer.rich_utils as ru
+
+    # click (and typer's copy of it, typer._click) call gettext's functions by these names.
+    for modname, mod in list(sys.modules.items()):
+        if modname.startswith(("click.", "typer.")):
+            for name, fn, original in (("_", _, gettext.gettext), ("ngettext", ngettext, gettext.ngettext)):
+                if getattr(mod, name, None) in (original, fn):
+                    setattr(mod, name, fn)
+    for name, text in (("OPTIONS_PANEL_TITLE", "Options"), ("ARGUMENTS_PANEL_TITLE", "Arguments"),
+                       ("COMMANDS_PANEL_TITLE", "Commands"), ("ERRORS_PANEL_TITLE", "Error"),
+                       ("DEFAULT_STRING", "[default: {}]"), ("REQUIRED_LONG_STRING", "[required]"),
+                       ("RICH_HELP", "Try [blue]'{command_path} {help_option}'[/] for help.")):
+        setattr(ru, name, _(text))
+    root = typer.main.get_command(app)
+
+    def walk(cmd: Any) -> None:
+        if cmd.help:
+            cmd.help = _(cmd.help)
+        for p in cmd.params:
+            if getattr(p, "help", None):
+                p.help = _(p.help)
+        for sub in getattr(cmd, "commands", {}).values():
+            walk(sub)
+
+    walk(root)
+    return root
 
 
 def _json_error(kind: str, message: str, problems: list[Any], warnings: list[Any] | None = None) -> None:
@@ -502,23 +710,31 @@ def main(argv: list[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    lang = _lang_from_args(args)
     as_json = "--json" in args
     try:
-        # standalone mode: typer itself prints usage errors and exits 2
-        app(args=args, prog_name="staffpool", standalone_mode=True)
+        set_language(lang if lang is not None else default_language())
+    except ValueError:
+        set_language(default_language())
+        err.print("[red]" + _("error:") + "[/] " + _("--lang {lang!r}: choose zh or en").format(lang=lang))
+        return 2
+    try:
+        # standalone mode: click itself prints usage errors and exits 2
+        _localised_command().main(args=args, prog_name="staffpool", standalone_mode=True)
         return 0
     except SystemExit as exc:
         code = exc.code
         code = code if isinstance(code, int) else (0 if code is None else 2)
         if code == 2 and as_json:  # typer has printed what is wrong with the command line on stderr
-            _json_error("usage", "the command line is not valid (see stderr)", [])
+            _json_error("usage", _("the command line is not valid (see stderr)"), [])
         return code
     except InputError as exc:
         from .render import render_problems, render_warnings
 
         if as_json:
-            _json_error("input", f"{len(exc.problems)} problem(s) in the input; nothing was written", exc.problems,
-                        exc.warnings)
+            _json_error("input", ngettext("{n} problem in the input; nothing was written",
+                                          "{n} problems in the input; nothing was written", len(exc.problems))
+                        .format(n=len(exc.problems)), exc.problems, exc.warnings)
         render_warnings(err, exc.warnings)
         render_problems(err, exc.problems)
         return 2
@@ -528,15 +744,15 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if as_json:
             _json_error("usage", str(exc), [])
-        error_line(err, "error:", str(exc))
+        error_line(err, _("error:"), str(exc))
         return 2
     except KeyboardInterrupt:
-        err.print("Interrupted.")
+        err.print(_("Interrupted."))
         return 130
     except Exception as exc:
         if debug:
             raise
-        error_line(err, "internal error:", f"{type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
+        error_line(err, _("internal error:"), f"{type(exc).__name__}: {exc} " + _("(rerun with --debug for the traceback)"))
         return 3
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from .domain import Instance
 from .io import (
     TABLE_COLUMNS,
+    YEAR_COLUMNS,
     atomic_path,
     csv_text,
     neutralise,
@@ -24,8 +25,25 @@ from .io import (
 def _rows(instance: Instance, table: str) -> list[dict[str, Any]]:
     items = {"institutions": instance.institutions, "staff": instance.staff,
              "requirements": instance.requirements, "workload": instance.workload,
-             "communities": instance.communities}[table]
+             "communities": instance.communities, "pins": instance.pins, "budgets": instance.budgets}[table]
     return [item.model_dump(mode="json") for item in items]
+
+
+def _columns(instance: Instance, table: str) -> list[str]:
+    """The table's columns; those about years only when some row gives one (a one-year
+    instance converts as it always did)."""
+    rows = _rows(instance, table)
+    unused = {c for c in YEAR_COLUMNS.get(table, ()) if all(r.get(c) in (None, 0) for r in rows)}
+    return [c for c in TABLE_COLUMNS[table] if c not in unused]
+
+
+def _horizon(instance: Instance) -> dict[str, Any]:
+    """The horizon as written back: only what was set (no horizon: one year, as before)."""
+    return instance.horizon.model_dump(mode="json", exclude_defaults=True)
+
+
+def _optional_tables(instance: Instance) -> list[str]:
+    return [t for t in ("workload", "pins", "budgets") if getattr(instance, t)]
 
 
 def _policy(instance: Instance) -> dict[str, Any]:
@@ -57,8 +75,10 @@ def write_json(instance: Instance, path: Path, force: bool = False) -> None:
     refuse_existing([path], force)
     data = {"name": instance.name, "policy": _policy(instance),
             **{t: _rows(instance, t) for t in ("communities", "institutions", "staff", "requirements")}}
-    if instance.workload:
-        data["workload"] = _rows(instance, "workload")
+    if _horizon(instance):
+        data["horizon"] = _horizon(instance)
+    for t in _optional_tables(instance):
+        data[t] = _rows(instance, t)
     write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -67,10 +87,12 @@ def write_folder(instance: Instance, folder: Path, bom: bool = False, force: boo
     import yaml
 
     meta = {"name": instance.name, "policy": _policy(instance), "communities": _rows(instance, "communities")}
+    if _horizon(instance):
+        meta["horizon"] = _horizon(instance)
     files = {"instance.yaml": yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}
-    tables = ["institutions", "staff", "requirements"] + (["workload"] if instance.workload else [])
+    tables = ["institutions", "staff", "requirements", *_optional_tables(instance)]
     for t in tables:
-        cols = TABLE_COLUMNS[t]
+        cols = _columns(instance, t)
         text = csv_text(cols, ([_cell(row.get(c)) for c in cols] for row in _rows(instance, t)), "\r\n" if bom else "\n")
         files[f"{t}.csv"] = ("\ufeff" if bom else "") + text
     write_folder_atomic(folder, files, force)
@@ -87,15 +109,17 @@ def write_workbook(instance: Instance, path: Path, force: bool = False) -> None:
     ws.append(["name", neutralise(instance.name)])
     pairs: list[tuple[str, Any]] = []
     _flatten("policy", _policy(instance), pairs)
+    _flatten("horizon", _horizon(instance), pairs)
     for key, value in pairs:
         if value is None or value == "":
             continue
         ws.append([key, neutralise(value)])
-    tables = ["communities", "institutions", "staff", "requirements"] + (["workload"] if instance.workload else [])
+    tables = ["communities", "institutions", "staff", "requirements", *_optional_tables(instance)]
     for t in tables:
+        cols = _columns(instance, t)
         sheet = wb.create_sheet(t)
-        sheet.append(list(TABLE_COLUMNS[t]))
+        sheet.append(cols)
         for row in _rows(instance, t):
-            sheet.append([neutralise(row.get(c)) for c in TABLE_COLUMNS[t]])
+            sheet.append([neutralise(row.get(c)) for c in cols])
     with atomic_path(path) as tmp:
         wb.save(tmp)

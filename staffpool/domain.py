@@ -177,6 +177,22 @@ class Policy(_Frozen):
     wisn: WisnPolicy = WisnPolicy()
     requirements_from: tuple[Literal["wisn", "norms"], ...] = ()
     norms: tuple[NormRule, ...] = ()
+    # Age at which people leave (staff `birth_year` + age = `leaves` when `leaves` is blank):
+    # one number, or one per title (titles not named: 60).
+    retirement_age: int | dict[Title, int] = 60
+
+    @field_validator("retirement_age")
+    @classmethod
+    def _age_range(cls, v: int | dict[Title, int]) -> int | dict[Title, int]:
+        for age in ([v] if isinstance(v, int) else v.values()):
+            if not 16 <= age <= 100:
+                raise ValueError(f"retirement_age {age} must be between 16 and 100")
+        return v
+
+    def retires_at(self, title: Title) -> int:
+        if isinstance(self.retirement_age, int):
+            return self.retirement_age
+        return self.retirement_age.get(title, 60)
     treasury_share: TreasuryShare = TreasuryShare()
     balance_to_salary: float = Field(0.10, ge=0.0, le=1.0)
 
@@ -261,6 +277,20 @@ class StaffMember(_Frozen):
     community: str
     mobile: bool = True
     grassroots_due: bool = False
+    leaves: int | None = None  # first year no longer available
+    birth_year: int | None = None
+    arrives: int | None = None  # candidates: first year they can be hired
+    # Years of grassroots service (township or village tier) still owed, this year included:
+    # given for candidates (targeted graduates: 6), carried by `advance` once they are hired.
+    grassroots_years: int = Field(0, ge=0)
+
+    def leaves_in(self, policy: Policy) -> int | None:
+        """The first year the person is gone: `leaves`, else birth_year + retirement age."""
+        if self.leaves is not None:
+            return self.leaves
+        if self.birth_year is not None:
+            return self.birth_year + policy.retires_at(self.title)
+        return None
 
 
 class Requirement(_Frozen):
@@ -269,6 +299,7 @@ class Requirement(_Frozen):
     min_title: Title
     need: int = Field(ge=0)
     weight: float = Field(1.0, ge=0)
+    year: int | None = None  # blank: every year; else this year only, replacing the yearless row
 
     def matches(self, specialty: str, title: Title) -> bool:
         return (
@@ -286,6 +317,46 @@ class WorkloadRow(_Frozen):
     unit_minutes: float | None = None
     hours_per_year: float | None = None
     staff_doing: float | None = None
+
+
+class Pin(_Frozen):
+    """A decision already taken by people (pins.csv): one of `at`, `stay`, `not_at`.
+
+    `year` blank: every year of the horizon; otherwise that year only."""
+
+    staff_id: str
+    year: int | None = None
+    at: str | None = None
+    stay: bool = False
+    not_at: str | None = None
+
+    def applies(self, year: int | None) -> bool:
+        return self.year is None or self.year == year
+
+    def describe(self) -> str:
+        what = f"at {self.at}" if self.at else "stay where posted" if self.stay else f"not at {self.not_at}"
+        return what + ("" if self.year is None else f" in {self.year}")
+
+
+class Budget(_Frozen):
+    """One row of budgets.csv: a community's limits in one year (None: the community's own)."""
+
+    community: str
+    year: int
+    hiring_budget: float | None = Field(None, ge=0)
+    max_moves: int | None = Field(None, ge=0)
+    treasury_budget: float | None = Field(None, ge=0)
+
+
+class Horizon(_Frozen):
+    """`horizon: {start, years}` of instance.yaml. A single solve plans the year `start`."""
+
+    start: int | None = None
+    years: int = Field(1, ge=1)
+
+    @property
+    def year_list(self) -> list[int]:
+        return [] if self.start is None else list(range(self.start, self.start + self.years))
 
 
 def distance_m(a: Institution, b: Institution) -> int:
@@ -308,7 +379,7 @@ def within_km(metres: int, limit_km: float | None) -> bool:
     return metres <= limit_km * 1000.0 + 1e-6
 
 
-_INSTANCE_CACHES = ("institution_by_id", "community_by_id", "staff_by_id")
+_INSTANCE_CACHES = ("institution_by_id", "community_by_id", "staff_by_id", "pins_now")
 
 
 class Instance(_Frozen):
@@ -319,6 +390,9 @@ class Instance(_Frozen):
     staff: tuple[StaffMember, ...]
     requirements: tuple[Requirement, ...] = ()
     workload: tuple[WorkloadRow, ...] = ()
+    pins: tuple[Pin, ...] = ()
+    budgets: tuple[Budget, ...] = ()
+    horizon: Horizon = Horizon()
 
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
 
@@ -333,6 +407,15 @@ class Instance(_Frozen):
     @cached_property
     def staff_by_id(self) -> dict[str, StaffMember]:
         return {s.id: s for s in self.staff}
+
+    @cached_property
+    def pins_now(self) -> dict[str, tuple[Pin, ...]]:
+        """The pins that apply in the year planned (`horizon.start`), by staff id."""
+        out: dict[str, list[Pin]] = {}
+        for p in self.pins:
+            if p.applies(self.horizon.start):
+                out.setdefault(p.staff_id, []).append(p)
+        return {k: tuple(v) for k, v in out.items()}
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Instance:
         """A copy whose lookup maps are rebuilt: pydantic copies `__dict__`, cached maps included."""
@@ -356,3 +439,44 @@ class Instance(_Frozen):
     def distance_m(self, a: str, b: str) -> int:
         inst = self.institution_by_id
         return distance_m(inst[a], inst[b])
+
+
+# ---------------------------------------------------------------- one year of a horizon
+
+
+def present(instance: Instance, s: StaffMember, year: int) -> bool:
+    """Is `s` available in `year`: not gone (leaves ≤ year) and, a candidate, arrived?"""
+    gone = s.leaves_in(instance.policy)
+    if gone is not None and gone <= year:
+        return False
+    return not (s.status == StaffStatus.candidate and s.arrives is not None and s.arrives > year)
+
+
+def year_requirements(requirements: tuple[Requirement, ...], year: int) -> tuple[Requirement, ...]:
+    """A row with this year replaces the yearless row of the same (institution, specialty,
+    min_title); yearless rows apply every year; rows of other years not at all."""
+    replaced = {(r.institution, r.specialty, r.min_title) for r in requirements if r.year == year}
+    return tuple(
+        r for r in requirements
+        if r.year == year or (r.year is None and (r.institution, r.specialty, r.min_title) not in replaced)
+    )
+
+
+def year_communities(instance: Instance, year: int) -> tuple[Community, ...]:
+    """Each community with that year's budgets.csv row applied (a blank cell keeps its own)."""
+    rows = {(b.community, b.year): b for b in instance.budgets}
+    out = []
+    for c in instance.communities:
+        b = rows.get((c.id, year))
+        if b is None:
+            out.append(c)
+            continue
+        update: dict[str, Any] = {}
+        if b.hiring_budget is not None:
+            update["hiring_budget"] = b.hiring_budget
+        if b.max_moves is not None:
+            update["max_moves"] = b.max_moves
+        if b.treasury_budget is not None:
+            update["treasury_budget"] = b.treasury_budget
+        out.append(c.model_copy(update=update))
+    return tuple(out)

@@ -16,13 +16,21 @@ class Problem:
     message: str
 
     def where(self) -> str:
-        row = f" row {self.row}" if self.row is not None else ""
-        col = f" column {self.column}" if self.column else ""
-        return f"{self.file}{row}{col}"
+        from .i18n import _
+
+        if self.row is not None and self.column:
+            return _("{file} row {row} column {column}").format(file=self.file, row=self.row, column=self.column)
+        if self.row is not None:
+            return _("{file} row {row}").format(file=self.file, row=self.row)
+        if self.column:
+            return _("{file} column {column}").format(file=self.file, column=self.column)
+        return self.file
 
     def __str__(self) -> str:
-        shown = f" (value {self.value!r})" if self.value != "" else ""
-        return f"{self.where()}: {self.message}{shown}"
+        from .i18n import _
+
+        shown = _(" (value {value!r})").format(value=self.value) if self.value != "" else ""
+        return _("{where}: {message}").format(where=self.where(), message=self.message) + shown
 
 
 class StaffpoolError(Exception):
@@ -35,8 +43,10 @@ class InputError(StaffpoolError):
     def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
         self.problems = list(problems)
         self.warnings = list(warnings or [])  # what was ignored besides (shown, not counted)
-        first = str(self.problems[0]) if self.problems else "bad input"
-        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        from .i18n import _
+
+        first = str(self.problems[0]) if self.problems else _("bad input")
+        more = _(" (and {n} more)").format(n=len(self.problems) - 1) if len(self.problems) > 1 else ""
         super().__init__(first + more)
 
 

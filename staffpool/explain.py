@@ -24,10 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import labels
 from .constants import SolverProfile
 from .domain import Funding, Instance, Mode, StaffStatus, Tier
+from .i18n import _, ngettext
 
-RELAXABLE_OPTION_RULES = ("community_mobility", "village_title", "distance", "post_use")
+RELAXABLE_OPTION_RULES = ("community_mobility", "village_title", "distance", "post_use", "pins", "grassroots")
 RELAXABLE_CONSTRAINTS = ("capacity", "max_moves")
 POST_USE_KEYS = {
     (Funding.differential, Tier.township): "county_managed_township_used",
@@ -118,7 +120,7 @@ def elastic_relaxation(
         broken = [name for name in RELAXABLE_OPTION_RULES if not rules[name].allow(cm, cohort, [option])]  # type: ignore[misc]
         if not broken:
             continue
-        if cohort.status == StaffStatus.candidate:
+        if cohort.status == StaffStatus.candidate and broken != ["pins"]:
             lp.row(f"not_relaxed_{k}_{o}", {x: 1}, Sense.eq, 0)  # a hire is optional: never a reason to relax
             continue
         for name in broken:
@@ -134,10 +136,19 @@ def elastic_relaxation(
                 if name == "post_use":
                     assert cohort.post_funding is not None
                     key = (name, POST_USE_KEYS[(cohort.post_funding, cm.inst[option.institution].tier)])
+                elif name in ("pins", "grassroots"):
+                    key = (name, ",".join(cohort.members))
                 else:
                     key = (name, str(cohort.posted_at))
                 lp.row(f"item_{lp.num_rows}", {x: 1, item(key): -cohort.size}, Sense.le, 0)
                 people.setdefault(key, []).append((x, k, o))
+    for cohort in cm.cohorts:
+        # A candidate pinned `at` an institution must be hired unless the pin is lifted.
+        if cohort.status == StaffStatus.candidate and any(kind == "at" for kind, _j in cohort.pins):
+            key = ("pins", ",".join(cohort.members))
+            hired = {cm.x[(cohort.index, o)]: 1.0 for o in range(len(cm.options[cohort.index]))}
+            lp.row(f"pin_hire_{cohort.index}", {**hired, item(key): cohort.size}, Sense.ge, cohort.size)
+            people.setdefault(key, [])
     for name, e in cm.slack.items():
         family = name.split("[", 1)[0]
         where = name.split("[", 1)[1].rstrip("]")
@@ -181,34 +192,47 @@ def elastic_relaxation(
             if rule == "capacity":
                 inst = cm.inst[where]
                 assert inst.capacity is not None
-                out.append(Relaxation(rule, where, e, f"capacity of {inst.name or where} is {e} short: "
-                                      f"{inst.capacity + e} staff must be posted there, capacity is {inst.capacity}"))
+                out.append(Relaxation(rule, where, e, _(
+                    "capacity of {institution} is {short} short: {posted} staff must be posted there, capacity is {capacity}"
+                ).format(institution=inst.name or where, short=e, posted=inst.capacity + e, capacity=inst.capacity)))
             else:
                 assert comm.max_moves is not None
-                out.append(Relaxation(rule, where, e, f"max_moves of {comm.name or comm.id} must be at least "
-                                      f"{comm.max_moves + e} (now {comm.max_moves})"))
+                out.append(Relaxation(rule, where, e, _("max_moves of {community} must be at least {at_least} (now {now})")
+                                      .format(community=comm.name or comm.id, at_least=comm.max_moves + e, now=comm.max_moves)))
             continue
         if rule == "distance":
             used = [cm.dist[(str(cm.cohorts[k].posted_at), cm.options[k][o].institution)]
                     for (k, o), x in cm.x.items() if val(x) > 0.5 and cm.cohorts[k].posted_at
                     and not rules["distance"].allow(cm, cm.cohorts[k], [cm.options[k][o]])]  # type: ignore[misc]
             need_km = max(used) / 1000 if used else 0.0
-            out.append(Relaxation(rule, where, need_km, f"max_distance_km of {comm.name or comm.id} must be at least "
-                                  f"{need_km:.3f} km (now {limit_km:g} km)"))
+            out.append(Relaxation(rule, where, need_km, _("max_distance_km of {community} must be at least {km} km (now {now} km)")
+                                  .format(community=comm.name or comm.id, km=f"{need_km:.3f}", now=f"{limit_km:g}")))
             continue
         moved = sum(round(val(x)) for x, _k, _o in people.get(key, []))
         if rule == "post_use":
-            out.append(Relaxation(rule, where, moved, f"post-use rule {where} must be switched on: {moved} "
-                                  f"{'person' if moved == 1 else 'people'} in {comm.name or comm.id} hold posts it forbids "
-                                  "where they must serve"))
+            out.append(Relaxation(rule, where, moved, ngettext(
+                "post-use rule {rule} must be switched on: {n} person in {community} holds a post it forbids where they must serve",
+                "post-use rule {rule} must be switched on: {n} people in {community} hold posts it forbids where they must serve",
+                moved).format(rule=where, n=moved, community=comm.name or comm.id)))
+        elif rule == "pins":
+            pins = [p.describe() for sid in where.split(",") for p in instance.pins_now.get(sid, ())]
+            out.append(Relaxation(rule, where, len(where.split(",")), _(
+                "the pin of {staff} ({pins}) must be lifted: no plan keeps it together with the other rules").format(
+                staff=where, pins="; ".join(pins))))
+        elif rule == "grassroots":
+            out.append(Relaxation(rule, where, moved, _(
+                "{staff} must serve at county tier this year although their grassroots service is not done").format(staff=where)))
         elif rule == "village_title":
             at = cm.inst[where].name or where
-            out.append(Relaxation(rule, where, moved, f"{moved} village doctor{'s' if moved != 1 else ''} posted at "
-                                  f"{at} must serve outside the village tier"))
+            out.append(Relaxation(rule, where, moved, ngettext(
+                "{n} village doctor posted at {institution} must serve outside the village tier",
+                "{n} village doctors posted at {institution} must serve outside the village tier",
+                moved).format(n=moved, institution=at)))
         else:
             at = cm.inst[where].name or where
-            why = "separate mode keeps everyone in place" if mode == Mode.separate else "marked mobile: false"
-            out.append(Relaxation(rule, where, moved, f"{moved} staff posted at {at} must move ({why})"))
+            why = _("separate mode keeps everyone in place") if mode == Mode.separate else _("marked mobile: false")
+            out.append(Relaxation(rule, where, moved, _("{n} staff posted at {institution} must move ({why})")
+                                  .format(n=moved, institution=at, why=why)))
     return sorted(out, key=lambda r: (r.rule, r.where))
 
 
@@ -286,43 +310,43 @@ def _trials(instance: Instance, subs: dict[str, Instance], result: Any, mode: Mo
             target = insts[0]
             bumped = tuple(i.model_copy(update={"approved_posts": i.approved_posts + 1}) if i.id == target.id else i
                            for i in sub.institutions)
-            trials.append(_Trial("vacancy", pool.id, "+1 post", used >= pool.vacancies,
+            trials.append(_Trial("vacancy", pool.id, _("+1 post"), used >= pool.vacancies,
                                  sub.model_copy(update={"institutions": bumped}), comm.id))
         if comm.hiring_budget is not None:
             spent = sum(instance.salary(instance.staff_by_id[s].title) for s in rows.loc[rows["change"] == "hire", "staff_id"])
             cheapest = min(instance.policy.salary.values())
             c2 = comm.model_copy(update={"hiring_budget": comm.hiring_budget + BUDGET_STEP})
-            trials.append(_Trial("hiring_budget", comm.id, f"+{BUDGET_STEP:,} yuan", comm.hiring_budget - spent < cheapest,
+            trials.append(_Trial("hiring_budget", comm.id, _("+{yuan} yuan").format(yuan=f"{BUDGET_STEP:,}"), comm.hiring_budget - spent < cheapest,
                                  sub.model_copy(update={"communities": (c2,)}), comm.id))
         if comm.treasury_budget is not None:
             added = result.payroll["communities"][comm.id]["treasury_added"]
             share = instance.policy.treasury_share
             cheapest_post = min(instance.policy.salary.values()) * min(share.full, share.differential, share.unified)
             c2 = comm.model_copy(update={"treasury_budget": comm.treasury_budget + BUDGET_STEP})
-            trials.append(_Trial("treasury_budget", comm.id, f"+{BUDGET_STEP:,} yuan",
+            trials.append(_Trial("treasury_budget", comm.id, _("+{yuan} yuan").format(yuan=f"{BUDGET_STEP:,}"),
                                  comm.treasury_budget - added < cheapest_post,
                                  sub.model_copy(update={"communities": (c2,)}), comm.id))
         if comm.max_moves is not None:
             moves = int(rows["moved"].sum())
             c2 = comm.model_copy(update={"max_moves": comm.max_moves + 1})
-            trials.append(_Trial("max_moves", comm.id, "+1 move", moves >= comm.max_moves,
+            trials.append(_Trial("max_moves", comm.id, _("+1 move"), moves >= comm.max_moves,
                                  sub.model_copy(update={"communities": (c2,)}), comm.id))
         if instance.policy.max_distance_km is not None and mode != Mode.separate:
             limit = instance.policy.max_distance_km
             longest = float(rows["distance_km"].max() or 0.0) if len(rows) else 0.0
-            trials.append(_Trial("distance", comm.id, f"+{DISTANCE_STEP_KM:g} km", longest >= limit - DISTANCE_STEP_KM,
+            trials.append(_Trial("distance", comm.id, _("+{km} km").format(km=f"{DISTANCE_STEP_KM:g}"), longest >= limit - DISTANCE_STEP_KM,
                                  sub.with_policy(max_distance_km=limit + DISTANCE_STEP_KM), comm.id))
         after = rows.groupby("to_institution").size().to_dict()
         full = [i for i in sub.institutions if i.capacity is not None and after.get(i.id, 0) >= i.capacity]
         for inst in full[:MAX_CAPACITY_TRIALS]:
             bumped = tuple(i.model_copy(update={"capacity": (i.capacity or 0) + 1}) if i.id == inst.id else i
                            for i in sub.institutions)
-            trials.append(_Trial("capacity", inst.id, "+1 place", True, sub.model_copy(update={"institutions": bumped}),
+            trials.append(_Trial("capacity", inst.id, _("+1 place"), True, sub.model_copy(update={"institutions": bumped}),
                                  comm.id))
         immobile = [s for s in sub.staff if not s.mobile and s.status != StaffStatus.candidate]
         if immobile and mode != Mode.separate:
             freed = tuple(s.model_copy(update={"mobile": True}) if not s.mobile else s for s in sub.staff)
-            trials.append(_Trial("community_mobility", comm.id, f"{len(immobile)} immobile made mobile", True,
+            trials.append(_Trial("community_mobility", comm.id, _("{n} immobile made mobile").format(n=len(immobile)), True,
                                  sub.model_copy(update={"staff": freed}), comm.id))
     return trials
 
@@ -367,20 +391,33 @@ def marginal_values(instance: Instance, result: Any, mode: Mode, solver: str = "
 
 
 def _marginal_message(m: Marginal, instance: Instance) -> str:
-    label = {"vacancy": f"one more post in pool {m.where}", "hiring_budget": f"{m.step} of hiring budget in {m.where}",
-             "treasury_budget": f"{m.step} of treasury budget in {m.where}",
-             "max_moves": f"one more move in {m.where}", "distance": f"a distance limit {m.step} longer in {m.where}",
-             "capacity": f"one more place at {instance.institution_by_id[m.where].name or m.where}"
-             if m.where in instance.institution_by_id else m.where,
-             "community_mobility": f"{m.step} in {m.where}"}[m.rule]
+    where = m.where
+    if m.rule == "vacancy":
+        label = _("one more post in pool {pool}").format(pool=where)
+    elif m.rule == "hiring_budget":
+        label = _("{step} of hiring budget in {community}").format(step=m.step, community=where)
+    elif m.rule == "treasury_budget":
+        label = _("{step} of treasury budget in {community}").format(step=m.step, community=where)
+    elif m.rule == "max_moves":
+        label = _("one more move in {community}").format(community=where)
+    elif m.rule == "distance":
+        label = _("a distance limit {step} longer in {community}").format(step=m.step, community=where)
+    elif m.rule == "capacity":
+        label = (_("one more place at {institution}").format(institution=instance.institution_by_id[where].name or where)
+                 if where in instance.institution_by_id else where)
+    else:
+        label = _("{step} in {community}").format(step=m.step, community=where)
     if m.after is None:
-        return f"{label}: no plan found"
+        return _("{label}: no plan found").format(label=label)
     change = m.change
     if not change:
-        return f"{label}: changes nothing"
+        return _("{label}: changes nothing").format(label=label)
     first = next(iter(change))
-    return f"{label}: {first} {change[first]:+g}" + (
-        f" (then {', '.join(f'{k} {v:+g}' for k, v in list(change.items())[1:])})" if len(change) > 1 else "")
+    text = f"{label}: {labels.value('level', first)} {change[first]:+g}"
+    if len(change) > 1:
+        text += " " + _("(then {changes})").format(
+            changes=", ".join(f"{labels.value('level', k)} {v:+g}" for k, v in list(change.items())[1:]))
+    return text
 
 
 # ---------------------------------------------------------------- the whole

@@ -22,6 +22,7 @@ from typing import Any
 
 from .aliases import column_lookup, near_misses, normalise, similar, spelled, table_lookup
 from .errors import Problem, UsageError
+from .i18n import N_, _, ngettext
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "institutions": (
@@ -31,21 +32,32 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "staff": (
         "id", "name", "status", "title", "specialty", "post_funding", "quota_holder",
         "posted_at", "community", "mobile", "grassroots_due",
+        "leaves", "birth_year", "arrives", "grassroots_years",
     ),
-    "requirements": ("institution", "specialty", "min_title", "need", "weight"),
+    "requirements": ("institution", "specialty", "min_title", "need", "weight", "year"),
     "workload": (
         "institution", "specialty", "min_title", "activity", "kind", "annual_volume",
         "unit_minutes", "hours_per_year", "staff_doing",
     ),
     "communities": ("id", "name", "hiring_budget", "max_moves", "treasury_budget", "insurance_balance"),
+    "pins": ("staff_id", "year", "at", "stay", "not_at"),
+    "budgets": ("community", "year", "hiring_budget", "max_moves", "treasury_budget"),
+}
+# Columns about years: written by `convert` only when some row uses them.
+YEAR_COLUMNS: dict[str, tuple[str, ...]] = {
+    "staff": ("leaves", "birth_year", "arrives", "grassroots_years"),
+    "requirements": ("year",),
 }
 # Columns that may be left out of a file altogether (every cell then blank).
 OPTIONAL_COLUMNS: dict[str, set[str]] = {
     "institutions": {"name", "capacity", "service_population"},
-    "staff": {"name", "post_funding", "quota_holder", "community", "mobile", "grassroots_due"},
-    "requirements": {"weight"},
+    "staff": {"name", "post_funding", "quota_holder", "community", "mobile", "grassroots_due",
+              "leaves", "birth_year", "arrives", "grassroots_years"},
+    "requirements": {"weight", "year"},
     "workload": {"annual_volume", "unit_minutes", "hours_per_year", "staff_doing"},
     "communities": {"name", "hiring_budget", "max_moves", "treasury_budget", "insurance_balance"},
+    "pins": {"year", "at", "stay", "not_at"},
+    "budgets": {"hiring_budget", "max_moves", "treasury_budget"},
 }
 REQUIRED_TABLES = ("institutions", "staff", "requirements")
 # The files an instance folder may hold; any other (but README*, *.md, *.txt, hidden files
@@ -55,7 +67,7 @@ KNOWN_FILES = (
     "pins.csv", "budgets.csv",
 )
 # Workbook sheets (and JSON keys) holding tables, and the workbook's `instance` sheet.
-SHEETS = ("instance", "communities", "institutions", "staff", "requirements", "workload")
+SHEETS = ("instance", "communities", "institutions", "staff", "requirements", "workload", "pins", "budgets")
 LIST_KEYS = {"objective", "host_tiers", "requirements_from"}
 JSON_KEYS = {"norms"}  # lists of records: one JSON text cell in the workbook
 
@@ -105,7 +117,7 @@ class RawInstance:
 def read_raw(path: Path) -> RawInstance:
     """Read a folder, a .json file or a .xlsx workbook."""
     if not path.exists():
-        raise UsageError(f"{path}: no such file or folder")
+        raise UsageError(_("{path}: no such file or folder").format(path=path))
     if path.is_dir():
         return _read_folder(path)
     suffix = path.suffix.lower()
@@ -116,7 +128,7 @@ def read_raw(path: Path) -> RawInstance:
     if path.name == "instance.yaml":
         return _read_folder(path.parent)
     raise UsageError(
-        f"{path}: an instance is a folder with instance.yaml, a .json file or a .xlsx workbook"
+        _("{path}: an instance is a folder with instance.yaml, a .json file or a .xlsx workbook").format(path=path)
     )
 
 
@@ -148,7 +160,8 @@ def resolve_header(
             _unknown_name(h.strip(), lookup, label, row, found, "column", problems, warnings)
         elif column in first:
             first_header, again = first[column], h.strip()
-            problems.append(Problem(label, row, column, again, f"the column is given twice (as {first_header!r} and {again!r}): keep one. Headers found: {found}"))
+            problems.append(Problem(label, row, column, again, _("the column is given twice (as {first_header!r} and {again!r}): keep one. Headers found: {found}").format(
+                first_header=first_header, again=again, found=found)))
             column = None
         else:
             first[column] = h.strip()
@@ -165,26 +178,26 @@ def _unknown_name(
     column, shown = (name, "") if what == "column" else ("", name)
     if near:
         names = spelled(near, lookup)
-        problems.append(Problem(label, row, column, shown, _NEAR_MISS[what].format(names=names, found=found)))
+        problems.append(Problem(label, row, column, shown, _(_NEAR_MISS[what]).format(names=names, found=found)))
         return
     close = similar(name, lookup)
     names = spelled(close, lookup) if close else ""
     message = _UNKNOWN_CLOSE[what] if close else _UNKNOWN[what]
-    warnings.append(Problem(label, row, column, shown, message.format(names=names, found=found)))
+    warnings.append(Problem(label, row, column, shown, _(message).format(names=names, found=found)))
 
 
 # Messages as format strings with named placeholders (one per kind of name, for translation).
 _NEAR_MISS = {
-    "column": "unknown column: did you mean {names}? Headers found: {found}",
-    "sheet": "unknown sheet: did you mean {names}? Sheets found: {found}",
+    "column": N_("unknown column: did you mean {names}? Headers found: {found}"),
+    "sheet": N_("unknown sheet: did you mean {names}? Sheets found: {found}"),
 }
 _UNKNOWN_CLOSE = {
-    "column": "unknown column, ignored; the closest known: {names}. Headers found: {found}",
-    "sheet": "unknown sheet, ignored; the closest known: {names}. Sheets found: {found}",
+    "column": N_("unknown column, ignored; the closest known: {names}. Headers found: {found}"),
+    "sheet": N_("unknown sheet, ignored; the closest known: {names}. Sheets found: {found}"),
 }
 _UNKNOWN = {
-    "column": "unknown column, ignored. Headers found: {found}",
-    "sheet": "unknown sheet, ignored. Sheets found: {found}",
+    "column": N_("unknown column, ignored. Headers found: {found}"),
+    "sheet": N_("unknown sheet, ignored. Sheets found: {found}"),
 }
 
 
@@ -224,7 +237,7 @@ def _read_text(path: Path, problems: list[Problem], table: str | None = None) ->
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problems.append(Problem(path.name, None, "", "", f"cannot read the file: {exc.strerror}"))
+        problems.append(Problem(path.name, None, "", "", _("cannot read the file: {error}").format(error=exc.strerror)))
         return None
     text, encoding, at = _decode(data)
     if text is not None:
@@ -239,11 +252,11 @@ def _read_text(path: Path, problems: list[Problem], table: str | None = None) ->
         if 0 <= cell < len(header):
             column = column_lookup(table, TABLE_COLUMNS[table]).get(normalise(header[cell]), header[cell].strip())
     encoding, offset = encoding.upper(), at
-    problems.append(Problem(path.name, line, column, "", (
-        f"cannot be read as text: the file looks like {encoding}, but byte offset {offset} is not "
-        f"valid {encoding} (UTF-8, GB18030/GBK and UTF-16 with a byte-order mark are read); retype that cell, or save the file "
+    problems.append(Problem(path.name, line, column, "", _(
+        "cannot be read as text: the file looks like {encoding}, but byte offset {offset} is not "
+        "valid {encoding} (UTF-8, GB18030/GBK and UTF-16 with a byte-order mark are read); retype that cell, or save the file "
         "again from Excel as 'CSV UTF-8'"
-    )))
+    ).format(encoding=encoding, offset=offset)))
     return None
 
 
@@ -255,7 +268,7 @@ def _csv_table(text: str, label: str, name: str, problems: list[Problem], warnin
     try:
         header = next(reader)
     except StopIteration:
-        problems.append(Problem(label, 1, "", "", "the file is empty: expected a header row"))
+        problems.append(Problem(label, 1, "", "", _("the file is empty: expected a header row")))
         return RawTable(label, [], [])
     columns = resolve_header(header, name, label, problems, warnings)
     width = len(header)
@@ -267,7 +280,7 @@ def _csv_table(text: str, label: str, name: str, problems: list[Problem], warnin
             continue  # blank line, as Excel leaves at the end
         if len(cells) != width:
             if len(cells) > width and any(c.strip() for c in cells[width:]):
-                problems.append(Problem(label, n, "", "", f"has {len(cells)} cells but the header has {width}"))
+                problems.append(Problem(label, n, "", "", _("has {cells} cells but the header has {width}").format(cells=len(cells), width=width)))
             cells = (cells + [""] * (width - len(cells)))[:width]  # a short row's missing cells are blank
         numbers.append(n)
         records.append(cells)
@@ -294,8 +307,8 @@ def _unknown_files(folder: Path, warnings: list[Problem]) -> None:
         if p.name in KNOWN_FILES or _ignored_file(p):
             continue
         near = known.get(normalise(p.name)) or next((known[s] for s in near_misses(p.name, known)), None)
-        hint = f" (did you mean {near}?)" if near else ""
-        warnings.append(Problem(p.name, None, "", "", "unknown file, ignored{hint}: an instance folder holds {files}".format(
+        hint = _(" (did you mean {near}?)").format(near=near) if near else ""
+        warnings.append(Problem(p.name, None, "", "", _("unknown file, ignored{hint}: an instance folder holds {files}").format(
             hint=hint, files=", ".join(KNOWN_FILES))))
 
 
@@ -307,7 +320,7 @@ def _read_folder(folder: Path) -> RawInstance:
     inputs: list[Path] = []
     yaml_path = folder / "instance.yaml"
     if not yaml_path.exists():
-        problems.append(Problem("instance.yaml", None, "", "", f"missing from {folder}"))
+        problems.append(Problem("instance.yaml", None, "", "", _("missing from {folder}").format(folder=folder)))
         unreadable.add("communities")
     else:
         inputs.append(yaml_path)
@@ -323,24 +336,24 @@ def _read_folder(folder: Path) -> RawInstance:
                 mark = getattr(exc, "problem_mark", None)
                 row = mark.line + 1 if mark is not None else None
                 problems.append(
-                    Problem("instance.yaml", row, "", "", f"is not valid YAML: {getattr(exc, 'problem', exc)}")
+                    Problem("instance.yaml", row, "", "", _("is not valid YAML: {error}").format(error=getattr(exc, "problem", exc)))
                 )
                 unreadable.add("communities")
                 loaded = {}
             if loaded is None:
                 loaded = {}
             if not isinstance(loaded, dict):
-                problems.append(Problem("instance.yaml", None, "", "", "must be a mapping of keys (name, policy, communities)"))
+                problems.append(Problem("instance.yaml", None, "", "", _("must be a mapping of keys (name, policy, communities)")))
                 unreadable.add("communities")
                 loaded = {}
             meta = _table_keys(loaded, ("communities",))
     _unknown_files(folder, warnings)
     tables: dict[str, RawTable] = {}
-    for name in ("institutions", "staff", "requirements", "workload"):
+    for name in ("institutions", "staff", "requirements", "workload", "pins", "budgets"):
         p = folder / f"{name}.csv"
         if not p.exists():
             if name in REQUIRED_TABLES:
-                problems.append(Problem(f"{name}.csv", None, "", "", f"missing from {folder}"))
+                problems.append(Problem(f"{name}.csv", None, "", "", _("missing from {folder}").format(folder=folder)))
                 unreadable.add(name)
             continue
         inputs.append(p)
@@ -372,12 +385,12 @@ def _list_table(
     if items is None:
         return RawTable(label, None, numbers, rows)
     if not isinstance(items, list):
-        problems.append(Problem(label, None, "", "", "must be a list of rows"))
+        problems.append(Problem(label, None, "", "", _("must be a list of rows")))
         return RawTable(label, None, numbers, rows)
     columns: dict[Any, str | None] = {}  # key as written → column
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            problems.append(Problem(label, n, "", str(item), "must be a mapping of column: value"))
+            problems.append(Problem(label, n, "", str(item), _("must be a mapping of column: value")))
             continue
         new = [k for k in item if k not in columns]
         if new and table is not None:
@@ -391,7 +404,7 @@ def _list_table(
                 if column is None:
                     continue
                 if column in mapped:
-                    problems.append(Problem(label, n, column, str(k), "the column is given twice: keep one"))
+                    problems.append(Problem(label, n, column, str(k), _("the column is given twice: keep one")))
                 mapped[column] = v
             item = mapped
         numbers.append(n)
@@ -412,22 +425,22 @@ def _read_json(path: Path) -> RawInstance:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            problems.append(Problem(label, exc.lineno, f"char {exc.colno}", "", f"is not valid JSON: {exc.msg}"))
+            problems.append(Problem(label, exc.lineno, f"char {exc.colno}", "", _("is not valid JSON: {error}").format(error=exc.msg)))
             data = {}
     unreadable = set(SHEETS) if text is None or not isinstance(data, dict) else set()
     if not isinstance(data, dict):
-        problems.append(Problem(label, None, "", "", "must be a JSON object with keys name, policy, communities, institutions, staff, requirements"))
+        problems.append(Problem(label, None, "", "", _("must be a JSON object with keys name, policy, communities, institutions, staff, requirements")))
         data = {}
     data = _table_keys(data, SHEETS)
     tables: dict[str, RawTable] = {}
-    for name in ("institutions", "staff", "requirements", "workload", "communities"):
+    for name in ("institutions", "staff", "requirements", "workload", "communities", "pins", "budgets"):
         if name not in data:
             if name in REQUIRED_TABLES and not unreadable:
-                problems.append(Problem(label, None, name, "", f"key {name!r} is missing"))
+                problems.append(Problem(label, None, name, "", _("key {name!r} is missing").format(name=name)))
                 unreadable.add(name)
             continue
         tables[name] = _list_table(data[name], f"{label}: {name}", problems, name, warnings)
-    meta = {k: v for k, v in data.items() if k in ("name", "policy")}
+    meta = {k: v for k, v in data.items() if k in ("name", "policy", "horizon")}
     return RawInstance(path, label, meta, tables, problems, input_files=[path], warnings=warnings, unreadable=unreadable)
 
 
@@ -481,7 +494,7 @@ def _read_workbook(path: Path) -> RawInstance:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        problems.append(Problem(label, None, "", "", f"is not a readable .xlsx workbook: {exc}"))
+        problems.append(Problem(label, None, "", "", _("is not a readable .xlsx workbook: {error}").format(error=exc)))
         return RawInstance(path, f"{label}: instance", {}, {}, problems, input_files=[path], unreadable=set(SHEETS))
     tables: dict[str, RawTable] = {}
     meta: dict[str, Any] = {}
@@ -496,7 +509,8 @@ def _read_workbook(path: Path) -> RawInstance:
             _unknown_name(sheet, lookup, label, None, found, "sheet", problems, warnings)
         elif name in sheet_of:
             first_sheet = sheet_of[name]
-            problems.append(Problem(label, None, "", "", f"sheets {first_sheet!r} and {sheet!r} are the same table: keep one"))
+            problems.append(Problem(label, None, "", "", _("sheets {first_sheet!r} and {sheet!r} are the same table: keep one").format(
+                first_sheet=first_sheet, sheet=sheet)))
         else:
             sheet_of[name] = sheet
     values: dict[str, list[tuple[Any, ...]]] = {}
@@ -505,7 +519,8 @@ def _read_workbook(path: Path) -> RawInstance:
     for name in SHEETS:
         if name not in sheet_of:
             if name in REQUIRED_TABLES or name in ("instance", "communities"):
-                problems.append(Problem(label, None, "", "", f"has no sheet {name!r} (sheets: {', '.join(wb.sheetnames)})"))
+                problems.append(Problem(label, None, "", "", _("has no sheet {name!r} (sheets: {sheets})").format(
+                    name=name, sheets=", ".join(wb.sheetnames))))
                 unreadable.add(name)
             continue
         sheet = sheet_of[name]
@@ -513,7 +528,7 @@ def _read_workbook(path: Path) -> RawInstance:
         values[sheet] = raw_rows
         sheet_label = f"{label}: {sheet}"
         if not raw_rows:
-            problems.append(Problem(sheet_label, 1, "", "", "the sheet is empty: expected a header row"))
+            problems.append(Problem(sheet_label, 1, "", "", _("the sheet is empty: expected a header row")))
             continue
         header = headers[sheet] = resolve_header(raw_rows[0], name, sheet_label, problems, warnings)
         rows: list[tuple[int, dict[str, Any]]] = []
@@ -523,7 +538,7 @@ def _read_workbook(path: Path) -> RawInstance:
             rows.append((n, {h: (unneutralise(cells[i]) if i < len(cells) else None) for i, h in enumerate(header) if h}))
         if name == "instance":
             if "key" not in header or "value" not in header:
-                problems.append(Problem(sheet_label, 1, "", "", "must have columns key,value"))
+                problems.append(Problem(sheet_label, 1, "", "", _("must have columns key,value")))
                 continue
             meta = _dotted_to_nested(rows, sheet_label, problems, key_rows)
         else:
@@ -535,7 +550,7 @@ def _read_workbook(path: Path) -> RawInstance:
             header = headers.get(sheet, [])
             column = (header[i] if i < len(header) else None) or _column_letter(i)
             problems.append(Problem(f"{label}: {sheet}", n, column, "", (
-                "a formula without a saved value: open and save it in Excel, or type the value")))
+                _("a formula without a saved value: open and save it in Excel, or type the value"))))
     instance_label = f"{label}: {sheet_of.get('instance', 'instance')}"
     return RawInstance(path, instance_label, meta, tables, problems, key_rows, input_files=[path], warnings=warnings,
                        unreadable=unreadable)
@@ -555,7 +570,7 @@ def _dotted_to_nested(
         key = row.get("key")
         value = row.get("value")
         if key is None or not str(key).strip():
-            problems.append(Problem(label, n, "key", "", "a value without a key"))
+            problems.append(Problem(label, n, "key", "", _("a value without a key")))
             continue
         key = str(key).strip()
         parts = key.split(".")
@@ -569,18 +584,18 @@ def _dotted_to_nested(
             try:
                 value = json.loads(str(value))  # a list of records in one cell, as convert writes it
             except json.JSONDecodeError as exc:
-                problems.append(Problem(label, n, "value", str(value)[:60], f"{key} must be a JSON list: {exc.msg}"))
+                problems.append(Problem(label, n, "value", str(value)[:60], _("{key} must be a JSON list: {error}").format(key=key, error=exc.msg)))
                 continue
         node = out
         for part in parts[:-1]:
             nxt = node.setdefault(part, {})
             if not isinstance(nxt, dict):
-                problems.append(Problem(label, n, "key", key, f"{part!r} is a value, not a group of keys"))
+                problems.append(Problem(label, n, "key", key, _("{part!r} is a value, not a group of keys").format(part=part)))
                 break
             node = nxt
         else:
             if parts[-1] in node:
-                problems.append(Problem(label, n, "key", key, "the key is given twice"))
+                problems.append(Problem(label, n, "key", key, _("the key is given twice")))
             node[parts[-1]] = value
             key_rows[key] = n
     return out
@@ -594,7 +609,7 @@ def ensure_not_input(out: Path, names: Iterable[str], inputs: Iterable[Path]) ->
     targets = {(out / n).resolve() for n in names}
     for p in inputs:
         if p.resolve() in targets:
-            raise UsageError(f"{out / p.name}: refusing to overwrite an input file; choose another --out folder")
+            raise UsageError(_("{path}: refusing to overwrite an input file; choose another --out folder").format(path=out / p.name))
 
 
 @contextmanager
@@ -689,9 +704,11 @@ def refuse_existing(paths: Iterable[Path], force: bool, folder: bool = False) ->
     `folder` is to be written, an empty folder does not count)."""
     existing = [p for p in paths if (p.exists() or p.is_symlink()) and not (folder and _empty_folder(p))]
     if existing and not force:
-        shown = ", ".join(str(p) for p in existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
-        raise UsageError(f"{shown} already exist{'s' if len(existing) == 1 else ''}; "
-                         "pass --force to replace, or choose another --out")
+        shown = ", ".join(str(p) for p in existing[:5]) + (
+            _(" and {n} more").format(n=len(existing) - 5) if len(existing) > 5 else "")
+        raise UsageError(ngettext("{paths} already exists; pass --force to replace, or choose another --out",
+                                  "{paths} already exist; pass --force to replace, or choose another --out",
+                                  len(existing)).format(paths=shown))
 
 
 def _empty_folder(p: Path) -> bool:
@@ -709,11 +726,11 @@ def write_folder_atomic(out: Path, files: Mapping[str, str | bytes], force: bool
     if out.exists() or out.is_symlink():
         refuse_existing([out], force, folder=True)
         if not out.is_dir() or out.is_symlink():
-            raise UsageError(f"{out} exists and is not a folder; choose another --out")
+            raise UsageError(_("{path} exists and is not a folder; choose another --out").format(path=out))
         others = sorted(p.name for p in out.iterdir() if p.name not in files)
         if others:
-            raise UsageError(f"{out} holds files staffpool did not write ({', '.join(others[:5])}); "
-                             "--force only replaces an instance folder; choose a new --out folder")
+            raise UsageError(_("{path} holds files staffpool did not write ({files}); --force only replaces an instance "
+                               "folder; choose a new --out folder").format(path=out, files=", ".join(others[:5])))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     old: Path | None = None

@@ -17,8 +17,10 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from . import labels
 from .domain import Funding, Instance, Level, StaffStatus, Tier
 from .errors import Problem
+from .i18n import _, language, ngettext, pgettext
 
 if TYPE_CHECKING:
     from .check import CheckReport
@@ -35,7 +37,11 @@ def u(x: Any) -> str:
 
 
 def level_label(level: Level | str) -> str:
-    return LEVEL_LABELS.get(Level(level), str(level))
+    """A level as people read it: in English its name (the shortfall said to be weighted),
+    in Chinese its Chinese name."""
+    code = Level(level).value
+    label = labels.value("level", code)
+    return LEVEL_LABELS.get(Level(level), code) if label == code else label
 
 
 def _widths(table: Table) -> list[tuple[int, int]]:
@@ -78,20 +84,45 @@ def fit(table: Table, width: int | None, drop: list[str]) -> Table:
     return table
 
 
-def problems_table(problems: list[Problem], title: str = "Input problems") -> Table:
+def problems_table(problems: list[Problem], title: str | None = None) -> Table:
+    title = _("Input problems") if title is None else title
     t = Table(title=f"{title}: {len(problems)}", title_justify="left", show_lines=False)
-    for col in ("file", "row", "column", "value", "problem"):
+    for col in (_("file"), _("row"), _("column"), _("value"), _("problem")):
         t.add_column(col, overflow="fold")
     for p in problems[:MAX_PROBLEMS]:
-        t.add_row(u(p.file), "" if p.row is None else str(p.row), u(p.column), u(p.value), u(p.message))
+        t.add_row(u(p.file), "" if p.row is None else str(p.row), u(column_for_people(p)), u(p.value), u(p.message))
     if len(problems) > MAX_PROBLEMS:
-        t.caption = f"… and {len(problems) - MAX_PROBLEMS} more problems"
+        t.caption = _("… and {n} more problems").format(n=len(problems) - MAX_PROBLEMS)
     return t
+
+
+def _table_of(label: str) -> str | None:
+    """The table a problem's file label names: `staff.csv`, `i.xlsx: 人员`, `i.json: staff`."""
+    from .aliases import TABLE_ALIASES
+
+    part = label.rsplit(": ", 1)[-1].strip()
+    stem = part.removesuffix(".csv")
+    return next((t for t, names in TABLE_ALIASES.items() if stem == t or stem in names), None)
+
+
+def column_for_people(p: Problem) -> str:
+    """In Chinese, a column also by its Chinese header: `职称 (title)`; the code alone when its
+    table is unknown and the code has several Chinese names (id, name)."""
+    if language() != "zh" or not p.column:
+        return p.column
+    from .aliases import COLUMN_ALIASES
+
+    table = _table_of(p.file)
+    names = COLUMN_ALIASES.get(table, {}).get(p.column) if table else None
+    if names is None:
+        every = {a[0] for cols in COLUMN_ALIASES.values() for c, a in cols.items() if c == p.column and a}
+        names = tuple(every) if len(every) == 1 else None
+    return f"{names[0]} ({p.column})" if names else p.column
 
 
 def render_problems(console: Console, problems: list[Problem]) -> None:
     console.print(problems_table(problems))
-    console.print("[bold red]Nothing was written.[/] Fix the input and run again (exit status 2).")
+    console.print("[bold red]" + _("Nothing was written.") + "[/] " + _("Fix the input and run again (exit status 2)."))
 
 
 def error_line(console: Console, label: str, message: str, reasons: list[str] | None = None) -> None:
@@ -102,35 +133,39 @@ def error_line(console: Console, label: str, message: str, reasons: list[str] | 
 
 
 def rotation_table(result: Any) -> Table:
-    t = Table(title=f"Rotation: {len(result.table)} attendings, {result.covered_slots} senior slots covered, "
-                    f"{result.distance_km:.3f} km", title_justify="left")
-    for col in ("host", "window", "rotators", "senior_gap", "covered"):
-        t.add_column(col, justify="left" if col == "host" else "right", no_wrap=col == "host")
+    t = Table(title=_("Rotation: {n} attendings, {slots} senior slots covered, {km} km").format(
+        n=len(result.table), slots=result.covered_slots, km=f"{result.distance_km:.3f}"), title_justify="left")
+    for col, head in (("host", _("host")), ("window", _("window")), ("rotators", _("rotators")),
+                      ("senior_gap", _("senior gap")), ("covered", _("covered"))):
+        t.add_column(head, justify="left" if col == "host" else "right", no_wrap=col == "host")
     for r in result.hosts.itertuples():
         t.add_row(u(r.host), str(r.window), str(r.rotators), str(r.senior_gap), str(r.covered))
     return t
 
 
 def demand_table(table: Any, width: int | None = None) -> Table:
-    t = Table(title=f"WISN: {len(table)} cadres", title_justify="left")
-    for col in ("institution", "specialty", "min_title", "awt_hours", "required", "need", "current", "wisn_ratio", "shortage"):
-        t.add_column(col, justify="left" if col in ("institution", "specialty", "min_title") else "right",
+    t = Table(title=_("WISN: {n} cadres").format(n=len(table)), title_justify="left")
+    h = {"institution": labels.column("institution"), "specialty": labels.column("specialty"),
+         "min_title": labels.column("min_title"), "awt_hours": _("AWT hours"), "required": _("required"),
+         "need": labels.column("need"), "current": _("current"), "wisn_ratio": _("WISN ratio"), "shortage": _("shortage")}
+    for col, head in h.items():
+        t.add_column(head, justify="left" if col in ("institution", "specialty", "min_title") else "right",
                      no_wrap=True, overflow="fold")
     for rec in table.to_dict(orient="records"):
         ratio = rec["wisn_ratio"]
-        t.add_row(u(rec["institution"]), u(rec["specialty"]), str(rec["min_title"]), f"{float(rec['awt_hours']):g}",
-                  f"{float(rec['required']):.2f}", str(rec["need"]), str(rec["current"]),
+        t.add_row(u(rec["institution"]), u(labels.value("specialty", rec["specialty"])), labels.value("title", rec["min_title"]),
+                  f"{float(rec['awt_hours']):g}", f"{float(rec['required']):.2f}", str(rec["need"]), str(rec["current"]),
                   "" if ratio is None or ratio != ratio else f"{float(ratio):.2f}", str(rec["shortage"]))
-    return fit(t, width, ["awt_hours", "required", "current", "min_title", "wisn_ratio"])
+    return fit(t, width, [h[c] for c in ("awt_hours", "required", "current", "min_title", "wisn_ratio")])
 
 
 def compare_table(name: str, objective: tuple[Level, ...], rows: list[dict[str, Any]]) -> Table:
-    t = Table(title=f"{u(name)}: reform stages compared", title_justify="left")
+    t = Table(title=_("{instance}: reform stages compared").format(instance=u(name)), title_justify="left")
     t.add_column("")
     for row in rows:
-        t.add_column(str(row["mode"]), justify="right")
+        t.add_column(labels.value("mode", str(row["mode"])), justify="right")
     def treasury_row() -> None:
-        t.add_row("treasury_added (yuan/year)",
+        t.add_row(_("treasury_added (yuan/year)"),
                   *["–" if row.get("treasury_added") is None else f"{row['treasury_added']:,}" for row in rows])
 
     for lvl in objective:
@@ -139,18 +174,19 @@ def compare_table(name: str, objective: tuple[Level, ...], rows: list[dict[str, 
             treasury_row()  # beside the shortfall it buys
     if Level.shortfall not in objective:
         treasury_row()
-    for key, label in (("hires", "people hired"), ("regularised", "people regularised")):
+    for key, label in (("hires", _("people hired")), ("regularised", _("people regularised"))):
         t.add_row(label, *[str(row["counts"][key]) for row in rows])
     for tier in ("county", "township", "village"):
-        t.add_row(f"staff at {tier}", *[str(row["staff_by_tier"].get(tier, "–")) for row in rows])
-    t.add_row("status", *[str(row["status"]) for row in rows])
+        t.add_row(_("staff at {tier}").format(tier=labels.value("tier", tier)),
+                  *[str(row["staff_by_tier"].get(tier, "–")) for row in rows])
+    t.add_row(pgettext("solve", "status"), *[labels.value("solve_status", str(row["status"])) for row in rows])
     return t
 
 
 def render_warnings(console: Console, warnings: list[Problem]) -> None:
     """One line each, before any output: what the load ignored (`--strict` refuses it)."""
     for w in warnings:
-        console.print("[yellow]warning:[/] " + escape(str(w)), highlight=False, soft_wrap=True)
+        console.print("[yellow]" + _("warning:") + "[/] " + escape(str(w)), highlight=False, soft_wrap=True)
 
 
 def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int]) -> list[Table]:
@@ -162,24 +198,27 @@ def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int])
         if s.posted_at:
             posted_tier[inst[s.posted_at].tier.value] += 1
     status = Counter(s.status.value for s in instance.staff)
-    t1 = Table(title=f"{u(instance.name)}: {len(instance.communities)} communities, mode {instance.policy.mode.value}", title_justify="left")
+    n_comm = len(instance.communities)
+    t1 = Table(title=ngettext("{instance}: {n} community, mode {mode}", "{instance}: {n} communities, mode {mode}", n_comm)
+               .format(instance=u(instance.name), n=n_comm, mode=labels.value("mode", instance.policy.mode.value)),
+               title_justify="left")
     t1.add_column("")
     for tier in tiers:
-        t1.add_column(tier, justify="right")
-    t1.add_column("total", justify="right")
-    t1.add_row("institutions", *[str(by_tier[t]) for t in tiers], str(len(instance.institutions)))
-    t1.add_row("staff posted", *[str(posted_tier[t]) for t in tiers], str(sum(posted_tier.values())))
+        t1.add_column(labels.value("tier", tier), justify="right")
+    t1.add_column(_("total"), justify="right")
+    t1.add_row(_("institutions"), *[str(by_tier[t]) for t in tiers], str(len(instance.institutions)))
+    t1.add_row(_("staff posted"), *[str(posted_tier[t]) for t in tiers], str(sum(posted_tier.values())))
     pop: Counter[str] = Counter()
     for i in instance.institutions:
         pop[i.tier.value] += i.service_population
-    t1.add_row("people served", *[f"{pop[t]:,}" for t in tiers], f"{sum(pop.values()):,}")
-    t2 = Table(title="Staff by status", title_justify="left")
+    t1.add_row(_("people served"), *[f"{pop[t]:,}" for t in tiers], f"{sum(pop.values()):,}")
+    t2 = Table(title=_("Staff by status"), title_justify="left")
     for col in ("on_staff", "contract", "candidate"):
-        t2.add_column(col, justify="right")
+        t2.add_column(labels.value("status", col), justify="right")
     t2.add_row(*[str(status[c]) for c in ("on_staff", "contract", "candidate")])
-    t3 = Table(title="Posts and vacancies per pool", title_justify="left")
-    for col in ("pool", "approved", "held", "vacancies"):
-        t3.add_column(col, justify="right" if col != "pool" else "left")
+    t3 = Table(title=_("Posts and vacancies per pool"), title_justify="left")
+    for col, head in (("pool", _("pool")), ("approved", _("approved")), ("held", _("held")), ("vacancies", _("vacancies"))):
+        t3.add_column(head, justify="right" if col != "pool" else "left")
     approved_by: Counter[tuple[str, str]] = Counter()
     for i in instance.institutions:
         approved_by[(i.community, i.funding.value)] += i.approved_posts
@@ -190,20 +229,21 @@ def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int])
         if shown >= 30:
             break
         if b in (Funding.full.value, Funding.differential.value):
-            t3.add_row(u(f"{a},{b}"), str(approved_by[(a, b)]), str(held_by[(a, b)]), str(vac))
+            t3.add_row(u(f"{a},{labels.value('funding', b)}"), str(approved_by[(a, b)]), str(held_by[(a, b)]), str(vac))
             shown += 1
     if len(vacancies) > shown:
-        t3.caption = f"{len(vacancies) - shown} more pools not shown"
+        t3.caption = _("{n} more pools not shown").format(n=len(vacancies) - shown)
     return [t1, t2, t3]
 
 
 def levels_table(result: Result) -> Table:
     from .results import level_value
 
-    t = Table(title=f"{u(result.instance.name)} · {result.mode.value} · {u(result.solver)} · {result.status.value}", title_justify="left")
-    t.add_column("level")
-    t.add_column("value", justify="right")
-    units = {Level.distance: "km", Level.hiring_cost: "yuan/year", Level.treasury_cost: "yuan/year"}
+    t = Table(title=f"{u(result.instance.name)} · {labels.value('mode', result.mode.value)} · {u(result.solver)} · "
+                    f"{labels.value('solve_status', result.status.value)}", title_justify="left")
+    t.add_column(labels.column("level"))
+    t.add_column(labels.column("value"), justify="right")
+    units = {Level.distance: _("km"), Level.hiring_cost: _("yuan/year"), Level.treasury_cost: _("yuan/year")}
     for lvl, v in result.levels.items():
         val = level_value(lvl, v)
         shown = f"{val:,}" if isinstance(val, int) else f"{val:,.2f}" if lvl == Level.treasury_cost else f"{val:,.3f}"
@@ -213,13 +253,15 @@ def levels_table(result: Result) -> Table:
 
 def tiers_table(result: Result) -> Table:
     rows = result.rows("institutions")
-    t = Table(title="Staff by tier, before → after (the inverted triangle)", title_justify="left")
-    for col in ("tier", "before", "after", "change", "need", "short"):
-        t.add_column(col, justify="left" if col == "tier" else "right")
+    t = Table(title=_("Staff by tier, before → after (the inverted triangle)"), title_justify="left")
+    for col, head in (("tier", labels.column("tier")), ("before", _("before")), ("after", _("after")),
+                      ("change", pgettext("difference", "change")), ("need", labels.column("need")),
+                      ("short", labels.column("short"))):
+        t.add_column(head, justify="left" if col == "tier" else "right")
     for tier in (Tier.county, Tier.township, Tier.village):
         part = [r for r in rows if r["tier"] == tier.value]
         b, a = sum(r["staff_before"] for r in part), sum(r["staff_after"] for r in part)
-        t.add_row(tier.value, str(b), str(a), f"{a - b:+d}", str(sum(r["need"] for r in part)),
+        t.add_row(labels.value("tier", tier.value), str(b), str(a), f"{a - b:+d}", str(sum(r["need"] for r in part)),
                   str(sum(r["short"] for r in part)))
     return t
 
@@ -228,16 +270,18 @@ def shortfalls_table(result: Result, top: int = 10, width: int | None = None) ->
     short = [r for r in result.rows("requirements") if r["short"] > 0]
     short.sort(key=lambda r: (-r["short"] * r["weight"], r["institution"]))
     names = {i.id: i.name for i in result.instance.institutions}
-    t = Table(title=f"Worst remaining shortfalls (top {top}, by weighted shortfall)", title_justify="left")
-    for col in ("institution", "name", "specialty", "min_title", "need", "covered", "short", "weight"):
-        t.add_column(col, justify="right" if col in ("need", "covered", "short", "weight") else "left",
+    t = Table(title=_("Worst remaining shortfalls (top {n}, by weighted shortfall)").format(n=top), title_justify="left")
+    h = {c: labels.column(c, "institutions" if c == "name" else "") for c in
+         ("institution", "name", "specialty", "min_title", "need", "covered", "short", "weight")}
+    for col, head in h.items():
+        t.add_column(head, justify="right" if col in ("need", "covered", "short", "weight") else "left",
                      overflow="fold", no_wrap=col != "name")
     for r in short[:top]:
-        t.add_row(u(r["institution"]), u(names.get(r["institution"], "")), u(r["specialty"]), r["min_title"],
-                  str(r["need"]), str(r["covered"]), str(r["short"]), f"{r['weight']:g}")
+        t.add_row(u(r["institution"]), u(names.get(r["institution"], "")), u(labels.value("specialty", r["specialty"])),
+                  labels.value("title", r["min_title"]), str(r["need"]), str(r["covered"]), str(r["short"]), f"{r['weight']:g}")
     if not short:
-        t.caption = "every requirement row is covered"
-    return fit(t, width, ["covered", "weight", "min_title", "name"])
+        t.caption = _("every requirement row is covered")
+    return fit(t, width, [h[c] for c in ("covered", "weight", "min_title", "name")])
 
 
 def changes_table(result: Result, top: int = 25, width: int | None = None) -> Table:
@@ -246,18 +290,23 @@ def changes_table(result: Result, top: int = 25, width: int | None = None) -> Ta
     for r in changed:
         counts[r["change"]] = counts.get(r["change"], 0) + 1
     t = Table(
-        title="Changes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) if counts else "Changes: none",
+        title=_("Changes: {counts}").format(counts=", ".join(f"{labels.value('change', k)} {v}" for k, v in sorted(counts.items())))
+        if counts else _("Changes: none"),
         title_justify="left",
     )
-    for col in ("staff", "name", "change", "title", "specialty", "from", "to", "km", "post"):
-        t.add_column(col, justify="right" if col == "km" else "left", no_wrap=col != "name", overflow="fold")
+    h = {"staff": labels.column("staff_id"), "name": labels.column("name", "assignments"), "change": labels.column("change"),
+         "title": labels.column("title"), "specialty": labels.column("specialty"), "from": labels.column("from_institution"),
+         "to": labels.column("to_institution"), "km": _("km"), "post": _("post")}
+    for col, head in h.items():
+        t.add_column(head, justify="right" if col == "km" else "left", no_wrap=col != "name", overflow="fold")
     for r in changed[:top]:
         km = f"{r['distance_km']:.3f}" if r["moved"] and r["distance_km"] is not None else ""
-        t.add_row(u(r["staff_id"]), u(r["name"]), r["change"], r["title"], u(r["specialty"]), u(r["from_institution"]),
-                  u(r["to_institution"]), km, f"{r['post_funding']} {r['post_source']}".strip())
+        post = f"{labels.cell('post_funding', r['post_funding']) or ''} {labels.cell('post_source', r['post_source']) or ''}"
+        t.add_row(u(r["staff_id"]), u(r["name"]), labels.value("change", r["change"]), labels.value("title", r["title"]),
+                  u(labels.value("specialty", r["specialty"])), u(r["from_institution"]), u(r["to_institution"]), km, post.strip())
     if len(changed) > top:
-        t.caption = f"… {len(changed) - top} more in assignments.csv"
-    return fit(t, width, ["post", "title", "specialty", "km", "name"])
+        t.caption = _("… {n} more in assignments.csv").format(n=len(changed) - top)
+    return fit(t, width, [h[c] for c in ("post", "title", "specialty", "km", "name")])
 
 
 def _yuan(v: float, sign: str = "") -> str:
@@ -268,25 +317,30 @@ def _yuan(v: float, sign: str = "") -> str:
 def payroll_table(result: Result) -> Table:
     """Who pays the salaries, before → after: the treasury and the institutions, by tier."""
     p = result.payroll["total"]
-    t = Table(title="Payroll, yuan a year: who pays, before → after", title_justify="left")
+    t = Table(title=_("Payroll, yuan a year: who pays, before → after"), title_justify="left")
     tiers = [tier for tier in ("county", "township", "village") if tier in p["by_tier"]]
     t.add_column("")
-    for col in [*tiers, "total"]:
-        t.add_column(col, justify="right")
+    for col in tiers:
+        t.add_column(labels.value("tier", col), justify="right")
+    t.add_column(_("total"), justify="right")
     cols = [p["by_tier"][tier] for tier in tiers] + [p]
+    words = {"treasury": (_("treasury before"), _("treasury after"), _("treasury added")),
+             "institutions": (_("institutions before"), _("institutions after"), _("institutions added"))}
     for who in ("treasury", "institutions"):
-        t.add_row(f"{who} before", *[_yuan(c[f"{who}_before"]) for c in cols])
-        t.add_row(f"{who} after", *[_yuan(c[f"{who}_after"]) for c in cols])
-        t.add_row(f"{who} added", *[_yuan(c[f"{who}_after"] - c[f"{who}_before"], "+") for c in cols],
+        before, after, added = words[who]
+        t.add_row(before, *[_yuan(c[f"{who}_before"]) for c in cols])
+        t.add_row(after, *[_yuan(c[f"{who}_after"]) for c in cols])
+        t.add_row(added, *[_yuan(c[f"{who}_after"] - c[f"{who}_before"], "+") for c in cols],
                   end_section=True)
     budgets = [c.treasury_budget for c in result.instance.communities]
     notes = []
     if any(b is not None for b in budgets):
-        notes.append(f"treasury_budget {_yuan(sum(b or 0 for b in budgets))}")
+        notes.append(_("treasury_budget {yuan}").format(yuan=_yuan(sum(b or 0 for b in budgets))))
     if p["salary_fund"]:
         covers = p["salary_fund_covers"]
-        notes.append(f"salary fund {_yuan(p['salary_fund'])}"
-                     + (f", covers {covers:.0%} of the institutions' added payroll" if covers is not None else ""))
+        notes.append(_("salary fund {yuan}").format(yuan=_yuan(p["salary_fund"]))
+                     + (_(", covers {share} of the institutions' added payroll").format(share=f"{covers:.0%}")
+                        if covers is not None else ""))
     if notes:
         t.caption = "; ".join(notes)
     return t
@@ -300,18 +354,18 @@ def solve_tables(result: Result, width: int | None = None) -> list[Any]:
 def check_tables(report: CheckReport, objective: tuple[Level, ...]) -> list[Table]:
     from .results import level_value
 
-    t = Table(title="Levels recomputed from the plan", title_justify="left")
-    t.add_column("level")
-    t.add_column("value", justify="right")
+    t = Table(title=_("Levels recomputed from the plan"), title_justify="left")
+    t.add_column(labels.column("level"))
+    t.add_column(labels.column("value"), justify="right")
     for lvl in objective:
         t.add_row(level_label(lvl), str(level_value(lvl, report.levels[lvl])))
     out = [t]
     if report.violations:
-        v = Table(title=f"Violations: {len(report.violations)}", title_justify="left")
-        for col in ("rule", "subject", "what"):
+        v = Table(title=_("Violations: {n}").format(n=len(report.violations)), title_justify="left")
+        for col in (_("rule"), _("subject"), _("what")):
             v.add_column(col, overflow="fold")
         for x in report.violations[:200]:
-            v.add_row(x.rule, u(x.subject), u(x.message))
+            v.add_row(labels.value("rule", x.rule), u(x.subject), u(x.message))
         out.append(v)
     return out
 
@@ -322,22 +376,45 @@ def explanation_tables(exp: Explanation, width: int | None = None) -> list[Table
     tables: list[Table] = []
     if not exp.feasible:
         for cid, rels in exp.relaxations.items():
-            t = Table(title=f"{u(cid)} is infeasible: relax these {len(rels)} rule(s)", title_justify="left")
-            t.add_column("rule", no_wrap=True)
-            t.add_column("where", no_wrap=True)
-            t.add_column("what must change")
+            t = Table(title=ngettext("{community} is infeasible: relax this rule", "{community} is infeasible: relax these {n} rules",
+                                     len(rels)).format(community=u(cid), n=len(rels)), title_justify="left")
+            t.add_column(_("rule"), no_wrap=True)
+            t.add_column(_("where"), no_wrap=True)
+            t.add_column(_("what must change"))
             for r in rels:
-                t.add_row(r.rule, u(r.where), u(r.message))
+                t.add_row(labels.value("rule", r.rule), u(r.where), u(r.message))
             for n, alt in enumerate(exp.alternatives.get(cid, []), start=1):
                 for r in alt:
-                    t.add_row(f"or ({n}) {r.rule}", u(r.where), u(r.message))
+                    t.add_row(_("or ({n}) {rule}").format(n=n, rule=labels.value("rule", r.rule)), u(r.where), u(r.message))
             tables.append(t)
         return tables
-    t = Table(title=f"{u(exp.instance)} ({exp.mode.value}): what one more unit of each limit buys", title_justify="left")
-    for col in ("rule", "where", "step", "used up now", "levels change"):
-        t.add_column(col, no_wrap=col in ("rule", "where"))
+    t = Table(title=_("{instance} ({mode}): what one more unit of each limit buys").format(
+        instance=u(exp.instance), mode=labels.value("mode", exp.mode.value)), title_justify="left")
+    h = {"rule": _("rule"), "where": _("where"), "step": _("step"), "used up now": _("used up now"),
+         "levels change": _("levels change")}
+    for col, head in h.items():
+        t.add_column(head, no_wrap=col in ("rule", "where"))
     for m in sorted(exp.marginals, key=lambda m: (not m.change, m.rule, m.where)):
-        change = ", ".join(f"{k} {v:+g}" for k, v in m.change.items()) if m.after is not None else "no plan"
-        t.add_row(m.rule, u(m.where), u(m.step), "yes" if m.binds else "no", u(change or "none"))
-    tables.append(fit(t, width, ["used up now", "step"]))
+        change = (", ".join(f"{level_label(k)} {v:+g}" for k, v in m.change.items())
+                  if m.after is not None else _("no plan"))
+        t.add_row(labels.value("rule", m.rule), u(m.where), u(m.step), _("yes") if m.binds else _("no"), u(change or _("none")))
+    tables.append(fit(t, width, [h["used up now"], h["step"]]))
     return tables
+
+
+def horizon_table(summary: dict[str, Any], levels: list[str]) -> Table:
+    """A plan over years: one row per year (levels, staff by tier), the totals, and the
+    rolling plan's totals beside an integrated plan's."""
+    t = Table(title=f"{summary['instance']}: {summary['kind']} plan, {summary['status']}", title_justify="left")
+    t.add_column("year", no_wrap=True)
+    for lvl in levels:
+        t.add_column(lvl, justify="right", overflow="fold")
+    tiers = ("county", "township", "village")
+    t.add_column("staff c/t/v", justify="right")
+    for year, y in summary["years"].items():
+        staff = "/".join(str(y["by_tier"].get(tier, {}).get("staff", 0)) for tier in tiers)
+        t.add_row(year, *[str(y["objective"].get(lvl, "–")) for lvl in levels], staff)
+    t.add_row("total", *[str(summary["totals"].get(lvl, "–")) for lvl in levels], "")
+    if "rolling_totals" in summary:
+        t.add_row("rolling", *[str(summary["rolling_totals"].get(lvl, "–")) for lvl in levels], "")
+    return t

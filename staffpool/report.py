@@ -2,7 +2,7 @@
 
 Pure functions: no typer, no rich, no network. The page needs nothing but itself (no
 external scripts, styles or fonts); its one inline script only records where each chart
-was laid out (for the browser test) and is not needed to display anything.
+and the title were laid out (for the browser test) and is not needed to display anything.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import labels
 from .domain import Instance, Level, Mode
+from .i18n import _, language, ngettext
 
 if TYPE_CHECKING:
     from .check import Plan
@@ -87,7 +89,9 @@ def read_plan_result(plan_dir: Path, instance: Instance, mode: Mode | None) -> R
     assignments.csv) as a Result; mode from its summary.json unless given, status as
     `result_from_plan` decides."""
     from .check import read_plan, read_plan_summary
+    from .horizon import year_view
 
+    instance = year_view(instance)  # a plan is of one year: the first of a horizon
     plan = read_plan(plan_dir, instance)
     meta = read_plan_summary(plan_dir)
     if mode is None:
@@ -130,9 +134,17 @@ def _line(x1: float, y1: float, x2: float, y2: float, stroke: str = AXIS, width:
             f'stroke-width="{_n(width)}"{extra}/>')
 
 
+def font_stack() -> str:
+    """Fonts for the page and its charts: with Chinese, CJK fonts first (Linux, Windows,
+    macOS), so no glyph is left to a font without it."""
+    latin = 'system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial'
+    cjk = '"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","Microsoft YaHei","PingFang SC","WenQuanYi Micro Hei"'
+    return f"{cjk},{latin},sans-serif" if language() == "zh" else f"{latin},{cjk},sans-serif"
+
+
 def _svg(chart_id: str, title: str, width: int, height: int, body: Iterable[str]) -> str:
     return (f'<svg id="{chart_id}" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            f'font-family="sans-serif"><title>{escape(title)}</title>'
+            f'font-family="{escape(font_stack())}"><title>{escape(title)}</title>'
             f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>' + "".join(body) + "</svg>")
 
 
@@ -198,7 +210,7 @@ def _legend(x: float, y: float, items: Sequence[tuple[str, str]]) -> list[str]:
     for label, colour in items:
         parts.append(_rect(x, y - 10, 12, 12, colour))
         parts.append(_text(x + 16, y, label, "start", 12))
-        x += 24 + 7.5 * len(label)
+        x += 24 + sum(12.5 if ord(ch) >= 0x2E80 else 7.5 for ch in label)  # CJK glyphs are full width
     return parts
 
 
@@ -209,35 +221,43 @@ def chart_tiers(result: Result) -> str:
     inst = result.institutions
     before = inst.groupby("tier")["staff_before"].sum().to_dict() if len(inst) else {}
     after = inst.groupby("tier")["staff_after"].sum().to_dict() if len(inst) else {}
-    rows = [(t, [(float(before.get(t, 0)), BEFORE, f"{t} before: {int(before.get(t, 0))}"),
-                 (float(after.get(t, 0)), AFTER, f"{t} after: {int(after.get(t, 0))}")]) for t in TIERS]
+    rows = [(labels.value("tier", t),
+             [(float(before.get(t, 0)), BEFORE, _("{tier} before: {n}").format(tier=labels.value("tier", t), n=int(before.get(t, 0)))),
+              (float(after.get(t, 0)), AFTER, _("{tier} after: {n}").format(tier=labels.value("tier", t), n=int(after.get(t, 0))))])
+            for t in TIERS]
     width = 760
     body, height = _hbars(rows, width, 100, 26, 18, 50)
-    head = [_text(10, 20, "Staff by tier, before and after", "start", 14, INK, "bold"),
-            *_legend(430, 20, [("before", BEFORE), ("after", AFTER)])]
-    return _svg("chart-tiers", "Staff by tier before and after", width, height, head + body)
+    head = [_text(10, 20, _("Staff by tier, before and after"), "start", 14, INK, "bold"),
+            *_legend(430, 20, [(_("before"), BEFORE), (_("after"), AFTER)])]
+    return _svg("chart-tiers", _("Staff by tier before and after"), width, height, head + body)
 
 
 def chart_payroll(result: Result) -> str:
     """Who pays the salaries, by tier where posted: the treasury and the institutions,
     before and after (yuan a year)."""
     p = result.payroll["total"]
+    who_when = {("treasury", "before"): _("treasury before"), ("treasury", "after"): _("treasury after"),
+                ("institutions", "before"): _("institutions before"), ("institutions", "after"): _("institutions after")}
     rows = []
     for t in TIERS:
         r = p["by_tier"].get(t)
         if r is None:
             continue
-        rows.append((t, [(float(r[f"{who}_{when}"]), PAY[(who, when)], f"{t}: {who} {when} {fmt(r[f'{who}_{when}'])} yuan")
-                         for who in ("treasury", "institutions") for when in ("before", "after")]))
+        tier = labels.value("tier", t)
+        rows.append((tier, [(float(r[f"{who}_{when}"]), PAY[(who, when)],
+                             _("{tier}: {who} {yuan} yuan").format(tier=tier, who=who_when[(who, when)],
+                                                                   yuan=fmt(r[f"{who}_{when}"])))
+                            for who in ("treasury", "institutions") for when in ("before", "after")]))
     if not rows:
-        rows = [("(none)", [(0.0, NEED, "nobody posted")])]
+        rows = [(_("(none)"), [(0.0, NEED, _("nobody posted"))])]
     width = 760
-    note = f"treasury adds {fmt(p['treasury_added'])} yuan a year; institutions {fmt(p['institutions_after'] - p['institutions_before'])}"
+    note = _("treasury adds {treasury} yuan a year; institutions {institutions}").format(
+        treasury=fmt(p["treasury_added"]), institutions=fmt(p["institutions_after"] - p["institutions_before"]))
     body, height = _hbars(rows, width, 100, 16, 16, 64, note)
-    head = [_text(10, 20, "Payroll by tier: who pays (yuan a year)", "start", 14, INK, "bold"),
-            *_legend(330, 20, [(f"{who} {when}", c) for (who, when), c in PAY.items()][:2]),
-            *_legend(330, 38, [(f"{who} {when}", c) for (who, when), c in PAY.items()][2:])]
-    return _svg("chart-payroll", "Payroll by tier: treasury and institutions, before and after", width, height, head + body)
+    head = [_text(10, 20, _("Payroll by tier: who pays (yuan a year)"), "start", 14, INK, "bold"),
+            *_legend(330, 20, [(who_when[k], c) for k, c in PAY.items()][:2]),
+            *_legend(330, 38, [(who_when[k], c) for k, c in PAY.items()][2:])]
+    return _svg("chart-payroll", _("Payroll by tier: treasury and institutions, before and after"), width, height, head + body)
 
 
 def chart_shortfall(result: Result) -> str:
@@ -245,18 +265,20 @@ def chart_shortfall(result: Result) -> str:
     width = 760
     if len(inst) and int(inst["short"].sum()) > 0:
         top = inst[inst["short"] > 0].sort_values(["short", "need", "id"], ascending=[False, False, True]).head(TOP_SHORT)
-        rows = [(str(r.id), [(float(r.short), SHORT, f"{r.id} {r.name}: short {int(r.short)} of need {int(r.need)}")])
+        rows = [(str(r.id), [(float(r.short), SHORT, _("{id} {name}: short {short} of need {need}").format(
+                    id=r.id, name=r.name, short=int(r.short), need=int(r.need)))])
                 for r in top.itertuples()]
-        title, note = f"Shortfall by institution (top {len(rows)})", ""
-        legend = [("short", SHORT)]
+        title, note = _("Shortfall by institution (top {n})").format(n=len(rows)), ""
+        legend = [(_("short"), SHORT)]
     else:
         top = inst.sort_values(["need", "id"], ascending=[False, True]).head(TOP_SHORT) if len(inst) else inst
-        rows = [(str(r.id), [(float(r.need), NEED, f"{r.id} {r.name}: need {int(r.need)}, no shortfall")])
+        rows = [(str(r.id), [(float(r.need), NEED, _("{id} {name}: need {need}, no shortfall").format(
+                    id=r.id, name=r.name, need=int(r.need)))])
                 for r in top.itertuples()]
-        title, note = "Need by institution", "no shortfall"
-        legend = [("need (all covered)", NEED)]
+        title, note = _("Need by institution"), _("no shortfall")
+        legend = [(_("need (all covered)"), NEED)]
     if not rows:
-        rows = [("(none)", [(0.0, NEED, "no institutions")])]
+        rows = [(_("(none)"), [(0.0, NEED, _("no institutions"))])]
     body, height = _hbars(rows, width, 130, 18, 4, 56, note)
     head = [_text(10, 20, title, "start", 14, INK, "bold"), *_legend(430, 20, legend)]
     return _svg("chart-shortfall", title, width, height, head + body)
@@ -308,7 +330,7 @@ def chart_moves(result: Result) -> str:
         x, y = px(i)
         r = {"county": 8, "township": 6, "village": 4.5}[i.tier.value]
         body.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{r}" fill="{TIER_COLOURS[i.tier.value]}" stroke="#ffffff" '
-                    f'stroke-width="1"><title>{escape(f"{i.id} {i.name} ({i.tier.value})")}</title></circle>')
+                    f'stroke-width="1"><title>{escape(i.id + " " + i.name + " (" + labels.value("tier", i.tier.value) + ")")}</title></circle>')
     for (f, t), n in sorted(flows.items()):
         (x1, y1), (x2, y2) = px(by_id[f]), px(by_id[t])
         dist = math.hypot(x2 - x1, y2 - y1)
@@ -316,23 +338,26 @@ def chart_moves(result: Result) -> str:
             x2, y2 = x2 - (x2 - x1) * 5 / dist, y2 - (y2 - y1) * 5 / dist
         arrow = _line(x1, y1, x2, y2, "#7a2e8e", 1.5 + 1.5 * math.sqrt(n),
                       ' stroke-opacity="0.75" marker-end="url(#chart-moves-arrow)"')
-        body.append(f"<g>{arrow}<title>{escape(f'{f} → {t}: {n} moved')}</title></g>")
+        tip = ngettext("{src} → {dst}: {n} moved", "{src} → {dst}: {n} moved", n).format(src=f, dst=t, n=n)
+        body.append(f"<g>{arrow}<title>{escape(tip)}</title></g>")
     moves = sum(flows.values())
-    title = f"Moves on the map: {moves} moved" if moves else "Institutions on the map: no moves"
+    title = _("Moves on the map: {n} moved").format(n=moves) if moves else _("Institutions on the map: no moves")
     head = [_text(10, 20, title, "start", 14, INK, "bold"),
-            *_legend(360, 20, [(t, TIER_COLOURS[t]) for t in TIERS] + [("move", "#7a2e8e")])]
-    return _svg("chart-moves", "Map of institutions by tier with moves as arrows", width, height, head + body)
+            *_legend(360, 20, [(labels.value("tier", t), TIER_COLOURS[t]) for t in TIERS]
+                     + [(labels.value("change", "move"), "#7a2e8e")])]
+    return _svg("chart-moves", _("Map of institutions by tier with moves as arrows"), width, height, head + body)
 
 
 def chart_modes(rows: Sequence[dict[str, Any]], first: Level) -> str:
-    metrics: list[tuple[str, str]] = [(first.value, f"level 1: {first.value}")]
+    metrics: list[tuple[str, str]] = [(first.value, _("level 1: {level}").format(level=labels.value("level", first.value)))]
     if first != Level.moves:
-        metrics.append(("moves", "moves"))
+        metrics.append(("moves", labels.value("level", "moves")))
     colours = {"separate": "#9aa7b8", "county_pool": "#4a90c2", "unified": "#1f5fa8"}
     width, panel_h, top = 760, 220, 50
     panel_w = (width - 40) / len(metrics)
-    body: list[str] = [_text(10, 20, "The reform stages compared", "start", 14, INK, "bold"),
-                       *_legend(330, 20, [(str(r["mode"]), colours.get(str(r["mode"]), "#555555")) for r in rows])]
+    body: list[str] = [_text(10, 20, _("The reform stages compared"), "start", 14, INK, "bold"),
+                       *_legend(330, 20, [(labels.value("mode", str(r["mode"])), colours.get(str(r["mode"]), "#555555"))
+                                          for r in rows])]
     for k, (key, label) in enumerate(metrics):
         x0 = 40 + k * panel_w + 30
         span_w = panel_w - 60
@@ -356,31 +381,33 @@ def chart_modes(rows: Sequence[dict[str, Any]], first: Level) -> str:
             bw = slot * 0.7
             mode = str(r["mode"])
             if v is None:
-                body.append(_text(bx + bw / 2, base - 6, str(r["status"]), "middle", 11, SHORT))
+                body.append(_text(bx + bw / 2, base - 6, labels.value("solve_status", str(r["status"])), "middle", 11, SHORT))
             else:
                 h = _bar_len(v, vmax, panel_h * 0.85)
-                body.append(_rect(bx, base - h, bw, h, colours.get(mode, "#555555"), f"{mode}: {label} {fmt(v)}"))
+                body.append(_rect(bx, base - h, bw, h, colours.get(mode, "#555555"),
+                                  f"{labels.value('mode', mode)}: {label} {fmt(v)}"))
                 body.append(_text(bx + bw / 2, base - h - 4, fmt(v), "middle", 11, INK))
-            body.append(_text(bx + bw / 2, base + 16, mode, "middle", 11, MUTED))
-    return _svg("chart-modes", "Reform stages compared: first level and moves per mode", width, top + panel_h + 30, body)
+            body.append(_text(bx + bw / 2, base + 16, labels.value("mode", mode), "middle", 11, MUTED))
+    return _svg("chart-modes", _("Reform stages compared: first level and moves per mode"), width, top + panel_h + 30, body)
 
 
 # ---------------------------------------------------------------- tables and the page
 
 
-def _table(columns: Sequence[str], rows: Iterable[Sequence[Any]], numeric: set[str] | None = None) -> str:
+def _table(columns: Sequence[str], rows: Iterable[Sequence[Any]], numeric: set[str] | None = None, table: str = "") -> str:
+    """Headers and enumerated values labelled in the chosen language; ids as they are."""
     numeric = numeric or set()
-    head = "".join(f'<th{" class=num" if c in numeric else ""}>{escape(c)}</th>' for c in columns)
+    head = "".join(f'<th{" class=num" if c in numeric else ""}>{escape(labels.column(c, table))}</th>' for c in columns)
     body = []
     for row in rows:
-        cells = "".join(f'<td{" class=num" if c in numeric else ""}>{escape(fmt(v))}</td>'
+        cells = "".join(f'<td{" class=num" if c in numeric else ""}>{escape(fmt(labels.cell(c, v)))}</td>'
                         for c, v in zip(columns, row, strict=True))
         body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 _STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#222;
+body{font-family:%(fonts)s;color:#222;
 background:#ffffff;margin:24px;max-width:1100px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
 .meta{color:#555;margin:0 0 12px} figure{margin:12px 0 24px} figcaption{color:#555;font-size:13px}
@@ -397,6 +424,14 @@ document.body.dataset.ok="1";})();
 """
 
 
+def _h2(text: str) -> str:
+    return f"<h2>{escape(text)}</h2>"
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{escape(text)}</p>'
+
+
 def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict[str, Any]] | None = None) -> str:
     """The whole report page as one string of HTML."""
     import json
@@ -410,56 +445,109 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
                   for lvl in inst.policy.objective]
     figures = [
         ("chart-tiers", chart_tiers(result),
-         "Staff posted per tier before (grey) and after (blue): the inverted triangle and how the plan reshapes it."),
+         _("Staff posted per tier before (grey) and after (blue): the inverted triangle and how the plan reshapes it.")),
         ("chart-payroll", chart_payroll(result),
-         "Salaries by tier where people are posted: the part the county treasury pays (green) and the part the "
-         "institutions pay (orange), before (light) and after (dark) the plan."),
+         _("Salaries by tier where people are posted: the part the county treasury pays (green) and the part the "
+           "institutions pay (orange), before (light) and after (dark) the plan.")),
         ("chart-shortfall", chart_shortfall(result),
-         f"Staff still short per institution after the plan (the {TOP_SHORT} worst), against the requirements."
+         _("Staff still short per institution after the plan (the {n} worst), against the requirements.").format(n=TOP_SHORT)
          if len(result.institutions) and int(result.institutions["short"].sum()) > 0 else
-         f"No institution is short after the plan: the need per institution (the {TOP_SHORT} largest), all covered."),
+         _("No institution is short after the plan: the need per institution (the {n} largest), all covered.").format(n=TOP_SHORT)),
         ("chart-moves", chart_moves(result),
-         "Institutions by their x/y coordinates (km, north up, grid lines every scale-bar length), coloured by tier; an arrow per move, thicker for more people."),
+         _("Institutions by their x/y coordinates (km, north up, grid lines every scale-bar length), coloured by tier; an arrow per move, thicker for more people.")),
     ]
     if compare_rows:
         figures.append(("chart-modes", chart_modes(compare_rows, inst.policy.objective[0]),
-                        "Each reform stage solved alone: its first objective level and its moves."))
+                        _("Each reform stage solved alone: its first objective level and its moves.")))
+    meta = _("instance <b>{instance}</b> · mode <b>{mode}</b> · status <b>{status}</b> · solver {solver}").format(
+        instance=escape(name), mode=escape(labels.value("mode", result.mode.value)),
+        status=escape(labels.value("solve_status", result.status.value)), solver=escape(result.solver))
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>", f'<html lang="{"zh-CN" if language() == "zh" else "en"}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(f'staffpool report: {name}')}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{escape(f'Staffing report: {name}')}</h1>",
-        f'<p class="meta">instance <b>{escape(name)}</b> · mode <b>{escape(result.mode.value)}</b> · '
-        f"status <b>{escape(result.status.value)}</b> · solver {escape(result.solver)}</p>",
-        f'<p class="meta">{escape(" · ".join(f"{k} {fmt(v)}" for k, v in counts.items()))}</p>',
-        "<h2>Objective levels</h2>",
-        '<p class="note">Minimised in this order, each held at its optimum before the next.</p>',
+        "<title>" + escape(_("staffpool report: {name}").format(name=name)) + "</title>"
+        f"<style>{_STYLE % {'fonts': font_stack()}}</style></head><body>",
+        '<h1 id="report-title">' + escape(_("Staffing report: {name}").format(name=name)) + "</h1>",
+        f'<p class="meta">{meta}</p>',
+        f'<p class="meta">{escape(" · ".join(labels.value("count", k) + " " + fmt(v) for k, v in counts.items()))}</p>',
+        _h2(_("Objective levels")),
+        _note(_("Minimised in this order, each held at its optimum before the next.")),
         _table(["level", "value"], level_rows, {"value"}),
     ]
     if result.reasons:
-        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(r)}</li>" for r in result.reasons) + "</ul>")
-    parts.append("<h2>Charts</h2>")
+        parts.append(_h2(_("Notes")) + "<ul>" + "".join(f"<li>{escape(r)}</li>" for r in result.reasons) + "</ul>")
+    parts.append(_h2(_("Charts")))
     for fid, svg, caption in figures:
         parts.append(f'<figure data-chart="{fid}">{svg}<figcaption>{escape(caption)}</figcaption></figure>')
     cols = ["id", "name", "tier", "community", "funding", "staff_before", "staff_after", "need", "short"]
     it = result.institutions
-    parts += ["<h2>Institutions</h2>",
+    parts += [_h2(_("Institutions")),
               _table(cols, it[cols].itertuples(index=False, name=None) if len(it) else [],
-                     {"staff_before", "staff_after", "need", "short"})]
-    parts.append("<h2>Changes</h2>")
+                     {"staff_before", "staff_after", "need", "short"}, "institutions")]
+    parts.append(_h2(_("Changes")))
     a = result.assignments if result.has_plan and len(inst.staff) else None
     changes = a[a["change"] != "stay"] if a is not None else None
     if changes is None or not len(changes):
-        parts.append('<p class="note">No changes: everyone stays where they are.</p>')
+        parts.append(_note(_("No changes: everyone stays where they are.")))
     else:
         ccols = ["staff_id", "name", "status", "title", "specialty", "from_institution", "to_institution", "distance_km",
                  "post_funding", "post_source", "change"]
         shown = changes.head(MAX_CHANGES)
         if len(changes) > MAX_CHANGES:
-            parts.append(f'<p class="note">The first {MAX_CHANGES} of {len(changes)} changes.</p>')
+            parts.append(_note(_("The first {n} of {total} changes.").format(n=MAX_CHANGES, total=len(changes))))
         rows = [tuple(None if (isinstance(v, float) and v != v) else v for v in r)
                 for r in shown[ccols].itertuples(index=False, name=None)]
         parts.append(_table(ccols, rows, {"distance_km"}))
-    parts += [f'<pre id="layout">{{}}</pre><script>{_SCRIPT % json.dumps(list(CHART_IDS))}</script>',
+    parts += [f'<pre id="layout">{{}}</pre><script>{_SCRIPT % json.dumps([*CHART_IDS, "report-title"])}</script>',
               "</body></html>\n"]
     return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- a plan over years
+
+
+def _by_year_chart(chart_id: str, title: str, summary: dict[str, Any], key: str) -> str:
+    """Grouped bars per year, one per tier: `staff` or `short` of `by_tier`."""
+    rows = [(year, [(float(y["by_tier"].get(t, {}).get(key, 0)), TIER_COLOURS[t],
+                     f"{year} {t}: {y['by_tier'].get(t, {}).get(key, 0)}") for t in TIERS])
+            for year, y in summary["years"].items()]
+    width = 760
+    body, height = _hbars(rows, width, 80, 16, 14, 50)
+    head = [_text(10, 20, title, "start", 14, INK, "bold"), *_legend(430, 20, [(t, TIER_COLOURS[t]) for t in TIERS])]
+    return _svg(chart_id, title, width, height, head + body)
+
+
+def build_horizon_report(summary: dict[str, Any], levels: Sequence[str]) -> str:
+    """The report of a plan over years: the levels per year and their totals (and the rolling
+    plan's beside an integrated one), staff and shortfall by tier over the years."""
+    name = str(summary["instance"])
+    rows = [(year, *[y["objective"].get(lvl) for lvl in levels]) for year, y in summary["years"].items()]
+    rows.append(("total", *[summary["totals"].get(lvl) for lvl in levels]))
+    if "rolling_totals" in summary:
+        rows.append(("rolling plan", *[summary["rolling_totals"].get(lvl) for lvl in levels]))
+    tier_rows = [(year, *[y["by_tier"].get(t, {}).get("staff", 0) for t in TIERS],
+                  *[y["by_tier"].get(t, {}).get("short", 0) for t in TIERS]) for year, y in summary["years"].items()]
+    figures = [
+        ("chart-years-staff", _by_year_chart("chart-years-staff", "Staff by tier, year by year", summary, "staff"),
+         "Staff posted per tier at the end of each year of the plan."),
+        ("chart-years-short", _by_year_chart("chart-years-short", "Shortfall by tier, year by year", summary, "short"),
+         "Staff still short per tier (unmet need of the requirement rows) in each year."),
+    ]
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(f'staffpool plan report: {name}')}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{escape(f'Staffing plan over years: {name}')}</h1>",
+        f'<p class="meta">instance <b>{escape(name)}</b> · {escape(str(summary.get("kind", "")))} plan · '
+        f'mode <b>{escape(str(summary.get("mode", "")))}</b> · status <b>{escape(str(summary.get("status", "")))}</b></p>',
+        "<h2>Objective levels per year</h2>",
+        _table(["year", *levels], rows, set(levels)),
+        "<h2>Charts</h2>",
+        *[f'<figure data-chart="{fid}">{svg}<figcaption>{escape(caption)}</figcaption></figure>'
+          for fid, svg, caption in figures],
+        "<h2>Staff and shortfall by tier</h2>",
+        _table(["year", *[f"staff {t}" for t in TIERS], *[f"short {t}" for t in TIERS]], tier_rows,
+               {f"{k} {t}" for k in ("staff", "short") for t in TIERS}),
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"

@@ -18,8 +18,10 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from . import labels
 from .check import Plan
 from .domain import Instance, StaffStatus, Tier, Title, within_km
+from .i18n import _
 from .io import csv_text, refuse_existing, write_files_atomic, write_json_atomic, write_text_atomic
 
 COLUMNS = ["staff_id", "home", "host", "window", "first_period", "last_period", "distance_km"]
@@ -127,7 +129,7 @@ def rotate(instance: Instance, result_or_plan: Any) -> RotationResult:
         _cost, flow = nx.network_simplex(g)
     except nx.NetworkXUnfeasible:
         return RotationResult("infeasible", pd.DataFrame(columns=COLUMNS), 0, 0.0, empty_hosts,
-                              reasons or ["the caps together leave too few places"], g)
+                              reasons or [_("the caps together leave too few places")], g)
     rows = []
     per_home: dict[tuple[str, int], list[str]] = {}
     for sid, home in rotators:
@@ -137,7 +139,7 @@ def rotate(instance: Instance, result_or_plan: Any) -> RotationResult:
     for (home, w), sids in sorted(per_home.items()):
         queue = sorted(sids)
         for host, metres in hosts_of[home]:
-            for _ in range(flow[f"away|{home}|{w}"].get(f"host|{host}|{w}", 0)):
+            for _k in range(flow[f"away|{home}|{w}"].get(f"host|{host}|{w}", 0)):
                 rows.append({"staff_id": queue.pop(0), "home": home, "host": host, "window": w + 1,
                              "first_period": w * pol.window + 1, "last_period": (w + 1) * pol.window,
                              "distance_km": metres / 1000.0})
@@ -163,14 +165,18 @@ def _reasons(instance: Instance, rotators: list[tuple[str, str | None]], hosts_o
     for home, n in sorted(due.items()):
         name = instance.institution_by_id[home].name or home
         if not hosts_of.get(home):
-            lim = f"{limit:g} km" if limit is not None else "any distance"
-            out.append(f"{name} ({home}): no {'/'.join(t.value for t in pol.host_tiers)} within {lim}")
+            lim = _("{km} km").format(km=f"{limit:g}") if limit is not None else _("any distance")
+            tiers = "/".join(labels.value("tier", t.value) for t in pol.host_tiers)
+            out.append(_("{name} ({id}): no {tiers} within {limit}").format(name=name, id=home, tiers=tiers, limit=lim))
         elif n > windows * away_cap[home]:
-            out.append(f"{name} ({home}): {n} attendings due, {windows} windows × {away_cap[home]} may leave = {windows * away_cap[home]} places")
+            out.append(_("{name} ({id}): {n} attendings due, {windows} windows × {cap} may leave = {places} places").format(
+                name=name, id=home, n=n, windows=windows, cap=away_cap[home], places=windows * away_cap[home]))
         else:
             places = windows * pol.host_capacity * len(hosts_of[home])
             if n > places:
-                out.append(f"{name} ({home}): {n} attendings due, {len(hosts_of[home])} hosts × {windows} windows × {pol.host_capacity} = {places} places")
+                out.append(_("{name} ({id}): {n} attendings due, {hosts} hosts × {windows} windows × {cap} = {places} places")
+                           .format(name=name, id=home, n=n, hosts=len(hosts_of[home]), windows=windows,
+                                   cap=pol.host_capacity, places=places))
     return out
 
 

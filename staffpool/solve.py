@@ -18,6 +18,7 @@ from .check import Assignment, Plan, PostSource, check_plan
 from .constants import SolverProfile, Status, TerminationCondition, level_tolerance
 from .domain import Instance, Level, Mode, StaffStatus
 from .errors import InfeasibleError, UsageError
+from .i18n import _
 
 if TYPE_CHECKING:
     from .backends import CbcRunner, HighsRunner
@@ -55,11 +56,12 @@ def load_profile(name: str) -> SolverProfile:
             try:
                 prof = SolverProfile(name=p.stem, **data)
             except TypeError as exc:
-                raise UsageError(f"{p}: bad solver profile: {exc}") from None
+                raise UsageError(_("{path}: bad solver profile: {error}").format(path=p, error=exc)) from None
             if prof.backend not in ("highs", "cbc"):
-                raise UsageError(f"{p}: backend must be highs or cbc, not {prof.backend!r}")
+                raise UsageError(_("{path}: backend must be highs or cbc, not {backend!r}").format(path=p, backend=prof.backend))
             return prof
-    raise UsageError(f"unknown solver {name!r}: choose one of {', '.join(list_profiles()) or 'highs, cbc'}")
+    raise UsageError(_("unknown solver {name!r}: choose one of {choices}").format(
+        name=name, choices=", ".join(list_profiles()) or "highs, cbc"))
 
 
 # ---------------------------------------------------------------- one community
@@ -287,7 +289,7 @@ def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
         for (group, pid, title), var in sorted(posts.items()):
             pool = cm.pools[pid]
             funding = "unified" if pool.funding is None else pool.funding.value
-            for _ in range(round(values[var])):
+            for _k in range(round(values[var])):
                 sid = queue[(group, title)].pop(0)
                 plan[sid] = Assignment(sid, plan[sid].to_institution, funding, source)
     return plan
@@ -473,7 +475,10 @@ def solve(
     and the levels add up to the whole's. Raises nothing for infeasibility: the result's
     status says it, with reasons.
     """
+    from .horizon import year_view
+
     t0 = time.perf_counter()
+    instance = year_view(instance)  # the first year of a horizon; itself for one year
     mode = Mode(mode) if mode is not None else instance.policy.mode
     derived: list[dict[str, Any]] = []
     if instance.policy.requirements_from:
@@ -587,7 +592,7 @@ def _community_staff(instance: Instance, cid: str) -> bool:
 def require_plan(result: Result) -> Result:
     """Raise InfeasibleError (exit 1) when the result holds no plan."""
     if result.status == Status.infeasible or not result.has_plan:
-        what = "infeasible" if result.status == Status.infeasible else "no plan within the time limit"
+        what = _("infeasible") if result.status == Status.infeasible else _("no plan within the time limit")
         raise InfeasibleError(f"{result.instance.name}: {what}", result.reasons)
     return result
 

@@ -27,10 +27,13 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .aliases import VALUE_ALIASES, value_lookup
 from .domain import (
+    Budget,
     Community,
     Funding,
+    Horizon,
     Instance,
     Institution,
+    Pin,
     Policy,
     Requirement,
     StaffMember,
@@ -41,6 +44,7 @@ from .domain import (
     WorkloadRow,
 )
 from .errors import InputError, Problem
+from .i18n import _, language
 from .io import OPTIONAL_COLUMNS, TABLE_COLUMNS, RawInstance, RawTable, read_raw
 
 M = TypeVar("M", bound=BaseModel)
@@ -117,7 +121,7 @@ def _text(v: Any, required: bool = True) -> Cell:
     else:
         v = _clean(v)
     if v is None:
-        return None, ("", "is blank: a value is required") if required else None
+        return None, ("", _("is blank: a value is required")) if required else None
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     return str(v), None
@@ -126,26 +130,26 @@ def _text(v: Any, required: bool = True) -> Cell:
 def _integer(v: Any, default: int | None = None, required: bool = False) -> Cell:
     v = _clean(v)
     if v is None:
-        return default, ("", "is blank: a whole number is required") if required else None
+        return default, ("", _("is blank: a whole number is required")) if required else None
     num = _number(v)
     if num is None:
-        return default, (_show(v), "is not a number: expected a whole number ≥ 0")
+        return default, (_show(v), _("is not a number: expected a whole number ≥ 0"))
     if not float(num).is_integer():
-        return default, (_show(v), "is not a whole number: expected a whole number ≥ 0")
+        return default, (_show(v), _("is not a whole number: expected a whole number ≥ 0"))
     if num < 0:
-        return default, (_show(v), "is below zero: expected a whole number ≥ 0")
+        return default, (_show(v), _("is below zero: expected a whole number ≥ 0"))
     return int(num), None
 
 
 def _float(v: Any, default: float | None = None, required: bool = False, nonneg: bool = True) -> Cell:
     v = _clean(v)
     if v is None:
-        return default, ("", "is blank: a number is required") if required else None
+        return default, ("", _("is blank: a number is required")) if required else None
     num = _number(v)
     if num is None:
-        return default, (_show(v), "is not a number")
+        return default, (_show(v), _("is not a number"))
     if nonneg and num < 0:
-        return default, (_show(v), "is below zero: expected a number ≥ 0")
+        return default, (_show(v), _("is below zero: expected a number ≥ 0"))
     return float(num), None
 
 
@@ -163,15 +167,15 @@ def _boolean(v: Any, default: bool) -> Cell:
         return True, None
     if s in _FALSE:
         return False, None
-    if s.isascii():
-        return default, (_show(v), "is not a yes/no value: expected true/false, yes/no or 1/0")
-    return default, (_show(v), "is not a yes/no value: expected true/false, yes/no, 1/0 or 是/否")
+    if s.isascii() and language() != "zh":
+        return default, (_show(v), _("is not a yes/no value: expected true/false, yes/no or 1/0"))
+    return default, (_show(v), _("is not a yes/no value: expected true/false, yes/no, 1/0 or 是/否"))
 
 
 def _enum(v: Any, kind: type[StrEnum], required: bool = True) -> Cell:
     v = _clean(v)
     if v is None:
-        return None, (("", f"is blank: expected one of {_choices(kind)}") if required else None)
+        return None, (("", _("is blank: expected one of {choices}").format(choices=_choices(kind))) if required else None)
     s = str(v).strip()
     try:
         return kind(s.lower()), None
@@ -181,10 +185,10 @@ def _enum(v: Any, kind: type[StrEnum], required: bool = True) -> Cell:
     code = value_lookup(aliases).get(s)
     if code is not None:
         return kind(code), None
-    if s.isascii() or not aliases:
-        return None, (_show(v), f"does not exist: expected one of {_choices(kind)}")
+    if (s.isascii() and language() != "zh") or not aliases:  # in Chinese, the Chinese names too
+        return None, (_show(v), _("does not exist: expected one of {choices}").format(choices=_choices(kind)))
     choices = _choices(kind, aliases)
-    return None, (_show(v), f"does not exist: expected one of {choices}")
+    return None, (_show(v), _("does not exist: expected one of {choices}").format(choices=choices))
 
 
 def _specialty(v: Any, required: bool = True) -> Cell:
@@ -265,7 +269,7 @@ class _Columns:
         else:
             checked = [check(v) for v in cells]
         if any(map(_problem, checked)):
-            for i, (_, problem) in enumerate(checked):
+            for i, (_v, problem) in enumerate(checked):
                 if problem is not None:
                     self._bad.add(i)
                     shown, message = problem
@@ -312,7 +316,8 @@ def _check_columns(table: RawTable, name: str, problems: list[Problem]) -> bool:
     ]
     found = ", ".join(h for h in table.found or table.columns if h)
     for c in missing:
-        problems.append(Problem(table.label, 1, c, "", f"column {c!r} is missing from the header (headers found: {found})"))
+        problems.append(Problem(table.label, 1, c, "", _("column {column!r} is missing from the header (headers found: {found})")
+                                .format(column=c, found=found)))
     return not missing
 
 
@@ -330,7 +335,7 @@ def _policy(raw: RawInstance, problems: list[Problem]) -> Policy | None:
     data = raw.meta.get("policy") or {}
     label = raw.meta_label
     if not isinstance(data, dict):
-        problems.append(Problem(label, None, "policy", _show(data), "must be a mapping of policy keys"))
+        problems.append(Problem(label, None, "policy", _show(data), _("must be a mapping of policy keys")))
         return None
     try:
         return Policy.model_validate(_lower_enums(data))
@@ -341,10 +346,9 @@ def _policy(raw: RawInstance, problems: list[Problem]) -> Policy | None:
             row = raw.key_rows.get(key) or raw.key_rows.get(key.rsplit(".", 1)[0])
             value = err.get("input")
             if err["type"] == "extra_forbidden":
-                msg = "is not a policy key of model.md"
+                msg = _("is not a policy key of model.md")
             elif err["type"] == "enum":
-                msg = f"does not exist: {err['msg'].removeprefix('Input should be ')}"
-                msg = "does not exist: expected " + err["msg"].removeprefix("Input should be ")
+                msg = _("does not exist: expected {choices}").format(choices=err["msg"].removeprefix("Input should be "))
             else:
                 msg = err["msg"].removeprefix("Value error, ")
             shown = "" if isinstance(value, (dict, list)) else _show(value)
@@ -375,11 +379,14 @@ def validate_raw(raw: RawInstance, strict: bool = False) -> Instance:
     if name is None or str(name).strip() == "":
         name = raw.source.stem if raw.source.is_file() else raw.source.name
     # Each table is checked whole before the next, in this order: so are its problems.
+    horizon = _horizon(raw, problems)
     communities, community_ids = _communities(raw, problems)
     institutions, known_inst = _institutions(raw, problems, community_ids)
-    staff = _staff(raw, problems, community_ids, institutions, known_inst)
-    requirements = _requirements(raw, problems, known_inst)
+    staff = _staff(raw, problems, community_ids, institutions, known_inst, horizon)
+    requirements = _requirements(raw, problems, known_inst, horizon)
     workload = _workload(raw, problems, known_inst, policy)
+    pins = _pins(raw, problems, staff, institutions, known_inst, horizon)
+    budgets = _budgets(raw, problems, community_ids, horizon)
 
     if problems:
         raise InputError(problems, [] if strict else raw.warnings)
@@ -392,14 +399,142 @@ def validate_raw(raw: RawInstance, strict: bool = False) -> Instance:
         staff=tuple(staff),
         requirements=tuple(requirements),
         workload=tuple(workload),
+        pins=tuple(pins),
+        budgets=tuple(budgets),
+        horizon=horizon or Horizon(),
     )
+
+
+def _horizon(raw: RawInstance, problems: list[Problem]) -> Horizon | None:
+    """`horizon: {start, years}` (absent: one year, no start year)."""
+    data = raw.meta.get("horizon")
+    if data is None:
+        return Horizon()
+    label = raw.meta_label
+    if not isinstance(data, dict):
+        problems.append(Problem(label, raw.key_rows.get("horizon"), "horizon", _show(data), "must be a mapping with keys start and years"))
+        return None
+    out: dict[str, Any] = {}
+    for key in data:
+        if key not in ("start", "years"):
+            problems.append(Problem(label, raw.key_rows.get(f"horizon.{key}"), f"horizon.{key}", "", "is not a horizon key: expected start, years"))
+    for key, lo in (("start", 1900), ("years", 1)):
+        if data.get(key) is None:
+            continue
+        value, problem = _integer(data[key])
+        if problem is None and value is not None and value < lo:
+            problem = (_show(data[key]), f"must be at least {lo}")
+        if problem is not None:
+            problems.append(Problem(label, raw.key_rows.get(f"horizon.{key}"), f"horizon.{key}", problem[0] or _show(data[key]), problem[1]))
+        else:
+            out[key] = value
+    if "years" in out and out["years"] > 1 and "start" not in out:
+        problems.append(Problem(label, raw.key_rows.get("horizon.years"), "horizon.start", "", "is blank: a horizon of several years needs its first year"))
+    return Horizon(**out)
+
+
+def _pins(
+    raw: RawInstance, problems: list[Problem], staff: list[StaffMember], institutions: list[Institution],
+    known_inst: set[str] | None, horizon: Horizon | None,
+) -> list[Pin]:
+    """pins.csv: each row one of at / stay / not_at, about a known person and an institution of
+    their community, in a year of the horizon; no two pins of a person contradict."""
+    t = _columns(raw, "pins", problems)
+    sids = t.column("staff_id", _text)
+    years = t.column("year", _integer)
+    ats = t.column("at", partial(_text, required=False))
+    stays = t.column("stay", partial(_boolean, default=False))
+    not_ats = t.column("not_at", partial(_text, required=False))
+    people = {s.id: s for s in staff}
+    listed = {str(v).strip() for v in (raw.tables["staff"].column("id") if "staff" in raw.tables else ()) if _clean(v) is not None}
+    inst = {i.id: i for i in institutions}
+    years_ok = set(horizon.year_list) if horizon is not None else set()
+    out: list[Pin] = []
+    kept: dict[str, list[tuple[int, Pin]]] = {}
+    for i in t.rows():
+        sid, year, at, stay, not_at = sids[i], years[i], ats[i], stays[i], not_ats[i]
+        given = [c for c, v in (("at", at), ("stay", stay), ("not_at", not_at)) if v]
+        if len(given) != 1:
+            t.bad(i, "at" if not given else given[1], "", "a pin is exactly one of at, stay (true) or not_at"
+                  + ("" if not given else f"; this row gives {' and '.join(given)}"))
+        s = people.get(sid) if sid is not None else None
+        if sid is not None and sid not in listed:
+            t.bad(i, "staff_id", sid, "unknown staff member: not in the staff table")
+        if year is not None and horizon is not None and year not in years_ok:
+            if years_ok:
+                t.bad(i, "year", year, f"is not a year of the horizon ({min(years_ok)}–{max(years_ok)})")
+            else:
+                t.bad(i, "year", year, "a pin for one year needs horizon.start in instance.yaml (or leave year blank: every year)")
+        for column, j in (("at", at), ("not_at", not_at)):
+            if j is None:
+                continue
+            if known_inst is not None and j not in known_inst:
+                t.bad(i, column, j, "unknown institution: not in the institutions table")
+            elif s is not None and j in inst and inst[j].community != s.community:
+                t.bad(i, column, j, f"{j} belongs to community {inst[j].community}, but {s.id} to {s.community}: nobody crosses a community")
+        if stay and s is not None and s.status == StaffStatus.candidate:
+            t.bad(i, "stay", "true", "a candidate is not posted yet: pin them with at (hired there) or not_at")
+        if t.ok(i) and sid is not None and s is not None:
+            pin = Pin(staff_id=sid, year=year, at=at, stay=bool(stay), not_at=not_at)
+            for n, other in kept.get(sid, []):
+                if (pin.year is None or other.year is None or pin.year == other.year) and _contradict(pin, other, s):
+                    t.bad(i, given[0], _show(at or not_at or "true"), f"contradicts the pin of row {n} ({other.describe()})")
+                    break
+            else:
+                kept.setdefault(sid, []).append((t.numbers[i], pin))
+                out.append(pin)
+    return out
+
+
+def _budgets(raw: RawInstance, problems: list[Problem], community_ids: set[str], horizon: Horizon | None) -> list[Budget]:
+    """budgets.csv: one row per (community, year) of the horizon; blank cells keep the
+    community's own limit."""
+    t = _columns(raw, "budgets", problems)
+    comms = t.column("community", _text)
+    years = t.column("year", partial(_integer, required=True))
+    hiring = t.column("hiring_budget", _float)
+    moves = t.column("max_moves", _integer)
+    treasury = t.column("treasury_budget", _float)
+    out: list[Budget] = []
+    first: dict[tuple[str, int], int] = {}
+    for i in t.rows():
+        comm, year = comms[i], years[i]
+        if comm is not None and comm not in community_ids and community_ids:
+            t.bad(i, "community", comm, "unknown community: not listed under communities")
+        why = _year_problem(horizon, year)
+        if why is not None:
+            t.bad(i, "year", year, why)
+        if comm is not None and year is not None:
+            if (comm, year) in first:
+                t.bad(i, "year", year, f"the community's {year} is given twice (first in row {first[(comm, year)]})")
+            else:
+                first[(comm, year)] = t.numbers[i]
+        if t.ok(i) and comm is not None and year is not None:
+            out.append(Budget(community=comm, year=year, hiring_budget=hiring[i], max_moves=moves[i],
+                              treasury_budget=treasury[i]))
+    return out
+
+
+def _contradict(a: Pin, b: Pin, s: StaffMember) -> bool:
+    """Can no posting satisfy both pins (in a year both apply)?"""
+    def where(p: Pin) -> str | None:
+        return p.at if p.at is not None else s.posted_at if p.stay else None
+
+    wa, wb = where(a), where(b)
+    if wa is not None and wb is not None:
+        return wa != wb
+    if wa is not None:
+        return b.not_at == wa
+    if wb is not None:
+        return a.not_at == wb
+    return False
 
 
 def _institution_ref(v: Any, known: set[str] | None) -> Cell:
     """A required institution id that must be in the institutions table (when it could be read)."""
     iid, problem = _text(v)
     if problem is None and known is not None and iid not in known:
-        return iid, (iid, "unknown institution: not in the institutions table")
+        return iid, (iid, _("unknown institution: not in the institutions table"))
     return iid, problem
 
 
@@ -407,7 +542,7 @@ def _communities(raw: RawInstance, problems: list[Problem]) -> tuple[list[Commun
     """The communities, and every id listed (a bad row's too: references to it are not unknown)."""
     t = _columns(raw, "communities", problems)
     if not len(t) and "communities" not in raw.unreadable:
-        problems.append(Problem(raw.meta_label, None, "communities", "", "no community is listed: at least one is required"))
+        problems.append(Problem(raw.meta_label, None, "communities", "", _("no community is listed: at least one is required")))
     ids = t.column("id", _text)
     names = t.column("name", partial(_text, required=False))
     budgets = t.column("hiring_budget", _float)
@@ -420,7 +555,7 @@ def _communities(raw: RawInstance, problems: list[Problem]) -> tuple[list[Commun
         cid = ids[i]
         if cid is not None:
             if cid in seen:
-                t.bad(i, "id", cid, f"duplicate community id (first in row {seen[cid]})")
+                t.bad(i, "id", cid, _("duplicate community id (first in row {row})").format(row=seen[cid]))
             else:
                 seen[cid] = t.numbers[i]
         if t.ok(i) and cid is not None:
@@ -454,13 +589,13 @@ def _institutions(
     ):
         if iid is not None:
             if iid in first:
-                t.bad(i, "id", iid, f"duplicate institution id (first in row {first[iid]})")
+                t.bad(i, "id", iid, _("duplicate institution id (first in row {row})").format(row=first[iid]))
             else:
                 first[iid] = t.numbers[i]
         if comm is not None and comm not in community_ids and community_ids:
-            t.bad(i, "community", comm, "unknown community: not listed under communities")
+            t.bad(i, "community", comm, _("unknown community: not listed under communities"))
         if funding == Funding.none and posts:
-            t.bad(i, "approved_posts", posts, "an institution with funding 'none' (a village clinic) has no government posts: expected 0")
+            t.bad(i, "approved_posts", posts, _("an institution with funding 'none' (a village clinic) has no government posts: expected 0"))
         if t.ok(i) and iid and comm and tier and funding:
             out.append({
                 "id": iid, "name": iname or "", "community": comm, "tier": tier, "funding": funding,
@@ -470,9 +605,20 @@ def _institutions(
     return _models(Institution, out), set(first)
 
 
+def _year_problem(horizon: Horizon | None, year: int | None, strict: bool = True) -> str | None:
+    """Why a year cell does not fit the horizon (None: it fits). `strict`: within its years."""
+    if year is None or horizon is None:
+        return None
+    if horizon.start is None:
+        return "a year needs horizon.start in instance.yaml (the first year planned)"
+    if strict and year not in horizon.year_list:
+        return f"is not a year of the horizon ({horizon.start}–{horizon.start + horizon.years - 1})"
+    return None
+
+
 def _staff(
     raw: RawInstance, problems: list[Problem], community_ids: set[str],
-    institutions: list[Institution], known_inst: set[str] | None,
+    institutions: list[Institution], known_inst: set[str] | None, horizon: Horizon | None = None,
 ) -> list[StaffMember]:
     t = _columns(raw, "staff", problems)
     ids = t.column("id", _text)
@@ -486,13 +632,17 @@ def _staff(
     comms = t.column("community", partial(_text, required=False))
     mobiles = t.column("mobile", partial(_boolean, default=True))
     dues = t.column("grassroots_due", partial(_boolean, default=False))
+    leaves_ = t.column("leaves", _integer)
+    births = t.column("birth_year", _integer)
+    arrives_ = t.column("arrives", _integer)
+    owed_ = t.column("grassroots_years", partial(_integer, default=0))
     inst = {x.id: x for x in institutions}
 
     def inst_ref(i: int, column: str, value: str | None) -> Institution | None:
         if value is None or known_inst is None:
             return None
         if value not in known_inst:
-            t.bad(i, column, value, "unknown institution: not in the institutions table")
+            t.bad(i, column, value, _("unknown institution: not in the institutions table"))
             return None
         return inst.get(value)
 
@@ -503,65 +653,87 @@ def _staff(
     ):
         if sid is not None:
             if sid in first:
-                t.bad(i, "id", sid, f"duplicate staff id (first in row {first[sid]})")
+                t.bad(i, "id", sid, _("duplicate staff id (first in row {row})").format(row=first[sid]))
             else:
                 first[sid] = t.numbers[i]
         posted = inst_ref(i, "posted_at", posted_at) if posted_at is not None else None
         holder = inst_ref(i, "quota_holder", quota_holder) if quota_holder is not None else None
         if comm is not None and comm not in community_ids and community_ids:
-            t.bad(i, "community", comm, "unknown community: not listed under communities")
+            t.bad(i, "community", comm, _("unknown community: not listed under communities"))
         if posted is not None:
             if comm is not None and comm != posted.community:
-                t.bad(i, "community", comm, f"disagrees with posted_at {posted.id}, which belongs to community {posted.community}")
+                t.bad(i, "community", comm, _("disagrees with posted_at {institution}, which belongs to community {community}").format(
+                    institution=posted.id, community=posted.community))
             comm = comm or posted.community
         if status == StaffStatus.candidate:
             if posted_at is not None:
-                t.bad(i, "posted_at", posted_at, "a candidate is not posted yet: leave posted_at blank")
+                t.bad(i, "posted_at", posted_at, _("a candidate is not posted yet: leave posted_at blank"))
             if comm is None:
-                t.bad(i, "community", "", "a candidate needs the community they apply to")
+                t.bad(i, "community", "", _("a candidate needs the community they apply to"))
         elif status is not None and posted_at is None:
-            t.bad(i, "posted_at", "", f"is blank: a {status.value} member must be posted somewhere")
+            t.bad(i, "posted_at", "", _("is blank: a {status} member must be posted somewhere").format(status=status.value))
         if status == StaffStatus.on_staff:
             if post_funding is None:
-                t.bad(i, "post_funding", "", "an on_staff member holds a post: expected full or differential")
+                t.bad(i, "post_funding", "", _("an on_staff member holds a post: expected full or differential"))
             elif post_funding == Funding.none:
-                t.bad(i, "post_funding", post_funding.value, "a post is funded: expected full or differential")
+                t.bad(i, "post_funding", post_funding.value, _("a post is funded: expected full or differential"))
             if quota_holder is None:
-                t.bad(i, "quota_holder", "", "an on_staff member's post belongs to an institution's quota: give it")
+                t.bad(i, "quota_holder", "", _("an on_staff member's post belongs to an institution's quota: give it"))
             if holder is not None:
                 if post_funding is not None and post_funding != Funding.none and holder.funding != post_funding:
-                    t.bad(i, "quota_holder", quota_holder, f"{holder.id} has funding {holder.funding.value}, but post_funding is {post_funding.value}")
+                    t.bad(i, "quota_holder", quota_holder, _("{institution} has funding {funding}, but post_funding is {post_funding}").format(
+                        institution=holder.id, funding=holder.funding.value, post_funding=post_funding.value))
                 if comm is not None and holder.community != comm:
-                    t.bad(i, "quota_holder", quota_holder, f"{holder.id} belongs to community {holder.community}, not {comm}: posts never cross communities")
+                    t.bad(i, "quota_holder", quota_holder, _("{institution} belongs to community {community}, not {other}: posts never cross communities")
+                          .format(institution=holder.id, community=holder.community, other=comm))
         elif status is not None:
             if post_funding is not None:
-                t.bad(i, "post_funding", post_funding.value, f"a {status.value} holds no post: leave post_funding blank")
+                t.bad(i, "post_funding", post_funding.value, _("a {status} holds no post: leave post_funding blank").format(status=status.value))
             if quota_holder is not None:
-                t.bad(i, "quota_holder", quota_holder, f"a {status.value} holds no post: leave quota_holder blank")
+                t.bad(i, "quota_holder", quota_holder, _("a {status} holds no post: leave quota_holder blank").format(status=status.value))
         if due and title is not None and title != Title.attending:
-            t.bad(i, "grassroots_due", "true", f"only attendings owe grassroots service; this member is {title.value}")
+            t.bad(i, "grassroots_due", "true", _("only attendings owe grassroots service; this member is {title}").format(title=title.value))
+        leaves, birth, arrives, owed = leaves_[i], births[i], arrives_[i], owed_[i]
+        for column, year in (("leaves", leaves), ("birth_year", birth), ("arrives", arrives)):
+            why = _year_problem(horizon, year, strict=False)
+            if why is not None:
+                t.bad(i, column, year, why)
+        if birth is not None and not 1900 <= birth <= 2100:
+            t.bad(i, "birth_year", birth, _("is not a plausible year of birth"))
+        if arrives is not None and status is not None and status != StaffStatus.candidate:
+            t.bad(i, "arrives", arrives, _("only candidates arrive; a {status} member is here already").format(status=status.value))
+        if arrives is not None and leaves is not None and leaves <= arrives:
+            t.bad(i, "leaves", leaves, _("is not after arrives ({arrives})").format(arrives=arrives))
+        if owed and status == StaffStatus.contract:
+            t.bad(i, "grassroots_years", owed, _("a grassroots obligation is for candidates (targeted graduates) and those hired as such"))
         if t.ok(i) and sid and status and title and specialty and comm:
             out.append({
                 "id": sid, "name": sname or "", "status": status, "title": title, "specialty": specialty,
                 "post_funding": post_funding, "quota_holder": quota_holder, "posted_at": posted_at,
                 "community": comm, "mobile": mobile, "grassroots_due": due,
+                "leaves": leaves, "birth_year": birth, "arrives": arrives, "grassroots_years": owed or 0,
             })
     return _models(StaffMember, out)
 
 
-def _requirements(raw: RawInstance, problems: list[Problem], known_inst: set[str] | None) -> list[Requirement]:
+def _requirements(raw: RawInstance, problems: list[Problem], known_inst: set[str] | None,
+                  horizon: Horizon | None = None) -> list[Requirement]:
     t = _columns(raw, "requirements", problems)
     iids = t.column("institution", partial(_institution_ref, known=known_inst))
     specialties = t.column("specialty", _specialty)
     min_titles = t.column("min_title", partial(_enum, kind=Title))
     needs = t.column("need", partial(_integer, required=True))
     weights = t.column("weight", partial(_float, default=1.0))
+    years = t.column("year", _integer)
     out: list[dict[str, Any]] = []
-    for i, iid, specialty, min_title, need, weight in zip(t.rows(), iids, specialties, min_titles, needs, weights, strict=True):
+    for i, iid, specialty, min_title, need, weight, year in zip(t.rows(), iids, specialties, min_titles, needs, weights, years, strict=True):
+        why = _year_problem(horizon, year)
+        if why is not None:
+            t.bad(i, "year", year, why)
         if t.ok(i) and iid and specialty and min_title is not None and need is not None:
             out.append({
                 "institution": iid, "specialty": specialty, "min_title": min_title, "need": need,
-                "weight": weight if weight is not None else 1.0,
+                "weight": weight if weight is not None else 1.0, "year": year,
             })
     return _models(Requirement, out)
 
@@ -587,16 +759,16 @@ def _workload(raw: RawInstance, problems: list[Problem], known_inst: set[str] | 
         volume, unit, hours, doing = volumes[i], units[i], hours_[i], doings[i]
         if kind == WorkloadKind.service:
             if volume is None and given["annual_volume"][i] is None:
-                t.bad(i, "annual_volume", "", "a service activity needs its annual volume")
+                t.bad(i, "annual_volume", "", _("a service activity needs its annual volume"))
             if unit is None and given["unit_minutes"][i] is None:
-                t.bad(i, "unit_minutes", "", "a service activity needs the minutes one unit takes")
+                t.bad(i, "unit_minutes", "", _("a service activity needs the minutes one unit takes"))
             elif unit == 0:
-                t.bad(i, "unit_minutes", given["unit_minutes"][i], "a unit cannot take zero minutes")
+                t.bad(i, "unit_minutes", given["unit_minutes"][i], _("a unit cannot take zero minutes"))
         elif kind in (WorkloadKind.support, WorkloadKind.individual):
             if hours is None and given["hours_per_year"][i] is None:
-                t.bad(i, "hours_per_year", "", f"a {kind.value} activity needs hours_per_year")
+                t.bad(i, "hours_per_year", "", _("a {kind} activity needs hours_per_year").format(kind=kind.value))
             if kind == WorkloadKind.individual and doing is None and given["staff_doing"][i] is None:
-                t.bad(i, "staff_doing", "", "an individual activity needs staff_doing (how many do it)")
+                t.bad(i, "staff_doing", "", _("an individual activity needs staff_doing (how many do it)"))
         if t.ok(i) and iid and specialty and min_title is not None and activity and kind:
             row = WorkloadRow(
                 institution=iid, specialty=specialty, min_title=min_title, activity=activity,
@@ -615,6 +787,7 @@ def _workload(raw: RawInstance, problems: list[Problem], known_inst: set[str] | 
             if awt <= 0 or 1 - used / awt <= 0:
                 problems.append(Problem(
                     t.label, n, "hours_per_year", _show(used),
-                    f"support activities of cadre {'/'.join(key)} take {used:g} h of {awt:g} available working hours: the CAF denominator 1 - support/AWT must be > 0",
+                    _("support activities of cadre {cadre} take {used} h of {awt} available working hours: the CAF denominator 1 - support/AWT must be > 0")
+                    .format(cadre="/".join(key), used=f"{used:g}", awt=f"{awt:g}"),
                 ))
     return out

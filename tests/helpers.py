@@ -95,11 +95,20 @@ def senior_gaps(instance: Instance, plan: Plan) -> dict[str, int]:
 
 def _person_options(instance: Instance, mode: Mode, s: StaffMember) -> list[tuple[Assignment, str | None]]:
     """Each decision for one person that model.md's per-person rules (community, mobility,
-    village title, distance, post use) allow, with the vacancy pool of a new post."""
+    village title, distance, post use; pins and grassroots service) allow, with the vacancy
+    pool of a new post."""
     p = instance.policy
-    out: list[tuple[Assignment, str | None]] = [(Assignment(s.id, None), None)] if s.status.value == "candidate" else []
+    year = instance.horizon.start
+    pins = [q for q in instance.pins if q.staff_id == s.id and (q.year is None or q.year == year)]
+    hired_for_sure = any(q.at is not None for q in pins)  # a candidate pinned at a place is hired there
+    out: list[tuple[Assignment, str | None]] = (
+        [(Assignment(s.id, None), None)] if s.status.value == "candidate" and not hired_for_sure else [])
     for j in instance.institutions:
         if j.community != s.community or (s.title.value == "village_doctor" and j.tier.value != "village"):
+            continue
+        if any((q.at is not None and q.at != j.id) or (q.stay and j.id != s.posted_at) or q.not_at == j.id for q in pins):
+            continue
+        if s.grassroots_years > 0 and j.tier.value == "county":  # owes grassroots service this year
             continue
         if s.status.value != "candidate" and j.id != s.posted_at:
             assert s.posted_at is not None

@@ -14,7 +14,7 @@ from staffpool.errors import InputError
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("name", ["tiny", "sanming-county"])
+@pytest.mark.parametrize("name", ["tiny", "sanming-county", "sanming-county-5y"])
 def test_four_forms_load_equal(name: str, tmp_path: Path) -> None:
     base = load_instance(ROOT / "instances" / name)
     write_json(base, tmp_path / "i.json")

@@ -80,7 +80,7 @@ def test_report_draws_every_chart_in_a_browser(tmp_path: Path) -> None:
     found = re.search(r'<pre id="layout">(.*?)</pre>', dom.stdout, re.S)
     assert found is not None
     layout = json.loads(found.group(1))
-    assert set(layout) == set(CHART_IDS)
+    assert set(layout) == {*CHART_IDS, "report-title"}
 
     shot_file = tmp_path / "shot.png"
     shot = _chromium(page, tmp_path, f"--screenshot={shot_file}")

@@ -1,7 +1,9 @@
 """Cohorts: people who are interchangeable for every rule and level of model.md.
 
 Two people are interchangeable when they share status, title, specialty, posted_at,
-mobility, community and (on_staff) post funding: every option, constraint coefficient and
+mobility, community, (on_staff) post funding and the pins that apply to them this year
+(a pinned person's options are their own) and whether they owe grassroots service this
+year: every option, constraint coefficient and
 level coefficient of one is then the other's. `quota_holder` only enters the constant
 vacancy counts, and `grassroots_due` only the rotation, so neither splits a cohort.
 """
@@ -24,6 +26,9 @@ class Cohort:
     post_funding: Funding | None
     community: str
     members: tuple[str, ...]  # staff ids, sorted
+    # The pins of this year, as ("at" | "not_at", institution); `stay` is "at" posted_at.
+    pins: tuple[tuple[str, str], ...] = ()
+    grassroots: bool = False  # owes grassroots service this year (township or village tier)
 
     @property
     def size(self) -> int:
@@ -34,22 +39,41 @@ class Cohort:
         where = self.posted_at or self.community
         post = f":{self.post_funding.value}" if self.post_funding else ""
         fixed = "" if self.mobile else ":immobile"
-        return f"{self.status.value}{post}:{self.title.value}:{self.specialty}@{where}{fixed}"
+        pinned = "".join(f":{kind}={j}" for kind, j in self.pins)
+        owed = ":grassroots" if self.grassroots else ""
+        return f"{self.status.value}{post}:{self.title.value}:{self.specialty}@{where}{fixed}{pinned}{owed}"
 
 
-def cohort_key(s: StaffMember, mode: Mode) -> tuple[object, ...]:
+def pin_key(instance: Instance, s: StaffMember) -> tuple[tuple[str, str], ...]:
+    """The pins of `s` in the year planned, normalised and sorted (empty: not pinned)."""
+    pins = instance.pins_now.get(s.id)
+    if not pins:
+        return ()
+    out: set[tuple[str, str]] = set()
+    for p in pins:
+        if p.at is not None:
+            out.add(("at", p.at))
+        elif p.stay and s.posted_at is not None:
+            out.add(("at", s.posted_at))
+        elif p.not_at is not None:
+            out.add(("not_at", p.not_at))
+    return tuple(sorted(out))
+
+
+def cohort_key(s: StaffMember, mode: Mode, pins: tuple[tuple[str, str], ...] = ()) -> tuple[object, ...]:
     # In `separate` nobody moves, so mobility cannot tell two people apart.
     mobile = True if mode == Mode.separate else s.mobile
     if s.status == StaffStatus.candidate:
         mobile = True
-    return (s.status, s.title, s.specialty, s.posted_at or "", mobile, s.post_funding, s.community)
+    return (s.status, s.title, s.specialty, s.posted_at or "", mobile, s.post_funding, s.community, pins,
+            s.grassroots_years > 0)
 
 
 def build_cohorts(instance: Instance, community: str, mode: Mode) -> list[Cohort]:
     groups: dict[tuple[object, ...], list[StaffMember]] = {}
     for s in instance.staff:
         if s.community == community:
-            groups.setdefault(cohort_key(s, mode), []).append(s)
+            groups.setdefault(cohort_key(s, mode, pin_key(instance, s) if instance.pins else ()), []).append(s)
     cohorts: list[Cohort] = []
     for key in sorted(groups, key=lambda k: tuple(str(v) for v in k)):
         people = groups[key]
@@ -65,6 +89,8 @@ def build_cohorts(instance: Instance, community: str, mode: Mode) -> list[Cohort
                 post_funding=first.post_funding,
                 community=community,
                 members=tuple(sorted(p.id for p in people)),
+                pins=key[7],  # type: ignore[arg-type]
+                grassroots=bool(key[8]),
             )
         )
     return cohorts

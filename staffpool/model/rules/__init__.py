@@ -16,9 +16,11 @@ from ..cohorts import Cohort
 from .budget import define_hiring_budget
 from .capacity import define_capacity
 from .distance import allow_distance
+from .grassroots import allow_grassroots
 from .levels import define_levels
 from .mobility import allow_community_and_mobility
 from .moves import define_max_moves
+from .pins import allow_pins, define_pins
 from .posting import define_posting
 from .posts import allow_post_use, define_vacancies
 from .shortfall import define_shortfall
@@ -59,6 +61,12 @@ RULES: tuple[Rule, ...] = (
          "Σ salary of hired candidates ≤ community hiring_budget", define=define_hiring_budget),
     Rule("max_moves", "hard", "Hard rules 8",
          "moved people ≤ community max_moves", define=define_max_moves),
+    Rule("pins", "hard", "Pins (pins.csv)",
+         "a pinned person is posted at (or not at) the institution the pin names, in the pin's year",
+         allow=allow_pins, define=define_pins),
+    Rule("grassroots", "hard", "Years: grassroots_years",
+         "a targeted graduate, once hired, serves at township or village tier for grassroots_years years",
+         allow=allow_grassroots),
     Rule("treasury_budget", "hard", "Money: hard rule 9",
          "Σ salary × treasury share of new posts (regularised + hired) ≤ community treasury_budget",
          define=define_treasury_budget),

@@ -1,0 +1,195 @@
+"""A result as one Excel workbook a personnel office can forward (`solve --xlsx`).
+
+Sheets: Summary, Changes (moves, hires, regularisations), Assignments, Institutions,
+Requirements: the rows of the CSV files, with headers (and enumerated values) in the chosen
+language, ids unchanged, a frozen header row, filters, column widths and number formats;
+text Excel would run as a formula is neutralised as in the CSVs.
+`Sheet` and `write_workbook` are the reusable part (compare writes its own sheets; a
+multi-year plan can write one sheet set per year).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import labels
+from .i18n import _, pgettext
+
+if TYPE_CHECKING:
+    from .solve import Result
+
+CHANGES = ("move", "hire", "regularise", "regularise_move")
+# Number formats by column (km to the metre, yuan whole); any other integer gets INTEGER.
+FORMATS = {"distance_km": "#,##0.000", "salary": "#,##0", "treasury_pays": "#,##0",
+           "payroll": "#,##0", "hiring_cost": "#,##0"}
+INTEGER = "#,##0"
+
+
+@dataclass
+class Sheet:
+    """One worksheet: its title, the code of each column (for formats), its header as people
+    read it, and rows of cell values (None is an empty cell)."""
+
+    title: str
+    columns: Sequence[str]
+    header: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    formats: dict[str, str] | None = None
+
+
+def _sheet_titles() -> dict[str, str]:
+    return {"summary": pgettext("sheet", "Summary"), "changes": pgettext("sheet", "Changes"),
+            "assignments": pgettext("sheet", "Assignments"), "institutions": pgettext("sheet", "Institutions"),
+            "requirements": pgettext("sheet", "Requirements"), "compare": pgettext("sheet", "Modes compared")}
+
+
+def sheet_title(key: str) -> str:
+    return _sheet_titles()[key]
+
+
+def _people(column: str, v: Any) -> Any:
+    """A CSV cell for people: enumerations labelled, True/False too, numbers as numbers."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool) or column in labels.FIELD_KIND:
+        return labels.cell(column, v)
+    return v
+
+
+def table_sheet(key: str, columns: Sequence[str], rows: Sequence[dict[str, Any]],
+                extra: dict[str, Sequence[Any]] | None = None) -> Sheet:
+    """The rows of one result table; `extra` columns (e.g. a staff member's name) go right
+    after the first column."""
+    extra = extra or {}
+    cols = [columns[0], *extra, *columns[1:]]
+    out = []
+    for n, r in enumerate(rows):
+        cells = [_people(columns[0], r[columns[0]]), *(vals[n] for vals in extra.values()),
+                 *(_people(c, r[c]) for c in columns[1:])]
+        out.append(cells)
+    return Sheet(sheet_title(key), cols, [labels.column(c, key) for c in cols], out)
+
+
+def summary_sheet(result: Result) -> Sheet:
+    s = result.summary
+    units = {"distance": _("km"), "hiring_cost": _("yuan/year"), "treasury_cost": _("yuan/year")}
+    rows: list[list[Any]] = [
+        [labels.column("instance"), s.instance, None],
+        [labels.column("mode"), labels.value("mode", s.mode), None],
+        [labels.column("solver"), s.solver, None],
+        [pgettext("solve", "status"), labels.value("solve_status", s.status), None],
+    ]
+    for name, v in s.objective.items():  # as summary.json holds them
+        rows.append([_("objective: {level}").format(level=labels.value("level", name)), v, units.get(name)])
+    for k, v in s.counts.items():
+        rows.append([_("count: {what}").format(what=labels.value("count", k)), v, None])
+    return Sheet(sheet_title("summary"), ["key", "value", "unit"],
+                 [labels.column("key"), labels.column("value"), labels.column("unit")], rows)
+
+
+def result_sheets(result: Result) -> list[Sheet]:
+    """The five sheets of a solved result."""
+    from .results import COLUMNS
+
+    a = result.rows("assignments")
+    changed = [r for r in a if r["change"] in CHANGES]
+    return [
+        summary_sheet(result),
+        table_sheet("changes", COLUMNS["assignments"], changed),
+        table_sheet("assignments", COLUMNS["assignments"], a),
+        table_sheet("institutions", COLUMNS["institutions"], result.rows("institutions")),
+        table_sheet("requirements", COLUMNS["requirements"], result.rows("requirements")),
+    ]
+
+
+def _width(v: Any) -> float:
+    text = f"{v:,.3f}" if isinstance(v, float) else str(v)
+    return sum(2.0 if ord(ch) >= 0x2E80 else 1.1 for ch in text)  # CJK glyphs are two columns wide
+
+
+def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
+    """Write the sheets as one .xlsx, whole or not at all (a temporary file renamed).
+
+    openpyxl's write-only mode streams the rows; widths, the frozen header and the filter
+    are set before them. Its XML serialisation is most of the time: 0.4 s for a county of
+    457 staff, about 13 s for 20,627 staff (a loaded 2-core machine)."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from .io import atomic_path, neutralise
+
+    wb = openpyxl.Workbook(write_only=True)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="F3F5F8")
+    for sheet in sheets:
+        ws = wb.create_sheet(sheet.title[:31])
+        formats = {**FORMATS, **(sheet.formats or {})}
+        col_fmt = [formats.get(c) for c in sheet.columns]
+        for j in range(len(sheet.columns)):
+            sample = [r[j] for r in sheet.rows[:2000] if r[j] is not None]
+            widest = max([_width(sheet.header[j]), *map(_width, sample)])
+            ws.column_dimensions[get_column_letter(j + 1)].width = min(60.0, max(8.0, widest + 2))
+        ws.freeze_panes = "A2"
+        if sheet.rows:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{len(sheet.rows) + 1}"
+        header = []
+        for h in sheet.header:
+            cell = WriteOnlyCell(ws, value=neutralise(h))
+            cell.font, cell.fill = bold, fill
+            header.append(cell)
+        ws.append(header)
+        for row in sheet.rows:
+            out: list[Any] = []
+            for fmt, v in zip(col_fmt, row, strict=True):
+                if v.__class__ is str:
+                    v = neutralise(v)  # text Excel would run as a formula gets a leading '
+                elif v.__class__ is int or v.__class__ is float:  # a number (not a bool) gets its format
+                    f = fmt or (INTEGER if v.__class__ is int else None)
+                    if f is not None:
+                        cell = WriteOnlyCell(ws, value=v)
+                        cell.number_format = f
+                        v = cell
+                out.append(v)
+            ws.append(out)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def check_writable(path: Path, force: bool, inputs: Sequence[Path] = ()) -> None:
+    """Refuse a path that is not .xlsx, is an input, or already exists (unless `force`)."""
+    from .errors import UsageError
+
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(_("--xlsx {path}: the workbook must be an .xlsx file").format(path=path))
+    if path.resolve() in {p.resolve() for p in inputs}:
+        raise UsageError(_("{path}: refusing to overwrite the input").format(path=path))
+    if path.exists() and not force:
+        raise UsageError(_("--xlsx {path}: the file exists (add --force to replace it)").format(path=path))
+
+
+def compare_sheet(rows: Sequence[dict[str, Any]], levels: Sequence[str]) -> Sheet:
+    """`compare`'s table: one column per mode, one row per level, count, tier and status."""
+    body: list[list[Any]] = []
+    for lvl in levels:
+        body.append([labels.value("level", lvl), *(r["objective"].get(lvl) for r in rows)])
+    for key in ("moves", "hires", "regularised"):
+        body.append([_("count: {what}").format(what=labels.value("count", key)), *(r["counts"].get(key) for r in rows)])
+    for tier in ("county", "township", "village"):
+        body.append([_("staff at {tier}").format(tier=labels.value("tier", tier)),
+                     *(r["staff_by_tier"].get(tier) for r in rows)])
+    body.append([pgettext("solve", "status"), *(labels.value("solve_status", str(r["status"])) for r in rows)])
+    modes = [str(r["mode"]) for r in rows]
+    return Sheet(sheet_title("compare"), ["key", *modes], [labels.column("key"), *(labels.value("mode", m) for m in modes)],
+                 body)
+
+
+def write_result_workbook(result: Result, path: Path) -> None:
+    write_workbook(path, result_sheets(result))
+
+
+__all__ = ["Sheet", "check_writable", "compare_sheet", "result_sheets", "summary_sheet", "table_sheet", "write_result_workbook",
+           "write_workbook"]

@@ -1,0 +1,144 @@
+"""`solve --xlsx`: one workbook for people that says exactly what the CSV files say."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from babel.messages.pofile import read_po
+
+from staffpool.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SANMING = ROOT / "instances" / "sanming-county"
+TINY = ROOT / "instances" / "tiny"
+ZH_PO = ROOT / "staffpool" / "locale" / "zh" / "LC_MESSAGES" / "staffpool.po"
+SHEETS = {"en": {"Changes": "assignments", "Assignments": "assignments", "Institutions": "institutions",
+                 "Requirements": "requirements"},
+          "zh": {"变动": "assignments", "人员安排": "assignments", "机构": "institutions", "需求": "requirements"}}
+# Which catalogue context holds each column's values (the test's own table, not the package's).
+VALUE_CONTEXT = {"status": "status", "title": "title", "min_title": "title", "specialty": "specialty",
+                 "change": "change", "post_source": "post_source", "post_funding": "funding", "funding": "funding",
+                 "tier": "tier", "moved": "bool"}
+
+
+def _inverse(lang: str) -> dict[str, dict[str, str]]:
+    """label → code per catalogue context, read from the .po (English: labels are the codes)."""
+    if lang == "en":
+        return {}
+    with ZH_PO.open("rb") as fh:
+        cat = read_po(fh)
+    inv: dict[str, dict[str, str]] = {}
+    for m in cat:
+        if m.context and isinstance(m.id, str):
+            inv.setdefault(m.context, {})[m.string] = m.id
+    inv["column"].update({"机构编码": "institution", "姓名": "name"})
+    return inv
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _same(csv_cell: str, xl: object) -> bool:
+    if xl is None:
+        return csv_cell == ""
+    if isinstance(xl, bool):
+        return csv_cell == ("true" if xl else "false")
+    if isinstance(xl, int | float):
+        return csv_cell != "" and abs(float(csv_cell) - float(xl)) < 1e-9
+    return csv_cell == str(xl)
+
+
+def _sheet_rows(ws: object, lang: str, inv: dict[str, dict[str, str]], table: str) -> tuple[list[str], list[dict]]:
+    rows = list(ws.iter_rows(values_only=True))  # type: ignore[attr-defined]
+    header = [str(h) for h in rows[0]]
+    codes = [inv["column"].get(h, h) if lang == "zh" else h for h in header]
+    if table == "institutions" and lang == "zh":
+        codes = [{"机构编码": "id", "机构名称": "name"}.get(h, c) for h, c in zip(header, codes, strict=True)]
+    out = []
+    for r in rows[1:]:
+        rec = {}
+        for code, v in zip(codes, r, strict=True):
+            if lang == "zh" and code in VALUE_CONTEXT and isinstance(v, str):
+                v = inv[VALUE_CONTEXT[code]].get(v, v)
+            rec[code] = v
+        out.append(rec)
+    return codes, out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_workbook_equals_the_csv_files(tmp_path: Path, lang: str) -> None:
+    out, book = tmp_path / "out", tmp_path / "plan.xlsx"
+    assert main(["solve", str(SANMING), "--out", str(out), "--xlsx", str(book), "--lang", lang]) == 0
+    wb = openpyxl.load_workbook(book)
+    inv = _inverse(lang)
+    assert wb.sheetnames[0] == ("摘要" if lang == "zh" else "Summary")
+    assert set(wb.sheetnames[1:]) == set(SHEETS[lang])
+    for title, table in SHEETS[lang].items():
+        ws = wb[title]
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), title
+        codes, rows = _sheet_rows(ws, lang, inv, table)
+        expected = _csv(out / f"{table}.csv")
+        assert set(expected[0]) <= set(codes), (title, codes)
+        if title in ("Changes", "变动"):
+            expected = [r for r in expected if r["change"] in ("move", "hire", "regularise", "regularise_move")]
+            assert expected, "sanming has changes"
+        assert len(rows) == len(expected), title
+        for want, got in zip(expected, rows, strict=True):
+            for col, cell in want.items():
+                assert _same(cell, got[col]), (title, col, cell, got[col])
+        if lang == "zh":  # the headers and values are Chinese, the ids are not
+            assert all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in (c.value for c in ws[1])), title
+    # number formats: km to the metre, counts as integers
+    ws = wb["人员安排" if lang == "zh" else "Assignments"]
+    km = next(c for c in ws[1] if c.value in ("distance_km", "调动距离km")).column
+    assert ws.cell(row=2, column=km).number_format == "#,##0.000"
+    inst = wb["机构" if lang == "zh" else "Institutions"]
+    assert inst.cell(row=2, column=4).number_format == "#,##0"
+    summary = {r[0]: r[1] for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)}
+    data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert data["instance"] in summary.values()
+    assert sorted(v for v in summary.values() if isinstance(v, int | float)) == sorted(
+        [*data["objective"].values(), *data["counts"].values()])
+
+
+def test_workbook_is_never_written_over_unless_forced(tmp_path: Path) -> None:
+    book = tmp_path / "plan.xlsx"
+    book.write_bytes(b"someone's file")
+    assert main(["solve", str(TINY), "--xlsx", str(book)]) == 2
+    assert book.read_bytes() == b"someone's file"
+    assert main(["solve", str(TINY), "--xlsx", str(book), "--force"]) == 0
+    assert openpyxl.load_workbook(book).sheetnames[0] == "Summary"
+    assert main(["solve", str(TINY), "--xlsx", str(tmp_path / "plan.csv")]) == 2
+    assert not (tmp_path / "plan.csv").exists()
+
+
+def test_bad_input_writes_no_workbook(tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for f in TINY.iterdir():
+        (bad / f.name).write_bytes(f.read_bytes())
+    text = (bad / "requirements.csv").read_text(encoding="utf-8").splitlines()
+    text[1] = text[1].rsplit(",", 2)[0] + ",many,1"
+    (bad / "requirements.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    assert main(["solve", str(bad), "--xlsx", str(tmp_path / "p.xlsx")]) == 2
+    assert not (tmp_path / "p.xlsx").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_compare_workbook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = tmp_path / "modes.xlsx"
+    assert main(["compare", str(TINY), "--json", "--xlsx", str(book), "--lang", "zh"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    ws = openpyxl.load_workbook(book).worksheets[0]
+    assert ws.title == "模式比较"
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][1:] == ("各自管理", "县管乡用", "统一管理")
+    for j, m in enumerate(data["modes"], start=1):
+        got = [r[j] for r in rows[1:1 + len(m["objective"])]]
+        assert got == list(m["objective"].values())
