@@ -203,7 +203,10 @@ def horizon_sheets(hp: HorizonPlan) -> list[Sheet]:
     summary = horizon_summary(hp)
     levels = [lvl.value for lvl in hp.instance.policy.objective]
     cols = ["year", "status", *levels, *(f"staff {t}" for t in TIERS), *(f"short {t}" for t in TIERS), *PAYROLL_KEYS]
-    header = [labels.column("year", "years"), pgettext("solve", "status"), *(labels.column(c, "years") for c in cols[2:])]
+    pay_words = {"treasury_after": _("treasury after"), "institutions_after": _("institutions after"),
+                 "treasury_added": _("treasury added")}  # yuan a year, as the payroll table says them
+    header = [labels.column("year", "years"), pgettext("solve", "status"),
+              *(pay_words.get(c) or labels.column(c, "years") for c in cols[2:])]
     body: list[list[Any]] = []
     for year, y in summary["years"].items():
         pay = y.get("payroll") or {}
