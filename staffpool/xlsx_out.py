@@ -203,8 +203,9 @@ def horizon_sheets(hp: HorizonPlan) -> list[Sheet]:
     summary = horizon_summary(hp)
     levels = [lvl.value for lvl in hp.instance.policy.objective]
     cols = ["year", "status", *levels, *(f"staff {t}" for t in TIERS), *(f"short {t}" for t in TIERS), *PAYROLL_KEYS]
-    pay_words = {"treasury_after": _("treasury after"), "institutions_after": _("institutions after"),
-                 "treasury_added": _("treasury added")}  # yuan a year, as the payroll table says them
+    pay_words = {"treasury_after": pgettext("column", "treasury_after"),  # yuan a year; English: the summary.json keys
+                 "institutions_after": pgettext("column", "institutions_after"),
+                 "treasury_added": pgettext("column", "treasury_added")}
     header = [labels.column("year", "years"), pgettext("solve", "status"),
               *(pay_words.get(c) or labels.column(c, "years") for c in cols[2:])]
     body: list[list[Any]] = []
