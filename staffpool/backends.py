@@ -83,6 +83,8 @@ class HighsRunner:
        (z_incumbent − z_LP) at its bound: no plan at least as good can move it, so the
        whole optimal face is kept, then solve the MIP (the incumbent serves the fixing
        only: it is not passed as a MIP start, see `solve`);
+    4b. given a guess of the optimum (`hint`: a sweep passes a neighbouring scenario's),
+       the test of step 3 at the guess before the whole MIP;
     5. after the MIP, fix again with the proven gap (z_opt − z_LP), which holds for every
        later level too, since later levels only look inside this level's optimal face.
     """
@@ -233,11 +235,13 @@ class HighsRunner:
         values[cols] = np.asarray(h.getSolution().col_value)
         return term, values.tolist(), bound
 
-    def solve(self, expr: Expr, time_left: float | None, scale: float | None = None
+    def solve(self, expr: Expr, time_left: float | None, scale: float | None = None, hint: float | None = None
               ) -> tuple[TerminationCondition, float | None, float | None]:
         """(termination, the level's value in the plan found, a proven lower bound on the
         level given the earlier levels' holds). The bound is what "optimal" rests on: a
-        profile with a gap may stop with the value above it."""
+        profile with a gap may stop with the value above it. `hint`: a guess of the level's
+        optimum (without the constant), e.g. a neighbouring scenario's in a sweep; any value
+        keeps the result exact (step 4b)."""
         np = self.np
         t0 = time.perf_counter()
         costs = np.zeros(self.n)
@@ -297,6 +301,23 @@ class HighsRunner:
                     return TerminationCondition.optimal, z_inc + const, floor + const
         if z_inc is not None and lp is not None:
             self._fix(lp, z_inc)
+        tried = target if lp is not None and scale else -math.inf
+        if (lp is not None and hint is not None and hint > tried + 1e-6 * max(1.0, abs(hint))
+                and (z_inc is None or hint < z_inc - 1e-6 * max(1.0, abs(hint)))):
+            # 4b. The guess of step 3 at `hint`: the fixing keeps every plan at or below it,
+            # so the small MIP's optimum, if at or below it, is the level's optimum.
+            ids = self._fix(lp, hint)
+            term_h, values, _bound = self._run_mip(costs, left())
+            z_try = val(values) if values is not None else None
+            if term_h == TerminationCondition.optimal and values is not None and z_try is not None \
+                    and z_try <= hint + 1e-6 * max(1.0, abs(hint)):
+                self.values = values
+                self._fix(lp, z_try)
+                return TerminationCondition.optimal, z_try + const, z_try + const
+            self._unfix(ids)
+            if values is not None and z_try is not None and (z_inc is None or z_try < z_inc):
+                self.values, z_inc = values, z_try  # a better incumbent: more fixing below
+                self._fix(lp, z_inc)
         # No MIP start: on a generated county HiGHS 1.16 took the previous level's plan as
         # start and then reported a plan 600,000 yuan above the optimum as optimal (without
         # the start it finds the optimum); the incumbent still serves the fixing above.
@@ -337,6 +358,27 @@ class HighsRunner:
         assert self.values is not None
         return self.values[col]
 
+    def variant(self, row_hi: dict[int, float], zero_cols: Any) -> HighsRunner:
+        """A fresh runner over the same program with some rows' upper bounds changed and the
+        columns `zero_cols` fixed at 0: a sweep's scenario (another budget, a shorter
+        distance limit) without building the program again. Exact: a column fixed at 0 is
+        a column left out, and the arrays shared with this runner are never written
+        (`hold` appends to copies; `_fix` writes `fixed`, copied here)."""
+        import copy
+
+        np = self.np
+        new = copy.copy(self)
+        new.values = None
+        new.fixed = self.fixed.copy()
+        new.fix_val = self.fix_val.copy()
+        new.fixed[zero_cols] = True
+        new.fix_val[zero_cols] = 0.0
+        if row_hi:
+            new.row_hi = self.row_hi.copy()
+            rows = np.fromiter(row_hi, dtype=np.int64, count=len(row_hi))
+            new.row_hi[rows] = np.fromiter(row_hi.values(), dtype=float, count=len(row_hi))
+        return new
+
 
 class CbcRunner:
     """CBC through PuLP's command-line interface; the model is re-sent at each level."""
@@ -346,9 +388,9 @@ class CbcRunner:
         self.has_values = False
         self.prob, self.cols = cm.lp.to_pulp()
 
-    def solve(self, expr: Expr, time_left: float | None, scale: float | None = None
+    def solve(self, expr: Expr, time_left: float | None, scale: float | None = None, hint: float | None = None
               ) -> tuple[TerminationCondition, float | None, float | None]:
-        """As HighsRunner.solve. CBC through PuLP reports no bound: a level it calls optimal
+        """As HighsRunner.solve (`hint` unused). CBC through PuLP reports no bound: a level it calls optimal
         is proven only when the profile's gaps are within model.md's tolerance. Its
         "infeasible" is not a proof under a time limit (its preprocessing may stop early
         and say so): solve.py has it confirmed before a user hears it."""

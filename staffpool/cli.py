@@ -151,7 +151,8 @@ def validate(instance: InstanceArg, as_json: JsonOpt = False, strict: StrictOpt 
     out.print("[green]" + _("{instance} is valid.").format(instance=escape(str(instance))) + "[/]")
 
 
-def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, workers: int | None, load_s: float) -> Any:
+def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, workers: int | None, load_s: float,
+           scheduler: str | None = None) -> Any:
     from .solve import default_workers, solve
 
     n = len(inst.communities)
@@ -166,9 +167,12 @@ def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, w
             progress.advance(task)
 
         return solve(inst, mode=mode, solver=solver, time_limit=time_limit, workers=w, progress=on_level,
-                     on_community_done=on_done, load_s=load_s)
+                     on_community_done=on_done, load_s=load_s, scheduler=scheduler)
 
 
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help=N_("Run on Dask: tcp://HOST:PORT of a running scheduler, or 'dask' for a local cluster "
+                           "(default: the local process pool)."))]
 ModeOpt = Annotated[str | None, typer.Option("--mode", help=N_("separate, county_pool or unified (default: the policy's)."))]
 SolverOpt = Annotated[str, typer.Option("--solver", help=N_("A solver profile in solvers/: highs (default), cbc, …"))]
 TimeOpt = Annotated[float | None, typer.Option("--time-limit", help=N_("Seconds per community (default: the profile's)."))]
@@ -196,6 +200,7 @@ def solve_cmd(
     solver: SolverOpt = "highs",
     time_limit: TimeOpt = None,
     workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
     force: ForceOpt = False,
     strict: StrictOpt = False,
@@ -226,7 +231,7 @@ def solve_cmd(
 
         with _busy(_("starting from {plan}").format(plan=escape(str(from_plan)))):
             inst = advance_from(inst, from_plan)
-    result = _solve(inst, mode, solver, time_limit, workers, load_s)
+    result = _solve(inst, mode, solver, time_limit, workers, load_s, scheduler)
     if as_json and not result.has_plan:
         # Each community's status and reason, on stdout as the summary; exit 1 follows.
         _print_json(result.summary.model_dump(mode="json"))
@@ -577,13 +582,14 @@ def report(
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
     no_compare: Annotated[bool, typer.Option("--no-compare", help=N_("Skip solving the three modes for the modes chart."))] = False,
+    sweep_dir: Annotated[Path | None, typer.Option("--sweep", help=N_("A folder written by `sweep`: add its curves."))] = None,
     force: ForceOpt = False,
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
     from .domain import Mode
     from .io import ensure_not_input, refuse_existing, write_text_atomic
-    from .report import build_report, read_plan_result
+    from .report import build_report, read_plan_result, read_sweep
     from .solve import load_profile, require_plan
 
     if out_file.suffix.lower() != ".html":
@@ -592,6 +598,7 @@ def report(
     load_profile(solver)
     ensure_not_input(out_file.parent, [out_file.name], _input_files(instance))
     refuse_existing([out_file], force)
+    swept = read_sweep(sweep_dir) if sweep_dir is not None else None
     inst, load_s = _load(instance, strict)
     from .horizon import plan_years
 
@@ -610,7 +617,7 @@ def report(
     else:
         result = require_plan(_solve(inst, mode, solver, None, None, load_s))
     rows = None if no_compare else _compare_rows(inst, ["separate", "county_pool", "unified"], solver, load_s)
-    write_text_atomic(out_file, build_report(inst, result, rows))
+    write_text_atomic(out_file, build_report(inst, result, rows, swept))
     err.print(_("Wrote {path}").format(path=escape(str(out_file))))
 
 
@@ -642,6 +649,76 @@ def explain(
             out.print(t)
     if not exp.feasible:
         raise typer.Exit(1)
+
+
+@app.command(help=N_("Solve every scenario of a grid (modes, distance limits, budgets, move caps) for every community."))
+def sweep(
+    instance: InstanceArg,
+    grid: Annotated[Path, typer.Option("--grid", help=N_("GRID.yaml: the limits to vary and their values."))],
+    out_dir: Annotated[Path, typer.Option("--out", help=N_("Folder for sweep.csv, sweep.parquet, sweep_totals.csv, sweep.html."))],
+    scheduler: SchedulerOpt = None,
+    resume: Annotated[bool, typer.Option("--resume", help=N_("Finish an interrupted sweep in --out; done rows are kept."))] = False,
+    solver: SolverOpt = "highs",
+    time_limit: TimeOpt = None,
+    workers: WorkersOpt = None,
+    force: Annotated[bool, typer.Option("--force", help=N_("Start again over an earlier sweep (or files) at --out."))] = False,
+    strict: StrictOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    from .scale.engines import make_engine
+    from .scale.grid import load_grid
+    from .scale.sweep import JOURNAL, journal_rows, run_sweep
+    from .solve import load_profile
+
+    profile = load_profile(solver)
+    the_grid = load_grid(grid)  # a bad grid stops here: exit 2, nothing written
+    inputs = _input_files(instance)
+    inst, _ = _load(instance, strict)
+    if not the_grid.scenarios(inst):
+        raise UsageError(f"--grid {grid}: no scenarios")
+    engine = make_engine(scheduler, workers)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"),
+                        TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal)
+    start = time.perf_counter()
+    where = f"Dask {scheduler}" if scheduler is not None else f"{engine.workers} local worker{'s' * (engine.workers > 1)}"
+    state = {"done": 0, "total": 0, "first": -1}
+
+    def on_progress(done: int, total: int, scen_done: int, scen_total: int) -> None:
+        # The bar counts (scenario, community) rows; the text, whole scenarios.
+        if state["first"] < 0:
+            state["first"] = done
+            progress.update(bar, total=total, completed=done)
+        fresh = done - state["first"]
+        rate = fresh / max(1e-9, time.perf_counter() - start)
+        progress.update(bar, completed=done, rate=f"{rate:.2f} rows/s" if fresh else "",
+                        description=f"sweep on {where}: {scen_done}/{scen_total} scenarios done")
+        state["done"], state["total"] = done, total
+
+    with progress:
+        bar = progress.add_task(f"sweep on {where}", total=None, rate="")
+        try:
+            outcome = run_sweep(inst, the_grid, out_dir, engine, profile, resume=resume, time_limit=time_limit,
+                                progress=on_progress, input_files=inputs, force=force)
+        except KeyboardInterrupt:
+            progress.stop()
+            total = f" of {state['total']}" if state["total"] else ""
+            err.print(f"{journal_rows(out_dir)}{total} rows are done and kept in {escape(str(out_dir / JOURNAL))}. "
+                      f"To finish, run the same command with --resume.")
+            raise
+    err.print(f"{outcome.scenarios} scenarios × {len(inst.communities)} communities: {outcome.rows} rows "
+              f"({outcome.done_before} done before, {outcome.ran} now). "
+              f"Wrote sweep.csv, sweep.parquet, sweep_totals.csv, sweep.html to {escape(str(out_dir))}")
 
 
 def _lang_from_args(args: list[str]) -> str | None:

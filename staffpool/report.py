@@ -432,7 +432,8 @@ def _note(text: str) -> str:
     return f'<p class="note">{escape(text)}</p>'
 
 
-def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict[str, Any]] | None = None) -> str:
+def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict[str, Any]] | None = None,
+                 sweep: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None) -> str:
     """The whole report page as one string of HTML."""
     import json
 
@@ -479,6 +480,8 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     parts.append(_h2(_("Charts")))
     for fid, svg, caption in figures:
         parts.append(f'<figure data-chart="{fid}">{svg}<figcaption>{escape(caption)}</figcaption></figure>')
+    if sweep is not None:
+        parts.append(sweep_section(inst, *sweep))
     cols = ["id", "name", "tier", "community", "funding", "staff_before", "staff_after", "need", "short"]
     it = result.institutions
     parts += [_h2(_("Institutions")),
@@ -555,3 +558,142 @@ def build_horizon_report(summary: dict[str, Any], levels: Sequence[str]) -> str:
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+# ---------------------------------------------------------------- sweep curves
+
+SERIES_COLOURS = ("#1f5fa8", "#e07b00", "#2e8b57", "#c0392b", "#7d3c98", "#9aa7b8", "#16a085", "#555555")
+
+
+def sweep_axes(labels: Sequence[dict[str, Any]]) -> tuple[str, list[str]]:
+    """The x of the curves (the first per-community limit the grid varies, else the
+    distance limit, else the scenario) and the keys that tell the lines apart. `labels`:
+    the scenarios as the sweep's manifest lists them."""
+    varied = [k for k in labels[0] if k not in ("scenario", "mode", "max_distance_km")] if labels else []
+    dists = {str(s.get("max_distance_km")) for s in labels}
+    if varied:
+        x = varied[0]
+    elif len(dists) > 1:
+        x = "max_distance_km"
+    else:
+        x = "scenario"
+    series = ["mode"]
+    if x != "max_distance_km" and len(dists) > 1:
+        series.append("max_distance_km")
+    series += [k for k in varied[1:]]
+    return x, series
+
+
+def chart_sweep(totals: Sequence[dict[str, Any]], x_key: str, y_key: str, series: Sequence[str]) -> str:
+    """A line per series (mode, …): y against x, over the scenario totals."""
+    lines: dict[str, list[tuple[float, float]]] = {}
+    for t in totals:
+        x, y = t.get(x_key), t.get(y_key)
+        if x is None or y is None:
+            continue
+        label = " · ".join(f"{t[k]}" if k == "mode" else f"{k} {fmt(t[k])}" for k in series)
+        lines.setdefault(label, []).append((float(x), float(y)))
+    width, left, bottom = 760, 70, 50
+    # The legend in rows under the title, as many as the lines need.
+    items = [(label, SERIES_COLOURS[i % len(SERIES_COLOURS)]) for i, label in enumerate(lines)]
+    rows: list[list[tuple[str, str]]] = [[]]
+    used = 0.0
+    for label, colour in items:
+        w = 24 + 7.5 * len(label)
+        if rows[-1] and used + w > width - 40:
+            rows.append([])
+            used = 0.0
+        rows[-1].append((label, colour))
+        used += w
+    top = 50 + 18 * len(rows)
+    height = top + 260 + bottom
+    span_w, span_h = width - left - 30, height - top - bottom
+    xs = [p[0] for pts in lines.values() for p in pts]
+    ys = [p[1] for pts in lines.values() for p in pts]
+    x0, x1 = (min(xs), max(xs)) if xs else (0.0, 1.0)
+    if x1 <= x0:
+        x1 = x0 + 1
+    ymax = _nice_max(max(ys, default=0.0), all(v.is_integer() for v in ys))
+    body: list[str] = [_text(10, 20, f"{y_key} against {x_key}", "start", 14, INK, "bold")]
+    for r, row in enumerate(rows):
+        body += _legend(20, 44 + 18 * r, row)
+    base = top + span_h
+    for tick in range(6):
+        y = base - span_h * tick / 5
+        body.append(_line(left, y, left + span_w, y, GRID))
+        body.append(_text(left - 6, y + 4, fmt(ymax * tick / 5), "end", 10, MUTED))
+        x = left + span_w * tick / 5
+        body.append(_line(x, base, x, base + 4))
+        body.append(_text(x, base + 16, fmt(x0 + (x1 - x0) * tick / 5), "middle", 10, MUTED))
+    body.append(_line(left, base, left + span_w, base))
+    body.append(_line(left, top, left, base))
+    body.append(_text(left + span_w / 2, height - 8, x_key, "middle", 12, MUTED))
+
+    def px(x: float, y: float) -> tuple[float, float]:
+        return left + span_w * (x - x0) / (x1 - x0), base - span_h * y / ymax
+
+    for i, (label, pts) in enumerate(lines.items()):
+        colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+        coords = [px(x, y) for x, y in sorted(pts)]
+        body.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
+                    + " ".join(f"{_n(a)},{_n(b)}" for a, b in coords) + f'"><title>{escape(label)}</title></polyline>')
+        for (a, b), (x, y) in zip(coords, sorted(pts), strict=True):
+            body.append(f'<circle cx="{_n(a)}" cy="{_n(b)}" r="3" fill="{colour}"><title>'
+                        f'{escape(f"{label}: {x_key} {fmt(x)}, {y_key} {fmt(y)}")}</title></circle>')
+    return _svg("chart-sweep", f"{y_key} against {x_key}, a line per {', '.join(series)}", width, height, body)
+
+
+def sweep_section(instance: Instance, totals: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]]) -> str:
+    """The curves (first level, and moves, of the totals against the varied limit) and the
+    totals per scenario, as HTML for a page."""
+    x_key, series = sweep_axes(labels)
+    first = instance.policy.objective[0].value
+    charts = [chart_sweep(totals, x_key, first, series)]
+    if first != Level.moves.value and any(t.get("moves") is not None for t in totals):
+        charts.append(chart_sweep(totals, x_key, "moves", series).replace('id="chart-sweep"', 'id="chart-sweep-moves"'))
+    caption = f"Totals per scenario over the communities, a line per {', '.join(series)}."
+    cols = list(totals[0]) if totals else []
+    numeric = {c for c in cols if c not in ("mode", "status")}
+    return "\n".join([
+        "<h2>Scenario sweep</h2>",
+        *(f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>" for svg in charts),
+        "<h3>Totals per scenario</h3>",
+        '<p class="note">Blank where a community has no such limit or no plan.</p>',
+        _table(cols, ([t[c] for c in cols] for t in totals), numeric),
+    ])
+
+
+def build_sweep_report(instance: Instance, totals: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]]) -> str:
+    """One page: the sweep's curves and totals."""
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(f'staffpool sweep: {instance.name}')}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{escape(f'Scenario sweep: {instance.name}')}</h1>",
+        f'<p class="meta">{len(totals)} scenarios · {len(instance.communities)} communities</p>',
+        sweep_section(instance, totals, labels),
+        "</body></html>\n",
+    ]
+    return "\n".join(parts)
+
+
+def read_sweep(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A sweep folder's totals (numbers parsed) and scenario labels, for `report --sweep`."""
+    import csv
+    import json
+
+    from .errors import UsageError
+
+    try:
+        labels = json.loads((folder / "sweep.manifest.json").read_text(encoding="utf-8"))["scenarios"]
+        with open(folder / "sweep_totals.csv", encoding="utf-8", newline="") as fh:
+            raw = list(csv.DictReader(fh))
+    except (OSError, ValueError, KeyError):
+        raise UsageError(f"--sweep {folder}: not a finished sweep (sweep.manifest.json and sweep_totals.csv)") from None
+
+    def cell(k: str, v: str) -> Any:
+        if v == "" or k in ("mode", "status"):
+            return None if v == "" else v
+        f = float(v)
+        return int(f) if f.is_integer() and "." not in v else f
+
+    return [{k: cell(k, v) for k, v in r.items()} for r in raw], labels

@@ -146,7 +146,28 @@ def solve_community(
 
     t0 = time.perf_counter()
     cm = build_community(instance, community, mode)
+    runner: HighsRunner | CbcRunner = HighsRunner(cm, profile) if profile.backend == "highs" else CbcRunner(cm, profile)
     build_s = time.perf_counter() - t0
+    return solve_levels(instance, community, mode, cm, runner, profile, build_s, time_limit, on_level)
+
+
+def solve_levels(
+    instance: Instance,
+    community: str,
+    mode: Mode,
+    cm: CommunityModel,
+    runner: HighsRunner | CbcRunner,
+    profile: SolverProfile,
+    build_s: float = 0.0,
+    time_limit: float | None = None,
+    on_level: Callable[[str, Level], None] | None = None,
+    diagnose: bool = True,
+    hints: dict[Level, float] | None = None,
+) -> CommunityOutcome:
+    """The lexicographic driver on a built program and a runner made from it (a sweep
+    hands in one program with its limits reset per scenario). `diagnose`: name the rules
+    behind an infeasibility (costly: one solve per rule). `hints`: guesses of the levels'
+    optima (a neighbouring scenario's), which only speed the search up."""
     nvars, ncons = len(cm.x) + len(cm.short), cm.lp.num_rows
     empty = [c for c, opts in zip(cm.cohorts, cm.options, strict=True) if not opts and c.status != StaffStatus.candidate]
     if empty:
@@ -155,7 +176,6 @@ def solve_community(
                                 "some staff have no institution they may be posted at", reasons)
     t1 = time.perf_counter()
     limit = time_limit if time_limit is not None else profile.time_limit
-    runner: HighsRunner | CbcRunner = HighsRunner(cm, profile) if profile.backend == "highs" else CbcRunner(cm, profile)
     logs: list[LevelLog] = []
     status = Status.optimal
     have_plan = False
@@ -173,7 +193,8 @@ def solve_community(
             continue
         ts = time.perf_counter()
         scale = _level_scale(cm, level)
-        term, value, bound = runner.solve(expr, left, scale)
+        hint = hints.get(level) if hints else None
+        term, value, bound = runner.solve(expr, left, scale, None if hint is None else hint - expr.constant)
         logs.append(LevelLog(level, value, term, time.perf_counter() - ts, bound))
         if term == TerminationCondition.infeasible:
             # A plan obeyed every earlier level, so "infeasible" now is the solver's failure.
@@ -187,7 +208,7 @@ def solve_community(
                     [f"{profile.name} stopped at level {level.value} reporting infeasible, but "
                      + ("a plan obeyed the earlier levels" if have_plan else "the exact HiGHS check did not confirm it")
                      + ": the instance is not proven infeasible; allow more time"])
-            reasons = diagnose_infeasible(instance, community, mode, profile, limit, confirmed=True)
+            reasons = diagnose_infeasible(instance, community, mode, profile, limit, confirmed=True) if diagnose else []
             return CommunityOutcome(community, Status.infeasible, {}, logs, build_s, time.perf_counter() - t1,
                                     nvars, ncons, "no plan obeys every hard rule", reasons)
         if value is None:
@@ -417,12 +438,14 @@ def solve(
     progress: Callable[[str, Level], None] | None = None,
     on_community_done: Callable[[CommunityOutcome], None] | None = None,
     load_s: float = 0.0,
+    scheduler: str | None = None,
 ) -> Result:
     """Solve every community of `instance` to the lexicographic optimum of model.md.
 
-    Communities are independent, so each is solved alone (in parallel with `workers` > 1)
-    and the levels add up to the whole's. Raises nothing for infeasibility: the result's
-    status says it, with reasons.
+    Communities are independent, so each is solved alone (in parallel with `workers` > 1,
+    or on a Dask cluster with `scheduler`: `tcp://HOST:PORT` or `dask` for a local one) and
+    the levels add up to the whole's. Raises nothing for infeasibility: the result's status
+    says it, with reasons.
     """
     from .horizon import year_view
 
@@ -437,7 +460,11 @@ def solve(
     profile = solver if isinstance(solver, SolverProfile) else load_profile(solver)
     cids = [c.id for c in instance.communities]
     outcomes: list[CommunityOutcome] = []
-    if workers > 1 and len(cids) > 1:
+    if scheduler is not None:
+        from .scale.engines import solve_on
+
+        outcomes = solve_on(scheduler, workers, instance, cids, mode, profile, time_limit, on_community_done)
+    elif workers > 1 and len(cids) > 1:
         from .parallel import solve_parallel
 
         outcomes = solve_parallel(instance, cids, mode, profile, time_limit, workers, on_community_done, progress)
