@@ -21,7 +21,7 @@ from rich.markup import escape
 
 from . import labels
 from .errors import InfeasibleError, InputError, StaffpoolError, UsageError
-from .i18n import N_, _, default_language, ngettext, set_language
+from .i18n import N_, _, default_language, ngettext, pgettext, set_language
 
 # numpy's BLAS thread pool starts with numpy and spins, competing with HiGHS for the cores,
 # while staffpool does no BLAS work (county solve 0.34 s → 0.27 s on 2 cores). Set before
@@ -229,7 +229,7 @@ def solve_cmd(
     if from_plan is not None:
         from .horizon import advance_from
 
-        with _busy(f"starting from {escape(str(from_plan))}"):
+        with _busy(_("starting from {plan}").format(plan=escape(str(from_plan)))):
             inst = advance_from(inst, from_plan)
     result = _solve(inst, mode, solver, time_limit, workers, load_s, scheduler)
     if as_json and not result.has_plan:
@@ -281,11 +281,14 @@ def advance(
 
     refuse_existing([out_dir], False, folder=True)  # never over a folder a user made
     inst, _load_s = _load(instance, strict)
-    with _busy(f"advancing {escape(inst.name)} by {escape(str(plan_dir))}"):
+    with _busy(_("advancing {instance} by {plan}").format(instance=escape(inst.name), plan=escape(str(plan_dir)))):
         new = advance_from(inst, plan_dir)
         write_instance_folder(new, out_dir)
-    start = f", starting {new.horizon.start}" if new.horizon.start is not None else ""
-    err.print(f"Wrote {escape(str(out_dir))} ({len(new.staff)} staff{start})")
+    if new.horizon.start is not None:
+        err.print(_("Wrote {path} ({n} staff, starting {start})").format(path=escape(str(out_dir)), n=len(new.staff),
+                                                                         start=new.horizon.start))
+    else:
+        err.print(_("Wrote {path} ({n} staff)").format(path=escape(str(out_dir)), n=len(new.staff)))
 
 
 @app.command("plan", help=N_("Plan every year of the horizon (instance.yaml horizon: {start, years}): integrated "
@@ -300,6 +303,7 @@ def plan_cmd(
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
     max_columns: Annotated[int, typer.Option("--max-columns", min=1, help=N_("Refuse an integrated program with more integer columns per community."))] = 400_000,
+    xlsx: XlsxOpt = None,
     force: ForceOpt = False,
     strict: StrictOpt = False,
     lang: LangOpt = None,
@@ -316,40 +320,57 @@ def plan_cmd(
 
     inputs = _input_files(instance)
     ensure_not_input(out_dir, ["summary.json"], inputs)
+    if xlsx is not None:
+        from .xlsx_out import check_writable
+
+        check_writable(xlsx, force, inputs)
     inst, _load_s = _load(instance, strict)
     refuse_existing([out_dir / "summary.json", *(out_dir / str(y) / n for y in inst.horizon.year_list for n in RESULT_FILES)],
                     force)  # before solving, not after
     w = workers if workers is not None else default_workers()
     with _progress() as progress:
-        task = progress.add_task(f"planning {inst.horizon.years} year(s)", total=None)
+        task = progress.add_task(_("planning {n} year(s)").format(n=inst.horizon.years), total=None)
         current = {"what": ""}
 
         def on_year(year: int) -> None:
-            current["what"] = f"rolling {year}"
-            progress.update(task, description=f"{current['what']}: solving")
+            current["what"] = _("rolling {year}").format(year=year)
+            progress.update(task, description=_("{what}: solving").format(what=current["what"]))
 
         def on_level(cid: str, level: Any) -> None:
-            progress.update(task, description=f"{current['what']} {cid}: level {level.value}")
+            progress.update(task, description=_("{what} {community}: level {level}").format(
+                what=current["what"], community=escape(cid), level=labels.value("level", level.value)))
 
         if rolling:
             hp = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
         else:
-            current["what"] = f"integrated {inst.horizon.start}–{(inst.horizon.start or 0) + inst.horizon.years - 1}"
+            current["what"] = _("integrated {first}–{last}").format(first=inst.horizon.start,
+                                                                 last=(inst.horizon.start or 0) + inst.horizon.years - 1)
             hp = plan_integrated(inst, mode, solver, time_limit, on_level=on_level, max_columns=max_columns)
             if hp.complete:  # the rolling plan beside it: what looking ahead is worth
                 hp.rolling = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
     summary = horizon_summary(hp)
     if hp.complete:  # as solve: no plan, nothing written
         write_horizon_plan(hp, out_dir, inputs, force)
+        if xlsx is not None:
+            from .xlsx_out import horizon_sheets, write_workbook
+
+            with _busy(_("writing {path}").format(path=escape(str(xlsx)))):
+                write_workbook(xlsx, horizon_sheets(hp))
     if as_json:
         _print_json(summary)
     else:
         out.print(horizon_table(summary, [lvl.value for lvl in inst.policy.objective]))
         if hp.complete:
-            out.print(f"Wrote {', '.join(str(y.year) for y in hp.years)} and summary.json to {escape(str(out_dir))}")
+            out.print(_("Wrote {years} and summary.json to {dir}").format(years=", ".join(str(y.year) for y in hp.years),
+                                                                        dir=escape(str(out_dir))))
+            if xlsx is not None:
+                out.print(_("Wrote {path}").format(path=escape(str(xlsx))))
     if not hp.complete:
-        year = f" for {hp.years[-1].year}" if hp.years else ""
-        raise InfeasibleError(f"{inst.name}: no {hp.kind} plan{year}", hp.reasons)
+        kind = pgettext("plan", "integrated") if hp.kind == "integrated" else pgettext("plan", "rolling")
+        if hp.years:
+            raise InfeasibleError(_("{instance}: no {kind} plan for {year}").format(instance=inst.name, kind=kind,
+                                                                                   year=hp.years[-1].year), hp.reasons)
+        raise InfeasibleError(_("{instance}: no {kind} plan").format(instance=inst.name, kind=kind), hp.reasons)
 
 
 @app.command(help=N_("Verify a plan against every hard rule (docs/rules.md), without a solver; recompute the levels. "
@@ -600,10 +621,10 @@ def report(
         from .horizon import horizon_summary, read_horizon_plan
         from .report import build_horizon_report
 
-        with _busy(f"reading and checking every year of {escape(str(plan_dir))}"):
+        with _busy(_("reading and checking every year of {plan}").format(plan=escape(str(plan_dir)))):
             summary = horizon_summary(read_horizon_plan(inst, plan_dir))
         write_text_atomic(out_file, build_horizon_report(summary, [lvl.value for lvl in inst.policy.objective]))
-        err.print(f"Wrote {escape(str(out_file))}")
+        err.print(_("Wrote {path}").format(path=escape(str(out_file))))
         return
     if plan_dir is not None:
         result = read_plan_result(plan_dir, inst, Mode(mode) if mode else None)
