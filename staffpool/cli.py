@@ -687,9 +687,9 @@ def sweep(
     profile = load_profile(solver)
     the_grid = load_grid(grid)  # a bad grid stops here: exit 2, nothing written
     inputs = _input_files(instance)
-    inst, _ = _load(instance, strict)
+    inst, _load_s = _load(instance, strict)
     if not the_grid.scenarios(inst):
-        raise UsageError(f"--grid {grid}: no scenarios")
+        raise UsageError(_("--grid {grid}: no scenarios").format(grid=grid))
     engine = make_engine(scheduler, workers)
     from rich.progress import (
         BarColumn,
@@ -702,10 +702,11 @@ def sweep(
     )
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-                        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"),
+                        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn(_("left")),
                         TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal)
     start = time.perf_counter()
-    where = f"Dask {scheduler}" if scheduler is not None else f"{engine.workers} local worker{'s' * (engine.workers > 1)}"
+    where = (_("Dask {scheduler}").format(scheduler=scheduler) if scheduler is not None
+             else ngettext("{n} local worker", "{n} local workers", engine.workers).format(n=engine.workers))
     state = {"done": 0, "total": 0, "first": -1}
 
     def on_progress(done: int, total: int, scen_done: int, scen_total: int) -> None:
@@ -715,24 +716,31 @@ def sweep(
             progress.update(bar, total=total, completed=done)
         fresh = done - state["first"]
         rate = fresh / max(1e-9, time.perf_counter() - start)
-        progress.update(bar, completed=done, rate=f"{rate:.2f} rows/s" if fresh else "",
-                        description=f"sweep on {where}: {scen_done}/{scen_total} scenarios done")
+        progress.update(bar, completed=done, rate=_("{rate:.2f} rows/s").format(rate=rate) if fresh else "",
+                        description=_("sweep on {where}: {done}/{total} scenarios done").format(
+                            where=where, done=scen_done, total=scen_total))
         state["done"], state["total"] = done, total
 
     with progress:
-        bar = progress.add_task(f"sweep on {where}", total=None, rate="")
+        bar = progress.add_task(_("sweep on {where}").format(where=where), total=None, rate="")
         try:
             outcome = run_sweep(inst, the_grid, out_dir, engine, profile, resume=resume, time_limit=time_limit,
                                 progress=on_progress, input_files=inputs, force=force)
         except KeyboardInterrupt:
             progress.stop()
-            total = f" of {state['total']}" if state["total"] else ""
-            err.print(f"{journal_rows(out_dir)}{total} rows are done and kept in {escape(str(out_dir / JOURNAL))}. "
-                      f"To finish, run the same command with --resume.")
+            kept = journal_rows(out_dir)
+            where_kept = escape(str(out_dir / JOURNAL))
+            if state["total"]:
+                err.print(_("{done} of {total} rows are done and kept in {path}. To finish, run the same command "
+                            "with --resume.").format(done=kept, total=state["total"], path=where_kept))
+            else:
+                err.print(_("{done} rows are done and kept in {path}. To finish, run the same command "
+                            "with --resume.").format(done=kept, path=where_kept))
             raise
-    err.print(f"{outcome.scenarios} scenarios × {len(inst.communities)} communities: {outcome.rows} rows "
-              f"({outcome.done_before} done before, {outcome.ran} now). "
-              f"Wrote sweep.csv, sweep.parquet, sweep_totals.csv, sweep.html to {escape(str(out_dir))}")
+    err.print(_("{scenarios} scenarios × {communities} communities: {rows} rows ({before} done before, {now} now). "
+                "Wrote sweep.csv, sweep.parquet, sweep_totals.csv, sweep.html to {path}").format(
+        scenarios=outcome.scenarios, communities=len(inst.communities), rows=outcome.rows,
+        before=outcome.done_before, now=outcome.ran, path=escape(str(out_dir))))
 
 
 def _lang_from_args(args: list[str]) -> str | None:
