@@ -121,6 +121,7 @@ class Run:
     stderr: str
     timed_out: bool = False
     peak_pss_mb: float | None = None  # sum of PSS over the tree: shared pages split, not repeated
+    cpu_s: float = 0.0  # user + system CPU of the command and the children it waited for
 
 
 def run_cmd(cmd: list[str], check: bool = True, sample: bool = True, timeout: float | None = None) -> Run:
@@ -157,7 +158,7 @@ def run_cmd(cmd: list[str], check: bool = True, sample: bool = True, timeout: fl
     # ru_maxrss (kB on Linux): the largest single process among the child and the ones it waited for.
     peak_kb = max(sampler.peak_kb if sampler else 0, usage.ru_maxrss)
     r = Run(cmd, wall, peak_kb / 1024, p.returncode, stdout, stderr, fired.is_set(),
-            (sampler.peak_pss_kb / 1024) if sampler else None)
+            (sampler.peak_pss_kb / 1024) if sampler else None, usage.ru_utime + usage.ru_stime)
     if r.timed_out:
         log(f"timed out after {timeout:g} s: {' '.join(cmd)}")
     elif check and r.rc != 0:
@@ -298,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-treasury", action="store_true", help="do not run the county case with a treasury budget")
     ap.add_argument("--skip-one-by-one", action="store_true",
                     help="province: do not re-solve each community as its own instance to compare the levels")
+    ap.add_argument("--skip-spread", action="store_true", help="do not run the spread of differently shaped counties")
+    ap.add_argument("--only-spread", action="store_true", help="run the spread case alone (no county, naive or province)")
+    ap.add_argument("--spread-repeats", type=int, default=3, help="timed (solve, convert) pairs per spread county (default 3)")
     ap.add_argument("--out", type=Path, default=None, help="folder for the generated instances and plans (default: a temp dir, removed)")
     ap.add_argument("--json", type=Path, default=None, dest="json_file", help="also write every figure to this JSON file")
     ap.add_argument("--naive", metavar="DIR", help=argparse.SUPPRESS)  # internal sub-entry
@@ -306,8 +310,10 @@ def main(argv: list[str] | None = None) -> int:
     if a.naive:
         naive_main(a.naive)
         return 0
-    if a.repeats < 1:
-        ap.error("--repeats must be >= 1")
+    if a.repeats < 1 or a.spread_repeats < 1:
+        ap.error("--repeats and --spread-repeats must be >= 1")
+    if a.only_spread and a.skip_spread:
+        ap.error("--only-spread and --skip-spread exclude each other")
     workers = a.workers or os.cpu_count() or 1
 
     tmp = None
@@ -388,6 +394,93 @@ def treasury_case(sp: list[str], county: Path, base: Path, a: argparse.Namespace
     return out
 
 
+# Counties shaped unlike the default generator's: `staffpool generate --communities 1` options per
+# county. Move caps (none, binding, the default 3 % of staff), many regularisations (more contract
+# staff and vacancies), every mode, scales 0.8 to 1.4 (about 800 to 1,450 staff).
+SPREAD: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("default", ("--seed", "1", "--scale", "1.36")),
+    ("no-cap-many-reg", ("--seed", "2", "--scale", "1.2", "--move-cap", "none", "--contracts", "3", "--vacancies", "0.12")),
+    ("binding-cap", ("--seed", "3", "--scale", "0.8", "--move-cap", "0.02")),
+    ("unified-no-cap", ("--seed", "4", "--scale", "1.0", "--mode", "unified", "--move-cap", "none")),
+    ("separate", ("--seed", "5", "--scale", "1.4", "--mode", "separate")),
+    ("many-reg", ("--seed", "6", "--scale", "1.4", "--contracts", "4", "--vacancies", "0.2")),
+    ("no-cap", ("--seed", "7", "--scale", "0.9", "--move-cap", "none")),
+    ("unified-binding", ("--seed", "8", "--scale", "1.3", "--mode", "unified", "--move-cap", "0.01")),
+    ("separate-many-reg", ("--seed", "9", "--scale", "1.0", "--mode", "separate", "--contracts", "3", "--vacancies", "0.15")),
+    ("no-cap-reg-1.4", ("--seed", "10", "--scale", "1.4", "--move-cap", "none", "--contracts", "2.5", "--vacancies", "0.1")),
+    ("unified-many-reg", ("--seed", "11", "--scale", "0.8", "--mode", "unified", "--contracts", "3", "--vacancies", "0.15")),
+    ("tight-cap-1.1", ("--seed", "12", "--scale", "1.1", "--move-cap", "0.015")),
+)
+
+
+def spread(sp: list[str], base: Path, repeats: int) -> dict:
+    """Each SPREAD county: `staffpool solve DIR --out OUT` (tables on stdout, as a user runs it)
+    against its floor `staffpool convert DIR --to folder --out OUT2`, interleaved (solve,
+    convert) `repeats` times into fresh folders; the medians, their ratio and the median of the
+    paired ratios (robust to a drift in the machine's speed)."""
+    failures: list[str] = []
+    counties: list[dict[str, object]] = []
+    for name, args in SPREAD:
+        inst = base / "spread" / name
+        if inst.exists():
+            shutil.rmtree(inst)
+        run_cmd([*sp, "generate", "--communities", "1", *args, "--out", str(inst)], sample=False)
+        info = json.loads(run_cmd([*sp, "validate", str(inst), "--json"], sample=False).stdout)
+        run_cmd([*sp, "validate", str(inst), "--json"], sample=False)  # warm the caches, untimed
+        plan, copy = base / "spread" / f"{name}-plan", base / "spread" / f"{name}-copy"
+        solves: list[float] = []
+        floors: list[float] = []
+        cpus: list[tuple[float, float]] = []
+        levels: list[dict[str, float]] = []
+        for _ in range(repeats):
+            for d in (plan, copy):
+                if d.exists():
+                    shutil.rmtree(d)
+            r = run_cmd([*sp, "solve", str(inst), "--out", str(plan)], sample=False)
+            summary = json.loads((plan / "summary.json").read_text())
+            if summary["status"] != "optimal":
+                failures.append(f"spread {name}: solve status {summary['status']}")
+            levels.append(summary["objective"])
+            solves.append(r.wall_s)
+            f = run_cmd([*sp, "convert", str(inst), "--to", "folder", "--out", str(copy)], sample=False)
+            floors.append(f.wall_s)
+            cpus.append((r.cpu_s, f.cpu_s))
+        for lv in levels[1:]:
+            if bad := levels_equal(levels[0], lv):
+                failures.append(f"spread {name}: levels differ between repeats: {bad}")
+        chk = run_cmd([*sp, "check", str(inst), str(plan), "--json"], check=False, sample=False)
+        cj = json.loads(chk.stdout) if chk.stdout.strip() else {}
+        if chk.rc != 0 or not cj.get("ok"):
+            failures.append(f"spread {name}: the plan fails staffpool check (exit {chk.rc})")
+        elif bad := levels_equal(cj["objective"], levels[0]):
+            failures.append(f"spread {name}: check recomputes other levels: {bad}")
+        row = {"county": name, "generate": " ".join(args), "staff": info["staff"],
+               "solve_s": statistics.median(solves), "floor_s": statistics.median(floors),
+               "ratio": statistics.median(solves) / statistics.median(floors),
+               "paired_ratio": statistics.median(s / f for s, f in zip(solves, floors, strict=True)),
+               "cpu_ratio": statistics.median(s for s, _ in cpus) / statistics.median(f for _, f in cpus),
+               "solve_runs_s": solves, "floor_runs_s": floors, "cpu_runs_s": cpus, "levels": levels[0]}
+        counties.append(row)
+        log(f"spread {name}: {info['staff']} staff, solve {row['solve_s']:.2f} s, floor {row['floor_s']:.2f} s, "
+            f"ratio {row['ratio']:.2f} (paired {row['paired_ratio']:.2f}, CPU {row['cpu_ratio']:.2f}), levels {levels[0]}")
+    return {"counties": counties, "failures": failures}
+
+
+def print_spread(counties: list[dict]) -> None:
+    head = ("county", "staff", "solve s", "floor s", "ratio", "paired", "CPU ratio", "generate options")
+    body = [(str(c["county"]), str(c["staff"]), f"{c['solve_s']:.2f}", f"{c['floor_s']:.2f}", f"{c['ratio']:.2f}",
+             f"{c['paired_ratio']:.2f}", f"{c['cpu_ratio']:.2f}", str(c["generate"])) for c in counties]
+    widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
+    print()
+    print("spread: staffpool solve DIR --out OUT (whole command) against the floor staffpool convert DIR "
+          "--to folder --out OUT2, medians of wall time; CPU ratio: the same with user + system CPU time "
+          "(steadier on a shared machine)")
+    for cells in (head, tuple("-" * w for w in widths), *body):
+        print("  ".join(c.ljust(w) if i in (0, 7) else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))))
+    ratios = sorted(float(c["ratio"]) for c in counties)
+    print(f"spread ratio solve/floor: min {ratios[0]:.2f}, median {statistics.median(ratios):.2f}, max {ratios[-1]:.2f}")
+
+
 def bench(a: argparse.Namespace, base: Path, workers: int) -> int:
     sp = staffpool_cmd()
     mach = machine()
@@ -396,6 +489,24 @@ def bench(a: argparse.Namespace, base: Path, workers: int) -> int:
     failures: list[str] = []
     ratios: dict[str, float] = {}
     log(f"machine: {mach['cpu_count']} CPUs ({mach['cpu_model']}), {mach['ram_gib']} GiB, Python {mach['python']}")
+    spread_res: dict = {"counties": [], "failures": []}
+    if not a.skip_spread:
+        spread_res = spread(sp, base, a.spread_repeats)
+        failures += spread_res["failures"]
+        if spread_res["counties"] and not spread_res["failures"]:
+            checks.append(f"spread: {len(spread_res['counties'])} counties optimal, each plan passes staffpool check "
+                          "with the levels reported, the same levels in every repeat")
+    if a.only_spread:
+        print_spread(spread_res["counties"])
+        print()
+        for c in checks:
+            print(f"check OK: {c}")
+        for f in failures:
+            print(f"CHECK FAILED: {f}")
+        if a.json_file:
+            a.json_file.write_text(json.dumps({"machine": mach, "spread": spread_res["counties"], "checks": checks,
+                                               "failures": failures}, indent=2))
+        return 1 if failures else 0
 
     # ---- county case
     county = base / "county"
@@ -546,11 +657,13 @@ def bench(a: argparse.Namespace, base: Path, workers: int) -> int:
 
     # ---- report
     print_report(rows, ratios, checks, failures, mach, a, workers, prov_info)
+    if spread_res["counties"]:
+        print_spread(spread_res["counties"])
     if a.json_file:
         a.json_file.write_text(json.dumps({
             "machine": mach, "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(a).items()},
             "province": prov_info, "rows": [r.as_dict() for r in rows], "ratios": ratios,
-            "checks": checks, "failures": failures}, indent=2))
+            "spread": spread_res["counties"], "checks": checks, "failures": failures}, indent=2))
         log(f"wrote {a.json_file}")
     return 1 if failures else 0
 

@@ -102,7 +102,8 @@ class HighsRunner:
         highspy.Highs.resetGlobalScheduler(True)
         lp = cm.lp
         self.n = lp.num_cols
-        self.values: list[float] | None = None
+        self.values: Any = None  # the incumbent plan: a float array by column, or None
+        self.deferred = False  # the last level solved was deferred (`solve`)
         self.lb = np.array(lp.lb, dtype=float)
         self.ub = np.array(lp.ub, dtype=float)
         self.is_int = np.array(lp.integer, dtype=bool)
@@ -142,6 +143,10 @@ class HighsRunner:
         h.changeObjectiveOffset(_dot(costs, fixed_x))  # the same objective, for bounds and gaps
         if integer and (rules_off := _mip_presolve_rules_off(h)):
             h.setOptionValue("presolve_rule_off", rules_off)
+        if integer:
+            # A primal heuristic only (no bound depends on it): the MIPs left after fixing
+            # solve at the root, and it took a quarter of their time.
+            h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
         if len(cols):
             new = np.full(self.n, -1, dtype=np.int64)
             new[cols] = np.arange(len(cols))
@@ -163,12 +168,11 @@ class HighsRunner:
         h, cols, fixed_x, _bounds = self._model(costs, False, time_left)
         # LP presolve costs more than it saves here: the model holds only the columns left
         # (a county's second LP, 9,000 columns: 0.052 s with it, 0.017 s without). Scaling
-        # too, before anything is fixed (first LP: 0.12 s with it, 0.045 s without; its
-        # coefficients are ones but for salaries in the budget row); later the hold rows
-        # bring metres and salaries, and it stays on.
+        # too (first LP: 0.12 s with it, 0.045 s without; its coefficients are ones but for
+        # salaries in the budget row; a later LP of 28,897 columns with the hold rows' metres
+        # and salaries: 0.18 s with it, 0.07 s without).
         h.setOptionValue("presolve", "off")
-        if not self.fixed.any():
-            h.setOptionValue("simplex_scale_strategy", 0)
+        h.setOptionValue("simplex_scale_strategy", 0)
         h.run()
         M = self.highspy.HighsModelStatus
         ms = h.getModelStatus()
@@ -204,7 +208,7 @@ class HighsRunner:
         self.fixed[ids] = False
 
     def _run_mip(self, costs: Any, time_left: float | None
-                 ) -> tuple[TerminationCondition, list[float] | None, float]:
+                 ) -> tuple[TerminationCondition, Any, float]:
         """The MIP over the columns not fixed (`_model`): its status, plan, and the bound it
         proves (no plan in the model is below it; -inf when it proves nothing)."""
         np = self.np
@@ -212,7 +216,7 @@ class HighsRunner:
         values = fixed_x.copy()
         if not len(cols):  # everything fixed: the fixed plan either obeys every row or nothing does
             if np.all(lo <= 1e-6) and np.all(hi >= -1e-6):
-                return TerminationCondition.optimal, values.tolist(), _dot(costs, values)
+                return TerminationCondition.optimal, values, _dot(costs, values)
             return TerminationCondition.infeasible, None, math.inf
         h.run()
         M = self.highspy.HighsModelStatus
@@ -233,24 +237,48 @@ class HighsRunner:
         if not has_sol:
             return term, None, bound
         values[cols] = np.asarray(h.getSolution().col_value)
-        return term, values.tolist(), bound
+        return term, values, bound
 
-    def solve(self, expr: Expr, time_left: float | None, scale: float | None = None, hint: float | None = None
-              ) -> tuple[TerminationCondition, float | None, float | None]:
+    def snapshot(self) -> tuple[Any, ...]:
+        """The state a level starts from (fixings, hold rows, incumbent), for `restore`."""
+        return self.fixed.copy(), self.fix_val.copy(), len(self.row_lo), len(self.a_row), self.values
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        """Back to a `snapshot`: later fixings and holds undone."""
+        fixed, fix_val, rows, nnz, values = state
+        self.fixed, self.fix_val, self.values = fixed.copy(), fix_val.copy(), values
+        self.row_lo, self.row_hi = self.row_lo[:rows], self.row_hi[:rows]
+        self.a_row, self.a_col, self.a_val = self.a_row[:nnz], self.a_col[:nnz], self.a_val[:nnz]
+
+    def level_value(self, expr: Expr) -> float:
+        """The level's value in the current plan."""
+        assert self.values is not None
+        idx, vals = self._arrays(expr)
+        return _dot(self.np.asarray(vals), self.values[idx]) + float(expr.constant)
+
+    def solve(self, expr: Expr, time_left: float | None, scale: float | None = None, hint: float | None = None,
+              defer: bool = False) -> tuple[TerminationCondition, float | None, float | None]:
         """(termination, the level's value in the plan found, a proven lower bound on the
         level given the earlier levels' holds). The bound is what "optimal" rests on: a
         profile with a gap may stop with the value above it. `hint`: a guess of the level's
         optimum (without the constant), e.g. a neighbouring scenario's in a sweep; any value
-        keeps the result exact (step 4b)."""
+        keeps the result exact (step 4b).
+
+        `defer`: when the level's optimum is a multiple of `scale` and no plan at hand
+        reaches the LP bound rounded up to it (t), return t as the value without looking
+        for a plan (`self.deferred`; no incumbent is kept). t is a lower bound; a plan found
+        later under the hold at t proves it is the optimum, and the driver re-solves the
+        level in full if no such plan exists (solve.solve_community)."""
         np = self.np
         t0 = time.perf_counter()
+        self.deferred = False
         costs = np.zeros(self.n)
         idx, vals = self._arrays(expr)
         costs[idx] = vals
         const = float(expr.constant)
 
-        def val(values: list[float]) -> float:
-            return _dot(costs, np.asarray(values))
+        def val(values: Any) -> float:
+            return _dot(costs, values)
 
         def left() -> float | None:
             return None if time_left is None else max(0.0, time_left - (time.perf_counter() - t0))
@@ -269,7 +297,7 @@ class HighsRunner:
             x = lp[2]
             if bool(np.all(np.abs(x[self.is_int] - np.round(x[self.is_int])) <= 1e-7)):
                 # An integral LP optimum is a feasible plan whose value meets the bound: optimal.
-                self.values = [float(v) for v in np.where(self.is_int, np.round(x), x)]
+                self.values = np.where(self.is_int, np.round(x), x)
                 value = val(self.values)
                 self._fix(lp, value)
                 return TerminationCondition.optimal, value + const, min(value, lp[0]) + const
@@ -279,6 +307,11 @@ class HighsRunner:
             target = scale * math.ceil((lp[0] - 1e-6 * max(1.0, abs(lp[0]))) / scale)
             if z_inc is not None and z_inc <= target + 1e-6:
                 return TerminationCondition.optimal, z_inc + const, target + const  # the bound proves the incumbent
+            if defer:
+                # Every plan at or below t keeps what this fixing fixes: the hold at t keeps it.
+                self._fix(lp, target)
+                self.values, self.deferred = None, True
+                return TerminationCondition.optimal, target + const, target + const
             # Guess that the optimum is the bound: fix what no plan at the target can move and
             # solve that small MIP. A plan found at the target is optimal and the fixings keep
             # every optimal plan; otherwise undo them and search the whole level.
@@ -356,7 +389,12 @@ class HighsRunner:
 
     def value(self, col: int) -> float:
         assert self.values is not None
-        return self.values[col]
+        return float(self.values[col])
+
+    def values_list(self) -> list[float]:
+        """Every column's value in the plan."""
+        assert self.values is not None
+        return [float(v) for v in self.values.tolist()]
 
     def variant(self, row_hi: dict[int, float], zero_cols: Any) -> HighsRunner:
         """A fresh runner over the same program with some rows' upper bounds changed and the
@@ -437,5 +475,8 @@ class CbcRunner:
 
     def value(self, col: int) -> float:
         return float(self.cols[col].varValue or 0.0)
+
+    def values_list(self) -> list[float]:
+        return [float(c.varValue or 0.0) for c in self.cols]
 
 

@@ -21,7 +21,7 @@ from rich.markup import escape
 
 from . import labels
 from .errors import InfeasibleError, InputError, StaffpoolError, UsageError
-from .i18n import N_, _, default_language, ngettext, set_language
+from .i18n import N_, _, default_language, ngettext, pgettext, set_language
 
 # numpy's BLAS thread pool starts with numpy and spins, competing with HiGHS for the cores,
 # while staffpool does no BLAS work (county solve 0.34 s → 0.27 s on 2 cores). Set before
@@ -229,7 +229,7 @@ def solve_cmd(
     if from_plan is not None:
         from .horizon import advance_from
 
-        with _busy(f"starting from {escape(str(from_plan))}"):
+        with _busy(_("starting from {plan}").format(plan=escape(str(from_plan)))):
             inst = advance_from(inst, from_plan)
     result = _solve(inst, mode, solver, time_limit, workers, load_s, scheduler)
     if as_json and not result.has_plan:
@@ -281,11 +281,14 @@ def advance(
 
     refuse_existing([out_dir], False, folder=True)  # never over a folder a user made
     inst, _load_s = _load(instance, strict)
-    with _busy(f"advancing {escape(inst.name)} by {escape(str(plan_dir))}"):
+    with _busy(_("advancing {instance} by {plan}").format(instance=escape(inst.name), plan=escape(str(plan_dir)))):
         new = advance_from(inst, plan_dir)
         write_instance_folder(new, out_dir)
-    start = f", starting {new.horizon.start}" if new.horizon.start is not None else ""
-    err.print(f"Wrote {escape(str(out_dir))} ({len(new.staff)} staff{start})")
+    if new.horizon.start is not None:
+        err.print(_("Wrote {path} ({n} staff, starting {start})").format(path=escape(str(out_dir)), n=len(new.staff),
+                                                                         start=new.horizon.start))
+    else:
+        err.print(_("Wrote {path} ({n} staff)").format(path=escape(str(out_dir)), n=len(new.staff)))
 
 
 @app.command("plan", help=N_("Plan every year of the horizon (instance.yaml horizon: {start, years}): integrated "
@@ -300,6 +303,7 @@ def plan_cmd(
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
     max_columns: Annotated[int, typer.Option("--max-columns", min=1, help=N_("Refuse an integrated program with more integer columns per community."))] = 400_000,
+    xlsx: XlsxOpt = None,
     force: ForceOpt = False,
     strict: StrictOpt = False,
     lang: LangOpt = None,
@@ -316,40 +320,57 @@ def plan_cmd(
 
     inputs = _input_files(instance)
     ensure_not_input(out_dir, ["summary.json"], inputs)
+    if xlsx is not None:
+        from .xlsx_out import check_writable
+
+        check_writable(xlsx, force, inputs)
     inst, _load_s = _load(instance, strict)
     refuse_existing([out_dir / "summary.json", *(out_dir / str(y) / n for y in inst.horizon.year_list for n in RESULT_FILES)],
                     force)  # before solving, not after
     w = workers if workers is not None else default_workers()
     with _progress() as progress:
-        task = progress.add_task(f"planning {inst.horizon.years} year(s)", total=None)
+        task = progress.add_task(_("planning {n} year(s)").format(n=inst.horizon.years), total=None)
         current = {"what": ""}
 
         def on_year(year: int) -> None:
-            current["what"] = f"rolling {year}"
-            progress.update(task, description=f"{current['what']}: solving")
+            current["what"] = _("rolling {year}").format(year=year)
+            progress.update(task, description=_("{what}: solving").format(what=current["what"]))
 
         def on_level(cid: str, level: Any) -> None:
-            progress.update(task, description=f"{current['what']} {cid}: level {level.value}")
+            progress.update(task, description=_("{what} {community}: level {level}").format(
+                what=current["what"], community=escape(cid), level=labels.value("level", level.value)))
 
         if rolling:
             hp = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
         else:
-            current["what"] = f"integrated {inst.horizon.start}–{(inst.horizon.start or 0) + inst.horizon.years - 1}"
+            current["what"] = _("integrated {first}–{last}").format(first=inst.horizon.start,
+                                                                 last=(inst.horizon.start or 0) + inst.horizon.years - 1)
             hp = plan_integrated(inst, mode, solver, time_limit, on_level=on_level, max_columns=max_columns)
             if hp.complete:  # the rolling plan beside it: what looking ahead is worth
                 hp.rolling = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
     summary = horizon_summary(hp)
     if hp.complete:  # as solve: no plan, nothing written
         write_horizon_plan(hp, out_dir, inputs, force)
+        if xlsx is not None:
+            from .xlsx_out import horizon_sheets, write_workbook
+
+            with _busy(_("writing {path}").format(path=escape(str(xlsx)))):
+                write_workbook(xlsx, horizon_sheets(hp))
     if as_json:
         _print_json(summary)
     else:
         out.print(horizon_table(summary, [lvl.value for lvl in inst.policy.objective]))
         if hp.complete:
-            out.print(f"Wrote {', '.join(str(y.year) for y in hp.years)} and summary.json to {escape(str(out_dir))}")
+            out.print(_("Wrote {years} and summary.json to {dir}").format(years=", ".join(str(y.year) for y in hp.years),
+                                                                        dir=escape(str(out_dir))))
+            if xlsx is not None:
+                out.print(_("Wrote {path}").format(path=escape(str(xlsx))))
     if not hp.complete:
-        year = f" for {hp.years[-1].year}" if hp.years else ""
-        raise InfeasibleError(f"{inst.name}: no {hp.kind} plan{year}", hp.reasons)
+        kind = pgettext("plan", "integrated") if hp.kind == "integrated" else pgettext("plan", "rolling")
+        if hp.years:
+            raise InfeasibleError(_("{instance}: no {kind} plan for {year}").format(instance=inst.name, kind=kind,
+                                                                                   year=hp.years[-1].year), hp.reasons)
+        raise InfeasibleError(_("{instance}: no {kind} plan").format(instance=inst.name, kind=kind), hp.reasons)
 
 
 @app.command(help=N_("Verify a plan against every hard rule (docs/rules.md), without a solver; recompute the levels. "
@@ -399,15 +420,29 @@ def generate(
     seed: Annotated[int, typer.Option("--seed", help=N_("Random seed: the same seed writes the same instance."))] = 0,
     scale: Annotated[float, typer.Option("--scale", min=0.01, help=N_("Multiplies staff and institutions per community."))] = 1.0,
     force: ForceOpt = False,
+    mode: Annotated[str, typer.Option("--mode", help=N_("The policy's mode: separate, county_pool or unified."))] = "county_pool",
+    move_cap: Annotated[str, typer.Option("--move-cap", help=N_("Each community's max_moves as a share of its staff (0.03), or 'none'."))] = "0.03",
+    contracts: Annotated[float, typer.Option("--contracts", min=0.0, help=N_("Multiplies the share of contract staff (0.07 at county hospitals, 0.1 at township centres)."))] = 1.0,
+    vacancies: Annotated[float, typer.Option("--vacancies", min=0.0, help=N_("Extra approved posts, as a share of each hospital's and centre's staff."))] = 0.0,
     lang: LangOpt = None,
 ) -> None:
+    from .generate import MODES
     from .generate import generate as gen
     from .io import refuse_existing
 
+    if mode not in MODES:
+        raise UsageError(_("--mode {mode!r}: choose {modes}").format(mode=mode, modes=", ".join(MODES)))
+    try:
+        cap = None if move_cap.strip().lower() == "none" else float(move_cap)
+    except ValueError:
+        raise UsageError(_("--move-cap {value!r}: a share of the staff (e.g. 0.02) or 'none'").format(value=move_cap)) from None
+    if cap is not None and not 0 <= cap <= 1:
+        raise UsageError(_("--move-cap {value!r}: a share between 0 and 1, or 'none'").format(value=move_cap))
     refuse_existing([out_dir], force, folder=True)
     with _busy(ngettext("writing {n} community to {dir}", "writing {n} communities to {dir}", communities)
                .format(n=communities, dir=escape(str(out_dir)))):
-        gen(communities, seed=seed, scale=scale, out_dir=out_dir, force=force)
+        gen(communities, seed=seed, scale=scale, out_dir=out_dir, force=force, mode=mode, move_cap=cap,
+            contracts=contracts, vacancies=vacancies)
     err.print(_("Wrote {path}").format(path=escape(str(out_dir))))
 
 
@@ -586,10 +621,10 @@ def report(
         from .horizon import horizon_summary, read_horizon_plan
         from .report import build_horizon_report
 
-        with _busy(f"reading and checking every year of {escape(str(plan_dir))}"):
+        with _busy(_("reading and checking every year of {plan}").format(plan=escape(str(plan_dir)))):
             summary = horizon_summary(read_horizon_plan(inst, plan_dir))
         write_text_atomic(out_file, build_horizon_report(summary, [lvl.value for lvl in inst.policy.objective]))
-        err.print(f"Wrote {escape(str(out_file))}")
+        err.print(_("Wrote {path}").format(path=escape(str(out_file))))
         return
     if plan_dir is not None:
         result = read_plan_result(plan_dir, inst, Mode(mode) if mode else None)
@@ -652,9 +687,9 @@ def sweep(
     profile = load_profile(solver)
     the_grid = load_grid(grid)  # a bad grid stops here: exit 2, nothing written
     inputs = _input_files(instance)
-    inst, _ = _load(instance, strict)
+    inst, _load_s = _load(instance, strict)
     if not the_grid.scenarios(inst):
-        raise UsageError(f"--grid {grid}: no scenarios")
+        raise UsageError(_("--grid {grid}: no scenarios").format(grid=grid))
     engine = make_engine(scheduler, workers)
     from rich.progress import (
         BarColumn,
@@ -667,10 +702,11 @@ def sweep(
     )
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-                        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"),
+                        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn(_("left")),
                         TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal)
     start = time.perf_counter()
-    where = f"Dask {scheduler}" if scheduler is not None else f"{engine.workers} local worker{'s' * (engine.workers > 1)}"
+    where = (_("Dask {scheduler}").format(scheduler=scheduler) if scheduler is not None
+             else ngettext("{n} local worker", "{n} local workers", engine.workers).format(n=engine.workers))
     state = {"done": 0, "total": 0, "first": -1}
 
     def on_progress(done: int, total: int, scen_done: int, scen_total: int) -> None:
@@ -680,24 +716,31 @@ def sweep(
             progress.update(bar, total=total, completed=done)
         fresh = done - state["first"]
         rate = fresh / max(1e-9, time.perf_counter() - start)
-        progress.update(bar, completed=done, rate=f"{rate:.2f} rows/s" if fresh else "",
-                        description=f"sweep on {where}: {scen_done}/{scen_total} scenarios done")
+        progress.update(bar, completed=done, rate=_("{rate:.2f} rows/s").format(rate=rate) if fresh else "",
+                        description=_("sweep on {where}: {done}/{total} scenarios done").format(
+                            where=where, done=scen_done, total=scen_total))
         state["done"], state["total"] = done, total
 
     with progress:
-        bar = progress.add_task(f"sweep on {where}", total=None, rate="")
+        bar = progress.add_task(_("sweep on {where}").format(where=where), total=None, rate="")
         try:
             outcome = run_sweep(inst, the_grid, out_dir, engine, profile, resume=resume, time_limit=time_limit,
                                 progress=on_progress, input_files=inputs, force=force)
         except KeyboardInterrupt:
             progress.stop()
-            total = f" of {state['total']}" if state["total"] else ""
-            err.print(f"{journal_rows(out_dir)}{total} rows are done and kept in {escape(str(out_dir / JOURNAL))}. "
-                      f"To finish, run the same command with --resume.")
+            kept = journal_rows(out_dir)
+            where_kept = escape(str(out_dir / JOURNAL))
+            if state["total"]:
+                err.print(_("{done} of {total} rows are done and kept in {path}. To finish, run the same command "
+                            "with --resume.").format(done=kept, total=state["total"], path=where_kept))
+            else:
+                err.print(_("{done} rows are done and kept in {path}. To finish, run the same command "
+                            "with --resume.").format(done=kept, path=where_kept))
             raise
-    err.print(f"{outcome.scenarios} scenarios × {len(inst.communities)} communities: {outcome.rows} rows "
-              f"({outcome.done_before} done before, {outcome.ran} now). "
-              f"Wrote sweep.csv, sweep.parquet, sweep_totals.csv, sweep.html to {escape(str(out_dir))}")
+    err.print(_("{scenarios} scenarios × {communities} communities: {rows} rows ({before} done before, {now} now). "
+                "Wrote sweep.csv, sweep.parquet, sweep_totals.csv, sweep.html to {path}").format(
+        scenarios=outcome.scenarios, communities=len(inst.communities), rows=outcome.rows,
+        before=outcome.done_before, now=outcome.ran, path=escape(str(out_dir))))
 
 
 def _lang_from_args(args: list[str]) -> str | None:

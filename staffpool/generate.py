@@ -4,7 +4,11 @@ Per community: a county general hospital and a TCM hospital (county tier, differ
 posts, most of the doctors), township centres (full posts), village clinics (no posts,
 contract village doctors), candidates, requirement rows that are heavier at the
 grassroots, a hiring budget and a cap on moves. Standard library only, so the same
-(communities, seed, scale) gives the same bytes, fast.
+(communities, seed, scale, shape options) gives the same bytes, fast.
+
+The shape options vary what the solver faces (benchmarks/run.py's spread): the policy's
+mode, the cap on moves (a share of the community's staff, or none), the share of contract
+staff and extra vacancies (many regularisations). Their defaults give the original bytes.
 """
 
 from __future__ import annotations
@@ -24,7 +28,11 @@ COLUMNS = {
 }
 
 
-def _community(k: int, seed: int, scale: float) -> tuple[dict[str, object], list[list[object]], list[list[object]], list[list[object]]]:
+MODES = ("separate", "county_pool", "unified")
+
+
+def _community(k: int, seed: int, scale: float, move_cap: float | None = 0.03, contracts: float = 1.0,
+               vacancies: float = 0.0) -> tuple[dict[str, object], list[list[object]], list[list[object]], list[list[object]]]:
     rnd = random.Random(seed * 100_003 + k)
     cid = f"C{k:03d}"
     ox, oy = (k % 10) * 200.0, (k // 10) * 200.0
@@ -52,12 +60,13 @@ def _community(k: int, seed: int, scale: float) -> tuple[dict[str, object], list
         for _ in range(county_staff if hid.endswith("H1") else county_staff // 3):
             title = rnd.choices(["resident", "attending", "deputy_chief", "chief"], [35, 35, 20, 10])[0]
             spec = "tcm" if hid.endswith("H2") and rnd.random() < 0.7 else rnd.choice(SPECIALTIES)
-            contract = rnd.random() < 0.07
+            contract = rnd.random() < 0.07 * contracts
             on_staff += 0 if contract else 1
             add("contract" if contract else "on_staff", title, spec, "" if contract else "differential",
                 "" if contract else hid, hid, rnd.random() < 0.9, title == "attending" and rnd.random() < 0.1)
         n_here = len(staff) - before
-        insts.append([hid, name, cid, "county", "differential", on_staff + rnd.randint(0, 3), county_pop // 2,
+        extra = round(vacancies * n_here)
+        insts.append([hid, name, cid, "county", "differential", on_staff + rnd.randint(0, 3) + extra, county_pop // 2,
                       f"{ox + dx:.3f}", f"{oy:.3f}", str(math.ceil(n_here * 1.05))])
         for spec in SPECIALTIES:
             reqs.append([hid, spec, rnd.choice(["attending", "deputy_chief"]),
@@ -72,12 +81,13 @@ def _community(k: int, seed: int, scale: float) -> tuple[dict[str, object], list
         on_staff = 0
         for _ in range(town_staff):
             title = rnd.choices(["resident", "attending", "deputy_chief"], [55, 35, 10])[0]
-            contract = rnd.random() < 0.1
+            contract = rnd.random() < 0.1 * contracts
             on_staff += 0 if contract else 1
             add("contract" if contract else "on_staff", title, rnd.choice(SPECIALTIES[:4]),
                 "" if contract else "full", "" if contract else tid, tid, rnd.random() < 0.9, False)
         cap = "" if t % 3 else str(town_staff + 4)
-        insts.append([tid, f"Township Centre {k}-{t + 1}", cid, "township", "full", on_staff + rnd.randint(0, 2),
+        extra = round(vacancies * town_staff)
+        insts.append([tid, f"Township Centre {k}-{t + 1}", cid, "township", "full", on_staff + rnd.randint(0, 2) + extra,
                       rural_pop // (2 * n_town), f"{x:.3f}", f"{y:.3f}", cap])
         reqs.append([tid, "general_practice", "resident", rnd.randint(4, 8), rnd.randint(2, 5)])
         reqs.append([tid, "*", "attending", rnd.randint(4, 9), rnd.randint(2, 5)])
@@ -97,19 +107,30 @@ def _community(k: int, seed: int, scale: float) -> tuple[dict[str, object], list
         staff.append([f"{cid}-A{a + 1:04d}", f"Applicant {k}-{a + 1}", "candidate", title,
                       "general_practice" if title == "village_doctor" else rnd.choice(SPECIALTIES[:4]),
                       "", "", "", cid, "true", "false"])
-    comm = {"id": cid, "name": f"Community {k}", "hiring_budget": round(15 * 200_000 * scale),
-            "max_moves": max(1, round(0.03 * len(staff)))}
+    comm: dict[str, object] = {"id": cid, "name": f"Community {k}", "hiring_budget": round(15 * 200_000 * scale)}
+    if move_cap is not None:
+        comm["max_moves"] = max(1, round(move_cap * len(staff)))
     return comm, insts, staff, reqs
 
 
 def generate(communities: int, seed: int = 0, scale: float = 1.0, out_dir: Path | str = "generated",
-             name: str | None = None, force: bool = False) -> Path:
+             name: str | None = None, force: bool = False, mode: str = "county_pool",
+             move_cap: float | None = 0.03, contracts: float = 1.0, vacancies: float = 0.0) -> Path:
     """Write a folder instance (whole or not at all; an existing folder only with `force`);
-    returns its path."""
+    returns its path.
+
+    mode: the policy's mode. move_cap: each community's `max_moves` as a share of its staff
+    (candidates included; at least 1), None for no cap. contracts: multiplies the share of
+    contract staff (7 % at county hospitals, 10 % at township centres). vacancies: extra
+    approved posts at county hospitals and township centres, as a share of their staff."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if (move_cap is not None and move_cap < 0) or contracts < 0 or vacancies < 0:
+        raise ValueError("move_cap, contracts and vacancies must be at least 0")
     out = Path(out_dir)
     comms, insts, staff, reqs = [], [], [], []
     for k in range(communities):
-        c, i, s, r = _community(k, seed, scale)
+        c, i, s, r = _community(k, seed, scale, move_cap, contracts, vacancies)
         comms.append(c)
         insts += i
         staff += s
@@ -117,12 +138,13 @@ def generate(communities: int, seed: int = 0, scale: float = 1.0, out_dir: Path 
     yaml_lines = [
         f"name: {name or f'generated-{communities}c-seed{seed}'}",
         "policy:",
-        "  mode: county_pool",
+        f"  mode: {mode}",
         "  max_distance_km: 40",
         "communities:",
     ]
     for c in comms:
-        yaml_lines.append(f"  - {{id: {c['id']}, name: \"{c['name']}\", hiring_budget: {c['hiring_budget']}, max_moves: {c['max_moves']}}}")
+        cap = f", max_moves: {c['max_moves']}" if "max_moves" in c else ""
+        yaml_lines.append(f"  - {{id: {c['id']}, name: \"{c['name']}\", hiring_budget: {c['hiring_budget']}{cap}}}")
     write_folder_atomic(out, {
         "instance.yaml": "\n".join(yaml_lines) + "\n",
         "institutions.csv": csv_text(COLUMNS["institutions"], insts),

@@ -29,6 +29,7 @@ from .domain import (
     year_requirements,
 )
 from .errors import InputError, Problem
+from .i18n import _
 
 
 def year_of(instance: Instance) -> int | None:
@@ -205,11 +206,11 @@ def advance_from(instance: Instance, folder: Path) -> Instance:
     from .errors import UsageError
 
     if not folder.is_dir():
-        raise UsageError(f"{folder}: not a folder written by solve or plan")
+        raise UsageError(_("{folder}: not a folder written by solve or plan").format(folder=folder))
     years = plan_years(folder)
     if not years:
         if not (folder / "assignments.csv").is_file():
-            raise InputError([Problem("assignments.csv", None, "", "", f"missing from {folder}: expected a folder written by solve or plan")])
+            raise InputError([Problem("assignments.csv", None, "", "", _("missing from {folder}: expected a folder written by solve or plan").format(folder=folder))])
         return advance(instance, read_plan_folder(folder, instance).plan)
     current = instance
     for sub in years:
@@ -275,7 +276,7 @@ def plan_rolling(instance: Instance, mode: Mode | str | None = None, solver: str
     if instance.horizon.start is None:
         from .errors import UsageError
 
-        raise UsageError(f"{instance.name}: planning over years needs horizon.start in instance.yaml")
+        raise UsageError(_("{instance}: planning over years needs horizon.start in instance.yaml").format(instance=instance.name))
     current = instance
     years: list[YearPlan] = []
     for year in instance.horizon.year_list:
@@ -358,7 +359,7 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
     from .solve import Status as SolveStatus
 
     if instance.horizon.start is None:
-        raise UsageError(f"{instance.name}: planning over years needs horizon.start in instance.yaml")
+        raise UsageError(_("{instance}: planning over years needs horizon.start in instance.yaml").format(instance=instance.name))
     if instance.policy.requirements_from:
         from .demand import derive_requirements
 
@@ -376,9 +377,10 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
         try:
             hm = build_horizon_community(instance, com.id, mode, max_columns)
         except TooLarge as exc:
-            raise UsageError(f"{instance.name}: the integrated plan of {exc.community} needs more than "
-                             f"{max_columns:,} integer columns; plan it year by year with --rolling, or allow "
-                             "a larger program with --max-columns (it may take long)") from None
+            raise UsageError(_("{instance}: the integrated plan of {community} needs more than {columns} integer columns; "
+                               "plan it year by year with --rolling, or allow a larger program with --max-columns "
+                               "(it may take long)").format(instance=instance.name, community=exc.community,
+                                                            columns=f"{max_columns:,}")) from None
         for pid, pool in hm.pools.items():
             pool_funding[pid] = "unified" if pool.funding is None else pool.funding.value
         cm = cast(CommunityModel, hm)  # the runners read only `.lp`
@@ -397,14 +399,14 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
             if term == TerminationCondition.infeasible and not have and profile.backend != "highs":
                 # CBC's "infeasible" is not a proof (as in a one-year solve): say no plan was found.
                 return HorizonPlan(instance, "integrated", [], False,
-                                   [f"{com.id}: {profile.name} found no plan over the years (not proven infeasible)"])
+                                   [_("{community}: {solver} found no plan over the years (not proven infeasible)").format(community=com.id, solver=profile.name)])
             if term == TerminationCondition.infeasible:
                 return HorizonPlan(instance, "integrated", [], False,
-                                   [f"{com.id}: no plan over the years obeys every hard rule in every year"])
+                                   [_("{community}: no plan over the years obeys every hard rule in every year").format(community=com.id)])
             if value is None:
                 if not have:
                     return HorizonPlan(instance, "integrated", [], False,
-                                       [f"{com.id}: no plan over the years was found within the time limit"])
+                                       [_("{community}: no plan over the years was found within the time limit").format(community=com.id)])
                 status = SolveStatus.time_limit
                 continue
             have = True

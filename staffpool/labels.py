@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .i18n import language, pgettext
+from .i18n import _, language, pgettext
 
 
 def _columns() -> dict[str, str]:
@@ -107,6 +107,16 @@ def column(name: str, table: str = "") -> str:
         if table == "institutions" else {}
     if table in ("assignments", "changes"):
         special["name"] = pgettext("column", "staff name")
+    if table == "years":  # a plan over years: the year, each level, staff and shortfall per tier
+        kind, _sep, tier = name.partition(" ")
+        if name == "year":
+            return pgettext("column", "year")
+        if ("level", name) in _table("values"):
+            return value("level", name)
+        if kind == "staff" and tier:
+            return _("staff {tier}").format(tier=value("tier", tier))
+        if kind == "short" and tier:
+            return _("short {tier}").format(tier=value("tier", tier))
     label = special.get(name)
     if label is not None and label not in ("institution id", "institution name", "staff name"):
         return label

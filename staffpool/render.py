@@ -405,16 +405,19 @@ def explanation_tables(exp: Explanation, width: int | None = None) -> list[Table
 def horizon_table(summary: dict[str, Any], levels: list[str]) -> Table:
     """A plan over years: one row per year (levels, staff by tier), the totals, and the
     rolling plan's totals beside an integrated plan's."""
-    t = Table(title=f"{summary['instance']}: {summary['kind']} plan, {summary['status']}", title_justify="left")
-    t.add_column("year", no_wrap=True)
+    kind = pgettext("plan", "integrated") if summary["kind"] == "integrated" else pgettext("plan", "rolling")
+    t = Table(title=_("{instance}: {kind} plan, {status}").format(
+        instance=escape(summary["instance"]), kind=kind, status=labels.value("solve_status", summary["status"])),
+        title_justify="left")
+    t.add_column(pgettext("column", "year"), no_wrap=True)
     for lvl in levels:
-        t.add_column(lvl, justify="right", overflow="fold")
+        t.add_column(labels.value("level", lvl), justify="right", overflow="fold")
     tiers = ("county", "township", "village")
-    t.add_column("staff c/t/v", justify="right")
+    t.add_column(_("staff c/t/v"), justify="right")
     for year, y in summary["years"].items():
         staff = "/".join(str(y["by_tier"].get(tier, {}).get("staff", 0)) for tier in tiers)
         t.add_row(year, *[str(y["objective"].get(lvl, "–")) for lvl in levels], staff)
-    t.add_row("total", *[str(summary["totals"].get(lvl, "–")) for lvl in levels], "")
+    t.add_row(_("total"), *[str(summary["totals"].get(lvl, "–")) for lvl in levels], "")
     if "rolling_totals" in summary:
-        t.add_row("rolling", *[str(summary["rolling_totals"].get(lvl, "–")) for lvl in levels], "")
+        t.add_row(pgettext("plan", "rolling"), *[str(summary["rolling_totals"].get(lvl, "–")) for lvl in levels], "")
     return t

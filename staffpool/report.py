@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import labels
 from .domain import Instance, Level, Mode
-from .i18n import _, language, ngettext
+from .i18n import _, language, ngettext, pgettext
 
 if TYPE_CHECKING:
     from .check import Plan
@@ -512,11 +512,12 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
 def _by_year_chart(chart_id: str, title: str, summary: dict[str, Any], key: str) -> str:
     """Grouped bars per year, one per tier: `staff` or `short` of `by_tier`."""
     rows = [(year, [(float(y["by_tier"].get(t, {}).get(key, 0)), TIER_COLOURS[t],
-                     f"{year} {t}: {y['by_tier'].get(t, {}).get(key, 0)}") for t in TIERS])
+                     "{year} {tier}: {n}".format(year=year, tier=labels.value("tier", t), n=y["by_tier"].get(t, {}).get(key, 0)))
+                    for t in TIERS])
             for year, y in summary["years"].items()]
     width = 760
     body, height = _hbars(rows, width, 80, 16, 14, 50)
-    head = [_text(10, 20, title, "start", 14, INK, "bold"), *_legend(430, 20, [(t, TIER_COLOURS[t]) for t in TIERS])]
+    head = [_text(10, 20, title, "start", 14, INK, "bold"), *_legend(430, 20, [(labels.value("tier", t), TIER_COLOURS[t]) for t in TIERS])]
     return _svg(chart_id, title, width, height, head + body)
 
 
@@ -524,33 +525,36 @@ def build_horizon_report(summary: dict[str, Any], levels: Sequence[str]) -> str:
     """The report of a plan over years: the levels per year and their totals (and the rolling
     plan's beside an integrated one), staff and shortfall by tier over the years."""
     name = str(summary["instance"])
+    kind = pgettext("plan", "integrated") if summary.get("kind") == "integrated" else pgettext("plan", "rolling")
+    mode, status = str(summary.get("mode", "")), str(summary.get("status", ""))
     rows = [(year, *[y["objective"].get(lvl) for lvl in levels]) for year, y in summary["years"].items()]
-    rows.append(("total", *[summary["totals"].get(lvl) for lvl in levels]))
+    rows.append((_("total"), *[summary["totals"].get(lvl) for lvl in levels]))
     if "rolling_totals" in summary:
-        rows.append(("rolling plan", *[summary["rolling_totals"].get(lvl) for lvl in levels]))
+        rows.append((_("rolling plan"), *[summary["rolling_totals"].get(lvl) for lvl in levels]))
     tier_rows = [(year, *[y["by_tier"].get(t, {}).get("staff", 0) for t in TIERS],
                   *[y["by_tier"].get(t, {}).get("short", 0) for t in TIERS]) for year, y in summary["years"].items()]
     figures = [
-        ("chart-years-staff", _by_year_chart("chart-years-staff", "Staff by tier, year by year", summary, "staff"),
-         "Staff posted per tier at the end of each year of the plan."),
-        ("chart-years-short", _by_year_chart("chart-years-short", "Shortfall by tier, year by year", summary, "short"),
-         "Staff still short per tier (unmet need of the requirement rows) in each year."),
+        ("chart-years-staff", _by_year_chart("chart-years-staff", _("Staff by tier, year by year"), summary, "staff"),
+         _("Staff posted per tier at the end of each year of the plan.")),
+        ("chart-years-short", _by_year_chart("chart-years-short", _("Shortfall by tier, year by year"), summary, "short"),
+         _("Staff still short per tier (unmet need of the requirement rows) in each year.")),
     ]
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>", f'<html lang="{"zh-CN" if language() == "zh" else "en"}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(f'staffpool plan report: {name}')}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{escape(f'Staffing plan over years: {name}')}</h1>",
-        f'<p class="meta">instance <b>{escape(name)}</b> · {escape(str(summary.get("kind", "")))} plan · '
-        f'mode <b>{escape(str(summary.get("mode", "")))}</b> · status <b>{escape(str(summary.get("status", "")))}</b></p>',
-        "<h2>Objective levels per year</h2>",
-        _table(["year", *levels], rows, set(levels)),
-        "<h2>Charts</h2>",
+        "<title>" + escape(_("staffpool plan report: {name}").format(name=name)) + f"</title><style>{_STYLE}</style></head><body>",
+        "<h1>" + escape(_("Staffing plan over years: {name}").format(name=name)) + "</h1>",
+        '<p class="meta">' + _("instance {instance} · {kind} plan · mode {mode} · status {status}").format(
+            instance=f"<b>{escape(name)}</b>", kind=escape(kind), mode=f"<b>{escape(labels.value('mode', mode))}</b>",
+            status=f"<b>{escape(labels.value('solve_status', status))}</b>") + "</p>",
+        _h2(_("Objective levels per year")),
+        _table(["year", *levels], rows, set(levels), "years"),
+        _h2(_("Charts")),
         *[f'<figure data-chart="{fid}">{svg}<figcaption>{escape(caption)}</figcaption></figure>'
           for fid, svg, caption in figures],
-        "<h2>Staff and shortfall by tier</h2>",
+        _h2(_("Staff and shortfall by tier")),
         _table(["year", *[f"staff {t}" for t in TIERS], *[f"short {t}" for t in TIERS]], tier_rows,
-               {f"{k} {t}" for k in ("staff", "short") for t in TIERS}),
+               {f"{k} {t}" for k in ("staff", "short") for t in TIERS}, "years"),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"

@@ -96,14 +96,25 @@ class CommunityOutcome:
     reasons: list[str] = field(default_factory=list)
 
 
-def _level_scale(cm: CommunityModel, level: Level) -> float | None:
+def _level_scale(cm: CommunityModel, level: Level, coefs: set[float] | None = None) -> float | None:
     """g such that the level's optimum is a multiple of g, or None.
 
     The x are integers, and a shortfall variable is max(0, need − covered), an integer, at
     the optimum; so when every coefficient is a multiple of g, so is the optimum. g is the
     gcd of the coefficients written with at most 6 decimals (weights 0.5, 1.25 and 0.1
     give 0.05); None when some coefficient has more."""
-    return decimal_gcd(set(cm.levels[level].terms.values()))  # few distinct values
+    return decimal_gcd(set(cm.levels[level].terms.values()) if coefs is None else coefs)  # few distinct values
+
+
+# A level is deferred only when its step is coarse: every coefficient at most this many
+# steps. Its LP bound, rounded up to a step, is then nearly always reached (shortfall,
+# moves, hiring cost, unregularised on generated counties); the distance level (metres,
+# step 1 m) often lies a few metres above it and is solved at once.
+COARSE_STEPS = 10
+
+
+def _coarse(coefs: set[float], scale: float | None) -> bool:
+    return bool(scale) and max((abs(c) for c in coefs), default=0.0) <= COARSE_STEPS * (scale or 0.0)
 
 
 def decimal_gcd(coefs: set[float], digits: int = 6) -> float | None:
@@ -112,9 +123,7 @@ def decimal_gcd(coefs: set[float], digits: int = 6) -> float | None:
     for k in range(digits + 1):
         scaled = [c * 10**k for c in coefs]
         if all(abs(v - round(v)) <= 1e-9 * max(1.0, abs(v)) for v in scaled):
-            g = 0
-            for v in scaled:
-                g = math.gcd(g, abs(round(v)))
+            g = math.gcd(*(round(v) for v in scaled))  # non-negative; 0 for none or zeros
             return g / 10**k if g else 1.0
     return None
 
@@ -168,6 +177,8 @@ def solve_levels(
     hands in one program with its limits reset per scenario). `diagnose`: name the rules
     behind an infeasibility (costly: one solve per rule). `hints`: guesses of the levels'
     optima (a neighbouring scenario's), which only speed the search up."""
+    from .backends import HighsRunner
+
     nvars, ncons = len(cm.x) + len(cm.short), cm.lp.num_rows
     empty = [c for c, opts in zip(cm.cohorts, cm.options, strict=True) if not opts and c.status != StaffStatus.candidate]
     if empty:
@@ -179,11 +190,25 @@ def solve_levels(
     logs: list[LevelLog] = []
     status = Status.optimal
     have_plan = False
-    for level in instance.policy.objective:
+    order = list(instance.policy.objective)
+    # Deferred levels (docs/model.md, "Deferring the plan"): exact HiGHS without a time limit
+    # holds a level at its LP bound rounded up and looks for a plan only at the last level;
+    # if none exists there, the first deferred level is solved again in full.
+    # Not with hints (a sweep's guesses from neighbouring scenarios serve the same end).
+    lazy = (isinstance(runner, HighsRunner) and profile.exact and profile.reduced_cost_fixing and limit is None
+            and not hints)
+    pending: list[tuple[int, Any, int, bool]] = []  # (level index, runner state, logs kept, have_plan)
+    eager: set[int] = set()
+    deferred: set[int] = set()  # indices in `logs` of levels whose value awaits the plan
+    i = -1
+    while i + 1 < len(order):
+        i += 1
+        level = order[i]
         expr = cm.levels[level]
         if on_level is not None:
             on_level(community, level)
-        if len(expr) == 0 and have_plan:
+        if len(expr) == 0 and have_plan and not (pending and i + 1 == len(order)):
+            # (With levels deferred, the last one is solved all the same: it finds the plan.)
             logs.append(LevelLog(level, float(expr.constant), TerminationCondition.optimal, 0.0, float(expr.constant)))
             continue
         left = None if limit is None else max(0.0, limit - (time.perf_counter() - t1))
@@ -192,9 +217,33 @@ def solve_levels(
             logs.append(LevelLog(level, None, TerminationCondition.time_limit, 0.0))
             continue
         ts = time.perf_counter()
-        scale = _level_scale(cm, level)
+        coefs = set(expr.terms.values())  # few distinct values
+        scale = _level_scale(cm, level, coefs)
         hint = hints.get(level) if hints else None
-        term, value, bound = runner.solve(expr, left, scale, None if hint is None else hint - expr.constant)
+        hint = None if hint is None else hint - expr.constant
+        if lazy:
+            assert isinstance(runner, HighsRunner)
+            state = runner.snapshot()
+            defer = i + 1 < len(order) and i not in eager and _coarse(coefs, scale)
+            term, value, bound = runner.solve(expr, left, scale, hint, defer=defer)
+            if pending and (term != TerminationCondition.optimal or value is None):
+                # No plan meets every deferred level's bound: solve the first one in full (its
+                # plan then proves or corrects it, and later levels may be deferred again).
+                j, state, kept, have_plan = pending[0]
+                pending.clear()
+                runner.restore(state)
+                del logs[kept:]
+                deferred = {d for d in deferred if d < kept}
+                eager.add(j)
+                i = j - 1
+                continue
+            if runner.deferred:
+                pending.append((i, state, len(logs), have_plan))
+                deferred.add(len(logs))
+            else:
+                pending.clear()  # the plan found obeys every hold: each deferred bound is met
+        else:
+            term, value, bound = runner.solve(expr, left, scale, hint)
         logs.append(LevelLog(level, value, term, time.perf_counter() - ts, bound))
         if term == TerminationCondition.infeasible:
             # A plan obeyed every earlier level, so "infeasible" now is the solver's failure.
@@ -225,6 +274,9 @@ def solve_levels(
             status = Status.feasible  # the profile's gap: a plan, this level not proven
         # The multiple of `scale` is the variable part's; the constant (unregularised) is set aside.
         runner.hold(expr, _hold_rhs(value - expr.constant, scale) + expr.constant)
+    for d in deferred:  # the plan's value, within the hold of the bound (the checker agrees)
+        assert isinstance(runner, HighsRunner)
+        logs[d].value = runner.level_value(cm.levels[logs[d].level])
     plan = _read_back(cm, runner)
     return CommunityOutcome(community, status, plan, logs, build_s, time.perf_counter() - t1, nvars, ncons)
 
@@ -238,11 +290,15 @@ def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
     plan: Plan = {}
     contract_in: dict[tuple[str, str], list[str]] = {}
     hired_in: dict[tuple[str, str], list[str]] = {}
+    values = runner.values_list()
     for cohort in cm.cohorts:
         members = list(cohort.members)
         pos = 0
-        for oi, opt in enumerate(cm.options[cohort.index]):
-            count = round(runner.value(cm.x[(cohort.index, oi)]))
+        cols = cm.cols[cohort.index]
+        for opt, v in zip(cm.options[cohort.index], values[cols.start:cols.stop], strict=True):
+            if v < 0.5:
+                continue  # round(v) == 0: nobody there
+            count = round(v)
             for sid in members[pos:pos + count]:
                 if opt.kind == PostKind.existing:
                     funding = cohort.post_funding.value if cohort.post_funding else None
@@ -259,7 +315,7 @@ def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
         for (group, pid, title), var in sorted(posts.items()):
             pool = cm.pools[pid]
             funding = "unified" if pool.funding is None else pool.funding.value
-            for _k in range(round(runner.value(var))):
+            for _k in range(round(values[var])):
                 sid = queue[(group, title)].pop(0)
                 plan[sid] = Assignment(sid, plan[sid].to_institution, funding, source)
     return plan

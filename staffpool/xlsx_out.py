@@ -19,6 +19,7 @@ from . import labels
 from .i18n import _, pgettext
 
 if TYPE_CHECKING:
+    from .horizon import HorizonPlan
     from .solve import Result
 
 CHANGES = ("move", "hire", "regularise", "regularise_move")
@@ -43,7 +44,8 @@ class Sheet:
 def _sheet_titles() -> dict[str, str]:
     return {"summary": pgettext("sheet", "Summary"), "changes": pgettext("sheet", "Changes"),
             "assignments": pgettext("sheet", "Assignments"), "institutions": pgettext("sheet", "Institutions"),
-            "requirements": pgettext("sheet", "Requirements"), "compare": pgettext("sheet", "Modes compared")}
+            "requirements": pgettext("sheet", "Requirements"), "compare": pgettext("sheet", "Modes compared"),
+            "years": pgettext("sheet", "Years")}
 
 
 def sheet_title(key: str) -> str:
@@ -187,9 +189,50 @@ def compare_sheet(rows: Sequence[dict[str, Any]], levels: Sequence[str]) -> Shee
                  body)
 
 
+PAYROLL_KEYS = ("treasury_after", "institutions_after", "treasury_added")
+TIERS = ("county", "township", "village")
+
+
+def horizon_sheets(hp: HorizonPlan) -> list[Sheet]:
+    """A plan over years as two sheets: Years (one row per year: status, each level, staff
+    and shortfall per tier, payroll after the year) and Changes (every year's moves, hires
+    and regularisations, the year first). The per-year files stay in DIR/<year>/."""
+    from .horizon import horizon_summary
+    from .results import COLUMNS
+
+    summary = horizon_summary(hp)
+    levels = [lvl.value for lvl in hp.instance.policy.objective]
+    cols = ["year", "status", *levels, *(f"staff {t}" for t in TIERS), *(f"short {t}" for t in TIERS), *PAYROLL_KEYS]
+    pay_words = {"treasury_after": pgettext("column", "treasury_after"),  # yuan a year; English: the summary.json keys
+                 "institutions_after": pgettext("column", "institutions_after"),
+                 "treasury_added": pgettext("column", "treasury_added")}
+    header = [labels.column("year", "years"), pgettext("solve", "status"),
+              *(pay_words.get(c) or labels.column(c, "years") for c in cols[2:])]
+    body: list[list[Any]] = []
+    for year, y in summary["years"].items():
+        pay = y.get("payroll") or {}
+        body.append([int(year), labels.value("solve_status", y["status"]), *(y["objective"].get(lvl) for lvl in levels),
+                     *(y["by_tier"].get(t, {}).get("staff", 0) for t in TIERS),
+                     *(y["by_tier"].get(t, {}).get("short", 0) for t in TIERS), *(pay.get(k) for k in PAYROLL_KEYS)])
+    body.append([_("total"), labels.value("solve_status", summary["status"]), *(summary["totals"].get(lvl) for lvl in levels),
+                 *[None] * (len(cols) - 2 - len(levels))])
+    if "rolling_totals" in summary:
+        body.append([pgettext("plan", "rolling"), labels.value("solve_status", summary["rolling_status"]),
+                     *(summary["rolling_totals"].get(lvl) for lvl in levels), *[None] * (len(cols) - 2 - len(levels))])
+    years = Sheet(sheet_title("years"), cols, header, body, {"year": "0"})
+    changes: list[list[Any]] = []
+    ac = COLUMNS["assignments"]
+    for y in hp.years:
+        if y.result.has_plan:
+            changes += [[y.year, *(_people(c, r[c]) for c in ac)] for r in y.result.rows("assignments") if r["change"] in CHANGES]
+    change_sheet = Sheet(sheet_title("changes"), ["year", *ac],
+                         [labels.column("year", "years"), *(labels.column(c, "changes") for c in ac)], changes, {"year": "0"})
+    return [years, change_sheet]
+
+
 def write_result_workbook(result: Result, path: Path) -> None:
     write_workbook(path, result_sheets(result))
 
 
-__all__ = ["Sheet", "check_writable", "compare_sheet", "result_sheets", "summary_sheet", "table_sheet", "write_result_workbook",
+__all__ = ["Sheet", "check_writable", "compare_sheet", "horizon_sheets", "result_sheets", "summary_sheet", "table_sheet", "write_result_workbook",
            "write_workbook"]

@@ -124,3 +124,15 @@ def test_progress_on_a_terminal_leaves_json_stdout_clean(tmp_path: Path) -> None
     assert summary["status"] == "optimal" and len(summary["communities"]) == 2
     assert b"loading" in drawn  # the instance being read
     assert b"C00" in drawn and b"level" in drawn  # the community and level being solved
+
+
+def test_generate_shape_options(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "g"
+    assert main(["generate", "--communities", "1", "--scale", "0.2", "--mode", "separate", "--move-cap", "none",
+                 "--contracts", "2", "--vacancies", "0.1", "--out", str(out)]) == 0
+    yaml = (out / "instance.yaml").read_text()
+    assert "mode: separate" in yaml and "max_moves" not in yaml
+    for bad in (["--move-cap", "lots"], ["--move-cap", "1.5"], ["--mode", "pooled"]):
+        assert main(["generate", "--communities", "1", *bad, "--out", str(tmp_path / "x")]) == 2
+        assert not (tmp_path / "x").exists()
+    assert "--move-cap" in capfd.readouterr().err

@@ -35,6 +35,32 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
     load_instance(a)  # and valid
 
 
+def test_generator_shape_options(tmp_path: Path) -> None:
+    """The shape options change what they name and nothing else; their defaults give the
+    original bytes (benchmarks and tests rely on seeds)."""
+    import csv
+
+    base = generate(1, seed=3, scale=0.3, out_dir=tmp_path / "base")
+    same = generate(1, seed=3, scale=0.3, out_dir=tmp_path / "same", mode="county_pool", move_cap=0.03,
+                    contracts=1.0, vacancies=0.0)
+    for f in ("instance.yaml", "institutions.csv", "staff.csv", "requirements.csv"):
+        assert (base / f).read_bytes() == (same / f).read_bytes()
+    shaped = generate(1, seed=3, scale=0.3, out_dir=tmp_path / "shaped", mode="unified", move_cap=None,
+                      contracts=3.0, vacancies=0.2)
+    a, b = load_instance(base), load_instance(shaped)
+    assert a.communities[0].max_moves is not None and b.communities[0].max_moves is None
+    assert b.policy.mode.value == "unified"
+    assert len(a.staff) == len(b.staff)
+    contract = [sum(s.status.value == "contract" for s in i.staff) for i in (a, b)]
+    assert contract[1] > 2 * contract[0]
+    assert sum(i.approved_posts for i in b.institutions) > sum(i.approved_posts for i in a.institutions)
+    assert (base / "requirements.csv").read_bytes() == (shaped / "requirements.csv").read_bytes()
+    with (shaped / "staff.csv").open(newline="", encoding="utf-8") as f:
+        assert [r["id"] for r in csv.DictReader(f)] == [s.id for s in a.staff]
+    tight = generate(1, seed=3, scale=0.3, out_dir=tmp_path / "tight", move_cap=0.01)
+    assert load_instance(tight).communities[0].max_moves == max(1, round(0.01 * len(a.staff)))
+
+
 @pytest.mark.parametrize("mode", ["separate", "county_pool", "unified"])
 def test_levels_equal_the_per_person_model(two_communities: Path, mode: str) -> None:
     instance = load_instance(two_communities)

@@ -191,3 +191,71 @@ def test_report_of_a_plan_over_years(tmp_path: Path) -> None:
     a.write_text(a.read_text(encoding="utf-8").replace(",T,T,", ",H,T,", 1), encoding="utf-8")
     assert main(["report", str(folder), "--plan", str(tmp_path / "P"), "--out", str(tmp_path / "bad.html")]) == 2
     assert not (tmp_path / "bad.html").exists()
+
+
+def test_plan_xlsx_equals_the_year_csv_files(tmp_path: Path) -> None:
+    """plan --xlsx --lang zh: the Years sheet is summary.json's years, the Changes sheet is
+    every year's changed rows of DIR/<year>/assignments.csv, read back through the .po."""
+    import openpyxl
+
+    from .test_xlsx_out import _csv, _inverse, _same, _sheet_rows
+
+    folder, out, book = three_years(tmp_path), tmp_path / "P", tmp_path / "years.xlsx"
+    assert main(["plan", str(folder), "--out", str(out), "--rolling", "--xlsx", str(book), "--lang", "zh"]) == 0
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == ["各年度", "变动"]
+    inv = _inverse("zh")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    levels = list(summary["totals"])
+    years = list(wb["各年度"].iter_rows(values_only=True))
+    header = [str(h) for h in years[0]]
+    assert header[0] == "年份" and all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in header)
+    by_year = {str(r[0]): r for r in years[1:] if isinstance(r[0], int)}
+    assert sorted(by_year) == sorted(summary["years"]) == ["2027", "2028", "2029"]
+    for year, y in summary["years"].items():
+        row = by_year[year]
+        assert list(row[2:2 + len(levels)]) == pytest.approx([y["objective"][lvl] for lvl in levels])
+        assert list(row[2 + len(levels):5 + len(levels)]) == [y["by_tier"][t]["staff"] for t in ("county", "township", "village")]
+        assert row[-2] == y["payroll"]["institutions_after"]
+    total = next(r for r in years[1:] if r[0] == "合计")
+    assert list(total[2:2 + len(levels)]) == pytest.approx([summary["totals"][lvl] for lvl in levels])
+    codes, rows = _sheet_rows(wb["变动"], "zh", inv, "changes")
+    assert codes[0] == "year"
+    expected = [(y, r) for y in ("2027", "2028", "2029") for r in _csv(out / y / "assignments.csv")
+                if r["change"] in ("move", "hire", "regularise", "regularise_move")]
+    assert len(expected) >= 3 and len(rows) == len(expected)
+    for (year, want), got in zip(expected, rows, strict=True):
+        assert str(got["year"]) == year
+        for col, cell in want.items():
+            assert _same(cell, got[col]), (year, col, cell, got[col])
+    # never over an existing workbook (nor the plan folder) unless --force
+    before = book.read_bytes()
+    assert main(["plan", str(folder), "--out", str(tmp_path / "Q"), "--rolling", "--xlsx", str(book)]) == 2
+    assert book.read_bytes() == before and not (tmp_path / "Q").exists()
+    assert main(["plan", str(folder), "--out", str(out), "--rolling", "--xlsx", str(book), "--force", "--lang", "en"]) == 0
+    assert openpyxl.load_workbook(book).sheetnames == ["Years", "Changes"]
+
+
+def test_plan_in_chinese_prints_the_same_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    from rich.console import Console
+
+    from staffpool import cli
+
+    monkeypatch.setattr(cli, "out", Console(width=200))
+    folder = three_years(tmp_path)
+    tables = {}
+    for lang in ("en", "zh"):
+        capsys.readouterr()
+        assert main(["plan", str(folder), "--out", str(tmp_path / lang), "--lang", lang]) == 0
+        text = capsys.readouterr().out
+        lines = [line for line in text.splitlines() if line.startswith("│")]
+        assert len(lines) == 5, text  # three years, the total, the rolling plan's total
+        tables[lang] = (text, [re.findall(r"\d+(?:\.\d+)?", line) for line in lines])
+    zh, en = tables["zh"][0], tables["en"][0]
+    assert "tiny：整体规划，最优" in zh and "年份" in zh and "合计" in zh and "加权缺口" in zh
+    assert "已将 2027, 2028, 2029 年度及 summary.json 写入" in zh
+    assert "tiny: integrated plan, optimal" in en and "total" in en and "Wrote 2027, 2028, 2029" in en
+    assert tables["zh"][1] == tables["en"][1]

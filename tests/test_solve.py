@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -151,3 +152,53 @@ def test_communities_are_independent_and_levels_add_up() -> None:
     only_b = solve(make(b, staff[1:], reqs[1:]))
     for lvl in whole.objective:
         assert whole.objective[lvl] == pytest.approx(only_a.objective[lvl] + only_b.objective[lvl])
+
+
+# ---------------------------------------------------------------- deferred levels
+
+
+def test_a_deferred_level_whose_bound_no_plan_meets_is_solved_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half a chief may be hired in the LP (budget 150,000, salary 300,000): the shortfall
+    LP bound is 3·0.5 + 2 = 3.5, rounded up 4, but every plan has 5 (B's row cannot be met,
+    and hiring the chief breaks the budget). The shortfall and hiring levels are deferred at
+    their bounds; the last level finds no plan under those holds, so they are solved again
+    in full from the first (one rollback), and the levels are the brute force's."""
+    from staffpool.backends import HighsRunner
+
+    insts = [inst("A", "county", 1), inst("B", "county", 0)]
+    staff = [person("c", "candidate", "chief")]
+    reqs = [req("A", "*", "resident", 1, 3), req("B", "surgery", "chief", 1, 2)]
+    instance = make(insts, staff, reqs, {}, [Community(id="C1", name="C1", hiring_budget=150000)])
+    restores: list[object] = []
+    real = HighsRunner.restore
+    monkeypatch.setattr(HighsRunner, "restore", lambda self, state: restores.append(state) or real(self, state))
+    result = solve(instance)
+    assert len(restores) == 1
+    assert result.status == Status.optimal
+    assert tuple(result.objective.values()) == brute_force(instance) == (5.0, 0.0, 0.0, 0.0, 0.0)
+    assert [g.bound for g in result.outcomes[0].levels] == [5.0, 0.0, 0.0, 0.0, 0.0]
+
+
+def test_deferred_levels_are_proven_by_the_plan_found_at_the_last(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shortfall LP hires half a chief (budget 150,000, salary 300,000): bound 0.5,
+    rounded up 1, which the plan hiring nobody meets. The level is deferred (no MIP) and the
+    next level's integral LP optimum, found under the hold at 1, proves it."""
+    from staffpool.backends import HighsRunner
+
+    instance = make([inst("A", "county", 1)], [person("c", "candidate", "chief")], [req("A", "*", "resident", 1)],
+                    {}, [Community(id="C1", name="C1", hiring_budget=150000)])
+    deferred: list[bool] = []
+    real = HighsRunner.solve
+
+    def spy(self: HighsRunner, *args: Any, **kw: Any) -> Any:
+        out = real(self, *args, **kw)
+        deferred.append(self.deferred)
+        return out
+
+    monkeypatch.setattr(HighsRunner, "solve", spy)
+    result = solve(instance)
+    assert result.status == Status.optimal
+    assert tuple(result.objective.values()) == brute_force(instance) == (1.0, 0.0, 0.0, 0.0, 0.0)
+    assert deferred[0] is True and deferred[-1] is False
+    log = result.outcomes[0].levels
+    assert all(g.proven for g in log) and log[0].value == log[0].bound == 1.0

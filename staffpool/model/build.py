@@ -11,7 +11,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import repeat
 
-from ..domain import Community, Funding, Instance, Institution, Level, Mode, Requirement, StaffStatus
+from ..domain import (
+    Community,
+    Funding,
+    Instance,
+    Institution,
+    Level,
+    Mode,
+    Requirement,
+    StaffStatus,
+    distance_m,
+    within_km,
+)
 from .cohorts import Cohort, build_cohorts
 from .linear import Expr, LinearProgram, Sense
 
@@ -57,6 +68,8 @@ class CommunityModel:
     lp: LinearProgram = field(default_factory=LinearProgram)
     # Columns of `lp` by index: x[(cohort, option)] people of the cohort posted at the option.
     x: dict[tuple[int, int], int] = field(default_factory=dict)
+    # The same columns per cohort: cols[k][o] == x[(k, o)] (a cohort's columns are consecutive).
+    cols: list[range] = field(default_factory=list)
     short: dict[int, int] = field(default_factory=dict)
     requirements: list[tuple[int, Requirement]] = field(default_factory=list)
     levels: dict[Level, Expr] = field(default_factory=dict)
@@ -72,6 +85,22 @@ class CommunityModel:
     slack: dict[str, int] = field(default_factory=dict)
     _pools_for: dict[str, list[Pool]] = field(default_factory=dict, repr=False)
     _all_options: dict[PostKind, list[Option]] = field(default_factory=dict, repr=False)
+    _within: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _ids_in: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+
+    def ids_in(self, community: str) -> frozenset[str]:
+        """The ids of the instance's institutions in `community`."""
+        if community not in self._ids_in:
+            self._ids_in[community] = frozenset(i.id for i in self.instance.institutions if i.community == community)
+        return self._ids_in[community]
+
+    def within_limit(self, home: str) -> frozenset[str]:
+        """Institutions a move from `home` may reach under the policy's max_distance_km."""
+        if home not in self._within:
+            limit = self.instance.policy.max_distance_km
+            self._within[home] = frozenset(j.id for j in self.institutions
+                                           if within_km(self.dist[(home, j.id)], limit))
+        return self._within[home]
 
     @property
     def inst(self) -> dict[str, Institution]:
@@ -184,6 +213,7 @@ def build_community(
         cm.options.append(list(opts))  # never the shared list of candidate_options
         k, m = cohort.index, len(opts)
         cols = cm.lp.vars(m, 0.0, float(cohort.size), True)  # named x_<col> when exported
+        cm.cols.append(cols)
         cm.x.update(zip(zip(repeat(k, m), range(m), strict=True), cols, strict=True))
     insts_here = {i.id for i in insts}
     cm.requirements = [
@@ -195,10 +225,23 @@ def build_community(
     return cm
 
 
-def _distances(insts: list[Institution]) -> dict[tuple[str, str], int]:
-    from ..domain import distance_m
+class _Distances(dict[tuple[str, str], int]):
+    """domain.distance_m by (from, to) id, computed when first asked for: a community where
+    few people may move (separate mode) needs few of the pairs. distance_m is symmetric
+    (a − b is exactly −(b − a) in floating point), so each pair is computed once."""
 
-    return {(a.id, b.id): distance_m(a, b) for a in insts for b in insts}
+    def __init__(self, insts: list[Institution]):
+        super().__init__()
+        self._by_id = {i.id: i for i in insts}
+
+    def __missing__(self, key: tuple[str, str]) -> int:
+        a, b = key
+        self[key] = self[(b, a)] = metres = distance_m(self._by_id[a], self._by_id[b])
+        return metres
+
+
+def _distances(insts: list[Institution]) -> dict[tuple[str, str], int]:
+    return _Distances(insts)
 
 
 def safe_name(name: str) -> str:

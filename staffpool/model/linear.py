@@ -76,10 +76,14 @@ class LinearProgram:
     def row(self, name: str, terms: dict[int, float], sense: Sense, rhs: float) -> int:
         self.row_names.append(name)
         self.starts.append(len(self.index))
-        for col, coef in terms.items():
-            if coef:
-                self.index.append(col)
-                self.value.append(coef)
+        if all(terms.values()):  # the usual case: no zero to drop
+            self.index += terms
+            self.value += terms.values()
+        else:
+            for col, coef in terms.items():
+                if coef:
+                    self.index.append(col)
+                    self.value.append(coef)
         self.row_lo.append(-INF if sense == Sense.le else rhs)
         self.row_hi.append(INF if sense == Sense.ge else rhs)
         return len(self.row_lo) - 1

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from ..domain import Instance
 from ..errors import UsageError
+from ..i18n import _
 
 
 class Task(Protocol):
@@ -49,7 +50,7 @@ def make_engine(scheduler: str | None, workers: int | None) -> Engine:
         return LocalEngine(w)
     if scheduler == "dask" or "://" in scheduler:
         return DaskEngine(scheduler, w)
-    raise UsageError(f"--scheduler {scheduler!r}: give tcp://HOST:PORT of a Dask scheduler, or 'dask' for a local cluster")
+    raise UsageError(_("--scheduler {scheduler!r}: give tcp://HOST:PORT of a Dask scheduler, or 'dask' for a local cluster").format(scheduler=scheduler))
 
 
 # ---------------------------------------------------------------- local
@@ -122,7 +123,7 @@ class DaskEngine:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise UsageError("--scheduler needs Dask: pip install 'staffpool[dask]'") from None
+            raise UsageError(_("--scheduler needs Dask: pip install 'staffpool[dask]'")) from None
         if self.scheduler == "dask":
             import logging
 
@@ -140,7 +141,7 @@ class DaskEngine:
         try:
             return Client(self.scheduler, timeout=self.connect_timeout), None
         except (OSError, TimeoutError) as exc:
-            raise UsageError(f"--scheduler {self.scheduler}: cannot reach the Dask scheduler ({exc})") from None
+            raise UsageError(_("--scheduler {scheduler}: cannot reach the Dask scheduler ({error})").format(scheduler=self.scheduler, error=exc)) from None
 
     def run(self, subs: dict[str, Instance], tasks: Sequence[Any], fn: Fn, on_result: OnResult) -> None:
         import hashlib

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..domain import Community, Instance, Mode
 from ..errors import InputError, Problem, UsageError
+from ..i18n import _
 
 MAX_POINTS = 10_000  # per key: a typo in a step should not make a million scenarios
 # Column order of the sweep table; a community field not listed here follows them.
@@ -160,16 +161,16 @@ def parse_grid(text: str, source: str = "grid") -> Grid:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError([Problem(source, mark.line + 1 if mark else None, "", "",
-                                  f"is not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+                                  _("is not valid YAML: {problem}").format(problem=getattr(exc, "problem", exc)))]) from None
     if not isinstance(data, dict) or not data:
-        raise InputError([Problem(source, None, "", "", "must map keys to values, e.g. 'mode: [separate, county_pool]'")])
+        raise InputError([Problem(source, None, "", "", _("must map keys to values, e.g. 'mode: [separate, county_pool]'"))])
     fields = community_limit_fields()
     allowed = ["mode", "max_distance_km", *fields]
     axes: list[Axis] = []
     for key, spec in data.items():
         key = str(key)
         if key not in allowed:
-            bad(key, None, f"unknown key {key!r}: a grid varies {', '.join(allowed)}")
+            bad(key, None, _("unknown key {key!r}: a grid varies {keys}").format(key=key, keys=", ".join(allowed)))
             continue
         if key == "mode":
             vals = spec if isinstance(spec, list) else [spec]
@@ -178,11 +179,11 @@ def parse_grid(text: str, source: str = "grid") -> Grid:
                 try:
                     modes.append(Mode(str(v).strip().lower()))
                 except ValueError:
-                    bad(key, v, "a mode is separate, county_pool or unified")
+                    bad(key, v, _("a mode is separate, county_pool or unified"))
             if not vals:
-                bad(key, spec, "needs at least one value")
+                bad(key, spec, _("needs at least one value"))
             elif len(set(modes)) != len(modes):
-                bad(key, spec, "a value is listed twice")
+                bad(key, spec, _("a value is listed twice"))
             axes.append(Axis(key, tuple(modes)))
             continue
         integer = fields.get(key, False)
@@ -195,38 +196,38 @@ def parse_grid(text: str, source: str = "grid") -> Grid:
 
 
 def _numeric_axis(key: str, spec: Any, integer: bool, bad: Any) -> Axis | None:
-    what = "a whole number ≥ 0" if integer else "a number ≥ 0"
+    what = _("a whole number ≥ 0") if integer else _("a number ≥ 0")
     if isinstance(spec, dict):
         keys = set(map(str, spec))
         if keys == {"factor"}:
             fs = spec["factor"] if isinstance(spec["factor"], list) else [spec["factor"]]
             fds = [_number(f) for f in fs]
             if not fs or any(d is None or d < 0 for d in fds):
-                bad(key, spec, "factor takes a list of numbers ≥ 0, e.g. {factor: [0.5, 1.0, 1.5]}")
+                bad(key, spec, _("factor takes a list of numbers ≥ 0, e.g. {{factor: [0.5, 1.0, 1.5]}}").format())
                 return None
             if len(set(fds)) != len(fds):
-                bad(key, spec, "a factor is listed twice")
+                bad(key, spec, _("a factor is listed twice"))
                 return None
             return Axis(key, tuple(float(d) for d in fds if d is not None), factor=True)
         if keys == {"start", "stop", "step"}:
             start, stop, step = (_number(spec[k]) for k in ("start", "stop", "step"))
             if start is None or stop is None or step is None or start < 0 or step <= 0 or stop < start:
-                bad(key, spec, f"a range needs start ≥ 0, stop ≥ start and step > 0 ({what})")
+                bad(key, spec, _("a range needs start ≥ 0, stop ≥ start and step > 0 ({what})").format(what=what))
                 return None
             n = int((stop - start) / step) + 1
             if n > MAX_POINTS:
-                bad(key, spec, f"the range has {n:,} points (at most {MAX_POINTS:,})")
+                bad(key, spec, _("the range has {n:,} points (at most {most:,})").format(n=n, most=MAX_POINTS))
                 return None
             ds: list[Decimal] = [start + i * step for i in range(n)]
             if integer and any(d != d.to_integral_value() for d in ds):
-                bad(key, spec, f"{key} takes whole numbers")
+                bad(key, spec, _("{key} takes whole numbers").format(key=key))
                 return None
             return Axis(key, tuple(_as_value(d, integer) for d in ds))
-        bad(key, spec, "takes a list, {start, stop, step} or {factor: [..]}")
+        bad(key, spec, _("takes a list, {{start, stop, step}} or {{factor: [..]}}").format())
         return None
     vals = spec if isinstance(spec, list) else [spec]
     if not vals:
-        bad(key, spec, "needs at least one value")
+        bad(key, spec, _("needs at least one value"))
         return None
     out: list[Any] = []
     for v in vals:
@@ -235,20 +236,20 @@ def _numeric_axis(key: str, spec: Any, integer: bool, bad: Any) -> Axis | None:
             continue
         d = _number(v)
         if d is None or d < 0 or (integer and d != d.to_integral_value()):
-            bad(key, v, f"each value must be {what}, or blank for no limit")
+            bad(key, v, _("each value must be {what}, or blank for no limit").format(what=what))
             return None
         out.append(_as_value(d, integer))
     if len(set(out)) != len(out):
-        bad(key, spec, "a value is listed twice")
+        bad(key, spec, _("a value is listed twice"))
         return None
     return Axis(key, tuple(out))
 
 
 def load_grid(path: Path) -> Grid:
     if not path.is_file():
-        raise UsageError(f"--grid {path}: no such file")
+        raise UsageError(_("--grid {path}: no such file").format(path=path))
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(path.name, None, "", "", f"cannot be read as UTF-8 text: {exc}")]) from None
+        raise InputError([Problem(path.name, None, "", "", _("cannot be read as UTF-8 text: {error}").format(error=exc))]) from None
     return parse_grid(text, path.name)

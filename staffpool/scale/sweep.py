@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain import Instance, Level
 from ..errors import UsageError
+from ..i18n import _
 from .chain import PAYROLL_KEYS, Chain, Point, PointResult, run_chain
 from .grid import Grid, Scenario, community_limit_fields, limit_columns
 
@@ -232,11 +233,11 @@ def run_sweep(
     manifest_path, journal_path = out / MANIFEST, out / JOURNAL
     done: dict[tuple[int, str], list[str]] = {}
     if resume and force:
-        raise UsageError("--resume keeps an earlier sweep's rows and --force replaces them: choose one")
+        raise UsageError(_("--resume keeps an earlier sweep's rows and --force replaces them: choose one"))
     if not resume:
         if manifest_path.exists() and not force:
-            raise UsageError(f"{out} holds a sweep already: add --resume to finish it, --force to start it "
-                             "again, or choose another --out")
+            raise UsageError(_("{out} holds a sweep already: add --resume to finish it, --force to start it "
+                               "again, or choose another --out").format(out=out))
         refuse_existing([out / f for f in (MANIFEST, JOURNAL, *OUTPUTS)], force)
     elif manifest_path.exists():
         try:
@@ -244,7 +245,7 @@ def run_sweep(
         except (OSError, ValueError):
             old = {}
         if old.get("fingerprint") != fp:
-            raise UsageError(f"{out} holds a sweep of another instance, grid or solver: choose another --out")
+            raise UsageError(_("{out} holds a sweep of another instance, grid or solver: choose another --out").format(out=out))
         done = read_journal(journal_path, cols)
     tasks = make_tasks(instance, scenarios, profile, time_limit)
     keys_of = {t.key: [(p.scenario, t.community) for p in t.chain.points] for t in tasks}

@@ -18,9 +18,9 @@ def define_hiring_budget(cm: CommunityModel) -> None:
     if budget is None:
         return
     terms: dict[int, float] = {
-        var: cm.instance.salary(cm.cohorts[k].title)
-        for (k, _o), var in cm.x.items()
-        if cm.cohorts[k].status == StaffStatus.candidate
+        var: cm.instance.salary(c.title)
+        for c in cm.cohorts if c.status == StaffStatus.candidate
+        for var in cm.cols[c.index]
     }
     cm.add(
         "hiring_budget",

@@ -14,8 +14,9 @@ def define_capacity(cm: CommunityModel) -> None:
     counting everyone posted there (on_staff, contract, hired). Named `capacity[<j>]`.
     """
     terms: dict[str, dict[int, float]] = {}
-    for (k, o), var in cm.x.items():
-        terms.setdefault(cm.options[k][o].institution, {})[var] = 1
+    for opts, cols in zip(cm.options, cm.cols, strict=True):
+        for opt, var in zip(opts, cols, strict=True):
+            terms.setdefault(opt.institution, {})[var] = 1
     for j in cm.institutions:
         if j.capacity is None:
             continue

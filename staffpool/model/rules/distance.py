@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...domain import StaffStatus, within_km
+from ...domain import StaffStatus
 from ..build import CommunityModel, Option
 from ..cohorts import Cohort
 
@@ -15,5 +15,8 @@ def allow_distance(cm: CommunityModel, cohort: Cohort, options: list[Option]) ->
     limit = cm.instance.policy.max_distance_km
     if cohort.status == StaffStatus.candidate or cohort.posted_at is None or limit is None:
         return options
-    dist, home = cm.dist, cohort.posted_at
-    return [o for o in options if within_km(dist[(home, o.institution)], limit)]
+    home = cohort.posted_at
+    if len(options) <= 1 and all(o.institution == home for o in options):
+        return options  # no move (immobile, or separate mode)
+    ok = cm.within_limit(home)  # the same test, once per home
+    return [o for o in options if o.institution in ok]

@@ -22,16 +22,20 @@ def define_levels(cm: CommunityModel) -> None:
     moves: dict[int, float] = {}
     dist: dict[int, float] = {}
     cost: dict[int, float] = {}
-    for (k, o), var in cm.x.items():
-        c, opt = cm.cohorts[k], cm.options[k][o]
-        if cm.moved(c, opt):
-            moves[var] = 1
-            assert c.posted_at is not None
-            metres = cm.dist[(c.posted_at, opt.institution)]
-            if metres:
-                dist[var] = metres
-        if c.status == StaffStatus.candidate:
-            cost[var] = cm.instance.salary(c.title)
+    for c in cm.cohorts:
+        opts, cols = cm.options[c.index], cm.cols[c.index]
+        if c.status == StaffStatus.candidate:  # never moved (cm.moved)
+            salary = cm.instance.salary(c.title)
+            cost.update(zip(cols, [salary] * len(cols), strict=True))
+            continue
+        home = c.posted_at
+        assert home is not None
+        for opt, var in zip(opts, cols, strict=True):
+            if opt.institution != home:
+                moves[var] = 1
+                metres = cm.dist[(home, opt.institution)]
+                if metres:
+                    dist[var] = metres
     cm.levels[Level.moves] = Expr(moves)
     cm.levels[Level.distance] = Expr(dist)
     cm.levels[Level.hiring_cost] = Expr(cost)

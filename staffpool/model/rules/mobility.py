@@ -18,8 +18,8 @@ def allow_community_and_mobility(cm: CommunityModel, cohort: Cohort, options: li
 
     for on_staff and contract cohorts. Candidates have no `posted_at`.
     """
-    inst, community = cm.inst, cohort.community
-    here = [o for o in options if inst[o.institution].community == community]
+    ids = cm.ids_in(cohort.community)
+    here = [o for o in options if o.institution in ids]
     if cohort.status != StaffStatus.candidate and (cm.mode == Mode.separate or not cohort.mobile):
         return [o for o in here if o.institution == cohort.posted_at]
     return here

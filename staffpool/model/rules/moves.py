@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...domain import StaffStatus
 from ..build import CommunityModel
 from ..linear import Sense
 
@@ -17,7 +18,8 @@ def define_max_moves(cm: CommunityModel) -> None:
     if limit is None:
         return
     terms: dict[int, float] = {
-        var: 1 for (k, o), var in cm.x.items() if cm.moved(cm.cohorts[k], cm.options[k][o])
+        var: 1 for c in cm.cohorts if c.status != StaffStatus.candidate  # as cm.moved
+        for opt, var in zip(cm.options[c.index], cm.cols[c.index], strict=True) if opt.institution != c.posted_at
     }
     cm.add(
         "max_moves",

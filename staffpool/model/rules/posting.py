@@ -20,7 +20,7 @@ def define_posting(cm: CommunityModel) -> None:
     Named `posting[<cohort>]`.
     """
     for cohort in cm.cohorts:
-        terms: dict[int, float] = {cm.x[(cohort.index, o)]: 1 for o in range(len(cm.options[cohort.index]))}
+        terms: dict[int, float] = dict.fromkeys(cm.cols[cohort.index], 1)
         sense = Sense.le if cohort.status == StaffStatus.candidate else Sense.eq
         cm.add(
             "posting",

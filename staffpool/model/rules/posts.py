@@ -22,11 +22,12 @@ def allow_post_use(cm: CommunityModel, cohort: Cohort, options: list[Option]) ->
     inst, funding = cm.inst, cohort.post_funding
     free = cm.mode != Mode.county_pool or funding is None
     tiers = set() if funding is None else {t for t in Tier if cm.instance.policy.post_use_allowed(funding, t)}
+    existing, new = PostKind.existing, PostKind.new
     for o in options:  # a cohort's options are all of one kind; the loop does not assume it
-        if o.kind == PostKind.existing:
+        if o.kind is existing:
             if free or inst[o.institution].tier in tiers:
                 out.append(o)
-        elif o.kind == PostKind.new:
+        elif o.kind is new:
             if cm.pools_for(o.institution):
                 out.append(o)
         else:
@@ -66,8 +67,8 @@ def define_vacancies(cm: CommunityModel) -> None:
             continue
         into = contract if c.status == StaffStatus.contract else hired
         title = c.title.value if cm.by_title else ""
-        for o, opt in enumerate(cm.options[c.index]):
-            into.setdefault((group[opt.institution], title), {})[cm.x[(c.index, o)]] = 1
+        for opt, var in zip(cm.options[c.index], cm.cols[c.index], strict=True):
+            into.setdefault((group[opt.institution], title), {})[var] = 1
     serves: dict[str, list[str]] = {}
     for j in cm.institutions:
         g = cm.post_group(j.id)

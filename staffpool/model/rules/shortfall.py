@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...domain import Level
+from ...domain import Level, Title
 from ..build import CommunityModel
 from ..linear import Expr, Sense
 
@@ -17,18 +17,20 @@ def define_shortfall(cm: CommunityModel) -> None:
     At the minimum, s_r = max(0, need_r − matching_r), so the level Σ w_r s_r is exactly
     model.md's. Named `shortfall[<j>,<specialty>,<min_title>,#<row>]`.
     """
-    by_inst: dict[str, list[tuple[int, int]]] = {}
-    for (k, o) in cm.x:
-        by_inst.setdefault(cm.options[k][o].institution, []).append((k, o))
+    # Cohorts alike in (specialty, title) match the same rows: `matches` once per such pair.
+    kinds: dict[tuple[str, Title], int] = {}
+    kind = [kinds.setdefault((c.specialty, c.title), len(kinds)) for c in cm.cohorts]
+    by_inst: dict[str, list[tuple[int, int]]] = {}  # institution -> (cohort kind, column), by column
+    for c in cm.cohorts:
+        for opt, var in zip(cm.options[c.index], cm.cols[c.index], strict=True):
+            by_inst.setdefault(opt.institution, []).append((kind[c.index], var))
     level: dict[int, float] = {}
     for n, req in cm.requirements:
         s = cm.lp.var(f"s_{n:06d}")
         cm.short[n] = s
         terms: dict[int, float] = {s: 1}
-        for k, o in by_inst.get(req.institution, []):
-            c = cm.cohorts[k]
-            if req.matches(c.specialty, c.title):
-                terms[cm.x[(k, o)]] = 1
+        match = [req.matches(spec, title) for spec, title in kinds]
+        terms.update((var, 1) for kd, var in by_inst.get(req.institution, []) if match[kd])
         cm.add(
             "shortfall",
             f"shortfall[{req.institution},{req.specialty},{req.min_title.value},#{n + 2}]",
