@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .i18n import _
+
 
 class Tier(StrEnum):
     county = "county"
@@ -112,7 +114,8 @@ class RotationPolicy(_Frozen):
     def _window_divides(self) -> RotationPolicy:
         if self.periods % self.window != 0:
             raise ValueError(
-                f"rotation.window {self.window} must divide rotation.periods {self.periods}"
+                _("rotation.window {window} must divide rotation.periods {periods}").format(
+                    window=self.window, periods=self.periods)
             )
         return self
 
@@ -186,7 +189,7 @@ class Policy(_Frozen):
     def _age_range(cls, v: int | dict[Title, int]) -> int | dict[Title, int]:
         for age in ([v] if isinstance(v, int) else v.values()):
             if not 16 <= age <= 100:
-                raise ValueError(f"retirement_age {age} must be between 16 and 100")
+                raise ValueError(_("retirement_age {age} must be between 16 and 100").format(age=age))
         return v
 
     def retires_at(self, title: Title) -> int:
@@ -202,10 +205,10 @@ class Policy(_Frozen):
         seen: set[Level] = set()
         for level in v:
             if level in seen:
-                raise ValueError(f"objective level {level.value!r} is listed twice")
+                raise ValueError(_("objective level {level!r} is listed twice").format(level=level.value))
             seen.add(level)
         if not v:
-            raise ValueError("objective must list at least one level")
+            raise ValueError(_("objective must list at least one level"))
         return v
 
     @field_validator("salary", mode="before")
@@ -223,7 +226,7 @@ class Policy(_Frozen):
     def _salary_nonneg(cls, v: dict[Title, int]) -> dict[Title, int]:
         for title, amount in v.items():
             if amount < 0:
-                raise ValueError(f"salary of {title.value} must be ≥ 0")
+                raise ValueError(_("salary of {title} must be ≥ 0").format(title=title.value))
         return v
 
     def post_use_allowed(self, post: Funding, tier: Tier) -> bool:

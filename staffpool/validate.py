@@ -350,10 +350,39 @@ def _policy(raw: RawInstance, problems: list[Problem]) -> Policy | None:
             elif err["type"] == "enum":
                 msg = _("does not exist: expected {choices}").format(choices=err["msg"].removeprefix("Input should be "))
             else:
-                msg = err["msg"].removeprefix("Value error, ")
+                msg = _pydantic_message(err)
             shown = "" if isinstance(value, (dict, list)) else _show(value)
             problems.append(Problem(label, row, key, shown, msg))
         return None
+
+
+def _pydantic_message(err: Any) -> str:
+    """pydantic's English for a policy value, in staffpool's words (and so translated)."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in ("float_parsing", "float_type", "finite_number"):
+        return _("is not a number")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("is not a whole number")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("is not a yes/no value: expected true/false, yes/no or 1/0")
+    if kind == "greater_than_equal":
+        return _("must be at least {limit}").format(limit=ctx.get("ge"))
+    if kind == "greater_than":
+        return _("must be more than {limit}").format(limit=ctx.get("gt"))
+    if kind == "less_than_equal":
+        return _("must be at most {limit}").format(limit=ctx.get("le"))
+    if kind == "less_than":
+        return _("must be less than {limit}").format(limit=ctx.get("lt"))
+    if kind in ("list_type", "tuple_type"):
+        return _("must be a list")
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return _("must be a mapping of keys")
+    if kind == "string_type":
+        return _("must be text")
+    if kind == "missing":
+        return _("is missing")
+    # value_error: our own validators' messages, already translated when raised
+    return str(err["msg"]).removeprefix("Value error, ")
 
 
 def _lower_enums(data: dict[str, Any]) -> dict[str, Any]:
