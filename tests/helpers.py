@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 from staffpool.check import Assignment, Plan
@@ -237,3 +238,37 @@ def _lex_less(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 
 
 __all__ = ["Level", "brute_force", "inst", "make", "matches", "metres", "person", "req", "senior_gaps", "within"]
+
+
+def run_on_pty(args: list[str], columns: int = 100, timeout: float = 300) -> tuple[int, bytes, bytes]:
+    """Run `staffpool ARGS` with stderr on a terminal: exit status, stdout, and what was drawn."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import threading
+
+    master, slave = pty.openpty()
+    chunks: list[bytes] = []
+
+    def read() -> None:  # drain the terminal while the command runs, or its writes would block
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "COLUMNS": str(columns), "TERM": "xterm",
+           "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.run([sys.executable, "-c", "from staffpool.cli import main; raise SystemExit(main())", *args],
+                          stdout=subprocess.PIPE, stderr=slave, env=env, timeout=timeout, check=False)
+    os.close(slave)
+    reader.join(timeout=5)
+    os.close(master)
+    return proc.returncode, proc.stdout, b"".join(chunks)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from staffpool.cli import main
+from tests.helpers import run_on_pty
 
 TINY = Path(__file__).resolve().parents[1] / "instances" / "tiny"
 
@@ -87,40 +88,12 @@ def test_compare_json_equals_solve_per_mode(capfd: pytest.CaptureFixture[str]) -
 
 def test_progress_on_a_terminal_leaves_json_stdout_clean(tmp_path: Path) -> None:
     """With stderr on a terminal, `solve --json` draws its progress there; stdout is the JSON."""
-    import os
-    import pty
-    import subprocess
-    import sys
-    import threading
-
     from staffpool.generate import generate
 
     inst = generate(2, seed=4, scale=0.3, out_dir=tmp_path / "g")  # over a second, in two workers
-    master, slave = pty.openpty()
-    chunks: list[bytes] = []
-
-    def read() -> None:  # drain the terminal while the command runs, or its writes would block
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            chunks.append(chunk)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
-    proc = subprocess.run([sys.executable, "-c", "from staffpool.cli import main; raise SystemExit(main())",
-                           "solve", str(inst), "--json", "--workers", "2"],
-                          stdout=subprocess.PIPE, stderr=slave, env=env, timeout=300, check=False)
-    os.close(slave)
-    reader.join(timeout=5)
-    os.close(master)
-    drawn = b"".join(chunks)
-    assert proc.returncode == 0
-    summary = json.loads(proc.stdout)
+    rc, stdout, drawn = run_on_pty(["solve", str(inst), "--json", "--workers", "2"], columns=100)
+    assert rc == 0
+    summary = json.loads(stdout)
     assert summary["status"] == "optimal" and len(summary["communities"]) == 2
     assert b"loading" in drawn  # the instance being read
     assert b"C00" in drawn and b"level" in drawn  # the community and level being solved

@@ -18,6 +18,7 @@ from staffpool.generate import generate
 from staffpool.scale.chain import Chain, Point, point_instance, run_chain
 from staffpool.scale.grid import parse_grid
 from staffpool.solve import load_profile, solve_community, solve_levels
+from tests.helpers import run_on_pty
 
 GRID = "mode: [separate, county_pool]\nhiring_budget: {factor: [0.5, 1.0]}\nmax_distance_km: [15, 40]\n"
 
@@ -208,43 +209,11 @@ def test_resume_refuses_another_grid(gen: Path, tmp_path: Path) -> None:
     assert (out / "sweep.csv").read_bytes() == before
 
 
-def run_on_pty(args: list[str], timeout: float = 300) -> tuple[int, bytes]:
-    """Run `staffpool ARGS` with stderr on a terminal; exit status and what was drawn."""
-    import os
-    import pty
-    import subprocess
-    import sys
-    import threading
-
-    master, slave = pty.openpty()
-    chunks: list[bytes] = []
-
-    def read() -> None:  # drain the terminal while the command runs, or its writes would block
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            chunks.append(chunk)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    root = str(Path(__file__).resolve().parents[1])
-    env = {**os.environ, "COLUMNS": "160", "TERM": "xterm", "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.run([sys.executable, "-c", "from staffpool.cli import main; raise SystemExit(main())", *args],
-                          stdout=subprocess.PIPE, stderr=slave, env=env, timeout=timeout, check=False)
-    os.close(slave)
-    reader.join(timeout=5)
-    os.close(master)
-    return proc.returncode, b"".join(chunks)
-
-
 def test_sweep_progress_shows_scenarios_rate_and_time_left(gen: Path, tmp_path: Path) -> None:
     grid = tmp_path / "g.yaml"
     grid.write_text(GRID, encoding="utf-8")
-    rc, drawn = run_on_pty(["sweep", str(gen), "--grid", str(grid), "--out", str(tmp_path / "out"), "--workers", "2"])
+    rc, _stdout, drawn = run_on_pty(["sweep", str(gen), "--grid", str(grid), "--out", str(tmp_path / "out"), "--workers", "2"],
+                                    columns=160)
     assert rc == 0
     assert b"scenarios done" in drawn and b"rows/s" in drawn and b"left" in drawn
 
