@@ -184,7 +184,7 @@ def solve_levels(
     if empty:
         reasons = [_no_option_reason(cm, c) for c in empty]
         return CommunityOutcome(community, Status.infeasible, {}, [], build_s, 0.0, nvars, ncons,
-                                "some staff have no institution they may be posted at", reasons)
+                                _("some staff have no institution they may be posted at"), reasons)
     t1 = time.perf_counter()
     limit = time_limit if time_limit is not None else profile.time_limit
     logs: list[LevelLog] = []
@@ -253,16 +253,19 @@ def solve_levels(
             if not confirmed:
                 return CommunityOutcome(
                     community, Status.time_limit, {}, logs, build_s, time.perf_counter() - t1, nvars, ncons,
-                    "no plan was found within the time limit",
-                    [f"{profile.name} stopped at level {level.value} reporting infeasible, but "
-                     + ("a plan obeyed the earlier levels" if have_plan else "the exact HiGHS check did not confirm it")
-                     + ": the instance is not proven infeasible; allow more time"])
+                    _("no plan was found within the time limit"),
+                    [(_("{solver} stopped at level {level} reporting infeasible, but a plan obeyed the earlier levels: "
+                        "the instance is not proven infeasible; allow more time") if have_plan else
+                      _("{solver} stopped at level {level} reporting infeasible, but the exact HiGHS check did not "
+                        "confirm it: the instance is not proven infeasible; allow more time")).format(
+                        solver=profile.name, level=level.value)])
             reasons = diagnose_infeasible(instance, community, mode, profile, limit, confirmed=True) if diagnose else []
             return CommunityOutcome(community, Status.infeasible, {}, logs, build_s, time.perf_counter() - t1,
-                                    nvars, ncons, "no plan obeys every hard rule", reasons)
+                                    nvars, ncons, _("no plan obeys every hard rule"), reasons)
         if value is None:
             if not have_plan:
-                why = "no plan was found within the time limit" if term == TerminationCondition.no_solution else f"the solver stopped: {term.value}"
+                why = (_("no plan was found within the time limit") if term == TerminationCondition.no_solution
+                       else _("the solver stopped: {why}").format(why=term.value))
                 return CommunityOutcome(community, Status.time_limit, {}, logs, build_s, time.perf_counter() - t1,
                                         nvars, ncons, why, [])
             status = Status.time_limit
@@ -332,9 +335,11 @@ def _no_option_reason(cm: CommunityModel, cohort: Any) -> str:
             continue
         left = rule.allow(cm, cohort, base)
         if base and not left:
-            return f"{who} ({cohort.title.value}, posted at {cohort.posted_at}): rule '{rule.name}' ({rule.summary}) leaves no institution"
+            return _("{who} ({title}, posted at {posted_at}): rule '{rule}' ({summary}) leaves no institution").format(
+                who=who, title=cohort.title.value, posted_at=cohort.posted_at, rule=rule.name, summary=_(rule.summary))
         base = left
-    return f"{who} ({cohort.title.value}, posted at {cohort.posted_at}): the rules together leave no institution"
+    return _("{who} ({title}, posted at {posted_at}): the rules together leave no institution").format(
+        who=who, title=cohort.title.value, posted_at=cohort.posted_at)
 
 
 # Confirming an infeasibility: HiGHS, exact, on the first (feasibility) problem only, with
@@ -373,9 +378,9 @@ def diagnose_infeasible(instance: Instance, community: str, mode: Mode, profile:
     if not confirmed:
         proven = confirm_infeasible(base, _confirm_limit(time_limit))
         if proven is False:
-            return ["nothing to diagnose: the community has a plan obeying every hard rule"]
+            return [_("nothing to diagnose: the community has a plan obeying every hard rule")]
         if proven is None:
-            return ["not diagnosed: infeasibility could not be confirmed within the time limit"]
+            return [_("not diagnosed: infeasibility could not be confirmed within the time limit")]
     families = base.families
     hard = [r for r in RULES if r.kind == "hard" and r.name != "posting"]
     for rule in hard:
@@ -386,12 +391,11 @@ def diagnose_infeasible(instance: Instance, community: str, mode: Mode, profile:
         if runner.feasible(time_limit):
             names = families.get(rule.name, [])
             where = f" ({', '.join(names[:6])}{' …' if len(names) > 6 else ''})" if names else ""
-            found.append(f"relaxing '{rule.name}' alone would make it feasible: {rule.summary}{where}")
+            found.append(_("relaxing '{rule}' alone would make it feasible: {summary}").format(
+                rule=rule.name, summary=_(rule.summary)) + where)
     if not found:
-        found.append(
-            "no single rule explains it alone; several bind together ("
-            + ", ".join(r.name for r in hard) + "); `staffpool explain` finds the smallest relaxation"
-        )
+        found.append(_("no single rule explains it alone; several bind together ({rules}); `staffpool explain` "
+                       "finds the smallest relaxation").format(rules=", ".join(r.name for r in hard)))
     return found
 
 

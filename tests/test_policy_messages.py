@@ -38,3 +38,17 @@ def test_policy_problems_in_the_chosen_language(tmp_path: Path, capfd: pytest.Ca
         assert by_column["policy.rotation"] == "rotation.window 3 must divide rotation.periods 4"
     else:
         assert all(any("\u4e00" <= ch <= "\u9fff" for ch in m) for m in by_column.values()), by_column
+
+
+def test_infeasibility_reasons_in_chinese(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """What the user reads when no plan exists follows --lang, the rule summaries included."""
+    inst = tmp_path / "tiny"
+    shutil.copytree(TINY, inst)
+    text = (inst / "institutions.csv").read_text().replace("T,Township centre,C1,township,full,2,20000,10,0,3",
+                                                          "T,Township centre,C1,township,full,2,20000,10,0,1")
+    (inst / "institutions.csv").write_text(text)  # T holds 2 immobile people, capacity 1
+    (inst / "staff.csv").write_text((inst / "staff.csv").read_text().replace(",T,C1,true,", ",T,C1,false,"))
+    assert main(["solve", str(inst), "--lang", "zh"]) == 1
+    err = capfd.readouterr().err
+    assert "没有满足全部硬性规则的方案" in err and "机构安排人数 ≤ 容量" in err, err
+    assert "no plan obeys" not in err and "alone would make it feasible" not in err

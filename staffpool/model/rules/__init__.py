@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ...i18n import N_
 from ..build import CommunityModel, Option
 from ..cohorts import Cohort
 from .budget import define_hiring_budget
@@ -41,41 +42,41 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("posting", "hard", "Hard rules 1",
-         "each on_staff/contract member posted exactly once, a candidate at most once (posted ⇔ hired)",
+         N_("each on_staff/contract member posted exactly once, a candidate at most once (posted ⇔ hired)"),
          define=define_posting),
     Rule("community_mobility", "hard", "Hard rules 2; Modes (separate)",
-         "same community only; mobile: false (and everyone in separate mode) stays at posted_at",
+         N_("same community only; mobile: false (and everyone in separate mode) stays at posted_at"),
          allow=allow_community_and_mobility),
     Rule("village_title", "hard", "Hard rules 3",
-         "village_doctor only at village tier", allow=allow_village_title),
+         N_("village_doctor only at village tier"), allow=allow_village_title),
     Rule("distance", "hard", "Hard rules 4",
-         "a move is at most max_distance_km (whole metres)", allow=allow_distance),
+         N_("a move is at most max_distance_km (whole metres)"), allow=allow_distance),
     Rule("post_use", "hard", "Post-use rules; Hard rules 5",
-         "county_pool: a post of funding f only at the tiers the post-use table allows",
+         N_("county_pool: a post of funding f only at the tiers the post-use table allows"),
          allow=allow_post_use),
     Rule("vacancy", "hard", "Modes; Hard rules 5",
-         "new posts taken (regularised + hired) ≤ vacancies of the pool", define=define_vacancies),
+         N_("new posts taken (regularised + hired) ≤ vacancies of the pool"), define=define_vacancies),
     Rule("capacity", "hard", "Hard rules 6",
-         "staff posted at an institution ≤ capacity", define=define_capacity),
+         N_("staff posted at an institution ≤ capacity"), define=define_capacity),
     Rule("hiring_budget", "hard", "Hard rules 7",
-         "Σ salary of hired candidates ≤ community hiring_budget", define=define_hiring_budget),
+         N_("Σ salary of hired candidates ≤ community hiring_budget"), define=define_hiring_budget),
     Rule("max_moves", "hard", "Hard rules 8",
-         "moved people ≤ community max_moves", define=define_max_moves),
+         N_("moved people ≤ community max_moves"), define=define_max_moves),
     Rule("pins", "hard", "Pins (pins.csv)",
-         "a pinned person is posted at (or not at) the institution the pin names, in the pin's year",
+         N_("a pinned person is posted at (or not at) the institution the pin names, in the pin's year"),
          allow=allow_pins, define=define_pins),
     Rule("grassroots", "hard", "Years: grassroots_years",
-         "a targeted graduate, once hired, serves at township or village tier for grassroots_years years",
+         N_("a targeted graduate, once hired, serves at township or village tier for grassroots_years years"),
          allow=allow_grassroots),
     Rule("treasury_budget", "hard", "Money: hard rule 9",
-         "Σ salary × treasury share of new posts (regularised + hired) ≤ community treasury_budget",
+         N_("Σ salary × treasury share of new posts (regularised + hired) ≤ community treasury_budget"),
          define=define_treasury_budget),
     Rule("shortfall", "level", "Objective: shortfall",
-         "Σ weight × max(0, need − matching staff posted there)", define=define_shortfall),
+         N_("Σ weight × max(0, need − matching staff posted there)"), define=define_shortfall),
     Rule("levels", "level", "Objective: moves, distance, hiring_cost, unregularised",
-         "the other objective levels as expressions", define=define_levels),
+         N_("the other objective levels as expressions"), define=define_levels),
     Rule("treasury_cost", "level", "Money: optional level",
-         "the treasury's added payroll: Σ salary × share of the post taken, over new posts",
+         N_("the treasury's added payroll: Σ salary × share of the post taken, over new posts"),
          define=define_treasury_cost),
 )
 
