@@ -129,11 +129,12 @@ def _journal_rows(out: Path) -> int:
 
 def test_sweep_on_the_cluster_equals_the_local_one(cluster: Cluster, region: tuple[Path, Path], local_sweep: Path,
                                                    tmp_path: Path) -> None:
-    from tests.test_sweep import run_on_pty
+    from tests.helpers import run_on_pty
 
     inst, grid = region
     out = tmp_path / "out"
-    rc, drawn = run_on_pty(["sweep", str(inst), "--grid", str(grid), "--out", str(out), "--scheduler", cluster.address])
+    rc, _stdout, drawn = run_on_pty(["sweep", str(inst), "--grid", str(grid), "--out", str(out), "--scheduler",
+                                     cluster.address], columns=160)
     assert rc == 0, drawn[-2000:]
     assert b"scenarios done" in drawn and b"rows/s" in drawn and b"left" in drawn  # progress, on Dask too
     assert (out / "sweep.csv").read_bytes() == (local_sweep / "sweep.csv").read_bytes()
