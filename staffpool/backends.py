@@ -59,6 +59,13 @@ def _mip_presolve_rules_off(h: Any) -> int:
     return 0
 
 
+# The guess at a level's LP bound (HighsRunner.solve, step 3) may reach this many more
+# free columns (a fraction of the guess model's, at least GUESS_MIN_EXTRA) to cover a few
+# steps above the bound at once.
+GUESS_WIDEN = 0.1
+GUESS_MIN_EXTRA = 50
+
+
 def _dot(a: Any, b: Any) -> float:
     """a·b without BLAS: numpy's `@` wakes OpenBLAS's thread pool, whose threads then spin
     (0.4 s of CPU in a county solve of 0.3 s), slowing HiGHS on a 2-core machine and
@@ -204,6 +211,29 @@ class HighsRunner:
                 done.append(ids)
         return np.concatenate(done) if done else np.zeros(0, dtype=np.int64)
 
+    def _guess_limit(self, lp: tuple[float, Any, Any], target: float, scale: float) -> float:
+        """The largest target + m·scale (m ≥ 0) whose reduced-cost fixing (`_fix`) leaves
+        free at most GUESS_WIDEN more columns than the target's (and GUESS_MIN_EXTRA). A
+        guess just above the LP bound often misses the optimum by a few steps and then
+        costs a second MIP on nearly the same columns; HiGHS's time follows the columns,
+        not the steps."""
+        np = self.np
+        z_lp, d, x = lp
+        free = self.is_int & ~self.fixed
+        at_lb = free & (np.abs(x - self.lb) <= 1e-9)
+        at_ub = free & np.isfinite(self.ub) & (np.abs(x - self.ub) <= 1e-9)
+        excess = np.sort(np.concatenate((d[at_lb], -d[at_ub])))  # what one unit off its bound costs
+        gap0 = target - z_lp + 1e-6 * max(1.0, abs(target))
+        kept = int(np.searchsorted(excess, gap0, side="right"))  # columns the target's fixing leaves free
+        base = int((~self.fixed).sum()) - len(excess) + kept
+        allowed = kept + max(GUESS_MIN_EXTRA, int(GUESS_WIDEN * base))
+        if not len(excess):
+            return target
+        if allowed >= len(excess):  # every column free: up to where the last one is
+            return target + max(0, math.ceil((float(excess[-1]) - gap0) / scale - 1e-9)) * scale
+        # the column `allowed` (in the order above) stays fixed
+        return target + max(0, math.floor((float(excess[allowed]) - gap0) / scale - 1e-9)) * scale
+
     def _unfix(self, ids: Any) -> None:
         self.fixed[ids] = False
 
@@ -257,7 +287,7 @@ class HighsRunner:
         return _dot(self.np.asarray(vals), self.values[idx]) + float(expr.constant)
 
     def solve(self, expr: Expr, time_left: float | None, scale: float | None = None, hint: float | None = None,
-              defer: bool = False) -> tuple[TerminationCondition, float | None, float | None]:
+              defer: bool = False, give_up: bool = False) -> tuple[TerminationCondition, float | None, float | None]:
         """(termination, the level's value in the plan found, a proven lower bound on the
         level given the earlier levels' holds). The bound is what "optimal" rests on: a
         profile with a gap may stop with the value above it. `hint`: a guess of the level's
@@ -268,7 +298,12 @@ class HighsRunner:
         reaches the LP bound rounded up to it (t), return t as the value without looking
         for a plan (`self.deferred`; no incumbent is kept). t is a lower bound; a plan found
         later under the hold at t proves it is the optimum, and the driver re-solves the
-        level in full if no such plan exists (solve.solve_community)."""
+        level in full if no such plan exists (solve.solve_community).
+
+        `give_up`: the earlier levels' holds include deferred bounds that may admit no plan;
+        if the guess model (step 3) has no plan at all, return no_solution at once instead
+        of proving the whole level infeasible: the driver then solves the first deferred
+        level in full, which it would do after that proof anyway."""
         np = self.np
         t0 = time.perf_counter()
         self.deferred = False
@@ -302,6 +337,7 @@ class HighsRunner:
                 self._fix(lp, value)
                 return TerminationCondition.optimal, value + const, min(value, lp[0]) + const
         z_inc = val(self.values) if self.values is not None else None
+        upto = -math.inf  # the guess's limit (step 3)
         if lp is not None and scale:
             # The level's optimum is a multiple of `scale` and at least the LP bound.
             target = scale * math.ceil((lp[0] - 1e-6 * max(1.0, abs(lp[0]))) / scale)
@@ -312,29 +348,44 @@ class HighsRunner:
                 self._fix(lp, target)
                 self.values, self.deferred = None, True
                 return TerminationCondition.optimal, target + const, target + const
-            # Guess that the optimum is the bound: fix what no plan at the target can move and
-            # solve that small MIP. A plan found at the target is optimal and the fixings keep
-            # every optimal plan; otherwise undo them and search the whole level.
-            ids = self._fix(lp, target)
+            # Guess that the optimum is near the bound: fix what no plan at or below `upto`
+            # (the target, or a few steps above it while that frees few more columns) can
+            # move and solve that small MIP. Every plan at or below `upto` lies in it, so its
+            # optimum, if at or below `upto`, is the level's; otherwise undo the fixings and
+            # search the whole level.
+            upto = self._guess_limit(lp, target, scale)
+            ids = self._fix(lp, upto)
             budget = left()
-            _term, values, bound = self._run_mip(costs, min(budget, 5.0) if budget is not None else 5.0)
+            term_g, values, bound = self._run_mip(costs, min(budget, 5.0) if budget is not None else 5.0)
             z_try = val(values) if values is not None else None
-            if values is not None and z_try is not None and z_try <= target + 1e-6:
+            tol_t = 1e-6 * max(1.0, abs(target))
+            if values is not None and z_try is not None and z_try <= target + tol_t:
                 self.values = values
+                self._fix(lp, z_try)
                 return TerminationCondition.optimal, z_try + const, target + const
+            if values is not None and z_try is not None and z_try <= upto + 1e-6 * max(1.0, abs(upto)) \
+                    and term_g == TerminationCondition.optimal:
+                # No plan in the model below its bound, none outside it below `upto`.
+                self.values = values
+                self._fix(lp, z_try)
+                proven = max(target, scale * math.ceil((min(bound, z_try) - 1e-6 * max(1.0, abs(z_try))) / scale))
+                return TerminationCondition.optimal, z_try + const, min(proven, z_try) + const
+            if give_up and values is None and term_g == TerminationCondition.infeasible:
+                self._unfix(ids)
+                return TerminationCondition.no_solution, None, None
             self._unfix(ids)
             if values is not None and z_try is not None and (z_inc is None or z_try < z_inc):
                 self.values, z_inc = values, z_try  # a better incumbent all the same
-            if bound > target + 1e-6 * max(1.0, abs(target)):
-                # Every plan at or below the target lies in the model just solved, and it has
+            if bound > upto + 1e-6 * max(1.0, abs(upto)):
+                # Every plan at or below `upto` lies in the model just solved, and it has
                 # none: the optimum is at least one step up. A plan there is optimal.
-                floor = target + scale
+                floor = upto + scale
                 lp_bound = max(lp_bound, floor)
                 if z_inc is not None and z_inc <= floor + 1e-6 * max(1.0, abs(floor)):
                     return TerminationCondition.optimal, z_inc + const, floor + const
         if z_inc is not None and lp is not None:
             self._fix(lp, z_inc)
-        tried = target if lp is not None and scale else -math.inf
+        tried = upto  # every plan at or below it was in the guess model
         if (lp is not None and hint is not None and hint > tried + 1e-6 * max(1.0, abs(hint))
                 and (z_inc is None or hint < z_inc - 1e-6 * max(1.0, abs(hint)))):
             # 4b. The guess of step 3 at `hint`: the fixing keeps every plan at or below it,

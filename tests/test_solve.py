@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from staffpool import load_instance, solve
 from staffpool.check import check_plan
+from staffpool.constants import TerminationCondition
 from staffpool.domain import Community, Level, Mode
 from staffpool.solve import Status
 
@@ -202,3 +203,62 @@ def test_deferred_levels_are_proven_by_the_plan_found_at_the_last(monkeypatch: p
     assert deferred[0] is True and deferred[-1] is False
     log = result.outcomes[0].levels
     assert all(g.proven for g in log) and log[0].value == log[0].bound == 1.0
+
+
+# ---------------------------------------------------------------- the guess at the LP bound
+
+
+def _vertex_cover_runner(n: int, spare: int = 0) -> tuple[Any, Any]:
+    """HiGHS runner on min Σ x_i + Σ y_k, binaries, x_i + x_j ≥ 1 for every pair of n nodes:
+    the LP optimum is n/2 (every x = 1/2), the integer optimum n − 1, several steps above.
+    The `spare` y (in no row) cost 1: their reduced cost fixes them in a guess at the LP
+    bound, not in one a step or more above it."""
+    from types import SimpleNamespace
+
+    from staffpool.backends import HighsRunner
+    from staffpool.model.linear import Expr, LinearProgram, Sense
+    from staffpool.solve import load_profile
+
+    lp = LinearProgram("cover")
+    x = [lp.var(f"x{i}", 0.0, 1.0, True) for i in range(n)]
+    for i in range(n):
+        for j in range(i + 1, n):
+            lp.row(f"edge{i}_{j}", {x[i]: 1, x[j]: 1}, Sense.ge, 1)
+    x += [lp.var(f"y{k}", 0.0, 1.0, True) for k in range(spare)]
+    runner = HighsRunner(SimpleNamespace(lp=lp), load_profile("highs"))  # type: ignore[arg-type]
+    return runner, Expr(dict.fromkeys(x, 1.0))
+
+
+def test_the_guess_covers_a_few_steps_above_the_lp_bound_in_one_mip(monkeypatch: pytest.MonkeyPatch) -> None:
+    """K6's cover: LP bound 3, optimum 5. A guess at 3 alone fixes the spare columns, finds
+    5 and proves only 4, so a second MIP (spare columns free) would be needed. The guess
+    reaches the steps above the bound while it frees few more columns (here all of them),
+    so one MIP finds 5 and proves it."""
+    from staffpool.backends import HighsRunner
+
+    runner, expr = _vertex_cover_runner(6, spare=3)
+    mips: list[int] = []
+    real = HighsRunner._run_mip
+    monkeypatch.setattr(HighsRunner, "_run_mip", lambda self, *a: mips.append(1) or real(self, *a))
+    term, value, bound = runner.solve(expr, None, 1.0)
+    assert (term.value, value, bound) == ("optimal", 5.0, 5.0)
+    assert len(mips) == 1
+
+
+def test_under_deferred_bounds_a_guess_model_without_plan_gives_up_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """K4's cover deferred at its LP bound 2 (optimum 3): under that hold the next level's
+    guess model has no plan, and with give_up the runner says so (no_solution) without
+    proving the whole level infeasible, so the driver re-solves the deferred level now."""
+    from staffpool.backends import HighsRunner
+    from staffpool.model.linear import Expr
+
+    runner, expr = _vertex_cover_runner(4)
+    assert runner.solve(expr, None, 1.0, defer=True)[1] == 2.0 and runner.deferred
+    runner.hold(expr, 2.0 + 1e-6)
+    mips: list[int] = []
+    real = HighsRunner._run_mip
+    monkeypatch.setattr(HighsRunner, "_run_mip", lambda self, *a: mips.append(1) or real(self, *a))
+    second = Expr({0: 1.0, 1: 2.0, 2: 3.0, 3: 4.0})
+    assert runner.solve(second, None, 1.0, give_up=True) == (TerminationCondition.no_solution, None, None)
+    assert len(mips) == 1
+    assert runner.solve(second, None, 1.0)[0] == TerminationCondition.infeasible  # without: the proof

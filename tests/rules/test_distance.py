@@ -1,5 +1,7 @@
 """Rule 4: a move is at most max_distance_km (distances in whole metres)."""
 
+from decimal import Decimal
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,3 +57,38 @@ def test_the_model_checker_and_oracle_round_alike(c: list[int]) -> None:
     a = inst("A", "county", 0, c[0] / 10_000, c[1] / 10_000)
     b = inst("B", "township", 0, c[2] / 10_000, c[3] / 10_000)
     assert distance_m(a, b) == _metres(a, b) == metres(a, b) == naive_metres(a, b)
+
+
+def _metres_by_hand(a: tuple[str, str], b: tuple[str, str]) -> int:
+    """model.md's whole metres from coordinates as written (km, decimal strings), exactly:
+    a distance within a micrometre of a half metre is a tie and rounds up."""
+    from decimal import Decimal, getcontext
+
+    getcontext().prec = 40
+    dx, dy = Decimal(a[0]) - Decimal(b[0]), Decimal(a[1]) - Decimal(b[1])
+    m = (dx * dx + dy * dy).sqrt() * 1000
+    whole = int(m)
+    frac = m - whole
+    return whole + 1 if frac >= Decimal("0.5") - Decimal("1e-6") else whole
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(-40000, 40000), st.integers(-3, 3)), min_size=2, max_size=10),
+       st.integers(0, 30000))
+def test_the_community_distance_table_is_model_md_metres(points: list[tuple[int, int]], limit_m: int) -> None:
+    """The build's table of distances (all pairs at once) against the metres worked out by
+    hand, on coordinates in steps of half a metre, where ties are common; and the distance
+    limit (a whole number of metres) read off it."""
+    from staffpool.model.build import _distances
+
+    written = [(str(Decimal(i) * Decimal("0.0005")), str(Decimal(j) * Decimal("0.0004"))) for i, j in points]
+    insts = [inst(f"I{k}", "county", 0, float(x), float(y)) for k, (x, y) in enumerate(written)]
+    table = _distances(insts)
+    limit_km = limit_m / 1000
+    for a, pa in zip(insts, written, strict=True):
+        row = table.row(a.id)  # type: ignore[attr-defined]
+        near = table.within(a.id, limit_km)  # type: ignore[attr-defined]
+        for b, pb in zip(insts, written, strict=True):
+            metres = 0 if a.id == b.id else _metres_by_hand(pa, pb)
+            assert table[(a.id, b.id)] == row[b.id] == metres
+            assert (b.id in near) == (metres <= limit_m)

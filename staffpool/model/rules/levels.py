@@ -30,10 +30,11 @@ def define_levels(cm: CommunityModel) -> None:
             continue
         home = c.posted_at
         assert home is not None
+        metres_to = cm.dist_from(home)
         for opt, var in zip(opts, cols, strict=True):
             if opt.institution != home:
                 moves[var] = 1
-                metres = cm.dist[(home, opt.institution)]
+                metres = metres_to[opt.institution]
                 if metres:
                     dist[var] = metres
     cm.levels[Level.moves] = Expr(moves)
