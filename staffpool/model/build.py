@@ -165,9 +165,11 @@ def vacancy_pools(instance: Instance, community: str, mode: Mode) -> dict[str, P
     on_staff = [s for s in instance.staff if s.community == community and s.status == StaffStatus.on_staff]
     pools: dict[str, Pool] = {}
     if mode == Mode.separate:
+        held_at: dict[str | None, int] = {}
+        for s in on_staff:
+            held_at[s.quota_holder] = held_at.get(s.quota_holder, 0) + 1
         for i in insts:
-            held = sum(1 for s in on_staff if s.quota_holder == i.id)
-            pools[i.id] = Pool(i.id, i.funding, i.id, max(0, i.approved_posts - held))
+            pools[i.id] = Pool(i.id, i.funding, i.id, max(0, i.approved_posts - held_at.get(i.id, 0)))
     elif mode == Mode.county_pool:
         for f in (Funding.differential, Funding.full):
             approved = sum(i.approved_posts for i in insts if i.funding == f)

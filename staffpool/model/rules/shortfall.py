@@ -20,17 +20,22 @@ def define_shortfall(cm: CommunityModel) -> None:
     # Cohorts alike in (specialty, title) match the same rows: `matches` once per such pair.
     kinds: dict[tuple[str, Title], int] = {}
     kind = [kinds.setdefault((c.specialty, c.title), len(kinds)) for c in cm.cohorts]
-    by_inst: dict[str, list[tuple[int, int]]] = {}  # institution -> (cohort kind, column), by column
+    wanted = {req.institution for _n, req in cm.requirements}
+    # institution -> kind -> its columns; kinds and columns in column order
+    by_inst: dict[str, dict[int, list[int]]] = {j: {} for j in wanted}
     for c in cm.cohorts:
+        kd = kind[c.index]
         for opt, var in zip(cm.options[c.index], cm.cols[c.index], strict=True):
-            by_inst.setdefault(opt.institution, []).append((kind[c.index], var))
+            if (at := by_inst.get(opt.institution)) is not None:
+                at.setdefault(kd, []).append(var)
     level: dict[int, float] = {}
     for n, req in cm.requirements:
         s = cm.lp.var(f"s_{n:06d}")
         cm.short[n] = s
         terms: dict[int, float] = {s: 1}
         match = [req.matches(spec, title) for spec, title in kinds]
-        terms.update((var, 1) for kd, var in by_inst.get(req.institution, []) if match[kd])
+        cols = [var for kd, vars_ in by_inst[req.institution].items() if match[kd] for var in vars_]
+        terms.update(dict.fromkeys(sorted(cols), 1))
         cm.add(
             "shortfall",
             f"shortfall[{req.institution},{req.specialty},{req.min_title.value},#{n + 2}]",
