@@ -64,6 +64,9 @@ def _mip_presolve_rules_off(h: Any) -> int:
 # steps above the bound at once.
 GUESS_WIDEN = 0.1
 GUESS_MIN_EXTRA = 50
+# After a deferred bound of the level was not met (solve.solve_levels), the optimum is
+# likely above the LP bound: the guess reaches further.
+GUESS_WIDEN_MISSED = 0.3
 
 
 def _dot(a: Any, b: Any) -> float:
@@ -211,9 +214,9 @@ class HighsRunner:
                 done.append(ids)
         return np.concatenate(done) if done else np.zeros(0, dtype=np.int64)
 
-    def _guess_limit(self, lp: tuple[float, Any, Any], target: float, scale: float) -> float:
+    def _guess_limit(self, lp: tuple[float, Any, Any], target: float, scale: float, widen: float) -> float:
         """The largest target + m·scale (m ≥ 0) whose reduced-cost fixing (`_fix`) leaves
-        free at most GUESS_WIDEN more columns than the target's (and GUESS_MIN_EXTRA). A
+        free at most `widen` more columns than the target's (and GUESS_MIN_EXTRA). A
         guess just above the LP bound often misses the optimum by a few steps and then
         costs a second MIP on nearly the same columns; HiGHS's time follows the columns,
         not the steps."""
@@ -226,7 +229,7 @@ class HighsRunner:
         gap0 = target - z_lp + 1e-6 * max(1.0, abs(target))
         kept = int(np.searchsorted(excess, gap0, side="right"))  # columns the target's fixing leaves free
         base = int((~self.fixed).sum()) - len(excess) + kept
-        allowed = kept + max(GUESS_MIN_EXTRA, int(GUESS_WIDEN * base))
+        allowed = kept + max(GUESS_MIN_EXTRA, int(widen * base))
         if not len(excess):
             return target
         if allowed >= len(excess):  # every column free: up to where the last one is
@@ -287,7 +290,8 @@ class HighsRunner:
         return _dot(self.np.asarray(vals), self.values[idx]) + float(expr.constant)
 
     def solve(self, expr: Expr, time_left: float | None, scale: float | None = None, hint: float | None = None,
-              defer: bool = False, give_up: bool = False) -> tuple[TerminationCondition, float | None, float | None]:
+              defer: bool = False, give_up: bool = False, missed: bool = False
+              ) -> tuple[TerminationCondition, float | None, float | None]:
         """(termination, the level's value in the plan found, a proven lower bound on the
         level given the earlier levels' holds). The bound is what "optimal" rests on: a
         profile with a gap may stop with the value above it. `hint`: a guess of the level's
@@ -303,7 +307,8 @@ class HighsRunner:
         `give_up`: the earlier levels' holds include deferred bounds that may admit no plan;
         if the guess model (step 3) has no plan at all, return no_solution at once instead
         of proving the whole level infeasible: the driver then solves the first deferred
-        level in full, which it would do after that proof anyway."""
+        level in full, which it would do after that proof anyway. `missed`: that level,
+        solved again (its guess reaches further)."""
         np = self.np
         t0 = time.perf_counter()
         self.deferred = False
@@ -353,7 +358,7 @@ class HighsRunner:
             # move and solve that small MIP. Every plan at or below `upto` lies in it, so its
             # optimum, if at or below `upto`, is the level's; otherwise undo the fixings and
             # search the whole level.
-            upto = self._guess_limit(lp, target, scale)
+            upto = self._guess_limit(lp, target, scale, GUESS_WIDEN_MISSED if missed else GUESS_WIDEN)
             ids = self._fix(lp, upto)
             budget = left()
             term_g, values, bound = self._run_mip(costs, min(budget, 5.0) if budget is not None else 5.0)

@@ -225,7 +225,8 @@ def solve_levels(
             assert isinstance(runner, HighsRunner)
             state = runner.snapshot()
             defer = i + 1 < len(order) and i not in eager and _coarse(coefs, scale)
-            term, value, bound = runner.solve(expr, left, scale, hint, defer=defer, give_up=bool(pending))
+            term, value, bound = runner.solve(expr, left, scale, hint, defer=defer, give_up=bool(pending),
+                                              missed=i in eager)
             if pending and (term != TerminationCondition.optimal or value is None):
                 # No plan meets every deferred level's bound: solve the first one in full (its
                 # plan then proves or corrects it, and later levels may be deferred again).

@@ -208,11 +208,12 @@ def test_deferred_levels_are_proven_by_the_plan_found_at_the_last(monkeypatch: p
 # ---------------------------------------------------------------- the guess at the LP bound
 
 
-def _vertex_cover_runner(n: int, spare: int = 0) -> tuple[Any, Any]:
+def _vertex_cover_runner(n: int, spare: int = 0, padding: int = 0) -> tuple[Any, Any]:
     """HiGHS runner on min Σ x_i + Σ y_k, binaries, x_i + x_j ≥ 1 for every pair of n nodes:
     the LP optimum is n/2 (every x = 1/2), the integer optimum n − 1, several steps above.
     The `spare` y (in no row) cost 1: their reduced cost fixes them in a guess at the LP
-    bound, not in one a step or more above it."""
+    bound, not in one a step or more above it. `padding` continuous columns (in no row, cost
+    0) make the guess model larger."""
     from types import SimpleNamespace
 
     from staffpool.backends import HighsRunner
@@ -225,6 +226,8 @@ def _vertex_cover_runner(n: int, spare: int = 0) -> tuple[Any, Any]:
         for j in range(i + 1, n):
             lp.row(f"edge{i}_{j}", {x[i]: 1, x[j]: 1}, Sense.ge, 1)
     x += [lp.var(f"y{k}", 0.0, 1.0, True) for k in range(spare)]
+    for k in range(padding):
+        lp.var(f"z{k}", 0.0, 1.0)
     runner = HighsRunner(SimpleNamespace(lp=lp), load_profile("highs"))  # type: ignore[arg-type]
     return runner, Expr(dict.fromkeys(x, 1.0))
 
@@ -262,3 +265,18 @@ def test_under_deferred_bounds_a_guess_model_without_plan_gives_up_at_once(monke
     assert runner.solve(second, None, 1.0, give_up=True) == (TerminationCondition.no_solution, None, None)
     assert len(mips) == 1
     assert runner.solve(second, None, 1.0)[0] == TerminationCondition.infeasible  # without: the proof
+
+
+def test_a_level_solved_again_after_a_missed_deferral_guesses_further(monkeypatch: pytest.MonkeyPatch) -> None:
+    """K6's cover with 200 spare columns in a guess model of 1,006: the usual guess (10 %
+    more columns) stays at the LP bound 3 and needs a second MIP for the optimum 5; a level
+    solved again after its deferred bound was missed reaches 30 % further: one MIP."""
+    from staffpool.backends import HighsRunner
+
+    for missed, mips_wanted in ((False, 2), (True, 1)):
+        runner, expr = _vertex_cover_runner(6, spare=200, padding=1000)
+        mips: list[int] = []
+        real = HighsRunner._run_mip
+        monkeypatch.setattr(HighsRunner, "_run_mip", lambda self, *a, mips=mips, real=real: mips.append(1) or real(self, *a))
+        assert runner.solve(expr, None, 1.0, missed=missed) == (TerminationCondition.optimal, 5.0, 5.0)
+        assert len(mips) == mips_wanted
