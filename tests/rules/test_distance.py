@@ -76,7 +76,7 @@ def _metres_by_hand(a: tuple[str, str], b: tuple[str, str]) -> int:
 @given(st.lists(st.tuples(st.integers(-40000, 40000), st.integers(-3, 3)), min_size=2, max_size=10),
        st.integers(0, 30000))
 def test_the_community_distance_table_is_model_md_metres(points: list[tuple[int, int]], limit_m: int) -> None:
-    """The build's table of distances (all pairs at once) against the metres worked out by
+    """The build's table of distances (a row per institution at once) against the metres worked out by
     hand, on coordinates in steps of half a metre, where ties are common; and the distance
     limit (a whole number of metres) read off it."""
     from staffpool.model.build import _distances

@@ -30,10 +30,12 @@ def define_levels(cm: CommunityModel) -> None:
             continue
         home = c.posted_at
         assert home is not None
-        metres_to = cm.dist_from(home)
+        metres_to: dict[str, int] | None = None  # asked for only if someone may move
         for opt, var in zip(opts, cols, strict=True):
             if opt.institution != home:
                 moves[var] = 1
+                if metres_to is None:
+                    metres_to = cm.dist_from(home)
                 metres = metres_to[opt.institution]
                 if metres:
                     dist[var] = metres
