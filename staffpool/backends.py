@@ -363,8 +363,7 @@ class HighsRunner:
             budget = left()
             term_g, values, bound = self._run_mip(costs, min(budget, 5.0) if budget is not None else 5.0)
             z_try = val(values) if values is not None else None
-            tol_t = 1e-6 * max(1.0, abs(target))
-            if values is not None and z_try is not None and z_try <= target + tol_t:
+            if values is not None and z_try is not None and z_try <= target + 1e-6:
                 self.values = values
                 self._fix(lp, z_try)
                 return TerminationCondition.optimal, z_try + const, target + const
