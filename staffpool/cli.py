@@ -640,6 +640,7 @@ def explain(
     instance: InstanceArg,
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
+    time_limit: TimeOpt = None,
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
     strict: StrictOpt = False,
@@ -655,7 +656,8 @@ def explain(
     inst, _load_s = _load(instance, strict)
     with _progress() as progress:
         progress.add_task(_("solving, then re-solving each limit relaxed"), total=None)
-        exp = compute(inst, mode=mode, solver=solver, workers=workers if workers is not None else default_workers())
+        exp = compute(inst, mode=mode, solver=solver, workers=workers if workers is not None else default_workers(),
+                      time_limit=time_limit)
     if as_json:
         _print_json(to_json(exp))
     else:
