@@ -309,14 +309,13 @@ def plan_cmd(
     lang: LangOpt = None,
 ) -> None:
     from .horizon import horizon_summary, plan_integrated, plan_rolling, write_horizon_plan
-    from .io import ensure_not_input
+    from .io import ensure_not_input, refuse_existing
     from .render import horizon_table
+    from .results import RESULT_FILES
     from .solve import default_workers, load_profile
 
     mode = _check_mode(mode)
     load_profile(solver)
-    from .io import refuse_existing
-    from .results import RESULT_FILES
 
     inputs = _input_files(instance)
     ensure_not_input(out_dir, ["summary.json"], inputs)
