@@ -154,9 +154,12 @@ class HighsRunner:
         if integer and (rules_off := _mip_presolve_rules_off(h)):
             h.setOptionValue("presolve_rule_off", rules_off)
         if integer:
-            # A primal heuristic only (no bound depends on it): the MIPs left after fixing
-            # solve at the root, and it took a quarter of their time.
-            h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+            # Primal heuristics only (no bound depends on them): the MIPs left after fixing
+            # solve at the root or in a few dozen nodes. Feasibility jump took a quarter of
+            # their time; the RINS and RENS sub-MIPs up to three quarters of some (a distance
+            # MIP of 727 columns 0.081 → 0.019 s, one of 5,585 0.54 → 0.34 s; none slower).
+            for heuristic in ("feasibility_jump", "rins", "rens"):
+                h.setOptionValue(f"mip_heuristic_run_{heuristic}", False)
         if len(cols):
             new = np.full(self.n, -1, dtype=np.int64)
             new[cols] = np.arange(len(cols))

@@ -280,3 +280,16 @@ def test_a_level_solved_again_after_a_missed_deferral_guesses_further(monkeypatc
         monkeypatch.setattr(HighsRunner, "_run_mip", lambda self, *a, mips=mips, real=real: mips.append(1) or real(self, *a))
         assert runner.solve(expr, None, 1.0, missed=missed) == (TerminationCondition.optimal, 5.0, 5.0)
         assert len(mips) == mips_wanted
+
+
+def test_mips_run_without_primal_heuristic_sub_mips() -> None:
+    """A level's MIP is given to HiGHS without the RINS, RENS and feasibility-jump
+    heuristics (they only look for plans; the bounds that prove a level do not use them),
+    and the levels stay the brute force's (the property test above)."""
+    import numpy as np
+
+    runner, _expr = _vertex_cover_runner(4)
+    h, *_rest = runner._model(np.ones(runner.n), True, None)
+    for heuristic in ("rins", "rens", "feasibility_jump"):
+        value = h.getOptionValue(f"mip_heuristic_run_{heuristic}")
+        assert (value[1] if isinstance(value, tuple) else value) is False  # highspy: (status, value)
