@@ -453,30 +453,29 @@ class HighsRunner:
 
     def _close(self, expr: Expr, costs: Any, lp: tuple[float, Any, Any], floor: float, z_inc: float,
                scale: float, left: Callable[[], float | None]) -> tuple[float, float] | None:
-        """4c. The optimum is a multiple of `scale` in [floor, z_inc], a step or two apart: ask
-        whether a plan is one step under the incumbent, c = z_inc − scale. Every such plan
-        keeps what the fixing with gap c − z_LP fixes, and obeys the cutoff row `level ≤ c`;
-        if HiGHS proves that model infeasible, z_inc is optimal; a plan it finds is the new
-        incumbent (optimal when it meets the floor). Smaller than the MIP of step 4, and the
-        cutoff lets the root prove it. (value, proven bound), or None: step 4 decides.
-        The fixings with the gap of the value returned are kept (step 5)."""
-        while z_inc - floor <= self.CLOSE_STEPS * scale + 1e-6 * max(1.0, abs(floor)):
-            if z_inc <= floor + 1e-6 * max(1.0, abs(floor)):
-                return z_inc, floor
-            c = z_inc - scale
-            state = self.snapshot()
-            self.hold(expr, c + min(0.5 * scale, max(1e-6, 1e-6 * abs(c))) + float(expr.constant))
-            self._fix(lp, c)
-            term, values, bound = self._run_mip(costs, left())
-            z_try = _dot(costs, values) if values is not None else None
-            self.restore(state)
-            if term == TerminationCondition.infeasible and bound == math.inf:
-                return z_inc, z_inc  # no plan at or below c: the fixing with gap z_inc − z_LP stays
-            if values is None or z_try is None or z_try > c + 1e-6 * max(1.0, abs(c)):
-                return None  # the time limit, or an error
-            self.values, z_inc = values, z_try
-            self._fix(lp, z_inc)
-        return None
+        """4c. The optimum is a multiple of `scale` in [floor, z_inc], a step or two apart:
+        search only below the incumbent, c = z_inc − scale. Every plan at or below c keeps
+        what the fixing with gap c − z_LP fixes and obeys the cutoff row `level ≤ c`, so that
+        model holds them all: if HiGHS proves it infeasible, z_inc is optimal; otherwise its
+        optimum is the level's. Smaller than step 4's MIP, and the cutoff lets the root prove
+        it. Returns (value, proven bound), or None (a time limit: step 4 decides). The
+        fixings with the gap of the value returned are made (step 5)."""
+        if not z_inc - floor <= self.CLOSE_STEPS * scale + 1e-6 * max(1.0, abs(floor)):
+            return None
+        c = z_inc - scale
+        state = self.snapshot()
+        self.hold(expr, c + min(0.5 * scale, max(1e-6, 1e-6 * abs(c))) + float(expr.constant))
+        self._fix(lp, c)
+        term, values, bound = self._run_mip(costs, left())
+        self.restore(state)
+        if term == TerminationCondition.infeasible and bound == math.inf:
+            return z_inc, z_inc  # no plan at or below c (z_inc's fixings were made before)
+        z_try = _dot(costs, values) if values is not None else None
+        if term != TerminationCondition.optimal or z_try is None or z_try > c + 1e-6 * max(1.0, abs(c)):
+            return None
+        self.values = values
+        self._fix(lp, z_try)
+        return z_try, min(z_try, max(floor, _round_up(bound, scale)))
 
     def feasible(self, time_left: float | None = None) -> bool | None:
         """Does any plan obey every row? None when HiGHS could not tell (an error, or the
