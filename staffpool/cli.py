@@ -309,14 +309,13 @@ def plan_cmd(
     lang: LangOpt = None,
 ) -> None:
     from .horizon import horizon_summary, plan_integrated, plan_rolling, write_horizon_plan
-    from .io import ensure_not_input
+    from .io import ensure_not_input, refuse_existing
     from .render import horizon_table
+    from .results import RESULT_FILES
     from .solve import default_workers, load_profile
 
     mode = _check_mode(mode)
     load_profile(solver)
-    from .io import refuse_existing
-    from .results import RESULT_FILES
 
     inputs = _input_files(instance)
     ensure_not_input(out_dir, ["summary.json"], inputs)
@@ -640,6 +639,7 @@ def explain(
     instance: InstanceArg,
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
+    time_limit: TimeOpt = None,
     workers: WorkersOpt = None,
     as_json: JsonOpt = False,
     strict: StrictOpt = False,
@@ -655,7 +655,8 @@ def explain(
     inst, _load_s = _load(instance, strict)
     with _progress() as progress:
         progress.add_task(_("solving, then re-solving each limit relaxed"), total=None)
-        exp = compute(inst, mode=mode, solver=solver, workers=workers if workers is not None else default_workers())
+        exp = compute(inst, mode=mode, solver=solver, workers=workers if workers is not None else default_workers(),
+                      time_limit=time_limit)
     if as_json:
         _print_json(to_json(exp))
     else:

@@ -61,8 +61,9 @@ class Marginal:
     step: str  # "+1 post", "+100,000 yuan", …
     binds: bool  # the limit is used up at the current optimum
     before: dict[str, float]
-    after: dict[str, float] | None  # None: no plan after the change (cannot happen when relaxing)
+    after: dict[str, float] | None  # None: no proven optimum after the change (a time limit or a gap profile)
     message: str
+    status: str = "optimal"  # the re-solve's status: a relaxed limit keeps the plan, so never infeasible
 
     @property
     def change(self) -> dict[str, float]:
@@ -351,15 +352,17 @@ def _trials(instance: Instance, subs: dict[str, Instance], result: Any, mode: Mo
     return trials
 
 
-def _run_trial(trial: _Trial, mode: Mode, solver: str) -> dict[str, float] | None:
+def _run_trial(trial: _Trial, mode: Mode, solver: str, time_limit: float | None = None
+               ) -> tuple[dict[str, float] | None, str]:
+    """The relaxed community's levels (None unless proven optimal) and its status."""
     from .solve import solve
 
-    r = solve(trial.instance, mode=mode, solver=solver)
-    return _levels(r) if r.has_plan and r.status.value == "optimal" else None
+    r = solve(trial.instance, mode=mode, solver=solver, time_limit=time_limit)
+    return (_levels(r) if r.has_plan and r.status.value == "optimal" else None), r.status.value
 
 
-def marginal_values(instance: Instance, result: Any, mode: Mode, solver: str = "highs", workers: int = 1
-                    ) -> list[Marginal]:
+def marginal_values(instance: Instance, result: Any, mode: Mode, solver: str = "highs", workers: int = 1,
+                    time_limit: float | None = None) -> list[Marginal]:
     """Relax each limit by one unit and re-solve its community (in parallel processes)."""
     from dataclasses import replace
 
@@ -380,12 +383,13 @@ def marginal_values(instance: Instance, result: Any, mode: Mode, solver: str = "
 
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         with ProcessPoolExecutor(max_workers=min(workers, len(trials)), mp_context=ctx) as pool:
-            afters = list(pool.map(_run_trial, trials, [mode] * len(trials), [solver] * len(trials)))
+            afters = list(pool.map(_run_trial, trials, [mode] * len(trials), [solver] * len(trials),
+                                   [time_limit] * len(trials)))
     else:
-        afters = [_run_trial(t, mode, solver) for t in trials]
+        afters = [_run_trial(t, mode, solver, time_limit) for t in trials]
     out = []
-    for t, after in zip(trials, afters, strict=True):
-        m = Marginal(t.rule, t.where, t.step, t.binds, base[t.community], after, "")
+    for t, (after, status) in zip(trials, afters, strict=True):
+        m = Marginal(t.rule, t.where, t.step, t.binds, base[t.community], after, "", status)
         out.append(replace(m, message=_marginal_message(m, instance)))
     return out
 
@@ -408,6 +412,10 @@ def _marginal_message(m: Marginal, instance: Instance) -> str:
     else:
         label = _("{step} in {community}").format(step=m.step, community=where)
     if m.after is None:
+        if m.status != "infeasible":
+            # not "no plan": relaxing a limit keeps today's plan; the re-solve was not proven
+            return _("{label}: not proven within the time limit ({status})").format(
+                label=label, status=labels.value("solve_status", m.status))
         return _("{label}: no plan found").format(label=label)
     change = m.change
     if not change:
@@ -443,7 +451,7 @@ def explain(instance: Instance, mode: Mode | str | None = None, solver: str = "h
                 exp.alternatives[outcome.community] = alts
         return exp
     exp.objective = _levels(result)
-    exp.marginals = marginal_values(result.instance, result, mode, solver, workers)
+    exp.marginals = marginal_values(result.instance, result, mode, solver, workers, time_limit)
     return exp
 
 
@@ -457,7 +465,7 @@ def to_json(exp: Explanation) -> dict[str, Any]:
         "alternatives": {c: [[rel(r) for r in alt] for alt in alts] for c, alts in exp.alternatives.items()},
         "objective": exp.objective,
         "marginals": [{"rule": m.rule, "where": m.where, "step": m.step, "binds": m.binds, "before": m.before,
-                       "after": m.after, "change": m.change, "message": m.message} for m in exp.marginals],
+                       "after": m.after, "change": m.change, "status": m.status, "message": m.message} for m in exp.marginals],
     }
 
 

@@ -353,6 +353,7 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
     from .backends import CbcRunner, HighsRunner
     from .constants import level_tolerance
     from .errors import UsageError
+    from .model.arcspace import program_columns
     from .model.build import CommunityModel
     from .model.years import TooLarge, build_horizon_community
     from .solve import Result, TerminationCondition, _hold_rhs, decimal_gcd, load_profile
@@ -373,14 +374,21 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
     status = SolveStatus.optimal
     reasons: list[str] = []
     t0 = time.perf_counter()
+    if max_columns is not None:
+        # Every community's size first (model/arcspace.py counts the builder's columns in a
+        # second or two): refuse before building or solving any of them.
+        for com in instance.communities:
+            columns = program_columns(instance, com.id, mode)
+            if columns > max_columns:
+                raise UsageError(_("{instance}: the integrated plan of {community} needs {columns} integer columns, "
+                                   "more than --max-columns {limit}; plan it year by year with --rolling, or allow "
+                                   "a larger program with --max-columns (it may take long)").format(
+                    instance=instance.name, community=com.id, columns=f"{columns:,}", limit=f"{max_columns:,}"))
     for com in instance.communities:
         try:
             hm = build_horizon_community(instance, com.id, mode, max_columns)
-        except TooLarge as exc:
-            raise UsageError(_("{instance}: the integrated plan of {community} needs more than {columns} integer columns; "
-                               "plan it year by year with --rolling, or allow a larger program with --max-columns "
-                               "(it may take long)").format(instance=instance.name, community=exc.community,
-                                                            columns=f"{max_columns:,}")) from None
+        except TooLarge as exc:  # the count above says the same; kept as the builder's own guard
+            raise RuntimeError(f"internal error: {exc}") from None
         for pid, pool in hm.pools.items():
             pool_funding[pid] = "unified" if pool.funding is None else pool.funding.value
         cm = cast(CommunityModel, hm)  # the runners read only `.lp`

@@ -202,3 +202,22 @@ def test_a_worker_killed_mid_sweep_costs_only_its_tasks(cluster: Cluster, region
             proc.kill()
     assert proc.returncode == 0, err
     assert (out / "sweep.csv").read_bytes() == (local_sweep / "sweep.csv").read_bytes()
+
+
+def test_reasons_from_the_workers_are_in_the_command_s_language(cluster: Cluster, tmp_path: Path) -> None:
+    # The workers run in other processes (other machines): an infeasible community's reasons
+    # are written there, and must follow --lang, as a local solve's do.
+    import shutil
+
+    d = tmp_path / "i"
+    shutil.copytree(ROOT / "instances" / "tiny", d)
+    # Capacity 1 at the county hospital: two of its three must leave, but max_moves is 1.
+    (d / "institutions.csv").write_text((d / "institutions.csv").read_text().replace("30000,0,0,\n", "30000,0,0,1\n"))
+    local = _staffpool("solve", d, "--json", "--lang", "zh", "--workers", "1")
+    there = _staffpool("solve", d, "--json", "--lang", "zh", "--scheduler", cluster.address)
+    assert local.returncode == there.returncode == 1, there.stderr
+    def why(out: str) -> list[tuple[str, list[str]]]:
+        return [(c["reason"], c["reasons"]) for c in json.loads(out)["communities"]]
+
+    assert why(there.stdout) == why(local.stdout)
+    assert "没有" in why(there.stdout)[0][0], there.stdout

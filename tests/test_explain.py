@@ -145,3 +145,16 @@ def test_treasury_budget_priced_by_re_solving_by_hand(tmp_path: Path) -> None:
     assert m.after == _levels(with_budget(100000))
     assert m.change  # the money buys something
     assert "of treasury budget in C1" in m.message
+
+
+def test_a_trial_not_proven_is_not_called_no_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Relaxing a limit keeps today's plan, so a re-solve without a proven optimum (a time
+    # limit, a gap profile) must say so, not "no plan found"; `--time-limit` reaches the trials.
+    from staffpool.explain import Marginal, _marginal_message
+
+    m = Marginal("max_moves", "C1", "+1", True, {"shortfall": 2.0}, None, "", "time_limit")
+    text = _marginal_message(m, load_instance(TINY))
+    assert "no plan" not in text and "not proven" in text
+    assert main(["explain", str(TINY), "--time-limit", "30", "--json", "--lang", "en"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["marginals"] and all(m["status"] == "optimal" for m in data["marginals"])

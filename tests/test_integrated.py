@@ -190,7 +190,39 @@ def test_a_program_too_large_is_refused_with_exit_2(tmp_path: Path, capsys: pyte
     with (folder / "instance.yaml").open("a", encoding="utf-8") as f:
         f.write("horizon: {start: 2027, years: 3}\n")
     from staffpool import load_instance
+    from staffpool.model.arcspace import program_columns
 
-    with pytest.raises(UsageError, match="--rolling"):
-        plan_integrated(load_instance(folder), max_columns=10)
-    assert plan_integrated(load_instance(folder)).complete
+    loaded = load_instance(folder)
+    columns = program_columns(loaded, "C1", loaded.policy.mode)
+    with pytest.raises(UsageError, match="--rolling") as info:
+        plan_integrated(loaded, max_columns=10)
+    assert f"needs {columns:,} integer columns, more than --max-columns 10" in str(info.value)
+    assert plan_integrated(loaded, max_columns=columns).complete  # the limit is inclusive
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(tiny_years())
+def test_the_column_count_is_the_builders(instance: Instance) -> None:
+    # `plan` refuses a program by this count before building it: it must be the builder's
+    # own number of columns, whatever the pins, leavers, arrivals, graduates and mode.
+    from staffpool.model.arcspace import program_columns
+    from staffpool.model.years import build_horizon_community
+
+    mode = instance.policy.mode
+    assert program_columns(instance, "C1", mode) == build_horizon_community(instance, "C1", mode).lp.num_cols
+
+
+@pytest.mark.parametrize("mode", ["separate", "county_pool", "unified"])
+def test_the_column_count_is_the_builders_on_a_generated_county(tmp_path: Path, mode: str) -> None:
+    from benchmarks.years import add_years
+    from staffpool import load_instance
+    from staffpool.domain import Mode
+    from staffpool.generate import generate
+    from staffpool.model.arcspace import program_columns
+    from staffpool.model.years import build_horizon_community
+
+    folder = generate(1, seed=3, scale=0.2, out_dir=tmp_path / "g")
+    add_years(folder, 3, seed=0)  # retirements, targeted graduates with grassroots years
+    instance = load_instance(folder)
+    cid = instance.communities[0].id
+    assert program_columns(instance, cid, Mode(mode)) == build_horizon_community(instance, cid, Mode(mode)).lp.num_cols

@@ -106,7 +106,12 @@ def _unpack(blob: bytes) -> Instance:
     return pickle.loads(zlib.decompress(blob))  # our own bytes, made in `DaskEngine.run`
 
 
-def _on_dask(fn: Fn, sub: Instance, task: Any) -> Any:
+def _on_dask(fn: Fn, sub: Instance, task: Any, lang: str = "en") -> Any:
+    # A worker is another process, maybe on another machine: the reasons it writes (an
+    # infeasible community's) follow the language of the command, not the worker's locale.
+    from ..i18n import set_language
+
+    set_language(lang)
     return fn(sub, task)
 
 
@@ -158,6 +163,9 @@ class DaskEngine:
         try:
             # A community's data, then its tasks: the workers start on the first community
             # while the next ones are packed (pickling 400 counties takes 15 s).
+            from ..i18n import language
+
+            lang = language()
             by_community: dict[str, list[tuple[int, Any]]] = {}
             for i, t in enumerate(tasks):
                 by_community.setdefault(t.community, []).append((i, t))
@@ -166,7 +174,7 @@ class DaskEngine:
                 digest = hashlib.sha1(blob).hexdigest()[:12]
                 data = client.submit(_unpack, blob, key=f"staffpool-community-{cid}-{digest}", pure=False)
                 for i, t in its:
-                    fut = client.submit(_on_dask, fn, data, t, key=f"staffpool-task-{run_id}-{i}",
+                    fut = client.submit(_on_dask, fn, data, t, lang, key=f"staffpool-task-{run_id}-{i}",
                                         pure=False, retries=self.retries)
                     futures[fut] = t
             for fut in dask_completed(list(futures)):
