@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .constants import SolverProfile, TerminationCondition
@@ -69,6 +70,14 @@ GUESS_MIN_EXTRA = 50
 GUESS_WIDEN_MISSED = 0.3
 
 
+def _round_up(bound: float, scale: float | None) -> float:
+    """A lower bound on a level whose optimum is a multiple of `scale` (or any value, for
+    None), raised to that multiple (the 1e-6 relative slack absorbs rounding)."""
+    if not scale or not math.isfinite(bound):
+        return bound
+    return scale * math.ceil((bound - 1e-6 * max(1.0, abs(bound))) / scale)
+
+
 def _dot(a: Any, b: Any) -> float:
     """a·b without BLAS: numpy's `@` wakes OpenBLAS's thread pool, whose threads then spin
     (0.4 s of CPU in a county solve of 0.3 s), slowing HiGHS on a 2-core machine and
@@ -113,6 +122,7 @@ class HighsRunner:
         lp = cm.lp
         self.n = lp.num_cols
         self.values: Any = None  # the incumbent plan: a float array by column, or None
+        self.warm_lp: WarmLP | None = None  # the LP kept between a sweep's scenarios (`variant`)
         self.deferred = False  # the last level solved was deferred (`solve`)
         self.lb = np.array(lp.lb, dtype=float)
         self.ub = np.array(lp.ub, dtype=float)
@@ -178,6 +188,8 @@ class HighsRunner:
         """The LP relaxation's optimum, reduced costs and point (None if not proven), and
         whether the LP was proven infeasible."""
         np = self.np
+        if self.warm_lp is not None and len(self.row_lo) == self.warm_lp.rows:
+            return self._lp_warm(costs, time_left)
         h, cols, fixed_x, _bounds = self._model(costs, False, time_left)
         # LP presolve costs more than it saves here: the model holds only the columns left
         # (a county's second LP, 9,000 columns: 0.052 s with it, 0.017 s without). Scaling
@@ -196,6 +208,51 @@ class HighsRunner:
         x = fixed_x.copy()
         d[cols] = np.asarray(sol.col_dual)
         x[cols] = np.asarray(sol.col_value)
+        return (h.getInfo().objective_function_value, d, x), False
+
+    def _lp_warm(self, costs: Any, time_left: float | None) -> tuple[tuple[float, Any, Any] | None, bool]:
+        """`_lp_bound` on the kept LP of every column (`WarmLP`): fixed columns get the bounds
+        [v, v] (the same LP as leaving them out), and HiGHS starts from the basis the last
+        scenario's LP ended with. Only the limits' rows, the columns beyond a distance limit
+        and the costs change between scenarios, so a few dual simplex steps do."""
+        np, highspy = self.np, self.highspy
+        w = self.warm_lp
+        assert w is not None
+        inf = highspy.kHighsInf
+        clb = np.where(self.fixed, self.fix_val, self.lb)
+        cub = np.where(self.fixed, self.fix_val, np.where(np.isfinite(self.ub), self.ub, inf))
+        rlo = np.where(np.isfinite(self.row_lo), self.row_lo, -inf)
+        rhi = np.where(np.isfinite(self.row_hi), self.row_hi, inf)
+        if w.h is None:
+            h = w.h = highspy.Highs()
+            for key, val in (("output_flag", False), ("threads", self.profile.threads), ("presolve", "off"),
+                             ("simplex_scale_strategy", 0)):
+                h.setOptionValue(key, val)
+            h.addVars(self.n, clb, cub)
+            h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), costs)
+            starts = np.searchsorted(self.a_row, np.arange(len(rlo)), side="left").astype(np.int32)
+            h.addRows(len(rlo), rlo, rhi, len(self.a_col), starts, self.a_col.astype(np.int32), self.a_val)
+        else:
+            h = w.h
+            for changed, setter, args in (
+                    (np.nonzero((clb != w.clb) | (cub != w.cub))[0], h.changeColsBounds, (clb, cub)),
+                    (np.nonzero((rlo != w.rlo) | (rhi != w.rhi))[0], h.changeRowsBounds, (rlo, rhi)),
+                    (np.nonzero(costs != w.costs)[0], h.changeColsCost, (costs,))):
+                if len(changed):
+                    setter(len(changed), changed.astype(np.int32), *(a[changed] for a in args))
+        w.clb, w.cub, w.rlo, w.rhi, w.costs = clb, cub, rlo, rhi, costs.copy()
+        h.setOptionValue("time_limit", float(time_left) if time_left is not None else inf)
+        h.run()
+        M = highspy.HighsModelStatus
+        ms = h.getModelStatus()
+        if ms != M.kOptimal or h.getInfo().dual_solution_status != 2:
+            w.h = None  # start the next one afresh
+            return None, ms in (M.kInfeasible, M.kUnboundedOrInfeasible)
+        sol = h.getSolution()
+        d = np.asarray(sol.col_dual, dtype=float).copy()
+        x = np.asarray(sol.col_value, dtype=float).copy()
+        d[self.fixed] = 0.0
+        x[self.fixed] = self.fix_val[self.fixed]
         return (h.getInfo().objective_function_value, d, x), False
 
     def _fix(self, lp: tuple[float, Any, Any], z_inc: float) -> Any:
@@ -239,6 +296,14 @@ class HighsRunner:
             return target + max(0, math.ceil((float(excess[-1]) - gap0) / scale - 1e-9)) * scale
         # the column `allowed` (in the order above) stays fixed
         return target + max(0, math.floor((float(excess[allowed]) - gap0) / scale - 1e-9)) * scale
+
+    def _outside(self, lp: tuple[float, Any, Any], ids: Any) -> float:
+        """A lower bound on every plan that moves a column of `ids` (fixed by `_fix`) off
+        its bound: z_LP + the least |reduced cost| among them (the argument of `_fix`);
+        +inf for none."""
+        if not len(ids):
+            return math.inf
+        return lp[0] + float(self.np.abs(lp[1][ids]).min())
 
     def _unfix(self, ids: Any) -> None:
         self.fixed[ids] = False
@@ -350,6 +415,7 @@ class HighsRunner:
             # The level's optimum is a multiple of `scale` and at least the LP bound.
             target = scale * math.ceil((lp[0] - 1e-6 * max(1.0, abs(lp[0]))) / scale)
             if z_inc is not None and z_inc <= target + 1e-6:
+                self._fix(lp, z_inc)  # step 5
                 return TerminationCondition.optimal, z_inc + const, target + const  # the bound proves the incumbent
             if defer:
                 # Every plan at or below t keeps what this fixing fixes: the hold at t keeps it.
@@ -375,21 +441,25 @@ class HighsRunner:
                 # No plan in the model below its bound, none outside it below `upto`.
                 self.values = values
                 self._fix(lp, z_try)
-                proven = max(target, scale * math.ceil((min(bound, z_try) - 1e-6 * max(1.0, abs(z_try))) / scale))
+                proven = max(target, _round_up(min(bound, z_try), scale))
                 return TerminationCondition.optimal, z_try + const, min(proven, z_try) + const
             if give_up and values is None and term_g == TerminationCondition.infeasible:
                 self._unfix(ids)
                 return TerminationCondition.no_solution, None, None
+            outside = self._outside(lp, ids)
             self._unfix(ids)
             if values is not None and z_try is not None and (z_inc is None or z_try < z_inc):
                 self.values, z_inc = values, z_try  # a better incumbent all the same
             if bound > upto + 1e-6 * max(1.0, abs(upto)):
                 # Every plan at or below `upto` lies in the model just solved, and it has
-                # none: the optimum is at least one step up. A plan there is optimal.
-                floor = upto + scale
-                lp_bound = max(lp_bound, floor)
-                if z_inc is not None and z_inc <= floor + 1e-6 * max(1.0, abs(floor)):
-                    return TerminationCondition.optimal, z_inc + const, floor + const
+                # none: the optimum is at least one step up.
+                lp_bound = max(lp_bound, upto + scale)
+            # 3b. A plan lies in that model (at least its bound) or moves a column it fixed
+            # (at least `outside`); when the incumbent meets the lesser, it is optimal.
+            lp_bound = max(lp_bound, _round_up(min(bound, outside), scale))
+            if z_inc is not None and z_inc <= lp_bound + 1e-6 * max(1.0, abs(lp_bound)):
+                self._fix(lp, z_inc)  # step 5: z_inc is proven optimal
+                return TerminationCondition.optimal, z_inc + const, lp_bound + const
         if z_inc is not None and lp is not None:
             self._fix(lp, z_inc)
         tried = upto  # every plan at or below it was in the guess model
@@ -398,17 +468,26 @@ class HighsRunner:
             # 4b. The guess of step 3 at `hint`: the fixing keeps every plan at or below it,
             # so the small MIP's optimum, if at or below it, is the level's optimum.
             ids = self._fix(lp, hint)
-            term_h, values, _bound = self._run_mip(costs, left())
+            term_h, values, bound_h = self._run_mip(costs, left())
             z_try = val(values) if values is not None else None
             if term_h == TerminationCondition.optimal and values is not None and z_try is not None \
                     and z_try <= hint + 1e-6 * max(1.0, abs(hint)):
                 self.values = values
                 self._fix(lp, z_try)
                 return TerminationCondition.optimal, z_try + const, z_try + const
+            outside = self._outside(lp, ids)
             self._unfix(ids)
             if values is not None and z_try is not None and (z_inc is None or z_try < z_inc):
                 self.values, z_inc = values, z_try  # a better incumbent: more fixing below
                 self._fix(lp, z_inc)
+            # As 3b; a plan moving a column fixed before the guess is above z_inc.
+            lp_bound = max(lp_bound, _round_up(min(bound_h, outside), scale))
+            if z_inc is not None and z_inc <= lp_bound + 1e-6 * max(1.0, abs(lp_bound)):
+                return TerminationCondition.optimal, z_inc + const, min(lp_bound, z_inc) + const
+        if lp is not None and scale and z_inc is not None and math.isfinite(lp_bound):
+            found = self._close(expr, costs, lp, lp_bound, z_inc, scale, left)
+            if found is not None:
+                return TerminationCondition.optimal, found[0] + const, found[1] + const
         # No MIP start: on a generated county HiGHS 1.16 took the previous level's plan as
         # start and then reported a plan 600,000 yuan above the optimum as optimal (without
         # the start it finds the optimum); the incumbent still serves the fixing above.
@@ -426,6 +505,35 @@ class HighsRunner:
         if term == TerminationCondition.optimal and lp is not None:
             self._fix(lp, value)
         return term, value + const, (min(bound, value) + const if math.isfinite(bound) else None)
+
+    # 4c is tried when the incumbent is at most this many steps above the proven bound.
+    CLOSE_STEPS = 2
+
+    def _close(self, expr: Expr, costs: Any, lp: tuple[float, Any, Any], floor: float, z_inc: float,
+               scale: float, left: Callable[[], float | None]) -> tuple[float, float] | None:
+        """4c. The optimum is a multiple of `scale` in [floor, z_inc], a step or two apart:
+        search only below the incumbent, c = z_inc − scale. Every plan at or below c keeps
+        what the fixing with gap c − z_LP fixes and obeys the cutoff row `level ≤ c`, so that
+        model holds them all: if HiGHS proves it infeasible, z_inc is optimal; otherwise its
+        optimum is the level's. Smaller than step 4's MIP, and the cutoff lets the root prove
+        it. Returns (value, proven bound), or None (a time limit: step 4 decides). The
+        fixings with the gap of the value returned are made (step 5)."""
+        if not z_inc - floor <= self.CLOSE_STEPS * scale + 1e-6 * max(1.0, abs(floor)):
+            return None
+        c = z_inc - scale
+        state = self.snapshot()
+        self.hold(expr, c + min(0.5 * scale, max(1e-6, 1e-6 * abs(c))) + float(expr.constant))
+        self._fix(lp, c)
+        term, values, bound = self._run_mip(costs, left())
+        self.restore(state)
+        if term == TerminationCondition.infeasible and bound == math.inf:
+            return z_inc, z_inc  # no plan at or below c (z_inc's fixings were made before)
+        z_try = _dot(costs, values) if values is not None else None
+        if term != TerminationCondition.optimal or z_try is None or z_try > c + 1e-6 * max(1.0, abs(c)):
+            return None
+        self.values = values
+        self._fix(lp, z_try)
+        return z_try, min(z_try, max(floor, _round_up(bound, scale)))
 
     def feasible(self, time_left: float | None = None) -> bool | None:
         """Does any plan obey every row? None when HiGHS could not tell (an error, or the
@@ -454,17 +562,21 @@ class HighsRunner:
         assert self.values is not None
         return [float(v) for v in self.values.tolist()]
 
-    def variant(self, row_hi: dict[int, float], zero_cols: Any) -> HighsRunner:
+    def variant(self, row_hi: dict[int, float], zero_cols: Any, warm_lp: WarmLP | None = None) -> HighsRunner:
         """A fresh runner over the same program with some rows' upper bounds changed and the
         columns `zero_cols` fixed at 0: a sweep's scenario (another budget, a shorter
         distance limit) without building the program again. Exact: a column fixed at 0 is
         a column left out, and the arrays shared with this runner are never written
-        (`hold` appends to copies; `_fix` writes `fixed`, copied here)."""
+        (`hold` appends to copies; `_fix` writes `fixed`, copied here). `warm_lp`: an LP
+        kept from variant to variant for the LPs solved before any level is held."""
         import copy
 
         np = self.np
         new = copy.copy(self)
         new.values = None
+        new.warm_lp = warm_lp
+        if warm_lp is not None:
+            warm_lp.rows = len(self.row_lo)
         new.fixed = self.fixed.copy()
         new.fix_val = self.fix_val.copy()
         new.fixed[zero_cols] = True
@@ -474,6 +586,21 @@ class HighsRunner:
             rows = np.fromiter(row_hi, dtype=np.int64, count=len(row_hi))
             new.row_hi[rows] = np.fromiter(row_hi.values(), dtype=float, count=len(row_hi))
         return new
+
+
+class WarmLP:
+    """The LP relaxation of a program's every column, kept by a sweep between scenarios of
+    one program so that each starts from the last one's basis (`HighsRunner._lp_warm`).
+    The basis changes the path to the LP optimum, not the optimum."""
+
+    def __init__(self) -> None:
+        self.h: Any = None
+        self.rows = 0  # rows of the program (no level held)
+        self.clb: Any = None
+        self.cub: Any = None
+        self.rlo: Any = None
+        self.rhi: Any = None
+        self.costs: Any = None
 
 
 class CbcRunner:

@@ -172,11 +172,13 @@ def solve_levels(
     on_level: Callable[[str, Level], None] | None = None,
     diagnose: bool = True,
     hints: dict[Level, float] | None = None,
+    steps: dict[Level, tuple[set[float], float | None]] | None = None,
 ) -> CommunityOutcome:
     """The lexicographic driver on a built program and a runner made from it (a sweep
     hands in one program with its limits reset per scenario). `diagnose`: name the rules
     behind an infeasibility (costly: one solve per rule). `hints`: guesses of the levels'
-    optima (a neighbouring scenario's), which only speed the search up."""
+    optima (a neighbouring scenario's), which only speed the search up. `steps`: a cache of
+    each level's coefficients and step, kept by a caller that solves one program again and again."""
     from .backends import HighsRunner
 
     nvars, ncons = len(cm.x) + len(cm.short), cm.lp.num_rows
@@ -217,8 +219,13 @@ def solve_levels(
             logs.append(LevelLog(level, None, TerminationCondition.time_limit, 0.0))
             continue
         ts = time.perf_counter()
-        coefs = set(expr.terms.values())  # few distinct values
-        scale = _level_scale(cm, level, coefs)
+        if steps is not None and level in steps:
+            coefs, scale = steps[level]
+        else:
+            coefs = set(expr.terms.values())  # few distinct values
+            scale = _level_scale(cm, level, coefs)
+            if steps is not None:
+                steps[level] = (coefs, scale)
         hint = hints.get(level) if hints else None
         hint = None if hint is None else hint - expr.constant
         if lazy:

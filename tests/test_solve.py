@@ -293,3 +293,77 @@ def test_mips_run_without_primal_heuristic_sub_mips() -> None:
     for heuristic in ("rins", "rens", "feasibility_jump"):
         value = h.getOptionValue(f"mip_heuristic_run_{heuristic}")
         assert (value[1] if isinstance(value, tuple) else value) is False  # highspy: (status, value)
+
+
+# ---------------------------------------------------------------- proofs after a failed guess
+
+
+def _budget_county(tmp_path: Path, seed: int, factor: float) -> Any:
+    from staffpool.generate import generate
+
+    instance = load_instance(generate(1, seed=seed, scale=0.3, out_dir=tmp_path / f"s{seed}"))
+    c = instance.communities[0]
+    assert c.hiring_budget
+    budget = round(c.hiring_budget * factor, -4)
+    return instance.model_copy(update={"communities": (c.model_copy(update={"hiring_budget": budget}),)})
+
+
+def _naive_levels(instance: Any) -> tuple[float, ...]:
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.naive import solve_naive
+
+    naive = solve_naive(instance, instance.policy.mode)
+    assert naive.status == "optimal"
+    return tuple(naive.levels[lvl] for lvl in instance.policy.objective)
+
+
+def test_a_failed_guess_proves_the_incumbent_without_the_whole_mip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    """Step 3b (docs/model.md): a plan lies in the guess's small model (at least that
+    model's optimum) or moves a column the guess fixed (at least z_LP + that column's reduced
+    cost). On this county (310 staff, budget 0.8 of the generator's) that bound proves the
+    guess's plan optimal at a level, saving step 4's MIP; the levels are the independent
+    per-person model's, and with 3b switched off the same levels take one MIP more."""
+    from staffpool.backends import HighsRunner
+
+    # The guess exactly at the LP bound (not widened, step 3), so that it fails here and 3b is
+    # what proves the level; widened, the guess itself proves the optimum on this county.
+    monkeypatch.setattr(HighsRunner, "_guess_limit", lambda self, lp, target, scale, widen: target)
+    instance = _budget_county(tmp_path, 36, 0.8)
+    mips: list[int] = []
+    real = HighsRunner._run_mip
+    monkeypatch.setattr(HighsRunner, "_run_mip", lambda self, *a: mips.append(1) or real(self, *a))
+    with_3b = solve(instance)
+    n_with = len(mips)
+    mips.clear()
+    monkeypatch.setattr(HighsRunner, "_outside", lambda self, lp, ids: -float("inf"))
+    without = solve(instance)
+    assert with_3b.status == without.status == Status.optimal
+    assert len(mips) == n_with + 1
+    assert tuple(with_3b.objective.values()) == tuple(without.objective.values()) == pytest.approx(
+        _naive_levels(instance), abs=1e-6)
+
+
+def test_one_step_between_bound_and_incumbent_is_closed_by_a_cutoff_model(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Step 4c: with the incumbent a step or two above the proven bound, the model of the
+    plans at or below incumbent − step (their fixing and a cutoff row) replaces step 4's
+    MIP. Here (310 staff, budget 0.5 of the generator's) it decides a level; the levels are
+    the per-person model's, and the same as with 4c switched off."""
+    from staffpool.backends import HighsRunner
+
+    instance = _budget_county(tmp_path, 36, 0.5)
+    closed: list[object] = []
+    real = HighsRunner._close
+    monkeypatch.setattr(HighsRunner, "_close", lambda self, *a: closed.append(out := real(self, *a)) or out)
+    result = solve(instance)
+    assert result.status == Status.optimal and any(c is not None for c in closed)
+    monkeypatch.setattr(HighsRunner, "CLOSE_STEPS", -1)
+    closed.clear()
+    without = solve(instance)
+    assert not any(c is not None for c in closed)
+    assert tuple(result.objective.values()) == tuple(without.objective.values()) == pytest.approx(
+        _naive_levels(instance), abs=1e-6)
+    assert all(g.proven for g in result.outcomes[0].levels)

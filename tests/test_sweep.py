@@ -311,3 +311,82 @@ def test_treasury_budget_sweep_has_payroll_columns(gen: Path, tmp_path: Path) ->
         assert r["treasury_added"] != ""
         if r["treasury_budget"]:
             assert float(r["treasury_added"]) <= float(r["treasury_budget"]) + 1e-6
+
+
+def test_blocks_of_a_chain_share_one_program_and_each_block_stands_alone(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chain cut into blocks (sweep tasks) builds its program once per process, for the
+    loosest limits of the whole chain; each block still gives what it gives alone (so a
+    resumed sweep writes the same rows), and every point has its cold solve's levels."""
+    from staffpool.parallel import community_instances
+    from staffpool.scale import chain as chain_mod
+    from staffpool.scale import sweep as sweep_mod
+
+    inst = load_instance(generate(1, seed=31, scale=0.3, out_dir=tmp_path / "one"))
+    c = inst.communities[0]
+    assert c.hiring_budget
+    grid = parse_grid(f"hiring_budget: {{start: 0, stop: {2 * c.hiring_budget}, step: {c.hiring_budget / 4}}}\n")
+    monkeypatch.setattr(sweep_mod, "BLOCK", 3)
+    prof = load_profile("highs")
+    tasks = sweep_mod.make_tasks(inst, grid.scenarios(inst), prof)
+    assert len(tasks) == 3
+    sub = community_instances(inst, [c.id])[c.id]
+    builds: list[object] = []
+    real = chain_mod._WarmProgram.build
+    monkeypatch.setattr(chain_mod._WarmProgram, "build", lambda *a: builds.append(a) or real(*a))
+    chain_mod._PROGRAMS.clear()
+    together = [sweep_mod._run_task(sub, t) for t in tasks]
+    assert len(builds) == 1
+    chain_mod._PROGRAMS.clear()
+    alone = sweep_mod._run_task(sub, tasks[-1])
+    assert len(builds) == 2
+
+    def row(r: chain_mod.PointResult) -> tuple[object, ...]:
+        return r.scenario, r.status, r.levels, r.counts, r.payroll, r.how
+
+    assert [row(r) for r in alone] == [row(r) for r in together[-1]]
+    hows = Counter(r.how for rs in together for r in rs)
+    assert hows["solved"] >= 4, hows
+    for t, rs in zip(tasks, together, strict=True):
+        for p, r in zip(t.chain.points, rs, strict=True):
+            assert r.levels == pytest.approx(_cold_levels(inst, c.id, t.chain.mode, p), abs=1e-6), (p, r.how)
+
+
+def test_the_lp_kept_between_scenarios_has_each_scenarios_own_bound(tmp_path: Path) -> None:
+    """The first LP of each scenario starts from the basis the last one left (`WarmLP`):
+    budgets up and down and a distance limit that fixes columns at 0 and frees them again.
+    Its bound is the fresh model's every time, and so is the LP's infeasibility."""
+    import numpy as np
+
+    from staffpool.backends import HighsRunner, WarmLP
+    from staffpool.model.build import build_community
+
+    inst = load_instance(generate(1, seed=33, scale=0.3, out_dir=tmp_path / "one"))
+    c = inst.communities[0]
+    cm = build_community(inst, c.id, Mode.county_pool)
+    base = HighsRunner(cm, load_profile("highs"))
+    row = cm.lp.row_names.index(cm.families["hiring_budget"][0])
+    expr = cm.levels[Level.shortfall]
+    costs = np.zeros(base.n)
+    costs[list(expr.terms)] = list(expr.terms.values())
+    moved = np.array([col for (k, o), col in cm.x.items() if cm.moved(cm.cohorts[k], cm.options[k][o])], dtype=np.int64)
+    assert len(moved) > 10
+    warm = WarmLP()
+    used = 0
+    for budget, far in ((c.hiring_budget, 0), (0, 0), (3 * c.hiring_budget, len(moved) // 2), (0, len(moved)),
+                        (c.hiring_budget, 0), (-1.0, 0)):
+        cold_lp, cold_inf = base.variant({row: budget}, moved[:far])._lp_bound(costs, None)
+        runner = base.variant({row: budget}, moved[:far], warm)
+        real = runner._lp_warm
+        calls: list[int] = []
+        runner._lp_warm = lambda *a, real=real, calls=calls: calls.append(1) or real(*a)  # type: ignore[method-assign]
+        warm_lp, warm_inf = runner._lp_bound(costs, None)
+        used += len(calls)
+        assert warm_inf == cold_inf
+        if cold_lp is None:
+            assert warm_lp is None and budget < 0
+            continue
+        assert warm_lp is not None
+        assert warm_lp[0] == pytest.approx(cold_lp[0], abs=1e-6)
+        assert np.all(warm_lp[2][moved[:far]] == 0)
+    assert used == 6

@@ -53,6 +53,10 @@ class Chain:
     mode: Mode
     points: tuple[Point, ...]
     time_limit: float | None = None
+    # Every point of the chain this block was cut from (empty: `points`). The program is built
+    # for their loosest limits, so every block builds the same program, and a process that
+    # runs several blocks builds it once (`_PROGRAMS`).
+    whole: tuple[Point, ...] = ()
 
     @property
     def id(self) -> str:
@@ -161,9 +165,16 @@ def _run_group(sub: Instance, chain: Chain, points: list[Point], profile: Solver
 
     keys = [k for k in ROW_LIMITS if k in community_limit_fields()]
     order = sort_loosest(points)
-    warm = _WarmProgram.build(sub, chain, order, keys, profile) if profile.backend == "highs" else None
+    warm = None
+    if profile.backend == "highs":
+        others = [k for k in community_limit_fields() if k not in ROW_LIMITS]
+        group = [q for q in chain.whole if all(q.value(k) == points[0].value(k) for k in others)] or order
+        warm = _program(sub, chain, loosest(group, keys), keys, profile)
     solved: list[tuple[Point, Plan, dict[str, float] | None]] = []
     hints: dict[Any, float] = {}  # the levels of the scenario solved last
+    from ..backends import WarmLP
+
+    warm_lp = WarmLP()  # this block's own: its results do not depend on the blocks run before
     out: list[PointResult] = []
     for p in order:
         t0 = time.perf_counter()
@@ -174,7 +185,7 @@ def _run_group(sub: Instance, chain: Chain, points: list[Point], profile: Solver
             continue
         needs = None
         if warm is not None:
-            outcome, needs = warm.solve(inst, p, chain.time_limit, hints)
+            outcome, needs = warm.solve(inst, p, chain.time_limit, hints, warm_lp)
             hints = {lg.level: lg.value for lg in outcome.levels if lg.value is not None
                      and lg.termination.value == "optimal"}
             how = "solved"
@@ -226,6 +237,40 @@ def _reuse(inst: Instance, chain: Chain, p: Point, solved: list[tuple[Point, Pla
     return None
 
 
+def loosest(points: list[Point], keys: list[str]) -> Point:
+    """A point with the loosest distance and row limits of `points` (the others: the first's)."""
+    dists = [p.max_distance_km for p in points]
+    loosest_d = None if any(d is None for d in dists) else max(d for d in dists if d is not None)
+    values: dict[str, Any] = {}
+    for k in keys:
+        given = [p.value(k) for p in points if p.value(k) is not None]
+        values[k] = max(given) if given else None
+    return Point(0, loosest_d, tuple((k, values.get(k, v)) for k, v in points[0].values))
+
+
+# The programs this process built lately: a worker that runs several blocks of one chain
+# builds its program once. Keyed by the community's instance object (kept, so its id stays
+# unique), the chain and the limits built for; a program is only read once built.
+_PROGRAMS: dict[tuple[Any, ...], tuple[Instance, _WarmProgram | None]] = {}
+_PROGRAMS_KEPT = 2
+
+
+def _program(sub: Instance, chain: Chain, loose: Point, keys: list[str], profile: SolverProfile
+             ) -> _WarmProgram | None:
+    import dataclasses
+
+    key = (id(sub), chain.community, chain.mode, loose.max_distance_km, loose.values, tuple(keys),
+           dataclasses.astuple(profile))
+    hit = _PROGRAMS.get(key)
+    if hit is not None and hit[0] is sub:
+        return hit[1]
+    warm = _WarmProgram.build(sub, chain, loose, keys, profile)
+    while len(_PROGRAMS) >= _PROGRAMS_KEPT:
+        del _PROGRAMS[next(iter(_PROGRAMS))]
+    _PROGRAMS[key] = (sub, warm)
+    return warm
+
+
 @dataclass
 class _WarmProgram:
     """The chain's program, built once for its loosest limits, and how each limit maps onto it."""
@@ -237,9 +282,11 @@ class _WarmProgram:
     move_cols: Any  # columns of moves (numpy int array)
     move_m: Any  # their distance in metres
     build_s: float
+    zeros: dict[float, Any] = field(default_factory=dict)  # distance limit -> the columns beyond it
+    steps: dict[Any, Any] = field(default_factory=dict)  # each level's coefficients and step (solve_levels)
 
     @classmethod
-    def build(cls, sub: Instance, chain: Chain, order: list[Point], keys: list[str], profile: SolverProfile
+    def build(cls, sub: Instance, chain: Chain, loose: Point, keys: list[str], profile: SolverProfile
               ) -> _WarmProgram | None:
         import numpy as np
 
@@ -247,19 +294,11 @@ class _WarmProgram:
         from ..model.build import build_community
 
         t0 = time.perf_counter()
-        dists = [p.max_distance_km for p in order]
-        loosest_d = None if any(d is None for d in dists) else max(d for d in dists if d is not None)
-        values: dict[str, Any] = {}
-        for k in keys:
-            given = [p.value(k) for p in order if p.value(k) is not None]
-            values[k] = max(given) if given else None
-        first = order[0]
-        loose = Point(0, loosest_d, tuple((k, values.get(k, v)) for k, v in first.values))
         inst = point_instance(sub, chain.community, chain.mode, loose)
         cm = build_community(inst, chain.community, chain.mode)
         rows: dict[str, tuple[int, float]] = {}
         for k in keys:
-            if values[k] is None:
+            if loose.value(k) is None:
                 continue
             names = cm.families.get(k, [])
             if len(names) != 1:
@@ -267,7 +306,7 @@ class _WarmProgram:
             r = cm.lp.row_names.index(names[0])
             if cm.lp.row_lo[r] != -math.inf:
                 return None
-            rows[k] = (r, cm.lp.row_hi[r] - float(values[k]))
+            rows[k] = (r, cm.lp.row_hi[r] - float(loose.value(k)))
         cols: list[int] = []
         metres: list[int] = []
         for (ki, oi), col in cm.x.items():
@@ -279,8 +318,8 @@ class _WarmProgram:
         return cls(cm, base, profile, rows, np.array(cols, dtype=np.int64), np.array(metres, dtype=np.int64),
                    time.perf_counter() - t0)
 
-    def solve(self, inst: Instance, p: Point, time_limit: float | None, hints: dict[Any, float]
-              ) -> tuple[CommunityOutcome, dict[str, float] | None]:
+    def solve(self, inst: Instance, p: Point, time_limit: float | None, hints: dict[Any, float],
+              warm_lp: Any = None) -> tuple[CommunityOutcome, dict[str, float] | None]:
         """The scenario's outcome, and what its plan uses of each limit (`_fits`)."""
         import numpy as np
 
@@ -292,12 +331,15 @@ class _WarmProgram:
             row_hi[r] = math.inf if v is None else float(v) + offset
         if p.max_distance_km is None:
             zero = np.zeros(0, dtype=np.int64)
+        elif p.max_distance_km in self.zeros:
+            zero = self.zeros[p.max_distance_km]
         else:
             far = np.array([not within_km(int(m), p.max_distance_km) for m in self.move_m], dtype=bool)
             zero = self.move_cols[far] if len(far) else np.zeros(0, dtype=np.int64)
-        runner = self.base.variant(row_hi, zero)
+            self.zeros[p.max_distance_km] = zero
+        runner = self.base.variant(row_hi, zero, warm_lp)
         out = solve_levels(inst, self.cm.community.id, self.cm.mode, self.cm, runner, self.profile,
-                           0.0, time_limit, None, diagnose=False, hints=hints)
+                           0.0, time_limit, None, diagnose=False, hints=hints, steps=self.steps)
         if not out.plan or runner.values is None:
             return out, None
         x = np.asarray(runner.values)

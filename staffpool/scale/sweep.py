@@ -80,8 +80,8 @@ def make_tasks(instance: Instance, scenarios: list[Scenario], profile: SolverPro
             for b in range(nblocks):
                 block = tuple(points[b * size:(b + 1) * size])
                 if block:
-                    tasks.append(SweepTask(f"{comm.id}/{mode.value}/{b}", Chain(comm.id, mode, block, time_limit),
-                                           profile))
+                    chain = Chain(comm.id, mode, block, time_limit, whole=tuple(points))
+                    tasks.append(SweepTask(f"{comm.id}/{mode.value}/{b}", chain, profile))
     return tasks
 
 
