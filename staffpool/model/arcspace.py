@@ -63,7 +63,6 @@ class ArcSpace:
     index: dict[str, int]
     near: Any  # (n, n) within the distance limit
     classes: list[Klass]
-    n_pool_kinds: int
     shortfall_rows: int  # requirement rows of the community, summed over the years
 
     def states(self, k: Klass) -> int:
@@ -179,7 +178,7 @@ def build_arcspace(instance: Instance, community: str, mode: Mode) -> ArcSpace:
             k.stay_pin.append(any(kind == "stay" for kind, _ in pins))
         classes.append(k)
     rows = sum(1 for y in years for r in year_requirements(instance.requirements, y) if r.institution in index)
-    space = ArcSpace(years, n, index, near, classes, len(pool_at), rows)
+    space = ArcSpace(years, n, index, near, classes, rows)
     _reachability(space)
     return space
 
