@@ -7,9 +7,10 @@ per cohort and option, then calls every constraint rule's `define_*` in registry
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import repeat
+from itertools import compress
 from typing import Any
 
 from ..domain import (
@@ -67,9 +68,8 @@ class CommunityModel:
     dist: dict[tuple[str, str], int]
     options: list[list[Option]] = field(default_factory=list)
     lp: LinearProgram = field(default_factory=LinearProgram)
-    # Columns of `lp` by index: x[(cohort, option)] people of the cohort posted at the option.
-    x: dict[tuple[int, int], int] = field(default_factory=dict)
-    # The same columns per cohort: cols[k][o] == x[(k, o)] (a cohort's columns are consecutive).
+    # The columns of `lp` per cohort: cols[k][o] people of cohort k posted at option o (a
+    # cohort's columns are consecutive, the cohorts' follow each other from column 0).
     cols: list[range] = field(default_factory=list)
     short: dict[int, int] = field(default_factory=dict)
     requirements: list[tuple[int, Requirement]] = field(default_factory=list)
@@ -84,10 +84,62 @@ class CommunityModel:
     # Elastic build (`staffpool explain`): constraint families whose ≤ rows get a slack.
     elastic: frozenset[str] = frozenset()
     slack: dict[str, int] = field(default_factory=dict)
+    # Values worked out from the options once, for the rules (`x_arrays`, `moved_columns`, …).
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
     _pools_for: dict[str, list[Pool]] = field(default_factory=dict, repr=False)
     _all_options: dict[PostKind, list[Option]] = field(default_factory=dict, repr=False)
     _within: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _ids_in: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _x: XColumns | None = field(default=None, repr=False)
+    _by_inst: tuple[Any, Any] | None = field(default=None, repr=False)
+
+    @property
+    def x(self) -> XColumns:
+        """The columns by (cohort, option): x[(k, o)] == cols[k][o] (a view of `cols`)."""
+        if self._x is None:
+            self._x = XColumns(self.cols)
+        return self._x
+
+    def x_arrays(self) -> tuple[Any, Any]:
+        """Per column of the cohorts (0 to len(x) - 1): the position of its option's
+        institution in `institutions`, and its cohort (numpy int arrays). The constraint
+        rules work on these instead of looping over every option in Python."""
+        if "x" not in self.derived:
+            import numpy as np
+
+            pos = {j.id: n for n, j in enumerate(self.institutions)}
+            inst = np.fromiter((pos[o.institution] for opts in self.options for o in opts), dtype=np.int64,
+                               count=sum(map(len, self.options)))
+            cohort = np.repeat(np.arange(len(self.cohorts), dtype=np.int64), [len(c) for c in self.cols])
+            self.derived["x"] = (inst, cohort)
+        return self.derived["x"]
+
+    def by_institution(self) -> tuple[Any, Any]:
+        """The cohorts' columns grouped by institution: (columns, starts) such that
+        columns[starts[n]:starts[n + 1]] are those at `institutions[n]`, in column order."""
+        if self._by_inst is None:
+            import numpy as np
+
+            inst, _cohort = self.x_arrays()
+            order = np.argsort(inst, kind="stable")
+            starts = np.searchsorted(inst[order], np.arange(len(self.institutions) + 1))
+            self._by_inst = (order, starts)
+        return self._by_inst
+
+    def moved_columns(self) -> tuple[Any, Any]:
+        """The columns that move someone (not a candidate, another institution than
+        posted_at; `moved`), in column order, and the position of each one's posted_at."""
+        if "moved" not in self.derived:
+            import numpy as np
+
+            inst, cohort = self.x_arrays()
+            pos = {j.id: n for n, j in enumerate(self.institutions)}
+            # -1: a candidate, never moved; -2: posted elsewhere, moved wherever posted
+            home = np.array([-1 if c.status == StaffStatus.candidate else pos.get(c.posted_at or "", -2)
+                             for c in self.cohorts], dtype=np.int64)[cohort]
+            cols = np.nonzero((home != -1) & (inst != home))[0]
+            self.derived["moved"] = (cols, home[cols])
+        return self.derived["moved"]
 
     def ids_in(self, community: str) -> frozenset[str]:
         """The ids of the instance's institutions in `community`."""
@@ -113,6 +165,16 @@ class CommunityModel:
         if isinstance(dist, _Distances):
             return dist.row(home)
         return {j.id: dist[(home, j.id)] for j in self.institutions}
+
+    def metres_row(self, home: str) -> Any:
+        """Metres from `home` to each institution of the community, as a numpy array in
+        the order of `institutions`."""
+        dist = self.dist
+        if isinstance(dist, _Distances):
+            return dist._metres_from(home)
+        import numpy as np
+
+        return np.array([dist[(home, j.id)] for j in self.institutions], dtype=np.int64)
 
     @property
     def inst(self) -> dict[str, Institution]:
@@ -225,10 +287,7 @@ def build_community(
         for allow in allows:
             opts = allow(cm, cohort, opts)
         cm.options.append(list(opts))  # never the shared list of candidate_options
-        k, m = cohort.index, len(opts)
-        cols = cm.lp.vars(m, 0.0, float(cohort.size), True)  # named x_<col> when exported
-        cm.cols.append(cols)
-        cm.x.update(zip(zip(repeat(k, m), range(m), strict=True), cols, strict=True))
+        cm.cols.append(cm.lp.vars(len(opts), 0.0, float(cohort.size), True))  # named x_<col> when exported
     insts_here = {i.id for i in insts}
     cm.requirements = [
         (n, r) for n, r in enumerate(instance.requirements) if r.institution in insts_here
@@ -237,6 +296,26 @@ def build_community(
         if rule.define is not None and rule.name not in skip:
             rule.define(cm)
     return cm
+
+
+class XColumns(Mapping[tuple[int, int], int]):
+    """x[(k, o)]: the column of cohort k's option o, read off the cohorts' column ranges
+    (no dict of a tuple per column: a county has 33,000)."""
+
+    def __init__(self, cols: list[range]):
+        self._cols = cols
+
+    def __getitem__(self, key: tuple[int, int]) -> int:
+        k, o = key
+        if not (0 <= k < len(self._cols) and 0 <= o < len(self._cols[k])):
+            raise KeyError(key)
+        return self._cols[k][o]
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return ((k, o) for k, r in enumerate(self._cols) for o in range(len(r)))
+
+    def __len__(self) -> int:
+        return sum(map(len, self._cols))
 
 
 class _Distances(dict[tuple[str, str], int]):
@@ -288,7 +367,7 @@ class _Distances(dict[tuple[str, str], int]):
         if limit_km is None:
             return frozenset(self._pos)
         ok = self._metres_from(home) <= limit_km * 1000.0 + 1e-6
-        return frozenset(i.id for i, good in zip(self._insts, ok.tolist(), strict=True) if good)
+        return frozenset(compress(self._pos, ok.tolist()))
 
 
 def _distances(insts: list[Institution]) -> dict[tuple[str, str], int]:

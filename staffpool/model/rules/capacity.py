@@ -13,15 +13,12 @@ def define_capacity(cm: CommunityModel) -> None:
 
     counting everyone posted there (on_staff, contract, hired). Named `capacity[<j>]`.
     """
-    terms: dict[str, dict[int, float]] = {}
-    for opts, cols in zip(cm.options, cm.cols, strict=True):
-        for opt, var in zip(opts, cols, strict=True):
-            terms.setdefault(opt.institution, {})[var] = 1
-    for j in cm.institutions:
+    cols, starts = cm.by_institution()
+    for n, j in enumerate(cm.institutions):
         if j.capacity is None:
             continue
         cm.add(
             "capacity",
             f"capacity[{j.id}]",
-            terms.get(j.id, {}), Sense.le, j.capacity,
+            dict.fromkeys(cols[starts[n]:starts[n + 1]].tolist(), 1), Sense.le, j.capacity,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...domain import Level, StaffStatus
 from ..build import CommunityModel
 from ..linear import Expr
@@ -19,29 +21,36 @@ def define_levels(cm: CommunityModel) -> None:
     Distance is in whole metres, so the level is an integer and proven exactly; it is
     reported in km (metres / 1000).
     """
-    moves: dict[int, float] = {}
-    dist: dict[int, float] = {}
     cost: dict[int, float] = {}
     for c in cm.cohorts:
-        opts, cols = cm.options[c.index], cm.cols[c.index]
         if c.status == StaffStatus.candidate:  # never moved (cm.moved)
-            salary = cm.instance.salary(c.title)
-            cost.update(zip(cols, [salary] * len(cols), strict=True))
-            continue
-        home = c.posted_at
-        assert home is not None
-        metres_to: dict[str, int] | None = None  # asked for only if someone may move
-        for opt, var in zip(opts, cols, strict=True):
-            if opt.institution != home:
-                moves[var] = 1
-                if metres_to is None:
-                    metres_to = cm.dist_from(home)
-                metres = metres_to[opt.institution]
-                if metres:
-                    dist[var] = metres
+            cols = cm.cols[c.index]
+            cost.update(zip(cols, [cm.instance.salary(c.title)] * len(cols), strict=True))
+    moved, home = cm.moved_columns()
+    moves: dict[int, float] = dict.fromkeys(moved.tolist(), 1)
+    metres = _metres(cm, moved, home)
+    keep = metres != 0
+    dist: dict[int, float] = dict(zip(moved[keep].tolist(), metres[keep].tolist(), strict=True))
     cm.levels[Level.moves] = Expr(moves)
     cm.levels[Level.distance] = Expr(dist)
     cm.levels[Level.hiring_cost] = Expr(cost)
     n_contract = sum(c.size for c in cm.cohorts if c.status == StaffStatus.contract)
     unreg: dict[int, float] = {v: -1 for v in cm.reg.values()}
     cm.levels[Level.unregularised] = Expr(unreg, float(n_contract))
+
+
+def _metres(cm: CommunityModel, moved: Any, home: Any) -> Any:
+    """Whole metres from posted_at to the institution of each moved column (`moved`,
+    `home` from `cm.moved_columns`), one distance row per home (`cm.dist_from`)."""
+    import numpy as np
+
+    inst, _cohort = cm.x_arrays()
+    out = np.zeros(len(moved), dtype=np.int64)
+    if not len(moved):
+        return out
+    to = inst[moved]
+    for h in np.unique(home).tolist():
+        assert h >= 0, "a member posted outside the community"
+        at = np.nonzero(home == h)[0]
+        out[at] = cm.metres_row(cm.institutions[h].id)[to[at]]
+    return out

@@ -6,7 +6,7 @@ In `separate` mode nobody moves: on_staff and contract stay at `posted_at`.
 from __future__ import annotations
 
 from ...domain import Mode, StaffStatus
-from ..build import CommunityModel, Option
+from ..build import CommunityModel, Option, candidate_options
 from ..cohorts import Cohort
 
 
@@ -19,7 +19,10 @@ def allow_community_and_mobility(cm: CommunityModel, cohort: Cohort, options: li
     for on_staff and contract cohorts. Candidates have no `posted_at`.
     """
     ids = cm.ids_in(cohort.community)
-    here = [o for o in options if o.institution in ids]
+    if options is candidate_options(cm, cohort) and cohort.community == cm.community.id:
+        here = options  # the community's own institutions (the list is shared: not changed here)
+    else:
+        here = [o for o in options if o.institution in ids]
     if cohort.status != StaffStatus.candidate and (cm.mode == Mode.separate or not cohort.mobile):
         return [o for o in here if o.institution == cohort.posted_at]
     return here

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ...domain import StaffStatus
 from ..build import CommunityModel
 from ..linear import Sense
 
@@ -17,10 +16,8 @@ def define_max_moves(cm: CommunityModel) -> None:
     limit = cm.community.max_moves
     if limit is None:
         return
-    terms: dict[int, float] = {
-        var: 1 for c in cm.cohorts if c.status != StaffStatus.candidate  # as cm.moved
-        for opt, var in zip(cm.options[c.index], cm.cols[c.index], strict=True) if opt.institution != c.posted_at
-    }
+    moved, _home = cm.moved_columns()  # as cm.moved
+    terms: dict[int, float] = dict.fromkeys(moved.tolist(), 1)
     cm.add(
         "max_moves",
         f"max_moves[{cm.community.id}]",

@@ -18,21 +18,18 @@ def allow_post_use(cm: CommunityModel, cohort: Cohort, options: list[Option]) ->
     institution's own vacancy), since a hire always takes a post. Contract staff may be
     posted anywhere; whether they can be regularised there is `define_vacancies`' business.
     """
-    out = []
-    inst, funding = cm.inst, cohort.post_funding
-    free = cm.mode != Mode.county_pool or funding is None
-    tiers = set() if funding is None else {t for t in Tier if cm.instance.policy.post_use_allowed(funding, t)}
-    existing, new = PostKind.existing, PostKind.new
-    for o in options:  # a cohort's options are all of one kind; the loop does not assume it
-        if o.kind is existing:
-            if free or inst[o.institution].tier in tiers:
-                out.append(o)
-        elif o.kind is new:
-            if cm.pools_for(o.institution):
-                out.append(o)
-        else:
-            out.append(o)
-    return out
+    key = f"post_use:{cohort.post_funding.value if cm.mode == Mode.county_pool and cohort.post_funding else ''}"
+    if key not in cm.derived:  # the institutions each kind of option may use, once per funding
+        funding = cohort.post_funding
+        tiers = set(Tier) if cm.mode != Mode.county_pool or funding is None else {
+            t for t in Tier if cm.instance.policy.post_use_allowed(funding, t)}
+        cm.derived[key] = {
+            PostKind.existing: frozenset(j.id for j in cm.institutions if j.tier in tiers),
+            PostKind.new: frozenset(j.id for j in cm.institutions if cm.pools_for(j.id)),
+        }
+    ok = cm.derived[key]
+    # a cohort's options are all of one kind; the test does not assume it
+    return [o for o in options if o.kind not in ok or o.institution in ok[o.kind]]
 
 
 def define_vacancies(cm: CommunityModel) -> None:
@@ -59,16 +56,8 @@ def define_vacancies(cm: CommunityModel) -> None:
     rows above hold per title t: people of one title posted in one group are still
     interchangeable, so this stays exact.
     """
-    contract: dict[tuple[str, str], dict[int, float]] = {}
-    hired: dict[tuple[str, str], dict[int, float]] = {}
-    group = {j.id: cm.post_group(j.id) for j in cm.institutions}
-    for c in cm.cohorts:
-        if c.status == StaffStatus.on_staff:
-            continue
-        into = contract if c.status == StaffStatus.contract else hired
-        title = c.title.value if cm.by_title else ""
-        for opt, var in zip(cm.options[c.index], cm.cols[c.index], strict=True):
-            into.setdefault((group[opt.institution], title), {})[var] = 1
+    contract = _people_by_group(cm, StaffStatus.contract)
+    hired = _people_by_group(cm, StaffStatus.candidate)
     serves: dict[str, list[str]] = {}
     for j in cm.institutions:
         g = cm.post_group(j.id)
@@ -86,6 +75,29 @@ def define_vacancies(cm: CommunityModel) -> None:
             _post_counts(cm, key, pools, hired[key], cm.hire, by_pool, "hire", f"hire_posts[{where}]", Sense.eq)
     for pid, terms in by_pool.items():
         cm.add("vacancy", f"vacancy[{pid}]", terms, Sense.le, cm.pools[pid].vacancies)
+
+
+def _people_by_group(cm: CommunityModel, status: StaffStatus) -> dict[tuple[str, str], dict[int, float]]:
+    """The columns of the cohorts of `status`, by (group of the option's institution,
+    title or ""): {column: 1} each, in column order."""
+    import numpy as np
+
+    inst, cohort = cm.x_arrays()
+    groups: dict[str, int] = {}
+    group = np.array([groups.setdefault(cm.post_group(j.id), len(groups)) for j in cm.institutions] or [0],
+                     dtype=np.int64)
+    titles: dict[str, int] = {}
+    title = np.array([titles.setdefault(c.title.value if cm.by_title else "", len(titles)) if c.status == status
+                      else -1 for c in cm.cohorts] or [-1], dtype=np.int64)[cohort]
+    cols = np.nonzero(title >= 0)[0]
+    if not len(cols):
+        return {}
+    key = group[inst[cols]] * len(titles) + title[cols]
+    order = np.argsort(key, kind="stable")  # by key, each key's columns in column order
+    key, cols = key[order], cols[order]
+    cuts = [0, *(np.flatnonzero(np.diff(key)) + 1).tolist(), len(cols)]
+    names = [(g, t) for g in groups for t in titles]  # by key
+    return {names[int(key[a])]: dict.fromkeys(cols[a:b].tolist(), 1) for a, b in zip(cuts, cuts[1:], strict=False)}
 
 
 def _post_counts(cm: CommunityModel, key: tuple[str, str], pools: list[str], people: dict[int, float],

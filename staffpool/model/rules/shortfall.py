@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...domain import Level, Title
 from ..build import CommunityModel
 from ..linear import Expr, Sense
@@ -17,25 +19,27 @@ def define_shortfall(cm: CommunityModel) -> None:
     At the minimum, s_r = max(0, need_r − matching_r), so the level Σ w_r s_r is exactly
     model.md's. Named `shortfall[<j>,<specialty>,<min_title>,#<row>]`.
     """
-    # Cohorts alike in (specialty, title) match the same rows: `matches` once per such pair.
+    import numpy as np
+
+    # Cohorts alike in (specialty, title) match the same rows: `matches` once per such pair
+    # and (specialty, min_title) of a row.
     kinds: dict[tuple[str, Title], int] = {}
-    kind = [kinds.setdefault((c.specialty, c.title), len(kinds)) for c in cm.cohorts]
-    wanted = {req.institution for _n, req in cm.requirements}
-    # institution -> kind -> its columns; kinds and columns in column order
-    by_inst: dict[str, dict[int, list[int]]] = {j: {} for j in wanted}
-    for c in cm.cohorts:
-        kd = kind[c.index]
-        for opt, var in zip(cm.options[c.index], cm.cols[c.index], strict=True):
-            if (at := by_inst.get(opt.institution)) is not None:
-                at.setdefault(kd, []).append(var)
+    kind = np.array([kinds.setdefault((c.specialty, c.title), len(kinds)) for c in cm.cohorts], dtype=np.int64)
+    inst, cohort = cm.x_arrays()
+    col_kind = kind[cohort]
+    cols, starts = cm.by_institution()  # by institution, each in column order
+    at = {j.id: n for n, j in enumerate(cm.institutions)}
+    matching: dict[tuple[str, Title], Any] = {}
     level: dict[int, float] = {}
     for n, req in cm.requirements:
         s = cm.lp.var(f"s_{n:06d}")
         cm.short[n] = s
         terms: dict[int, float] = {s: 1}
-        match = [req.matches(spec, title) for spec, title in kinds]
-        cols = [var for kd, vars_ in by_inst[req.institution].items() if match[kd] for var in vars_]
-        terms.update(dict.fromkeys(sorted(cols), 1))
+        key = (req.specialty, req.min_title)
+        if key not in matching:
+            matching[key] = np.array([req.matches(spec, title) for spec, title in kinds] or [False], dtype=bool)
+        here = cols[starts[at[req.institution]]:starts[at[req.institution] + 1]]
+        terms.update(dict.fromkeys(here[matching[key][col_kind[here]]].tolist(), 1))
         cm.add(
             "shortfall",
             f"shortfall[{req.institution},{req.specialty},{req.min_title.value},#{n + 2}]",

@@ -15,5 +15,7 @@ def allow_village_title(cm: CommunityModel, cohort: Cohort, options: list[Option
     """
     if cohort.title != Title.village_doctor:
         return options
-    inst = cm.inst
-    return [o for o in options if inst[o.institution].tier == Tier.village]
+    if "village" not in cm.derived:
+        cm.derived["village"] = frozenset(j.id for j in cm.institutions if j.tier == Tier.village)
+    village = cm.derived["village"]
+    return [o for o in options if o.institution in village]
