@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from ...domain import Funding, Mode, StaffStatus, Tier
 from ..build import CommunityModel, Option, PostKind, safe_name
 from ..cohorts import Cohort
@@ -97,7 +99,7 @@ def _people_by_group(cm: CommunityModel, status: StaffStatus) -> dict[tuple[str,
     key, cols = key[order], cols[order]
     cuts = [0, *(np.flatnonzero(np.diff(key)) + 1).tolist(), len(cols)]
     names = [(g, t) for g in groups for t in titles]  # by key
-    return {names[int(key[a])]: dict.fromkeys(cols[a:b].tolist(), 1) for a, b in zip(cuts, cuts[1:], strict=False)}
+    return {names[int(key[a])]: dict.fromkeys(cols[a:b].tolist(), 1) for a, b in pairwise(cuts)}
 
 
 def _post_counts(cm: CommunityModel, key: tuple[str, str], pools: list[str], people: dict[int, float],

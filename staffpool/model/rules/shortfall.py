@@ -25,7 +25,7 @@ def define_shortfall(cm: CommunityModel) -> None:
     # and (specialty, min_title) of a row.
     kinds: dict[tuple[str, Title], int] = {}
     kind = np.array([kinds.setdefault((c.specialty, c.title), len(kinds)) for c in cm.cohorts], dtype=np.int64)
-    inst, cohort = cm.x_arrays()
+    _inst, cohort = cm.x_arrays()
     col_kind = kind[cohort]
     cols, starts = cm.by_institution()  # by institution, each in column order
     at = {j.id: n for n, j in enumerate(cm.institutions)}
