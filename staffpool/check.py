@@ -469,9 +469,10 @@ def requirement_coverage(instance: Instance, plan: Plan) -> list[tuple[int, int]
 def check_plan(instance: Instance, plan: Plan, mode: Mode | None = None) -> CheckReport:
     """Every hard rule of model.md against a plan, and the recomputed levels (of the year
     `horizon.start` when the instance spans years: who is present, that year's rows)."""
-    from .horizon import year_view
+    if instance.horizon.start is not None:  # no year given: the instance as it is
+        from .horizon import year_view
 
-    instance = year_view(instance)
+        instance = year_view(instance)
     ctx = _Ctx(instance, mode or instance.policy.mode, plan)
     report = CheckReport()
     for check in CHECKS.values():

@@ -120,6 +120,9 @@ def _coarse(coefs: set[float], scale: float | None) -> bool:
 def decimal_gcd(coefs: set[float], digits: int = 6) -> float | None:
     """The largest g with every coefficient an integer multiple of g, for coefficients of
     at most `digits` decimals; 1.0 for none or zeros; None otherwise."""
+    if all(type(c) is int for c in coefs):  # whole numbers (metres, counts): no scaling to try
+        g = math.gcd(*coefs)
+        return float(g) if g else 1.0
     for k in range(digits + 1):
         scaled = [c * 10**k for c in coefs]
         if all(abs(v - round(v)) <= 1e-9 * max(1.0, abs(v)) for v in scaled):
@@ -515,10 +518,11 @@ def solve(
     the levels add up to the whole's. Raises nothing for infeasibility: the result's status
     says it, with reasons.
     """
-    from .horizon import year_view
-
     t0 = time.perf_counter()
-    instance = year_view(instance)  # the first year of a horizon; itself for one year
+    if instance.horizon.start is not None:  # no year given: the instance as it is
+        from .horizon import year_view
+
+        instance = year_view(instance)  # the first year of a horizon; itself for one year
     mode = Mode(mode) if mode is not None else instance.policy.mode
     derived: list[dict[str, Any]] = []
     if instance.policy.requirements_from:
