@@ -66,12 +66,12 @@ def fit(table: Table, width: int | None, drop: list[str]) -> Table:
     share the room left among the wrapping columns (rich's own shrinking can cut a word)."""
     if width is None:
         return table
+    widths = _widths(table)  # per column: dropping one leaves the others' as they are
     for name in drop:
-        if sum(least for least, _ in _widths(table)) + _frame(table) <= width:
+        if sum(least for least, _ in widths) + _frame(table) <= width:
             break
         idx = [str(c.header) for c in table.columns].index(name)
-        del table.columns[idx]
-    widths = _widths(table)
+        del table.columns[idx], widths[idx]
     room = width - _frame(table)
     if sum(natural for _, natural in widths) <= room or sum(least for least, _ in widths) > room:
         return table
