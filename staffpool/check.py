@@ -41,6 +41,7 @@ from .io import unneutralise_text
 # readings of model.md, kept small enough to compare with the page.
 
 _TITLE_ORDER = ("village_doctor", "resident", "attending", "deputy_chief", "chief")  # model.md ranks 0..4
+_TITLE_RANK = {t: n for n, t in enumerate(_TITLE_ORDER)}  # by the title's text (a StrEnum is its text)
 
 # model.md, post-use table: (post funding, tier) -> always allowed (None) or the policy switch.
 _POST_USE = {
@@ -67,8 +68,7 @@ def _within(metres: int, limit_km: float | None) -> bool:
 
 def _matches(r: Requirement, s: StaffMember) -> bool:
     """model.md: the specialty matches (`*` any) and the title ranks at least min_title's."""
-    return (r.specialty in ("*", s.specialty)
-            and _TITLE_ORDER.index(s.title.value) >= _TITLE_ORDER.index(r.min_title.value))
+    return r.specialty in ("*", s.specialty) and _TITLE_RANK[s.title] >= _TITLE_RANK[r.min_title]
 
 
 def _post_use_ok(policy: Policy, funding: Funding, tier: Tier) -> bool:

@@ -305,22 +305,24 @@ def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
     contract_in: dict[tuple[str, str], list[str]] = {}
     hired_in: dict[tuple[str, str], list[str]] = {}
     values = runner.values_list()
+    existing, contract, kept = PostKind.existing, PostKind.none, PostSource.existing  # enum lookups, once
     for cohort in cm.cohorts:
         members = list(cohort.members)
         pos = 0
         cols = cm.cols[cohort.index]
+        funding = cohort.post_funding.value if cohort.post_funding else None
+        title = cohort.title.value if cm.by_title else ""
         for opt, v in zip(cm.options[cohort.index], values[cols.start:cols.stop], strict=True):
             if v < 0.5:
                 continue  # round(v) == 0: nobody there
             count = round(v)
             for sid in members[pos:pos + count]:
-                if opt.kind == PostKind.existing:
-                    funding = cohort.post_funding.value if cohort.post_funding else None
-                    plan[sid] = Assignment(sid, opt.institution, funding, PostSource.existing)
+                if opt.kind is existing:
+                    plan[sid] = Assignment(sid, opt.institution, funding, kept)
                 else:
                     plan[sid] = Assignment(sid, opt.institution, None, None)
-                    key = (cm.post_group(opt.institution), cohort.title.value if cm.by_title else "")
-                    (contract_in if opt.kind == PostKind.none else hired_in).setdefault(key, []).append(sid)
+                    key = (cm.post_group(opt.institution), title)
+                    (contract_in if opt.kind is contract else hired_in).setdefault(key, []).append(sid)
             pos += count
         for sid in members[pos:]:
             plan[sid] = Assignment(sid, None, None, None)  # a candidate not hired
