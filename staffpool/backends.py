@@ -136,10 +136,19 @@ class HighsRunner:
         self.a_val = np.array(lp.value, dtype=float)
         self.row_lo = np.array(lp.row_lo, dtype=float)
         self.row_hi = np.array(lp.row_hi, dtype=float)
+        self._expr_arrays: dict[int, tuple[Expr, Any, Any]] = {}
 
-    @staticmethod
-    def _arrays(expr: Expr) -> tuple[list[int], list[float]]:
-        return list(expr.terms), list(expr.terms.values())
+    def _arrays(self, expr: Expr) -> tuple[Any, Any]:
+        """The expression's columns and coefficients as numpy arrays, made once per
+        expression (a level's are asked for by `solve`, `hold` and `level_value`; a
+        distance level has thousands of terms). Expressions are never changed once made."""
+        got = self._expr_arrays.get(id(expr))
+        if got is None or got[0] is not expr:  # the expression is kept: its id stays its own
+            np, n = self.np, len(expr.terms)
+            got = (expr, np.fromiter(expr.terms, dtype=np.int64, count=n),
+                   np.fromiter(expr.terms.values(), dtype=float, count=n))
+            self._expr_arrays[id(expr)] = got
+        return got[1], got[2]
 
     def _model(self, costs: Any, integer: bool, time_left: float | None) -> tuple[Any, Any, Any, Any]:
         """A HiGHS model of the columns not fixed: the fixed columns' share moves into the
@@ -355,7 +364,7 @@ class HighsRunner:
         """The level's value in the current plan."""
         assert self.values is not None
         idx, vals = self._arrays(expr)
-        return _dot(self.np.asarray(vals), self.values[idx]) + float(expr.constant)
+        return _dot(vals, self.values[idx]) + float(expr.constant)
 
     def solve(self, expr: Expr, time_left: float | None, scale: float | None = None, hint: float | None = None,
               defer: bool = False, give_up: bool = False, missed: bool = False
@@ -548,8 +557,8 @@ class HighsRunner:
         idx, vals = self._arrays(expr)
         bound = rhs - float(expr.constant)
         self.a_row = np.append(self.a_row, np.full(len(idx), len(self.row_lo), dtype=np.int64))
-        self.a_col = np.append(self.a_col, np.array(idx, dtype=np.int64))
-        self.a_val = np.append(self.a_val, np.array(vals, dtype=float))
+        self.a_col = np.append(self.a_col, idx)
+        self.a_val = np.append(self.a_val, vals)
         self.row_lo = np.append(self.row_lo, -np.inf)
         self.row_hi = np.append(self.row_hi, bound)
 

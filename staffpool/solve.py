@@ -120,8 +120,9 @@ def _coarse(coefs: set[float], scale: float | None) -> bool:
 def decimal_gcd(coefs: set[float], digits: int = 6) -> float | None:
     """The largest g with every coefficient an integer multiple of g, for coefficients of
     at most `digits` decimals; 1.0 for none or zeros; None otherwise."""
-    if all(type(c) is int for c in coefs):  # whole numbers (metres, counts): no scaling to try
-        g = math.gcd(*coefs)
+    ints = [c for c in coefs if type(c) is int]
+    if len(ints) == len(coefs):  # whole numbers (metres, counts): no scaling to try
+        g = math.gcd(*ints)
         return float(g) if g else 1.0
     for k in range(digits + 1):
         scaled = [c * 10**k for c in coefs]
