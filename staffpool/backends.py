@@ -132,8 +132,8 @@ class HighsRunner:
         # The rows as coordinates (row, column, value), sorted by row; hold rows are appended.
         counts = np.diff(np.append(np.array(lp.starts, dtype=np.int64), len(lp.index)))
         self.a_row = np.repeat(np.arange(lp.num_rows, dtype=np.int64), counts)
-        self.a_col = np.array(lp.index, dtype=np.int64)
-        self.a_val = np.array(lp.value, dtype=float)
+        self.a_col = np.fromiter(lp.index, dtype=np.int64, count=len(lp.index))
+        self.a_val = np.fromiter(lp.value, dtype=float, count=len(lp.value))
         self.row_lo = np.array(lp.row_lo, dtype=float)
         self.row_hi = np.array(lp.row_hi, dtype=float)
         self._expr_arrays: dict[int, tuple[Expr, Any, Any]] = {}
@@ -143,8 +143,8 @@ class HighsRunner:
         order = np.argsort(self.a_col, kind="stable")  # each column's entries by row
         self.c_row = self.a_row[order].astype(np.int32)
         self.c_val = self.a_val[order]
-        self.c_start = np.searchsorted(self.a_col[order], np.arange(self.n + 1))
-        self.c_count = np.diff(self.c_start)
+        self.c_count = np.bincount(self.a_col, minlength=self.n)
+        self.c_start = np.concatenate(([0], np.cumsum(self.c_count)))
 
     def _arrays(self, expr: Expr) -> tuple[Any, Any]:
         """The expression's columns and coefficients as numpy arrays, made once per
