@@ -1,0 +1,88 @@
+"""What a solve adds to the work of reading and writing an instance: the program's column
+arrays agree with its options, a level's arrays are made once, and `staffpool solve` loads
+only what the HiGHS path needs. (Speed itself is measured by benchmarks/, not here.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from staffpool import load_instance
+from staffpool.domain import Level, Mode, StaffStatus
+from staffpool.generate import generate
+from staffpool.model.build import build_community
+from staffpool.model.linear import Expr
+from staffpool.solve import load_profile
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(1, seed=5, scale=0.2, out_dir=tmp_path_factory.mktemp("gen") / "county", contracts=3.0,
+                    vacancies=0.15)
+
+
+@pytest.mark.parametrize("mode", [m.value for m in Mode])
+def test_column_arrays_agree_with_the_options(county: Path, mode: str) -> None:
+    """x_arrays, by_institution, moved_columns and x, each against the options read one by one."""
+    instance = load_instance(county)
+    cm = build_community(instance, instance.communities[0].id, Mode(mode))
+    position = {j.id: n for n, j in enumerate(cm.institutions)}
+    inst, cohort = cm.x_arrays()
+    at: dict[int, list[int]] = {}
+    moved: list[tuple[int, int]] = []
+    n = 0
+    for k, (c, opts) in enumerate(zip(cm.cohorts, cm.options, strict=True)):
+        for o, opt in enumerate(opts):
+            col = cm.cols[k][o]
+            assert col == n and cm.x[(k, o)] == col  # the cohorts' columns, one after another from 0
+            assert inst[col] == position[opt.institution] and cohort[col] == k
+            at.setdefault(position[opt.institution], []).append(col)
+            if c.status != StaffStatus.candidate and opt.institution != c.posted_at:
+                moved.append((col, position[str(c.posted_at)]))
+            n += 1
+    assert len(inst) == len(cohort) == len(cm.x) == n and n > 0
+    assert sorted(cm.x) == [(k, o) for k, opts in enumerate(cm.options) for o in range(len(opts))]
+    with pytest.raises(KeyError):
+        cm.x[(len(cm.cohorts), 0)]
+    cols, starts = cm.by_institution()
+    for j in range(len(cm.institutions)):
+        assert cols[starts[j]:starts[j + 1]].tolist() == at.get(j, [])
+    got, home = cm.moved_columns()
+    assert list(zip(got.tolist(), home.tolist(), strict=True)) == moved
+    if mode != "separate":
+        assert moved  # the check above saw some moves
+
+
+def test_a_levels_arrays_are_made_once(county: Path) -> None:
+    from staffpool.backends import HighsRunner
+
+    instance = load_instance(county)
+    cm = build_community(instance, instance.communities[0].id)
+    runner = HighsRunner(cm, load_profile("highs"))
+    expr = cm.levels[Level.distance]
+    idx, vals = runner._arrays(expr)
+    assert runner._arrays(expr)[0] is idx and runner._arrays(expr)[1] is vals
+    assert dict(zip(idx.tolist(), vals.tolist(), strict=True)) == expr.terms
+    other = Expr({int(idx[0]): 2.5})  # another expression: its own arrays
+    assert runner._arrays(other)[1].tolist() == [2.5]
+
+
+def test_solve_loads_only_the_highs_path(tmp_path: Path) -> None:
+    """A one-year instance: no horizon module, no PuLP (CBC only), no pandas; the cyclic
+    collector's start-up freeze is undone when the command returns."""
+    code = (
+        "import gc, json, sys\n"
+        "from staffpool.cli import main\n"
+        f"rc = main(['solve', {str(ROOT / 'instances' / 'tiny')!r}, '--out', {str(tmp_path / 'out')!r}])\n"
+        "mods = [m for m in ('staffpool.horizon', 'pulp', 'pandas', 'scipy', 'networkx', 'openpyxl') if m in sys.modules]\n"
+        "print(json.dumps({'rc': rc, 'modules': mods, 'frozen': gc.get_freeze_count()}), file=sys.stderr)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    got = json.loads(run.stderr.strip().splitlines()[-1])
+    assert got == {"rc": 0, "modules": [], "frozen": 0}
