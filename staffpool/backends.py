@@ -599,7 +599,7 @@ class HighsRunner:
     def values_list(self) -> list[float]:
         """Every column's value in the plan."""
         assert self.values is not None
-        return [float(v) for v in self.values.tolist()]
+        return self.values.astype(float, copy=False).tolist()
 
     def variant(self, row_hi: dict[int, float], zero_cols: Any, warm_lp: WarmLP | None = None) -> HighsRunner:
         """A fresh runner over the same program with some rows' upper bounds changed and the

@@ -307,16 +307,21 @@ def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
     hired_in: dict[tuple[str, str], list[str]] = {}
     values = runner.values_list()
     existing, contract, kept = PostKind.existing, PostKind.none, PostSource.existing  # enum lookups, once
+    # The cohorts' columns with someone there (round(v) > 0), in column order: a county has
+    # 33,000 columns and 1,400 people.
+    n_x = cm.cols[-1].stop if cm.cols else 0
+    taken = [c for c, v in enumerate(values[:n_x]) if v >= 0.5]
+    t = 0
     for cohort in cm.cohorts:
         members = list(cohort.members)
         pos = 0
         cols = cm.cols[cohort.index]
+        opts = cm.options[cohort.index]
         funding = cohort.post_funding.value if cohort.post_funding else None
         title = cohort.title.value if cm.by_title else ""
-        for opt, v in zip(cm.options[cohort.index], values[cols.start:cols.stop], strict=True):
-            if v < 0.5:
-                continue  # round(v) == 0: nobody there
-            count = round(v)
+        while t < len(taken) and taken[t] < cols.stop:
+            opt, count = opts[taken[t] - cols.start], round(values[taken[t]])
+            t += 1
             for sid in members[pos:pos + count]:
                 if opt.kind is existing:
                     plan[sid] = Assignment(sid, opt.institution, funding, kept)
