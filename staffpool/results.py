@@ -175,6 +175,8 @@ def make_summary(result: Result) -> Summary:
 
 
 def _cell(column: str, v: Any) -> str:
+    if type(v) is str:  # most cells: ids, names, codes
+        return v
     if v is None:
         return ""
     if isinstance(v, bool):
