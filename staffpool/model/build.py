@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import compress
+from itertools import chain, compress
+from operator import attrgetter
 from typing import Any
 
 from ..domain import (
@@ -27,6 +28,8 @@ from ..domain import (
 )
 from .cohorts import Cohort, build_cohorts
 from .linear import Expr, LinearProgram, Sense
+
+_INSTITUTION = attrgetter("institution")
 
 
 class PostKind(StrEnum):
@@ -108,8 +111,8 @@ class CommunityModel:
             import numpy as np
 
             pos = {j.id: n for n, j in enumerate(self.institutions)}
-            inst = np.fromiter((pos[o.institution] for opts in self.options for o in opts), dtype=np.int64,
-                               count=sum(map(len, self.options)))
+            inst = np.fromiter(map(pos.__getitem__, map(_INSTITUTION, chain.from_iterable(self.options))),
+                               dtype=np.int64, count=sum(map(len, self.options)))
             cohort = np.repeat(np.arange(len(self.cohorts), dtype=np.int64), [len(c) for c in self.cols])
             self.derived["x"] = (inst, cohort)
         return self.derived["x"]
