@@ -104,6 +104,24 @@ def test_chain_levels_equal_cold_solves(tmp_path: Path, mode: Mode) -> None:
         assert r.levels == pytest.approx(cold, abs=1e-6), (p, r.how)
 
 
+def test_the_count_of_hires_follows_each_scenarios_budget() -> None:
+    """The chain's program is built for its loosest budget (300,000: two of the three
+    residents fit, so `hiring_count` ≤ 2); a scenario without a budget must hire all three
+    and one with 150,000 only one: the count row's bound is each scenario's own."""
+    from staffpool.domain import Community
+    from tests.helpers import inst as institution
+    from tests.helpers import make, person, req
+
+    staff = [person(f"r{k}", "candidate", "resident", "gp") for k in range(3)]
+    instance = make([institution("T", "township", 3)], staff, [req("T", "gp", "resident", 3)], {},
+                    [Community(id="C1", name="C1", hiring_budget=300000)])
+    points = [Point(k + 1, None, (("hiring_budget", b),)) for k, b in enumerate((None, 300000, 150000))]
+    results = run_chain(instance, Chain("C1", Mode.county_pool, tuple(points)), load_profile("highs"))
+    assert [r.levels["shortfall"] for r in results] == [0, 1, 2]
+    for p, r in zip(points, results, strict=True):
+        assert r.levels == pytest.approx(_cold_levels(instance, "C1", Mode.county_pool, p), abs=1e-6), (p, r.how)
+
+
 def test_wrong_guesses_keep_the_levels_exact(tmp_path: Path) -> None:
     """`hints` only speed the search: any guess, too low, too high or right, gives the
     same levels."""

@@ -279,6 +279,10 @@ class _WarmProgram:
     base: Any  # HighsRunner, never solved on
     profile: Any
     rows: dict[str, tuple[int, float]]  # limit -> (row, row bound − limit)
+    # The count of hires implied by the budget (`hiring_count[C]`): its row and the hireable
+    # candidates' salaries, for the scenario's own count (built for the loosest budget, the
+    # row would let a scenario without a budget hire too few); None: no such row.
+    count: tuple[int, list[int]] | None
     move_cols: Any  # columns of moves (numpy int array)
     move_m: Any  # their distance in metres
     build_s: float
@@ -292,6 +296,7 @@ class _WarmProgram:
 
         from ..backends import HighsRunner
         from ..model.build import build_community
+        from ..model.rules.budget import hireable_salaries
 
         t0 = time.perf_counter()
         inst = point_instance(sub, chain.community, chain.mode, loose)
@@ -307,6 +312,9 @@ class _WarmProgram:
             if cm.lp.row_lo[r] != -math.inf:
                 return None
             rows[k] = (r, cm.lp.row_hi[r] - float(loose.value(k)))
+        count = None
+        if "hiring_budget" in rows and (names := cm.families.get("hiring_count", [])):
+            count = (cm.lp.row_names.index(names[0]), hireable_salaries(cm))
         cols: list[int] = []
         metres: list[int] = []
         for (ki, oi), col in cm.x.items():
@@ -315,7 +323,7 @@ class _WarmProgram:
                 cols.append(col)
                 metres.append(cm.dist[(cohort.posted_at, opt.institution)])
         base = HighsRunner(cm, profile)
-        return cls(cm, base, profile, rows, np.array(cols, dtype=np.int64), np.array(metres, dtype=np.int64),
+        return cls(cm, base, profile, rows, count, np.array(cols, dtype=np.int64), np.array(metres, dtype=np.int64),
                    time.perf_counter() - t0)
 
     def solve(self, inst: Instance, p: Point, time_limit: float | None, hints: dict[Any, float],
@@ -323,12 +331,16 @@ class _WarmProgram:
         """The scenario's outcome, and what its plan uses of each limit (`_fits`)."""
         import numpy as np
 
+        from ..model.rules.budget import affordable_hires
         from ..solve import solve_levels
 
         row_hi: dict[int, float] = {}
         for k, (r, offset) in self.rows.items():
             v = p.value(k)
             row_hi[r] = math.inf if v is None else float(v) + offset
+        if self.count is not None:
+            budget = p.value("hiring_budget")
+            row_hi[self.count[0]] = math.inf if budget is None else float(affordable_hires(self.count[1], float(budget)))
         if p.max_distance_km is None:
             zero = np.zeros(0, dtype=np.int64)
         elif p.max_distance_km in self.zeros:
