@@ -68,6 +68,9 @@ GUESS_MIN_EXTRA = 50
 # After a deferred bound of the level was not met (solve.solve_levels), the optimum is
 # likely above the LP bound: the guess reaches further.
 GUESS_WIDEN_MISSED = 0.3
+# A level's LP looks ahead to the next (`HighsRunner._look_ahead`) only with a weight ε at
+# least this: below it the next level's costs sink under the LP's tolerances.
+LOOK_AHEAD_MIN_EPS = 1e-5
 
 
 def _round_up(bound: float, scale: float | None) -> float:
@@ -121,9 +124,17 @@ class HighsRunner:
         highspy.Highs.resetGlobalScheduler(True)
         lp = cm.lp
         self.n = lp.num_cols
+        # A year's program has the cohorts' columns first, cohort after cohort; a cohort of
+        # n people puts at most n in its columns (`_level_range`). (Not the years' program.)
+        blocks = getattr(cm, "cols", None)
+        self.cohort_cols = np.array([len(c) for c in blocks] if blocks is not None else [], dtype=np.int64)
+        self.cohort_size = np.array([c.size for c in cm.cohorts] if blocks is not None else [], dtype=float)
         self.values: Any = None  # the incumbent plan: a float array by column, or None
         self.warm_lp: WarmLP | None = None  # the LP kept between a sweep's scenarios (`variant`)
         self.deferred = False  # the last level solved was deferred (`solve`)
+        # The next level's LP certificate, when this level's LP looked ahead (`_look_ahead`):
+        # (rows it holds for, the next level's costs, (bound, reduced costs, point)).
+        self.ahead: tuple[int, Any, tuple[float, Any, Any]] | None = None
         self.lb = np.array(lp.lb, dtype=float)
         self.ub = np.array(lp.ub, dtype=float)
         self.is_int = np.array(lp.integer, dtype=bool)
@@ -294,6 +305,69 @@ class HighsRunner:
         x[self.fixed] = self.fix_val[self.fixed]
         return (h.getInfo().objective_function_value, d, x), False
 
+    def _look_ahead(self, costs: Any, scale: float | None, then: tuple[Expr, float | None] | None
+                    ) -> tuple[float, Any, float, float] | None:
+        """Whether this level's LP may also minimise the next level: (ε, the next level's
+        costs, U, its step), or None, where the next level T lies in [L, U] over the
+        columns' bounds.
+
+        The LP minimises C = S + ε·T (S this level, T the next). For every plan,
+        S = C − ε·T ≥ C* + Σ d_j·(x_j − x̂_j) − ε·U, so (C* − ε·U, d, x̂) is a certificate
+        for this level like an LP of S alone, and ε·(U − L) < step/2 keeps its rounding up
+        to S's step at S(x̂) when x̂ is integral and S's optimum. Then for every plan held at
+        S ≤ S(x̂): ε·T ≥ C* − S(x̂) + Σ d_j·(x_j − x̂_j), a certificate for T (`_keep_ahead`)
+        whose bound is T(x̂): the next level needs no LP of its own. Only when both levels
+        have steps and T is bounded; ε small enough keeps C's minimiser among S's."""
+        if then is None or not scale:
+            return None
+        expr2, scale2 = then
+        if not scale2:
+            return None
+        lower, upper = self._level_range(expr2)
+        spread = upper - lower
+        if not math.isfinite(spread) or spread <= 0:
+            return None
+        eps = scale / (4.0 * spread)
+        if eps < LOOK_AHEAD_MIN_EPS:  # below the LP's tolerances: T would be noise
+            return None
+        costs2 = self.np.zeros(self.n)
+        idx, vals = self._arrays(expr2)
+        costs2[idx] = vals
+        return eps, costs2, upper, scale2
+
+    def _level_range(self, expr: Expr) -> tuple[float, float]:
+        """[L, U] holding the expression's variable part in every plan: a cohort of n
+        people adds n × its least and greatest coefficient (or 0, which a candidate not
+        hired adds); every other column its bounds' products (a fixed column its value)."""
+        np = self.np
+        c = np.zeros(self.n)
+        idx, vals = self._arrays(expr)
+        c[idx] = vals
+        k = int(self.cohort_cols.sum())
+        has = self.cohort_cols > 0
+        starts = (np.cumsum(self.cohort_cols) - self.cohort_cols)[has]
+        cx = c[:k]
+        upper = float((self.cohort_size[has] * np.maximum(np.maximum.reduceat(cx, starts), 0.0)).sum()) if k else 0.0
+        lower = float((self.cohort_size[has] * np.minimum(np.minimum.reduceat(cx, starts), 0.0)).sum()) if k else 0.0
+        rest = np.nonzero(c[k:])[0] + k
+        lo = np.where(self.fixed[rest], self.fix_val[rest], self.lb[rest])
+        hi = np.where(self.fixed[rest], self.fix_val[rest], self.ub[rest])
+        a, b = c[rest] * lo, c[rest] * hi  # (inf × 0 never occurs: only non-zero costs)
+        return lower + float(np.minimum(a, b).sum()), upper + float(np.maximum(a, b).sum())
+
+    def _keep_ahead(self, looked: tuple[float, Any, float, float], lp: tuple[float, Any, Any], value: float) -> None:
+        """After a level whose look-ahead LP point x̂ was integral and optimal (S(x̂) =
+        `value`): the next level's certificate (C* − value)/ε, d/ε at x̂, kept for the next
+        `solve` if its bound rounds up to T(x̂), else that level solves its own LP. Holds
+        for integer plans under this level's hold (S ≤ value: no other multiple of the step
+        fits in the hold's tolerance)."""
+        eps, costs2, c_star, step2 = looked
+        _z, d, x = lp
+        bound = (c_star - value) / eps
+        t_hat = _dot(costs2, self.values)
+        if _round_up(bound, step2) >= t_hat - 1e-6 * max(1.0, abs(t_hat)):
+            self.ahead = (len(self.row_lo) + 1, costs2, (min(bound, t_hat), d / eps, x))
+
     def _fix(self, lp: tuple[float, Any, Any], z_inc: float) -> Any:
         """Fix at its bound every free integer column whose reduced cost exceeds the gap
         z_inc − z_LP: one unit off that bound costs more than z_inc. Returns their indices."""
@@ -387,6 +461,7 @@ class HighsRunner:
         """Back to a `snapshot`: later fixings and holds undone."""
         fixed, fix_val, rows, nnz, values = state
         self.fixed, self.fix_val, self.values = fixed.copy(), fix_val.copy(), values
+        self.ahead = None
         self.row_lo, self.row_hi = self.row_lo[:rows], self.row_hi[:rows]
         self.a_row, self.a_col, self.a_val = self.a_row[:nnz], self.a_col[:nnz], self.a_val[:nnz]
 
@@ -397,7 +472,8 @@ class HighsRunner:
         return _dot(vals, self.values[idx]) + float(expr.constant)
 
     def solve(self, expr: Expr, time_left: float | None, scale: float | None = None, hint: float | None = None,
-              defer: bool = False, give_up: bool = False, missed: bool = False
+              defer: bool = False, give_up: bool = False, missed: bool = False,
+              then: tuple[Expr, float | None] | None = None
               ) -> tuple[TerminationCondition, float | None, float | None]:
         """(termination, the level's value in the plan found, a proven lower bound on the
         level given the earlier levels' holds). The bound is what "optimal" rests on: a
@@ -415,7 +491,8 @@ class HighsRunner:
         if the guess model (step 3) has no plan at all, return no_solution at once instead
         of proving the whole level infeasible: the driver then solves the first deferred
         level in full, which it would do after that proof anyway. `missed`: that level,
-        solved again (its guess reaches further)."""
+        solved again (its guess reaches further). `then`: the next level and its step; the
+        LP may look ahead to it (`_look_ahead`), which can spare the next level its LP."""
         np = self.np
         t0 = time.perf_counter()
         self.deferred = False
@@ -431,10 +508,23 @@ class HighsRunner:
             return None if time_left is None else max(0.0, time_left - (time.perf_counter() - t0))
 
         lp = None
+        ahead, self.ahead = self.ahead, None
+        looked: tuple[float, Any, float, float] | None = None  # (ε, next costs, C*, its step)
         if self.n and self.profile.reduced_cost_fixing:
-            lp, infeasible = self._lp_bound(costs, time_left)
-            if infeasible:
-                return TerminationCondition.infeasible, None, None
+            if ahead is not None and ahead[0] == len(self.row_lo) and np.array_equal(ahead[1], costs):
+                lp = ahead[2]  # the last level's LP looked ahead to this one
+            else:
+                looked = self._look_ahead(costs, scale, then)
+                if looked is None:
+                    lp, infeasible = self._lp_bound(costs, time_left)
+                else:
+                    eps, costs2, upper, step2 = looked
+                    lp, infeasible = self._lp_bound(costs + eps * costs2, time_left)
+                    if lp is not None:  # a bound on this level alone (see `_look_ahead`)
+                        looked = (eps, costs2, lp[0], step2)
+                        lp = (lp[0] - eps * upper, lp[1], lp[2])
+                if infeasible:
+                    return TerminationCondition.infeasible, None, None
         lp_bound = -math.inf  # the LP bound, rounded up to the next multiple of `scale`
         if lp is not None:
             lp_bound = lp[0]
@@ -444,10 +534,15 @@ class HighsRunner:
             x = lp[2]
             if bool(np.all(np.abs(x[self.is_int] - np.round(x[self.is_int])) <= 1e-7)):
                 # An integral LP optimum is a feasible plan whose value meets the bound: optimal.
+                # (A bound from a look-ahead is a little below the LP's: optimal once rounded up.)
                 self.values = np.where(self.is_int, np.round(x), x)
                 value = val(self.values)
-                self._fix(lp, value)
-                return TerminationCondition.optimal, value + const, min(value, lp[0]) + const
+                bound = lp[0] if not scale else max(lp[0], _round_up(lp[0], scale))
+                if value <= bound + 1e-6 * max(1.0, abs(value)):
+                    self._fix(lp, value)
+                    if looked is not None:
+                        self._keep_ahead(looked, lp, value)
+                    return TerminationCondition.optimal, value + const, min(value, bound) + const
         z_inc = val(self.values) if self.values is not None else None
         upto = -math.inf  # the guess's limit (step 3)
         if lp is not None and scale:
@@ -613,6 +708,7 @@ class HighsRunner:
         np = self.np
         new = copy.copy(self)
         new.values = None
+        new.ahead = None
         new.warm_lp = warm_lp
         if warm_lp is not None:
             warm_lp.rows = len(self.row_lo)

@@ -206,6 +206,14 @@ def solve_levels(
     pending: list[tuple[int, Any, int, bool]] = []  # (level index, runner state, logs kept, have_plan)
     eager: set[int] = set()
     deferred: set[int] = set()  # indices in `logs` of levels whose value awaits the plan
+    steps = {} if steps is None else steps
+
+    def step_of(level: Level) -> tuple[set[float], float | None]:
+        if level not in steps:
+            coefs = set(cm.levels[level].terms.values())  # few distinct values
+            steps[level] = (coefs, _level_scale(cm, level, coefs))
+        return steps[level]
+
     i = -1
     while i + 1 < len(order):
         i += 1
@@ -223,13 +231,9 @@ def solve_levels(
             logs.append(LevelLog(level, None, TerminationCondition.time_limit, 0.0))
             continue
         ts = time.perf_counter()
-        if steps is not None and level in steps:
-            coefs, scale = steps[level]
-        else:
-            coefs = set(expr.terms.values())  # few distinct values
-            scale = _level_scale(cm, level, coefs)
-            if steps is not None:
-                steps[level] = (coefs, scale)
+        coefs, scale = step_of(level)
+        # HiGHS's LP may look ahead to the next level (HighsRunner._look_ahead).
+        then = (cm.levels[order[i + 1]], step_of(order[i + 1])[1]) if i + 1 < len(order) else None
         hint = hints.get(level) if hints else None
         hint = None if hint is None else hint - expr.constant
         if lazy:
@@ -237,7 +241,7 @@ def solve_levels(
             state = runner.snapshot()
             defer = i + 1 < len(order) and i not in eager and _coarse(coefs, scale)
             term, value, bound = runner.solve(expr, left, scale, hint, defer=defer, give_up=bool(pending),
-                                              missed=i in eager)
+                                              missed=i in eager, then=then)
             if pending and (term != TerminationCondition.optimal or value is None):
                 # No plan meets every deferred level's bound: solve the first one in full (its
                 # plan then proves or corrects it, and later levels may be deferred again).
@@ -254,6 +258,8 @@ def solve_levels(
                 deferred.add(len(logs))
             else:
                 pending.clear()  # the plan found obeys every hold: each deferred bound is met
+        elif isinstance(runner, HighsRunner):
+            term, value, bound = runner.solve(expr, left, scale, hint, then=then)
         else:
             term, value, bound = runner.solve(expr, left, scale, hint)
         logs.append(LevelLog(level, value, term, time.perf_counter() - ts, bound))
