@@ -221,3 +221,18 @@ def test_reasons_from_the_workers_are_in_the_command_s_language(cluster: Cluster
 
     assert why(there.stdout) == why(local.stdout)
     assert "没有" in why(there.stdout)[0][0], there.stdout
+
+
+def test_the_local_cluster_s_workers_keep_glibc_s_mmap_threshold() -> None:
+    """`--scheduler dask` starts its workers without the nanny's MALLOC_TRIM_THRESHOLD_ (set, it
+    stops glibc from raising its mmap threshold: every array a fresh mapping; docs/scale.md),
+    and with the nanny's other settings."""
+    from staffpool.scale.engines import DaskEngine
+
+    client, cluster = DaskEngine("dask", 2)._client()
+    try:
+        got = client.run(lambda: (os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("OMP_NUM_THREADS")))
+    finally:
+        client.close()
+        cluster.close()
+    assert len(got) == 2 and set(got.values()) == {(None, "1")}

@@ -9,8 +9,9 @@ travels by name to other processes and machines).
   pickled), or this process for one worker.
 - `DaskEngine(scheduler)`: `tcp://HOST:PORT` (a cluster started with `dask scheduler` and
   `dask worker`) or `dask` (a local cluster of `workers` processes, one thread each).
-  Each community's data goes to the cluster once, as a small task that unpacks it; the
-  workers running that community's tasks fetch the result once and keep it. A task (not
+  Each community's data goes to the cluster once: inside its task when it has one (a
+  solve), else as a small task that unpacks it, whose result the workers running that
+  community's tasks fetch once and keep. A task (not
   `client.scatter`) so that Dask can run it again when the worker holding it dies: Dask
   reschedules a dead worker's tasks by itself, and nothing is lost but their time.
 """
@@ -106,13 +107,13 @@ def _unpack(blob: bytes) -> Instance:
     return pickle.loads(zlib.decompress(blob))  # our own bytes, made in `DaskEngine.run`
 
 
-def _on_dask(fn: Fn, sub: Instance, task: Any, lang: str = "en") -> Any:
+def _on_dask(fn: Fn, sub: Instance | bytes, task: Any, lang: str = "en") -> Any:
     # A worker is another process, maybe on another machine: the reasons it writes (an
     # infeasible community's) follow the language of the command, not the worker's locale.
     from ..i18n import set_language
 
     set_language(lang)
-    return fn(sub, task)
+    return fn(_unpack(sub) if isinstance(sub, bytes) else sub, task)
 
 
 class DaskEngine:
@@ -139,6 +140,14 @@ class DaskEngine:
             # environment.
             os.environ.setdefault("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED", "False")
             dask.config.set({"distributed.worker.profile.enabled": False})
+            # The nanny sets MALLOC_TRIM_THRESHOLD_ in its workers (to hand freed memory back
+            # to the system at once); setting it also stops glibc from raising its mmap
+            # threshold, so every numpy array of a program is a fresh mmap, page faults and a
+            # munmap: 1.4 s of system CPU per worker on 40 counties, 0.2 s without
+            # (docs/scale.md). Unset in the workers of the cluster this command starts.
+            environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
+            environ["MALLOC_TRIM_THRESHOLD_"] = None  # None: not set (distributed.nanny)
+            dask.config.set({"distributed.nanny.pre-spawn-environ": environ})
             # Its workers log to this terminal; at shutdown they report the scheduler gone.
             cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.CRITICAL)
@@ -171,8 +180,10 @@ class DaskEngine:
                 by_community.setdefault(t.community, []).append((i, t))
             for cid, its in by_community.items():
                 blob = zlib.compress(pickle.dumps(subs[cid], protocol=pickle.HIGHEST_PROTOCOL), 1)
-                digest = hashlib.sha1(blob).hexdigest()[:12]
-                data = client.submit(_unpack, blob, key=f"staffpool-community-{cid}-{digest}", pure=False)
+                data: Any = blob  # one task (a solve): the data travels in it, no task of its own
+                if len(its) > 1:
+                    digest = hashlib.sha1(blob).hexdigest()[:12]
+                    data = client.submit(_unpack, blob, key=f"staffpool-community-{cid}-{digest}", pure=False)
                 for i, t in its:
                     fut = client.submit(_on_dask, fn, data, t, lang, key=f"staffpool-task-{run_id}-{i}",
                                         pure=False, retries=self.retries)
