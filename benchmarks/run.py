@@ -346,7 +346,7 @@ def treasury_case(sp: list[str], county: Path, base: Path, a: argparse.Namespace
     plan = base / "county-treasury-plan"
     solve = Row("county+treasury", f"staffpool solve (treasury_budget {budget:,})", "", [])
     naive = Row("county+treasury", "naive per-person model", "", [])
-    solve_cmd = [*sp, "solve", str(inst), "--out", str(plan), "--json"]
+    solve_cmd = [*sp, "solve", str(inst), "--out", str(plan), "--json", "--force"]  # repeats replace their own plan
     naive_cmd = [sys.executable, str(Path(__file__).resolve()), "--naive", str(inst)]
     solve.command, naive.command = short(solve_cmd, base), short(naive_cmd, base)
     out: dict[str, Any] = {"failures": [], "checks": [], "rows": [solve], "ratios": {}}
