@@ -149,8 +149,10 @@ class DaskEngine:
             environ["MALLOC_TRIM_THRESHOLD_"] = None  # None: not set (distributed.nanny)
             dask.config.set({"distributed.nanny.pre-spawn-environ": environ})
             # Its workers log to this terminal; at shutdown they report the scheduler gone.
+            # Its scheduler's web server on a free port: the default 8787 may be taken (another
+            # cluster), and Dask then warns on stderr.
             cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.CRITICAL)
+                                   dashboard_address=":0", silence_logs=logging.CRITICAL)
             return Client(cluster), cluster
         try:
             return Client(self.scheduler, timeout=self.connect_timeout), None
