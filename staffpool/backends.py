@@ -71,6 +71,8 @@ GUESS_WIDEN_MISSED = 0.3
 # A level's LP looks ahead to the next (`HighsRunner._look_ahead`) only with a weight ε at
 # least this: below it the next level's costs sink under the LP's tolerances.
 LOOK_AHEAD_MIN_EPS = 1e-5
+# HiGHS's default dual feasibility tolerance: how far a reduced cost it reports may be off.
+LP_DUAL_TOLERANCE = 1e-7
 
 
 def _round_up(bound: float, scale: float | None) -> float:
@@ -361,12 +363,16 @@ class HighsRunner:
         `solve` if its bound rounds up to T(x̂), else that level solves its own LP. Holds
         for integer plans under this level's hold (S ≤ value: no other multiple of the step
         fits in the hold's tolerance)."""
+        np = self.np
         eps, costs2, c_star, step2 = looked
         _z, d, x = lp
         bound = (c_star - value) / eps
         t_hat = _dot(costs2, self.values)
         if _round_up(bound, step2) >= t_hat - 1e-6 * max(1.0, abs(t_hat)):
-            self.ahead = (len(self.row_lo) + 1, costs2, (min(bound, t_hat), d / eps, x))
+            # d is known to the LP's dual tolerance, d/ε to that over ε: shrink each reduced
+            # cost by it first, so a zero one that came out a hair positive fixes nothing.
+            d2 = np.sign(d) * np.maximum(np.abs(d) - LP_DUAL_TOLERANCE, 0.0) / eps
+            self.ahead = (len(self.row_lo) + 1, costs2, (min(bound, t_hat), d2, x))
 
     def _fix(self, lp: tuple[float, Any, Any], z_inc: float) -> Any:
         """Fix at its bound every free integer column whose reduced cost exceeds the gap
