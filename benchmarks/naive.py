@@ -15,7 +15,7 @@ from fractions import Fraction
 
 import pulp
 
-from staffpool.domain import (
+from staffpool.domain.instance import (
     Funding,
     Instance,
     Institution,

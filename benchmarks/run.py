@@ -262,7 +262,7 @@ def naive_main(instance_dir: str) -> None:
         os.environ.setdefault(var, "1")
     sys.path.insert(0, str(ROOT))
     from benchmarks.naive import solve_naive
-    from staffpool import load_instance
+    from staffpool.inputs.validate import load_instance
 
     t0 = time.perf_counter()
     inst = load_instance(instance_dir)

@@ -196,12 +196,12 @@ def region(a: argparse.Namespace, base: Path) -> None:
 
 def national(a: argparse.Namespace, base: Path) -> None:
     """Per-task times measured in one process, then the arithmetic onto N workers."""
-    from staffpool import load_instance
-    from staffpool.generate import generate
-    from staffpool.parallel import community_instances
+    from staffpool.inputs.validate import load_instance
     from staffpool.scale.grid import parse_grid
     from staffpool.scale.sweep import _run_task, make_tasks
-    from staffpool.solve import load_profile
+    from staffpool.solving.engines import community_instances
+    from staffpool.solving.profiles import load_profile
+    from staffpool.tools.generate import generate
 
     inst = load_instance(generate(a.sample, seed=a.seed, scale=a.scale, out_dir=base / "sample"))
     scenarios = parse_grid(NATIONAL_GRID).scenarios(inst)

@@ -15,19 +15,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from staffpool.check import CheckReport
+from staffpool.check import check_plan as _check
+from staffpool.constants import Status, TerminationCondition
+from staffpool.domain.instance import Instance, Level, Mode, Policy
+from staffpool.domain.plan import Plan
+from staffpool.errors import InfeasibleError, InputError, Problem, StaffpoolError, UsageError
+from staffpool.inputs.validate import load_instance
+from staffpool.outputs.plans import read_plan
+from staffpool.outputs.results import Result
+from staffpool.outputs.results import solve as _solve
+
 # The submodule first: importing it later would rebind `staffpool.explain` to the module,
 # over the function below (as `.solve` is imported here before `solve` is defined).
-from . import explain as _explain_module
-from .constants import Status, TerminationCondition
-from .domain import Instance, Level, Mode, Policy
-from .errors import InfeasibleError, InputError, Problem, StaffpoolError, UsageError
-from .solve import Result
-from .validate import load_instance
-
-if TYPE_CHECKING:
-    from .check import CheckReport, Plan
-    from .explain import Explanation
-    from .rotation import RotationResult
+from staffpool.tools import explain as _explain_module
+from staffpool.tools.explain import Explanation
+from staffpool.tools.rotation import RotationResult
+from staffpool.tools.rotation import rotate as _rotate
 
 __version__ = "0.1.0"
 
@@ -67,7 +71,6 @@ def _plan(instance: Instance, plan: Plan | Result | str | Path) -> Plan:
     if isinstance(plan, Result):
         return plan.plan
     if isinstance(plan, str | Path):
-        from .check import read_plan
 
         return read_plan(Path(plan), instance)
     return plan
@@ -91,7 +94,6 @@ def solve(
     `objective`, `plan`, the tables `assignments`, `requirements`, `institutions` (pandas)
     and `summary` (pydantic), and `write(folder)` writes the result files.
     """
-    from .solve import solve as _solve
 
     return _solve(_instance(instance), mode=mode, solver=solver, time_limit=time_limit, workers=workers, **kwargs)
 
@@ -102,7 +104,6 @@ def check_plan(instance: InstanceLike, plan: Plan | Result | str | Path, mode: M
     `plan` is a `Result`, a plan (staff id → Assignment), or a folder written by
     `solve --out` (or an `assignments.csv`). The report has `ok`, `violations` and
     `levels`."""
-    from .check import check_plan as _check
 
     inst = _instance(instance)
     return _check(inst, _plan(inst, plan), Mode(mode) if mode is not None else None)
@@ -113,7 +114,6 @@ def rotate(instance: InstanceLike, result: Plan | Result | str | Path) -> Rotati
     the allocation `result` (a `Result`, a plan or a result folder). The rotation result has
     `status`, `table` (pandas, rotation.csv), `covered_slots`, `distance_km` and
     `write(folder)`."""
-    from .rotation import rotate as _rotate
 
     inst = _instance(instance)
     return _rotate(inst, _plan(inst, result))

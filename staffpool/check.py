@@ -7,18 +7,14 @@ function here, named as in the model registry (`staffpool.model.rules.RULES`).
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
-from pathlib import Path
-from typing import Any
 
-from .domain import (
+from staffpool.domain.instance import (
     Funding,
     Instance,
     Institution,
@@ -31,9 +27,9 @@ from .domain import (
     Tier,
     Title,
 )
-from .errors import InputError, Problem
-from .i18n import _
-from .io import unneutralise_text
+from staffpool.domain.plan import Assignment, Plan, PostSource
+from staffpool.domain.years import year_view
+from staffpool.i18n import _
 
 # ---------------------------------------------------------------- model.md, read again
 # The checker verifies the model, so it shares none of the model's rule logic (domain's
@@ -78,23 +74,10 @@ def _post_use_ok(policy: Policy, funding: Funding, tier: Tier) -> bool:
     return True if switch is None else bool(getattr(policy, switch))
 
 
-class PostSource:
-    existing = "existing"
-    regularised = "regularised"
-    hired = "hired"
 
 
-@dataclass(frozen=True)
-class Assignment:
-    """One person's decision: where they are posted and which post they hold."""
-
-    staff_id: str
-    to_institution: str | None
-    post_funding: str | None = None  # "full", "differential", "unified" or None
-    post_source: str | None = None  # "existing", "regularised", "hired" or None
 
 
-Plan = dict[str, Assignment]
 
 
 @dataclass(frozen=True)
@@ -470,7 +453,6 @@ def check_plan(instance: Instance, plan: Plan, mode: Mode | None = None) -> Chec
     """Every hard rule of model.md against a plan, and the recomputed levels (of the year
     `horizon.start` when the instance spans years: who is present, that year's rows)."""
     if instance.horizon.start is not None:  # no year given: the instance as it is
-        from .horizon import year_view
 
         instance = year_view(instance)
     ctx = _Ctx(instance, mode or instance.policy.mode, plan)
@@ -484,71 +466,5 @@ def check_plan(instance: Instance, plan: Plan, mode: Mode | None = None) -> Chec
 # ---------------------------------------------------------------- reading a plan
 
 
-def read_plan_summary(path: Path) -> dict[str, Any]:
-    """The summary.json beside a plan (a folder, or its assignments.csv), or {} when there is
-    none or it cannot be read: what the solve recorded (mode, status, objective)."""
-    import json
-
-    file = path / "summary.json" if path.is_dir() else path.parent / "summary.json"
-    if not file.is_file():
-        return {}
-    try:
-        meta = json.loads(file.read_text(encoding="utf-8"))
-    except (ValueError, OSError):
-        return {}
-    return meta if isinstance(meta, dict) else {}
 
 
-def read_plan(path: Path, instance: Instance) -> Plan:
-    """Read assignments.csv (ours or hand-written). Bad rows raise InputError."""
-    file = path / "assignments.csv" if path.is_dir() else path
-    label = file.name
-    if not file.exists():
-        raise InputError([Problem(label, None, "", "", _("missing: expected a plan at {path}").format(path=file))])
-    try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError([Problem(label, None, "", "", _("is not UTF-8 text"))]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    problems: list[Problem] = []
-    cols = reader.fieldnames or []
-    for need in ("staff_id", "to_institution"):
-        if need not in cols:
-            problems.append(Problem(label, 1, need, "", _("column {column!r} is missing from the header").format(column=need)))
-    if problems:
-        raise InputError(problems)
-    plan: Plan = {}
-    staff = instance.staff_by_id
-    for n, raw in enumerate(reader, start=2):
-        row = {k: unneutralise_text(v) if isinstance(v, str) else v for k, v in raw.items()}  # as written by solve
-        sid = (row.get("staff_id") or "").strip()
-        if not sid:
-            continue
-        if sid not in staff:
-            problems.append(Problem(label, n, "staff_id", sid, _("unknown staff member")))
-            continue
-        if sid in plan:
-            problems.append(Problem(label, n, "staff_id", sid, _("the staff member has two rows")))
-            continue
-        to = (row.get("to_institution") or "").strip() or None
-        if to is not None and to not in instance.institution_by_id:
-            problems.append(Problem(label, n, "to_institution", to, _("unknown institution")))
-            continue
-        source = (row.get("post_source") or "").strip() or None
-        funding = (row.get("post_funding") or "").strip() or None
-        s = staff[sid]
-        if source is None and "post_source" not in cols:
-            # A hand-written plan may leave the post columns out: infer the obvious.
-            if s.status == StaffStatus.on_staff:
-                source = PostSource.existing
-            elif s.status == StaffStatus.candidate and to:
-                source = PostSource.hired
-        if s.status == StaffStatus.on_staff and funding is None and source == PostSource.existing:
-            funding = s.post_funding.value if s.post_funding else None
-        if source not in (None, PostSource.existing, PostSource.regularised, PostSource.hired):
-            problems.append(Problem(label, n, "post_source", source, _("expected existing, regularised, hired or blank")))
-            continue
-        plan[sid] = Assignment(sid, to, funding, source)
-    if problems:
-        raise InputError(problems)
-    return plan

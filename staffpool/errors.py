@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from staffpool.i18n import _
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -16,7 +18,6 @@ class Problem:
     message: str
 
     def where(self) -> str:
-        from .i18n import _
 
         if self.row is not None and self.column:
             return _("{file} row {row} column {column}").format(file=self.file, row=self.row, column=self.column)
@@ -27,7 +28,6 @@ class Problem:
         return self.file
 
     def __str__(self) -> str:
-        from .i18n import _
 
         shown = _(" (value {value!r})").format(value=self.value) if self.value != "" else ""
         return _("{where}: {message}").format(where=self.where(), message=self.message) + shown
@@ -43,7 +43,6 @@ class InputError(StaffpoolError):
     def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
         self.problems = list(problems)
         self.warnings = list(warnings or [])  # what was ignored besides (shown, not counted)
-        from .i18n import _
 
         first = str(self.problems[0]) if self.problems else _("bad input")
         more = _(" (and {n} more)").format(n=len(self.problems) - 1) if len(self.problems) > 1 else ""

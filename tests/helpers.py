@@ -6,8 +6,7 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from staffpool.check import Assignment, Plan
-from staffpool.domain import (
+from staffpool.domain.instance import (
     Community,
     Funding,
     Instance,
@@ -21,6 +20,7 @@ from staffpool.domain import (
     Tier,
     Title,
 )
+from staffpool.domain.plan import Assignment, Plan
 
 
 def inst(id: str, tier: str, posts: int = 0, x: float = 0, y: float = 0, cap: int | None = None,

@@ -6,8 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 from benchmarks.years import START, add_years
-from staffpool import load_instance
-from staffpool.generate import generate
+from staffpool.inputs.validate import load_instance
+from staffpool.tools.generate import generate
 
 
 def test_add_years_gives_retirements_and_graduates_every_year(tmp_path: Path) -> None:

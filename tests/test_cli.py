@@ -88,7 +88,7 @@ def test_compare_json_equals_solve_per_mode(capfd: pytest.CaptureFixture[str]) -
 
 def test_progress_on_a_terminal_leaves_json_stdout_clean(tmp_path: Path) -> None:
     """With stderr on a terminal, `solve --json` draws its progress there; stdout is the JSON."""
-    from staffpool.generate import generate
+    from staffpool.tools.generate import generate
 
     inst = generate(2, seed=4, scale=0.3, out_dir=tmp_path / "g")  # over a second, in two workers
     rc, stdout, drawn = run_on_pty(["solve", str(inst), "--json", "--workers", "2"], columns=100)

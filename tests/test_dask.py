@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from staffpool.generate import generate
+from staffpool.tools.generate import generate
 
 pytest.importorskip("distributed")
 
@@ -227,7 +227,7 @@ def test_the_local_cluster_s_workers_keep_glibc_s_mmap_threshold() -> None:
     """`--scheduler dask` starts its workers without the nanny's MALLOC_TRIM_THRESHOLD_ (set, it
     stops glibc from raising its mmap threshold: every array a fresh mapping; docs/scale.md),
     and with the nanny's other settings."""
-    from staffpool.scale.engines import DaskEngine
+    from staffpool.solving.engines import DaskEngine
 
     client, cluster = DaskEngine("dask", 2)._client()
     try:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from staffpool import load_instance, solve
+from staffpool import solve
 from staffpool.cli import main
-from staffpool.demand import derive_requirements, norm_rows, wisn_table
+from staffpool.domain.demand import derive_requirements, norm_rows, wisn_table
+from staffpool.inputs.validate import load_instance
 
 TINY = Path(__file__).resolve().parents[1] / "instances" / "tiny"
 

@@ -92,7 +92,7 @@ def test_force_never_deletes_a_folder_with_files_staffpool_did_not_write(tmp_pat
 
 
 def test_a_crash_while_writing_leaves_no_half_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import staffpool.io as sio
+    import staffpool.outputs.files as sio
 
     def crash(*_a: object) -> None:
         raise OSError("disk full")
@@ -241,7 +241,7 @@ def test_library_takes_paths_and_gives_plain_levels(tmp_path: Path) -> None:
     result.write(tmp_path / "res")
     assert staffpool.check_plan(TINY, tmp_path / "res", mode="county_pool").ok
     assert staffpool.rotate(TINY, tmp_path / "res").status == "optimal"
-    importlib.import_module("staffpool.explain")  # as other code does: the function must stay bound
+    importlib.import_module("staffpool.tools.explain")  # as other code does: the function must stay bound
     assert staffpool.explain(TINY).feasible
     with pytest.raises(TypeError):
         staffpool.solve(42)  # type: ignore[arg-type]
@@ -260,7 +260,7 @@ def test_assignments_name_beside_id_and_read_back(tmp_path: Path) -> None:
 
 
 def test_tables_keep_ids_whole_at_80_columns(tmp_path: Path) -> None:
-    from staffpool.generate import generate
+    from staffpool.tools.generate import generate
 
     inst = generate(1, seed=3, scale=0.2, out_dir=tmp_path / "g")
     env = {**os.environ, "COLUMNS": "80", "PYTHONPATH": str(ROOT)}
@@ -283,7 +283,7 @@ def test_wrapping_columns_never_cut_a_word_at_80_columns() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from staffpool.render import fit
+    from staffpool.cli.render import fit
 
     t = Table(title="what one more unit of each limit buys")
     for col in ("rule", "where", "step", "used up now", "levels change"):

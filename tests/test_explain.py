@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from staffpool import load_instance, solve
+from staffpool import solve
 from staffpool.cli import main
-from staffpool.domain import Community, Mode
-from staffpool.explain import explain, explain_infeasible
-from staffpool.results import level_value
+from staffpool.domain.instance import Community, Mode
+from staffpool.inputs.validate import load_instance
+from staffpool.outputs.results import level_value
+from staffpool.tools.explain import explain, explain_infeasible
 
 from .helpers import inst, make, person
 
@@ -150,7 +151,7 @@ def test_treasury_budget_priced_by_re_solving_by_hand(tmp_path: Path) -> None:
 def test_a_trial_not_proven_is_not_called_no_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Relaxing a limit keeps today's plan, so a re-solve without a proven optimum (a time
     # limit, a gap profile) must say so, not "no plan found"; `--time-limit` reaches the trials.
-    from staffpool.explain import Marginal, _marginal_message
+    from staffpool.tools.explain import Marginal, _marginal_message
 
     m = Marginal("max_moves", "C1", "+1", True, {"shortfall": 2.0}, None, "", "time_limit")
     text = _marginal_message(m, load_instance(TINY))

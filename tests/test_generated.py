@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from staffpool import load_instance, solve
+from staffpool import solve
 from staffpool.check import check_plan
-from staffpool.generate import generate
-from staffpool.solve import Status
+from staffpool.constants import Status
+from staffpool.inputs.validate import load_instance
+from staffpool.tools.generate import generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.naive import solve_naive
@@ -104,7 +105,7 @@ def test_county_where_a_mip_start_misled_highs(tmp_path: Path) -> None:
     HiGHS given the previous level's plan as MIP start reported hiring_cost 2,200,000 as
     optimal; the optimum, from the independent per-person model (benchmarks/naive.py,
     23 s, not rerun here), is 1,600,000. Pinned so the fix stays."""
-    from staffpool.parallel import community_instance
+    from staffpool.solving.engines import community_instance
 
     inst = load_instance(generate(11, seed=1, scale=1.36, out_dir=tmp_path / "p"))
     sub = community_instance(inst, "C010")
@@ -123,10 +124,10 @@ def test_the_count_of_hires_closes_a_generated_countys_lp_gap(tmp_path: Path, mo
     36 s, not rerun here; docs/performance.md)."""
     import numpy as np
 
-    from staffpool.backends import HighsRunner
-    from staffpool.domain import Level
+    from staffpool.domain.instance import Level
     from staffpool.model.build import build_community
-    from staffpool.solve import load_profile
+    from staffpool.solving.profiles import load_profile
+    from staffpool.solving.runners import HighsRunner
 
     inst = load_instance(generate(1, seed=11, scale=0.8, mode="unified", contracts=3, vacancies=0.15,
                                   out_dir=tmp_path / "c"))
@@ -223,7 +224,7 @@ def test_decimal_weights_equal_the_per_person_model(two_communities: Path, tmp_p
     import csv
     import shutil
 
-    from staffpool.solve import decimal_gcd
+    from staffpool.solving.community import decimal_gcd
 
     assert decimal_gcd({0.5, 1.25, 2.2, 3.0, 0.1}) == pytest.approx(0.05)
     assert decimal_gcd({2.0, 4.0}) == 2.0 and decimal_gcd(set()) == 1.0 and decimal_gcd({1 / 3}) is None
@@ -248,7 +249,7 @@ def test_decimal_weights_equal_the_per_person_model(two_communities: Path, tmp_p
 def _with_treasury(instance, objective: list[str] | None, fraction: float):  # type: ignore[no-untyped-def]
     """Odd salaries (fen prices at shares 0.3/0.6/1.0) and each community's treasury_budget set
     to `fraction` of what its plan adds to the treasury without one."""
-    from staffpool.domain import Policy
+    from staffpool.domain.instance import Policy
 
     policy = instance.policy.model_dump()
     policy["salary"] = {**policy["salary"], "attending": 199_999, "resident": 150_001, "deputy_chief": 250_003}
@@ -268,7 +269,7 @@ def test_a_binding_treasury_budget_equals_the_per_person_model(one_small: Path, 
                                                                 objective: list[str] | None) -> None:
     """Rule 9 binds (half of what the unconstrained plan adds); with and without the
     treasury_cost level, the levels equal the independent per-person model's."""
-    from staffpool.domain import Level
+    from staffpool.domain.instance import Level
 
     instance = _with_treasury(load_instance(one_small).with_mode(mode), objective, 0.5)
     result = solve(instance)

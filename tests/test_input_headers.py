@@ -14,10 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from staffpool import cli, load_instance
+from staffpool import cli
 from staffpool.cli import main
-from staffpool.domain import Instance
+from staffpool.domain.instance import Instance
 from staffpool.errors import InputError
+from staffpool.inputs.validate import load_instance
 from tests import zh_forms
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,7 +124,7 @@ def test_a_column_given_twice_is_a_problem(tmp_path: Path) -> None:
 
 
 def test_json_keys_are_matched_like_headers(tmp_path: Path) -> None:
-    from staffpool.convert import write_json
+    from staffpool.tools.convert import write_json
 
     base = load_instance(TINY)
     write_json(base, tmp_path / "i.json")
@@ -144,7 +145,7 @@ def test_json_keys_are_matched_like_headers(tmp_path: Path) -> None:
 def test_formula_without_a_saved_value_exit_2(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     import openpyxl
 
-    from staffpool.convert import write_workbook
+    from staffpool.tools.convert import write_workbook
 
     write_workbook(load_instance(TINY), tmp_path / "i.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "i.xlsx")
@@ -185,7 +186,7 @@ def test_chinese_forms_load_equal_to_english(form: str, tmp_path: Path) -> None:
     if form == "gb18030":
         assert "人员类别".encode("gb18030") in (path / "staff.csv").read_bytes()
     assert load_instance(path) == base
-    from staffpool.validate import load_with_warnings
+    from staffpool.inputs.validate import load_with_warnings
 
     assert load_with_warnings(path)[1] == []  # every Chinese header and sheet is known
 
@@ -242,8 +243,8 @@ def test_bundled_chinese_workbook_equals_sanming_and_solves_the_same(tmp_path: P
 
 def test_every_chinese_name_is_read() -> None:
     """Every Chinese value of the table (long and short forms) reads as its English code."""
-    from staffpool.domain import Funding, StaffStatus, Tier, Title
-    from staffpool.validate import _boolean, _enum
+    from staffpool.domain.instance import Funding, StaffStatus, Tier, Title
+    from staffpool.inputs.validate import _boolean, _enum
 
     for code, zh in zh_forms.TIER.items():
         assert _enum(zh, Tier) == (Tier(code), None)
@@ -255,7 +256,7 @@ def test_every_chinese_name_is_read() -> None:
         assert {_enum(n, Title) for n in names} == {(Title(code), None)}
     for value, zh in zh_forms.BOOLEAN.items():
         assert _boolean(zh, not value) == (value, None)
-    from staffpool.validate import _specialty
+    from staffpool.inputs.validate import _specialty
 
     for code, zh in zh_forms.SPECIALTY.items():
         assert _specialty(zh) == (code, None)
@@ -312,7 +313,7 @@ def test_gb18030_file_with_an_invalid_byte_is_one_problem(tmp_path: Path, capfd:
 @settings(max_examples=200, deadline=None)
 @given(data=st.data())
 def test_any_case_spacing_and_separators_read_as_the_column(data: st.DataObject) -> None:
-    from staffpool.io import TABLE_COLUMNS, resolve_header
+    from staffpool.inputs.read import TABLE_COLUMNS, resolve_header
 
     table = data.draw(st.sampled_from(sorted(TABLE_COLUMNS)))
     column = data.draw(st.sampled_from(TABLE_COLUMNS[table]))
@@ -332,7 +333,7 @@ def test_any_case_spacing_and_separators_read_as_the_column(data: st.DataObject)
 def test_workbook_sheet_names(tmp_path: Path) -> None:
     import openpyxl
 
-    from staffpool.validate import load_with_warnings
+    from staffpool.inputs.validate import load_with_warnings
 
     base = load_instance(TINY)
     zh_forms.write_workbook(base, tmp_path / "a.xlsx")

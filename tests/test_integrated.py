@@ -13,10 +13,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from staffpool.check import Plan, check_plan
+from staffpool.check import check_plan
 from staffpool.cli import main
-from staffpool.domain import Budget, Community, Horizon, Instance, Pin, Requirement
-from staffpool.horizon import advance, plan_integrated, plan_rolling, year_view
+from staffpool.domain.instance import Budget, Community, Horizon, Instance, Pin, Requirement
+from staffpool.domain.plan import Plan
+from staffpool.domain.years import advance, year_view
+from staffpool.solving.horizon import plan_integrated, plan_rolling
 
 from .helpers import LEX_TOL, _lex_less, _person_options, inst, make, person, req
 
@@ -189,7 +191,7 @@ def test_a_program_too_large_is_refused_with_exit_2(tmp_path: Path, capsys: pyte
     shutil.copytree(TINY, folder)
     with (folder / "instance.yaml").open("a", encoding="utf-8") as f:
         f.write("horizon: {start: 2027, years: 3}\n")
-    from staffpool import load_instance
+    from staffpool.inputs.validate import load_instance
     from staffpool.model.arcspace import program_columns
 
     loaded = load_instance(folder)
@@ -215,11 +217,11 @@ def test_the_column_count_is_the_builders(instance: Instance) -> None:
 @pytest.mark.parametrize("mode", ["separate", "county_pool", "unified"])
 def test_the_column_count_is_the_builders_on_a_generated_county(tmp_path: Path, mode: str) -> None:
     from benchmarks.years import add_years
-    from staffpool import load_instance
-    from staffpool.domain import Mode
-    from staffpool.generate import generate
+    from staffpool.domain.instance import Mode
+    from staffpool.inputs.validate import load_instance
     from staffpool.model.arcspace import program_columns
     from staffpool.model.years import build_horizon_community
+    from staffpool.tools.generate import generate
 
     folder = generate(1, seed=3, scale=0.2, out_dir=tmp_path / "g")
     add_years(folder, 3, seed=0)  # retirements, targeted graduates with grassroots years

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from staffpool import load_instance
-from staffpool.convert import write_folder, write_json, write_workbook
 from staffpool.errors import InputError
+from staffpool.inputs.validate import load_instance
+from staffpool.tools.convert import write_folder, write_json, write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,7 +73,7 @@ def test_workbook_without_staff_sheet(tmp_path: Path) -> None:
 def test_result_files_get_the_default_mode(tmp_path: Path) -> None:
     import os
 
-    from staffpool.io import write_text_atomic
+    from staffpool.outputs.files import write_text_atomic
 
     umask = os.umask(0o022)
     try:
@@ -84,7 +84,7 @@ def test_result_files_get_the_default_mode(tmp_path: Path) -> None:
 
 
 def test_a_copy_of_an_instance_rebuilds_its_lookup_maps() -> None:
-    from staffpool import load_instance
+    from staffpool.inputs.validate import load_instance
 
     inst = load_instance(Path(__file__).resolve().parents[1] / "instances" / "tiny")
     assert len(inst.institution_by_id) == len(inst.institutions) > 1

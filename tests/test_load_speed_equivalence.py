@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from staffpool import load_instance
-from staffpool.convert import write_folder, write_json, write_workbook
 from staffpool.errors import InputError
-from staffpool.generate import generate
+from staffpool.inputs.validate import load_instance
+from staffpool.tools.convert import write_folder, write_json, write_workbook
+from staffpool.tools.generate import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "instances" / "tiny"

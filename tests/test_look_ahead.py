@@ -13,11 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from staffpool import backends, load_instance
-from staffpool.domain import Level, Mode
-from staffpool.generate import generate
+from staffpool.domain.instance import Level, Mode
+from staffpool.inputs.validate import load_instance
 from staffpool.model.build import build_community
-from staffpool.solve import load_profile, solve
+from staffpool.outputs.results import solve
+from staffpool.solving import runners as backends
+from staffpool.solving.profiles import load_profile
+from staffpool.tools.generate import generate
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from staffpool import load_instance
 from staffpool.cli import main
-from staffpool.convert import write_folder, write_json, write_workbook
-from staffpool.domain import Policy
+from staffpool.domain.instance import Policy
 from staffpool.errors import InputError
+from staffpool.inputs.validate import load_instance
+from staffpool.tools.convert import write_folder, write_json, write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 

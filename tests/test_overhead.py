@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from staffpool import load_instance
-from staffpool.domain import Level, Mode, StaffStatus
-from staffpool.generate import generate
+from staffpool.domain.instance import Level, Mode, StaffStatus
+from staffpool.inputs.validate import load_instance
 from staffpool.model.build import build_community
 from staffpool.model.linear import Expr
-from staffpool.solve import load_profile
+from staffpool.solving.profiles import load_profile
+from staffpool.tools.generate import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,7 +60,7 @@ def test_column_arrays_agree_with_the_options(county: Path, mode: str) -> None:
 
 
 def test_a_levels_arrays_are_made_once(county: Path) -> None:
-    from staffpool.backends import HighsRunner
+    from staffpool.solving.runners import HighsRunner
 
     instance = load_instance(county)
     cm = build_community(instance, instance.communities[0].id)

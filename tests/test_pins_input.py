@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from staffpool import load_instance
 from staffpool.cli import main
-from staffpool.convert import write_folder, write_json, write_workbook
-from staffpool.domain import Pin
+from staffpool.domain.instance import Pin
 from staffpool.errors import InputError
+from staffpool.inputs.validate import load_instance
+from staffpool.tools.convert import write_folder, write_json, write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "instances" / "tiny"

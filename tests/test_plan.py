@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from staffpool import load_instance
 from staffpool.cli import main
-from staffpool.domain import Horizon, Title
+from staffpool.domain.instance import Horizon, Title
+from staffpool.domain.years import year_view
 from staffpool.errors import InputError
-from staffpool.horizon import year_view
+from staffpool.inputs.validate import load_instance
 
 from .helpers import inst, make, person, req
 
@@ -150,7 +150,7 @@ def test_plan_of_an_infeasible_year_writes_nothing(tmp_path: Path) -> None:
 
 def test_bundled_five_years_keeps_its_pins_and_graduates() -> None:
     from staffpool.check import check_plan
-    from staffpool.horizon import plan_rolling
+    from staffpool.solving.horizon import plan_rolling
 
     i = load_instance(ROOT / "instances" / "sanming-county-5y")
     assert i.horizon == Horizon(start=2027, years=5)

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from staffpool import load_instance, solve
-from staffpool.check import Assignment
+from staffpool import solve
 from staffpool.cli import main
-from staffpool.domain import Horizon, Pin, StaffStatus
+from staffpool.domain.instance import Horizon, Pin, StaffStatus
+from staffpool.domain.plan import Assignment
+from staffpool.domain.years import advance, year_view
 from staffpool.errors import InputError
-from staffpool.horizon import advance, advance_from, year_view
+from staffpool.inputs.validate import load_instance
+from staffpool.outputs.plans import advance_from
 
 from .helpers import inst, make, person
 

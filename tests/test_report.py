@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from staffpool.cli import main
-from staffpool.report import CHART_IDS, fmt
+from staffpool.outputs.report import CHART_IDS, fmt
 from tests import browser
 
 ROOT = Path(__file__).resolve().parents[1]

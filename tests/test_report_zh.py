@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from staffpool.cli import main
-from staffpool.report import CHART_IDS
+from staffpool.outputs.report import CHART_IDS
 from tests.test_report import WINDOW, _chromium, _self_contained, drawn
 
 ROOT = Path(__file__).resolve().parents[1]

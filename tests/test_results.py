@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from staffpool import load_instance, solve
-from staffpool.generate import generate
+from staffpool import solve
+from staffpool.inputs.validate import load_instance
+from staffpool.tools.generate import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 

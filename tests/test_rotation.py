@@ -7,8 +7,8 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from staffpool.check import Assignment
-from staffpool.rotation import check_rotation, rotate
+from staffpool.domain.plan import Assignment
+from staffpool.tools.rotation import check_rotation, rotate
 
 # The references below compute senior gaps and distances themselves (model.md), not
 # through staffpool's functions.
@@ -174,8 +174,9 @@ def _mip_reference(instance, plan):
 
 
 def test_generated_instances_equal_an_independent_mip(tmp_path) -> None:
-    from staffpool import load_instance, solve
-    from staffpool.generate import generate
+    from staffpool import solve
+    from staffpool.inputs.validate import load_instance
+    from staffpool.tools.generate import generate
 
     for n, seed in ((1, 3), (2, 4)):
         instance = load_instance(generate(n, seed=seed, scale=0.3, out_dir=tmp_path / f"g{n}"))

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from staffpool import load_instance, solve
+from staffpool import solve
 from staffpool.check import check_plan
-from staffpool.constants import TerminationCondition
-from staffpool.domain import Community, Level, Mode
-from staffpool.solve import Status
+from staffpool.constants import Status, TerminationCondition
+from staffpool.domain.instance import Community, Level, Mode
+from staffpool.inputs.validate import load_instance
 
 from .helpers import brute_force, inst, make, person, req
 
@@ -112,7 +112,7 @@ def tiny_instances(draw: st.DrawFn) -> object:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_instances())
 def test_levels_equal_brute_force(instance: object) -> None:
-    from staffpool.domain import Instance
+    from staffpool.domain.instance import Instance
 
     assert isinstance(instance, Instance)
     expected = brute_force(instance)
@@ -165,7 +165,7 @@ def test_a_deferred_level_whose_bound_no_plan_meets_is_solved_again(monkeypatch:
     resident, or one chief). The shortfall and moves levels are deferred at their bounds;
     the next level finds no plan under those holds, so they are solved again in full from
     the first (one rollback), and the levels are the brute force's."""
-    from staffpool.backends import HighsRunner
+    from staffpool.solving.runners import HighsRunner
 
     instance = _chiefs_and_a_resident(4)
     restores: list[object] = []
@@ -191,7 +191,7 @@ def test_deferred_levels_are_proven_by_the_plan_found_at_the_last(monkeypatch: p
     """The shortfall LP hires one and a half chiefs (as above, weight 3): bound 2.5,
     rounded up 3, which the plan hiring a chief and the resident meets. The level is
     deferred (no MIP) and a later level's plan, found under the hold at 3, proves it."""
-    from staffpool.backends import HighsRunner
+    from staffpool.solving.runners import HighsRunner
 
     instance = _chiefs_and_a_resident(3)
     deferred: list[bool] = []
@@ -222,9 +222,9 @@ def _vertex_cover_runner(n: int, spare: int = 0, padding: int = 0) -> tuple[Any,
     0) make the guess model larger."""
     from types import SimpleNamespace
 
-    from staffpool.backends import HighsRunner
     from staffpool.model.linear import Expr, LinearProgram, Sense
-    from staffpool.solve import load_profile
+    from staffpool.solving.profiles import load_profile
+    from staffpool.solving.runners import HighsRunner
 
     lp = LinearProgram("cover")
     x = [lp.var(f"x{i}", 0.0, 1.0, True) for i in range(n)]
@@ -243,7 +243,7 @@ def test_the_guess_covers_a_few_steps_above_the_lp_bound_in_one_mip(monkeypatch:
     5 and proves only 4, so a second MIP (spare columns free) would be needed. The guess
     reaches the steps above the bound while it frees few more columns (here all of them),
     so one MIP finds 5 and proves it."""
-    from staffpool.backends import HighsRunner
+    from staffpool.solving.runners import HighsRunner
 
     runner, expr = _vertex_cover_runner(6, spare=3)
     mips: list[int] = []
@@ -258,8 +258,8 @@ def test_under_deferred_bounds_a_guess_model_without_plan_gives_up_at_once(monke
     """K4's cover deferred at its LP bound 2 (optimum 3): under that hold the next level's
     guess model has no plan, and with give_up the runner says so (no_solution) without
     proving the whole level infeasible, so the driver re-solves the deferred level now."""
-    from staffpool.backends import HighsRunner
     from staffpool.model.linear import Expr
+    from staffpool.solving.runners import HighsRunner
 
     runner, expr = _vertex_cover_runner(4)
     assert runner.solve(expr, None, 1.0, defer=True)[1] == 2.0 and runner.deferred
@@ -277,7 +277,7 @@ def test_a_level_solved_again_after_a_missed_deferral_guesses_further(monkeypatc
     """K6's cover with 200 spare columns in a guess model of 1,006: the usual guess (10 %
     more columns) stays at the LP bound 3 and needs a second MIP for the optimum 5; a level
     solved again after its deferred bound was missed reaches 30 % further: one MIP."""
-    from staffpool.backends import HighsRunner
+    from staffpool.solving.runners import HighsRunner
 
     for missed, mips_wanted in ((False, 2), (True, 1)):
         runner, expr = _vertex_cover_runner(6, spare=200, padding=1000)
@@ -305,7 +305,7 @@ def test_mips_run_without_primal_heuristic_sub_mips() -> None:
 
 
 def _budget_county(tmp_path: Path, seed: int, factor: float) -> Any:
-    from staffpool.generate import generate
+    from staffpool.tools.generate import generate
 
     instance = load_instance(generate(1, seed=seed, scale=0.3, out_dir=tmp_path / f"s{seed}"))
     c = instance.communities[0]
@@ -332,7 +332,7 @@ def test_a_failed_guess_proves_the_incumbent_without_the_whole_mip(tmp_path: Pat
     cost). On this county (310 staff, budget 0.8 of the generator's) that bound proves the
     guess's plan optimal at a level, saving step 4's MIP; the levels are the independent
     per-person model's, and with 3b switched off the same levels take one MIP more."""
-    from staffpool.backends import HighsRunner
+    from staffpool.solving.runners import HighsRunner
 
     # The guess exactly at the LP bound (not widened, step 3), so that it fails here and 3b is
     # what proves the level; widened, the guess itself proves the optimum on this county.
@@ -360,7 +360,7 @@ def test_one_step_between_bound_and_incumbent_is_closed_by_a_cutoff_model(tmp_pa
     per-person model's, and the same as with 4c switched off. (The county of seed 36 at 0.5
     served until the count of hires, docs/model.md "Valid inequalities", closed the gap
     there: the LP bound now meets the optimum.)"""
-    from staffpool.backends import HighsRunner
+    from staffpool.solving.runners import HighsRunner
 
     instance = _budget_county(tmp_path, 31, 0.8)
     closed: list[object] = []

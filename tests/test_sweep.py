@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from staffpool import load_instance
 from staffpool.check import check_plan
 from staffpool.cli import main
-from staffpool.domain import Level, Mode
+from staffpool.domain.instance import Level, Mode
 from staffpool.errors import InputError
-from staffpool.generate import generate
+from staffpool.inputs.validate import load_instance
 from staffpool.scale.chain import Chain, Point, point_instance, run_chain
 from staffpool.scale.grid import parse_grid
-from staffpool.solve import load_profile, solve_community, solve_levels
+from staffpool.solving.community import solve_community, solve_levels
+from staffpool.solving.profiles import load_profile
+from staffpool.tools.generate import generate
 from tests.helpers import run_on_pty
 
 GRID = "mode: [separate, county_pool]\nhiring_budget: {factor: [0.5, 1.0]}\nmax_distance_km: [15, 40]\n"
@@ -108,7 +109,7 @@ def test_the_count_of_hires_follows_each_scenarios_budget() -> None:
     """The chain's program is built for its loosest budget (300,000: two of the three
     residents fit, so `hiring_count` ≤ 2); a scenario without a budget must hire all three
     and one with 150,000 only one: the count row's bound is each scenario's own."""
-    from staffpool.domain import Community
+    from staffpool.domain.instance import Community
     from tests.helpers import inst as institution
     from tests.helpers import make, person, req
 
@@ -125,8 +126,8 @@ def test_the_count_of_hires_follows_each_scenarios_budget() -> None:
 def test_wrong_guesses_keep_the_levels_exact(tmp_path: Path) -> None:
     """`hints` only speed the search: any guess, too low, too high or right, gives the
     same levels."""
-    from staffpool.backends import HighsRunner
     from staffpool.model.build import build_community
+    from staffpool.solving.runners import HighsRunner
 
     inst = load_instance(generate(1, seed=32, scale=0.3, out_dir=tmp_path / "one"))
     inst = inst.model_copy(update={"communities": (inst.communities[0].model_copy(update={"hiring_budget": 600_000}),)})
@@ -268,7 +269,7 @@ def test_ctrl_c_keeps_the_done_rows_and_says_how_to_resume(gen: Path, tmp_path: 
 def test_an_infeasible_scenario_is_a_row_and_the_sweep_goes_on(tmp_path: Path) -> None:
     """county_pool: a township post may not serve at the county hospital, so its holder must
     move 10 km; at a 1 km limit no plan exists."""
-    from staffpool.convert import write_folder
+    from staffpool.tools.convert import write_folder
     from tests.helpers import inst, make, person, req
 
     instance = make(
@@ -336,9 +337,9 @@ def test_blocks_of_a_chain_share_one_program_and_each_block_stands_alone(tmp_pat
     """A chain cut into blocks (sweep tasks) builds its program once per process, for the
     loosest limits of the whole chain; each block still gives what it gives alone (so a
     resumed sweep writes the same rows), and every point has its cold solve's levels."""
-    from staffpool.parallel import community_instances
     from staffpool.scale import chain as chain_mod
     from staffpool.scale import sweep as sweep_mod
+    from staffpool.solving.engines import community_instances
 
     inst = load_instance(generate(1, seed=31, scale=0.3, out_dir=tmp_path / "one"))
     c = inst.communities[0]
@@ -376,8 +377,8 @@ def test_the_lp_kept_between_scenarios_has_each_scenarios_own_bound(tmp_path: Pa
     Its bound is the fresh model's every time, and so is the LP's infeasibility."""
     import numpy as np
 
-    from staffpool.backends import HighsRunner, WarmLP
     from staffpool.model.build import build_community
+    from staffpool.solving.runners import HighsRunner, WarmLP
 
     inst = load_instance(generate(1, seed=33, scale=0.3, out_dir=tmp_path / "one"))
     c = inst.communities[0]

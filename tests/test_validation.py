@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from staffpool import load_instance
 from staffpool.cli import main
 from staffpool.errors import InputError
+from staffpool.inputs.validate import load_instance
 
 TINY = Path(__file__).resolve().parents[1] / "instances" / "tiny"
 

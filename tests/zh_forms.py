@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from staffpool.domain import Instance
+from staffpool.domain.instance import Instance
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -179,7 +179,7 @@ def chinese_names(inst: Instance) -> Instance:
 
 
 def main() -> None:
-    from staffpool import load_instance
+    from staffpool.inputs.validate import load_instance
 
     base = load_instance(ROOT / "instances" / "sanming-county")
     write_workbook(chinese_names(base), ROOT / "instances" / "sanming-county-zh.xlsx")

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from ..domain import Instance, Mode, StaffStatus, Tier, Title, year_requirements
-from .years import HorizonCohort, horizon_cohorts, horizon_pools
+from staffpool.domain.instance import Instance, Mode, StaffStatus, Tier, Title, year_requirements
+from staffpool.model.years import HorizonCohort, horizon_cohorts, horizon_pools
 
 EXIST_K, NONE_K = -2, -1  # post kinds besides the pool kinds 0, 1, …
 

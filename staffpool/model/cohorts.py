@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain import Funding, Instance, Mode, StaffMember, StaffStatus, Title
+from staffpool.domain.instance import Funding, Instance, Mode, StaffMember, StaffStatus, Title
 
 
 @dataclass(frozen=True)

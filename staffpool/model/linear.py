@@ -94,7 +94,6 @@ class LinearProgram:
 
     def to_pulp(self) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
         """The same program as a PuLP problem (no objective) and its variables by index."""
-        from .build import safe_name
 
         pulp = import_pulp()
 
@@ -129,3 +128,9 @@ def pulp_expr(expr: Expr, cols: list[Any]) -> Any:
     """An `Expr` over the columns of `to_pulp`."""
     pulp = import_pulp()
     return pulp.LpAffineExpression({cols[c]: v for c, v in expr.terms.items()}, constant=expr.constant)
+
+
+def safe_name(name: str) -> str:
+    """Letters and digits kept, the rest '_': a name every solver file format accepts."""
+    return "".join(ch if ch.isalnum() else "_" for ch in name)
+

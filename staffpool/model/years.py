@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain import (
+from staffpool.domain.instance import (
     Funding,
     Instance,
     Level,
@@ -30,8 +30,8 @@ from ..domain import (
     year_communities,
     year_requirements,
 )
-from .linear import Expr, LinearProgram, Sense
-from .rules.treasury import post_price
+from staffpool.model.linear import Expr, LinearProgram, Sense
+from staffpool.model.rules.treasury import post_price
 
 OUT = "out"  # a candidate not hired (yet)
 EXISTING = "existing"

@@ -1,3 +1,3 @@
-"""Work beyond one solve: scenario grids (`grid`), warm-started chains of one community's
-scenarios (`chain`), the engines that run tasks (`engines`: local process pool or Dask) and
-the sweep driver with its resumable journal (`sweep`)."""
+"""Scale: scenario grids (`grid`), warm-started chains of scenarios on one program (`chain`) and
+resumable sweeps over every community (`sweep`), on the engines of `staffpool.solving.engines`.
+"""

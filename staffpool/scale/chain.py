@@ -20,14 +20,18 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..domain import Instance, Mode, within_km
-from .grid import community_limit_fields
-
-if TYPE_CHECKING:
-    from ..check import Plan
-    from ..solve import CommunityOutcome, SolverProfile
+from staffpool.check import check_plan
+from staffpool.constants import SolverProfile
+from staffpool.domain.instance import Instance, Mode, within_km
+from staffpool.domain.plan import Plan, PostSource
+from staffpool.model.build import build_community
+from staffpool.model.rules.budget import affordable_hires, hireable_salaries
+from staffpool.outputs.payroll import payroll
+from staffpool.scale.grid import community_limit_fields
+from staffpool.solving.community import CommunityOutcome, solve_community, solve_levels
+from staffpool.solving.runners import HighsRunner, WarmLP
 
 # Community limits that the program holds as one row of the rule of the same name, whose
 # upper bound is the limit (checked on the built program: `_limit_rows`).
@@ -115,7 +119,6 @@ def run_chain(sub: Instance, chain: Chain, profile: SolverProfile) -> list[Point
 
 def _outcome_result(inst: Instance, chain: Chain, p: Point, out: CommunityOutcome, how: str, t0: float
                     ) -> tuple[PointResult, Plan | None]:
-    from ..check import check_plan
 
     if not out.plan and out.status.value != "optimal":
         return PointResult(p.scenario, chain.community, out.status.value, how=how,
@@ -137,7 +140,6 @@ def _fill(res: PointResult, inst: Instance, plan: Plan, levels: dict[Any, float]
 
 
 def plan_counts(inst: Instance, plan: Plan) -> dict[str, int]:
-    from ..check import PostSource
 
     hires = regularised = 0
     for a in plan.values():
@@ -154,14 +156,12 @@ PAYROLL_KEYS = ("treasury_before", "treasury_after", "treasury_added", "institut
 
 def plan_payroll(inst: Instance, plan: Plan, mode: Mode) -> dict[str, float]:
     """The plan's payroll (yuan a year) as `summary.json` reports it for the whole."""
-    from ..payroll import payroll
 
     block = payroll(inst, plan, mode)["total"]
     return {k: block[k] for k in PAYROLL_KEYS}
 
 
 def _run_group(sub: Instance, chain: Chain, points: list[Point], profile: SolverProfile) -> list[PointResult]:
-    from ..solve import solve_community
 
     keys = [k for k in ROW_LIMITS if k in community_limit_fields()]
     order = sort_loosest(points)
@@ -172,7 +172,6 @@ def _run_group(sub: Instance, chain: Chain, points: list[Point], profile: Solver
         warm = _program(sub, chain, loosest(group, keys), keys, profile)
     solved: list[tuple[Point, Plan, dict[str, float] | None]] = []
     hints: dict[Any, float] = {}  # the levels of the scenario solved last
-    from ..backends import WarmLP
 
     warm_lp = WarmLP()  # this block's own: its results do not depend on the blocks run before
     out: list[PointResult] = []
@@ -219,7 +218,6 @@ def _fits(needs: dict[str, float] | None, p: Point) -> bool:
 
 def _reuse(inst: Instance, chain: Chain, p: Point, solved: list[tuple[Point, Plan, dict[str, float] | None]],
            keys: list[str], t0: float) -> PointResult | None:
-    from ..check import check_plan
 
     tried = 0
     for q, plan, needs in reversed(solved):
@@ -294,9 +292,6 @@ class _WarmProgram:
               ) -> _WarmProgram | None:
         import numpy as np
 
-        from ..backends import HighsRunner
-        from ..model.build import build_community
-        from ..model.rules.budget import hireable_salaries
 
         t0 = time.perf_counter()
         inst = point_instance(sub, chain.community, chain.mode, loose)
@@ -331,8 +326,6 @@ class _WarmProgram:
         """The scenario's outcome, and what its plan uses of each limit (`_fits`)."""
         import numpy as np
 
-        from ..model.rules.budget import affordable_hires
-        from ..solve import solve_levels
 
         row_hi: dict[int, float] = {}
         for k, (r, offset) in self.rows.items():

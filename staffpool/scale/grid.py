@@ -17,9 +17,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from ..domain import Community, Instance, Mode
-from ..errors import InputError, Problem, UsageError
-from ..i18n import _
+from staffpool.domain.instance import Community, Instance, Mode
+from staffpool.errors import InputError, Problem, UsageError
+from staffpool.i18n import _
 
 MAX_POINTS = 10_000  # per key: a typo in a step should not make a million scenarios
 # Column order of the sweep table; a community field not listed here follows them.

@@ -22,17 +22,26 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..domain import Instance, Level
-from ..errors import UsageError
-from ..i18n import _
-from .chain import PAYROLL_KEYS, Chain, Point, PointResult, run_chain
-from .grid import Grid, Scenario, community_limit_fields, limit_columns
-
-if TYPE_CHECKING:
-    from ..solve import SolverProfile
-    from .engines import Engine
+from staffpool.constants import SolverProfile
+from staffpool.domain.instance import Instance, Level
+from staffpool.errors import UsageError
+from staffpool.i18n import _
+from staffpool.inputs.read import unneutralise_text
+from staffpool.outputs.files import (
+    atomic_path,
+    csv_text,
+    ensure_not_input,
+    refuse_existing,
+    write_json_atomic,
+    write_text_atomic,
+)
+from staffpool.outputs.report import build_sweep_report
+from staffpool.outputs.results import level_value
+from staffpool.scale.chain import PAYROLL_KEYS, Chain, Point, PointResult, run_chain, sort_loosest
+from staffpool.scale.grid import Grid, Scenario, community_limit_fields, limit_columns
+from staffpool.solving.engines import Engine, community_instances
 
 BLOCK = 12  # scenarios per task: small enough to spread over workers and to lose little
 MANIFEST, JOURNAL = "sweep.manifest.json", "sweep.rows.csv"
@@ -66,7 +75,6 @@ def columns(instance: Instance) -> list[str]:
 def make_tasks(instance: Instance, scenarios: list[Scenario], profile: SolverProfile,
                time_limit: float | None = None) -> list[SweepTask]:
     """One chain per community and mode, cut into blocks of `BLOCK` points, loosest first."""
-    from .chain import sort_loosest
 
     tasks: list[SweepTask] = []
     modes = list(dict.fromkeys(s.mode for s in scenarios))
@@ -99,7 +107,6 @@ def _num(v: Any) -> str:
 
 
 def result_cells(instance: Instance, r: PointResult, task: SweepTask, cols: list[str]) -> list[str]:
-    from ..results import level_value
 
     point = next(p for p in task.chain.points if p.scenario == r.scenario)
     row: dict[str, str] = {
@@ -120,7 +127,6 @@ def result_cells(instance: Instance, r: PointResult, task: SweepTask, cols: list
 
 def _csv_lines(cols: list[str], rows: list[list[str]]) -> str:
     """Rows as the lines `csv_text` writes (text neutralised against formula injection)."""
-    from ..io import csv_text
 
     return csv_text(cols, rows).split("\n", 1)[1]
 
@@ -152,7 +158,6 @@ def read_journal(path: Path, cols: list[str]) -> dict[tuple[int, str], list[str]
     text = path.read_text(encoding="utf-8")
     lines = text.split("\n")
     complete = lines[:-1]  # after the last newline: nothing, or a line cut short
-    from ..io import unneutralise_text
 
     rows: dict[tuple[int, str], list[str]] = {}
     for raw in csv.reader(complete[1:]):
@@ -178,7 +183,6 @@ class Journal:
     """Append-only rows file: each finished task's rows in one write, flushed to disk."""
 
     def __init__(self, path: Path, cols: list[str], keep: list[list[str]]):
-        from ..io import csv_text, write_text_atomic
 
         write_text_atomic(path, csv_text(cols, keep))  # the header and what is kept, whole
         self.path, self.cols = path, cols
@@ -223,8 +227,6 @@ def run_sweep(
 ) -> SweepOutcome:
     """Run (or with `resume`, finish) the sweep into `out`. Without `resume`, files of an
     earlier sweep (or anything at the output names) need `force`."""
-    from ..io import ensure_not_input, refuse_existing, write_json_atomic
-    from ..parallel import community_instances
 
     scenarios = grid.scenarios(instance)
     cols = columns(instance)
@@ -300,7 +302,6 @@ def _parse(col: str, cell: str, ints: set[str]) -> Any:
 
 def write_outputs(instance: Instance, out: Path, cols: list[str], scenarios: list[Scenario]) -> list[Path]:
     """sweep.csv, sweep.parquet, sweep_totals.csv and sweep.html from the journal."""
-    from ..io import atomic_path, csv_text, write_text_atomic
 
     rows = read_journal(out / JOURNAL, cols)
     order = {c.id: i for i, c in enumerate(instance.communities)}
@@ -315,7 +316,6 @@ def write_outputs(instance: Instance, out: Path, cols: list[str], scenarios: lis
     _write_parquet(out / "sweep.parquet", cols, records, ints, atomic_path)
     totals_cols, totals = scenario_totals(instance, cols, records, scenarios)
     write_text_atomic(out / "sweep_totals.csv", csv_text(totals_cols, [[_num(t[c]) for c in totals_cols] for t in totals]))
-    from ..report import build_sweep_report
 
     write_text_atomic(out / "sweep.html", build_sweep_report(instance, totals, [s.label() for s in scenarios]))
     return [out / f for f in OUTPUTS]

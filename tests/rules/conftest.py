@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from staffpool.check import Assignment, check_plan
-from staffpool.domain import Instance, Mode
-from staffpool.solve import Result, Status, solve
+from staffpool.check import check_plan
+from staffpool.constants import Status
+from staffpool.domain.instance import Instance, Mode
+from staffpool.domain.plan import Assignment
+from staffpool.outputs.results import Result, solve
 
 
 def solved(instance: Instance, mode: str | None = None) -> Result:

@@ -1,7 +1,7 @@
 """Rule 6: staff posted at an institution ≤ capacity."""
 
-from staffpool.check import Assignment
-from staffpool.domain import Level
+from staffpool.domain.instance import Level
+from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person, req
 from .conftest import solved, stay, violations

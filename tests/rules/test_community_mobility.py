@@ -1,7 +1,7 @@
 """Rule 2: same community only; immobile staff (and everyone in separate mode) stay."""
 
-from staffpool.check import Assignment
-from staffpool.domain import Level
+from staffpool.domain.instance import Level
+from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person, req
 from .conftest import solved, stay, violations

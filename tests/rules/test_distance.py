@@ -5,8 +5,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from staffpool.check import Assignment
-from staffpool.domain import Level
+from staffpool.domain.instance import Level
+from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person, req
 from .conftest import solved, stay, violations
@@ -34,7 +34,7 @@ def test_checker_catches_a_move_over_the_limit() -> None:
 
 def test_half_a_metre_written_in_decimals_rounds_up() -> None:
     # 1.0045 − 1.0 km is 4.5 m as written (4.49999… m in binary floating point): 5 m.
-    from staffpool.domain import distance_m
+    from staffpool.domain.instance import distance_m
 
     insts = [inst("H", "county", 1, 1.0, 0), inst("T", "township", 0, 1.0045, 0)]
     assert distance_m(insts[0], insts[1]) == 5
@@ -50,7 +50,7 @@ def test_the_model_checker_and_oracle_round_alike(c: list[int]) -> None:
     """Coordinates with 4 decimals (tenths of metres): half-metre ties are common."""
     from benchmarks.naive import metres as naive_metres
     from staffpool.check import _metres
-    from staffpool.domain import distance_m
+    from staffpool.domain.instance import distance_m
 
     from ..helpers import metres
 
@@ -79,7 +79,7 @@ def test_the_community_distance_table_is_model_md_metres(points: list[tuple[int,
     """The build's table of distances (a row per institution at once) against the metres worked out by
     hand, on coordinates in steps of half a metre, where ties are common; and the distance
     limit (a whole number of metres) read off it."""
-    from staffpool.model.build import _distances
+    from staffpool.model.community import _distances
 
     written = [(str(Decimal(i) * Decimal("0.0005")), str(Decimal(j) * Decimal("0.0004"))) for i, j in points]
     insts = [inst(f"I{k}", "county", 0, float(x), float(y)) for k, (x, y) in enumerate(written)]

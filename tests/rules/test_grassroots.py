@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from staffpool.check import Assignment
-from staffpool.domain import Level
+from staffpool.domain.instance import Level
+from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person, req
 from .conftest import solved, stay, violations

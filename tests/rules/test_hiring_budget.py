@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from staffpool.check import Assignment
-from staffpool.domain import Community, Level
+from staffpool.domain.instance import Community, Level
+from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person, req
 from .conftest import solved, stay, violations
@@ -40,9 +40,9 @@ def _shortfall_lp_bound(instance: object, elastic: frozenset[str] = frozenset())
     """The shortfall level's LP relaxation bound on the program as built, and its row names."""
     import numpy as np
 
-    from staffpool.backends import HighsRunner
     from staffpool.model.build import build_community
-    from staffpool.solve import load_profile
+    from staffpool.solving.profiles import load_profile
+    from staffpool.solving.runners import HighsRunner
 
     cm = build_community(instance, "C1", elastic=elastic)  # type: ignore[arg-type]
     runner = HighsRunner(cm, load_profile("highs"))
@@ -58,7 +58,7 @@ def test_count_of_hires_lifts_the_lp_bound_to_the_optimum() -> None:
     """Two attendings (200,000 each) for a budget of 300,000: the budget row alone lets the
     LP hire one and a half, shortfall 0.5 against the optimum 1. One hire fits, so the row
     `hiring_count[C1]` (Σ hires ≤ 1) closes the gap; none is needed when both fit."""
-    from staffpool.solve import solve
+    from staffpool.outputs.results import solve
 
     from ..helpers import brute_force
 

@@ -1,7 +1,7 @@
 """The objective levels: shortfall counts one person toward every row they match; order matters."""
 
 from staffpool.check import compute_levels
-from staffpool.domain import Level
+from staffpool.domain.instance import Level
 
 from ..helpers import inst, make, person, req
 from .conftest import solved, stay

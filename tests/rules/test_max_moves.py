@@ -1,7 +1,7 @@
 """Rule 8: moved people ≤ the community's max_moves."""
 
-from staffpool.check import Assignment
-from staffpool.domain import Community, Level
+from staffpool.domain.instance import Community, Level
+from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person, req
 from .conftest import solved, stay, violations

@@ -8,11 +8,12 @@ from hypothesis import strategies as st
 
 from benchmarks.naive import solve_naive
 from staffpool import solve
-from staffpool.check import Assignment, check_plan
-from staffpool.domain import Horizon, Instance, Level, Pin
-from staffpool.explain import explain_infeasible
+from staffpool.check import check_plan
+from staffpool.constants import Status
+from staffpool.domain.instance import Horizon, Instance, Level, Pin
+from staffpool.domain.plan import Assignment
 from staffpool.model.build import build_community
-from staffpool.solve import Status
+from staffpool.tools.explain import explain_infeasible
 
 from ..helpers import brute_force, inst, make, person, req
 from ..test_solve import tiny_instances

@@ -2,7 +2,7 @@
 
 import pytest
 
-from staffpool.check import Assignment
+from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person, req
 from .conftest import solved, stay, violations

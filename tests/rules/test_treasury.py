@@ -3,8 +3,8 @@ optional level `treasury_cost`."""
 
 import pytest
 
-from staffpool.check import Assignment
-from staffpool.domain import Community, Level
+from staffpool.domain.instance import Community, Level
+from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person, req
 from .conftest import solved, stay, violations
@@ -69,7 +69,7 @@ def test_treasury_level_has_an_exact_step_with_fen_prices() -> None:
     # 150,001 (at the township): the prices have decimals, yet the level has a step (held at
     # a multiple of it, not at a tolerance).
     from staffpool.model.build import build_community
-    from staffpool.solve import _level_scale
+    from staffpool.solving.community import _level_scale
 
     cm = build_community(_instance(None, ["shortfall", "treasury_cost"]), "C1")
     prices = set(cm.levels[Level.treasury_cost].terms.values())

@@ -1,7 +1,7 @@
 """Vacancy limits in every mode: new posts taken never exceed vacancies."""
 
-from staffpool.check import Assignment
-from staffpool.domain import Level
+from staffpool.domain.instance import Level
+from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person
 from .conftest import solved, stay, violations

@@ -1,6 +1,6 @@
 """Rule 3: a village doctor only at village tier."""
 
-from staffpool.check import Assignment
+from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person, req
 from .conftest import solved, stay, violations

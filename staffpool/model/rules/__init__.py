@@ -11,22 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ...i18n import N_
-from ..build import CommunityModel, Option
-from ..cohorts import Cohort
-from .budget import define_hiring_budget
-from .capacity import define_capacity
-from .distance import allow_distance
-from .grassroots import allow_grassroots
-from .levels import define_levels
-from .mobility import allow_community_and_mobility
-from .moves import define_max_moves
-from .pins import allow_pins, define_pins
-from .posting import define_posting
-from .posts import allow_post_use, define_vacancies
-from .shortfall import define_shortfall
-from .treasury import define_treasury_budget, define_treasury_cost
-from .village import allow_village_title
+from staffpool.i18n import N_
+from staffpool.model.cohorts import Cohort
+from staffpool.model.community import CommunityModel, Option
+from staffpool.model.rules.budget import define_hiring_budget
+from staffpool.model.rules.capacity import define_capacity
+from staffpool.model.rules.distance import allow_distance
+from staffpool.model.rules.grassroots import allow_grassroots
+from staffpool.model.rules.levels import define_levels
+from staffpool.model.rules.mobility import allow_community_and_mobility
+from staffpool.model.rules.moves import define_max_moves
+from staffpool.model.rules.pins import allow_pins, define_pins
+from staffpool.model.rules.posting import define_posting
+from staffpool.model.rules.posts import allow_post_use, define_vacancies
+from staffpool.model.rules.shortfall import define_shortfall
+from staffpool.model.rules.treasury import define_treasury_budget, define_treasury_cost
+from staffpool.model.rules.village import allow_village_title
 
 
 @dataclass(frozen=True)

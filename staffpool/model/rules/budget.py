@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ...domain import StaffStatus
-from ..build import CommunityModel
-from ..linear import Sense
+from staffpool.domain.instance import StaffStatus
+from staffpool.model.community import CommunityModel
+from staffpool.model.linear import Sense
 
 # The checker's tolerance on the budget (check.check_hiring_budget): a plan spending up to
 # this much over the budget obeys the rule, so the count below must allow it too.

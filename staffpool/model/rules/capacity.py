@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..build import CommunityModel
-from ..linear import Sense
+from staffpool.model.community import CommunityModel
+from staffpool.model.linear import Sense
 
 
 def define_capacity(cm: CommunityModel) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ...domain import StaffStatus
-from ..build import CommunityModel, Option
-from ..cohorts import Cohort
+from staffpool.domain.instance import StaffStatus
+from staffpool.model.cohorts import Cohort
+from staffpool.model.community import CommunityModel, Option
 
 
 def allow_distance(cm: CommunityModel, cohort: Cohort, options: list[Option]) -> list[Option]:

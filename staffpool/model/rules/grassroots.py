@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ...domain import Tier
-from ..build import CommunityModel, Option
-from ..cohorts import Cohort
+from staffpool.domain.instance import Tier
+from staffpool.model.cohorts import Cohort
+from staffpool.model.community import CommunityModel, Option
 
 GRASSROOTS_TIERS = (Tier.township, Tier.village)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain import Level, StaffStatus
-from ..build import CommunityModel
-from ..linear import Expr
+from staffpool.domain.instance import Level, StaffStatus
+from staffpool.model.community import CommunityModel
+from staffpool.model.linear import Expr
 
 
 def define_levels(cm: CommunityModel) -> None:

@@ -5,9 +5,9 @@ In `separate` mode nobody moves: on_staff and contract stay at `posted_at`.
 
 from __future__ import annotations
 
-from ...domain import Mode, StaffStatus
-from ..build import CommunityModel, Option, candidate_options
-from ..cohorts import Cohort
+from staffpool.domain.instance import Mode, StaffStatus
+from staffpool.model.cohorts import Cohort
+from staffpool.model.community import CommunityModel, Option, candidate_options
 
 
 def allow_community_and_mobility(cm: CommunityModel, cohort: Cohort, options: list[Option]) -> list[Option]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ...domain import StaffStatus
-from ..build import CommunityModel, Option
-from ..cohorts import Cohort
-from ..linear import Sense
+from staffpool.domain.instance import StaffStatus
+from staffpool.model.cohorts import Cohort
+from staffpool.model.community import CommunityModel, Option
+from staffpool.model.linear import Sense
 
 
 def pin_allows(pins: tuple[tuple[str, str], ...], institution: str) -> bool:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ...domain import StaffStatus
-from ..build import CommunityModel
-from ..linear import Sense
+from staffpool.domain.instance import StaffStatus
+from staffpool.model.community import CommunityModel
+from staffpool.model.linear import Sense
 
 
 def define_posting(cm: CommunityModel) -> None:

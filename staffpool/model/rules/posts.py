@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from ...domain import Funding, Mode, StaffStatus, Tier
-from ..build import CommunityModel, Option, PostKind, safe_name
-from ..cohorts import Cohort
-from ..linear import Sense
+from staffpool.domain.instance import Funding, Mode, StaffStatus, Tier
+from staffpool.model.cohorts import Cohort
+from staffpool.model.community import CommunityModel, Option, PostKind
+from staffpool.model.linear import Sense, safe_name
 
 
 def allow_post_use(cm: CommunityModel, cohort: Cohort, options: list[Option]) -> list[Option]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from ...domain import Level, Title
-from ..build import CommunityModel
-from ..linear import Expr, Sense
+from staffpool.domain.instance import Level, Title
+from staffpool.model.community import CommunityModel
+from staffpool.model.linear import Expr, Sense
 
 
 def post_price(salary: int, share: float) -> float:

@@ -13,14 +13,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import labels
-from .i18n import _, pgettext
-
-if TYPE_CHECKING:
-    from .horizon import HorizonPlan
-    from .solve import Result
+from staffpool.errors import UsageError
+from staffpool.i18n import _, pgettext
+from staffpool.inputs import labels
+from staffpool.inputs.read import neutralise
+from staffpool.outputs.files import atomic_path
+from staffpool.outputs.results import COLUMNS, Result
+from staffpool.outputs.years import horizon_summary, results_of
+from staffpool.solving.horizon import HorizonPlan
 
 CHANGES = ("move", "hire", "regularise", "regularise_move")
 # Number formats by column (km to the metre, yuan whole); any other integer gets INTEGER.
@@ -94,7 +96,6 @@ def summary_sheet(result: Result) -> Sheet:
 
 def result_sheets(result: Result) -> list[Sheet]:
     """The five sheets of a solved result."""
-    from .results import COLUMNS
 
     a = result.rows("assignments")
     changed = [r for r in a if r["change"] in CHANGES]
@@ -123,7 +124,6 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from .io import atomic_path, neutralise
 
     wb = openpyxl.Workbook(write_only=True)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="F3F5F8")
@@ -163,7 +163,6 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
 
 def check_writable(path: Path, force: bool, inputs: Sequence[Path] = ()) -> None:
     """Refuse a path that is not .xlsx, is an input, or already exists (unless `force`)."""
-    from .errors import UsageError
 
     if path.suffix.lower() != ".xlsx":
         raise UsageError(_("--xlsx {path}: the workbook must be an .xlsx file").format(path=path))
@@ -197,8 +196,6 @@ def horizon_sheets(hp: HorizonPlan) -> list[Sheet]:
     """A plan over years as two sheets: Years (one row per year: status, each level, staff
     and shortfall per tier, payroll after the year) and Changes (every year's moves, hires
     and regularisations, the year first). The per-year files stay in DIR/<year>/."""
-    from .horizon import horizon_summary
-    from .results import COLUMNS
 
     summary = horizon_summary(hp)
     levels = [lvl.value for lvl in hp.instance.policy.objective]
@@ -222,9 +219,9 @@ def horizon_sheets(hp: HorizonPlan) -> list[Sheet]:
     years = Sheet(sheet_title("years"), cols, header, body, {"year": "0"})
     changes: list[list[Any]] = []
     ac = COLUMNS["assignments"]
-    for y in hp.years:
+    for y in results_of(hp).years:
         if y.result.has_plan:
-            changes += [[y.year, *(_people(c, r[c]) for c in ac)] for r in y.result.rows("assignments") if r["change"] in CHANGES]
+            changes += [[y.year, *(_people(c, r[c]) for c in ac)] for r in Result.of(y.result).rows("assignments") if r["change"] in CHANGES]
     change_sheet = Sheet(sheet_title("changes"), ["year", *ac],
                          [labels.column("year", "years"), *(labels.column(c, "changes") for c in ac)], changes, {"year": "0"})
     return [years, change_sheet]

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .i18n import _
+from staffpool.i18n import _
 
 
 class Tier(StrEnum):

@@ -17,7 +17,7 @@ import math
 import random
 from pathlib import Path
 
-from .io import csv_text, write_folder_atomic
+from staffpool.outputs.files import csv_text, write_folder_atomic
 
 SPECIALTIES = ["general_practice", "internal_medicine", "surgery", "pediatrics", "obstetrics",
                "tcm", "emergency", "public_health"]

@@ -24,10 +24,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import labels
-from .constants import SolverProfile
-from .domain import Funding, Instance, Mode, StaffStatus, Tier
-from .i18n import _, ngettext
+from staffpool.check import compute_levels
+from staffpool.constants import SolverProfile, TerminationCondition
+from staffpool.domain.instance import Funding, Instance, Mode, StaffStatus, Tier
+from staffpool.i18n import _, ngettext
+from staffpool.inputs import labels
+from staffpool.model.build import build_community
+from staffpool.model.community import vacancy_pools
+from staffpool.model.linear import Expr, Sense
+from staffpool.model.rules import RULES
+from staffpool.outputs.results import level_value, require_plan, solve
+from staffpool.solving.community import _confirm_limit, _hold_rhs, confirm_infeasible
+from staffpool.solving.engines import community_instances
+from staffpool.solving.profiles import load_profile
+from staffpool.solving.runners import CbcRunner, HighsRunner
 
 RELAXABLE_OPTION_RULES = ("community_mobility", "village_title", "distance", "post_use", "pins", "grassroots")
 RELAXABLE_CONSTRAINTS = ("capacity", "max_moves")
@@ -94,11 +104,6 @@ def elastic_relaxation(
     feasible. `forbid`: sets of (rule, where) already reported, to find alternatives.
     Solved with the user's solver profile and time limit (default: exact HiGHS); None when
     that solver does not prove the smallest set within them."""
-    from .backends import CbcRunner, HighsRunner
-    from .model.build import build_community
-    from .model.linear import Expr, Sense
-    from .model.rules import RULES
-    from .solve import TerminationCondition, _hold_rhs, load_profile
 
     cm = build_community(instance, community, mode, skip=frozenset(RELAXABLE_OPTION_RULES),
                          elastic=frozenset(RELAXABLE_CONSTRAINTS))
@@ -245,8 +250,6 @@ def explain_infeasible(instance: Instance, community: str, mode: Mode, alternati
     Nothing (two empty lists) unless the unrelaxed community is first confirmed infeasible
     by exact HiGHS (`solve.confirm_infeasible`): a solver stopped by its limit is no reason
     to relax a rule."""
-    from .model.build import build_community
-    from .solve import _confirm_limit, confirm_infeasible, load_profile
 
     profile = solver if isinstance(solver, SolverProfile) else load_profile(solver)
     limit = time_limit if time_limit is not None else profile.time_limit
@@ -278,7 +281,6 @@ class _Trial:
 
 
 def _levels(result: Any) -> dict[str, float]:
-    from .results import level_value
 
     return {lvl.value: float(level_value(lvl, v)) for lvl, v in result.levels.items()}
 
@@ -286,7 +288,6 @@ def _levels(result: Any) -> dict[str, float]:
 def _trials(instance: Instance, subs: dict[str, Instance], result: Any, mode: Mode) -> list[_Trial]:
     """One trial per limit that can bind, each a copy of one community's instance with that
     limit one unit looser."""
-    from .model.build import vacancy_pools
 
     plan = result.assignments
     trials: list[_Trial] = []
@@ -355,7 +356,6 @@ def _trials(instance: Instance, subs: dict[str, Instance], result: Any, mode: Mo
 def _run_trial(trial: _Trial, mode: Mode, solver: str, time_limit: float | None = None
                ) -> tuple[dict[str, float] | None, str]:
     """The relaxed community's levels (None unless proven optimal) and its status."""
-    from .solve import solve
 
     r = solve(trial.instance, mode=mode, solver=solver, time_limit=time_limit)
     return (_levels(r) if r.has_plan and r.status.value == "optimal" else None), r.status.value
@@ -366,9 +366,6 @@ def marginal_values(instance: Instance, result: Any, mode: Mode, solver: str = "
     """Relax each limit by one unit and re-solve its community (in parallel processes)."""
     from dataclasses import replace
 
-    from .check import compute_levels
-    from .parallel import community_instances
-    from .results import level_value
 
     subs = community_instances(instance, [c.id for c in instance.communities])
     trials = _trials(instance, subs, result, mode)
@@ -433,12 +430,10 @@ def _marginal_message(m: Marginal, instance: Instance) -> str:
 
 def explain(instance: Instance, mode: Mode | str | None = None, solver: str = "highs", workers: int = 1,
             time_limit: float | None = None) -> Explanation:
-    from .solve import solve
 
     mode = Mode(mode) if mode is not None else instance.policy.mode
     result = solve(instance, mode=mode, solver=solver, workers=workers, time_limit=time_limit)
     if not result.has_plan and result.status.value != "infeasible":
-        from .solve import require_plan
 
         require_plan(result)  # no plan in the time limit, not proven infeasible: nothing to explain (exit 1)
     exp = Explanation(instance.name, mode, feasible=result.has_plan and result.status.value != "infeasible")

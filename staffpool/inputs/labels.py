@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .i18n import _, language, pgettext
+from staffpool.i18n import _, language, pgettext
 
 
 def _columns() -> dict[str, str]:

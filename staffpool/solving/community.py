@@ -7,61 +7,28 @@ levels, pandas tables and the summary. Rendering lives in the CLI, never here.
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .check import Assignment, Plan, PostSource, check_plan
-from .constants import SolverProfile, Status, TerminationCondition, level_tolerance
-from .domain import Instance, Level, Mode, StaffStatus
-from .errors import InfeasibleError, UsageError
-from .i18n import _
-
-if TYPE_CHECKING:
-    from .backends import CbcRunner, HighsRunner
-    from .model.build import CommunityModel
-
+from staffpool.constants import SolverProfile, Status, TerminationCondition, level_tolerance
+from staffpool.domain.instance import Instance, Level, Mode, StaffStatus
+from staffpool.domain.plan import Assignment, Plan, PostSource
+from staffpool.i18n import _
+from staffpool.model.build import build_community
+from staffpool.model.community import CommunityModel, PostKind, candidate_options
+from staffpool.model.rules import RULES
+from staffpool.solving.profiles import load_profile
+from staffpool.solving.runners import CbcRunner, HighsRunner
 
 # ---------------------------------------------------------------- solver profiles
 
 
-def solver_dirs() -> list[Path]:
-    here = Path(__file__).resolve().parent
-    dirs = []
-    if os.environ.get("STAFFPOOL_SOLVERS"):
-        dirs.append(Path(os.environ["STAFFPOOL_SOLVERS"]))
-    dirs += [here.parent / "solvers", here / "_solvers"]
-    return dirs
 
 
-def list_profiles() -> list[str]:
-    names: set[str] = set()
-    for d in solver_dirs():
-        if d.is_dir():
-            names.update(p.stem for p in d.glob("*.yaml"))
-    return sorted(names)
 
 
-def load_profile(name: str) -> SolverProfile:
-    """A named profile from solvers/ (or a path to a .yaml file)."""
-    import yaml
-
-    candidates = [Path(name)] if name.endswith((".yaml", ".yml")) else [d / f"{name}.yaml" for d in solver_dirs()]
-    for p in candidates:
-        if p.is_file():
-            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-            try:
-                prof = SolverProfile(name=p.stem, **data)
-            except TypeError as exc:
-                raise UsageError(_("{path}: bad solver profile: {error}").format(path=p, error=exc)) from None
-            if prof.backend not in ("highs", "cbc"):
-                raise UsageError(_("{path}: backend must be highs or cbc, not {backend!r}").format(path=p, backend=prof.backend))
-            return prof
-    raise UsageError(_("unknown solver {name!r}: choose one of {choices}").format(
-        name=name, choices=", ".join(list_profiles()) or "highs, cbc"))
 
 
 # ---------------------------------------------------------------- one community
@@ -154,8 +121,6 @@ def solve_community(
     time_limit: float | None = None,
     on_level: Callable[[str, Level], None] | None = None,
 ) -> CommunityOutcome:
-    from .backends import CbcRunner, HighsRunner
-    from .model.build import build_community
 
     t0 = time.perf_counter()
     cm = build_community(instance, community, mode)
@@ -183,7 +148,6 @@ def solve_levels(
     behind an infeasibility (costly: one solve per rule). `hints`: guesses of the levels'
     optima (a neighbouring scenario's), which only speed the search up. `steps`: a cache of
     each level's coefficients and step, kept by a caller that solves one program again and again."""
-    from .backends import HighsRunner
 
     nvars, ncons = len(cm.x) + len(cm.short), cm.lp.num_rows
     empty = [c for c, opts in zip(cm.cohorts, cm.options, strict=True) if not opts and c.status != StaffStatus.candidate]
@@ -284,8 +248,11 @@ def solve_levels(
             if not have_plan:
                 why = (_("no plan was found within the time limit") if term == TerminationCondition.no_solution
                        else _("the solver stopped: {why}").format(why=term.value))
+                # No plan within the limit proves nothing about feasibility: say so.
                 return CommunityOutcome(community, Status.time_limit, {}, logs, build_s, time.perf_counter() - t1,
-                                        nvars, ncons, why, [])
+                                        nvars, ncons, why, [_("{solver} stopped at level {level} without a plan: the "
+                                                              "instance is not proven infeasible; allow more time").format(
+                                            solver=profile.name, level=level.value)])
             status = Status.time_limit
             continue
         have_plan = True
@@ -306,7 +273,6 @@ def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
     """Cohort counts -> people: members (sorted by id) fill the options in order; then the
     new posts of each (group, pool[, title]) go to the contract staff and hires posted in
     that group (of that title), again in id order."""
-    from .model.build import PostKind
 
     plan: Plan = {}
     contract_in: dict[tuple[str, str], list[str]] = {}
@@ -350,8 +316,6 @@ def _read_back(cm: CommunityModel, runner: HighsRunner | CbcRunner) -> Plan:
 
 
 def _no_option_reason(cm: CommunityModel, cohort: Any) -> str:
-    from .model.build import candidate_options
-    from .model.rules import RULES
 
     base = candidate_options(cm, cohort)
     who = ", ".join(cohort.members[:5]) + (" …" if cohort.size > 5 else "")
@@ -380,7 +344,6 @@ def _confirm_limit(limit: float | None) -> float | None:
 def confirm_infeasible(cm: CommunityModel, time_limit: float | None = None) -> bool | None:
     """Is the community's unrelaxed model (no level held) proven infeasible by exact HiGHS?
     True: proven; False: HiGHS found a plan; None: it could not tell in time."""
-    from .backends import HighsRunner
 
     feasible = HighsRunner(cm, load_profile("highs")).feasible(time_limit)
     return None if feasible is None else not feasible
@@ -393,9 +356,6 @@ def diagnose_infeasible(instance: Instance, community: str, mode: Mode, profile:
     First confirms (unless `confirmed`) that the unrelaxed community is infeasible:
     otherwise every rule would "make it feasible". The trials use the user's solver and
     time limit; a trial counts only when the solver finds a plan."""
-    from .backends import CbcRunner, HighsRunner
-    from .model.build import build_community
-    from .model.rules import RULES
 
     profile = profile or load_profile("highs")
     found: list[str] = []
@@ -427,238 +387,20 @@ def diagnose_infeasible(instance: Instance, community: str, mode: Mode, profile:
 # ---------------------------------------------------------------- whole instance
 
 
-@dataclass
-class Result:
-    instance: Instance
-    mode: Mode
-    solver: str
-    status: Status
-    levels: dict[Level, float]  # the levels as computed, in solve order (see `objective`)
-    plan: Plan
-    outcomes: list[CommunityOutcome]
-    timings: dict[str, float]
-    reasons: list[str] = field(default_factory=list)
-    derived: list[dict[str, Any]] = field(default_factory=list)  # requirement rows from workload/norms
-    # Proven lower bound per level (distance in km), summed over communities; None: unknown.
-    bounds: dict[Level, float | None] = field(default_factory=dict)
-    _rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
-
-    @property
-    def objective(self) -> dict[str, float | int]:
-        """Level name → value, in solve order: whole numbers as int, distance in km to the
-        metre (as summary.json holds them)."""
-        from .results import level_value
-
-        return {lvl.value: level_value(lvl, v) for lvl, v in self.levels.items()}
-
-    def __repr__(self) -> str:
-        counts = self.summary.counts if self.has_plan else {}
-        shown = ", ".join(f"{k}={v}" for k, v in counts.items() if k != "institutions")
-        return (f"<Result {self.instance.name!r} mode={self.mode.value} solver={self.solver} "
-                f"status={self.status.value} objective={self.objective} {shown}>")
-
-    @property
-    def has_plan(self) -> bool:
-        """A plan exists (an instance with no staff has the empty plan)."""
-        return bool(self.plan) or not self.instance.staff
-
-    def rows(self, name: str) -> list[dict[str, Any]]:
-        """`assignments`, `requirements` or `institutions` as a list of dicts (computed once)."""
-        from .results import ROWS
-
-        if name not in self._rows:
-            self._rows[name] = ROWS[name](self)
-        return self._rows[name]
-
-    @property
-    def assignments(self) -> Any:
-        """pandas table: one row per staff member (assignments.csv)."""
-        from .results import table
-
-        return table(self, "assignments")
-
-    @property
-    def requirements(self) -> Any:
-        """pandas table: one row per requirement row (requirements.csv)."""
-        from .results import table
-
-        return table(self, "requirements")
-
-    @property
-    def institutions(self) -> Any:
-        """pandas table: one row per institution (institutions.csv)."""
-        from .results import table
-
-        return table(self, "institutions")
-
-    @property
-    def payroll(self) -> dict[str, Any]:
-        """Who pays the plan's salaries, before and after (`staffpool.payroll.payroll`):
-        {"total": {...}, "communities": {id: {...}}}, yuan a year (computed once)."""
-        if "payroll" not in self._rows:
-            from .payroll import payroll
-
-            self._rows["payroll"] = [payroll(self.instance, self.plan, self.mode)]
-        return self._rows["payroll"][0]
-
-    @property
-    def summary(self) -> Any:
-        from .results import make_summary
-
-        return make_summary(self)
-
-    def write(self, out: str | Path, force: bool = False) -> list[Path]:
-        """Write the result files into the folder `out` (an earlier result's only with `force`)."""
-        from .results import write_result
-
-        return write_result(self, Path(out), force=force)
 
 
-def solve(
-    instance: Instance,
-    mode: Mode | str | None = None,
-    solver: str | SolverProfile = "highs",
-    time_limit: float | None = None,
-    workers: int = 1,
-    progress: Callable[[str, Level], None] | None = None,
-    on_community_done: Callable[[CommunityOutcome], None] | None = None,
-    load_s: float = 0.0,
-    scheduler: str | None = None,
-) -> Result:
-    """Solve every community of `instance` to the lexicographic optimum of model.md.
-
-    Communities are independent, so each is solved alone (in parallel with `workers` > 1,
-    or on a Dask cluster with `scheduler`: `tcp://HOST:PORT` or `dask` for a local one) and
-    the levels add up to the whole's. Raises nothing for infeasibility: the result's status
-    says it, with reasons.
-    """
-    t0 = time.perf_counter()
-    if instance.horizon.start is not None:  # no year given: the instance as it is
-        from .horizon import year_view
-
-        instance = year_view(instance)  # the first year of a horizon; itself for one year
-    mode = Mode(mode) if mode is not None else instance.policy.mode
-    derived: list[dict[str, Any]] = []
-    if instance.policy.requirements_from:
-        from .demand import derive_requirements
-
-        instance, derived = derive_requirements(instance)
-    profile = solver if isinstance(solver, SolverProfile) else load_profile(solver)
-    cids = [c.id for c in instance.communities]
-    outcomes: list[CommunityOutcome] = []
-    if scheduler is not None:
-        from .scale.engines import solve_on
-
-        outcomes = solve_on(scheduler, workers, instance, cids, mode, profile, time_limit, on_community_done)
-    elif workers > 1 and len(cids) > 1:
-        from .parallel import solve_parallel
-
-        outcomes = solve_parallel(instance, cids, mode, profile, time_limit, workers, on_community_done, progress)
-    else:
-        for cid in cids:
-            out = solve_community(instance, cid, mode, profile, time_limit, progress)
-            outcomes.append(out)
-            if on_community_done is not None:
-                on_community_done(out)
-    build_s = sum(o.build_s for o in outcomes)
-    solve_s = sum(o.solve_s for o in outcomes)
-    statuses = {o.status for o in outcomes}
-    if Status.infeasible in statuses or any(not o.plan and o.status != Status.optimal for o in outcomes):
-        status = Status.infeasible if Status.infeasible in statuses else Status.time_limit
-    elif Status.time_limit in statuses:
-        status = Status.time_limit
-    elif Status.feasible in statuses:
-        status = Status.feasible
-    else:
-        status = Status.optimal
-    plan: Plan = {}
-    reasons: list[str] = []
-    for o in outcomes:
-        plan.update(o.plan)
-        if o.reason:
-            name = instance.community_by_id[o.community].name or o.community
-            reasons.append(f"{o.community} ({name}): {o.reason}")
-            reasons.extend(f"  {r}" for r in o.reasons)
-    feasible = all(o.plan or not _community_staff(instance, o.community) for o in outcomes)
-    objective: dict[Level, float] = {}
-    if feasible:
-        report = check_plan(instance, plan, mode)
-        if not report.ok:
-            # A solver plan that breaks a rule is our bug, never the user's.
-            raise RuntimeError("internal error: the plan breaks rules: " + "; ".join(map(str, report.violations[:5])))
-        objective = {lvl: report.levels[lvl] for lvl in instance.policy.objective}
-        check_levels(instance, outcomes, objective)
-    else:
-        plan = {}
-    timings = {
-        "load": round(load_s, 4),
-        "build": round(build_s, 4),
-        "solve": round(solve_s, 4),
-        "total": round(load_s + time.perf_counter() - t0, 4),
-    }
-    bounds = level_bounds(instance, outcomes) if objective else {}
-    return Result(instance, mode, profile.name, status, objective, plan, outcomes, timings, reasons, derived,
-                  bounds=bounds)
 
 
-def _in_km(level: Level, value: float) -> float:
-    """The model counts distance in whole metres; results, like the checker, in km."""
-    return value / 1000.0 if level == Level.distance else value
 
 
-def _level_sums(instance: Instance, outcomes: list[CommunityOutcome], attr: str) -> dict[Level, float | None]:
-    """Per level, the communities' `value` or `bound` added up (in km for distance); None
-    when some community has none."""
-    out: dict[Level, float | None] = {}
-    for lvl in instance.policy.objective:
-        total: float | None = 0.0
-        for o in outcomes:
-            log = next((g for g in o.levels if g.level == lvl), None)
-            v = getattr(log, attr) if log is not None else None
-            total = None if v is None or total is None else total + _in_km(lvl, v)
-        out[lvl] = total
-    return out
 
 
-def level_bounds(instance: Instance, outcomes: list[CommunityOutcome]) -> dict[Level, float | None]:
-    """Each level's proven lower bound, summed over communities (km for distance)."""
-    return _level_sums(instance, outcomes, "bound")
 
 
-def check_levels(instance: Instance, outcomes: list[CommunityOutcome], checked: dict[Level, float]) -> None:
-    """The solver's level values against the checker's, recomputed from the plan.
-
-    The plan read back must not be worse than a level's value (it was held there) and, where
-    the level was proven, not better either. Anything else is a bug in the read-back or the
-    model, never a plan to hand out: RuntimeError (exit 3)."""
-    solved = _level_sums(instance, outcomes, "value")
-    proven = {lvl: all(next((g.proven for g in o.levels if g.level == lvl), True) for o in outcomes)
-              for lvl in instance.policy.objective}
-    bad = []
-    for lvl, value in solved.items():
-        if value is None:
-            continue
-        # One tolerance per community (each level is held per community), in the level's units.
-        tol = sum(_in_km(lvl, level_tolerance(g.value or 0.0)) for o in outcomes for g in o.levels if g.level == lvl)
-        tol = max(tol, level_tolerance(value)) + 1e-9
-        if checked[lvl] > value + tol or (proven[lvl] and checked[lvl] < value - tol):
-            bad.append(f"{lvl.value}: solver {value:g}, checker {checked[lvl]:g}")
-    if bad:
-        raise RuntimeError("internal error: the solver's levels differ from the plan's: " + "; ".join(bad))
 
 
-def _community_staff(instance: Instance, cid: str) -> bool:
-    return any(s.community == cid for s in instance.staff)
 
 
-def require_plan(result: Result) -> Result:
-    """Raise InfeasibleError (exit 1) when the result holds no plan."""
-    if result.status == Status.infeasible or not result.has_plan:
-        what = _("infeasible") if result.status == Status.infeasible else _("no plan within the time limit")
-        raise InfeasibleError(f"{result.instance.name}: {what}", result.reasons)
-    return result
 
 
-def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
 

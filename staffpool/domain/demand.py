@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from staffpool.domain.instance import ANY_SPECIALTY, Instance, Requirement, StaffStatus, Title, WorkloadKind
 
-from .domain import ANY_SPECIALTY, Instance, Requirement, StaffStatus, Title, WorkloadKind
+if TYPE_CHECKING:
+    import pandas as pd
 
 WISN_COLUMNS = ["institution", "specialty", "min_title", "awt_hours", "required", "need", "current", "wisn_ratio"]
 
@@ -27,6 +27,8 @@ def _current(instance: Instance, institution: str, specialty: str, min_title: Ti
 
 def wisn_table(instance: Instance) -> pd.DataFrame:
     """Per cadre (institution, specialty, min_title): AWT, required, need, current, ratio."""
+    import pandas as pd  # heavy: imported when used, not at start-up (docs/architecture.md)
+
     awt = instance.policy.wisn.awt_hours
     cadres: dict[tuple[str, str, Title], dict[str, float]] = {}
     for w in instance.workload:
@@ -88,20 +90,5 @@ def derive_requirements(instance: Instance) -> tuple[Instance, list[dict[str, An
     return instance.model_copy(update={"requirements": tuple(kept + new)}), info
 
 
-DEMAND_FILES = ("wisn.csv", "requirements.csv")
 
 
-def write_demand(instance: Instance, out: Path, input_files: list[Path] | None = None, force: bool = False) -> None:
-    """wisn.csv (the cadres) and requirements.csv (the rows WISN derives) into the folder `out`:
-    never over an input file, over an earlier run's files only with `force`."""
-    from .io import csv_text, ensure_not_input, refuse_existing, write_files_atomic
-
-    ensure_not_input(out, DEMAND_FILES, input_files or [])
-    refuse_existing([out / n for n in DEMAND_FILES], force)
-    table = wisn_table(instance)
-    cadres = ([None if isinstance(v, float) and v != v else v for v in r]
-              for r in table[WISN_COLUMNS].itertuples(index=False, name=None))
-    derived, _info = derive_requirements(instance.with_policy(requirements_from=["wisn"]))
-    reqs = ([r.institution, r.specialty, r.min_title.value, r.need, f"{r.weight:g}"] for r in derived.requirements)
-    write_files_atomic(out, {"wisn.csv": csv_text(WISN_COLUMNS, cadres),
-                             "requirements.csv": csv_text(["institution", "specialty", "min_title", "need", "weight"], reqs)})

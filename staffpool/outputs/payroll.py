@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .check import Plan, post_funding_taken, post_price
-from .domain import Instance, Mode, StaffStatus, Title
+from staffpool.check import post_funding_taken, post_price
+from staffpool.domain.instance import Instance, Mode, StaffStatus, Title
+from staffpool.domain.plan import Plan
 
 MONEY_KEYS = ("treasury_before", "treasury_after", "institutions_before", "institutions_after")
 

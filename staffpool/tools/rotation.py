@@ -13,16 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-import pandas as pd
+from staffpool.domain.instance import Instance, StaffStatus, Tier, Title, within_km
+from staffpool.domain.plan import Plan
+from staffpool.i18n import _
+from staffpool.inputs import labels
+from staffpool.outputs.files import csv_text, refuse_existing, write_files_atomic, write_json_atomic, write_text_atomic
 
-from . import labels
-from .check import Plan
-from .domain import Instance, StaffStatus, Tier, Title, within_km
-from .i18n import _
-from .io import csv_text, refuse_existing, write_files_atomic, write_json_atomic, write_text_atomic
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS = ["staff_id", "home", "host", "window", "first_period", "last_period", "distance_km"]
 ROTATION_FILES = ("rotation.csv", "rotation_summary.json")
@@ -72,6 +72,9 @@ def senior_gaps(instance: Instance, plan: Plan) -> dict[str, int]:
 
 
 def rotate(instance: Instance, result_or_plan: Any) -> RotationResult:
+    import networkx as nx  # heavy: imported when used, not at start-up (docs/architecture.md)
+    import pandas as pd
+
     plan = _plan_of(result_or_plan)
     pol = instance.policy.rotation
     limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
@@ -215,6 +218,8 @@ def check_rotation(instance: Instance, plan: Plan, table: pd.DataFrame) -> list[
 def export_graphml(graph: Any, path: Path, force: bool = False) -> None:
     """The flow network as GraphML, written atomically (an existing file only with `force`)."""
     import io
+
+    import networkx as nx  # heavy: imported when used, not at start-up (docs/architecture.md)
 
     refuse_existing([path], force)
     buf = io.BytesIO()

@@ -25,8 +25,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .aliases import VALUE_ALIASES, value_lookup
-from .domain import (
+from staffpool.domain.instance import (
     Budget,
     Community,
     Funding,
@@ -43,9 +42,10 @@ from .domain import (
     WorkloadKind,
     WorkloadRow,
 )
-from .errors import InputError, Problem
-from .i18n import _, language
-from .io import OPTIONAL_COLUMNS, TABLE_COLUMNS, RawInstance, RawTable, read_raw
+from staffpool.errors import InputError, Problem
+from staffpool.i18n import _, language
+from staffpool.inputs.aliases import VALUE_ALIASES, value_lookup
+from staffpool.inputs.read import OPTIONAL_COLUMNS, TABLE_COLUMNS, RawInstance, RawTable, read_raw
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -14,6 +14,8 @@ travels by name to other processes and machines).
   community's tasks fetch once and keep. A task (not
   `client.scatter`) so that Dask can run it again when the worker holding it dies: Dask
   reschedules a dead worker's tasks by itself, and nothing is lost but their time.
+
+`solve_parallel` and `solve_on` solve the communities of one instance on them.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
 
-from ..domain import Instance
-from ..errors import UsageError
-from ..i18n import _
+from staffpool.constants import SolverProfile
+from staffpool.domain.instance import Instance, Level, Mode
+from staffpool.errors import UsageError
+from staffpool.i18n import _, language, set_language
+from staffpool.solving.community import CommunityOutcome, solve_community
 
 
 class Task(Protocol):
@@ -56,7 +60,9 @@ def make_engine(scheduler: str | None, workers: int | None) -> Engine:
 
 # ---------------------------------------------------------------- local
 
-_SUBS: dict[str, Instance] = {}  # filled before the pool forks
+# Filled before the pool forks: workers read their community from here instead of having it
+# pickled to them (1,400 pydantic staff per community).
+_SUBS: dict[str, Instance] = {}
 
 
 def _local(fn: Fn, cid: str, sub: Instance | None, task: Any) -> Any:
@@ -110,7 +116,6 @@ def _unpack(blob: bytes) -> Instance:
 def _on_dask(fn: Fn, sub: Instance | bytes, task: Any, lang: str = "en") -> Any:
     # A worker is another process, maybe on another machine: the reasons it writes (an
     # infeasible community's) follow the language of the command, not the worker's locale.
-    from ..i18n import set_language
 
     set_language(lang)
     return fn(_unpack(sub) if isinstance(sub, bytes) else sub, task)
@@ -174,7 +179,6 @@ class DaskEngine:
         try:
             # A community's data, then its tasks: the workers start on the first community
             # while the next ones are packed (pickling 400 counties takes 15 s).
-            from ..i18n import language
 
             lang = language()
             by_community: dict[str, list[tuple[int, Any]]] = {}
@@ -210,7 +214,6 @@ class _CommunityTask:
 
 
 def _solve_one(sub: Instance, task: _CommunityTask) -> Any:
-    from ..solve import solve_community
 
     return solve_community(sub, task.community, task.mode, task.profile, task.time_limit)
 
@@ -218,7 +221,6 @@ def _solve_one(sub: Instance, task: _CommunityTask) -> Any:
 def solve_on(scheduler: str, workers: int, instance: Instance, cids: list[str], mode: Any, profile: Any,
              time_limit: float | None, on_done: Callable[[Any], None] | None = None) -> list[Any]:
     """Every community solved on the engine `scheduler` names; outcomes in `cids` order."""
-    from ..parallel import community_instances
 
     engine = make_engine(scheduler, workers)
     results: dict[str, Any] = {}
@@ -231,3 +233,100 @@ def solve_on(scheduler: str, workers: int, instance: Instance, cids: list[str], 
     engine.run(community_instances(instance, cids), [_CommunityTask(c, mode, profile, time_limit) for c in cids],
                _solve_one, on_result)
     return [results[c] for c in cids]
+
+
+
+
+
+
+def community_instance(instance: Instance, cid: str) -> Instance:
+    """The part of an instance that belongs to one community (communities are independent)."""
+    return community_instances(instance, [cid])[cid]
+
+
+def community_instances(instance: Instance, cids: list[str]) -> dict[str, Instance]:
+    """Every community's part, in one pass over the tables."""
+    wanted = set(cids)
+    inst_comm = {i.id: i.community for i in instance.institutions}
+    parts: dict[str, dict[str, list[Any]]] = {
+        c: {"communities": [], "institutions": [], "staff": [], "requirements": [], "workload": []} for c in cids
+    }
+    for c in instance.communities:
+        if c.id in wanted:
+            parts[c.id]["communities"].append(c)
+    for i in instance.institutions:
+        if i.community in wanted:
+            parts[i.community]["institutions"].append(i)
+    for s in instance.staff:
+        if s.community in wanted:
+            parts[s.community]["staff"].append(s)
+    for key, rows in (("requirements", instance.requirements), ("workload", instance.workload)):
+        for r in rows:
+            comm = inst_comm.get(r.institution)
+            if comm in wanted:
+                parts[comm][key].append(r)
+    return {c: instance.model_copy(update={k: tuple(v) for k, v in parts[c].items()}) for c in cids}
+
+
+# Workers of `solve_parallel` read their community from `_SUBS` (filled before the pool
+# forks) and report the level they solve on this queue.
+_LEVELS: Any = None
+
+
+def _report_level(cid: str, level: Level) -> None:
+    if _LEVELS is not None:
+        _LEVELS.put((cid, level))
+
+
+def _work(cid: str, sub: Instance | None, mode: Mode, profile: SolverProfile, time_limit: float | None
+          ) -> CommunityOutcome:
+
+    return solve_community(sub if sub is not None else _SUBS[cid], cid, mode, profile, time_limit, _report_level)
+
+
+def solve_parallel(
+    instance: Instance,
+    cids: list[str],
+    mode: Mode,
+    profile: SolverProfile,
+    time_limit: float | None,
+    workers: int,
+    on_done: Callable[[CommunityOutcome], None] | None = None,
+    on_level: Callable[[str, Level], None] | None = None,
+) -> list[CommunityOutcome]:
+    import multiprocessing as mp
+    import threading
+
+    global _LEVELS
+    fork = "fork" in mp.get_all_start_methods()
+    ctx = mp.get_context("fork") if fork else None
+    subs = community_instances(instance, cids)
+    results: dict[str, CommunityOutcome] = {}
+    _SUBS.clear()
+    _SUBS.update(subs)
+    reader = None
+    if on_level is not None and ctx is not None:
+        _LEVELS = ctx.Queue()
+
+        def relay(q: Any, report: Callable[[str, Level], None]) -> None:
+            for item in iter(q.get, None):
+                report(*item)
+
+        reader = threading.Thread(target=relay, args=(_LEVELS, on_level), daemon=True)
+        reader.start()
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(cids)), mp_context=ctx) as pool:
+            futures = {pool.submit(_work, cid, None if fork else subs[cid], mode, profile, time_limit): cid
+                       for cid in cids}
+            for fut in as_completed(futures):
+                outcome = fut.result()
+                results[futures[fut]] = outcome
+                if on_done is not None:
+                    on_done(outcome)
+    finally:
+        _SUBS.clear()
+        if reader is not None:
+            _LEVELS.put(None)
+            reader.join(timeout=5)
+            _LEVELS = None
+    return [results[cid] for cid in cids]

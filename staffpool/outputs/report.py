@@ -11,15 +11,19 @@ import math
 from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import labels
-from .domain import Instance, Level, Mode
-from .i18n import _, language, ngettext, pgettext
-
-if TYPE_CHECKING:
-    from .check import Plan
-    from .solve import Result
+from staffpool.check import check_plan
+from staffpool.constants import Status, level_tolerance
+from staffpool.domain.demand import derive_requirements
+from staffpool.domain.instance import Instance, Level, Mode
+from staffpool.domain.plan import Plan
+from staffpool.domain.years import year_view
+from staffpool.errors import InfeasibleError, UsageError
+from staffpool.i18n import _, language, ngettext, pgettext
+from staffpool.inputs import labels
+from staffpool.outputs.plans import read_plan, read_plan_summary
+from staffpool.outputs.results import Result, level_value
 
 CHART_IDS = ("chart-tiers", "chart-payroll", "chart-shortfall", "chart-moves", "chart-modes")
 TIERS = ("county", "township", "village")
@@ -56,14 +60,9 @@ def result_from_plan(instance: Instance, plan: Plan, mode: Mode, solver: str = "
     recorded (`recorded`: its summary.json) is kept only when it was for this mode and its
     levels are the checker's (the plan is the one the solver reported on); otherwise the
     plan is `feasible`."""
-    from .check import check_plan
-    from .constants import Status, level_tolerance
-    from .errors import InfeasibleError
-    from .solve import Result
 
     derived: list[dict[str, Any]] = []
     if instance.policy.requirements_from:
-        from .demand import derive_requirements
 
         instance, derived = derive_requirements(instance)
     report = check_plan(instance, plan, mode)
@@ -81,15 +80,13 @@ def result_from_plan(instance: Instance, plan: Plan, mode: Mode, solver: str = "
                     and abs(levels[lvl.value] - v) <= level_tolerance(v) + 5e-4 * (lvl.value == "distance")
                     for lvl, v in objective.items())):
         st = Status(claimed)
-    return Result(instance, mode, solver, st, objective, plan, [], {}, [], derived)
+    return Result(instance=instance, mode=mode, solver=solver, status=st, levels=objective, plan=plan, derived=derived)
 
 
 def read_plan_result(plan_dir: Path, instance: Instance, mode: Mode | None) -> Result:
     """The plan of a folder written by `staffpool solve --out` (or a hand-written
     assignments.csv) as a Result; mode from its summary.json unless given, status as
     `result_from_plan` decides."""
-    from .check import read_plan, read_plan_summary
-    from .horizon import year_view
 
     instance = year_view(instance)  # a plan is of one year: the first of a horizon
     plan = read_plan(plan_dir, instance)
@@ -437,7 +434,6 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     """The whole report page as one string of HTML."""
     import json
 
-    from .results import level_value
 
     inst = result.instance if result.instance is not None else instance
     name = inst.name
@@ -681,7 +677,6 @@ def read_sweep(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     import csv
     import json
 
-    from .errors import UsageError
 
     try:
         labels = json.loads((folder / "sweep.manifest.json").read_text(encoding="utf-8"))["scenarios"]

@@ -20,9 +20,50 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from . import labels
-from .errors import InfeasibleError, InputError, StaffpoolError, UsageError
-from .i18n import N_, _, default_language, ngettext, pgettext, set_language
+from staffpool import __version__
+from staffpool.check import check_plan, vacancies
+from staffpool.cli.render import (
+    check_tables,
+    compare_table,
+    demand_table,
+    error_line,
+    explanation_tables,
+    horizon_table,
+    instance_overview,
+    render_problems,
+    render_warnings,
+    rotation_table,
+    solve_tables,
+)
+from staffpool.domain.demand import WISN_COLUMNS, wisn_table
+from staffpool.domain.instance import Mode
+from staffpool.domain.years import year_view
+from staffpool.errors import InfeasibleError, InputError, StaffpoolError, UsageError
+from staffpool.i18n import N_, _, default_language, ngettext, pgettext, set_language
+from staffpool.inputs import labels
+from staffpool.inputs.read import read_raw
+from staffpool.inputs.validate import load_with_warnings
+from staffpool.outputs.files import ensure_not_input, refuse_existing, write_text_atomic
+from staffpool.outputs.plans import advance_from, plan_years, read_horizon_plan, read_plan, read_plan_summary
+from staffpool.outputs.report import build_horizon_report, build_report, compare_row, read_plan_result, read_sweep
+from staffpool.outputs.results import RESULT_FILES, level_value, require_plan, solve, write_result
+from staffpool.outputs.xlsx import check_writable, compare_sheet, horizon_sheets, write_result_workbook, write_workbook
+from staffpool.outputs.years import horizon_summary, write_horizon_plan
+from staffpool.scale.grid import load_grid
+from staffpool.scale.sweep import JOURNAL, journal_rows, run_sweep
+from staffpool.solving.engines import make_engine
+from staffpool.solving.horizon import plan_integrated, plan_rolling
+from staffpool.solving.instance import default_workers
+from staffpool.solving.profiles import load_profile
+from staffpool.tools.convert import write_folder, write_instance_folder, write_json
+from staffpool.tools.convert import write_workbook as write_instance_workbook
+from staffpool.tools.demand import DEMAND_FILES, write_demand
+from staffpool.tools.explain import explain as compute
+from staffpool.tools.explain import to_json
+from staffpool.tools.generate import MODES
+from staffpool.tools.generate import generate as gen
+from staffpool.tools.rotation import ROTATION_FILES, export_graphml
+from staffpool.tools.rotation import rotate as do_rotate
 
 # numpy's BLAS thread pool starts with numpy and spins, competing with HiGHS for the cores,
 # while staffpool does no BLAS work (county solve 0.34 s → 0.27 s on 2 cores). Set before
@@ -63,7 +104,6 @@ LangOpt = Annotated[str | None, typer.Option("--lang", help=N_("Language of what
 
 def _version(value: bool) -> None:
     if value:
-        from . import __version__
 
         sys.stdout.write(f"staffpool {__version__}\n")
         raise typer.Exit()
@@ -114,8 +154,6 @@ def _load(path: Path, strict: bool = False) -> tuple[Any, float]:
 
 
 def _load_with_warnings(path: Path, strict: bool = False) -> tuple[Any, list[Any], float]:
-    from .render import render_warnings
-    from .validate import load_with_warnings
 
     t0 = time.perf_counter()
     with _busy(_("loading {path}").format(path=escape(str(path)))):
@@ -125,7 +163,6 @@ def _load_with_warnings(path: Path, strict: bool = False) -> tuple[Any, list[Any
 
 
 def _input_files(path: Path) -> list[Path]:
-    from .io import read_raw
 
     return read_raw(path).input_files
 
@@ -134,8 +171,6 @@ def _input_files(path: Path) -> list[Path]:
 def validate(instance: InstanceArg, as_json: JsonOpt = False, strict: StrictOpt = False, lang: LangOpt = None) -> None:
     from dataclasses import asdict
 
-    from .check import vacancies
-    from .render import instance_overview
 
     inst, warnings, _load_s = _load_with_warnings(instance, strict)
     vac = vacancies(inst, inst.policy.mode)
@@ -154,7 +189,6 @@ def validate(instance: InstanceArg, as_json: JsonOpt = False, strict: StrictOpt 
 
 def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, workers: int | None, load_s: float,
            scheduler: str | None = None) -> Any:
-    from .solve import default_workers, solve
 
     n = len(inst.communities)
     w = workers if workers is not None else default_workers()
@@ -183,7 +217,6 @@ XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help=N_("Also write one 
 
 
 def _check_mode(mode: str | None) -> str | None:
-    from .domain import Mode
 
     if mode is None:
         return None
@@ -209,18 +242,14 @@ def solve_cmd(
     from_plan: Annotated[Path | None, typer.Option("--from", help=N_("Start from the world after this plan (a folder written by solve or plan)."))] = None,
     lang: LangOpt = None,
 ) -> None:
-    from .results import RESULT_FILES, write_result
-    from .solve import load_profile, require_plan
 
     mode = _check_mode(mode)
     load_profile(solver)
     inputs = _input_files(instance) if out_dir is not None or xlsx is not None else []
     if xlsx is not None:
-        from .xlsx_out import check_writable
 
         check_writable(xlsx, force, [instance, *inputs])
     if out_dir is not None:
-        from .io import ensure_not_input, refuse_existing
 
         ensure_not_input(out_dir, RESULT_FILES, inputs)
         if from_plan is not None:
@@ -228,7 +257,6 @@ def solve_cmd(
         refuse_existing([out_dir / n for n in RESULT_FILES], force)  # before solving, not after
     inst, load_s = _load(instance, strict)
     if from_plan is not None:
-        from .horizon import advance_from
 
         with _busy(_("starting from {plan}").format(plan=escape(str(from_plan)))):
             inst = advance_from(inst, from_plan)
@@ -240,7 +268,6 @@ def solve_cmd(
     if out_dir is not None:
         write_result(result, out_dir, inputs, force=force)
     if xlsx is not None:
-        from .xlsx_out import write_result_workbook
 
         with _busy(_("writing {path}").format(path=escape(str(xlsx)))):  # 0.4 s for a county, ~13 s for 20,000 staff
             write_result_workbook(result, xlsx)
@@ -248,7 +275,6 @@ def solve_cmd(
         _print_json(result.summary.model_dump(mode="json"))
         _warn_unproven(result)  # on stderr: stdout stays clean JSON
         return
-    from .render import solve_tables
 
     for t in solve_tables(result, width=out.width):
         out.print(t)
@@ -277,8 +303,6 @@ def advance(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from .horizon import advance_from, write_instance_folder
-    from .io import refuse_existing
 
     refuse_existing([out_dir], False, folder=True)  # never over a folder a user made
     inst, _load_s = _load(instance, strict)
@@ -309,11 +333,6 @@ def plan_cmd(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from .horizon import horizon_summary, plan_integrated, plan_rolling, write_horizon_plan
-    from .io import ensure_not_input, refuse_existing
-    from .render import horizon_table
-    from .results import RESULT_FILES
-    from .solve import default_workers, load_profile
 
     mode = _check_mode(mode)
     load_profile(solver)
@@ -321,7 +340,6 @@ def plan_cmd(
     inputs = _input_files(instance)
     ensure_not_input(out_dir, ["summary.json"], inputs)
     if xlsx is not None:
-        from .xlsx_out import check_writable
 
         check_writable(xlsx, force, inputs)
     inst, _load_s = _load(instance, strict)
@@ -352,7 +370,6 @@ def plan_cmd(
     if hp.complete:  # as solve: no plan, nothing written
         write_horizon_plan(hp, out_dir, inputs, force)
         if xlsx is not None:
-            from .xlsx_out import horizon_sheets, write_workbook
 
             with _busy(_("writing {path}").format(path=escape(str(xlsx)))):
                 write_workbook(xlsx, horizon_sheets(hp))
@@ -383,10 +400,6 @@ def check(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from .check import check_plan, read_plan, read_plan_summary
-    from .domain import Mode
-    from .render import check_tables
-    from .results import level_value
 
     mode = _check_mode(mode)
     inst, _load_s = _load(instance, strict)
@@ -426,9 +439,6 @@ def generate(
     vacancies: Annotated[float, typer.Option("--vacancies", min=0.0, help=N_("Extra approved posts, as a share of each hospital's and centre's staff."))] = 0.0,
     lang: LangOpt = None,
 ) -> None:
-    from .generate import MODES
-    from .generate import generate as gen
-    from .io import refuse_existing
 
     if mode not in MODES:
         raise UsageError(_("--mode {mode!r}: choose {modes}").format(mode=mode, modes=", ".join(MODES)))
@@ -455,8 +465,6 @@ def convert(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from .convert import write_folder, write_json, write_workbook
-    from .io import refuse_existing
 
     if to not in ("folder", "json", "xlsx"):
         raise UsageError(_("--to {to!r}: choose folder, json or xlsx").format(to=to))
@@ -472,7 +480,7 @@ def convert(
         elif to == "json":
             write_json(inst, out_path, force=force)
         else:
-            write_workbook(inst, out_path, force=force)
+            write_instance_workbook(inst, out_path, force=force)
     err.print(_("Wrote {path}").format(path=escape(str(out_path))))
 
 
@@ -489,13 +497,6 @@ def rotate(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from .check import read_plan
-    from .horizon import year_view
-    from .io import ensure_not_input, refuse_existing
-    from .render import rotation_table
-    from .rotation import ROTATION_FILES, export_graphml
-    from .rotation import rotate as do_rotate
-    from .solve import require_plan
 
     mode = _check_mode(mode)
     inputs = _input_files(instance)
@@ -529,12 +530,9 @@ def rotate(
 @app.command(help=N_("Staffing need from workload (WHO WISN): per cadre AWT, required, need, current, ratio."))
 def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = False, force: ForceOpt = False,
            strict: StrictOpt = False, lang: LangOpt = None) -> None:
-    from .demand import DEMAND_FILES, WISN_COLUMNS, wisn_table, write_demand
-    from .render import demand_table
 
     inputs = _input_files(instance)
     if out_dir is not None:
-        from .io import ensure_not_input, refuse_existing
 
         ensure_not_input(out_dir, DEMAND_FILES, inputs)
         refuse_existing([out_dir / n for n in DEMAND_FILES], force)
@@ -551,7 +549,6 @@ def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = Fal
 
 def _compare_rows(inst: Any, modes: list[str | None], solver: str, load_s: float) -> list[dict[str, Any]]:
     """Solve each mode; one row per mode as `compare --json` prints it."""
-    from .report import compare_row
 
     return [compare_row(_solve(inst, m, solver, None, None, load_s)) for m in modes]
 
@@ -567,17 +564,14 @@ def compare(
     force: ForceOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from .render import compare_table
 
     chosen = [_check_mode(m) for m in (modes or ["separate", "county_pool", "unified"])]
     if xlsx is not None:
-        from .xlsx_out import check_writable
 
         check_writable(xlsx, force, [instance, *_input_files(instance)])
     inst, load_s = _load(instance, strict)
     rows = _compare_rows(inst, chosen, solver, load_s)
     if xlsx is not None:
-        from .xlsx_out import compare_sheet, write_workbook
 
         write_workbook(xlsx, [compare_sheet(rows, [lvl.value for lvl in inst.policy.objective])])
     if as_json:
@@ -601,10 +595,6 @@ def report(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from .domain import Mode
-    from .io import ensure_not_input, refuse_existing, write_text_atomic
-    from .report import build_report, read_plan_result, read_sweep
-    from .solve import load_profile, require_plan
 
     if out_file.suffix.lower() != ".html":
         raise UsageError(_("--out {path}: the report must be an .html file").format(path=out_file))
@@ -614,12 +604,9 @@ def report(
     refuse_existing([out_file], force)
     swept = read_sweep(sweep_dir) if sweep_dir is not None else None
     inst, load_s = _load(instance, strict)
-    from .horizon import plan_years
 
     if plan_dir is not None and plan_dir.is_dir() and plan_years(plan_dir):
         # A folder written by `plan`: every year verified against the world before it.
-        from .horizon import horizon_summary, read_horizon_plan
-        from .report import build_horizon_report
 
         with _busy(_("reading and checking every year of {plan}").format(plan=escape(str(plan_dir)))):
             summary = horizon_summary(read_horizon_plan(inst, plan_dir))
@@ -646,10 +633,6 @@ def explain(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from .explain import explain as compute
-    from .explain import to_json
-    from .render import explanation_tables
-    from .solve import default_workers, load_profile
 
     mode = _check_mode(mode)
     load_profile(solver)
@@ -681,10 +664,6 @@ def sweep(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-    from .scale.engines import make_engine
-    from .scale.grid import load_grid
-    from .scale.sweep import JOURNAL, journal_rows, run_sweep
-    from .solve import load_profile
 
     profile = load_profile(solver)
     the_grid = load_grid(grid)  # a bad grid stops here: exit 2, nothing written
@@ -814,7 +793,6 @@ def _json_error(kind: str, message: str, problems: list[Any], warnings: list[Any
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every error maps to its exit status here and nowhere else."""
-    from .render import error_line
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
@@ -841,7 +819,6 @@ def main(argv: list[str] | None = None) -> int:
             _json_error("usage", _("the command line is not valid (see stderr)"), [])
         return code
     except InputError as exc:
-        from .render import render_problems, render_warnings
 
         if as_json:
             _json_error("input", ngettext("{n} problem in the input; nothing was written",

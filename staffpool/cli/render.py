@@ -9,7 +9,7 @@ destination is never cut with "…".
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -17,15 +17,14 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from . import labels
-from .domain import Funding, Instance, Level, StaffStatus, Tier
-from .errors import Problem
-from .i18n import _, language, ngettext, pgettext
-
-if TYPE_CHECKING:
-    from .check import CheckReport
-    from .explain import Explanation
-    from .solve import Result
+from staffpool.check import CheckReport
+from staffpool.domain.instance import Funding, Instance, Level, StaffStatus, Tier
+from staffpool.errors import Problem
+from staffpool.i18n import _, language, ngettext, pgettext
+from staffpool.inputs import labels
+from staffpool.inputs.aliases import COLUMN_ALIASES, TABLE_ALIASES
+from staffpool.outputs.results import Result, level_value
+from staffpool.tools.explain import Explanation
 
 MAX_PROBLEMS = 50
 LEVEL_LABELS = {Level.shortfall: "weighted shortfall"}
@@ -98,7 +97,6 @@ def problems_table(problems: list[Problem], title: str | None = None) -> Table:
 
 def _table_of(label: str) -> str | None:
     """The table a problem's file label names: `staff.csv`, `i.xlsx: 人员`, `i.json: staff`."""
-    from .aliases import TABLE_ALIASES
 
     part = label.rsplit(": ", 1)[-1].strip()
     stem = part.removesuffix(".csv")
@@ -110,7 +108,6 @@ def column_for_people(p: Problem) -> str:
     table is unknown and the code has several Chinese names (id, name)."""
     if language() != "zh" or not p.column:
         return p.column
-    from .aliases import COLUMN_ALIASES
 
     table = _table_of(p.file)
     names = COLUMN_ALIASES.get(table, {}).get(p.column) if table else None
@@ -237,7 +234,6 @@ def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int])
 
 
 def levels_table(result: Result) -> Table:
-    from .results import level_value
 
     t = Table(title=f"{u(result.instance.name)} · {labels.value('mode', result.mode.value)} · {u(result.solver)} · "
                     f"{labels.value('solve_status', result.status.value)}", title_justify="left")
@@ -352,7 +348,6 @@ def solve_tables(result: Result, width: int | None = None) -> list[Any]:
 
 
 def check_tables(report: CheckReport, objective: tuple[Level, ...]) -> list[Table]:
-    from .results import level_value
 
     t = Table(title=_("Levels recomputed from the plan"), title_justify="left")
     t.add_column(labels.column("level"))

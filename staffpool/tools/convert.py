@@ -9,17 +9,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .domain import Instance
-from .io import (
-    TABLE_COLUMNS,
-    YEAR_COLUMNS,
-    atomic_path,
-    csv_text,
-    neutralise,
-    refuse_existing,
-    write_folder_atomic,
-    write_text_atomic,
+from staffpool.domain.instance import (
+    Instance,
 )
+from staffpool.inputs.read import TABLE_COLUMNS, YEAR_COLUMNS, neutralise
+from staffpool.outputs.files import atomic_path, csv_text, refuse_existing, write_folder_atomic, write_text_atomic
 
 
 def _rows(instance: Instance, table: str) -> list[dict[str, Any]]:
@@ -123,3 +117,11 @@ def write_workbook(instance: Instance, path: Path, force: bool = False) -> None:
             sheet.append([neutralise(row.get(c)) for c in cols])
     with atomic_path(path) as tmp:
         wb.save(tmp)
+
+
+def write_instance_folder(instance: Instance, folder: Path) -> None:
+    """Write `instance` as a new folder, which appears whole or not at all; a folder that
+    exists and holds anything is refused."""
+
+    write_folder(instance, folder, force=False)
+

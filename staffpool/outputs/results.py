@@ -7,19 +7,34 @@ never imports pandas (0.2 s of a county's 1.1 s).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from staffpool.constants import SolverProfile, Status
+from staffpool.domain.instance import Instance, Level, Mode, StaffStatus
+from staffpool.domain.plan import PostSource
+from staffpool.errors import InfeasibleError
+from staffpool.i18n import _
+from staffpool.outputs.files import ensure_not_input, refuse_existing
+from staffpool.outputs.payroll import payroll
+from staffpool.solving.community import CommunityOutcome
+from staffpool.solving.instance import Solution, solve_instance
+
+if TYPE_CHECKING:
+    pass
+
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel
 
-from .check import PostSource, requirement_coverage, treasury_pays
-from .domain import Level, StaffStatus
-from .io import csv_text, write_files_atomic, write_json_atomic
+from staffpool.check import requirement_coverage, treasury_pays
+from staffpool.outputs.files import csv_text, write_files_atomic, write_json_atomic
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .solve import Result
 
 ASSIGNMENT_COLUMNS = [
     "staff_id", "name", "status", "title", "specialty", "from_institution", "to_institution", "moved",
@@ -197,7 +212,6 @@ def write_result(result: Result, out: Path, input_files: list[Path] | None = Non
     """Write the solution files (docs/cli.md) into the folder `out`; each lands whole or not
     at all. Other files in the folder are left alone; an earlier result's files are replaced
     only with `force`."""
-    from .io import ensure_not_input, refuse_existing
 
     files = {f"{name}.csv": _table_csv(result.rows(name), COLUMNS[name]) for name in COLUMNS}
     ensure_not_input(out, RESULT_FILES, input_files or [])
@@ -205,3 +219,105 @@ def write_result(result: Result, out: Path, input_files: list[Path] | None = Non
     write_files_atomic(out, files)
     write_json_atomic(out / "summary.json", result.summary.model_dump(mode="json"))
     return [out / n for n in [*files, "summary.json"]]
+
+
+@dataclass(kw_only=True, repr=False)
+class Result(Solution):
+    """A solved instance, as the library hands it out: `status`, `objective` (level → value),
+    `plan`, the pandas tables `assignments`, `requirements` and `institutions`, `payroll`,
+    `summary` (a pydantic model, summary.json) and `write(folder)`.
+
+        >>> result = staffpool.solve("instances/tiny", mode="unified")
+        >>> result.objective["shortfall"]
+    """
+
+    _rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, solution: Solution) -> Result:
+        """The result of a solution (itself when it is one already)."""
+        if isinstance(solution, Result):
+            return solution
+        return cls(**{f.name: getattr(solution, f.name) for f in fields(Solution)})
+
+    @property
+    def objective(self) -> dict[str, float | int]:
+        """Level name → value, in solve order: whole numbers as int, distance in km to the
+        metre (as summary.json holds them)."""
+
+        return {lvl.value: level_value(lvl, v) for lvl, v in self.levels.items()}
+
+    def __repr__(self) -> str:
+        counts = self.summary.counts if self.has_plan else {}
+        shown = ", ".join(f"{k}={v}" for k, v in counts.items() if k != "institutions")
+        return (f"<Result {self.instance.name!r} mode={self.mode.value} solver={self.solver} "
+                f"status={self.status.value} objective={self.objective} {shown}>")
+
+    def rows(self, name: str) -> list[dict[str, Any]]:
+        """`assignments`, `requirements` or `institutions` as a list of dicts (computed once)."""
+
+        if name not in self._rows:
+            self._rows[name] = ROWS[name](self)
+        return self._rows[name]
+
+    @property
+    def assignments(self) -> Any:
+        """pandas table: one row per staff member (assignments.csv)."""
+
+        return table(self, "assignments")
+
+    @property
+    def requirements(self) -> Any:
+        """pandas table: one row per requirement row (requirements.csv)."""
+
+        return table(self, "requirements")
+
+    @property
+    def institutions(self) -> Any:
+        """pandas table: one row per institution (institutions.csv)."""
+
+        return table(self, "institutions")
+
+    @property
+    def payroll(self) -> dict[str, Any]:
+        """Who pays the plan's salaries, before and after (`staffpool.payroll.payroll`):
+        {"total": {...}, "communities": {id: {...}}}, yuan a year (computed once)."""
+        if "payroll" not in self._rows:
+
+            self._rows["payroll"] = [payroll(self.instance, self.plan, self.mode)]
+        return self._rows["payroll"][0]
+
+    @property
+    def summary(self) -> Any:
+
+        return make_summary(self)
+
+    def write(self, out: str | Path, force: bool = False) -> list[Path]:
+        """Write the result files into the folder `out` (an earlier result's only with `force`)."""
+
+        return write_result(self, Path(out), force=force)
+
+
+def require_plan(result: Result) -> Result:
+    """Raise InfeasibleError (exit 1) when the result holds no plan."""
+    if result.status == Status.infeasible or not result.has_plan:
+        what = _("infeasible") if result.status == Status.infeasible else _("no plan within the time limit")
+        raise InfeasibleError(f"{result.instance.name}: {what}", result.reasons)
+    return result
+
+
+
+def solve(
+    instance: Instance,
+    mode: Mode | str | None = None,
+    solver: str | SolverProfile = "highs",
+    time_limit: float | None = None,
+    workers: int = 1,
+    progress: Callable[[str, Level], None] | None = None,
+    on_community_done: Callable[[CommunityOutcome], None] | None = None,
+    load_s: float = 0.0,
+    scheduler: str | None = None,
+) -> Result:
+    """`solving.instance.solve_instance`, as a `Result`."""
+    return Result.of(solve_instance(instance, mode, solver, time_limit, workers, progress, on_community_done,
+                                    load_s, scheduler))

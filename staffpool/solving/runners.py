@@ -10,15 +10,11 @@ import math
 import os
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .constants import SolverProfile, TerminationCondition
-from .model.linear import import_pulp, pulp_expr
-
-if TYPE_CHECKING:
-    from .model.build import CommunityModel
-    from .model.linear import Expr
-
+from staffpool.constants import SolverProfile, TerminationCondition
+from staffpool.model.community import CommunityModel
+from staffpool.model.linear import Expr, import_pulp, pulp_expr
 
 _HIGHS_READY = False
 

@@ -1,0 +1,3 @@
+from staffpool.cli import main
+
+raise SystemExit(main())
