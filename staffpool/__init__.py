@@ -13,7 +13,7 @@ an `Instance` already loaded with `load_instance`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from staffpool.check import CheckReport
 from staffpool.check import check_plan as _check
