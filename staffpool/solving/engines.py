@@ -15,7 +15,9 @@ travels by name to other processes and machines).
   `client.scatter`) so that Dask can run it again when the worker holding it dies: Dask
   reschedules a dead worker's tasks by itself, and nothing is lost but their time.
 
-`solve_parallel` and `solve_on` solve the communities of one instance on them.
+`solve_on` solves the communities of one instance on an engine, as `scale.sweep` runs its
+chains on one: there is one local engine and one Dask engine for every kind of work. A task
+may report progress (`report_progress`); the local engine relays it from its workers.
 """
 
 from __future__ import annotations
@@ -31,12 +33,6 @@ from staffpool.errors import UsageError
 from staffpool.i18n import _, language, set_language
 from staffpool.solving.community import CommunityOutcome, solve_community
 
-
-class Task(Protocol):
-    @property
-    def community(self) -> str: ...
-
-
 Fn = Callable[[Instance, Any], Any]
 OnResult = Callable[[Any, Any], None]
 
@@ -45,7 +41,8 @@ class Engine(Protocol):
     name: str
     workers: int
 
-    def run(self, subs: dict[str, Instance], tasks: Sequence[Any], fn: Fn, on_result: OnResult) -> None: ...
+    def run(self, subs: dict[str, Instance], tasks: Sequence[Any], fn: Fn, on_result: OnResult,
+            on_progress: Callable[..., None] | None = None) -> None: ...
 
 
 def make_engine(scheduler: str | None, workers: int | None) -> Engine:
@@ -63,6 +60,21 @@ def make_engine(scheduler: str | None, workers: int | None) -> Engine:
 # Filled before the pool forks: workers read their community from here instead of having it
 # pickled to them (1,400 pydantic staff per community).
 _SUBS: dict[str, Instance] = {}
+# Where a running task's progress goes: a queue read by the parent (forked workers), a
+# callable (this process), or nowhere.
+_PROGRESS: Any = None
+
+
+def report_progress(*item: Any) -> None:
+    """Called by a task (e.g. with a community and the level it starts): reaches the
+    `on_progress` of the engine's caller; nothing when nobody listens (Dask)."""
+    target = _PROGRESS
+    if target is None:
+        return
+    if callable(target):
+        target(*item)
+    else:
+        target.put(item)
 
 
 def _local(fn: Fn, cid: str, sub: Instance | None, task: Any) -> Any:
@@ -75,17 +87,39 @@ class LocalEngine:
     def __init__(self, workers: int):
         self.workers = max(1, workers)
 
-    def run(self, subs: dict[str, Instance], tasks: Sequence[Any], fn: Fn, on_result: OnResult) -> None:
-        import multiprocessing as mp
-
+    def run(self, subs: dict[str, Instance], tasks: Sequence[Any], fn: Fn, on_result: OnResult,
+            on_progress: Callable[..., None] | None = None) -> None:
+        global _PROGRESS
         if self.workers == 1 or len(tasks) <= 1:
-            for t in tasks:
-                on_result(t, fn(subs[t.community], t))
+            _PROGRESS = on_progress
+            try:
+                for t in tasks:
+                    on_result(t, fn(subs[t.community], t))
+            finally:
+                _PROGRESS = None
             return
+        self._run_pool(subs, tasks, fn, on_result, on_progress)
+
+    def _run_pool(self, subs: dict[str, Instance], tasks: Sequence[Any], fn: Fn, on_result: OnResult,
+                  on_progress: Callable[..., None] | None) -> None:
+        import multiprocessing as mp
+        import threading
+
+        global _PROGRESS
         fork = "fork" in mp.get_all_start_methods()
         ctx = mp.get_context("fork") if fork else None
         _SUBS.clear()
         _SUBS.update(subs)
+        reader = None
+        if on_progress is not None and ctx is not None:
+            _PROGRESS = ctx.Queue()  # inherited by the forked workers
+
+            def relay(q: Any, report: Callable[..., None]) -> None:
+                for item in iter(q.get, None):
+                    report(*item)
+
+            reader = threading.Thread(target=relay, args=(_PROGRESS, on_progress), daemon=True)
+            reader.start()
         pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=ctx)
         try:
             futures = {pool.submit(_local, fn, t.community, None if fork else subs[t.community], t): t for t in tasks}
@@ -101,6 +135,10 @@ class LocalEngine:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             _SUBS.clear()
+            if reader is not None:
+                _PROGRESS.put(None)
+                reader.join(timeout=5)
+            _PROGRESS = None
 
 
 # ---------------------------------------------------------------- Dask
@@ -164,7 +202,9 @@ class DaskEngine:
         except (OSError, TimeoutError) as exc:
             raise UsageError(_("--scheduler {scheduler}: cannot reach the Dask scheduler ({error})").format(scheduler=self.scheduler, error=exc)) from None
 
-    def run(self, subs: dict[str, Instance], tasks: Sequence[Any], fn: Fn, on_result: OnResult) -> None:
+    def run(self, subs: dict[str, Instance], tasks: Sequence[Any], fn: Fn, on_result: OnResult,
+            on_progress: Callable[..., None] | None = None) -> None:
+        # Progress from the cluster's workers is not relayed: `on_result` is.
         import hashlib
         import pickle
         import uuid
@@ -209,34 +249,30 @@ class DaskEngine:
 
 
 class _CommunityTask:
-    def __init__(self, community: str, mode: Any, profile: Any, time_limit: float | None):
+    def __init__(self, community: str, mode: Mode, profile: SolverProfile, time_limit: float | None):
         self.community, self.mode, self.profile, self.time_limit = community, mode, profile, time_limit
 
 
-def _solve_one(sub: Instance, task: _CommunityTask) -> Any:
+def _solve_one(sub: Instance, task: _CommunityTask) -> CommunityOutcome:
+    return solve_community(sub, task.community, task.mode, task.profile, task.time_limit, report_progress)
 
-    return solve_community(sub, task.community, task.mode, task.profile, task.time_limit)
 
+def solve_on(engine: Engine, instance: Instance, cids: list[str], mode: Mode, profile: SolverProfile,
+             time_limit: float | None, on_done: Callable[[CommunityOutcome], None] | None = None,
+             on_level: Callable[[str, Level], None] | None = None) -> list[CommunityOutcome]:
+    """Every community solved on `engine`; the outcomes in `cids` order. Workers elsewhere
+    get only their community's part of the instance; this process uses it whole."""
+    results: dict[str, CommunityOutcome] = {}
 
-def solve_on(scheduler: str, workers: int, instance: Instance, cids: list[str], mode: Any, profile: Any,
-             time_limit: float | None, on_done: Callable[[Any], None] | None = None) -> list[Any]:
-    """Every community solved on the engine `scheduler` names; outcomes in `cids` order."""
-
-    engine = make_engine(scheduler, workers)
-    results: dict[str, Any] = {}
-
-    def on_result(task: _CommunityTask, outcome: Any) -> None:
+    def on_result(task: _CommunityTask, outcome: CommunityOutcome) -> None:
         results[task.community] = outcome
         if on_done is not None:
             on_done(outcome)
 
-    engine.run(community_instances(instance, cids), [_CommunityTask(c, mode, profile, time_limit) for c in cids],
-               _solve_one, on_result)
+    here = isinstance(engine, LocalEngine) and (engine.workers == 1 or len(cids) <= 1)
+    subs = dict.fromkeys(cids, instance) if here else community_instances(instance, cids)
+    engine.run(subs, [_CommunityTask(c, mode, profile, time_limit) for c in cids], _solve_one, on_result, on_level)
     return [results[c] for c in cids]
-
-
-
-
 
 
 def community_instance(instance: Instance, cid: str) -> Instance:
@@ -266,67 +302,3 @@ def community_instances(instance: Instance, cids: list[str]) -> dict[str, Instan
             if comm in wanted:
                 parts[comm][key].append(r)
     return {c: instance.model_copy(update={k: tuple(v) for k, v in parts[c].items()}) for c in cids}
-
-
-# Workers of `solve_parallel` read their community from `_SUBS` (filled before the pool
-# forks) and report the level they solve on this queue.
-_LEVELS: Any = None
-
-
-def _report_level(cid: str, level: Level) -> None:
-    if _LEVELS is not None:
-        _LEVELS.put((cid, level))
-
-
-def _work(cid: str, sub: Instance | None, mode: Mode, profile: SolverProfile, time_limit: float | None
-          ) -> CommunityOutcome:
-
-    return solve_community(sub if sub is not None else _SUBS[cid], cid, mode, profile, time_limit, _report_level)
-
-
-def solve_parallel(
-    instance: Instance,
-    cids: list[str],
-    mode: Mode,
-    profile: SolverProfile,
-    time_limit: float | None,
-    workers: int,
-    on_done: Callable[[CommunityOutcome], None] | None = None,
-    on_level: Callable[[str, Level], None] | None = None,
-) -> list[CommunityOutcome]:
-    import multiprocessing as mp
-    import threading
-
-    global _LEVELS
-    fork = "fork" in mp.get_all_start_methods()
-    ctx = mp.get_context("fork") if fork else None
-    subs = community_instances(instance, cids)
-    results: dict[str, CommunityOutcome] = {}
-    _SUBS.clear()
-    _SUBS.update(subs)
-    reader = None
-    if on_level is not None and ctx is not None:
-        _LEVELS = ctx.Queue()
-
-        def relay(q: Any, report: Callable[[str, Level], None]) -> None:
-            for item in iter(q.get, None):
-                report(*item)
-
-        reader = threading.Thread(target=relay, args=(_LEVELS, on_level), daemon=True)
-        reader.start()
-    try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(cids)), mp_context=ctx) as pool:
-            futures = {pool.submit(_work, cid, None if fork else subs[cid], mode, profile, time_limit): cid
-                       for cid in cids}
-            for fut in as_completed(futures):
-                outcome = fut.result()
-                results[futures[fut]] = outcome
-                if on_done is not None:
-                    on_done(outcome)
-    finally:
-        _SUBS.clear()
-        if reader is not None:
-            _LEVELS.put(None)
-            reader.join(timeout=5)
-            _LEVELS = None
-    return [results[cid] for cid in cids]

@@ -14,8 +14,8 @@ from staffpool.domain.demand import derive_requirements
 from staffpool.domain.instance import Instance, Level, Mode
 from staffpool.domain.plan import Plan
 from staffpool.domain.years import year_view
-from staffpool.solving.community import CommunityOutcome, solve_community
-from staffpool.solving.engines import solve_on, solve_parallel
+from staffpool.solving.community import CommunityOutcome
+from staffpool.solving.engines import make_engine, solve_on
 from staffpool.solving.profiles import load_profile
 
 
@@ -73,19 +73,8 @@ def solve_instance(
         instance, derived = derive_requirements(instance)
     profile = solver if isinstance(solver, SolverProfile) else load_profile(solver)
     cids = [c.id for c in instance.communities]
-    outcomes: list[CommunityOutcome] = []
-    if scheduler is not None:
-
-        outcomes = solve_on(scheduler, workers, instance, cids, mode, profile, time_limit, on_community_done)
-    elif workers > 1 and len(cids) > 1:
-
-        outcomes = solve_parallel(instance, cids, mode, profile, time_limit, workers, on_community_done, progress)
-    else:
-        for cid in cids:
-            out = solve_community(instance, cid, mode, profile, time_limit, progress)
-            outcomes.append(out)
-            if on_community_done is not None:
-                on_community_done(out)
+    engine = make_engine(scheduler, workers)
+    outcomes = solve_on(engine, instance, cids, mode, profile, time_limit, on_community_done, progress)
     build_s = sum(o.build_s for o in outcomes)
     solve_s = sum(o.solve_s for o in outcomes)
     statuses = {o.status for o in outcomes}
