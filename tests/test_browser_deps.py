@@ -67,6 +67,16 @@ def test_fonts_missing_alone_is_noticed(tmp_path: Path) -> None:
     assert browser.missing(str(tmp_path)) == ["fonts-noto-cjk"]
 
 
+def test_a_tests_own_fontconfig_does_not_hide_the_systems_fonts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                 ) -> None:
+    # test_report_zh points FONTCONFIG_FILE at a config without CJK fonts; if it is the first
+    # to ask for the browser, the packages must still be found installed (not apt-get again).
+    _script(tmp_path, "chromium", "exit 0")
+    _script(tmp_path, "fc-list", '[ -z "$FONTCONFIG_FILE" ] && echo "Noto Sans CJK SC"')
+    monkeypatch.setenv("FONTCONFIG_FILE", str(tmp_path / "no-cjk.conf"))
+    assert browser.missing(str(tmp_path)) == []
+
+
 def test_this_machine_has_what_the_report_test_needs() -> None:
     # Found, or installed now if allowed, as the report test does: whichever of the two runs
     # first (pytest-randomly shuffles them), the session installs at most once.
