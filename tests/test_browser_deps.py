@@ -67,8 +67,23 @@ def test_fonts_missing_alone_is_noticed(tmp_path: Path) -> None:
     assert browser.missing(str(tmp_path)) == ["fonts-noto-cjk"]
 
 
-def test_this_machine_has_what_the_report_test_needs() -> None:
-    def never(*_a: Any, **_k: Any) -> Any:
-        raise AssertionError("nothing to install here")
+def test_a_tests_own_fontconfig_does_not_hide_the_systems_fonts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                 ) -> None:
+    # test_report_zh points FONTCONFIG_FILE at a config without CJK fonts; if it is the first
+    # to ask for the browser, the packages must still be found installed (not apt-get again).
+    _script(tmp_path, "chromium", "exit 0")
+    _script(tmp_path, "fc-list", '[ -z "$FONTCONFIG_FILE" ] && echo "Noto Sans CJK SC"')
+    monkeypatch.setenv("FONTCONFIG_FILE", str(tmp_path / "no-cjk.conf"))
+    assert browser.missing(str(tmp_path)) == []
 
-    assert os.access(browser.ensure_browser(run=never), os.X_OK)
+
+def test_this_machine_has_what_the_report_test_needs() -> None:
+    # Found, or installed now if allowed, as the report test does: whichever of the two runs
+    # first (pytest-randomly shuffles them), the session installs at most once.
+    chromium = browser.chromium()
+
+    def never(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("installed once already: nothing more to install")
+
+    assert browser.ensure_browser(run=never) == chromium
+    assert os.access(chromium, os.X_OK)
