@@ -258,7 +258,7 @@ def chart_moves(result: Result) -> str:
         body.append(_line(left, cy + gy * bar_km * scale, right, cy + gy * bar_km * scale, GRID))
         gy += 1
     body.append(_line(pad, height - pad / 2 - 8, pad + bar_km * scale, height - pad / 2 - 8, AXIS, 2))
-    body.append(_text(pad + bar_km * scale + 6, height - pad / 2 - 4, f"{bar_km:g} km", "start", 11, MUTED))
+    body.append(_text(pad + bar_km * scale + 6, height - pad / 2 - 4, _("{km} km").format(km=f"{bar_km:g}"), "start", 11, MUTED))
     for i in sorted(insts, key=lambda i: TIERS.index(i.tier.value)):
         x, y = px(i)
         r = {"county": 8, "township": 6, "village": 4.5}[i.tier.value]
@@ -546,7 +546,7 @@ def chart_sweep(totals: Sequence[dict[str, Any]], x_key: str, y_key: str, series
     if x1 <= x0:
         x1 = x0 + 1
     ymax = _nice_max(max(ys, default=0.0), all(v.is_integer() for v in ys))
-    body: list[str] = [_text(10, 20, f"{y_key} against {x_key}", "start", 14, INK, "bold")]
+    body: list[str] = [_text(10, 20, _("{y} against {x}").format(y=y_key, x=x_key), "start", 14, INK, "bold")]
     for r, row in enumerate(rows):
         body += _legend(20, 44 + 18 * r, row)
     base = top + span_h
@@ -572,7 +572,8 @@ def chart_sweep(totals: Sequence[dict[str, Any]], x_key: str, y_key: str, series
         for (a, b), (x, y) in zip(coords, sorted(pts), strict=True):
             body.append(f'<circle cx="{_n(a)}" cy="{_n(b)}" r="3" fill="{colour}"><title>'
                         f'{escape(f"{label}: {x_key} {fmt(x)}, {y_key} {fmt(y)}")}</title></circle>')
-    return _svg("chart-sweep", f"{y_key} against {x_key}, a line per {', '.join(series)}", width, height, body)
+    return _svg("chart-sweep", _("{y} against {x}, a line per {series}").format(y=y_key, x=x_key, series=", ".join(series)),
+                width, height, body)
 
 
 def sweep_section(instance: Instance, totals: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]]) -> str:
@@ -583,14 +584,14 @@ def sweep_section(instance: Instance, totals: Sequence[dict[str, Any]], labels: 
     charts = [chart_sweep(totals, x_key, first, series)]
     if first != Level.moves.value and any(t.get("moves") is not None for t in totals):
         charts.append(chart_sweep(totals, x_key, "moves", series).replace('id="chart-sweep"', 'id="chart-sweep-moves"'))
-    caption = f"Totals per scenario over the communities, a line per {', '.join(series)}."
+    caption = _("Totals per scenario over the communities, a line per {series}.").format(series=", ".join(series))
     cols = list(totals[0]) if totals else []
     numeric = {c for c in cols if c not in ("mode", "status")}
     return "\n".join([
-        "<h2>Scenario sweep</h2>",
+        _h2(_("Scenario sweep")),
         *(f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>" for svg in charts),
-        "<h3>Totals per scenario</h3>",
-        '<p class="note">Blank where a community has no such limit or no plan.</p>',
+        "<h3>" + escape(_("Totals per scenario")) + "</h3>",
+        _note(_("Blank where a community has no such limit or no plan.")),
         _table(cols, ([t[c] for c in cols] for t in totals), numeric),
     ])
 
@@ -598,10 +599,11 @@ def sweep_section(instance: Instance, totals: Sequence[dict[str, Any]], labels: 
 def build_sweep_report(instance: Instance, totals: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]]) -> str:
     """One page: the sweep's curves and totals."""
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{escape(f'staffpool sweep: {instance.name}')}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{escape(f'Scenario sweep: {instance.name}')}</h1>",
-        f'<p class="meta">{len(totals)} scenarios · {len(instance.communities)} communities</p>',
+        "<!DOCTYPE html>", f'<html lang="{"zh-CN" if language() == "zh" else "en"}"><head><meta charset="utf-8">',
+        "<title>" + escape(_("staffpool sweep: {name}").format(name=instance.name)) + f"</title><style>{_STYLE}</style></head><body>",
+        "<h1>" + escape(_("Scenario sweep: {name}").format(name=instance.name)) + "</h1>",
+        '<p class="meta">' + _("{scenarios} scenarios · {communities} communities").format(
+            scenarios=len(totals), communities=len(instance.communities)) + "</p>",
         sweep_section(instance, totals, labels),
         "</body></html>\n",
     ]
@@ -613,13 +615,13 @@ def read_sweep(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     import csv
     import json
 
-
     try:
         labels = json.loads((folder / "sweep.manifest.json").read_text(encoding="utf-8"))["scenarios"]
         with open(folder / "sweep_totals.csv", encoding="utf-8", newline="") as fh:
             raw = list(csv.DictReader(fh))
     except (OSError, ValueError, KeyError):
-        raise UsageError(f"--sweep {folder}: not a finished sweep (sweep.manifest.json and sweep_totals.csv)") from None
+        raise UsageError(_("--sweep {folder}: not a finished sweep (sweep.manifest.json and sweep_totals.csv)")
+                         .format(folder=folder)) from None
 
     def cell(k: str, v: str) -> Any:
         if v == "" or k in ("mode", "status"):

@@ -31,12 +31,6 @@ from staffpool.errors import UsageError
 from staffpool.i18n import _, language, set_language
 from staffpool.solving.community import CommunityOutcome, solve_community
 
-
-class Task(Protocol):
-    @property
-    def community(self) -> str: ...
-
-
 Fn = Callable[[Instance, Any], Any]
 OnResult = Callable[[Any, Any], None]
 

@@ -119,12 +119,6 @@ def write_workbook(instance: Instance, path: Path, force: bool = False) -> None:
         wb.save(tmp)
 
 
-def write_instance_folder(instance: Instance, folder: Path) -> None:
-    """Write `instance` as a new folder, which appears whole or not at all; a folder that
-    exists and holds anything is refused."""
-
-    write_folder(instance, folder, force=False)
-
 
 
 FORMS = ("folder", "json", "xlsx")
