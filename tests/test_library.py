@@ -3,6 +3,7 @@ for every result (status, summary, write), and each function the same as its com
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import inspect
 import json
@@ -204,3 +205,34 @@ def test_a_plan_dict_is_a_plan() -> None:
     plan = {sid: Assignment(a.staff_id, a.to_institution, a.post_funding, a.post_source) for sid, a in result.plan.items()}
     assert staffpool.check_plan(TINY, plan).ok
     assert staffpool.rotate(TINY, plan).summary == staffpool.rotate(TINY, result).summary
+
+
+def _commands() -> dict[str, ast.FunctionDef]:
+    tree = ast.parse((ROOT / "staffpool" / "cli" / "__init__.py").read_text(encoding="utf-8"))
+    return {f.name: f for f in tree.body if isinstance(f, ast.FunctionDef)
+            and any("app.command" in ast.unparse(d) for d in f.decorator_list)}
+
+
+def test_a_command_calls_one_library_function() -> None:
+    """The CLI parses, calls one function of `staffpool`, renders: nothing is computed twice."""
+    library = {n for n in staffpool.__all__ if inspect.isfunction(getattr(staffpool, n))}
+    calls = {name: [ast.unparse(c.func) for c in ast.walk(f) if isinstance(c, ast.Call)
+                    and isinstance(c.func, ast.Attribute) and ast.unparse(c.func.value) == "staffpool"
+                    and c.func.attr in library]
+             for name, f in _commands().items()}
+    for name in ("solve_cmd", "plan_cmd", "check", "rotate", "compare", "report", "explain", "advance", "demand"):
+        assert len(calls[name]) == 1, (name, calls[name])
+
+
+def test_output_paths_are_checked_in_one_place() -> None:
+    """refuse_existing, ensure_not_input, check_writable: only in `_preflight`, which every
+    command writing files calls."""
+    tree = ast.parse((ROOT / "staffpool" / "cli" / "__init__.py").read_text(encoding="utf-8"))
+    checks = {"refuse_existing", "ensure_not_input", "check_writable"}
+    for f in (n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name != "_preflight"):
+        called = {ast.unparse(c.func) for c in ast.walk(f) if isinstance(c, ast.Call)}
+        assert not called & checks, f.name
+    for name, f in _commands().items():
+        writes = any(a.arg in ("out_dir", "out_file", "out_path", "xlsx", "graph") for a in f.args.args)
+        preflight = any(isinstance(c, ast.Call) and ast.unparse(c.func) == "_preflight" for c in ast.walk(f))
+        assert preflight or not writes or name == "sweep", name  # sweep: its journal has its own rules (docs/scale.md)

@@ -142,10 +142,15 @@ def _busy(what: str) -> Iterator[None]:
 
 
 @contextmanager
-def _solving(communities: int, solves: int = 1) -> Iterator[dict[str, Any]]:
+def _solving(communities: int, solves: int = 1, then: str | None = None) -> Iterator[dict[str, Any]]:
     """A bar over `solves` solves of `communities` communities each; yields the library's
-    callbacks (`progress`, `on_community_done`) that move it."""
+    callbacks (`progress`, `on_community_done`) that move it. With nothing to solve, a
+    spinner saying `then`, the step that follows."""
     with _progress() as progress:
+        if not solves:
+            progress.add_task(then or "", total=None)
+            yield {}
+            return
         task = progress.add_task(ngettext("solving {n} community", "solving {n} communities", communities)
                                  .format(n=communities), total=communities * solves)
 
@@ -178,12 +183,11 @@ def _input_files(path: Path) -> list[Path]:
 
 def _preflight(instance: Path | None, force: bool, *, into: Path | None = None, files: Sequence[str] = (),
                file: Path | None = None, xlsx: Path | None = None, folder: Path | None = None,
-               guard: Sequence[Path] = ()) -> list[Path]:
+               guard: Sequence[Path] = ()) -> None:
     """Every check on a command's output paths, in one place, before anything is solved
     (exit 2, nothing written): `files` written into the folder `into`, one `file`, an
     `xlsx` workbook, a whole `folder`. None may be an input file of `instance` (or one of
-    `guard`), nor an earlier run's output unless `force`; a workbook must be .xlsx.
-    Returns the instance's input files."""
+    `guard`), nor an earlier run's output unless `force`; a workbook must be .xlsx."""
 
     wanted = any(p is not None for p in (into, file, xlsx, folder))
     inputs = _input_files(instance) if instance is not None and wanted else []
@@ -201,7 +205,6 @@ def _preflight(instance: Path | None, force: bool, *, into: Path | None = None, 
         if any(p.resolve() == target or p.resolve().is_relative_to(target) for p in guarded):
             raise UsageError(_("{path}: refusing to overwrite the input").format(path=folder))
         refuse_existing([folder], force, folder=True)
-    return inputs
 
 
 def _workers(workers: int | None) -> int:
@@ -269,7 +272,7 @@ def solve_cmd(
     _preflight(instance, force, into=out_dir, files=RESULT_FILES, xlsx=xlsx,
                guard=[from_plan / n for n in RESULT_FILES] if from_plan is not None else ())
     inst, load_s = _load(instance, strict)
-    with _solving(len(inst.communities)) as callbacks:
+    with _solving(len(inst.communities)) as callbacks:  # --from: the plan is read and checked first
         result = staffpool.solve(inst, mode, solver=solver, time_limit=time_limit, workers=_workers(workers),
                                  scheduler=scheduler, from_plan=from_plan, load_s=load_s, **callbacks)
     if as_json and not result.has_plan:
@@ -488,7 +491,8 @@ def rotate(
     mode = _check_mode(mode)
     _preflight(instance, force, into=out_dir, files=ROTATION_FILES, file=graph)
     inst, _load_s = _load(instance, strict)
-    with _solving(len(inst.communities), 0 if allocation is not None else 1) as callbacks:
+    with _solving(len(inst.communities), 0 if allocation is not None else 1,
+                  _("placing the rotation (min-cost flow)")) as callbacks:
         result = staffpool.rotate(inst, allocation, mode=mode, solver=solver, workers=default_workers(), **callbacks)
     if graph is not None:
         export_graphml(result.graph, graph, force=force)
@@ -564,7 +568,8 @@ def report(
     inst, _load_s = _load(instance, strict)
     years = plan_dir is not None and bool(plan_years(plan_dir))
     solves = 0 if years else (plan_dir is None) + (0 if no_compare else len(Mode))
-    with _solving(len(inst.communities), solves) as callbacks:
+    reading = _("reading and checking every year of {plan}") if years else _("checking {plan}")
+    with _solving(len(inst.communities), solves, reading.format(plan=escape(str(plan_dir)))) as callbacks:
         page = staffpool.report(inst, plan_dir, mode=mode, solver=solver, workers=default_workers(), modes=not no_compare,
                                 sweep=sweep_dir, **callbacks)
     write_text_atomic(out_file, page)
