@@ -12,7 +12,8 @@ an `Instance` already loaded with `load_instance`, and a plan as a `Result`, a p
 
 The result objects share one shape: `status` (a `Status`), `summary` (a dict: what the
 command's summary file or `--json` holds) and `write(folder, force=False)` returning the
-paths written: `Result`, `RotationResult`, `Explanation`, `HorizonResult` (and `Demand`).
+paths written: `Result`, `RotationResult`, `Explanation`, `HorizonResult`. `Demand` (no
+solve, so no status) has `summary` and `write`; `Comparison` (a `Result` per mode) `summary`.
 """
 
 from __future__ import annotations
