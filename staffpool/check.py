@@ -29,7 +29,7 @@ from staffpool.domain.instance import (
 )
 from staffpool.domain.plan import Assignment, Plan, PostSource
 from staffpool.domain.years import year_view
-from staffpool.i18n import _
+from staffpool.i18n import _, ngettext
 
 # ---------------------------------------------------------------- model.md, read again
 # The checker verifies the model, so it shares none of the model's rule logic (domain's
@@ -92,8 +92,12 @@ class Violation:
 
 @dataclass
 class CheckReport:
+    """What `check_plan` found: the `violations` (none: `ok`), the recomputed `levels`, and
+    the `mode` the plan was checked in."""
+
     violations: list[Violation] = field(default_factory=list)
     levels: dict[Level, float] = field(default_factory=dict)
+    mode: Mode | None = None
 
     @property
     def ok(self) -> bool:
@@ -309,11 +313,13 @@ def check_pins(c: _Ctx) -> Iterable[Violation]:
         a = c.plan.get(s.id)
         to = a.to_institution if a is not None else None
         if pin.at is not None and to != pin.at:
-            yield Violation("pins", s.id, f"pinned at {pin.at}, but {'posted at ' + to if to else 'not posted'}")
+            yield Violation("pins", s.id, (_("pinned at {at}, but posted at {to}") if to else _("pinned at {at}, but not posted"))
+                            .format(at=pin.at, to=to))
         if pin.stay and to != s.posted_at:
-            yield Violation("pins", s.id, f"pinned to stay at {s.posted_at}, but {'posted at ' + to if to else 'not posted'}")
+            yield Violation("pins", s.id, (_("pinned to stay at {at}, but posted at {to}") if to
+                                           else _("pinned to stay at {at}, but not posted")).format(at=s.posted_at, to=to))
         if pin.not_at is not None and to == pin.not_at:
-            yield Violation("pins", s.id, f"pinned not at {pin.not_at}, but posted there")
+            yield Violation("pins", s.id, _("pinned not at {institution}, but posted there").format(institution=pin.not_at))
 
 
 def check_grassroots(c: _Ctx) -> Iterable[Violation]:
@@ -325,8 +331,12 @@ def check_grassroots(c: _Ctx) -> Iterable[Violation]:
         assert a.to_institution is not None
         tier = c.inst[a.to_institution].tier
         if tier == Tier.county:
-            yield Violation("grassroots", s.id, f"owes {s.grassroots_years} more year(s) of grassroots service, "
-                            f"but is posted at {a.to_institution} (county tier)")
+            yield Violation("grassroots", s.id, ngettext(
+                "owes {n} more year of grassroots service, but is posted at {institution} (county tier)",
+                "owes {n} more years of grassroots service, but is posted at {institution} (county tier)",
+                s.grassroots_years).format(n=s.grassroots_years, institution=a.to_institution))
+
+
 def fen_round(amount: Fraction) -> float:
     """Yuan to the fen, half up (model.md's money is yuan a year; shares make decimals)."""
     return math.floor(amount * 100 + Fraction(1, 2)) / 100
@@ -381,8 +391,8 @@ def check_treasury_budget(c: _Ctx) -> Iterable[Violation]:
     for com in c.instance.communities:
         if com.treasury_budget is not None and float(added[com.id]) > com.treasury_budget + 1e-6:
             yield Violation("treasury_budget", com.id,
-                            f"new posts add {float(added[com.id]):,.2f} yuan a year to the treasury's payroll, "
-                            f"treasury_budget {com.treasury_budget:,.2f}")
+                            _("new posts add {added} yuan a year to the treasury's payroll, treasury_budget {budget}")
+                            .format(added=f"{float(added[com.id]):,.2f}", budget=f"{com.treasury_budget:,.2f}"))
 
 
 CHECKS: dict[str, Callable[[_Ctx], Iterable[Violation]]] = {
@@ -456,7 +466,7 @@ def check_plan(instance: Instance, plan: Plan, mode: Mode | None = None) -> Chec
 
         instance = year_view(instance)
     ctx = _Ctx(instance, mode or instance.policy.mode, plan)
-    report = CheckReport()
+    report = CheckReport(mode=ctx.mode)
     for check in CHECKS.values():
         report.violations.extend(check(ctx))
     report.levels = compute_levels(instance, plan, ctx.mode)

@@ -71,7 +71,9 @@ def test_check_catches_a_hand_plan(tmp_path: Path, capfd: pytest.CaptureFixture[
     (plan / "assignments.csv").write_text(
         "staff_id,to_institution\ns1,V\ns2,H\ns3,T\ns4,T\ns5,T\ns6,H\ns7,\ns8,\n"
     )
-    assert main(["check", str(TINY), str(plan), "--json"]) == 1
+    assert main(["check", str(TINY), str(plan), "--json"]) == 2  # no summary.json: which mode?
+    assert "summary.json" in json.loads(capfd.readouterr().out)["problems"][0]["file"]
+    assert main(["check", str(TINY), str(plan), "--mode", "county_pool", "--json"]) == 1
     report = json.loads(capfd.readouterr().out)
     rules = {v["rule"] for v in report["violations"]}
     assert {"community_mobility", "village_title", "post_use"} <= rules

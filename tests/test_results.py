@@ -37,7 +37,7 @@ def test_csv_files_equal_the_pandas_tables(source: str, tmp_path: Path) -> None:
         assert len(df) == len(pd.read_csv(tmp_path / "out" / f"{name}.csv"))
     a = result.assignments
     # The summary's counts are the tables' counts.
-    counts = result.summary.counts
+    counts = result.summary["counts"]
     assert counts["moves"] == int(a["moved"].sum())
     assert counts["hires"] == int((a["change"] == "hire").sum())
     assert counts["regularised"] == int((a["post_source"] == "regularised").sum())

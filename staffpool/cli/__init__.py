@@ -1,4 +1,6 @@
-"""The command line: parse, call the library, render. Errors map to exit codes in `main` only.
+"""The command line: a command parses, calls one library function (`staffpool.solve`,
+`staffpool.plan`, …), renders. Checks on output paths live in `_preflight`; errors map to
+exit codes in `main` only.
 
 Exit status: 0 done; 1 infeasible or no plan in the time limit; 2 bad input or usage;
 3 an internal error (a bug: rerun with --debug for the traceback).
@@ -11,7 +13,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,8 +22,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+import staffpool
 from staffpool import __version__
-from staffpool.check import check_plan, vacancies
+from staffpool.check import vacancies
 from staffpool.cli.render import (
     check_tables,
     compare_table,
@@ -35,35 +38,27 @@ from staffpool.cli.render import (
     rotation_table,
     solve_tables,
 )
-from staffpool.domain.demand import WISN_COLUMNS, wisn_table
-from staffpool.domain.instance import Mode
-from staffpool.domain.years import year_view
+from staffpool.domain.instance import Instance, Mode
 from staffpool.errors import InfeasibleError, InputError, StaffpoolError, UsageError
 from staffpool.i18n import N_, _, default_language, ngettext, pgettext, set_language
 from staffpool.inputs import labels
 from staffpool.inputs.read import read_raw
 from staffpool.inputs.validate import load_with_warnings
 from staffpool.outputs.files import ensure_not_input, refuse_existing, write_text_atomic
-from staffpool.outputs.plans import advance_from, plan_years, read_horizon_plan, read_plan, read_plan_summary
-from staffpool.outputs.report import build_horizon_report, build_report, compare_row, read_plan_result, read_sweep
-from staffpool.outputs.results import RESULT_FILES, level_value, require_plan, solve, write_result
+from staffpool.outputs.plans import plan_years
+from staffpool.outputs.results import RESULT_FILES, level_value, require_plan
 from staffpool.outputs.xlsx import check_writable, compare_sheet, horizon_sheets, write_result_workbook, write_workbook
-from staffpool.outputs.years import horizon_summary, write_horizon_plan
 from staffpool.scale.grid import load_grid
 from staffpool.scale.sweep import JOURNAL, journal_rows, run_sweep
 from staffpool.solving.engines import make_engine
-from staffpool.solving.horizon import plan_integrated, plan_rolling
 from staffpool.solving.instance import default_workers
 from staffpool.solving.profiles import load_profile
-from staffpool.tools.convert import write_folder, write_instance_folder, write_json
-from staffpool.tools.convert import write_workbook as write_instance_workbook
-from staffpool.tools.demand import DEMAND_FILES, write_demand
-from staffpool.tools.explain import explain as compute
-from staffpool.tools.explain import to_json
+from staffpool.tools.convert import FORMS
+from staffpool.tools.convert import convert as write_instance
+from staffpool.tools.demand import DEMAND_FILES
 from staffpool.tools.generate import MODES
 from staffpool.tools.generate import generate as gen
 from staffpool.tools.rotation import ROTATION_FILES, export_graphml
-from staffpool.tools.rotation import rotate as do_rotate
 
 # numpy's BLAS thread pool starts with numpy and spins, competing with HiGHS for the cores,
 # while staffpool does no BLAS work (county solve 0.34 s → 0.27 s on 2 cores). Set before
@@ -104,7 +99,6 @@ LangOpt = Annotated[str | None, typer.Option("--lang", help=N_("Language of what
 
 def _version(value: bool) -> None:
     if value:
-
         sys.stdout.write(f"staffpool {__version__}\n")
         raise typer.Exit()
 
@@ -147,14 +141,35 @@ def _busy(what: str) -> Iterator[None]:
         yield
 
 
-def _load(path: Path, strict: bool = False) -> tuple[Any, float]:
+@contextmanager
+def _solving(communities: int, solves: int = 1, then: str | None = None) -> Iterator[dict[str, Any]]:
+    """A bar over `solves` solves of `communities` communities each; yields the library's
+    callbacks (`progress`, `on_community_done`) that move it. With nothing to solve, a
+    spinner saying `then`, the step that follows."""
+    with _progress() as progress:
+        if not solves:
+            progress.add_task(then or "", total=None)
+            yield {}
+            return
+        task = progress.add_task(ngettext("solving {n} community", "solving {n} communities", communities)
+                                 .format(n=communities), total=communities * solves)
+
+        def on_level(cid: str, level: Any) -> None:
+            progress.update(task, description=_("{community}: level {level}").format(community=escape(cid), level=level.value))
+
+        def on_done(_o: Any) -> None:
+            progress.advance(task)
+
+        yield {"progress": on_level, "on_community_done": on_done}
+
+
+def _load(path: Path, strict: bool = False) -> tuple[Instance, float]:
     """The instance and its load time; its warnings go to stderr."""
     inst, _warnings, load_s = _load_with_warnings(path, strict)
     return inst, load_s
 
 
-def _load_with_warnings(path: Path, strict: bool = False) -> tuple[Any, list[Any], float]:
-
+def _load_with_warnings(path: Path, strict: bool = False) -> tuple[Instance, list[Any], float]:
     t0 = time.perf_counter()
     with _busy(_("loading {path}").format(path=escape(str(path)))):
         inst, warnings = load_with_warnings(path, strict)
@@ -163,14 +178,42 @@ def _load_with_warnings(path: Path, strict: bool = False) -> tuple[Any, list[Any
 
 
 def _input_files(path: Path) -> list[Path]:
-
     return read_raw(path).input_files
+
+
+def _preflight(instance: Path | None, force: bool, *, into: Path | None = None, files: Sequence[str] = (),
+               file: Path | None = None, xlsx: Path | None = None, folder: Path | None = None,
+               guard: Sequence[Path] = ()) -> None:
+    """Every check on a command's output paths, in one place, before anything is solved
+    (exit 2, nothing written): `files` written into the folder `into`, one `file`, an
+    `xlsx` workbook, a whole `folder`. None may be an input file of `instance` (or one of
+    `guard`), nor an earlier run's output unless `force`; a workbook must be .xlsx."""
+
+    wanted = any(p is not None for p in (into, file, xlsx, folder))
+    inputs = _input_files(instance) if instance is not None and wanted else []
+    guarded = [*([instance] if instance is not None else []), *inputs, *guard]
+    if xlsx is not None:
+        check_writable(xlsx, force, guarded)
+    if into is not None:
+        ensure_not_input(into, files, guarded)
+        refuse_existing([into / n for n in files], force)
+    if file is not None:
+        ensure_not_input(file.parent, [file.name], guarded)
+        refuse_existing([file], force)
+    if folder is not None:
+        target = folder.resolve()
+        if any(p.resolve() == target or p.resolve().is_relative_to(target) for p in guarded):
+            raise UsageError(_("{path}: refusing to overwrite the input").format(path=folder))
+        refuse_existing([folder], force, folder=True)
+
+
+def _workers(workers: int | None) -> int:
+    return workers if workers is not None else default_workers()
 
 
 @app.command(help=N_("Check an instance: exit 0 with an overview, or 2 with every problem."))
 def validate(instance: InstanceArg, as_json: JsonOpt = False, strict: StrictOpt = False, lang: LangOpt = None) -> None:
     from dataclasses import asdict
-
 
     inst, warnings, _load_s = _load_with_warnings(instance, strict)
     vac = vacancies(inst, inst.policy.mode)
@@ -187,28 +230,11 @@ def validate(instance: InstanceArg, as_json: JsonOpt = False, strict: StrictOpt 
     out.print("[green]" + _("{instance} is valid.").format(instance=escape(str(instance))) + "[/]")
 
 
-def _solve(inst: Any, mode: str | None, solver: str, time_limit: float | None, workers: int | None, load_s: float,
-           scheduler: str | None = None) -> Any:
-
-    n = len(inst.communities)
-    w = workers if workers is not None else default_workers()
-    with _progress() as progress:
-        task = progress.add_task(ngettext("solving {n} community", "solving {n} communities", n).format(n=n), total=n)
-
-        def on_level(cid: str, level: Any) -> None:
-            progress.update(task, description=_("{community}: level {level}").format(community=escape(cid), level=level.value))
-
-        def on_done(_o: Any) -> None:
-            progress.advance(task)
-
-        return solve(inst, mode=mode, solver=solver, time_limit=time_limit, workers=w, progress=on_level,
-                     on_community_done=on_done, load_s=load_s, scheduler=scheduler)
-
-
 SchedulerOpt = Annotated[str | None, typer.Option(
     "--scheduler", help=N_("Run on Dask: tcp://HOST:PORT of a running scheduler, or 'dask' for a local cluster "
                            "(default: the local process pool)."))]
 ModeOpt = Annotated[str | None, typer.Option("--mode", help=N_("separate, county_pool or unified (default: the policy's)."))]
+PlanModeOpt = Annotated[str | None, typer.Option("--mode", help=N_("The mode the plan was made in, when its summary.json does not say (given, it wins)."))]
 SolverOpt = Annotated[str, typer.Option("--solver", help=N_("A solver profile in solvers/: highs (default), cbc, …"))]
 TimeOpt = Annotated[float | None, typer.Option("--time-limit", help=N_("Seconds per community (default: the profile's)."))]
 WorkersOpt = Annotated[int | None, typer.Option("--workers", help=N_("Parallel processes (default: the machine's cores)."))]
@@ -217,7 +243,6 @@ XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help=N_("Also write one 
 
 
 def _check_mode(mode: str | None) -> str | None:
-
     if mode is None:
         return None
     try:
@@ -242,40 +267,27 @@ def solve_cmd(
     from_plan: Annotated[Path | None, typer.Option("--from", help=N_("Start from the world after this plan (a folder written by solve or plan)."))] = None,
     lang: LangOpt = None,
 ) -> None:
-
     mode = _check_mode(mode)
     load_profile(solver)
-    inputs = _input_files(instance) if out_dir is not None or xlsx is not None else []
-    if xlsx is not None:
-
-        check_writable(xlsx, force, [instance, *inputs])
-    if out_dir is not None:
-
-        ensure_not_input(out_dir, RESULT_FILES, inputs)
-        if from_plan is not None:
-            ensure_not_input(out_dir, RESULT_FILES, [from_plan / n for n in RESULT_FILES])
-        refuse_existing([out_dir / n for n in RESULT_FILES], force)  # before solving, not after
+    _preflight(instance, force, into=out_dir, files=RESULT_FILES, xlsx=xlsx,
+               guard=[from_plan / n for n in RESULT_FILES] if from_plan is not None else ())
     inst, load_s = _load(instance, strict)
-    if from_plan is not None:
-
-        with _busy(_("starting from {plan}").format(plan=escape(str(from_plan)))):
-            inst = advance_from(inst, from_plan)
-    result = _solve(inst, mode, solver, time_limit, workers, load_s, scheduler)
+    with _solving(len(inst.communities)) as callbacks:  # --from: the plan is read and checked first
+        result = staffpool.solve(inst, mode, solver=solver, time_limit=time_limit, workers=_workers(workers),
+                                 scheduler=scheduler, from_plan=from_plan, load_s=load_s, **callbacks)
     if as_json and not result.has_plan:
         # Each community's status and reason, on stdout as the summary; exit 1 follows.
-        _print_json(result.summary.model_dump(mode="json"))
+        _print_json(result.summary)
     require_plan(result)
     if out_dir is not None:
-        write_result(result, out_dir, inputs, force=force)
+        result.write(out_dir, force=force)
     if xlsx is not None:
-
         with _busy(_("writing {path}").format(path=escape(str(xlsx)))):  # 0.4 s for a county, ~13 s for 20,000 staff
             write_result_workbook(result, xlsx)
     if as_json:
-        _print_json(result.summary.model_dump(mode="json"))
+        _print_json(result.summary)
         _warn_unproven(result)  # on stderr: stdout stays clean JSON
         return
-
     for t in solve_tables(result, width=out.width):
         out.print(t)
     _warn_unproven(result)
@@ -300,15 +312,16 @@ def advance(
     instance: InstanceArg,
     plan_dir: Annotated[Path, typer.Argument(help=N_("A folder written by solve (or plan)."))],
     out_dir: Annotated[Path, typer.Option("--out", help=N_("The new instance folder (must not exist, or be empty)."))],
+    mode: PlanModeOpt = None,
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-
-    refuse_existing([out_dir], False, folder=True)  # never over a folder a user made
+    mode = _check_mode(mode)
+    _preflight(None, False, folder=out_dir)  # never over a folder a user made
     inst, _load_s = _load(instance, strict)
     with _busy(_("advancing {instance} by {plan}").format(instance=escape(inst.name), plan=escape(str(plan_dir)))):
-        new = advance_from(inst, plan_dir)
-        write_instance_folder(new, out_dir)
+        new = staffpool.advance(inst, plan_dir, mode=mode)
+        write_instance(new, "folder", out_dir)
     if new.horizon.start is not None:
         err.print(_("Wrote {path} ({n} staff, starting {start})").format(path=escape(str(out_dir)), n=len(new.staff),
                                                                          start=new.horizon.start))
@@ -322,6 +335,10 @@ def plan_cmd(
     instance: InstanceArg,
     out_dir: Annotated[Path, typer.Option("--out", help=N_("Folder for DIR/<year>/ and DIR/summary.json."))],
     rolling: Annotated[bool, typer.Option("--rolling", help=N_("Year by year: each year's optimum given the years before."))] = False,
+    compare_rolling: Annotated[bool, typer.Option(
+        "--compare-rolling/--no-compare-rolling",
+        help=N_("Beside the integrated plan, also solve the rolling plan and report its totals (rolling_totals): "
+                "what looking ahead is worth."))] = True,
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
     time_limit: TimeOpt = None,
@@ -333,19 +350,11 @@ def plan_cmd(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-
     mode = _check_mode(mode)
     load_profile(solver)
-
-    inputs = _input_files(instance)
-    ensure_not_input(out_dir, ["summary.json"], inputs)
-    if xlsx is not None:
-
-        check_writable(xlsx, force, inputs)
     inst, _load_s = _load(instance, strict)
-    refuse_existing([out_dir / "summary.json", *(out_dir / str(y) / n for y in inst.horizon.year_list for n in RESULT_FILES)],
-                    force)  # before solving, not after
-    w = workers if workers is not None else default_workers()
+    _preflight(instance, force, into=out_dir, xlsx=xlsx,
+               files=["summary.json", *(f"{y}/{n}" for y in inst.horizon.year_list for n in RESULT_FILES)])
     with _progress() as progress:
         task = progress.add_task(_("planning {n} year(s)").format(n=inst.horizon.years), total=None)
         current = {"what": ""}
@@ -358,40 +367,36 @@ def plan_cmd(
             progress.update(task, description=_("{what} {community}: level {level}").format(
                 what=current["what"], community=escape(cid), level=labels.value("level", level.value)))
 
-        if rolling:
-            hp = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
-        else:
+        if not rolling:
             current["what"] = _("integrated {first}–{last}").format(first=inst.horizon.start,
                                                                  last=(inst.horizon.start or 0) + inst.horizon.years - 1)
-            hp = plan_integrated(inst, mode, solver, time_limit, on_level=on_level, max_columns=max_columns)
-            if hp.complete:  # the rolling plan beside it: what looking ahead is worth
-                hp.rolling = plan_rolling(inst, mode, solver, time_limit, w, on_year=on_year, progress=on_level)
-    summary = horizon_summary(hp)
-    if hp.complete:  # as solve: no plan, nothing written
-        write_horizon_plan(hp, out_dir, inputs, force)
+        hr = staffpool.plan(inst, rolling, mode=mode, solver=solver, time_limit=time_limit, workers=_workers(workers),
+                            max_columns=max_columns, compare_rolling=compare_rolling, on_year=on_year, progress=on_level)
+    summary = hr.summary
+    if hr.complete:  # as solve: no plan, nothing written
+        hr.write(out_dir, force=force)
         if xlsx is not None:
-
             with _busy(_("writing {path}").format(path=escape(str(xlsx)))):
-                write_workbook(xlsx, horizon_sheets(hp))
+                write_workbook(xlsx, horizon_sheets(hr))
     if as_json:
         _print_json(summary)
     else:
         out.print(horizon_table(summary, [lvl.value for lvl in inst.policy.objective]))
-        if hp.complete:
-            out.print(_("Wrote {years} and summary.json to {dir}").format(years=", ".join(str(y.year) for y in hp.years),
+        if hr.complete:
+            out.print(_("Wrote {years} and summary.json to {dir}").format(years=", ".join(str(y.year) for y in hr.years),
                                                                         dir=escape(str(out_dir))))
             if xlsx is not None:
                 out.print(_("Wrote {path}").format(path=escape(str(xlsx))))
-    if not hp.complete:
-        kind = pgettext("plan", "integrated") if hp.kind == "integrated" else pgettext("plan", "rolling")
-        if hp.years:
+    if not hr.complete:
+        kind = pgettext("plan", "integrated") if hr.kind == "integrated" else pgettext("plan", "rolling")
+        if hr.years:
             raise InfeasibleError(_("{instance}: no {kind} plan for {year}").format(instance=inst.name, kind=kind,
-                                                                                   year=hp.years[-1].year), hp.reasons)
-        raise InfeasibleError(_("{instance}: no {kind} plan").format(instance=inst.name, kind=kind), hp.reasons)
+                                                                                   year=hr.years[-1].year), hr.reasons)
+        raise InfeasibleError(_("{instance}: no {kind} plan").format(instance=inst.name, kind=kind), hr.reasons)
 
 
 @app.command(help=N_("Verify a plan against every hard rule (docs/rules.md), without a solver; recompute the levels. "
-                     "The mode is --mode, else the one PLAN's summary.json records, else the policy's."))
+                     "The mode is --mode, else the one PLAN's summary.json records (without either: exit 2)."))
 def check(
     instance: InstanceArg,
     plan_dir: Annotated[Path, typer.Argument(help=N_("A folder with assignments.csv (or the file itself)."))],
@@ -400,14 +405,11 @@ def check(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-
     mode = _check_mode(mode)
     inst, _load_s = _load(instance, strict)
-    recorded = read_plan_summary(plan_dir).get("mode")
-    m = Mode(mode) if mode else Mode(recorded) if recorded in {x.value for x in Mode} else inst.policy.mode
     with _busy(_("checking {plan}").format(plan=escape(str(plan_dir)))):
-        plan = read_plan(plan_dir, inst)
-        report = check_plan(inst, plan, m)
+        report = staffpool.check_plan(inst, plan_dir, mode)
+    m = report.mode or inst.policy.mode
     if as_json:
         _print_json({
             "ok": report.ok,
@@ -439,7 +441,6 @@ def generate(
     vacancies: Annotated[float, typer.Option("--vacancies", min=0.0, help=N_("Extra approved posts, as a share of each hospital's and centre's staff."))] = 0.0,
     lang: LangOpt = None,
 ) -> None:
-
     if mode not in MODES:
         raise UsageError(_("--mode {mode!r}: choose {modes}").format(mode=mode, modes=", ".join(MODES)))
     try:
@@ -448,7 +449,7 @@ def generate(
         raise UsageError(_("--move-cap {value!r}: a share of the staff (e.g. 0.02) or 'none'").format(value=move_cap)) from None
     if cap is not None and not 0 <= cap <= 1:
         raise UsageError(_("--move-cap {value!r}: a share between 0 and 1, or 'none'").format(value=move_cap))
-    refuse_existing([out_dir], force, folder=True)
+    _preflight(None, force, folder=out_dir)
     with _busy(ngettext("writing {n} community to {dir}", "writing {n} communities to {dir}", communities)
                .format(n=communities, dir=escape(str(out_dir)))):
         gen(communities, seed=seed, scale=scale, out_dir=out_dir, force=force, mode=mode, move_cap=cap,
@@ -465,22 +466,12 @@ def convert(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-
-    if to not in ("folder", "json", "xlsx"):
+    if to not in FORMS:
         raise UsageError(_("--to {to!r}: choose folder, json or xlsx").format(to=to))
-    inputs = {p.resolve() for p in _input_files(instance)}
-    if out_path.resolve() == instance.resolve() or out_path.resolve() in inputs or any(
-            p.is_relative_to(out_path.resolve()) for p in inputs):
-        raise UsageError(_("{path}: refusing to overwrite the input").format(path=out_path))
-    refuse_existing([out_path], force, folder=to == "folder")
+    _preflight(instance, force, folder=out_path if to == "folder" else None, file=None if to == "folder" else out_path)
     inst, _load_s = _load(instance, strict)
     with _busy(_("writing {path}").format(path=escape(str(out_path)))):
-        if to == "folder":
-            write_folder(inst, out_path, force=force)
-        elif to == "json":
-            write_json(inst, out_path, force=force)
-        else:
-            write_instance_workbook(inst, out_path, force=force)
+        write_instance(inst, to, out_path, force=force)
     err.print(_("Wrote {path}").format(path=escape(str(out_path))))
 
 
@@ -497,32 +488,21 @@ def rotate(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-
     mode = _check_mode(mode)
-    inputs = _input_files(instance)
-    if out_dir is not None:
-        ensure_not_input(out_dir, ROTATION_FILES, inputs)
-        refuse_existing([out_dir / n for n in ROTATION_FILES], force)
-    if graph is not None:
-        ensure_not_input(graph.parent, [graph.name], inputs)
-        refuse_existing([graph], force)
-    inst, load_s = _load(instance, strict)
-    inst = year_view(inst)  # the rotation of the year planned (the first of a horizon)
-    if allocation is not None:
-        plan = read_plan(allocation, inst)
-    else:
-        plan = require_plan(_solve(inst, mode, solver, None, None, load_s)).plan
-    with _busy(_("placing the rotation (min-cost flow)")):
-        result = do_rotate(inst, plan)
+    _preflight(instance, force, into=out_dir, files=ROTATION_FILES, file=graph)
+    inst, _load_s = _load(instance, strict)
+    with _solving(len(inst.communities), 0 if allocation is not None else 1,
+                  _("placing the rotation (min-cost flow)")) as callbacks:
+        result = staffpool.rotate(inst, allocation, mode=mode, solver=solver, workers=default_workers(), **callbacks)
     if graph is not None:
         export_graphml(result.graph, graph, force=force)
-    if result.status != "optimal":
+    if result.status != staffpool.Status.optimal:
         raise InfeasibleError(_("{instance}: rotation infeasible: some due attendings cannot be placed").format(instance=inst.name),
                               result.reasons)
     if out_dir is not None:
         result.write(out_dir, force=force)
     if as_json:
-        _print_json(result.summary())
+        _print_json(result.summary)
         return
     out.print(rotation_table(result))
 
@@ -530,27 +510,15 @@ def rotate(
 @app.command(help=N_("Staffing need from workload (WHO WISN): per cadre AWT, required, need, current, ratio."))
 def demand(instance: InstanceArg, out_dir: OutOpt = None, as_json: JsonOpt = False, force: ForceOpt = False,
            strict: StrictOpt = False, lang: LangOpt = None) -> None:
-
-    inputs = _input_files(instance)
-    if out_dir is not None:
-
-        ensure_not_input(out_dir, DEMAND_FILES, inputs)
-        refuse_existing([out_dir / n for n in DEMAND_FILES], force)
+    _preflight(instance, force, into=out_dir, files=DEMAND_FILES)
     inst, _load_s = _load(instance, strict)
-    table = wisn_table(inst)
+    need = staffpool.demand(inst)
     if out_dir is not None:
-        write_demand(inst, out_dir, inputs, force=force)
+        need.write(out_dir, force=force)
     if as_json:
-        rows = table[WISN_COLUMNS].to_dict(orient="records")
-        _print_json({"cadres": [{k: (None if v != v else v) for k, v in r.items()} for r in rows]})
+        _print_json(need.summary)
         return
-    out.print(demand_table(table, width=out.width))
-
-
-def _compare_rows(inst: Any, modes: list[str | None], solver: str, load_s: float) -> list[dict[str, Any]]:
-    """Solve each mode; one row per mode as `compare --json` prints it."""
-
-    return [compare_row(_solve(inst, m, solver, None, None, load_s)) for m in modes]
+    out.print(demand_table(need.table, width=out.width))
 
 
 @app.command(help=N_("Solve the reform stages side by side: every level, moves, hires, regularisations, staff by tier."))
@@ -564,15 +532,12 @@ def compare(
     force: ForceOpt = False,
     lang: LangOpt = None,
 ) -> None:
-
-    chosen = [_check_mode(m) for m in (modes or ["separate", "county_pool", "unified"])]
+    chosen = [str(_check_mode(m)) for m in (modes or [m.value for m in Mode])]
+    _preflight(instance, force, xlsx=xlsx)
+    inst, _load_s = _load(instance, strict)
+    with _solving(len(inst.communities), len(chosen)) as callbacks:
+        rows = staffpool.compare(inst, chosen, solver=solver, workers=default_workers(), **callbacks).rows
     if xlsx is not None:
-
-        check_writable(xlsx, force, [instance, *_input_files(instance)])
-    inst, load_s = _load(instance, strict)
-    rows = _compare_rows(inst, chosen, solver, load_s)
-    if xlsx is not None:
-
         write_workbook(xlsx, [compare_sheet(rows, [lvl.value for lvl in inst.policy.objective])])
     if as_json:
         _print_json({"instance": inst.name, "modes": rows})
@@ -595,30 +560,19 @@ def report(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-
     if out_file.suffix.lower() != ".html":
         raise UsageError(_("--out {path}: the report must be an .html file").format(path=out_file))
     mode = _check_mode(mode)
     load_profile(solver)
-    ensure_not_input(out_file.parent, [out_file.name], _input_files(instance))
-    refuse_existing([out_file], force)
-    swept = read_sweep(sweep_dir) if sweep_dir is not None else None
-    inst, load_s = _load(instance, strict)
-
-    if plan_dir is not None and plan_dir.is_dir() and plan_years(plan_dir):
-        # A folder written by `plan`: every year verified against the world before it.
-
-        with _busy(_("reading and checking every year of {plan}").format(plan=escape(str(plan_dir)))):
-            summary = horizon_summary(read_horizon_plan(inst, plan_dir))
-        write_text_atomic(out_file, build_horizon_report(summary, [lvl.value for lvl in inst.policy.objective]))
-        err.print(_("Wrote {path}").format(path=escape(str(out_file))))
-        return
-    if plan_dir is not None:
-        result = read_plan_result(plan_dir, inst, Mode(mode) if mode else None)
-    else:
-        result = require_plan(_solve(inst, mode, solver, None, None, load_s))
-    rows = None if no_compare else _compare_rows(inst, ["separate", "county_pool", "unified"], solver, load_s)
-    write_text_atomic(out_file, build_report(inst, result, rows, swept))
+    _preflight(instance, force, file=out_file)
+    inst, _load_s = _load(instance, strict)
+    years = plan_dir is not None and bool(plan_years(plan_dir))
+    solves = 0 if years else (plan_dir is None) + (0 if no_compare else len(Mode))
+    reading = _("reading and checking every year of {plan}") if years else _("checking {plan}")
+    with _solving(len(inst.communities), solves, reading.format(plan=escape(str(plan_dir)))) as callbacks:
+        page = staffpool.report(inst, plan_dir, mode=mode, solver=solver, workers=default_workers(), modes=not no_compare,
+                                sweep=sweep_dir, **callbacks)
+    write_text_atomic(out_file, page)
     err.print(_("Wrote {path}").format(path=escape(str(out_file))))
 
 
@@ -633,16 +587,13 @@ def explain(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-
     mode = _check_mode(mode)
     load_profile(solver)
     inst, _load_s = _load(instance, strict)
-    with _progress() as progress:
-        progress.add_task(_("solving, then re-solving each limit relaxed"), total=None)
-        exp = compute(inst, mode=mode, solver=solver, workers=workers if workers is not None else default_workers(),
-                      time_limit=time_limit)
+    with _busy(_("solving, then re-solving each limit relaxed")):
+        exp = staffpool.explain(inst, mode, solver=solver, workers=_workers(workers), time_limit=time_limit)
     if as_json:
-        _print_json(to_json(exp))
+        _print_json(exp.summary)
     else:
         for t in explanation_tables(exp, width=out.width):
             out.print(t)
@@ -664,7 +615,6 @@ def sweep(
     strict: StrictOpt = False,
     lang: LangOpt = None,
 ) -> None:
-
     profile = load_profile(solver)
     the_grid = load_grid(grid)  # a bad grid stops here: exit 2, nothing written
     inputs = _input_files(instance)
@@ -737,43 +687,33 @@ def _lang_from_args(args: list[str]) -> str | None:
     return found
 
 
-# typer's own words (help panels, its copy of click's few translatable messages), for the
-# catalogue; the rest of typer's messages are fixed English ("Usage:", "No such option").
-_TYPER_WORDS = (
-    N_("Show this message and exit."), N_("Error"), N_("Options"), N_("Arguments"), N_("Commands"),
-    N_("[default: {}]"), N_("[required]"), N_("Try [blue]'{command_path} {help_option}'[/] for help."),
-    N_("Missing command."), N_("No such command {name!r}."), N_("Aborted!"),
-)
+# The panels of `--help` are staffpool's own (typer's `rich_help_panel`), so their titles go
+# through the catalogue with the help texts; typer's and click's other words stay English.
+PANELS = {"argument": N_("Arguments"), "option": N_("Options")}
+COMMANDS_PANEL = N_("Commands")
+HELP_OPTION = N_("Show this message and exit.")
 
 
-def _localised_command() -> Any:
-    """The click command of `app` with every help text in the current language, and typer's
-    own words too (it reads these module names when it prints)."""
-    import gettext
-
+def _command() -> Any:
+    """The click command of `app` with staffpool's help texts and panel titles in the
+    current language. Only the command objects built here change (their `help` and typer's
+    public `rich_help_panel`): no module of typer or click is touched."""
     import typer.main
-    import typer.rich_utils as ru
 
-    # click (and typer's copy of it, typer._click) call gettext's functions by these names.
-    for modname, mod in list(sys.modules.items()):
-        if modname.startswith(("click.", "typer.")):
-            for name, fn, original in (("_", _, gettext.gettext), ("ngettext", ngettext, gettext.ngettext)):
-                if getattr(mod, name, None) in (original, fn):
-                    setattr(mod, name, fn)
-    for name, text in (("OPTIONS_PANEL_TITLE", "Options"), ("ARGUMENTS_PANEL_TITLE", "Arguments"),
-                       ("COMMANDS_PANEL_TITLE", "Commands"), ("ERRORS_PANEL_TITLE", "Error"),
-                       ("DEFAULT_STRING", "[default: {}]"), ("REQUIRED_LONG_STRING", "[required]"),
-                       ("RICH_HELP", "Try [blue]'{command_path} {help_option}'[/] for help.")):
-        setattr(ru, name, _(text))
     root = typer.main.get_command(app)
 
     def walk(cmd: Any) -> None:
         if cmd.help:
             cmd.help = _(cmd.help)
-        for p in cmd.params:
-            if getattr(p, "help", None):
+        helper = cmd.get_help_option(typer.Context(cmd, info_name=cmd.name))
+        for p in [*cmd.params, *([helper] if helper is not None else [])]:
+            if p is helper:
+                p.help = _(HELP_OPTION)
+            elif getattr(p, "help", None):
                 p.help = _(p.help)
+            p.rich_help_panel = _(PANELS["argument" if p.param_type_name == "argument" else "option"])
         for sub in getattr(cmd, "commands", {}).values():
+            sub.rich_help_panel = _(COMMANDS_PANEL)
             walk(sub)
 
     walk(root)
@@ -810,7 +750,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.freeze()
     try:
         # standalone mode: click itself prints usage errors and exits 2
-        _localised_command().main(args=args, prog_name="staffpool", standalone_mode=True)
+        _command().main(args=args, prog_name="staffpool", standalone_mode=True)
         return 0
     except SystemExit as exc:
         code = exc.code
@@ -819,7 +759,6 @@ def main(argv: list[str] | None = None) -> int:
             _json_error("usage", _("the command line is not valid (see stderr)"), [])
         return code
     except InputError as exc:
-
         if as_json:
             _json_error("input", ngettext("{n} problem in the input; nothing was written",
                                           "{n} problems in the input; nothing was written", len(exc.problems))

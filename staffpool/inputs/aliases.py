@@ -160,10 +160,6 @@ def value_lookup(kind: str) -> dict[str, str]:
     return {name: code for code, names in VALUE_ALIASES.get(kind, {}).items() for name in names}
 
 
-def aliases_of(kind: str, code: str) -> tuple[str, ...]:
-    return VALUE_ALIASES.get(kind, {}).get(code, ())
-
-
 def _distance(a: str, b: str) -> int:
     """Levenshtein distance (names are short)."""
     prev = list(range(len(b) + 1))

@@ -136,8 +136,3 @@ def cell(field: str, code: object) -> object:
     if kind is None or code is None or code == "":
         return code
     return value(kind, code)
-
-
-def all_values() -> dict[tuple[str, str], str]:
-    """Every (kind, code) → label, for the workbook reader's round trip and the tests."""
-    return _values()

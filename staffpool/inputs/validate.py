@@ -89,15 +89,6 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def check_instance(path: str | Path, strict: bool = False) -> list[Problem]:
-    """Every problem of an instance (empty when it is valid)."""
-    try:
-        load_instance(path, strict)
-    except InputError as exc:
-        return exc.problems
-    return []
-
-
 # ---------------------------------------------------------------- one cell
 
 # A checked cell: the value the row goes on with, and its problem as (value shown, message)
@@ -441,24 +432,24 @@ def _horizon(raw: RawInstance, problems: list[Problem]) -> Horizon | None:
         return Horizon()
     label = raw.meta_label
     if not isinstance(data, dict):
-        problems.append(Problem(label, raw.key_rows.get("horizon"), "horizon", _show(data), "must be a mapping with keys start and years"))
+        problems.append(Problem(label, raw.key_rows.get("horizon"), "horizon", _show(data), _("must be a mapping with keys start and years")))
         return None
     out: dict[str, Any] = {}
     for key in data:
         if key not in ("start", "years"):
-            problems.append(Problem(label, raw.key_rows.get(f"horizon.{key}"), f"horizon.{key}", "", "is not a horizon key: expected start, years"))
+            problems.append(Problem(label, raw.key_rows.get(f"horizon.{key}"), f"horizon.{key}", "", _("is not a horizon key: expected start, years")))
     for key, lo in (("start", 1900), ("years", 1)):
         if data.get(key) is None:
             continue
         value, problem = _integer(data[key])
         if problem is None and value is not None and value < lo:
-            problem = (_show(data[key]), f"must be at least {lo}")
+            problem = (_show(data[key]), _("must be at least {limit}").format(limit=lo))
         if problem is not None:
             problems.append(Problem(label, raw.key_rows.get(f"horizon.{key}"), f"horizon.{key}", problem[0] or _show(data[key]), problem[1]))
         else:
             out[key] = value
     if "years" in out and out["years"] > 1 and "start" not in out:
-        problems.append(Problem(label, raw.key_rows.get("horizon.years"), "horizon.start", "", "is blank: a horizon of several years needs its first year"))
+        problems.append(Problem(label, raw.key_rows.get("horizon.years"), "horizon.start", "", _("is blank: a horizon of several years needs its first year")))
     return Horizon(**out)
 
 

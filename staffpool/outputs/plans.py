@@ -1,48 +1,87 @@
-"""Every plan folder is read here: one `solve` folder, or a `plan` folder year by year, checked to fit the instance."""
+"""Every plan folder is read here, one way: `check`, `report --plan`, `advance`, `solve --from`
+and the library all come through `read_plan_folder`.
+
+A folder written by `solve` holds assignments.csv and summary.json; one written by `plan`
+holds DIR/<year>/ of those and DIR/summary.json. The mode a plan is read in is `--mode`
+when the user gives one, else the one its summary.json records; a summary.json that is
+missing, unreadable or records no mode is then a problem (exit 2) naming the file, never
+quietly the policy's mode.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from staffpool.check import check_plan
-from staffpool.constants import Status
-from staffpool.domain.instance import (
-    Instance,
-    Mode,
-    StaffStatus,
-)
+from staffpool.constants import Status, level_tolerance
+from staffpool.domain.demand import derive_requirements
+from staffpool.domain.instance import Instance, Mode, StaffStatus
 from staffpool.domain.plan import Assignment, Plan, PostSource
 from staffpool.domain.years import advance, year_view
-from staffpool.errors import InputError, Problem, UsageError
-from staffpool.i18n import _
+from staffpool.errors import InfeasibleError, InputError, Problem, UsageError
+from staffpool.i18n import _, ngettext
 from staffpool.inputs.read import unneutralise_text
 from staffpool.outputs.results import Result
-from staffpool.solving.horizon import HorizonPlan, YearPlan
+from staffpool.outputs.years import HorizonResult, YearResult
+
+SUMMARY = "summary.json"
+ASSIGNMENTS = "assignments.csv"
+MODES = tuple(m.value for m in Mode)
 
 
-def read_plan_summary(path: Path) -> dict[str, Any]:
-    """The summary.json beside a plan (a folder, or its assignments.csv), or {} when there is
-    none or it cannot be read: what the solve recorded (mode, status, objective)."""
-    import json
+def summary_file(path: Path) -> Path:
+    """The summary.json of a plan: in the folder, or beside the assignments.csv given."""
+    return path / SUMMARY if path.is_dir() else path.parent / SUMMARY
 
-    file = path / "summary.json" if path.is_dir() else path.parent / "summary.json"
+
+def read_plan_summary(path: Path, required: bool = True) -> dict[str, Any]:
+    """What the solve recorded beside a plan (a folder, or its assignments.csv): its
+    summary.json as a dict. Missing, unreadable or not a JSON object: InputError naming the
+    file when `required`, else {}."""
+
+    file = summary_file(path)
+    problem = None
+    meta: Any = None
     if not file.is_file():
+        problem = _("missing: it records the plan's mode; give the mode with --mode")
+    else:
+        try:
+            meta = json.loads(file.read_bytes().decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError):
+            problem = _("is not valid JSON: give the plan's mode with --mode, or write the plan again")
+        except OSError as exc:
+            problem = _("cannot be read ({error}); give the plan's mode with --mode").format(error=exc.strerror or exc)
+        else:
+            if not isinstance(meta, dict):
+                problem = _("is not a JSON object: give the plan's mode with --mode, or write the plan again")
+    if problem is not None:
+        if required:
+            raise InputError([Problem(str(file), None, "", "", problem)])
         return {}
-    try:
-        meta = json.loads(file.read_text(encoding="utf-8"))
-    except (ValueError, OSError):
-        return {}
-    return meta if isinstance(meta, dict) else {}
+    assert isinstance(meta, dict)
+    return meta
 
 
-def read_plan(path: Path, instance: Instance) -> Plan:
-    """Read assignments.csv (ours or hand-written). Bad rows raise InputError."""
-    file = path / "assignments.csv" if path.is_dir() else path
+def _mode_of(path: Path, recorded: dict[str, Any], given: Mode | str | None) -> Mode:
+    """`given` when there is one, else the mode `recorded` in the plan's summary.json."""
+    if given is not None:
+        return Mode(given)
+    value = recorded.get("mode")
+    if value in MODES:
+        return Mode(value)
+    raise InputError([Problem(str(summary_file(path)), None, "mode", "" if value is None else str(value),
+                              _("records no mode (separate, county_pool or unified); give the plan's mode with --mode"))])
+
+
+def _read_assignments(path: Path, instance: Instance) -> tuple[Plan, dict[str, tuple[int, str]]]:
+    """assignments.csv (ours or hand-written) as a plan, and each staff member's row number and
+    `from_institution`. Bad rows raise InputError."""
+    file = path / ASSIGNMENTS if path.is_dir() else path
     label = file.name
     if not file.exists():
         raise InputError([Problem(label, None, "", "", _("missing: expected a plan at {path}").format(path=file))])
@@ -59,6 +98,7 @@ def read_plan(path: Path, instance: Instance) -> Plan:
     if problems:
         raise InputError(problems)
     plan: Plan = {}
+    rows: dict[str, tuple[int, str]] = {}
     staff = instance.staff_by_id
     for n, raw in enumerate(reader, start=2):
         row = {k: unneutralise_text(v) if isinstance(v, str) else v for k, v in raw.items()}  # as written by solve
@@ -90,115 +130,179 @@ def read_plan(path: Path, instance: Instance) -> Plan:
             problems.append(Problem(label, n, "post_source", source, _("expected existing, regularised, hired or blank")))
             continue
         plan[sid] = Assignment(sid, to, funding, source)
+        rows[sid] = (n, (row.get("from_institution") or "").strip())
     if problems:
         raise InputError(problems)
-    return plan
+    return plan, rows
 
+
+def read_plan(path: Path, instance: Instance) -> Plan:
+    """Only the assignments of a plan folder (or of an assignments.csv), as a plan: no mode
+    needed (the rotation reads a plan this way). Bad rows raise InputError."""
+    return _read_assignments(path, instance)[0]
 
 
 @dataclass
 class PlanFolder:
+    """A plan read back from a folder: who goes where, the mode it is read in, what its
+    summary.json recorded ({} when the user gave the mode and it has none), and each staff
+    member's row of assignments.csv (row number, `from_institution`)."""
+
     plan: Plan
     mode: Mode
+    recorded: dict[str, Any] = field(default_factory=dict)
+    rows: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
-def read_plan_folder(folder: Path, instance: Instance) -> PlanFolder:
-    """A folder written by `solve` (for the year `instance` starts with), checked to fit the
-    instance: a row for everyone present, starting where the instance has them, and every
-    hard rule holding. Problems name assignments.csv and the row; raises InputError."""
-    label = "assignments.csv"
-    view = year_view(instance)
-    file = folder / label
-    plan = read_plan(folder, view)
-    rows: dict[str, tuple[int, str]] = {}
-    text = file.read_bytes().decode("utf-8-sig")
-    for n, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
-        sid = (row.get("staff_id") or "").strip()
-        if sid:
-            rows[sid] = (n, (row.get("from_institution") or "").strip())
-    mode = _mode_of(folder, view)
+def read_plan_folder(path: Path, instance: Instance, mode: Mode | str | None = None) -> PlanFolder:
+    """The one reader of a plan folder written by `solve` (or of an assignments.csv, ours or
+    hand-written): its assignments, and the mode: `mode` when given, else the one its
+    summary.json records (InputError naming summary.json when it is missing, unreadable or
+    records none). Nothing here checks the rules (see `read_fitting_plan`)."""
+
+    plan, rows = _read_assignments(path, instance)
+    recorded = read_plan_summary(path, required=mode is None)
+    return PlanFolder(plan, _mode_of(path, recorded, mode), recorded, rows)
+
+
+def fit_problems(instance: Instance, plan: Plan, mode: Mode, rows: dict[str, tuple[int, str]] | None = None,
+                 label: str = ASSIGNMENTS) -> list[Problem]:
+    """What keeps `plan` from being a plan of `instance` (the year it starts with): a row for
+    everyone present, starting where the instance has them (when `rows` give
+    `from_institution`), and every hard rule holding in `mode`."""
     problems: list[Problem] = []
-    for s in view.staff:
-        if s.id not in rows:
-            problems.append(Problem(label, None, "staff_id", s.id, "no row for this staff member: is the plan of another instance or year?"))
+    for s in instance.staff:
+        if s.id not in plan:
+            problems.append(Problem(label, None, "staff_id", s.id,
+                                    _("no row for this staff member: is the plan of another instance or year?")))
             continue
-        n, start = rows[s.id]
+        n, start = rows[s.id] if rows is not None and s.id in rows else (None, "")
         if start and start != (s.posted_at or ""):
+            where = s.posted_at or _("no institution (a candidate)")
             problems.append(Problem(label, n, "from_institution", start,
-                                    f"the instance has {s.id} at {s.posted_at or 'no institution (a candidate)'}: is the plan of another instance or year?"))
+                                    _("the instance has {staff} at {where}: is the plan of another instance or year?")
+                                    .format(staff=s.id, where=where)))
     if not problems:
-        for v in check_plan(view, plan, mode).violations:
-            at = rows[v.subject][0] if v.subject in rows else None
-            problems.append(Problem(label, at, "to_institution" if at else "", v.subject, f"the plan breaks rule '{v.rule}': {v.message}"))
+        for v in check_plan(instance, plan, mode).violations:
+            at = rows[v.subject][0] if rows is not None and v.subject in rows else None
+            problems.append(Problem(label, at, "to_institution" if at else "", v.subject,
+                                    _("the plan breaks rule {rule!r}: {message}").format(rule=v.rule, message=v.message)))
+    return problems
+
+
+def read_fitting_plan(folder: Path, instance: Instance, mode: Mode | str | None = None) -> PlanFolder:
+    """A folder written by `solve` (for the year `instance` starts with), read by
+    `read_plan_folder` and checked to fit the instance (`fit_problems`). Problems name
+    assignments.csv and the row; raises InputError."""
+    view = year_view(instance)
+    folder_plan = read_plan_folder(folder, view, mode)
+    problems = fit_problems(view, folder_plan.plan, folder_plan.mode, folder_plan.rows)
     if problems:
         raise InputError(problems)
-    return PlanFolder(plan, mode)
-
-
-def _mode_of(folder: Path, instance: Instance) -> Mode:
-    summary = folder / "summary.json"
-    try:
-        mode = json.loads(summary.read_text(encoding="utf-8")).get("mode") if summary.is_file() else None
-    except (ValueError, OSError, AttributeError):
-        mode = None
-    return Mode(mode) if mode in {m.value for m in Mode} else instance.policy.mode
+    return folder_plan
 
 
 def plan_years(folder: Path) -> list[Path]:
     """The year folders of a folder written by `plan`, in order (empty for a `solve` folder)."""
-    if (folder / "assignments.csv").is_file():
+    if (folder / ASSIGNMENTS).is_file():
         return []
-    return sorted((p for p in folder.iterdir() if p.is_dir() and p.name.isdigit() and (p / "assignments.csv").is_file()),
+    return sorted((p for p in folder.iterdir() if p.is_dir() and p.name.isdigit() and (p / ASSIGNMENTS).is_file()),
                   key=lambda p: int(p.name)) if folder.is_dir() else []
 
 
-def advance_from(instance: Instance, folder: Path) -> Instance:
+def _in_year(sub: Path, exc: InputError) -> InputError:
+    """The problems of one year's folder, named `<year>/file` (a summary.json by its path already)."""
+    return InputError([Problem(p.file if "/" in p.file or "\\" in p.file else f"{sub.name}/{p.file}", p.row, p.column,
+                               p.value, p.message) for p in exc.problems])
+
+
+def advance_from(instance: Instance, folder: Path, mode: Mode | str | None = None) -> Instance:
     """The world after the plan in `folder`: a `solve` folder (one year) or a `plan` folder
-    (every year of it, in turn). Raises InputError when it does not fit the instance."""
+    (every year of it, in turn), each year read in `mode` or the one its summary.json
+    records. Raises InputError when it does not fit the instance."""
 
     if not folder.is_dir():
         raise UsageError(_("{folder}: not a folder written by solve or plan").format(folder=folder))
     years = plan_years(folder)
     if not years:
-        if not (folder / "assignments.csv").is_file():
-            raise InputError([Problem("assignments.csv", None, "", "", _("missing from {folder}: expected a folder written by solve or plan").format(folder=folder))])
-        return advance(instance, read_plan_folder(folder, instance).plan)
+        if not (folder / ASSIGNMENTS).is_file():
+            raise InputError([Problem(ASSIGNMENTS, None, "", "", _("missing from {folder}: expected a folder written by solve or plan").format(folder=folder))])
+        return advance(instance, read_fitting_plan(folder, instance, mode).plan)
     current = instance
     for sub in years:
         if current.horizon.start is not None and int(sub.name) != current.horizon.start:
-            raise InputError([Problem(f"{sub.name}/assignments.csv", None, "", "",
-                                      f"the plan's year {sub.name} is not the instance's next year {current.horizon.start}")])
+            raise InputError([Problem(f"{sub.name}/{ASSIGNMENTS}", None, "", "",
+                                      _("the plan's year {year} is not the instance's next year {next}").format(
+                                          year=sub.name, next=current.horizon.start))])
         try:
-            current = advance(current, read_plan_folder(sub, current).plan)
+            current = advance(current, read_fitting_plan(sub, current, mode).plan)
         except InputError as exc:
-            raise InputError([Problem(f"{sub.name}/{p.file}", p.row, p.column, p.value, p.message) for p in exc.problems]) from None
+            raise _in_year(sub, exc) from None
     return current
 
 
-def read_horizon_plan(instance: Instance, folder: Path) -> HorizonPlan:
-    """A folder written by `plan`, read back year by year against the world the years
-    before leave (each year must fit and obey every rule; InputError otherwise); the levels
-    are the checker's. Kind and status come from its summary.json."""
+def result_from_plan(instance: Instance, plan: Plan, mode: Mode, solver: str = "plan",
+                     recorded: dict[str, Any] | None = None) -> Result:
+    """A `Result` for a plan read from a folder (no solver run): checked, and its levels
+    recomputed, by the checker. A plan that breaks a hard rule raises InfeasibleError
+    (exit 1) with the violations.
 
-    meta: dict[str, Any] = {}
-    try:
-        loaded = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-        meta = loaded if isinstance(loaded, dict) else {}
-    except (OSError, ValueError):
-        meta = {}
-    status = Status(meta["status"]) if meta.get("status") in {s.value for s in Status} else Status.time_limit
+    Status: the checker proves every rule holds, not optimality. The status the solve
+    recorded (`recorded`: its summary.json) is kept only when it was for this mode and its
+    levels are the checker's (the plan is the one the solver reported on); otherwise the
+    plan is `feasible`."""
+
+    derived: list[dict[str, Any]] = []
+    if instance.policy.requirements_from:
+        instance, derived = derive_requirements(instance)
+    report = check_plan(instance, plan, mode)
+    if not report.ok:
+        n = len(report.violations)
+        raise InfeasibleError(ngettext("{instance}: the plan breaks {n} hard rule", "{instance}: the plan breaks {n} hard rules",
+                                       n).format(instance=instance.name, n=n), [str(v) for v in report.violations])
+    objective = {lvl: report.levels[lvl] for lvl in instance.policy.objective}
+    st = Status.feasible
+    meta = recorded or {}
+    claimed = meta.get("status")
+    levels = meta.get("objective")
+    if (claimed in (Status.optimal, Status.time_limit) and meta.get("mode") == mode.value
+            and isinstance(levels, dict) and set(levels) == {lvl.value for lvl in objective}
+            and all(isinstance(levels[lvl.value], int | float)
+                    and abs(levels[lvl.value] - v) <= level_tolerance(v) + 5e-4 * (lvl.value == "distance")
+                    for lvl, v in objective.items())):
+        st = Status(claimed)
+    return Result(instance=instance, mode=mode, solver=solver, status=st, levels=objective, plan=plan, derived=derived)
+
+
+def read_plan_result(path: Path, instance: Instance, mode: Mode | str | None = None) -> Result:
+    """The plan of a folder written by `solve --out` (or an assignments.csv) as a `Result`
+    of the instance's first year, read by `read_plan_folder` (mode: `mode`, else its
+    summary.json's), with the status `result_from_plan` decides."""
+
+    view = year_view(instance)  # a plan is of one year: the first of a horizon
+    folder_plan = read_plan_folder(path, view, mode)
+    solver = str(folder_plan.recorded.get("solver") or "plan")
+    return result_from_plan(view, folder_plan.plan, folder_plan.mode, solver, folder_plan.recorded)
+
+
+def read_horizon_plan(instance: Instance, folder: Path, mode: Mode | str | None = None) -> HorizonResult:
+    """A folder written by `plan`, read back year by year against the world the years
+    before leave: each year must fit and obey every rule (InputError otherwise, naming the
+    year), in `mode` or the one its summary.json records; the levels are the checker's and
+    each year's status is kept as `result_from_plan` decides. The kind comes from
+    DIR/summary.json (needed unless `mode` is given; "plan" when it does not say)."""
+
+    top = read_plan_summary(folder, required=mode is None)
+    kind = str(top.get("kind")) if top.get("kind") in ("integrated", "rolling") else "plan"
     current = instance
-    years: list[YearPlan] = []
+    years: list[YearResult] = []
     for sub in plan_years(folder):
         try:
-            fitted = read_plan_folder(sub, current)
+            fitted = read_fitting_plan(sub, current, mode)
         except InputError as exc:
-            raise InputError([Problem(f"{sub.name}/{p.file}", p.row, p.column, p.value, p.message) for p in exc.problems]) from None
+            raise _in_year(sub, exc) from None
         view = year_view(current)
-        report = check_plan(view, fitted.plan, fitted.mode)
-        objective = {lvl: report.levels[lvl] for lvl in instance.policy.objective}
-        years.append(YearPlan(int(sub.name), Result(instance=view, mode=fitted.mode, solver="plan", status=status, levels=objective, plan=fitted.plan)))
+        solver = str(fitted.recorded.get("solver") or "plan")
+        years.append(YearResult(int(sub.name), result_from_plan(view, fitted.plan, fitted.mode, solver, fitted.recorded)))
         current = advance(current, fitted.plan)
-    kind = str(meta.get("kind") or "plan")
-    return HorizonPlan(instance, kind, years, True, [])
-
+    return HorizonResult(instance=instance, kind=kind, years=years, complete=True)

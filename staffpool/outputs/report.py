@@ -13,16 +13,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from staffpool.check import check_plan
-from staffpool.constants import Status, level_tolerance
-from staffpool.domain.demand import derive_requirements
-from staffpool.domain.instance import Instance, Level, Mode
-from staffpool.domain.plan import Plan
-from staffpool.domain.years import year_view
-from staffpool.errors import InfeasibleError, UsageError
+from staffpool.domain.instance import Instance, Level
+from staffpool.errors import UsageError
 from staffpool.i18n import _, language, ngettext, pgettext
 from staffpool.inputs import labels
-from staffpool.outputs.plans import read_plan, read_plan_summary
 from staffpool.outputs.results import Result, level_value
 
 CHART_IDS = ("chart-tiers", "chart-payroll", "chart-shortfall", "chart-moves", "chart-modes")
@@ -36,64 +30,6 @@ PAY = {("treasury", "before"): "#9fcfae", ("treasury", "after"): "#2e8b57",
 AXIS, GRID, INK, MUTED = "#333333", "#e3e6ea", "#222222", "#666666"
 MAX_CHANGES = 200
 TOP_SHORT = 20
-
-
-# ---------------------------------------------------------------- rows shared with `compare`
-
-
-def compare_row(result: Result) -> dict[str, Any]:
-    """One mode's row as `staffpool compare --json` prints it."""
-    tiers = result.institutions.groupby("tier")["staff_after"].sum().to_dict() if result.has_plan else {}
-    return {"mode": result.mode.value, "status": result.status.value,
-            "objective": result.objective,
-            "counts": result.summary.counts, "staff_by_tier": {str(k): int(v) for k, v in tiers.items()},
-            "treasury_added": result.payroll["total"]["treasury_added"] if result.has_plan else None}
-
-
-def result_from_plan(instance: Instance, plan: Plan, mode: Mode, solver: str = "plan",
-                     recorded: dict[str, Any] | None = None) -> Result:
-    """A `Result` for a plan read from a folder (no solver run): checked, and its levels
-    recomputed, by the checker. A plan that breaks a hard rule raises InfeasibleError
-    (exit 1) with the violations.
-
-    Status: the checker proves every rule holds, not optimality. The status the solve
-    recorded (`recorded`: its summary.json) is kept only when it was for this mode and its
-    levels are the checker's (the plan is the one the solver reported on); otherwise the
-    plan is `feasible`."""
-
-    derived: list[dict[str, Any]] = []
-    if instance.policy.requirements_from:
-
-        instance, derived = derive_requirements(instance)
-    report = check_plan(instance, plan, mode)
-    if not report.ok:
-        raise InfeasibleError(f"{instance.name}: the plan breaks {len(report.violations)} hard rules",
-                              [str(v) for v in report.violations])
-    objective = {lvl: report.levels[lvl] for lvl in instance.policy.objective}
-    st = Status.feasible
-    meta = recorded or {}
-    claimed = meta.get("status")
-    levels = meta.get("objective")
-    if (claimed in (Status.optimal, Status.time_limit) and meta.get("mode") == mode.value
-            and isinstance(levels, dict) and set(levels) == {lvl.value for lvl in objective}
-            and all(isinstance(levels[lvl.value], int | float)
-                    and abs(levels[lvl.value] - v) <= level_tolerance(v) + 5e-4 * (lvl.value == "distance")
-                    for lvl, v in objective.items())):
-        st = Status(claimed)
-    return Result(instance=instance, mode=mode, solver=solver, status=st, levels=objective, plan=plan, derived=derived)
-
-
-def read_plan_result(plan_dir: Path, instance: Instance, mode: Mode | None) -> Result:
-    """The plan of a folder written by `staffpool solve --out` (or a hand-written
-    assignments.csv) as a Result; mode from its summary.json unless given, status as
-    `result_from_plan` decides."""
-
-    instance = year_view(instance)  # a plan is of one year: the first of a horizon
-    plan = read_plan(plan_dir, instance)
-    meta = read_plan_summary(plan_dir)
-    if mode is None:
-        mode = Mode(meta["mode"]) if meta.get("mode") in {m.value for m in Mode} else instance.policy.mode
-    return result_from_plan(instance, plan, mode, str(meta.get("solver") or "plan"), meta)
 
 
 # ---------------------------------------------------------------- small SVG helpers
@@ -258,20 +194,20 @@ def chart_payroll(result: Result) -> str:
 
 
 def chart_shortfall(result: Result) -> str:
-    inst = result.institutions
+    inst = result.rows("institutions")
     width = 760
-    if len(inst) and int(inst["short"].sum()) > 0:
-        top = inst[inst["short"] > 0].sort_values(["short", "need", "id"], ascending=[False, False, True]).head(TOP_SHORT)
-        rows = [(str(r.id), [(float(r.short), SHORT, _("{id} {name}: short {short} of need {need}").format(
-                    id=r.id, name=r.name, short=int(r.short), need=int(r.need)))])
-                for r in top.itertuples()]
+    if sum(int(r["short"]) for r in inst) > 0:
+        top = sorted((r for r in inst if r["short"] > 0), key=lambda r: (-r["short"], -r["need"], r["id"]))[:TOP_SHORT]
+        rows = [(str(r["id"]), [(float(r["short"]), SHORT, _("{id} {name}: short {short} of need {need}").format(
+                    id=r["id"], name=r["name"], short=int(r["short"]), need=int(r["need"])))])
+                for r in top]
         title, note = _("Shortfall by institution (top {n})").format(n=len(rows)), ""
         legend = [(_("short"), SHORT)]
     else:
-        top = inst.sort_values(["need", "id"], ascending=[False, True]).head(TOP_SHORT) if len(inst) else inst
-        rows = [(str(r.id), [(float(r.need), NEED, _("{id} {name}: need {need}, no shortfall").format(
-                    id=r.id, name=r.name, need=int(r.need)))])
-                for r in top.itertuples()]
+        top = sorted(inst, key=lambda r: (-r["need"], r["id"]))[:TOP_SHORT]
+        rows = [(str(r["id"]), [(float(r["need"]), NEED, _("{id} {name}: need {need}, no shortfall").format(
+                    id=r["id"], name=r["name"], need=int(r["need"])))])
+                for r in top]
         title, note = _("Need by institution"), _("no shortfall")
         legend = [(_("need (all covered)"), NEED)]
     if not rows:
@@ -322,7 +258,7 @@ def chart_moves(result: Result) -> str:
         body.append(_line(left, cy + gy * bar_km * scale, right, cy + gy * bar_km * scale, GRID))
         gy += 1
     body.append(_line(pad, height - pad / 2 - 8, pad + bar_km * scale, height - pad / 2 - 8, AXIS, 2))
-    body.append(_text(pad + bar_km * scale + 6, height - pad / 2 - 4, f"{bar_km:g} km", "start", 11, MUTED))
+    body.append(_text(pad + bar_km * scale + 6, height - pad / 2 - 4, _("{km} km").format(km=f"{bar_km:g}"), "start", 11, MUTED))
     for i in sorted(insts, key=lambda i: TIERS.index(i.tier.value)):
         x, y = px(i)
         r = {"county": 8, "township": 6, "village": 4.5}[i.tier.value]
@@ -437,7 +373,7 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
 
     inst = result.instance if result.instance is not None else instance
     name = inst.name
-    counts = result.summary.counts
+    counts = result.summary["counts"]
     level_rows = [(lvl.value, level_value(lvl, result.levels[lvl]) if lvl in result.levels else None)
                   for lvl in inst.policy.objective]
     figures = [
@@ -610,7 +546,7 @@ def chart_sweep(totals: Sequence[dict[str, Any]], x_key: str, y_key: str, series
     if x1 <= x0:
         x1 = x0 + 1
     ymax = _nice_max(max(ys, default=0.0), all(v.is_integer() for v in ys))
-    body: list[str] = [_text(10, 20, f"{y_key} against {x_key}", "start", 14, INK, "bold")]
+    body: list[str] = [_text(10, 20, _("{y} against {x}").format(y=y_key, x=x_key), "start", 14, INK, "bold")]
     for r, row in enumerate(rows):
         body += _legend(20, 44 + 18 * r, row)
     base = top + span_h
@@ -636,7 +572,8 @@ def chart_sweep(totals: Sequence[dict[str, Any]], x_key: str, y_key: str, series
         for (a, b), (x, y) in zip(coords, sorted(pts), strict=True):
             body.append(f'<circle cx="{_n(a)}" cy="{_n(b)}" r="3" fill="{colour}"><title>'
                         f'{escape(f"{label}: {x_key} {fmt(x)}, {y_key} {fmt(y)}")}</title></circle>')
-    return _svg("chart-sweep", f"{y_key} against {x_key}, a line per {', '.join(series)}", width, height, body)
+    return _svg("chart-sweep", _("{y} against {x}, a line per {series}").format(y=y_key, x=x_key, series=", ".join(series)),
+                width, height, body)
 
 
 def sweep_section(instance: Instance, totals: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]]) -> str:
@@ -647,14 +584,14 @@ def sweep_section(instance: Instance, totals: Sequence[dict[str, Any]], labels: 
     charts = [chart_sweep(totals, x_key, first, series)]
     if first != Level.moves.value and any(t.get("moves") is not None for t in totals):
         charts.append(chart_sweep(totals, x_key, "moves", series).replace('id="chart-sweep"', 'id="chart-sweep-moves"'))
-    caption = f"Totals per scenario over the communities, a line per {', '.join(series)}."
+    caption = _("Totals per scenario over the communities, a line per {series}.").format(series=", ".join(series))
     cols = list(totals[0]) if totals else []
     numeric = {c for c in cols if c not in ("mode", "status")}
     return "\n".join([
-        "<h2>Scenario sweep</h2>",
+        _h2(_("Scenario sweep")),
         *(f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>" for svg in charts),
-        "<h3>Totals per scenario</h3>",
-        '<p class="note">Blank where a community has no such limit or no plan.</p>',
+        "<h3>" + escape(_("Totals per scenario")) + "</h3>",
+        _note(_("Blank where a community has no such limit or no plan.")),
         _table(cols, ([t[c] for c in cols] for t in totals), numeric),
     ])
 
@@ -662,10 +599,11 @@ def sweep_section(instance: Instance, totals: Sequence[dict[str, Any]], labels: 
 def build_sweep_report(instance: Instance, totals: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]]) -> str:
     """One page: the sweep's curves and totals."""
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{escape(f'staffpool sweep: {instance.name}')}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{escape(f'Scenario sweep: {instance.name}')}</h1>",
-        f'<p class="meta">{len(totals)} scenarios · {len(instance.communities)} communities</p>',
+        "<!DOCTYPE html>", f'<html lang="{"zh-CN" if language() == "zh" else "en"}"><head><meta charset="utf-8">',
+        "<title>" + escape(_("staffpool sweep: {name}").format(name=instance.name)) + f"</title><style>{_STYLE}</style></head><body>",
+        "<h1>" + escape(_("Scenario sweep: {name}").format(name=instance.name)) + "</h1>",
+        '<p class="meta">' + _("{scenarios} scenarios · {communities} communities").format(
+            scenarios=len(totals), communities=len(instance.communities)) + "</p>",
         sweep_section(instance, totals, labels),
         "</body></html>\n",
     ]
@@ -677,13 +615,13 @@ def read_sweep(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     import csv
     import json
 
-
     try:
         labels = json.loads((folder / "sweep.manifest.json").read_text(encoding="utf-8"))["scenarios"]
         with open(folder / "sweep_totals.csv", encoding="utf-8", newline="") as fh:
             raw = list(csv.DictReader(fh))
     except (OSError, ValueError, KeyError):
-        raise UsageError(f"--sweep {folder}: not a finished sweep (sweep.manifest.json and sweep_totals.csv)") from None
+        raise UsageError(_("--sweep {folder}: not a finished sweep (sweep.manifest.json and sweep_totals.csv)")
+                         .format(folder=folder)) from None
 
     def cell(k: str, v: str) -> Any:
         if v == "" or k in ("mode", "status"):

@@ -12,25 +12,18 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
+from staffpool.check import requirement_coverage, treasury_pays
 from staffpool.constants import SolverProfile, Status
 from staffpool.domain.instance import Instance, Level, Mode, StaffStatus
 from staffpool.domain.plan import PostSource
 from staffpool.errors import InfeasibleError
 from staffpool.i18n import _
-from staffpool.outputs.files import ensure_not_input, refuse_existing
+from staffpool.outputs.files import csv_text, ensure_not_input, refuse_existing, write_files_atomic, write_json_atomic
 from staffpool.outputs.payroll import payroll
 from staffpool.solving.community import CommunityOutcome
 from staffpool.solving.instance import Solution, solve_instance
-
-if TYPE_CHECKING:
-    pass
-
-from typing import TYPE_CHECKING
-
-from pydantic import BaseModel
-
-from staffpool.check import requirement_coverage, treasury_pays
-from staffpool.outputs.files import csv_text, write_files_atomic, write_json_atomic
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -211,24 +204,26 @@ RESULT_FILES = ("assignments.csv", "requirements.csv", "institutions.csv", "summ
 def write_result(result: Result, out: Path, input_files: list[Path] | None = None, force: bool = False) -> list[Path]:
     """Write the solution files (docs/cli.md) into the folder `out`; each lands whole or not
     at all. Other files in the folder are left alone; an earlier result's files are replaced
-    only with `force`."""
+    only with `force`. Returns the paths written."""
 
     files = {f"{name}.csv": _table_csv(result.rows(name), COLUMNS[name]) for name in COLUMNS}
     ensure_not_input(out, RESULT_FILES, input_files or [])
     refuse_existing([out / n for n in RESULT_FILES], force)
     write_files_atomic(out, files)
-    write_json_atomic(out / "summary.json", result.summary.model_dump(mode="json"))
+    write_json_atomic(out / "summary.json", result.summary)
     return [out / n for n in [*files, "summary.json"]]
 
 
 @dataclass(kw_only=True, repr=False)
 class Result(Solution):
-    """A solved instance, as the library hands it out: `status`, `objective` (level → value),
-    `plan`, the pandas tables `assignments`, `requirements` and `institutions`, `payroll`,
-    `summary` (a pydantic model, summary.json) and `write(folder)`.
+    """A solved instance, as the library hands it out: `status` (a `Status`), `objective`
+    (level → value), `plan`, the pandas tables `assignments`, `requirements` and
+    `institutions`, `payroll`, `summary` (summary.json as a dict) and `write(folder)`.
+    Built by `staffpool.solve` (or from a `Solution` with `Result.of`); keyword arguments only.
 
         >>> result = staffpool.solve("instances/tiny", mode="unified")
         >>> result.objective["shortfall"]
+        2
     """
 
     _rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
@@ -248,7 +243,7 @@ class Result(Solution):
         return {lvl.value: level_value(lvl, v) for lvl, v in self.levels.items()}
 
     def __repr__(self) -> str:
-        counts = self.summary.counts if self.has_plan else {}
+        counts: dict[str, int] = self.summary["counts"] if self.has_plan else {}
         shown = ", ".join(f"{k}={v}" for k, v in counts.items() if k != "institutions")
         return (f"<Result {self.instance.name!r} mode={self.mode.value} solver={self.solver} "
                 f"status={self.status.value} objective={self.objective} {shown}>")
@@ -261,39 +256,41 @@ class Result(Solution):
         return self._rows[name]
 
     @property
-    def assignments(self) -> Any:
-        """pandas table: one row per staff member (assignments.csv)."""
+    def assignments(self) -> pd.DataFrame:
+        """One row per staff member (assignments.csv)."""
 
         return table(self, "assignments")
 
     @property
-    def requirements(self) -> Any:
-        """pandas table: one row per requirement row (requirements.csv)."""
+    def requirements(self) -> pd.DataFrame:
+        """One row per requirement row (requirements.csv)."""
 
         return table(self, "requirements")
 
     @property
-    def institutions(self) -> Any:
-        """pandas table: one row per institution (institutions.csv)."""
+    def institutions(self) -> pd.DataFrame:
+        """One row per institution (institutions.csv)."""
 
         return table(self, "institutions")
 
     @property
     def payroll(self) -> dict[str, Any]:
-        """Who pays the plan's salaries, before and after (`staffpool.payroll.payroll`):
+        """Who pays the plan's salaries, before and after (`outputs.payroll.payroll`):
         {"total": {...}, "communities": {id: {...}}}, yuan a year (computed once)."""
         if "payroll" not in self._rows:
-
             self._rows["payroll"] = [payroll(self.instance, self.plan, self.mode)]
         return self._rows["payroll"][0]
 
     @property
-    def summary(self) -> Any:
+    def summary(self) -> dict[str, Any]:
+        """summary.json as a dict (docs/cli.md): instance, mode, solver, status, objective,
+        bounds, timings_s, counts, communities, payroll, requirements_derived."""
 
-        return make_summary(self)
+        return make_summary(self).model_dump(mode="json")
 
     def write(self, out: str | Path, force: bool = False) -> list[Path]:
-        """Write the result files into the folder `out` (an earlier result's only with `force`)."""
+        """Write the result files into the folder `out` (an earlier result's only with
+        `force`); returns the paths written."""
 
         return write_result(self, Path(out), force=force)
 
@@ -304,7 +301,6 @@ def require_plan(result: Result) -> Result:
         what = _("infeasible") if result.status == Status.infeasible else _("no plan within the time limit")
         raise InfeasibleError(f"{result.instance.name}: {what}", result.reasons)
     return result
-
 
 
 def solve(

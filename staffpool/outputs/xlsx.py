@@ -21,8 +21,7 @@ from staffpool.inputs import labels
 from staffpool.inputs.read import neutralise
 from staffpool.outputs.files import atomic_path
 from staffpool.outputs.results import COLUMNS, Result
-from staffpool.outputs.years import horizon_summary, results_of
-from staffpool.solving.horizon import HorizonPlan
+from staffpool.outputs.years import HorizonResult
 
 CHANGES = ("move", "hire", "regularise", "regularise_move")
 # Number formats by column (km to the metre, yuan whole); any other integer gets INTEGER.
@@ -81,14 +80,14 @@ def summary_sheet(result: Result) -> Sheet:
     s = result.summary
     units = {"distance": _("km"), "hiring_cost": _("yuan/year"), "treasury_cost": _("yuan/year")}
     rows: list[list[Any]] = [
-        [labels.column("instance"), s.instance, None],
-        [labels.column("mode"), labels.value("mode", s.mode), None],
-        [labels.column("solver"), s.solver, None],
-        [pgettext("solve", "status"), labels.value("solve_status", s.status), None],
+        [labels.column("instance"), s["instance"], None],
+        [labels.column("mode"), labels.value("mode", s["mode"]), None],
+        [labels.column("solver"), s["solver"], None],
+        [pgettext("solve", "status"), labels.value("solve_status", s["status"]), None],
     ]
-    for name, v in s.objective.items():  # as summary.json holds them
+    for name, v in s["objective"].items():  # as summary.json holds them
         rows.append([_("objective: {level}").format(level=labels.value("level", name)), v, units.get(name)])
-    for k, v in s.counts.items():
+    for k, v in s["counts"].items():
         rows.append([_("count: {what}").format(what=labels.value("count", k)), v, None])
     return Sheet(sheet_title("summary"), ["key", "value", "unit"],
                  [labels.column("key"), labels.column("value"), labels.column("unit")], rows)
@@ -192,12 +191,12 @@ PAYROLL_KEYS = ("treasury_after", "institutions_after", "treasury_added")
 TIERS = ("county", "township", "village")
 
 
-def horizon_sheets(hp: HorizonPlan) -> list[Sheet]:
+def horizon_sheets(hp: HorizonResult) -> list[Sheet]:
     """A plan over years as two sheets: Years (one row per year: status, each level, staff
     and shortfall per tier, payroll after the year) and Changes (every year's moves, hires
     and regularisations, the year first). The per-year files stay in DIR/<year>/."""
 
-    summary = horizon_summary(hp)
+    summary = hp.summary
     levels = [lvl.value for lvl in hp.instance.policy.objective]
     cols = ["year", "status", *levels, *(f"staff {t}" for t in TIERS), *(f"short {t}" for t in TIERS), *PAYROLL_KEYS]
     pay_words = {"treasury_after": pgettext("column", "treasury_after"),  # yuan a year; English: the summary.json keys
@@ -219,9 +218,9 @@ def horizon_sheets(hp: HorizonPlan) -> list[Sheet]:
     years = Sheet(sheet_title("years"), cols, header, body, {"year": "0"})
     changes: list[list[Any]] = []
     ac = COLUMNS["assignments"]
-    for y in results_of(hp).years:
+    for y in hp.years:
         if y.result.has_plan:
-            changes += [[y.year, *(_people(c, r[c]) for c in ac)] for r in Result.of(y.result).rows("assignments") if r["change"] in CHANGES]
+            changes += [[y.year, *(_people(c, r[c]) for c in ac)] for r in y.result.rows("assignments") if r["change"] in CHANGES]
     change_sheet = Sheet(sheet_title("changes"), ["year", *ac],
                          [labels.column("year", "years"), *(labels.column(c, "changes") for c in ac)], changes, {"year": "0"})
     return [years, change_sheet]

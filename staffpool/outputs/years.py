@@ -1,62 +1,154 @@
-"""A plan over years as files: summary.json with every year and the totals, and DIR/<year>/."""
+"""Plans over years as the library hands them out: `HorizonResult` (each year's `Result`, the
+totals, summary.json as a dict) and its files, DIR/<year>/ and DIR/summary.json."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from staffpool.domain.instance import (
-    Level,
-)
+from staffpool.constants import Status
+from staffpool.domain.instance import Instance, Level, Mode
 from staffpool.outputs.files import ensure_not_input, refuse_existing, write_json_atomic
 from staffpool.outputs.results import Result, level_value, write_result
-from staffpool.solving.horizon import HorizonPlan
+from staffpool.solving.horizon import MAX_INTEGRATED_COLUMNS, HorizonPlan, plan_integrated, plan_rolling
 
 
-def results_of(hp: HorizonPlan) -> HorizonPlan:
-    """`hp` with each year's solution as a `Result` (its tables, summary and files), in place."""
-    for y in hp.years:
-        y.result = Result.of(y.result)
-    if hp.rolling is not None:
-        results_of(hp.rolling)
-    return hp
+@dataclass
+class YearResult:
+    """One year of a plan over years: the year and that year's `Result`."""
+
+    year: int
+    result: Result
 
 
-def horizon_summary(hp: HorizonPlan) -> dict[str, Any]:
+@dataclass(kw_only=True, repr=False)
+class HorizonResult:
+    """A plan over years, as `staffpool.plan` hands it out: `kind` (`integrated` or
+    `rolling`), `years` (each a `YearResult`: the year and its `Result`), `status` (a
+    `Status`), `totals()`, `summary` (the plan's summary.json as a dict), `rolling` (the
+    rolling plan solved beside an integrated one, or None) and `write(folder)`.
+
+        >>> hr = staffpool.plan("instances/small-county-5y", rolling=True)
+        >>> [y.year for y in hr.years], hr.totals()["shortfall"]
+    """
+
+    instance: Instance
+    kind: str  # "integrated", "rolling" ("plan" read back from a folder without a summary.json)
+    years: list[YearResult]
+    complete: bool  # every year has a plan
+    reasons: list[str] = field(default_factory=list)
+    rolling: HorizonResult | None = None  # the rolling plan beside an integrated one
+
+    @classmethod
+    def of(cls, hp: HorizonPlan) -> HorizonResult:
+        """The plan over years of the solver's `HorizonPlan`, each year's solution as a `Result`."""
+        return cls(instance=hp.instance, kind=hp.kind, years=[YearResult(y.year, Result.of(y.result)) for y in hp.years],
+                   complete=hp.complete, reasons=list(hp.reasons),
+                   rolling=cls.of(hp.rolling) if hp.rolling is not None else None)
+
+    @property
+    def status(self) -> Status:
+        """`optimal` when every year is; `time_limit` or `feasible` after the worst year;
+        without a plan for every year, `infeasible` when a year is proven so, else `time_limit`."""
+        states = {y.result.status for y in self.years}
+        if not self.complete:
+            return Status.infeasible if Status.infeasible in states else Status.time_limit
+        if states <= {Status.optimal}:
+            return Status.optimal
+        return Status.time_limit if Status.time_limit in states else Status.feasible
+
+    def totals(self) -> dict[str, float]:
+        """Each level summed over the years (distance in km), unrounded."""
+        out: dict[str, float] = {}
+        for y in self.years:
+            for lvl, v in y.result.levels.items():
+                out[lvl.value] = out.get(lvl.value, 0.0) + v
+        return out
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The plan's summary.json (docs/cli.md): each year's levels, counts and staff by tier,
+        the totals, and `rolling_totals`/`rolling_status` when a rolling plan is beside it."""
+        return horizon_summary(self)
+
+    def write(self, out: str | Path, force: bool = False) -> list[Path]:
+        """DIR/<year>/ (solve's four files for each year) and DIR/summary.json; an earlier
+        run's files are replaced only with `force`. Returns the paths written."""
+        return write_horizon_plan(self, Path(out), force=force)
+
+    def __repr__(self) -> str:
+        first, last = (self.years[0].year, self.years[-1].year) if self.years else (None, None)
+        return (f"<HorizonResult {self.instance.name!r} kind={self.kind} years={first}–{last} "
+                f"status={self.status.value} totals={ {k: level_value(Level(k), v) for k, v in self.totals().items()} }>")
+
+
+def horizon_summary(hr: HorizonResult) -> dict[str, Any]:
     """summary.json of a plan over years: each year's levels and counts, and the totals."""
 
     years: dict[str, Any] = {}
-    for y in results_of(hp).years:
-        result = Result.of(y.result)
-        s = result.summary.model_dump(mode="json")
+    for y in hr.years:
+        s = y.result.summary
         tiers: dict[str, dict[str, int]] = {}
-        for row in result.rows("institutions") if result.has_plan else []:
+        for row in y.result.rows("institutions") if y.result.has_plan else []:
             t = tiers.setdefault(row["tier"], {"staff": 0, "short": 0})
             t["staff"] += row["staff_after"]
             t["short"] += row["short"]
         years[str(y.year)] = {"status": s["status"], "objective": s["objective"], "counts": s["counts"], "by_tier": tiers,
                               **({"payroll": s["payroll"]} if "payroll" in s else {})}
-    totals = {k: level_value(Level(k), v) for k, v in hp.totals().items()}
-    beside = {}
-    if hp.rolling is not None:
-        beside = {"rolling_totals": {k: level_value(Level(k), v) for k, v in hp.rolling.totals().items()},
-                  "rolling_status": hp.rolling.status}
+    totals = {k: level_value(Level(k), v) for k, v in hr.totals().items()}
+    beside: dict[str, Any] = {}
+    if hr.rolling is not None:
+        beside = {"rolling_totals": {k: level_value(Level(k), v) for k, v in hr.rolling.totals().items()},
+                  "rolling_status": hr.rolling.status.value}
     return {
-        "instance": hp.instance.name, "kind": hp.kind, "status": hp.status,
-        "mode": hp.years[0].result.mode.value if hp.years else hp.instance.policy.mode.value,
-        "horizon": {"start": hp.instance.horizon.start, "years": hp.instance.horizon.years},
-        "years": years, "totals": totals, **beside, **({"reasons": hp.reasons} if hp.reasons else {}),
+        "instance": hr.instance.name, "kind": hr.kind, "status": hr.status.value,
+        "mode": hr.years[0].result.mode.value if hr.years else hr.instance.policy.mode.value,
+        "horizon": {"start": hr.instance.horizon.start, "years": hr.instance.horizon.years},
+        "years": years, "totals": totals, **beside, **({"reasons": hr.reasons} if hr.reasons else {}),
     }
 
 
-def write_horizon_plan(hp: HorizonPlan, out: Path, input_files: list[Path] | None = None, force: bool = False) -> None:
+def write_horizon_plan(hr: HorizonResult, out: Path, input_files: list[Path] | None = None,
+                       force: bool = False) -> list[Path]:
     """DIR/<year>/ (solve's four files for each year) and DIR/summary.json; an earlier
-    run's files are replaced only with `force`."""
+    run's files are replaced only with `force`. Returns the paths written."""
 
     ensure_not_input(out, ["summary.json"], input_files or [])
     refuse_existing([out / "summary.json"], force)
-    for y in results_of(hp).years:
+    written: list[Path] = []
+    for y in hr.years:
         if y.result.has_plan:
-            write_result(Result.of(y.result), out / str(y.year), input_files, force=force)
-    write_json_atomic(out / "summary.json", horizon_summary(hp))
+            written += write_result(y.result, out / str(y.year), input_files, force=force)
+    write_json_atomic(out / "summary.json", horizon_summary(hr))
+    return [*written, out / "summary.json"]
 
+
+def plan_horizon(
+    instance: Instance,
+    rolling: bool = False,
+    *,
+    mode: Mode | str | None = None,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    workers: int = 1,
+    max_columns: int | None = MAX_INTEGRATED_COLUMNS,
+    compare_rolling: bool = True,
+    on_year: Callable[[int], None] | None = None,
+    progress: Callable[[str, Level], None] | None = None,
+) -> HorizonResult:
+    """Every year of the instance's horizon: integrated (each level summed over the years,
+    minimised together), or `rolling` (year by year). Beside a complete integrated plan, the
+    rolling plan too when `compare_rolling` (its totals say what looking ahead is worth:
+    summary.json `rolling_totals`, `rolling_status`); `workers` applies to the rolling
+    plan's years. `on_year(year)` is called as each rolling year starts, `progress(community,
+    level)` as each level is solved."""
+
+    if rolling:
+        return HorizonResult.of(plan_rolling(instance, mode, solver, time_limit, workers, on_year=on_year, progress=progress))
+    hr = HorizonResult.of(plan_integrated(instance, mode, solver, time_limit, on_level=progress, max_columns=max_columns))
+    if compare_rolling and hr.complete:
+        hr.rolling = HorizonResult.of(plan_rolling(instance, mode, solver, time_limit, workers, on_year=on_year,
+                                                   progress=progress))
+    return hr

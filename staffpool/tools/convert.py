@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from staffpool.domain.instance import (
-    Instance,
-)
+from staffpool.domain.instance import Instance
+from staffpool.errors import UsageError
+from staffpool.i18n import _
 from staffpool.inputs.read import TABLE_COLUMNS, YEAR_COLUMNS, neutralise
 from staffpool.outputs.files import atomic_path, csv_text, refuse_existing, write_folder_atomic, write_text_atomic
 
@@ -119,9 +119,19 @@ def write_workbook(instance: Instance, path: Path, force: bool = False) -> None:
         wb.save(tmp)
 
 
-def write_instance_folder(instance: Instance, folder: Path) -> None:
-    """Write `instance` as a new folder, which appears whole or not at all; a folder that
-    exists and holds anything is refused."""
 
-    write_folder(instance, folder, force=False)
 
+FORMS = ("folder", "json", "xlsx")
+
+
+def convert(instance: Instance, to: str, path: Path, force: bool = False) -> Path:
+    """Write `instance` in the form `to` (folder, json or xlsx) at `path`; returns `path`."""
+    if to not in FORMS:
+        raise UsageError(_("--to {to!r}: choose folder, json or xlsx").format(to=to))
+    if to == "folder":
+        write_folder(instance, path, force=force)
+    elif to == "json":
+        write_json(instance, path, force=force)
+    else:
+        write_workbook(instance, path, force=force)
+    return path

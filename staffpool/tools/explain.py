@@ -22,10 +22,11 @@ is the change of the objective levels.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from staffpool.check import compute_levels
-from staffpool.constants import SolverProfile, TerminationCondition
+from staffpool.constants import SolverProfile, Status, TerminationCondition
 from staffpool.domain.instance import Funding, Instance, Mode, StaffStatus, Tier
 from staffpool.i18n import _, ngettext
 from staffpool.inputs import labels
@@ -33,6 +34,7 @@ from staffpool.model.build import build_community
 from staffpool.model.community import vacancy_pools
 from staffpool.model.linear import Expr, Sense
 from staffpool.model.rules import RULES
+from staffpool.outputs.files import refuse_existing, write_json_atomic
 from staffpool.outputs.results import level_value, require_plan, solve
 from staffpool.solving.community import _confirm_limit, _hold_rhs, confirm_infeasible
 from staffpool.solving.engines import community_instances
@@ -84,6 +86,14 @@ class Marginal:
 
 @dataclass
 class Explanation:
+    """Why an instance is infeasible (`relaxations` per community, `alternatives`), or what
+    one more unit of each limit buys (`marginals`): `status` (the solve's `Status`),
+    `feasible`, `summary` (what `explain --json` prints, as a dict) and `write(folder)`.
+
+        >>> exp = staffpool.explain("instances/tiny")
+        >>> exp.status, [m.step for m in exp.marginals if m.binds]
+    """
+
     instance: str
     mode: Mode
     feasible: bool
@@ -91,6 +101,20 @@ class Explanation:
     alternatives: dict[str, list[list[Relaxation]]] = field(default_factory=dict)
     marginals: list[Marginal] = field(default_factory=list)
     objective: dict[str, float] = field(default_factory=dict)
+    status: Status = Status.optimal
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """What `explain --json` prints (docs/cli.md)."""
+        return to_json(self)
+
+    def write(self, out: str | Path, force: bool = False) -> list[Path]:
+        """explanation.json (the summary) into the folder `out` (an earlier one only with
+        `force`). Returns the paths written."""
+        path = Path(out) / "explanation.json"
+        refuse_existing([path], force)
+        write_json_atomic(path, self.summary)
+        return [path]
 
 
 # ---------------------------------------------------------------- infeasible: elastic model
@@ -436,7 +460,8 @@ def explain(instance: Instance, mode: Mode | str | None = None, solver: str = "h
     if not result.has_plan and result.status.value != "infeasible":
 
         require_plan(result)  # no plan in the time limit, not proven infeasible: nothing to explain (exit 1)
-    exp = Explanation(instance.name, mode, feasible=result.has_plan and result.status.value != "infeasible")
+    exp = Explanation(instance.name, mode, feasible=result.has_plan and result.status.value != "infeasible",
+                      status=result.status)
     if not exp.feasible:
         for outcome in result.outcomes:
             if outcome.status.value == "infeasible":

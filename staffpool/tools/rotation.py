@@ -15,8 +15,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from staffpool.constants import Status
 from staffpool.domain.instance import Instance, StaffStatus, Tier, Title, within_km
 from staffpool.domain.plan import Plan
+from staffpool.domain.years import year_view
 from staffpool.i18n import _
 from staffpool.inputs import labels
 from staffpool.outputs.files import csv_text, refuse_existing, write_files_atomic, write_json_atomic, write_text_atomic
@@ -28,9 +30,18 @@ COLUMNS = ["staff_id", "home", "host", "window", "first_period", "last_period", 
 ROTATION_FILES = ("rotation.csv", "rotation_summary.json")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RotationResult:
-    status: str
+    """The rotation after an allocation: `status` (`optimal`, or `infeasible` with `reasons`),
+    `table` (pandas, rotation.csv: who goes where in which window), `hosts` (per host and
+    window: rotators, senior gap, covered), `covered_slots`, `distance_km`, `summary`
+    (rotation_summary.json as a dict), `graph` (the flow network) and `write(folder)`.
+
+        >>> r = staffpool.rotate("instances/sanming-county")
+        >>> r.status, r.covered_slots, r.summary["rotators"]
+    """
+
+    status: Status
     table: pd.DataFrame
     covered_slots: int
     distance_km: float
@@ -38,22 +49,22 @@ class RotationResult:
     reasons: list[str] = field(default_factory=list)
     graph: Any = None
 
+    @property
     def summary(self) -> dict[str, Any]:
+        """rotation_summary.json: covered_slots, distance_km, status, rotators, reasons."""
         return {"covered_slots": self.covered_slots, "distance_km": round(self.distance_km, 3),
-                "status": self.status, "rotators": len(self.table), "reasons": self.reasons}
+                "status": self.status.value, "rotators": len(self.table), "reasons": self.reasons}
 
-    def write(self, out: Path, force: bool = False) -> None:
+    def write(self, out: str | Path, force: bool = False) -> list[Path]:
         """rotation.csv and rotation_summary.json into the folder `out` (existing ones only with
-        `force`; other files there are left alone)."""
+        `force`; other files there are left alone). Returns the paths written."""
+        out = Path(out)
         refuse_existing([out / n for n in ROTATION_FILES], force)
         rows = ([f"{v:.3f}" if c == "distance_km" else v for c, v in zip(COLUMNS, r, strict=True)]
                 for r in self.table[COLUMNS].itertuples(index=False, name=None))
         write_files_atomic(out, {"rotation.csv": csv_text(COLUMNS, rows)})
-        write_json_atomic(out / "rotation_summary.json", self.summary())
-
-
-def _plan_of(result_or_plan: Any) -> Plan:
-    return result_or_plan.plan if hasattr(result_or_plan, "plan") else result_or_plan
+        write_json_atomic(out / "rotation_summary.json", self.summary)
+        return [out / n for n in ROTATION_FILES]
 
 
 def senior_gaps(instance: Instance, plan: Plan) -> dict[str, int]:
@@ -71,11 +82,14 @@ def senior_gaps(instance: Instance, plan: Plan) -> dict[str, int]:
     return gaps
 
 
-def rotate(instance: Instance, result_or_plan: Any) -> RotationResult:
+def rotate(instance: Instance, plan: Plan) -> RotationResult:
+    """The rotation of the year planned (the first of a horizon: `year_view`) after the
+    allocation `plan`: a min-cost flow placing every due attending, covering the most
+    senior-gap slots, then the fewest km."""
     import networkx as nx  # heavy: imported when used, not at start-up (docs/architecture.md)
     import pandas as pd
 
-    plan = _plan_of(result_or_plan)
+    instance = year_view(instance)
     pol = instance.policy.rotation
     limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
     inst = instance.institution_by_id
@@ -127,12 +141,14 @@ def rotate(instance: Instance, result_or_plan: Any) -> RotationResult:
             g.add_edge(f"out|{host}|{w}", "sink", capacity=pol.host_capacity, weight=0)
     empty_hosts = pd.DataFrame(columns=["host", "window", "rotators", "senior_gap", "covered"])
     if n == 0:
-        return RotationResult("optimal", pd.DataFrame(columns=COLUMNS), 0, 0.0, empty_hosts, [], g)
+        return RotationResult(status=Status.optimal, table=pd.DataFrame(columns=COLUMNS), covered_slots=0,
+                              distance_km=0.0, hosts=empty_hosts, graph=g)
     try:
         _cost, flow = nx.network_simplex(g)
     except nx.NetworkXUnfeasible:
-        return RotationResult("infeasible", pd.DataFrame(columns=COLUMNS), 0, 0.0, empty_hosts,
-                              reasons or [_("the caps together leave too few places")], g)
+        return RotationResult(status=Status.infeasible, table=pd.DataFrame(columns=COLUMNS), covered_slots=0,
+                              distance_km=0.0, hosts=empty_hosts,
+                              reasons=reasons or [_("the caps together leave too few places")], graph=g)
     rows = []
     per_home: dict[tuple[str, int], list[str]] = {}
     for sid, home in rotators:
@@ -154,8 +170,8 @@ def rotate(instance: Instance, result_or_plan: Any) -> RotationResult:
         c = min(len(grp), gaps.get(host_id, 0))
         covered += c
         hosts_rows.append({"host": host_id, "window": win, "rotators": len(grp), "senior_gap": gaps.get(host_id, 0), "covered": c})
-    return RotationResult("optimal", table, covered, round(float(table["distance_km"].sum()), 3),
-                          pd.DataFrame(hosts_rows), [], g)
+    return RotationResult(status=Status.optimal, table=table, covered_slots=covered,
+                          distance_km=round(float(table["distance_km"].sum()), 3), hosts=pd.DataFrame(hosts_rows), graph=g)
 
 
 def _reasons(instance: Instance, rotators: list[tuple[str, str | None]], hosts_of: dict[str, list[tuple[str, int]]],
@@ -193,7 +209,7 @@ def check_rotation(instance: Instance, plan: Plan, table: pd.DataFrame) -> list[
            and plan[s.id].to_institution and inst[str(plan[s.id].to_institution)].tier == Tier.county}
     placed = list(table["staff_id"])
     if sorted(placed) != sorted(due):
-        problems.append(f"placed {sorted(placed)} but due {sorted(due)}")
+        problems.append(_("placed {placed} but due {due}").format(placed=sorted(placed), due=sorted(due)))
     staff_at: dict[str, int] = {}
     for a in plan.values():
         if a.to_institution:
@@ -201,17 +217,18 @@ def check_rotation(instance: Instance, plan: Plan, table: pd.DataFrame) -> list[
     for r in table.itertuples():
         home, host = str(r.home), str(r.host)
         if inst[host].tier not in pol.host_tiers or inst[host].community != inst[home].community:
-            problems.append(f"{r.staff_id}: host {host} not allowed")
+            problems.append(_("{staff}: host {host} not allowed").format(staff=r.staff_id, host=host))
         if not within_km(instance.distance_m(home, host), limit):
-            problems.append(f"{r.staff_id}: trip {home}→{host} over the limit")
+            problems.append(_("{staff}: trip {home}→{host} over the limit").format(staff=r.staff_id, home=home, host=host))
     for key, grp in table.groupby(["home", "window"]):
         home_id = str(key[0])
         cap = int(Fraction(str(pol.max_away_fraction)) * staff_at.get(home_id, 0))
         if len(grp) > cap:
-            problems.append(f"{home_id}: {len(grp)} away in one window, cap {cap}")
+            problems.append(_("{home}: {n} away in one window, cap {cap}").format(home=home_id, n=len(grp), cap=cap))
     for key, grp in table.groupby(["host", "window"]):
         if len(grp) > pol.host_capacity:
-            problems.append(f"{key[0]}: {len(grp)} rotators in one window, capacity {pol.host_capacity}")
+            problems.append(_("{host}: {n} rotators in one window, capacity {capacity}").format(
+                host=key[0], n=len(grp), capacity=pol.host_capacity))
     return problems
 
 
