@@ -187,12 +187,10 @@ def test_neutralised_text_round_trips_through_every_form(evil: Path, tmp_path: P
 
 def test_user_text_is_never_rich_markup(evil: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    from rich.console import Console
+    from staffpool.cli import common
 
-    import staffpool.cli as cli
-
-    monkeypatch.setattr(cli, "out", Console(width=200))
-    monkeypatch.setattr(cli, "err", Console(stderr=True, width=200))
+    monkeypatch.setattr(common.out, "width", 200)
+    monkeypatch.setattr(common.err, "width", 200)
     assert main(["solve", str(evil)]) == 0
     assert "[bold red]x[/] [link=http://e.x]y[/link]" in capfd.readouterr().out
     # a bad value is shown as typed in the problems table too

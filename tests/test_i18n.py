@@ -193,9 +193,9 @@ def test_zh_and_en_give_the_same_numbers(tmp_path: Path, capsys: pytest.CaptureF
         assert (tmp_path / "en" / name).read_bytes() == (tmp_path / "zh" / name).read_bytes(), name
     # the terminal tables (wide enough that no column is left out): the same numbers in the
     # same order, only the words differ
-    import staffpool.cli
+    import staffpool.cli.common
 
-    monkeypatch.setattr(staffpool.cli.out, "width", 300)
+    monkeypatch.setattr(staffpool.cli.common.out, "width", 300)
     tables = {}
     for lang in ("en", "zh"):
         assert main(["solve", str(TINY), "--lang", lang]) == 0
@@ -223,9 +223,9 @@ def _corrupt_tiny(tmp_path: Path) -> Path:
 @pytest.fixture
 def wide_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
     """A wide terminal: each problem on one line of the table."""
-    import staffpool.cli
+    import staffpool.cli.common
 
-    monkeypatch.setattr(staffpool.cli.err, "width", 400)
+    monkeypatch.setattr(staffpool.cli.common.err, "width", 400)
 
 
 @pytest.mark.usefixtures("wide_stderr")

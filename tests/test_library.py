@@ -207,9 +207,12 @@ def test_a_plan_dict_is_a_plan() -> None:
     assert staffpool.rotate(TINY, plan).summary == staffpool.rotate(TINY, result).summary
 
 
+def _cli_modules() -> list[ast.Module]:
+    return [ast.parse(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "staffpool" / "cli").glob("*.py"))]
+
+
 def _commands() -> dict[str, ast.FunctionDef]:
-    tree = ast.parse((ROOT / "staffpool" / "cli" / "__init__.py").read_text(encoding="utf-8"))
-    return {f.name: f for f in tree.body if isinstance(f, ast.FunctionDef)
+    return {f.name: f for tree in _cli_modules() for f in tree.body if isinstance(f, ast.FunctionDef)
             and any("app.command" in ast.unparse(d) for d in f.decorator_list)}
 
 
@@ -227,9 +230,8 @@ def test_a_command_calls_one_library_function() -> None:
 def test_output_paths_are_checked_in_one_place() -> None:
     """refuse_existing, ensure_not_input, check_writable: only in `_preflight`, which every
     command writing files calls."""
-    tree = ast.parse((ROOT / "staffpool" / "cli" / "__init__.py").read_text(encoding="utf-8"))
     checks = {"refuse_existing", "ensure_not_input", "check_writable"}
-    for f in (n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name != "_preflight"):
+    for f in (n for tree in _cli_modules() for n in tree.body if isinstance(n, ast.FunctionDef) and n.name != "_preflight"):
         called = {ast.unparse(c.func) for c in ast.walk(f) if isinstance(c, ast.Call)}
         assert not called & checks, f.name
     for name, f in _commands().items():

@@ -51,7 +51,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("staffpool/solving/horizon.py", "internal error:"): "internal error (a bug, exit 3): for developers",
     ("staffpool/scale/chain.py", "internal error:"): "internal error (a bug, exit 3): for developers",
     ("staffpool/scale/sweep.py", "internal error:"): "internal error (a bug, exit 3): for developers",
-    ("staffpool/__init__.py", "expected "): "TypeError of a library call: for the programmer calling it",
+    ("staffpool/api/core.py", "expected "): "TypeError of a library call: for the programmer calling it",
+    ("staffpool/api/tools.py", "expected "): "TypeError of a library call: for the programmer calling it",
+    ("staffpool/__init__.py", "module 'staffpool' has no attribute "): "AttributeError of Python's own wording (PEP 562)",
     ("staffpool/tools/generate.py", "mode must be one of"): "ValueError of a library call; `generate` checks its options first (translated)",
     ("staffpool/tools/generate.py", "move_cap, contracts"): "ValueError of a library call; `generate` checks its options first (translated)",
 }

@@ -73,16 +73,37 @@ def test_a_levels_arrays_are_made_once(county: Path) -> None:
     assert runner._arrays(other)[1].tolist() == [2.5]
 
 
-def test_solve_loads_only_the_highs_path(tmp_path: Path) -> None:
-    """A one-year instance: no horizon module, no PuLP (CBC only), no pandas; the cyclic
-    collector's start-up freeze is undone when the command returns."""
+# What a command must not load: the years, the report, the sweep, the explanation, and the
+# heavy packages it does not use (start-up time: the CLI loads a command's module on use).
+NOT_FOR_SOLVE = ("staffpool.solving.horizon", "staffpool.model.years", "staffpool.outputs.report",
+                 "staffpool.tools.explain", "staffpool.scale.sweep", "pulp", "pandas", "scipy", "networkx", "openpyxl")
+NOT_FOR_INPUT = (*NOT_FOR_SOLVE, "numpy", "highspy", "staffpool.solving.instance", "staffpool.model.build")
+
+
+def _loaded(args: list[str], watch: tuple[str, ...]) -> dict[str, object]:
     code = (
         "import gc, json, sys\n"
         "from staffpool.cli import main\n"
-        f"rc = main(['solve', {str(ROOT / 'instances' / 'tiny')!r}, '--out', {str(tmp_path / 'out')!r}])\n"
-        "mods = [m for m in ('staffpool.horizon', 'pulp', 'pandas', 'scipy', 'networkx', 'openpyxl') if m in sys.modules]\n"
+        f"rc = main({args!r})\n"
+        f"mods = [m for m in {watch!r} if m in sys.modules]\n"
         "print(json.dumps({'rc': rc, 'modules': mods, 'frozen': gc.get_freeze_count()}), file=sys.stderr)\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
-    got = json.loads(run.stderr.strip().splitlines()[-1])
+    got: dict[str, object] = json.loads(run.stderr.strip().splitlines()[-1])
+    return got
+
+
+def test_solve_loads_only_the_highs_path(tmp_path: Path) -> None:
+    """A one-year instance: no module of the years, report, sweep or explanation, no PuLP
+    (CBC only), no pandas; the cyclic collector's start-up freeze is undone when the command
+    returns."""
+    got = _loaded(["solve", str(ROOT / "instances" / "tiny"), "--out", str(tmp_path / "out")], NOT_FOR_SOLVE)
     assert got == {"rc": 0, "modules": [], "frozen": 0}
+
+
+@pytest.mark.parametrize("command", ["validate", "convert"])
+def test_reading_an_instance_loads_no_solver(tmp_path: Path, command: str) -> None:
+    args = [command, str(ROOT / "instances" / "tiny")]
+    if command == "convert":
+        args += ["--to", "json", "--out", str(tmp_path / "tiny.json")]
+    assert _loaded(args, NOT_FOR_INPUT) == {"rc": 0, "modules": [], "frozen": 0}

@@ -240,11 +240,9 @@ def test_plan_in_chinese_prints_the_same_numbers(tmp_path: Path, monkeypatch: py
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     import re
 
-    from rich.console import Console
+    from staffpool.cli import common
 
-    from staffpool import cli
-
-    monkeypatch.setattr(cli, "out", Console(width=200))
+    monkeypatch.setattr(common.out, "width", 200)
     folder = three_years(tmp_path)
     tables = {}
     for lang in ("en", "zh"):

@@ -46,9 +46,9 @@ def unified_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def wide_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
-    import staffpool.cli
+    import staffpool.cli.common
 
-    monkeypatch.setattr(staffpool.cli.err, "width", 400)
+    monkeypatch.setattr(staffpool.cli.common.err, "width", 400)
 
 
 def _damaged(unified_plan: Path, tmp_path: Path, damage: str | None) -> Path:

@@ -28,9 +28,9 @@ def test_the_guide_has_the_worked_example() -> None:
 @pytest.mark.slow
 def test_every_example_command_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                     capsys: pytest.CaptureFixture[str]) -> None:
-    import staffpool.cli
+    import staffpool.cli.common
 
-    monkeypatch.setattr(staffpool.cli.out, "width", 100)  # as the guide shows it
+    monkeypatch.setattr(staffpool.cli.common.out, "width", 100)  # as the guide shows it
     monkeypatch.chdir(tmp_path)
     (tmp_path / "instances").symlink_to(ROOT / "instances")
     outputs = {}

@@ -9,7 +9,7 @@ destination is never cut with "…".
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -17,14 +17,17 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from staffpool.check import CheckReport
-from staffpool.domain.instance import Funding, Instance, Level, StaffStatus, Tier
+from staffpool.domain.instance import Funding, Instance, Level, StaffStatus, Tier, level_value
 from staffpool.errors import Problem
 from staffpool.i18n import _, language, ngettext, pgettext
 from staffpool.inputs import labels
 from staffpool.inputs.aliases import COLUMN_ALIASES, TABLE_ALIASES
-from staffpool.outputs.results import Result, level_value
-from staffpool.tools.explain import Explanation
+
+if TYPE_CHECKING:  # types of what is rendered; importing them would load the solving path
+    from staffpool.check import CheckReport
+    from staffpool.outputs.results import Result
+    from staffpool.tools.explain import Explanation
+
 
 MAX_PROBLEMS = 50
 LEVEL_LABELS = {Level.shortfall: "weighted shortfall"}

@@ -483,3 +483,13 @@ def year_communities(instance: Instance, year: int) -> tuple[Community, ...]:
             update["treasury_budget"] = b.treasury_budget
         out.append(c.model_copy(update=update))
     return tuple(out)
+
+
+def level_value(level: Level, value: float) -> float | int:
+    """JSON-friendly: distance in km with 3 decimals, integral values as ints."""
+    if level == Level.distance:
+        return round(value, 3)
+    if float(value).is_integer():
+        return int(value)
+    return round(value, 9)
+

@@ -140,3 +140,15 @@ def write_folder_atomic(out: Path, files: Mapping[str, str | bytes], force: bool
                 os.replace(old / out.name, out)  # the new folder never landed: put the old one back
             shutil.rmtree(old, ignore_errors=True)
 
+
+
+def check_writable(path: Path, force: bool, inputs: Sequence[Path] = ()) -> None:
+    """Refuse a path that is not .xlsx, is an input, or already exists (unless `force`)."""
+
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(_("--xlsx {path}: the workbook must be an .xlsx file").format(path=path))
+    if path.resolve() in {p.resolve() for p in inputs}:
+        raise UsageError(_("{path}: refusing to overwrite the input").format(path=path))
+    if path.exists() and not force:
+        raise UsageError(_("--xlsx {path}: the file exists (add --force to replace it)").format(path=path))
+

@@ -27,7 +27,6 @@ from staffpool.errors import InfeasibleError, InputError, Problem, UsageError
 from staffpool.i18n import _, ngettext
 from staffpool.inputs.read import unneutralise_text
 from staffpool.outputs.results import Result
-from staffpool.outputs.years import HorizonResult, YearResult
 
 SUMMARY = "summary.json"
 ASSIGNMENTS = "assignments.csv"
@@ -285,24 +284,3 @@ def read_plan_result(path: Path, instance: Instance, mode: Mode | str | None = N
     return result_from_plan(view, folder_plan.plan, folder_plan.mode, solver, folder_plan.recorded)
 
 
-def read_horizon_plan(instance: Instance, folder: Path, mode: Mode | str | None = None) -> HorizonResult:
-    """A folder written by `plan`, read back year by year against the world the years
-    before leave: each year must fit and obey every rule (InputError otherwise, naming the
-    year), in `mode` or the one its summary.json records; the levels are the checker's and
-    each year's status is kept as `result_from_plan` decides. The kind comes from
-    DIR/summary.json (needed unless `mode` is given; "plan" when it does not say)."""
-
-    top = read_plan_summary(folder, required=mode is None)
-    kind = str(top.get("kind")) if top.get("kind") in ("integrated", "rolling") else "plan"
-    current = instance
-    years: list[YearResult] = []
-    for sub in plan_years(folder):
-        try:
-            fitted = read_fitting_plan(sub, current, mode)
-        except InputError as exc:
-            raise _in_year(sub, exc) from None
-        view = year_view(current)
-        solver = str(fitted.recorded.get("solver") or "plan")
-        years.append(YearResult(int(sub.name), result_from_plan(view, fitted.plan, fitted.mode, solver, fitted.recorded)))
-        current = advance(current, fitted.plan)
-    return HorizonResult(instance=instance, kind=kind, years=years, complete=True)

@@ -13,11 +13,11 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from staffpool.domain.instance import Instance, Level
+from staffpool.domain.instance import Instance, Level, level_value
 from staffpool.errors import UsageError
 from staffpool.i18n import _, language, ngettext, pgettext
 from staffpool.inputs import labels
-from staffpool.outputs.results import Result, level_value
+from staffpool.outputs.results import Result
 
 CHART_IDS = ("chart-tiers", "chart-payroll", "chart-shortfall", "chart-moves", "chart-modes")
 TIERS = ("county", "township", "village")

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from staffpool.check import requirement_coverage, treasury_pays
 from staffpool.constants import SolverProfile, Status
-from staffpool.domain.instance import Instance, Level, Mode, StaffStatus
+from staffpool.domain.instance import Instance, Level, Mode, StaffStatus, level_value
 from staffpool.domain.plan import PostSource
 from staffpool.errors import InfeasibleError
 from staffpool.i18n import _
@@ -54,13 +54,6 @@ class Summary(BaseModel):
     requirements_derived: list[dict[str, Any]] = []
 
 
-def level_value(level: Level, value: float) -> float | int:
-    """JSON-friendly: distance in km with 3 decimals, integral values as ints."""
-    if level == Level.distance:
-        return round(value, 3)
-    if float(value).is_integer():
-        return int(value)
-    return round(value, 9)
 
 
 def _whole(amount: float) -> float | int:

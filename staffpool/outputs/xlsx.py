@@ -13,15 +13,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from staffpool.errors import UsageError
 from staffpool.i18n import _, pgettext
 from staffpool.inputs import labels
 from staffpool.inputs.read import neutralise
 from staffpool.outputs.files import atomic_path
 from staffpool.outputs.results import COLUMNS, Result
-from staffpool.outputs.years import HorizonResult
+
+if TYPE_CHECKING:  # `plan`'s workbook only: the plan over years need not load with a solve
+    from staffpool.outputs.years import HorizonResult
+
 
 CHANGES = ("move", "hire", "regularise", "regularise_move")
 # Number formats by column (km to the metre, yuan whole); any other integer gets INTEGER.
@@ -160,15 +162,6 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
         wb.save(tmp)
 
 
-def check_writable(path: Path, force: bool, inputs: Sequence[Path] = ()) -> None:
-    """Refuse a path that is not .xlsx, is an input, or already exists (unless `force`)."""
-
-    if path.suffix.lower() != ".xlsx":
-        raise UsageError(_("--xlsx {path}: the workbook must be an .xlsx file").format(path=path))
-    if path.resolve() in {p.resolve() for p in inputs}:
-        raise UsageError(_("{path}: refusing to overwrite the input").format(path=path))
-    if path.exists() and not force:
-        raise UsageError(_("--xlsx {path}: the file exists (add --force to replace it)").format(path=path))
 
 
 def compare_sheet(rows: Sequence[dict[str, Any]], levels: Sequence[str]) -> Sheet:
@@ -230,5 +223,5 @@ def write_result_workbook(result: Result, path: Path) -> None:
     write_workbook(path, result_sheets(result))
 
 
-__all__ = ["Sheet", "check_writable", "compare_sheet", "horizon_sheets", "result_sheets", "summary_sheet", "table_sheet", "write_result_workbook",
+__all__ = ["Sheet", "compare_sheet", "horizon_sheets", "result_sheets", "summary_sheet", "table_sheet", "write_result_workbook",
            "write_workbook"]

@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from staffpool.constants import Status
-from staffpool.domain.instance import Instance, Level, Mode
+from staffpool.domain.instance import Instance, Level, Mode, level_value
+from staffpool.domain.years import advance, year_view
+from staffpool.errors import InputError
 from staffpool.outputs.files import ensure_not_input, refuse_existing, write_json_atomic
-from staffpool.outputs.results import Result, level_value, write_result
+from staffpool.outputs.plans import _in_year, plan_years, read_fitting_plan, read_plan_summary, result_from_plan
+from staffpool.outputs.results import Result, write_result
 from staffpool.solving.horizon import MAX_INTEGRATED_COLUMNS, HorizonPlan, plan_integrated, plan_rolling
 
 
@@ -152,3 +155,27 @@ def plan_horizon(
         hr.rolling = HorizonResult.of(plan_rolling(instance, mode, solver, time_limit, workers, on_year=on_year,
                                                    progress=progress))
     return hr
+
+
+def read_horizon_plan(instance: Instance, folder: Path, mode: Mode | str | None = None) -> HorizonResult:
+    """A folder written by `plan`, read back year by year against the world the years
+    before leave: each year must fit and obey every rule (InputError otherwise, naming the
+    year), in `mode` or the one its summary.json records; the levels are the checker's and
+    each year's status is kept as `result_from_plan` decides. The kind comes from
+    DIR/summary.json (needed unless `mode` is given; "plan" when it does not say)."""
+
+    top = read_plan_summary(folder, required=mode is None)
+    kind = str(top.get("kind")) if top.get("kind") in ("integrated", "rolling") else "plan"
+    current = instance
+    years: list[YearResult] = []
+    for sub in plan_years(folder):
+        try:
+            fitted = read_fitting_plan(sub, current, mode)
+        except InputError as exc:
+            raise _in_year(sub, exc) from None
+        view = year_view(current)
+        solver = str(fitted.recorded.get("solver") or "plan")
+        years.append(YearResult(int(sub.name), result_from_plan(view, fitted.plan, fitted.mode, solver, fitted.recorded)))
+        current = advance(current, fitted.plan)
+    return HorizonResult(instance=instance, kind=kind, years=years, complete=True)
+

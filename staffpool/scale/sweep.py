@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from staffpool.constants import SolverProfile
-from staffpool.domain.instance import Instance, Level
+from staffpool.domain.instance import Instance, Level, level_value
 from staffpool.errors import UsageError
 from staffpool.i18n import _
 from staffpool.inputs.read import unneutralise_text
@@ -38,7 +38,6 @@ from staffpool.outputs.files import (
     write_text_atomic,
 )
 from staffpool.outputs.report import build_sweep_report
-from staffpool.outputs.results import level_value
 from staffpool.scale.chain import PAYROLL_KEYS, Chain, Point, PointResult, run_chain, sort_loosest
 from staffpool.scale.grid import Grid, Scenario, community_limit_fields, limit_columns
 from staffpool.solving.engines import Engine, community_instances

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -165,7 +164,4 @@ def check_levels(instance: Instance, outcomes: list[CommunityOutcome], checked: 
 def _community_staff(instance: Instance, cid: str) -> bool:
     return any(s.community == cid for s in instance.staff)
 
-
-def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
 

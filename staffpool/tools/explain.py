@@ -27,7 +27,7 @@ from typing import Any
 
 from staffpool.check import compute_levels
 from staffpool.constants import SolverProfile, Status, TerminationCondition
-from staffpool.domain.instance import Funding, Instance, Mode, StaffStatus, Tier
+from staffpool.domain.instance import Funding, Instance, Mode, StaffStatus, Tier, level_value
 from staffpool.i18n import _, ngettext
 from staffpool.inputs import labels
 from staffpool.model.build import build_community
@@ -35,7 +35,7 @@ from staffpool.model.community import vacancy_pools
 from staffpool.model.linear import Expr, Sense
 from staffpool.model.rules import RULES
 from staffpool.outputs.files import refuse_existing, write_json_atomic
-from staffpool.outputs.results import level_value, require_plan, solve
+from staffpool.outputs.results import require_plan, solve
 from staffpool.solving.community import _confirm_limit, _hold_rhs, confirm_infeasible
 from staffpool.solving.engines import community_instances
 from staffpool.solving.profiles import load_profile
