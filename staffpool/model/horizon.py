@@ -209,14 +209,14 @@ class ArcSpace:
     cohorts: list[HorizonCohort]
     pools: dict[str, HorizonPool]
     classes: list[Klass] = field(default_factory=list)
+    n: int = field(init=False)  # institutions
     dist: Any = None  # community._Distances: whole metres, the one-year program's
     derived: dict[Any, Any] = field(default_factory=dict, repr=False)  # values the rules work out once
     _meets: dict[tuple[int, int], Any] = field(default_factory=dict, repr=False)
     _states: dict[tuple[int, int], State] = field(default_factory=dict, repr=False)
 
-    @property
-    def n(self) -> int:
-        return len(self.institutions)
+    def __post_init__(self) -> None:
+        self.n = len(self.institutions)
 
     @property
     def pool_ids(self) -> list[str]:
@@ -318,18 +318,29 @@ class ArcSpace:
         import numpy as np  # heavy: only the program over years needs it
 
         opts = k.options[ti]
-        year = self.years[ti]
-        posts = k.posts
         if o == self.out_state(k):
+            year = self.years[ti]
             if k.arrives is not None and k.arrives > year:
                 return np.zeros(0, dtype=np.int64)
-            hired = year if k.first.grassroots_years > 0 else None
-            taken = np.array([p.kind >= 0 and p.hired == hired for p in posts], dtype=bool)
-            return np.flatnonzero(opts.at & taken)
-        i, p = divmod(o, len(posts))
-        kept = np.array([q == p or (posts[p].kind == NONE_K and post.kind >= 0 and post.hired is None)
-                         for q, post in enumerate(posts)], dtype=bool)
-        return np.flatnonzero(opts.move[i][:, None] & opts.at & kept)
+            return np.flatnonzero(opts.at & self._next_posts(k, -1, year))
+        i, p = divmod(o, len(k.posts))
+        return np.flatnonzero(opts.move[i][:, None] & opts.at & self._next_posts(k, p, None))
+
+    def _next_posts(self, k: Klass, p: int, year: int | None) -> Any:
+        """The posts a member of class k in post p (-1: `out`) may hold next: their own; a
+        pool's post (contract, regularised); a pool's post with this year of hiring (a
+        candidate hired in `year`)."""
+        key = ("next", k.index, p, year)
+        if key not in self.derived:
+            posts = k.posts
+            if p < 0:
+                hired = year if k.first.grassroots_years > 0 else None
+                ok = [post.kind >= 0 and post.hired == hired for post in posts]
+            else:
+                ok = [q == p or (posts[p].kind == NONE_K and post.kind >= 0 and post.hired is None)
+                      for q, post in enumerate(posts)]
+            self.derived[key] = self.per_post(ok)
+        return self.derived[key]
 
     def out_allowed(self, k: Klass, ti: int, o: int) -> bool:
         """May a candidate stay `out` in year ti? Always before arriving."""
