@@ -394,8 +394,8 @@ class HorizonModel:
     levels: dict[Level, Expr] = field(default_factory=dict)
     nodes: dict[int, list[Node]] = field(default_factory=dict)  # year -> its flow rows
     families: dict[str, list[str]] = field(default_factory=dict)
-    # The arcs of each year as the builder laid them: (first column, class, origins, targets) per node.
-    laid: dict[int, list[tuple[int, int, Any, Any]]] = field(default_factory=dict, repr=False)
+    # The arcs of each year as the builder laid them: (first column, class, origin, targets) per node.
+    laid: dict[int, list[tuple[int, int, int, Any]]] = field(default_factory=dict, repr=False)
     derived: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -435,14 +435,16 @@ class HorizonModel:
         import numpy as np  # heavy: only the program over years needs it
 
         laid = self.laid.get(year, [])
+        none = np.zeros(0, dtype=np.int64)
+        col = np.concatenate([np.arange(c0, c0 + len(t), dtype=np.int64) for c0, _k, _o, t in laid] or [none])
+        klass = np.concatenate([np.full(len(t), k, dtype=np.int64) for _c0, k, _o, t in laid] or [none])
+        origin = np.concatenate([np.full(len(t), o, dtype=np.int64) for _c0, _k, o, t in laid] or [none])
+        target = np.concatenate([np.asarray(t, dtype=np.int64) for *_rest, t in laid] or [none])
+        # A state s of class k is institution s // posts(k) and post s % posts(k), or `out`.
         nq = np.array([max(1, len(k.posts)) for k in self.classes] or [1], dtype=np.int64)
         kinds = np.zeros((max(1, len(self.classes)), int(nq.max())), dtype=np.int64)
         for k in self.classes:
             kinds[k.index, :len(k.posts)] = [p.kind for p in k.posts]
-        col = np.concatenate([np.arange(c0, c0 + len(t), dtype=np.int64) for c0, _k, _o, t in laid] or [np.zeros(0, np.int64)])
-        klass = np.concatenate([np.full(len(t), k, dtype=np.int64) for _c0, k, _o, t in laid] or [np.zeros(0, np.int64)])
-        origin = np.concatenate([np.asarray(o, dtype=np.int64) for *_rest, o, _t in laid] or [np.zeros(0, np.int64)])
-        target = np.concatenate([np.asarray(t, dtype=np.int64) for *_rest, t in laid] or [np.zeros(0, np.int64)])
         q, out = nq[klass], self.space.n * nq[klass]
 
         def place_and_kind(s: Any) -> tuple[Any, Any]:
@@ -452,15 +454,12 @@ class HorizonModel:
         o_place, o_kind = place_and_kind(origin)
         t_place, t_kind = place_and_kind(target)
         if self.mode == Mode.separate:  # the one pool kind: the target institution's own pool
-            own = np.array([self.pool_ids_index.get(j.id, -1) for j in self.institutions] or [-1], dtype=np.int64)
+            pos = {pid: n for n, pid in enumerate(self.pools)}
+            own = np.array([pos.get(j.id, -1) for j in self.institutions] or [-1], dtype=np.int64)
             t_pool = np.where(t_kind >= 0, own[np.maximum(t_place, 0)], -1)
         else:
             t_pool = np.where(t_kind >= 0, t_kind, -1)
         return YearArcs(col, klass, o_place, t_place, o_kind, t_kind, t_pool)
-
-    @property
-    def pool_ids_index(self) -> dict[str, int]:
-        return {pid: n for n, pid in enumerate(self.pools)}
 
     def at_institution(self, year: int) -> tuple[Any, Any]:
         """The year's arcs into each institution: (positions into `year_arcs(year)`, starts)

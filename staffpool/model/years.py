@@ -13,7 +13,7 @@ one-year levels summed over the years. docs/model.md has the argument.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 
 from staffpool.domain.instance import Instance, Mode
 from staffpool.model.arcspace import build_arcspace
@@ -59,22 +59,26 @@ def build_horizon_community(instance: Instance, community: str, mode: Mode, max_
     space = build_arcspace(instance, community, mode, skip)
     hm = HorizonModel(instance, community, mode, space, LinearProgram(f"staffpool_years_{community}"))
     lay_arcs(hm, max_columns)
-    ties, each_year = _row_order(r for r in RULES if r.define_years is not None and r.name not in skip)
-    for rule in ties:
+    ties, each_year = _row_order([r for r in RULES if r.name not in skip])
+    for define in ties:
         for year in hm.years:
-            rule.define_years(hm, year)  # type: ignore[misc]
+            define(hm, year)
     for year in hm.years:
-        for rule in each_year:
-            rule.define_years(hm, year)  # type: ignore[misc]
+        for define in each_year:
+            define(hm, year)
     return hm
 
 
-def _row_order(rules: Iterable[Rule]) -> tuple[list[Rule], list[Rule]]:
-    """(rules whose rows tie the years together, the others in the order of a year's rows)."""
-    rules = list(rules)
-    each_year = [r for r in rules if r.name not in _TIES_YEARS]
-    return ([r for r in rules if r.name in _TIES_YEARS],
-            [r for r in each_year if r.name in _FIRST_IN_A_YEAR] + [r for r in each_year if r.name not in _FIRST_IN_A_YEAR])
+YearForm = Callable[[HorizonModel, int], None]
+
+
+def _row_order(rules: list[Rule]) -> tuple[list[YearForm], list[YearForm]]:
+    """The rules' `define_years`: (those whose rows tie the years together, the others in
+    the order of a year's rows)."""
+    forms = [(r.name, r.define_years) for r in rules if r.define_years is not None]
+    each_year = [(name, f) for name, f in forms if name not in _TIES_YEARS]
+    return ([f for name, f in forms if name in _TIES_YEARS],
+            [f for name, f in each_year if name in _FIRST_IN_A_YEAR] + [f for name, f in each_year if name not in _FIRST_IN_A_YEAR])
 
 
 def lay_arcs(hm: HorizonModel, max_columns: int | None) -> None:
@@ -116,7 +120,7 @@ def _arcs_from(hm: HorizonModel, owner: int, kid: int, ti: int, origin: int, int
         hm.arcs.append(Arc(owner, year, start, space.state(k, t), col))
         layer.setdefault((kid, t), []).append(col)
     hm.nodes.setdefault(year, []).append(Node(owner, kid, year, origin, cols, into, members))
-    hm.laid.setdefault(year, []).append((cols.start, kid, np.full(len(targets), origin, dtype=np.int64), targets))
+    hm.laid.setdefault(year, []).append((cols.start, kid, origin, targets))
 
 
 __all__ = [
