@@ -32,6 +32,22 @@ def test_rules_md_lists_every_rule_with_its_functions() -> None:
             assert hasattr(check, checker) and f"`{checker}`" in row, rule.name
 
 
+def test_rules_md_names_each_rules_form_over_years_beside_its_one_year_form() -> None:
+    # Each rule is defined once: its form over years lives in the module of its one-year
+    # form, is registered in the same entry, and the catalogue's row names it.
+    text = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert "| rule | model.md | what | model function | over years | checker |" in text
+    rows = {line.split("|")[1].strip().strip("`"): line.split("|") for line in text.splitlines() if line.startswith("| `")}
+    for rule in RULES:
+        one_year = [fn for fn in (rule.allow, rule.define) if fn is not None]
+        over_years = [fn for fn in (rule.allow_years, rule.define_years) if fn is not None]
+        assert over_years, f"{rule.name} has no form over years"
+        modules = {inspect.getfile(fn) for fn in one_year + over_years}
+        assert len(modules) == 1, f"{rule.name}: its forms live in {sorted(modules)}"
+        cell = rows[rule.name][5]
+        assert {m.strip("`") for m in cell.replace(",", " ").split()} == {fn.__name__ for fn in over_years}, rule.name
+
+
 # ---------------------------------------------------------------- the repository stands alone
 
 # The planning notes the project was built from are not part of it: nothing may point at

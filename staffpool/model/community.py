@@ -318,6 +318,12 @@ class _Distances(dict[tuple[str, str], int]):
             self._rows[home] = dict(zip(self._pos, self._metres_from(home).tolist(), strict=True))
         return self._rows[home]
 
+    def matrix(self) -> Any:
+        """Metres between every two institutions (numpy ints, rows and columns in order)."""
+        import numpy as np
+
+        return np.array([self._metres_from(i.id) for i in self._insts], dtype=np.int64).reshape(len(self._insts), -1)
+
     def within(self, home: str, limit_km: float | None) -> frozenset[str]:
         """The institutions within_km(limit_km) of `home` (the same comparison, on the row)."""
         if limit_km is None:

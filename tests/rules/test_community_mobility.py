@@ -1,10 +1,10 @@
 """Rule 2: same community only; immobile staff (and everyone in separate mode) stay."""
 
-from staffpool.domain.instance import Level
+from staffpool.domain.instance import Budget, Level
 from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person, req
-from .conftest import solved, stay, violations
+from .conftest import in_year, integrated, over_years, solved, stay, violations, where, years_optimum
 
 
 def _instance(mobile: bool):
@@ -32,3 +32,26 @@ def test_checker_catches_cross_community_and_immobile_moves() -> None:
     assert any("community C2" in m for m in found) and any("mobile: false" in m for m in found)
     plan["a"] = Assignment("a", "T", "differential", "existing")
     assert any("separate" in m for m in violations(_instance(True), plan, "community_mobility", "separate"))
+
+
+# ---------------------------------------------------------------- over years
+
+
+def _hire_then_need_elsewhere(mobile: bool):
+    # The one hire (none in 2028) serves T in 2027; H needs a resident in 2028.
+    staff = [person("c", "candidate", "resident", mobile=mobile)]
+    reqs = [in_year(req("T", "gp", "resident", 1), 2027), in_year(req("H", "gp", "resident", 1), 2028)]
+    return over_years(make([inst("H", "county", 1), inst("T", "township", 1, 5, 0)], staff, reqs, {"mode": "unified"}),
+                      budgets=(Budget(community="C1", year=2028, hiring_budget=0),))
+
+
+def test_mobility_over_years_keeps_an_immobile_hire_where_hired() -> None:
+    assert where(integrated(_hire_then_need_elsewhere(True)), "c") == ["T", "H"]
+    plan = integrated(_hire_then_need_elsewhere(False))
+    assert where(plan, "c") == ["T", "T"] and plan.totals()["shortfall"] == 1
+
+
+def test_mobility_over_years_dropped_changes_the_optimum() -> None:
+    instance = _hire_then_need_elsewhere(False)
+    assert years_optimum(instance, Level.shortfall) == 1
+    assert years_optimum(instance, Level.shortfall, frozenset({"community_mobility"})) == 0

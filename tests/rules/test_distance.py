@@ -9,7 +9,7 @@ from staffpool.domain.instance import Level
 from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person, req
-from .conftest import solved, stay, violations
+from .conftest import integrated, over_years, solved, stay, violations, where, years_optimum
 
 
 def _instance(limit: float | None):
@@ -92,3 +92,26 @@ def test_the_community_distance_table_is_model_md_metres(points: list[tuple[int,
             metres = 0 if a.id == b.id else _metres_by_hand(pa, pb)
             assert table[(a.id, b.id)] == row[b.id] == metres
             assert (b.id in near) == (metres <= limit_m)
+
+
+# ---------------------------------------------------------------- over years
+
+
+def _two_steps():
+    # A at 0 km, M at 30 km, B at 60 km, a limit of 40 km; B needs the attending of A every
+    # year. A move is measured from where the year before left them: A → M, then M → B.
+    insts = [inst("A", "township", 1, 0, 0), inst("M", "township", 0, 30, 0), inst("B", "township", 0, 60, 0)]
+    staff = [person("a", "on_staff", "attending", "gp", "A", "full", "A")]
+    return over_years(make(insts, staff, [req("B", "gp", "attending", 1)], {"mode": "unified", "max_distance_km": 40}))
+
+
+def test_distance_over_years_limits_each_move() -> None:
+    plan = integrated(_two_steps())
+    assert where(plan, "a") == ["M", "B"]
+    assert plan.totals()["shortfall"] == 1 and plan.totals()["distance"] == 60
+
+
+def test_distance_over_years_dropped_changes_the_optimum() -> None:
+    instance = _two_steps()
+    assert years_optimum(instance, Level.shortfall) == 1
+    assert years_optimum(instance, Level.shortfall, frozenset({"distance"})) == 0

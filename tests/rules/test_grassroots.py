@@ -6,7 +6,7 @@ from staffpool.domain.instance import Level
 from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person, req
-from .conftest import solved, stay, violations
+from .conftest import integrated, over_years, solved, stay, violations, where, years_optimum
 
 
 def _instance(owed: int):
@@ -28,3 +28,18 @@ def test_checker_catches_a_graduate_at_county() -> None:
     plan = stay(instance)
     plan["g"] = Assignment("g", "H", "differential", "hired")
     assert any("grassroots service" in m for m in violations(instance, plan, "grassroots"))
+
+
+# ---------------------------------------------------------------- over years
+
+
+def test_grassroots_over_years_binds_while_owed() -> None:
+    # One year owed: hired in 2027 at the township, at the county hospital (weight 2) in 2028.
+    plan = integrated(over_years(_instance(1)))
+    assert where(plan, "g") == ["T", "H"] and plan.totals()["shortfall"] == 2 + 1
+
+
+def test_grassroots_over_years_dropped_changes_the_optimum() -> None:
+    instance = over_years(_instance(1))
+    assert years_optimum(instance, Level.shortfall) == 3
+    assert years_optimum(instance, Level.shortfall, frozenset({"grassroots"})) == 2  # at H both years

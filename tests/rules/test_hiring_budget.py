@@ -8,7 +8,7 @@ from staffpool.domain.instance import Community, Level
 from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person, req
-from .conftest import solved, stay, violations
+from .conftest import integrated, over_years, solved, stay, violations, where, years_optimum
 
 
 def _instance(budget: float | None):
@@ -91,3 +91,26 @@ def test_affordable_hires_is_the_largest_set_within_the_budget(salaries: list[in
     best = max(m for m in range(len(salaries) + 1)
                if m == 0 or any(sum(c) <= budget for c in combinations(salaries, m)))
     assert affordable_hires(salaries, budget) == best
+
+
+# ---------------------------------------------------------------- over years
+
+
+def _one_hire_a_year():
+    # 150,000 a year, residents at 150,000: one hire in 2027, the other in 2028 (a hire's
+    # salary counts in its year only).
+    staff = [person(f"c{k}", "candidate", "resident") for k in range(2)]
+    return over_years(make([inst("T", "township", 2)], staff, [req("T", "gp", "resident", 2)], {"mode": "unified"},
+                           [Community(id="C1", name="C1", hiring_budget=150000)]))
+
+
+def test_hiring_budget_over_years_holds_in_each_year() -> None:
+    plan = integrated(_one_hire_a_year())
+    assert sorted([where(plan, "c0"), where(plan, "c1")], key=str) == [["T", "T"], [None, "T"]]
+    assert plan.totals()["shortfall"] == 1 and plan.totals()["hiring_cost"] == 300000
+
+
+def test_hiring_budget_over_years_dropped_changes_the_optimum() -> None:
+    instance = _one_hire_a_year()
+    assert years_optimum(instance, Level.shortfall) == 1
+    assert years_optimum(instance, Level.shortfall, frozenset({"hiring_budget"})) == 0

@@ -17,7 +17,7 @@ from staffpool.tools.explain import explain_infeasible
 
 from ..helpers import brute_force, inst, make, person, req
 from ..test_solve import tiny_instances
-from .conftest import solved, stay, violations
+from .conftest import integrated, over_years, solved, stay, violations, where, years_optimum
 
 
 def _instance(*pins: Pin, start: int | None = None) -> Instance:
@@ -126,3 +126,26 @@ def test_pinned_levels_equal_brute_force_and_naive(instance: Instance) -> None:
     got = tuple(result.levels[lvl] for lvl in instance.policy.objective)
     assert got == pytest.approx(expected, abs=1e-6)
     assert tuple(naive.levels[lvl] for lvl in instance.policy.objective) == pytest.approx(expected, abs=1e-6)
+
+
+# ---------------------------------------------------------------- over years
+
+
+def _pinned_over_years() -> Instance:
+    # a1 stays in 2027; a0 is at U in 2028; the candidate is hired at T by 2028.
+    return over_years(_instance(Pin(staff_id="a1", year=2027, stay=True), Pin(staff_id="a0", year=2028, at="U"),
+                                Pin(staff_id="c", year=2028, at="T")))
+
+
+def test_pins_over_years_hold_in_their_year() -> None:
+    plan = integrated(_pinned_over_years())
+    assert where(plan, "a0") == ["T", "U"] and where(plan, "a1") == ["H", "T"]
+    assert where(plan, "c")[1] == "T" and plan.totals()["shortfall"] == 0
+
+
+def test_pins_over_years_dropped_changes_the_optimum() -> None:
+    instance = _pinned_over_years()
+    assert years_optimum(instance, Level.moves) == 1  # a0 to U by 2028
+    assert years_optimum(instance, Level.hiring_cost) == 150000  # c hired (there, by 2028)
+    assert years_optimum(instance, Level.moves, frozenset({"pins"})) == 0
+    assert years_optimum(instance, Level.hiring_cost, frozenset({"pins"})) == 0

@@ -3,11 +3,11 @@ optional level `treasury_cost`."""
 
 import pytest
 
-from staffpool.domain.instance import Community, Level
+from staffpool.domain.instance import Budget, Community, Level
 from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person, req
-from .conftest import solved, stay, violations
+from .conftest import integrated, over_years, solved, stay, violations, years_optimum
 
 
 def _instance(budget: float | None, objective: list[str] | None = None):
@@ -75,3 +75,31 @@ def test_treasury_level_has_an_exact_step_with_fen_prices() -> None:
     prices = set(cm.levels[Level.treasury_cost].terms.values())
     assert prices == {59999.7, 150001.0, 199999.0}
     assert _level_scale(cm, Level.treasury_cost) == pytest.approx(0.1)
+
+
+# ---------------------------------------------------------------- over years
+
+
+def _treasury_over_years():
+    # 100,000 in 2027 (the hire, 59,999.70, fits; the regularisation, 150,001, does not);
+    # 200,000 in 2028, and the hire of 2027 adds nothing again.
+    return over_years(_instance(None), budgets=(Budget(community="C1", year=2027, treasury_budget=100000),
+                                                Budget(community="C1", year=2028, treasury_budget=200000)))
+
+
+def test_treasury_budget_over_years_holds_in_each_year() -> None:
+    plan = integrated(_treasury_over_years())
+    assert [y.result.plan["k"].post_source for y in plan.years] == [None, "regularised"]
+    assert plan.years[0].result.plan["c"].post_source == "hired" and plan.totals()["unregularised"] == 1
+
+
+def test_treasury_budget_over_years_dropped_changes_the_optimum() -> None:
+    instance = _treasury_over_years()
+    assert years_optimum(instance, Level.unregularised) == 1
+    assert years_optimum(instance, Level.unregularised, frozenset({"treasury_budget"})) == 0
+
+
+def test_treasury_cost_over_years_counts_a_post_in_the_year_taken() -> None:
+    plan = integrated(over_years(_instance(None, ["shortfall", "treasury_cost", "unregularised"])))
+    assert plan.totals()["treasury_cost"] == pytest.approx(59999.70)  # once, not once a year
+    assert years_optimum(over_years(_instance(None)), Level.treasury_cost) == 0

@@ -4,7 +4,7 @@ from staffpool.domain.instance import Level
 from staffpool.domain.plan import Assignment
 
 from ..helpers import inst, make, person
-from .conftest import solved, stay, violations
+from .conftest import integrated, leaving, over_years, solved, stay, violations, years_optimum
 
 
 def _instance():
@@ -50,3 +50,27 @@ def test_checker_catches_too_many_regularisations() -> None:
         plan[sid] = Assignment(sid, "H", "differential", "regularised")
     assert violations(instance, plan, "vacancy", "county_pool")
     assert violations(instance, plan, "vacancy", "separate")
+
+
+# ---------------------------------------------------------------- over years
+
+
+def _a_post_freed_in_2028():
+    # T's one post is held until its holder leaves at the end of 2027: of two contract
+    # residents one can be regularised in 2028, none in 2027.
+    staff = [leaving(person("old", "on_staff", "resident", "gp", "T", "full", "T"), 2028),
+             person("k0", "contract", "resident", "gp", "T"), person("k1", "contract", "resident", "gp", "T")]
+    return over_years(make([inst("T", "township", 1)], staff, [], {"mode": "separate"}))
+
+
+def test_vacancy_over_years_counts_the_room_of_each_year() -> None:
+    plan = integrated(_a_post_freed_in_2028())
+    sources = [[y.result.plan[k].post_source for k in ("k0", "k1")] for y in plan.years]
+    assert sources[0] == [None, None] and sorted(map(str, sources[1])) == ["None", "regularised"]
+    assert plan.totals()["unregularised"] == 3
+
+
+def test_vacancy_over_years_dropped_changes_the_optimum() -> None:
+    instance = _a_post_freed_in_2028()
+    assert years_optimum(instance, Level.unregularised) == 3
+    assert years_optimum(instance, Level.unregularised, frozenset({"vacancy"})) == 0

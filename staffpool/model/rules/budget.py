@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from staffpool.domain.instance import StaffStatus
 from staffpool.model.community import CommunityModel
+from staffpool.model.horizon import HorizonModel
 from staffpool.model.linear import Sense
 
 # The checker's tolerance on the budget (check.check_hiring_budget): a plan spending up to
@@ -71,3 +72,29 @@ def define_hiring_budget(cm: CommunityModel) -> None:
     limit = affordable_hires(salaries, budget)
     if limit < len(salaries):
         cm.add("hiring_count", f"hiring_count[{cm.community.id}]", dict.fromkeys(terms, 1.0), Sense.le, limit)
+
+
+def hiring_cost_years(hm: HorizonModel, year: int) -> dict[int, float]:
+    """The year's hires at their salaries: {column of an arc from `out` to an institution:
+    salary(title)} (also the `hiring_cost` level of the year, `define_levels_years`)."""
+    key = ("hiring_cost", year)
+    if key not in hm.derived:
+        a = hm.year_arcs(year)
+        hires = hm.hired(year)
+        hm.derived[key] = dict(zip(a.col[hires].tolist(), hm.salaries()[a.klass[hires]].tolist(), strict=True))
+    return hm.derived[key]
+
+
+def define_hiring_budget_years(hm: HorizonModel, year: int) -> None:
+    r"""Year form. If the community has a `hiring_budget` B_y in year y (budgets.csv, else
+    its own), the salaries of the year's hires (arcs from `out`):
+
+    .. math:: \sum_{a \in A_y: from(a) = out,\ to(a) \ne out} salary(title_a)\, f_a \le B_y
+
+    A hire's salary counts in the year of hiring only. Named `hiring_budget[<community>,<y>]`.
+    (The count of hires of one year, `hiring_count`, is not made over years.)
+    """
+    budget = hm.community_in(year).hiring_budget
+    if budget is None:
+        return
+    hm.add("hiring_budget", f"hiring_budget[{hm.community},{year}]", hiring_cost_years(hm, year), Sense.le, budget)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from staffpool.model.community import CommunityModel
+from staffpool.model.horizon import HorizonModel
 from staffpool.model.linear import Sense
 
 
@@ -22,3 +23,20 @@ def define_capacity(cm: CommunityModel) -> None:
             f"capacity[{j.id}]",
             dict.fromkeys(cols[starts[n]:starts[n + 1]].tolist(), 1), Sense.le, j.capacity,
         )
+
+
+def define_capacity_years(hm: HorizonModel, year: int) -> None:
+    r"""Year form. For every institution j with a capacity and every year y, the people
+    there that year (every arc of y that ends at j):
+
+    .. math:: \sum_{a \in A_y: to(a) = j} f_a \le cap_j
+
+    Named `capacity[<j>,<y>]`.
+    """
+    a = hm.year_arcs(year)
+    order, starts = hm.at_institution(year)
+    for n, j in enumerate(hm.institutions):
+        if j.capacity is None:
+            continue
+        here = a.col[order[starts[n]:starts[n + 1]]]
+        hm.add("capacity", f"capacity[{j.id},{year}]", dict.fromkeys(here.tolist(), 1), Sense.le, j.capacity)

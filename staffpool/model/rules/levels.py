@@ -6,7 +6,9 @@ from typing import Any
 
 from staffpool.domain.instance import Level, StaffStatus
 from staffpool.model.community import CommunityModel
+from staffpool.model.horizon import NONE_K, HorizonModel
 from staffpool.model.linear import Expr
+from staffpool.model.rules.budget import hiring_cost_years
 
 
 def define_levels(cm: CommunityModel) -> None:
@@ -54,3 +56,27 @@ def _metres(cm: CommunityModel, moved: Any, home: Any) -> Any:
         at = np.nonzero(home == h)[0]
         out[at] = cm.metres_row(cm.institutions[h].id)[to[at]]
     return out
+
+
+def define_levels_years(hm: HorizonModel, year: int) -> None:
+    r"""Year form: each level is the one-year level summed over the years, so year y adds
+
+    .. math::
+        moves \mathrel{+}= \sum_{a \in A_y: from(a) \ne to(a),\ from(a) \ne out} f_a \\
+        distance \mathrel{+}= \sum_{\text{same } a} d_m(from(a), to(a))\, f_a \\
+        hiring\_cost \mathrel{+}= \sum_{a \in A_y: from(a) = out,\ to(a) \ne out} salary(title_a)\, f_a \\
+        unregularised \mathrel{+}= \sum_{a \in A_y: post(to(a)) = none} f_a
+
+    (a contract member present in y and still without a post counts in y).
+    """
+    a = hm.year_arcs(year)
+    moved = hm.moved(year)
+    cols = a.col[moved]
+    metres = hm.metres()[a.origin[moved], a.target[moved]]
+    keep = metres != 0
+    unreg = a.col[a.target_kind == NONE_K]
+    for level, terms in ((Level.moves, dict.fromkeys(cols.tolist(), 1)),
+                         (Level.distance, dict(zip(cols[keep].tolist(), metres[keep].tolist(), strict=True))),
+                         (Level.hiring_cost, hiring_cost_years(hm, year)),
+                         (Level.unregularised, dict.fromkeys(unreg.tolist(), 1))):
+        hm.levels.setdefault(level, Expr()).terms.update(terms)

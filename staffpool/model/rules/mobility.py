@@ -5,9 +5,12 @@ In `separate` mode nobody moves: on_staff and contract stay at `posted_at`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from staffpool.domain.instance import Mode, StaffStatus
 from staffpool.model.cohorts import Cohort
 from staffpool.model.community import CommunityModel, Option, candidate_options
+from staffpool.model.horizon import ArcSpace, Klass, YearOptions
 
 
 def allow_community_and_mobility(cm: CommunityModel, cohort: Cohort, options: list[Option]) -> list[Option]:
@@ -26,3 +29,17 @@ def allow_community_and_mobility(cm: CommunityModel, cohort: Cohort, options: li
     if cohort.status != StaffStatus.candidate and (cm.mode == Mode.separate or not cohort.mobile):
         return [o for o in here if o.institution == cohort.posted_at]
     return here
+
+
+def allow_community_and_mobility_years(space: ArcSpace, k: Klass, year: int, options: YearOptions) -> YearOptions:
+    r"""Year form. States exist only at the community's institutions (`ArcSpace`), and a
+    member who may not move stays where the year before left them:
+
+    .. math:: f_a = 0 \ \text{ if } from(a) \ne to(a) \text{ and } (\neg mobile(k) \lor mode = separate)
+
+    for every arc a between two institutions: on_staff and contract members, and a hired
+    candidate from the year after hiring (hiring itself is an arc from `out`, no move).
+    """
+    if k.first.mobile and space.mode != Mode.separate:
+        return options
+    return replace(options, move=space.meet(options.move, space.stay))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from staffpool.model.community import CommunityModel
+from staffpool.model.horizon import HorizonModel
 from staffpool.model.linear import Sense
 
 
@@ -23,3 +24,18 @@ def define_max_moves(cm: CommunityModel) -> None:
         f"max_moves[{cm.community.id}]",
         terms, Sense.le, limit,
     )
+
+
+def define_max_moves_years(hm: HorizonModel, year: int) -> None:
+    r"""Year form. If the community has `max_moves` M_y in year y (budgets.csv, else its own):
+
+    .. math:: \sum_{a \in A_y: from(a) \ne to(a),\ from(a) \ne out} f_a \le M_y
+
+    the moves of the year, from one institution to another (hiring is none). Named
+    `max_moves[<community>,<y>]`.
+    """
+    limit = hm.community_in(year).max_moves
+    if limit is None:
+        return
+    moved = hm.year_arcs(year).col[hm.moved(year)]
+    hm.add("max_moves", f"max_moves[{hm.community},{year}]", dict.fromkeys(moved.tolist(), 1), Sense.le, limit)

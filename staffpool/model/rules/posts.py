@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
 
 from staffpool.domain.instance import Funding, Mode, StaffStatus, Tier
 from staffpool.model.cohorts import Cohort
 from staffpool.model.community import CommunityModel, Option, PostKind
+from staffpool.model.horizon import EXIST_K, ArcSpace, HorizonModel, Klass, YearOptions
 from staffpool.model.linear import Sense, safe_name
 
 
@@ -32,6 +34,35 @@ def allow_post_use(cm: CommunityModel, cohort: Cohort, options: list[Option]) ->
     ok = cm.derived[key]
     # a cohort's options are all of one kind; the test does not assume it
     return [o for o in options if o.kind not in ok or o.institution in ok[o.kind]]
+
+
+def allow_post_use_years(space: ArcSpace, k: Klass, year: int, options: YearOptions) -> YearOptions:
+    r"""Year form. county_pool: a post of funding f serves at tier t only where the
+    post-use table allows, whichever year it is held in:
+
+    .. math:: f_a = 0 \ \text{ for every arc } a \text{ into } (j, q) \text{ if }
+              \neg allowed(funding(q), tier(j))
+
+    with funding(q) the on_staff member's own post (`existing`) or the pool's whose post
+    they took (regularised or hired); `none` has no funding. In separate mode a pool's
+    post is the institution's own and exists only there (`ArcSpace`); unified has no table.
+    """
+    if space.mode != Mode.county_pool:
+        return options
+    key = ("post_use", k.index)
+    if key not in space.derived:  # the same in every year: once per class
+        import numpy as np  # heavy: only the program over years needs it
+
+        policy = space.instance.policy
+        tiers = [j.tier for j in space.institutions]
+        serves = np.ones((space.n, len(k.posts)), dtype=bool)
+        for q, p in enumerate(k.posts):
+            f = k.first.post_funding if p.kind == EXIST_K else (
+                space.pools[space.pool_ids[p.kind]].funding if p.kind >= 0 else None)
+            if f is not None:
+                serves[:, q] = [policy.post_use_allowed(f, t) for t in tiers]
+        space.derived[key] = serves
+    return replace(options, at=options.at & space.derived[key])
 
 
 def define_vacancies(cm: CommunityModel) -> None:
@@ -120,4 +151,24 @@ def _post_counts(cm: CommunityModel, key: tuple[str, str], pools: list[str], peo
     cm.add("vacancy", name, terms, sense, 0)
 
 
-__all__ = ["Funding", "allow_post_use", "define_vacancies"]
+def define_vacancies_years(hm: HorizonModel, year: int) -> None:
+    r"""Year form. Each pool p's posts held in year y, by those who took one this year or
+    before (regularised or hired: a pool's post is kept ever after):
+
+    .. math:: \sum_{a \in A_y: post(to(a)) = p} f_a \le room_{p,y}
+
+    room_{p,y} = max(0, approved posts − the original on_staff of p still present in y):
+    a leaver's post is free the year they are gone. Exact as in one year: who holds which
+    of a pool's posts changes nothing else. Named `vacancy[<p>,<y>]`.
+    """
+    import numpy as np  # heavy: only the program over years needs it
+
+    a = hm.year_arcs(year)
+    order = np.argsort(a.target_pool, kind="stable")  # by pool, each in column order
+    starts = np.searchsorted(a.target_pool[order], np.arange(len(hm.pools) + 1))
+    for n, (pid, pool) in enumerate(hm.pools.items()):
+        holds = a.col[order[starts[n]:starts[n + 1]]]
+        hm.add("vacancy", f"vacancy[{pid},{year}]", dict.fromkeys(holds.tolist(), 1), Sense.le, pool.room[year])
+
+
+__all__ = ["Funding", "allow_post_use", "allow_post_use_years", "define_vacancies", "define_vacancies_years"]

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from staffpool.domain.instance import Level, Title
+from staffpool.domain.instance import Funding, Instance, Level, Title
 from staffpool.model.community import CommunityModel
+from staffpool.model.horizon import HorizonModel
 from staffpool.model.linear import Expr, Sense
 
 
 def post_price(salary: int, share: float) -> float:
     """What the treasury pays a year for one post holder: salary × share, to the fen (half up)."""
     return float((Decimal(salary) * Decimal(repr(share))).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def new_post_price(instance: Instance, title: Title, funding: Funding | None) -> float:
+    """What the treasury adds a year when a person of `title` takes a post of a pool of
+    `funding` (None: unified): salary × the treasury's share of that funding."""
+    share = instance.policy.treasury_share.of("unified" if funding is None else funding.value)
+    return post_price(instance.salary(title), share)
 
 
 def treasury_added(cm: CommunityModel) -> Expr:
@@ -25,13 +33,10 @@ def treasury_added(cm: CommunityModel) -> Expr:
     they add nothing. Needs the per-title post counts (`cm.by_title`).
     """
     assert cm.by_title, "the treasury needs post counts per title"
-    policy = cm.instance.policy
     terms: dict[int, float] = {}
     for store in (cm.reg, cm.hire):
         for (_g, pid, title), var in store.items():
-            pool = cm.pools[pid]
-            share = policy.treasury_share.of("unified" if pool.funding is None else pool.funding.value)
-            price = post_price(cm.instance.salary(Title(title)), share)
+            price = new_post_price(cm.instance, Title(title), cm.pools[pid].funding)
             if price:
                 terms[var] = price
     return Expr(terms)
@@ -55,3 +60,46 @@ def define_treasury_cost(cm: CommunityModel) -> None:
     in yuan a year; made only when it is in the objective or a budget needs the counts."""
     if cm.by_title:
         cm.levels[Level.treasury_cost] = treasury_added(cm)
+
+
+def treasury_added_years(hm: HorizonModel, year: int) -> dict[int, float]:
+    r"""The treasury's payroll added in year y: every post taken that year (an arc from
+    `out` or `none` to a pool's post) at its price,
+
+    .. math:: added_y = \sum_{a \in A_y: from(a) \in \{out, none\},\ to(a) \in pool\ p}
+              salary(title_a)\, share(funding(p))\, f_a
+
+    as {column: price}, columns of price 0 left out. A post kept from an earlier year adds
+    nothing again."""
+    key = ("treasury", year)
+    if key not in hm.derived:
+        a = hm.year_arcs(year)
+        taken = hm.taken(year)
+        funding = [p.funding for p in hm.pools.values()]
+        prices: dict[tuple[int, int], float] = {}
+        terms: dict[int, float] = {}
+        for col, k, p in zip(a.col[taken].tolist(), a.klass[taken].tolist(), a.target_pool[taken].tolist(), strict=True):
+            if (k, p) not in prices:
+                prices[(k, p)] = new_post_price(hm.instance, hm.title_of(k), funding[p])
+            if prices[(k, p)]:
+                terms[col] = prices[(k, p)]
+        hm.derived[key] = terms
+    return hm.derived[key]
+
+
+def define_treasury_budget_years(hm: HorizonModel, year: int) -> None:
+    r"""Year form. If the community has a `treasury_budget` B_y in year y (budgets.csv,
+    else its own): :math:`added_y \le B_y` (`treasury_added_years`). Named
+    `treasury_budget[<community>,<y>]`.
+    """
+    budget = hm.community_in(year).treasury_budget
+    if budget is None:
+        return
+    hm.add("treasury_budget", f"treasury_budget[{hm.community},{year}]", treasury_added_years(hm, year),
+           Sense.le, budget)
+
+
+def define_treasury_cost_years(hm: HorizonModel, year: int) -> None:
+    r"""Year form of the level: :math:`treasury\_cost = \sum_y added_y`, made whether or
+    not the objective names it (it costs nothing unless minimised)."""
+    hm.levels.setdefault(Level.treasury_cost, Expr()).terms.update(treasury_added_years(hm, year))
