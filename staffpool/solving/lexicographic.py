@@ -204,7 +204,7 @@ class _Drive(Generic[K]):
     hints: dict[K, float] | None
     steps: dict[K, tuple[set[float], float | None]]
     confirm: Callable[[float | None], bool | None] | None
-    t0: float = field(default_factory=time.perf_counter)
+    t0: float
     logs: list[LevelLog[K]] = field(default_factory=list)
     status: Status = Status.optimal
     have_plan: bool = False
@@ -348,5 +348,5 @@ def solve_lexicographic(
     infeasible (True), find a plan (False) or not tell (None)? Asked when a solver that is
     no proof says "infeasible" at the first level."""
     drive = _Drive(runner, levels, profile, effective_limit(time_limit, profile), hints,
-                   {} if steps is None else steps, confirm)
+                   {} if steps is None else steps, confirm, time.perf_counter())
     return drive.run(on_level)

@@ -361,8 +361,12 @@ class HighsRunner:
         to S's step at S(x̂) when x̂ is integral and S's optimum. Then for every plan held at
         S ≤ S(x̂): ε·T ≥ C* − S(x̂) + Σ d_j·(x_j − x̂_j), a certificate for T (`_keep_ahead`)
         whose bound is T(x̂): the next level needs no LP of its own. Only when both levels
-        have steps and T is bounded; ε small enough keeps C's minimiser among S's."""
-        if then is None or not scale:
+        have steps and T is bounded; ε small enough keeps C's minimiser among S's.
+
+        Only on a year's program, whose cohorts bound T (`_level_range`): on a program over
+        years (no cohort blocks) the integrated plan never looked ahead, and doing so breaks
+        some ties among equal optima another way (sanming-county-5y over 3 years)."""
+        if then is None or not scale or not len(self.cohort_cols):
             return None
         expr2, scale2 = then
         if not scale2:
