@@ -36,10 +36,11 @@ def two_over_years(tmp_path_factory: pytest.TempPathFactory) -> Instance:
 
 
 class _Clock:
-    """The driver's clock, advanced by hand: each level a runner solves takes `step` seconds."""
+    """The driver's clock, advanced by hand: each level a runner solves takes `step` seconds
+    (`steps`: in the community named, instead)."""
 
-    def __init__(self, step: float) -> None:
-        self.now, self.step = 1000.0, step
+    def __init__(self, step: float, steps: dict[str, float] | None = None) -> None:
+        self.now, self.step, self.steps = 1000.0, step, steps or {}
 
     def perf_counter(self) -> float:
         return self.now
@@ -53,7 +54,7 @@ def _record_time_left(monkeypatch: pytest.MonkeyPatch, clock: _Clock, where: lis
     def spy(self: HighsRunner, expr: Any, time_left: float | None, *args: Any, **kw: Any) -> Any:
         seen.append((where[-1], time_left))
         out = real(self, expr, time_left, *args, **kw)
-        clock.now += clock.step
+        clock.now += clock.steps.get(where[-1], clock.step)
         return out
 
     monkeypatch.setattr(lexicographic, "time", clock)
@@ -212,11 +213,13 @@ def test_a_time_limit_cutting_one_community_short_still_gives_the_plan(two_over_
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """A level that one community's program could not solve in its time has no sum over the
     communities: the integrated plan compares the checker's sums with the program's only on
-    the levels every community solved (before, the comparison failed: an internal error)."""
-    clock = _Clock(10.0)
+    the levels every community solved (before, the comparison failed: an internal error).
+    Here C000 solves three levels in its 25 s, C001 all five."""
+    clock = _Clock(10.0, {"C001": 1.0})
     where: list[str] = []
-    _record_time_left(monkeypatch, clock, where)
+    seen = _record_time_left(monkeypatch, clock, where)
     hp = plan_integrated(two_over_years, time_limit=25, on_level=lambda cid, lvl: where.append(cid))
+    assert [sum(1 for c, _t in seen if c == cid) for cid in ("C000", "C001")] == [3, 5]
     assert hp.complete and hp.status == "time_limit"
     assert set(hp.totals()) == {lvl.value for lvl in two_over_years.policy.objective}
 
