@@ -263,3 +263,32 @@ def test_the_runner_protocol_is_all_the_driver_needs() -> None:
     run = solve_lexicographic(Table(), [(Level.shortfall, a), (Level.moves, b)], load_profile("highs"))
     assert [g.value for g in run.levels] == [2.0, 0.75] and run.status == Status.optimal
     assert holds == [(a, lexicographic.hold_rhs(2.0, 2.0)), (b, lexicographic.hold_rhs(0.75, 0.25))]
+
+
+def test_a_program_over_years_is_searched_without_deferral_or_look_ahead(two_over_years: Instance,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The driver offers every program deferral and a look-ahead; HiGHS takes neither on a
+    program over years (`HighsRunner.year_program`: no gain there, and the integrated plans
+    stay those it always gave), while a year's program of the same communities takes both."""
+    made: list[tuple[bool, bool]] = []  # (deferred, looked ahead) per level solved
+    real_solve, real_look = HighsRunner.solve, HighsRunner._look_ahead
+    looked: list[bool] = []
+
+    def look(self: HighsRunner, *args: Any) -> Any:
+        out = real_look(self, *args)
+        looked.append(out is not None)
+        return out
+
+    def spy(self: HighsRunner, *args: Any, **kw: Any) -> Any:
+        looked.clear()
+        out = real_solve(self, *args, **kw)
+        made.append((self.deferred, any(looked)))
+        return out
+
+    monkeypatch.setattr(HighsRunner, "solve", spy)
+    monkeypatch.setattr(HighsRunner, "_look_ahead", look)
+    assert plan_integrated(two_over_years).status == "optimal"
+    assert made and not any(d or a for d, a in made)
+    made.clear()
+    assert solve(two_over_years).status == Status.optimal
+    assert any(d for d, _a in made) and any(a for _d, a in made)

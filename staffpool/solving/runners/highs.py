@@ -169,6 +169,12 @@ class HighsRunner:
         self.cohort_cols = np.array([len(c) for c in blocks] if blocks is not None else [], dtype=np.int64)
         sizes = [c.size for c in getattr(cm, "cohorts", [])] if blocks is not None else []
         self.cohort_size = np.array(sizes, dtype=float)
+        # A program over years (it has `.years`) is searched without deferral or look-ahead
+        # (`solve`, `_look_ahead`): on small-county-5y a missed deferral cost a roll-back and
+        # three more LPs of the whole program (0.35 s each), no gain over the MIPs it spared,
+        # and the look-ahead breaks ties among equal optima otherwise than the integrated
+        # plan always has (sanming-county-5y over 3 years).
+        self.year_program = not hasattr(cm, "years")
         self.values: Any = None  # the incumbent plan: a float array by column, or None
         self.warm_lp: WarmLP | None = None  # the LP kept between a sweep's scenarios (`variant`)
         self.deferred = False  # the last level solved was deferred (`solve`)
@@ -363,10 +369,8 @@ class HighsRunner:
         whose bound is T(x̂): the next level needs no LP of its own. Only when both levels
         have steps and T is bounded; ε small enough keeps C's minimiser among S's.
 
-        Only on a year's program, whose cohorts bound T (`_level_range`): on a program over
-        years (no cohort blocks) the integrated plan never looked ahead, and doing so breaks
-        some ties among equal optima another way (sanming-county-5y over 3 years)."""
-        if then is None or not scale or not len(self.cohort_cols):
+        Not on a program over years (`year_program`)."""
+        if then is None or not scale or not self.year_program:
             return None
         expr2, scale2 = then
         if not scale2:
@@ -545,8 +549,10 @@ class HighsRunner:
         of proving the whole level infeasible: the driver then solves the first deferred
         level in full, which it would do after that proof anyway. `missed`: that level,
         solved again (its guess reaches further). `then`: the next level and its step; the
-        LP may look ahead to it (`_look_ahead`), which can spare the next level its LP."""
+        LP may look ahead to it (`_look_ahead`), which can spare the next level its LP.
+        (Neither `defer` nor `then` on a program over years: `year_program`.)"""
         self.deferred = False
+        defer = defer and self.year_program
         s = _Search(self._costs(expr), float(expr.constant), scale, time_left, time.perf_counter())
         looked, infeasible = self._level_lp(s, then)  # step 1
         if infeasible:
