@@ -132,20 +132,22 @@ class HighsRunner:
     and the hold rows of the levels solved; each LP and MIP is a fresh HiGHS model of the
     columns still free (`_model`), so a level costs what is left of it, not the county.
 
-    Per level (see docs/model.md, "Solving a level"):
-    1. solve the LP relaxation: a bound z_LP and reduced costs d;
-    2. if the LP optimum is integral, it is the level's optimum; if the level's optimum is
-       a multiple of g (the gcd of coefficients with at most 6 decimals) and the incumbent
-       plan already reaches g·ceil(z_LP/g), that is optimal: no branch and bound either way;
+    Per level (`solve`; see docs/model.md, "Solving a level"):
+    1. solve the LP relaxation: a bound z_LP and reduced costs d (`_level_lp`);
+    2. if the LP optimum is integral, it is the level's optimum (`_integral`); if the
+       level's optimum is a multiple of g (the gcd of coefficients with at most 6 decimals)
+       and the incumbent plan already reaches g·ceil(z_LP/g), that is optimal: no branch
+       and bound either way (`_near_bound`);
     3. if the optimum is a multiple of g, first guess it is g·ceil(z_LP/g): fix what no plan
        at that value can move and solve the small MIP left; a plan found there is optimal;
-       if that MIP proves none reaches it, the optimum is at least one step up;
+       if that MIP proves none reaches it, the optimum is at least one step up (`_guess`);
     4. otherwise fix every integer variable whose reduced cost exceeds the gap
        (z_incumbent − z_LP) at its bound: no plan at least as good can move it, so the
        whole optimal face is kept, then solve the MIP (the incumbent serves the fixing
-       only: it is not passed as a MIP start, see `solve`);
+       only: it is not passed as a MIP start, see `_whole`);
     4b. given a guess of the optimum (`hint`: a sweep passes a neighbouring scenario's),
-       the test of step 3 at the guess before the whole MIP;
+       the test of step 3 at the guess before the whole MIP (`_at_hint`); 4c. with the
+       incumbent a step or two above the bound, a model below it (`_close`);
     5. after the MIP, fix again with the proven gap (z_opt − z_LP), which holds for every
        later level too, since later levels only look inside this level's optimal face.
     """
