@@ -226,7 +226,7 @@ def test_decimal_weights_equal_the_per_person_model(two_communities: Path, tmp_p
     import csv
     import shutil
 
-    from staffpool.solving.community import decimal_gcd
+    from staffpool.solving.lexicographic import decimal_gcd
 
     assert decimal_gcd({0.5, 1.25, 2.2, 3.0, 0.1}) == pytest.approx(0.05)
     assert decimal_gcd({2.0, 4.0}) == 2.0 and decimal_gcd(set()) == 1.0 and decimal_gcd({1 / 3}) is None

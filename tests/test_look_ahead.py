@@ -17,8 +17,8 @@ from staffpool.domain.instance import Level, Mode
 from staffpool.inputs.validate import load_instance
 from staffpool.model.build import build_community
 from staffpool.outputs.results import solve
-from staffpool.solving import runners as backends
 from staffpool.solving.profiles import load_profile
+from staffpool.solving.runners import highs as backends
 from staffpool.tools.generate import generate
 
 

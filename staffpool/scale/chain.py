@@ -31,6 +31,7 @@ from staffpool.model.rules.budget import affordable_hires, hireable_salaries
 from staffpool.outputs.payroll import payroll
 from staffpool.scale.grid import community_limit_fields
 from staffpool.solving.community import CommunityOutcome, solve_community, solve_levels
+from staffpool.solving.lexicographic import effective_limit
 from staffpool.solving.runners import HighsRunner, WarmLP
 
 # Community limits that the program holds as one row of the rule of the same name, whose
@@ -188,7 +189,7 @@ def _run_group(sub: Instance, chain: Chain, points: list[Point], profile: Solver
             hints = {lg.level: lg.value for lg in outcome.levels if lg.value is not None
                      and lg.termination.value == "optimal"}
             how = "solved"
-            if not outcome.plan and (chain.time_limit is not None or profile.time_limit is not None):
+            if not outcome.plan and effective_limit(chain.time_limit, profile) is not None:
                 # Under a time limit "infeasible" must be confirmed on the scenario's own program.
                 outcome = solve_community(inst, chain.community, chain.mode, profile, chain.time_limit)
                 needs, how = None, "cold"
@@ -285,7 +286,7 @@ class _WarmProgram:
     move_m: Any  # their distance in metres
     build_s: float
     zeros: dict[float, Any] = field(default_factory=dict)  # distance limit -> the columns beyond it
-    steps: dict[Any, Any] = field(default_factory=dict)  # each level's coefficients and step (solve_levels)
+    steps: dict[Any, Any] = field(default_factory=dict)  # each level's coefficients and step (solve_lexicographic)
 
     @classmethod
     def build(cls, sub: Instance, chain: Chain, loose: Point, keys: list[str], profile: SolverProfile

@@ -7,13 +7,12 @@ instance starting the next year. Planning over years is `advance` between years.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from staffpool.check import check_plan
 from staffpool.constants import Status as SolveStatus
-from staffpool.constants import TerminationCondition, level_tolerance
 from staffpool.domain.demand import derive_requirements
 from staffpool.domain.instance import (
     Instance,
@@ -27,12 +26,12 @@ from staffpool.domain.years import advance, year_view
 from staffpool.errors import UsageError
 from staffpool.i18n import _
 from staffpool.model.arcspace import program_columns
-from staffpool.model.community import CommunityModel
 from staffpool.model.years import TooLarge, build_horizon_community
-from staffpool.solving.community import _hold_rhs, decimal_gcd
+from staffpool.solving.community import confirm_infeasible
 from staffpool.solving.instance import Solution, solve_instance
+from staffpool.solving.lexicographic import Stop, solve_lexicographic
 from staffpool.solving.profiles import load_profile
-from staffpool.solving.runners import CbcRunner, HighsRunner
+from staffpool.solving.runners import make_runner
 
 
 def year_of(instance: Instance) -> int | None:
@@ -144,9 +143,6 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
     year's plan is checked by the checker against that year's instance (the world after
     the years before, by `advance`), and the levels it recomputes must add up to the
     program's."""
-    from typing import cast
-
-
     if instance.horizon.start is None:
         raise UsageError(_("{instance}: planning over years needs horizon.start in instance.yaml").format(instance=instance.name))
     if instance.policy.requirements_from:
@@ -158,9 +154,9 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
     decisions: dict[int, dict[str, tuple[str | None, str]]] = {y: {} for y in years}
     pool_funding: dict[str, str] = {}
     totals: dict[Level, float] = {}
+    unsolved: set[Level] = set()
     status = SolveStatus.optimal
     reasons: list[str] = []
-    t0 = time.perf_counter()
     if max_columns is not None:
         # Every community's size first (model/arcspace.py counts the builder's columns in a
         # second or two): refuse before building or solving any of them.
@@ -178,39 +174,19 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
             raise RuntimeError(f"internal error: {exc}") from None
         for pid, pool in hm.pools.items():
             pool_funding[pid] = "unified" if pool.funding is None else pool.funding.value
-        cm = cast(CommunityModel, hm)  # the runners read only `.lp`
-        runner: HighsRunner | CbcRunner = HighsRunner(cm, profile) if profile.backend == "highs" else CbcRunner(cm, profile)
-        have = False
-        for level in instance.policy.objective:
-            expr = hm.levels[level]
-            if on_level is not None:
-                on_level(com.id, level)
-            if len(expr) == 0 and have:
-                totals[level] = totals.get(level, 0.0) + expr.constant
-                continue
-            left = None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - t0))
-            scale = decimal_gcd(set(expr.terms.values()))
-            term, value, bound = runner.solve(expr, left, scale)
-            if term == TerminationCondition.infeasible and not have and profile.backend != "highs":
-                # CBC's "infeasible" is not a proof (as in a one-year solve): say no plan was found.
-                return HorizonPlan(instance, "integrated", [], False,
-                                   [_("{community}: {solver} found no plan over the years (not proven infeasible)").format(community=com.id, solver=profile.name)])
-            if term == TerminationCondition.infeasible:
-                return HorizonPlan(instance, "integrated", [], False,
-                                   [_("{community}: no plan over the years obeys every hard rule in every year").format(community=com.id)])
-            if value is None:
-                if not have:
-                    return HorizonPlan(instance, "integrated", [], False,
-                                       [_("{community}: no plan over the years was found within the time limit").format(community=com.id)])
-                status = SolveStatus.time_limit
-                continue
-            have = True
-            if term != TerminationCondition.optimal:
-                status = SolveStatus.time_limit
-            elif status == SolveStatus.optimal and not (bound is not None and value - bound <= level_tolerance(value)):
-                status = SolveStatus.feasible  # a plan; this level not proven (a gap profile)
-            totals[level] = totals.get(level, 0.0) + value
-            runner.hold(expr, _hold_rhs(value - expr.constant, scale) + expr.constant)
+        runner = make_runner(hm, profile)
+        # `time_limit` (else the profile's) is this community's, as in a one-year solve.
+        run = solve_lexicographic(
+            runner, [(lvl, hm.levels[lvl]) for lvl in instance.policy.objective], profile, time_limit,
+            on_level=None if on_level is None else partial(on_level, com.id), confirm=partial(confirm_infeasible, hm))
+        if run.stop is not None:
+            return HorizonPlan(instance, "integrated", [], False, [_integrated_stop(run.stop, com.id, profile.name)])
+        status = max(status, run.status, key=_SEVERITY.index)
+        for log in run.levels:
+            if log.value is None:  # cut short by the time limit: no sum to check
+                unsolved.add(log.level)
+            else:
+                totals[log.level] = totals.get(log.level, 0.0) + log.value
         _read_paths(hm, runner, decisions)
     # Year by year: the plan of each year against the world the years before left.
     current = instance
@@ -232,9 +208,23 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
         out.append(YearPlan(year, Solution(instance=view, mode=mode, solver=profile.name, status=status, levels=objective, plan=plan)))
         current = advance(current, plan)
     for lvl, v in totals.items():
-        if abs(sums.get(lvl, 0.0) - v) > 1e-6 * max(1.0, abs(v)):
+        if lvl not in unsolved and abs(sums.get(lvl, 0.0) - v) > 1e-6 * max(1.0, abs(v)):
             raise RuntimeError(f"internal error: the integrated {lvl.value} is {v} in the program, {sums.get(lvl)} by the checker")
     return HorizonPlan(instance, "integrated", out, True, reasons)
+
+
+# A plan's status from its communities': the worst of them.
+_SEVERITY = (SolveStatus.optimal, SolveStatus.feasible, SolveStatus.time_limit)
+
+
+def _integrated_stop(stop: Stop[Level], community: str, solver: str) -> str:
+    """Why a community's program over years has no plan."""
+    if stop.kind == "infeasible":
+        return _("{community}: no plan over the years obeys every hard rule in every year").format(community=community)
+    if stop.kind == "unconfirmed":
+        return _("{community}: {solver} found no plan over the years (not proven infeasible)").format(
+            community=community, solver=solver)
+    return _("{community}: no plan over the years was found within the time limit").format(community=community)
 
 
 def _assignment(s: StaffMember, where: str | None, post: str, pool_funding: dict[str, str]) -> Any:

@@ -36,10 +36,11 @@ from staffpool.model.linear import Expr, Sense
 from staffpool.model.rules import RULES
 from staffpool.outputs.files import refuse_existing, write_json_atomic
 from staffpool.outputs.results import require_plan, solve
-from staffpool.solving.community import _confirm_limit, _hold_rhs, confirm_infeasible
+from staffpool.solving.community import confirm_infeasible
 from staffpool.solving.engines import community_instances
+from staffpool.solving.lexicographic import confirm_limit, effective_limit, solve_lexicographic
 from staffpool.solving.profiles import load_profile
-from staffpool.solving.runners import CbcRunner, HighsRunner
+from staffpool.solving.runners import make_runner
 
 RELAXABLE_OPTION_RULES = ("community_mobility", "village_title", "distance", "post_use", "pins", "grassroots")
 RELAXABLE_CONSTRAINTS = ("capacity", "max_moves")
@@ -196,17 +197,13 @@ def elastic_relaxation(
         for x, _k, _o in xs:
             size_terms[x] = size_terms.get(x, 0) + 2
     size_terms[excess] = size_terms.get(excess, 0) + 1e-3
-    # Two levels, solved as the allocation's are: fewest rules, then the least amount.
+    # Two levels, solved by the driver as the allocation's are: fewest rules, then the least amount.
     profile = profile or load_profile("highs")
-    runner = HighsRunner(cm, profile) if profile.backend == "highs" else CbcRunner(cm, profile)
-    limit = time_limit if time_limit is not None else profile.time_limit
-    term, best, bound = runner.solve(count, limit, 1.0)
-    if term != TerminationCondition.optimal or best is None or bound is None or best - bound > 1e-6:
+    runner = make_runner(cm, profile)
+    run = solve_lexicographic(runner, [("rules", count), ("amount", Expr(size_terms))], profile, time_limit)
+    if run.stop is not None or not run.levels[0].proven or any(
+            g.termination != TerminationCondition.optimal for g in run.levels):
         return None  # the fewest rules not proven: no claim to be the smallest relaxation
-    runner.hold(count, _hold_rhs(best, 1.0))
-    term, _size, _bound = runner.solve(Expr(size_terms), limit, None)
-    if term != TerminationCondition.optimal:
-        return None
     val = runner.value
 
     out: list[Relaxation] = []
@@ -276,8 +273,8 @@ def explain_infeasible(instance: Instance, community: str, mode: Mode, alternati
     to relax a rule."""
 
     profile = solver if isinstance(solver, SolverProfile) else load_profile(solver)
-    limit = time_limit if time_limit is not None else profile.time_limit
-    if not confirm_infeasible(build_community(instance, community, mode), _confirm_limit(limit)):
+    limit = effective_limit(time_limit, profile)
+    if not confirm_infeasible(build_community(instance, community, mode), confirm_limit(limit)):
         return [], []
     best = elastic_relaxation(instance, community, mode, profile=profile, time_limit=limit) or []
     found: list[list[Relaxation]] = []

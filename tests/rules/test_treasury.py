@@ -69,12 +69,12 @@ def test_treasury_level_has_an_exact_step_with_fen_prices() -> None:
     # 150,001 (at the township): the prices have decimals, yet the level has a step (held at
     # a multiple of it, not at a tolerance).
     from staffpool.model.build import build_community
-    from staffpool.solving.community import _level_scale
+    from staffpool.solving.lexicographic import level_step
 
     cm = build_community(_instance(None, ["shortfall", "treasury_cost"]), "C1")
     prices = set(cm.levels[Level.treasury_cost].terms.values())
     assert prices == {59999.7, 150001.0, 199999.0}
-    assert _level_scale(cm, Level.treasury_cost) == pytest.approx(0.1)
+    assert level_step(cm.levels[Level.treasury_cost])[1] == pytest.approx(0.1)
 
 
 # ---------------------------------------------------------------- over years

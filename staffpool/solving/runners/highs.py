@@ -1,7 +1,8 @@
-"""Solver backends for the lexicographic driver: HiGHS in-process (highspy) and CBC (PuLP).
+"""HiGHS in-process (highspy): the default runner of the lexicographic driver.
 
-Each runner solves one level at a time: `solve(expr, time_left, scale)` -> (termination,
-value, proven lower bound or None), `hold(expr, rhs)`, `value(column)`. Imported only when a solve runs (highspy is slow to import).
+`HighsRunner` implements `lexicographic.Runner`; a level's search (`solve`) is a sequence of
+named steps (docs/model.md, "Solving a level"). Imported only when a solve runs (highspy is
+slow to import).
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ import math
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from staffpool.constants import SolverProfile, TerminationCondition
-from staffpool.model.community import CommunityModel
-from staffpool.model.linear import Expr, import_pulp, pulp_expr
+from staffpool.model.linear import Expr
+from staffpool.solving.lexicographic import LevelResult, Program, hold_rhs
 
 _HIGHS_READY = False
 
@@ -61,7 +63,16 @@ def _mip_presolve_rules_off(h: Any) -> int:
 # steps above the bound at once.
 GUESS_WIDEN = 0.1
 GUESS_MIN_EXTRA = 50
-# After a deferred bound of the level was not met (solve.solve_levels), the optimum is
+# The guess MIP (step 3) stops after this many branch-and-bound nodes (HiGHS's
+# mip_max_nodes; it then reports kSolutionLimit, with its plan and bound so far): a work
+# limit, not a wall clock, so that which plan comes back does not depend on the machine's
+# load. On the county benchmark (1,400 staff) and benchmarks/run.py's twelve SPREAD
+# counties, with hiring budgets at 0.5 and 0.8, a treasury budget and the integrated plans,
+# every guess MIP ended by itself within 110 nodes and 0.25 s (the 5-second wall-clock cap
+# this replaces never stopped one either): nothing changes there; a hopeless guess costs at
+# most this many nodes before the level is searched another way.
+GUESS_MAX_NODES = 1000
+# After a deferred bound of the level was not met (lexicographic.py), the optimum is
 # likely above the LP bound: the guess reaches further.
 GUESS_WIDEN_MISSED = 0.3
 # A level's LP looks ahead to the next (`HighsRunner._look_ahead`) only with a weight ε at
@@ -79,6 +90,11 @@ def _round_up(bound: float, scale: float | None) -> float:
     return scale * math.ceil((bound - 1e-6 * max(1.0, abs(bound))) / scale)
 
 
+def _tol(v: float) -> float:
+    """model.md's relative tolerance at v (1e-6, at least 1e-6 absolute)."""
+    return 1e-6 * max(1.0, abs(v))
+
+
 def _dot(a: Any, b: Any) -> float:
     """a·b without BLAS: numpy's `@` wakes OpenBLAS's thread pool, whose threads then spin
     (0.4 s of CPU in a county solve of 0.3 s), slowing HiGHS on a 2-core machine and
@@ -86,30 +102,57 @@ def _dot(a: Any, b: Any) -> float:
     return float((a * b).sum())
 
 
+@dataclass
+class _Search:
+    """One level's search in `HighsRunner.solve`: its costs and what the steps learn."""
+
+    costs: Any  # the level's cost per column (numpy)
+    const: float  # the level's constant, added back to every value and bound returned
+    scale: float | None  # the level's optimum is a multiple of it (None: unknown)
+    time_left: float | None  # the user's (or profile's) seconds left; None: no limit
+    t0: float
+    lp: tuple[float, Any, Any] | None = None  # the LP certificate (bound, reduced costs, point)
+    lp_bound: float = -math.inf  # proven: the LP bound rounded up to a step, raised by 3b and 4b
+    z_inc: float | None = None  # the incumbent's value
+    upto: float = -math.inf  # every plan at or below it was in the guess model (step 3)
+
+    def left(self) -> float | None:
+        return None if self.time_left is None else max(0.0, self.time_left - (time.perf_counter() - self.t0))
+
+    def val(self, values: Any) -> float:
+        return _dot(self.costs, values)
+
+    def found(self, value: float, bound: float) -> LevelResult:
+        """The level decided: optimal at `value`, proven from `bound` (without the constant)."""
+        return TerminationCondition.optimal, value + self.const, bound + self.const
+
+
 class HighsRunner:
     """HiGHS in-process. The runner keeps the program as arrays, which columns are fixed
     and the hold rows of the levels solved; each LP and MIP is a fresh HiGHS model of the
     columns still free (`_model`), so a level costs what is left of it, not the county.
 
-    Per level (see docs/model.md, "Solving a level"):
-    1. solve the LP relaxation: a bound z_LP and reduced costs d;
-    2. if the LP optimum is integral, it is the level's optimum; if the level's optimum is
-       a multiple of g (the gcd of coefficients with at most 6 decimals) and the incumbent
-       plan already reaches g·ceil(z_LP/g), that is optimal: no branch and bound either way;
+    Per level (`solve`; see docs/model.md, "Solving a level"):
+    1. solve the LP relaxation: a bound z_LP and reduced costs d (`_level_lp`);
+    2. if the LP optimum is integral, it is the level's optimum (`_integral`); if the
+       level's optimum is a multiple of g (the gcd of coefficients with at most 6 decimals)
+       and the incumbent plan already reaches g·ceil(z_LP/g), that is optimal: no branch
+       and bound either way (`_near_bound`);
     3. if the optimum is a multiple of g, first guess it is g·ceil(z_LP/g): fix what no plan
        at that value can move and solve the small MIP left; a plan found there is optimal;
-       if that MIP proves none reaches it, the optimum is at least one step up;
+       if that MIP proves none reaches it, the optimum is at least one step up (`_guess`);
     4. otherwise fix every integer variable whose reduced cost exceeds the gap
        (z_incumbent − z_LP) at its bound: no plan at least as good can move it, so the
        whole optimal face is kept, then solve the MIP (the incumbent serves the fixing
-       only: it is not passed as a MIP start, see `solve`);
+       only: it is not passed as a MIP start, see `_whole`);
     4b. given a guess of the optimum (`hint`: a sweep passes a neighbouring scenario's),
-       the test of step 3 at the guess before the whole MIP;
+       the test of step 3 at the guess before the whole MIP (`_at_hint`); 4c. with the
+       incumbent a step or two above the bound, a model below it (`_close`);
     5. after the MIP, fix again with the proven gap (z_opt − z_LP), which holds for every
        later level too, since later levels only look inside this level's optimal face.
     """
 
-    def __init__(self, cm: CommunityModel, profile: SolverProfile):
+    def __init__(self, cm: Program, profile: SolverProfile):
         import highspy
         import numpy as np
 
@@ -126,7 +169,14 @@ class HighsRunner:
         # n people puts at most n in its columns (`_level_range`). (Not the years' program.)
         blocks = getattr(cm, "cols", None)
         self.cohort_cols = np.array([len(c) for c in blocks] if blocks is not None else [], dtype=np.int64)
-        self.cohort_size = np.array([c.size for c in cm.cohorts] if blocks is not None else [], dtype=float)
+        sizes = [c.size for c in getattr(cm, "cohorts", [])] if blocks is not None else []
+        self.cohort_size = np.array(sizes, dtype=float)
+        # A program over years (it has `.years`) is searched without deferral or look-ahead
+        # (`solve`, `_look_ahead`): on small-county-5y a missed deferral cost a roll-back and
+        # three more LPs of the whole program (0.35 s each), no gain over the MIPs it spared,
+        # and the look-ahead breaks ties among equal optima otherwise than the integrated
+        # plan always has (sanming-county-5y over 3 years).
+        self.year_program = not hasattr(cm, "years")
         self.values: Any = None  # the incumbent plan: a float array by column, or None
         self.warm_lp: WarmLP | None = None  # the LP kept between a sweep's scenarios (`variant`)
         self.deferred = False  # the last level solved was deferred (`solve`)
@@ -167,13 +217,15 @@ class HighsRunner:
             self._expr_arrays[id(expr)] = got
         return got[1], got[2]
 
-    def _model(self, costs: Any, integer: bool, time_left: float | None) -> tuple[Any, Any, Any, Any]:
+    def _model(self, costs: Any, integer: bool, time_left: float | None, max_nodes: int | None = None
+               ) -> tuple[Any, Any, Any, Any]:
         """A HiGHS model of the columns not fixed: the fixed columns' share moves into the
         row bounds and the objective offset. The same problem as the full model with those
         bounds, but HiGHS's work scales with every column it is given (a county level after
         fixing: MIP 0.085 s on all 33,000 columns, 0.015 s on the 900 left). The free
         columns go in with their entries of the program's rows (`c_row`), the hold rows
         after them with their entries on the free columns.
+        `max_nodes`: HiGHS's mip_max_nodes (None: no limit).
         Returns (model, its columns, the fixed part of the point, (row lower, row upper))."""
         np, highspy = self.np, self.highspy
         inf = highspy.kHighsInf
@@ -196,6 +248,8 @@ class HighsRunner:
                          ("time_limit", float(time_left) if time_left is not None else inf)):
             h.setOptionValue(key, val)
         h.changeObjectiveOffset(_dot(costs, fixed_x))  # the same objective, for bounds and gaps
+        if integer and max_nodes is not None:
+            h.setOptionValue("mip_max_nodes", max_nodes)
         if integer and (rules_off := _mip_presolve_rules_off(h)):
             h.setOptionValue("presolve_rule_off", rules_off)
         if integer:
@@ -315,8 +369,10 @@ class HighsRunner:
         to S's step at S(x̂) when x̂ is integral and S's optimum. Then for every plan held at
         S ≤ S(x̂): ε·T ≥ C* − S(x̂) + Σ d_j·(x_j − x̂_j), a certificate for T (`_keep_ahead`)
         whose bound is T(x̂): the next level needs no LP of its own. Only when both levels
-        have steps and T is bounded; ε small enough keeps C's minimiser among S's."""
-        if then is None or not scale:
+        have steps and T is bounded; ε small enough keeps C's minimiser among S's.
+
+        Not on a program over years (`year_program`)."""
+        if then is None or not scale or not self.year_program:
             return None
         expr2, scale2 = then
         if not scale2:
@@ -423,12 +479,14 @@ class HighsRunner:
     def _unfix(self, ids: Any) -> None:
         self.fixed[ids] = False
 
-    def _run_mip(self, costs: Any, time_left: float | None
+    def _run_mip(self, costs: Any, time_left: float | None, max_nodes: int | None = None
                  ) -> tuple[TerminationCondition, Any, float]:
         """The MIP over the columns not fixed (`_model`): its status, plan, and the bound it
-        proves (no plan in the model is below it; -inf when it proves nothing)."""
+        proves (no plan in the model is below it; -inf when it proves nothing). Stopped by
+        the time or node limit (HiGHS: kTimeLimit, kSolutionLimit): time_limit with its
+        plan, or no_solution."""
         np = self.np
-        h, cols, fixed_x, (lo, hi) = self._model(costs, True, time_left)
+        h, cols, fixed_x, (lo, hi) = self._model(costs, True, time_left, max_nodes)
         values = fixed_x.copy()
         if not len(cols):  # everything fixed: the fixed plan either obeys every row or nothing does
             if np.all(lo <= 1e-6) and np.all(hi >= -1e-6):
@@ -475,8 +533,7 @@ class HighsRunner:
 
     def solve(self, expr: Expr, time_left: float | None, scale: float | None = None, hint: float | None = None,
               defer: bool = False, give_up: bool = False, missed: bool = False,
-              then: tuple[Expr, float | None] | None = None
-              ) -> tuple[TerminationCondition, float | None, float | None]:
+              then: tuple[Expr, float | None] | None = None) -> LevelResult:
         """(termination, the level's value in the plan found, a proven lower bound on the
         level given the earlier levels' holds). The bound is what "optimal" rests on: a
         profile with a gap may stop with the value above it. `hint`: a guess of the level's
@@ -487,160 +544,187 @@ class HighsRunner:
         reaches the LP bound rounded up to it (t), return t as the value without looking
         for a plan (`self.deferred`; no incumbent is kept). t is a lower bound; a plan found
         later under the hold at t proves it is the optimum, and the driver re-solves the
-        level in full if no such plan exists (solve.solve_community).
+        level in full if no such plan exists (lexicographic.py).
 
         `give_up`: the earlier levels' holds include deferred bounds that may admit no plan;
         if the guess model (step 3) has no plan at all, return no_solution at once instead
         of proving the whole level infeasible: the driver then solves the first deferred
         level in full, which it would do after that proof anyway. `missed`: that level,
         solved again (its guess reaches further). `then`: the next level and its step; the
-        LP may look ahead to it (`_look_ahead`), which can spare the next level its LP."""
-        np = self.np
-        t0 = time.perf_counter()
+        LP may look ahead to it (`_look_ahead`), which can spare the next level its LP.
+        (Neither `defer` nor `then` on a program over years: `year_program`.)"""
         self.deferred = False
-        costs = np.zeros(self.n)
+        defer = defer and self.year_program
+        s = _Search(self._costs(expr), float(expr.constant), scale, time_left, time.perf_counter())
+        looked, infeasible = self._level_lp(s, then)  # step 1
+        if infeasible:
+            return TerminationCondition.infeasible, None, None
+        if s.lp is not None:
+            s.lp_bound = _round_up(s.lp[0], scale)
+            if (done := self._integral(s, looked)) is not None:  # step 2
+                return done
+        s.z_inc = s.val(self.values) if self.values is not None else None
+        if s.lp is not None and scale and (done := self._near_bound(s, defer, give_up, missed)) is not None:
+            return done  # steps 2b, 3, 3b
+        if s.z_inc is not None and s.lp is not None:
+            self._fix(s.lp, s.z_inc)
+        if s.lp is not None and hint is not None and (done := self._at_hint(s, hint)) is not None:
+            return done  # step 4b
+        if s.lp is not None and scale and s.z_inc is not None and math.isfinite(s.lp_bound):
+            found = self._close(expr, s.costs, s.lp, s.lp_bound, s.z_inc, scale, s.left)  # step 4c
+            if found is not None:
+                return s.found(found[0], found[1])
+        return self._whole(s)  # step 4
+
+    def _costs(self, expr: Expr) -> Any:
+        costs = self.np.zeros(self.n)
         idx, vals = self._arrays(expr)
         costs[idx] = vals
-        const = float(expr.constant)
+        return costs
 
-        def val(values: Any) -> float:
-            return _dot(costs, values)
-
-        def left() -> float | None:
-            return None if time_left is None else max(0.0, time_left - (time.perf_counter() - t0))
-
-        lp = None
+    def _level_lp(self, s: _Search, then: tuple[Expr, float | None] | None
+                  ) -> tuple[tuple[float, Any, float, float] | None, bool]:
+        """Step 1: the LP relaxation's certificate into `s.lp` (the last level's if it looked
+        ahead to this one). Returns (the look-ahead made: ε, next costs, C*, its step; or
+        None) and whether the LP is infeasible."""
         ahead, self.ahead = self.ahead, None
-        looked: tuple[float, Any, float, float] | None = None  # (ε, next costs, C*, its step)
-        if self.n and self.profile.reduced_cost_fixing:
-            if ahead is not None and ahead[0] == len(self.row_lo) and np.array_equal(ahead[1], costs):
-                lp = ahead[2]  # the last level's LP looked ahead to this one
-            else:
-                looked = self._look_ahead(costs, scale, then)
-                if looked is None:
-                    lp, infeasible = self._lp_bound(costs, time_left)
-                else:
-                    eps, costs2, upper, step2 = looked
-                    lp, infeasible = self._lp_bound(costs + eps * costs2, time_left)
-                    if lp is not None:  # a bound on this level alone (see `_look_ahead`)
-                        looked = (eps, costs2, lp[0], step2)
-                        lp = (lp[0] - eps * upper, lp[1], lp[2])
-                if infeasible:
-                    return TerminationCondition.infeasible, None, None
-        lp_bound = -math.inf  # the LP bound, rounded up to the next multiple of `scale`
-        if lp is not None:
-            lp_bound = lp[0]
-            if scale:
-                lp_bound = scale * math.ceil((lp[0] - 1e-6 * max(1.0, abs(lp[0]))) / scale)
-        if lp is not None:
-            x = lp[2]
-            if bool(np.all(np.abs(x[self.is_int] - np.round(x[self.is_int])) <= 1e-7)):
-                # An integral LP optimum is a feasible plan whose value meets the bound: optimal.
-                # (A bound from a look-ahead is a little below the LP's: optimal once rounded up.)
-                self.values = np.where(self.is_int, np.round(x), x)
-                value = val(self.values)
-                bound = lp[0] if not scale else max(lp[0], _round_up(lp[0], scale))
-                if value <= bound + 1e-6 * max(1.0, abs(value)):
-                    self._fix(lp, value)
-                    if looked is not None:
-                        self._keep_ahead(looked, lp, value)
-                    return TerminationCondition.optimal, value + const, min(value, bound) + const
-        z_inc = val(self.values) if self.values is not None else None
-        upto = -math.inf  # the guess's limit (step 3)
-        if lp is not None and scale:
-            # The level's optimum is a multiple of `scale` and at least the LP bound.
-            target = scale * math.ceil((lp[0] - 1e-6 * max(1.0, abs(lp[0]))) / scale)
-            if z_inc is not None and z_inc <= target + 1e-6:
-                self._fix(lp, z_inc)  # step 5
-                return TerminationCondition.optimal, z_inc + const, target + const  # the bound proves the incumbent
-            if defer:
-                # Every plan at or below t keeps what this fixing fixes: the hold at t keeps it.
-                self._fix(lp, target)
-                self.values, self.deferred = None, True
-                return TerminationCondition.optimal, target + const, target + const
-            # Guess that the optimum is near the bound: fix what no plan at or below `upto`
-            # (the target, or a few steps above it while that frees few more columns) can
-            # move and solve that small MIP. Every plan at or below `upto` lies in it, so its
-            # optimum, if at or below `upto`, is the level's; otherwise undo the fixings and
-            # search the whole level.
-            upto = self._guess_limit(lp, target, scale, GUESS_WIDEN_MISSED if missed else GUESS_WIDEN)
-            ids = self._fix(lp, upto)
-            budget = left()
-            term_g, values, bound = self._run_mip(costs, min(budget, 5.0) if budget is not None else 5.0)
-            z_try = val(values) if values is not None else None
-            if values is not None and z_try is not None and z_try <= target + 1e-6:
-                self.values = values
-                self._fix(lp, z_try)
-                return TerminationCondition.optimal, z_try + const, target + const
-            if values is not None and z_try is not None and z_try <= upto + 1e-6 * max(1.0, abs(upto)) \
-                    and term_g == TerminationCondition.optimal:
-                # No plan in the model below its bound, none outside it below `upto`.
-                self.values = values
-                self._fix(lp, z_try)
-                proven = max(target, _round_up(min(bound, z_try), scale))
-                return TerminationCondition.optimal, z_try + const, min(proven, z_try) + const
-            if give_up and values is None and term_g == TerminationCondition.infeasible:
-                self._unfix(ids)
-                return TerminationCondition.no_solution, None, None
-            outside = self._outside(lp, ids)
+        if not (self.n and self.profile.reduced_cost_fixing):
+            return None, False
+        if ahead is not None and ahead[0] == len(self.row_lo) and self.np.array_equal(ahead[1], s.costs):
+            s.lp = ahead[2]  # the last level's LP looked ahead to this one
+            return None, False
+        looked = self._look_ahead(s.costs, s.scale, then)
+        if looked is None:
+            s.lp, infeasible = self._lp_bound(s.costs, s.time_left)
+            return None, infeasible
+        eps, costs2, upper, step2 = looked
+        lp, infeasible = self._lp_bound(s.costs + eps * costs2, s.time_left)
+        if lp is not None:  # a bound on this level alone (see `_look_ahead`)
+            looked = (eps, costs2, lp[0], step2)
+            s.lp = (lp[0] - eps * upper, lp[1], lp[2])
+        return looked, infeasible
+
+    def _integral(self, s: _Search, looked: tuple[float, Any, float, float] | None) -> LevelResult | None:
+        """Step 2: an integral LP optimum is a feasible plan whose value meets the bound:
+        optimal. (A bound from a look-ahead is a little below the LP's: optimal once rounded up.)"""
+        np = self.np
+        assert s.lp is not None
+        x = s.lp[2]
+        if not bool(np.all(np.abs(x[self.is_int] - np.round(x[self.is_int])) <= 1e-7)):
+            return None
+        self.values = np.where(self.is_int, np.round(x), x)
+        value = s.val(self.values)
+        bound = s.lp[0] if not s.scale else max(s.lp[0], _round_up(s.lp[0], s.scale))
+        if value > bound + _tol(value):
+            return None
+        self._fix(s.lp, value)
+        if looked is not None:
+            self._keep_ahead(looked, s.lp, value)
+        return s.found(value, min(value, bound))
+
+    def _near_bound(self, s: _Search, defer: bool, give_up: bool, missed: bool) -> LevelResult | None:
+        """The level's optimum is a multiple of `scale` and at least the LP bound rounded up
+        (t). Step 2b: an incumbent at t is optimal. Else, deferring, t itself (`defer` in
+        `solve`). Else step 3, the guess near t."""
+        assert s.lp is not None and s.scale
+        target = _round_up(s.lp[0], s.scale)
+        if s.z_inc is not None and s.z_inc <= target + 1e-6:
+            self._fix(s.lp, s.z_inc)  # step 5
+            return s.found(s.z_inc, target)  # the bound proves the incumbent
+        if defer:
+            # Every plan at or below t keeps what this fixing fixes: the hold at t keeps it.
+            self._fix(s.lp, target)
+            self.values, self.deferred = None, True
+            return s.found(target, target)
+        return self._guess(s, target, give_up, missed)
+
+    def _guess(self, s: _Search, target: float, give_up: bool, missed: bool) -> LevelResult | None:
+        """Step 3. Guess that the optimum is near the bound: fix what no plan at or below
+        `upto` (the target, or a few steps above it while that frees few more columns) can
+        move and solve that small MIP, to the proof or GUESS_MAX_NODES nodes (never a wall
+        clock: which plan comes back must not depend on the machine's load). Every plan at
+        or below `upto` lies in it, so its optimum, if at or below `upto`, is the level's;
+        otherwise undo the fixings and learn a bound (3b). None: the level is not decided."""
+        assert s.lp is not None and s.scale
+        lp, scale = s.lp, s.scale
+        s.upto = upto = self._guess_limit(lp, target, scale, GUESS_WIDEN_MISSED if missed else GUESS_WIDEN)
+        ids = self._fix(lp, upto)
+        term_g, values, bound = self._run_mip(s.costs, s.left(), GUESS_MAX_NODES)
+        z_try = s.val(values) if values is not None else None
+        if z_try is not None and z_try <= target + 1e-6:
+            self.values = values
+            self._fix(lp, z_try)
+            return s.found(z_try, target)
+        if z_try is not None and z_try <= upto + _tol(upto) and term_g == TerminationCondition.optimal:
+            # No plan in the model below its bound, none outside it below `upto`.
+            self.values = values
+            self._fix(lp, z_try)
+            proven = max(target, _round_up(min(bound, z_try), scale))
+            return s.found(z_try, min(proven, z_try))
+        if give_up and values is None and term_g == TerminationCondition.infeasible:
             self._unfix(ids)
-            if values is not None and z_try is not None and (z_inc is None or z_try < z_inc):
-                self.values, z_inc = values, z_try  # a better incumbent all the same
-            if bound > upto + 1e-6 * max(1.0, abs(upto)):
-                # Every plan at or below `upto` lies in the model just solved, and it has
-                # none: the optimum is at least one step up.
-                lp_bound = max(lp_bound, upto + scale)
-            # 3b. A plan lies in that model (at least its bound) or moves a column it fixed
-            # (at least `outside`); when the incumbent meets the lesser, it is optimal.
-            lp_bound = max(lp_bound, _round_up(min(bound, outside), scale))
-            if z_inc is not None and z_inc <= lp_bound + 1e-6 * max(1.0, abs(lp_bound)):
-                self._fix(lp, z_inc)  # step 5: z_inc is proven optimal
-                return TerminationCondition.optimal, z_inc + const, lp_bound + const
-        if z_inc is not None and lp is not None:
-            self._fix(lp, z_inc)
-        tried = upto  # every plan at or below it was in the guess model
-        if (lp is not None and hint is not None and hint > tried + 1e-6 * max(1.0, abs(hint))
-                and (z_inc is None or hint < z_inc - 1e-6 * max(1.0, abs(hint)))):
-            # 4b. The guess of step 3 at `hint`: the fixing keeps every plan at or below it,
-            # so the small MIP's optimum, if at or below it, is the level's optimum.
-            ids = self._fix(lp, hint)
-            term_h, values, bound_h = self._run_mip(costs, left())
-            z_try = val(values) if values is not None else None
-            if term_h == TerminationCondition.optimal and values is not None and z_try is not None \
-                    and z_try <= hint + 1e-6 * max(1.0, abs(hint)):
-                self.values = values
-                self._fix(lp, z_try)
-                return TerminationCondition.optimal, z_try + const, z_try + const
-            outside = self._outside(lp, ids)
-            self._unfix(ids)
-            if values is not None and z_try is not None and (z_inc is None or z_try < z_inc):
-                self.values, z_inc = values, z_try  # a better incumbent: more fixing below
-                self._fix(lp, z_inc)
-            # As 3b; a plan moving a column fixed before the guess is above z_inc.
-            lp_bound = max(lp_bound, _round_up(min(bound_h, outside), scale))
-            if z_inc is not None and z_inc <= lp_bound + 1e-6 * max(1.0, abs(lp_bound)):
-                return TerminationCondition.optimal, z_inc + const, min(lp_bound, z_inc) + const
-        if lp is not None and scale and z_inc is not None and math.isfinite(lp_bound):
-            found = self._close(expr, costs, lp, lp_bound, z_inc, scale, left)
-            if found is not None:
-                return TerminationCondition.optimal, found[0] + const, found[1] + const
-        # No MIP start: on a generated county HiGHS 1.16 took the previous level's plan as
-        # start and then reported a plan 600,000 yuan above the optimum as optimal (without
-        # the start it finds the optimum); the incumbent still serves the fixing above.
-        term, values, mip_bound = self._run_mip(costs, left())
+            return TerminationCondition.no_solution, None, None
+        outside = self._outside(lp, ids)
+        self._unfix(ids)
+        if z_try is not None and (s.z_inc is None or z_try < s.z_inc):
+            self.values, s.z_inc = values, z_try  # a better incumbent all the same
+        if bound > upto + _tol(upto):
+            # Every plan at or below `upto` lies in the model just solved, and it has none:
+            # the optimum is at least one step up.
+            s.lp_bound = max(s.lp_bound, upto + scale)
+        # 3b. A plan lies in that model (at least its bound) or moves a column it fixed (at
+        # least `outside`); when the incumbent meets the lesser, it is optimal.
+        s.lp_bound = max(s.lp_bound, _round_up(min(bound, outside), scale))
+        if s.z_inc is not None and s.z_inc <= s.lp_bound + _tol(s.lp_bound):
+            self._fix(lp, s.z_inc)  # step 5: z_inc is proven optimal
+            return s.found(s.z_inc, s.lp_bound)
+        return None
+
+    def _at_hint(self, s: _Search, hint: float) -> LevelResult | None:
+        """4b. The guess of step 3 at `hint` (above what step 3 tried, below the incumbent):
+        the fixing keeps every plan at or below it, so the small MIP's optimum, if at or
+        below it, is the level's optimum."""
+        assert s.lp is not None
+        lp = s.lp
+        if not (hint > s.upto + _tol(hint) and (s.z_inc is None or hint < s.z_inc - _tol(hint))):
+            return None
+        ids = self._fix(lp, hint)
+        term_h, values, bound_h = self._run_mip(s.costs, s.left())
+        z_try = s.val(values) if values is not None else None
+        if term_h == TerminationCondition.optimal and z_try is not None and z_try <= hint + _tol(hint):
+            self.values = values
+            self._fix(lp, z_try)
+            return s.found(z_try, z_try)
+        outside = self._outside(lp, ids)
+        self._unfix(ids)
+        if z_try is not None and (s.z_inc is None or z_try < s.z_inc):
+            self.values, s.z_inc = values, z_try  # a better incumbent: more fixing below
+            self._fix(lp, s.z_inc)
+        # As 3b; a plan moving a column fixed before the guess is above z_inc.
+        s.lp_bound = max(s.lp_bound, _round_up(min(bound_h, outside), s.scale))
+        if s.z_inc is not None and s.z_inc <= s.lp_bound + _tol(s.lp_bound):
+            return s.found(s.z_inc, min(s.lp_bound, s.z_inc))
+        return None
+
+    def _whole(self, s: _Search) -> LevelResult:
+        """Step 4: the MIP of every column still free. No MIP start: on a generated county
+        HiGHS 1.16 took the previous level's plan as start and then reported a plan 600,000
+        yuan above the optimum as optimal (without the start it finds the optimum); the
+        incumbent still serves the fixing."""
+        term, values, mip_bound = self._run_mip(s.costs, s.left())
         # The fixings keep every plan at or below z_inc: the MIP's bound holds below z_inc.
-        if z_inc is not None:
-            mip_bound = min(mip_bound, z_inc)
-        if scale and math.isfinite(mip_bound):
-            mip_bound = scale * math.ceil((mip_bound - 1e-6 * max(1.0, abs(mip_bound))) / scale)
-        bound = max(lp_bound, mip_bound)
+        if s.z_inc is not None:
+            mip_bound = min(mip_bound, s.z_inc)
+        if s.scale and math.isfinite(mip_bound):
+            mip_bound = _round_up(mip_bound, s.scale)
+        bound = max(s.lp_bound, mip_bound)
         if values is None:
-            return term, None, (bound + const if math.isfinite(bound) else None)
+            return term, None, (bound + s.const if math.isfinite(bound) else None)
         self.values = values
-        value = val(values)
-        if term == TerminationCondition.optimal and lp is not None:
-            self._fix(lp, value)
-        return term, value + const, (min(bound, value) + const if math.isfinite(bound) else None)
+        value = s.val(values)
+        if term == TerminationCondition.optimal and s.lp is not None:
+            self._fix(s.lp, value)  # step 5
+        return term, value + s.const, (min(bound, value) + s.const if math.isfinite(bound) else None)
 
     # 4c is tried when the incumbent is at most this many steps above the proven bound.
     CLOSE_STEPS = 2
@@ -649,8 +733,8 @@ class HighsRunner:
                scale: float, left: Callable[[], float | None]) -> tuple[float, float] | None:
         """4c. The optimum is a multiple of `scale` in [floor, z_inc], a step or two apart:
         search only below the incumbent, c = z_inc − scale. Every plan at or below c keeps
-        what the fixing with gap c − z_LP fixes and obeys the cutoff row `level ≤ c`, so that
-        model holds them all: if HiGHS proves it infeasible, z_inc is optimal; otherwise its
+        what the fixing with gap c − z_LP fixes and obeys the cutoff row `level ≤ c` (held
+        as the driver holds a level, `hold_rhs`), so that model holds them all: if HiGHS proves it infeasible, z_inc is optimal; otherwise its
         optimum is the level's. Smaller than step 4's MIP, and the cutoff lets the root prove
         it. Returns (value, proven bound), or None (a time limit: step 4 decides). The
         fixings with the gap of the value returned are made (step 5)."""
@@ -658,7 +742,7 @@ class HighsRunner:
             return None
         c = z_inc - scale
         state = self.snapshot()
-        self.hold(expr, c + min(0.5 * scale, max(1e-6, 1e-6 * abs(c))) + float(expr.constant))
+        self.hold(expr, hold_rhs(c, scale) + float(expr.constant))
         self._fix(lp, c)
         term, values, bound = self._run_mip(costs, left())
         self.restore(state)
@@ -738,67 +822,3 @@ class WarmLP:
         self.rlo: Any = None
         self.rhi: Any = None
         self.costs: Any = None
-
-
-class CbcRunner:
-    """CBC through PuLP's command-line interface; the model is re-sent at each level."""
-
-    def __init__(self, cm: CommunityModel, profile: SolverProfile):
-        self.profile = profile
-        self.has_values = False
-        self.prob, self.cols = cm.lp.to_pulp()
-
-    def solve(self, expr: Expr, time_left: float | None, scale: float | None = None, hint: float | None = None
-              ) -> tuple[TerminationCondition, float | None, float | None]:
-        """As HighsRunner.solve (`hint` unused). CBC through PuLP reports no bound: a level it calls optimal
-        is proven only when the profile's gaps are within model.md's tolerance. Its
-        "infeasible" is not a proof under a time limit (its preprocessing may stop early
-        and say so): solve.py has it confirmed before a user hears it."""
-        pulp = import_pulp()
-        prob = self.prob
-        obj = pulp_expr(expr, self.cols)
-        prob.setObjective(obj if len(obj) else pulp.LpAffineExpression(constant=0))
-        solver = pulp.PULP_CBC_CMD(
-            msg=False, gapRel=self.profile.mip_rel_gap, gapAbs=self.profile.mip_abs_gap,
-            threads=self.profile.threads, timeLimit=None if time_left is None else max(1, math.ceil(time_left)),
-            warmStart=self.has_values,
-        )
-        prob.solve(solver)
-        if prob.status == pulp.LpStatusInfeasible:
-            return TerminationCondition.infeasible, None, None
-        if prob.sol_status == pulp.LpSolutionOptimal:
-            term = TerminationCondition.optimal
-        elif prob.sol_status == pulp.LpSolutionIntegerFeasible:
-            term = TerminationCondition.time_limit
-        elif prob.status == pulp.LpStatusNotSolved:
-            return TerminationCondition.no_solution, None, None
-        else:
-            return TerminationCondition.error, None, None
-        self.has_values = True
-        value = float(pulp.value(obj) or 0.0) if len(obj) else float(expr.constant)
-        proven = term == TerminationCondition.optimal and self.profile.exact
-        return term, value, (value if proven else None)
-
-    def feasible(self, time_left: float | None = None) -> bool | None:
-        """Does any plan obey every row? None when CBC could not tell within the limit."""
-        pulp = import_pulp()
-        self.prob.setObjective(pulp.LpAffineExpression(constant=0))
-        solver = pulp.PULP_CBC_CMD(msg=False, threads=self.profile.threads,
-                                   timeLimit=None if time_left is None else max(1, math.ceil(time_left)))
-        self.prob.solve(solver)
-        if self.prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-            return True
-        return None  # CBC's "infeasible" is not trusted (see solve)
-
-    def hold(self, expr: Expr, rhs: float) -> None:
-        pulp = import_pulp()
-        n = len(self.prob.constraints)
-        self.prob.addConstraint(pulp.LpConstraint(pulp_expr(expr, self.cols), pulp.LpConstraintLE, rhs=rhs), f"hold_{n}")
-
-    def value(self, col: int) -> float:
-        return float(self.cols[col].varValue or 0.0)
-
-    def values_list(self) -> list[float]:
-        return [float(c.varValue or 0.0) for c in self.cols]
-
-
