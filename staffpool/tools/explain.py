@@ -269,7 +269,7 @@ def explain_infeasible(instance: Instance, community: str, mode: Mode, alternati
     """The smallest relaxation and up to `alternatives` others of the same number of rules.
 
     Nothing (two empty lists) unless the unrelaxed community is first confirmed infeasible
-    by exact HiGHS (`solve.confirm_infeasible`): a solver stopped by its limit is no reason
+    by exact HiGHS (`solving.community.confirm_infeasible`): a solver stopped by its limit is no reason
     to relax a rule."""
 
     profile = solver if isinstance(solver, SolverProfile) else load_profile(solver)
