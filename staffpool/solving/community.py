@@ -19,6 +19,7 @@ from staffpool.i18n import _
 from staffpool.model.build import build_community
 from staffpool.model.community import CommunityModel, PostKind, candidate_options
 from staffpool.model.rules import RULES
+from staffpool.solving.canonical import settle
 from staffpool.solving.profiles import load_profile
 from staffpool.solving.runners import CbcRunner, HighsRunner
 
@@ -262,6 +263,9 @@ def solve_levels(
             status = Status.feasible  # the profile's gap: a plan, this level not proven
         # The multiple of `scale` is the variable part's; the constant (unregularised) is set aside.
         runner.hold(expr, _hold_rhs(value - expr.constant, scale) + expr.constant)
+    if status == Status.optimal and profile.exact:
+        # One scenario, one plan (solving/canonical.py): the canonical one of the plans the holds keep.
+        settle(cm, runner, None if limit is None else max(0.0, limit - (time.perf_counter() - t1)))
     for d in deferred:  # the plan's value, within the hold of the bound (the checker agrees)
         assert isinstance(runner, HighsRunner)
         logs[d].value = runner.level_value(cm.levels[logs[d].level])
