@@ -101,16 +101,16 @@ def _arc_identities(hm: HorizonModel, cols: Iterable[int] | None) -> dict[int, s
     first = hm.years[0] if hm.years else None
     cohort_keys = [_members(c.members) for c in hm.cohorts]
     classes: dict[int, list[str]] = {}
-    for c in hm.cohorts:
-        classes.setdefault(c.klass, []).extend(c.members)
+    for cohort in hm.cohorts:
+        classes.setdefault(cohort.klass, []).extend(cohort.members)
     class_keys = {k: _members(ids) for k, ids in classes.items()}
     by_col: dict[int, Arc] = {a.col: a for a in hm.arcs}
     wanted = by_col if cols is None else [int(c) for c in cols if int(c) in by_col]
     out: dict[int, str] = {}
-    for c in wanted:
-        a = by_col[c]
+    for col in wanted:
+        a = by_col[col]
         owner = cohort_keys[a.cohort] if a.year == first else class_keys[a.cohort]
-        out[c] = _SEP.join(("arc", str(a.year), owner, _state(a.origin), _state(a.target)))
+        out[col] = _SEP.join(("arc", str(a.year), owner, _state(a.origin), _state(a.target)))
     return out
 
 

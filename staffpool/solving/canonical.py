@@ -64,8 +64,22 @@ def _settle_highs(program: Any, runner: HighsRunner, time_left: float | None) ->
         if bool(np.all(np.abs(x[ints] - np.round(x[ints])) <= 1e-7)):
             runner.values = np.where(ints, np.round(x), x)  # an integral LP optimum: T's optimum
             return True
-        if z_inc <= math.ceil(lp[0] - _LP_SLACK) + 0.5:
+        target = math.ceil(lp[0] - _LP_SLACK)
+        if z_inc <= target + 0.5:
             return True  # the plan at hand meets T's bound
+        # The guess of `HighsRunner.solve` (step 3): fix what no plan at or below `upto` can
+        # move; the small MIP left holds every such plan, so its optimum, if at or below
+        # `upto`, is T's. At most the incumbent: then it holds the optimum.
+        upto = min(runner._guess_limit(lp, target, 1.0, 0.0), z_inc)
+        ids = runner._fix(lp, upto)
+        term, values, _bound = runner._run_mip(costs, left())
+        z_try = None if values is None else float((costs * np.where(ints, np.round(values), values)).sum())
+        if term == TerminationCondition.optimal and z_try is not None and z_try <= upto + 0.5:
+            runner.values = values
+            return True
+        runner._unfix(ids)
+        if z_try is not None and z_try < z_inc:
+            runner.values, z_inc = values, z_try  # a better plan all the same
         runner._fix(lp, z_inc)  # keeps every plan at or below z_inc: the optimum among them
     if left() == 0.0:
         return False
