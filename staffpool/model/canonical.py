@@ -16,16 +16,16 @@ the column's *meaning*, never its index: a cohort's column from the cohort's mem
 the option's institution and kind; a new-post column from its key; an arc from its year,
 the members who use it and its two states. So a plan has the same T in every program that
 holds it (a sweep's warm program holds more columns than a cold build of the scenario, in
-other places), and T, held at its optimum, picks the same plan.
+other places), and T's minimum is the same plan whichever program is solved.
 
-The argmin is unique unless two optimal plans x ≠ x' have w·(x − x') = 0. For a fixed
-difference, that is one linear equation on weights hashed independently: about one chance
-in 2**WEIGHT_BITS. Over a whole face of optimal plans, the isolation lemma bounds the chance
-of a tie by m·K / 2**WEIGHT_BITS, m the columns that differ between optimal plans and K
-their range (docs/choices.md has the measured rates). The size is a compromise: T stays
-below 2**53 and each weight a few thousand times below the inverse of HiGHS's integrality
-tolerance (1e-6), so a solution within tolerance of an integer plan cannot look better than
-it by a whole unit of T.
+The argmin is unique unless two optimal plans x ≠ x' have w·(x − x') = 0: for one such
+difference, a linear equation on independently hashed weights, about one chance in
+2**WEIGHT_BITS. Over a whole face of optimal plans the isolation lemma bounds the chance of
+a tie by m·K / 2**WEIGHT_BITS (m columns that differ between optimal plans, K their range);
+measured, ties fall as c / 2**WEIGHT_BITS with c ≈ 26 on 1,400-staff counties (docs/choices.md):
+about 2.5e-5 per community solved at 20 bits. Bigger weights tie less but strain HiGHS's
+tolerances (absolute, on costs up to 2**20 and T up to ~10^9 on a county; 2**24 made T's MIP
+slower) and T must stay exact in a double.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from staffpool.model.community import CommunityModel
 from staffpool.model.linear import Expr
 from staffpool.model.years import Arc, HorizonModel, State
 
-WEIGHT_BITS = 16
+WEIGHT_BITS = 20
 _SEP = "\x1f"  # never in an id (ids are checked as printable text)
 _CACHE = "canonical"  # CommunityModel.derived: column -> weight, filled as asked
 

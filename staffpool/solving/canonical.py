@@ -11,7 +11,7 @@ column, whichever columns a path fixed. Then: T's LP; an integral LP point, or a
 at the LP bound rounded up, is the optimum; otherwise the columns no plan at or below the
 incumbent can move are fixed and the MIP left is solved with the profile's gap (0 for an
 exact profile). Not through `HighsRunner.solve`: its tests are relative (1e-6·|value|,
-model.md's tolerance for a level), and T, of order 10^8 on a county, needs every unit.
+model.md's tolerance for a level), and T, of order 10^9 on a county, needs every unit.
 """
 
 from __future__ import annotations
