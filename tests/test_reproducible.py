@@ -120,6 +120,26 @@ def test_every_mode_of_compare_is_its_solve(tmp_path: Path, monkeypatch: pytest.
         assert printed[mode]["treasury_added"] == summary["payroll"]["treasury_added"], mode
 
 
+def test_cbc_and_highs_give_one_plan(tmp_path: Path) -> None:
+    """The canonical plan is the program's, not the solver's path: CBC (another solver, whole
+    model per level) returns HiGHS's plan byte for byte (before the tie-break they differed)."""
+    inst = load_instance(SANMING)
+    highs = solve(inst, Mode.county_pool)
+    cbc = solve(inst, Mode.county_pool, "cbc")
+    assert cbc.levels == pytest.approx(highs.levels, abs=1e-6)
+    assert _assignments(cbc, tmp_path / "cbc") == _assignments(highs, tmp_path / "highs")
+
+
+@pytest.mark.parametrize("mode", ["county_pool", "unified"])
+def test_a_time_limit_that_never_binds_changes_no_plan(mode: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """With a limit the driver takes another path (no deferred levels); on this county that
+    path ended on another plan before the tie-break."""
+    folder = tmp_path_factory.getbasetemp() / "county-1400"
+    inst = load_instance(folder if folder.exists() else generate(1, seed=0, scale=1.36, out_dir=folder))
+    free, limited = solve(inst, mode), solve(inst, mode, time_limit=600)
+    assert limited.levels == free.levels and limited.plan == free.plan
+
+
 def _csv(path: Path) -> list[dict[str, str]]:
     import csv
 
