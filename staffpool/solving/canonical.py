@@ -74,7 +74,11 @@ def _settle_highs(program: Any, runner: HighsRunner, time_left: float | None) ->
         ids = runner._fix(lp, upto)
         term, values, _bound = runner._run_mip(costs, left())
         z_try = None if values is None else float((costs * np.where(ints, np.round(values), values)).sum())
-        if term == TerminationCondition.optimal and z_try is not None and z_try <= upto + 0.5:
+        # A plan lies in that model (T at least its optimum) or moves a column it fixed (T
+        # at least `outside`): its optimum, if at most the latter, is T's (the runner's 3b).
+        outside = runner._outside(lp, ids)  # +inf when it fixed nothing
+        if term == TerminationCondition.optimal and z_try is not None and \
+                z_try <= max(upto, outside - _LP_SLACK) + 0.5:
             runner.values = values
             return True
         runner._unfix(ids)
