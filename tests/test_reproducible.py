@@ -314,3 +314,27 @@ def test_the_tie_break_over_years_keeps_every_level() -> None:
     assert canonical_value(hm, runner.values) <= before
     for level, value in values.items():
         assert runner.level_value(hm.levels[level]) == pytest.approx(value, abs=1e-6)
+
+
+def test_a_failed_tie_break_keeps_the_plan_at_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CBC (through PuLP) keeps no earlier plan: when the tie-break's solve fails, the plan
+    the levels found is put back, never a half-read one."""
+    from staffpool.constants import TerminationCondition
+    from staffpool.solving.canonical import settle
+    from staffpool.solving.runners import CbcRunner
+
+    inst = load_instance(ROOT / "instances" / "tiny")
+    cm = build_community(inst, inst.communities[0].id, Mode.county_pool)
+    runner = CbcRunner(cm, load_profile("cbc"))
+    runner.solve(cm.levels[inst.policy.objective[0]], None)
+    before = runner.values_list()
+    assert any(before)
+
+    def fails(expr: Any, time_left: Any) -> tuple[TerminationCondition, None, None]:
+        for col in runner.cols:
+            col.varValue = None  # what a failed PuLP solve leaves
+        return TerminationCondition.error, None, None
+
+    monkeypatch.setattr(runner, "solve", fails)
+    assert not settle(cm, runner, None)
+    assert runner.values_list() == before

@@ -36,9 +36,14 @@ def settle(program: Any, runner: HighsRunner | CbcRunner, time_left: float | Non
     if isinstance(runner, HighsRunner):
         return _settle_highs(program, runner, time_left)
     if time_left is not None:
-        return False  # CBC can stop without a plan, and PuLP keeps none of the one before
+        return False  # under a limit CBC may stop without a plan: the one at hand stays
+    before = runner.values_list()
     term, value, _bound = runner.solve(tie_break(program), None)
-    return term == TerminationCondition.optimal and value is not None
+    if term == TerminationCondition.optimal and value is not None:
+        return True
+    for col, v in zip(runner.cols, before, strict=True):  # PuLP keeps no earlier plan: put it back
+        col.varValue = v
+    return False
 
 
 def _settle_highs(program: Any, runner: HighsRunner, time_left: float | None) -> bool:
