@@ -7,11 +7,13 @@ or reported, and it changes no level's value (the holds keep every one).
 HiGHS: T is minimised only over the columns still free. Every fixing the runner made is
 proven for the whole optimal face (its reduced cost exceeds the level's proven gap), so on
 that face the fixed columns add a constant to T and the argmin is the same as over every
-column, whichever columns a path fixed. Then: T's LP; an integral LP point, or an incumbent
-at the LP bound rounded up, is the optimum; otherwise the columns no plan at or below the
-incumbent can move are fixed and the MIP left is solved with the profile's gap (0 for an
-exact profile). Not through `HighsRunner.solve`: its tests are relative (1e-6·|value|,
-model.md's tolerance for a level), and T, of order 10^9 on a county, needs every unit.
+column, whichever columns a path fixed. Then, as a level (docs/model.md, "Solving a level")
+but with absolute tests: T's LP; an integral LP point, or the plan at hand at the LP bound
+rounded up, is the optimum; else the guess (step 3, with 3b's bound), else the columns no
+plan at or below the incumbent can move are fixed and the MIP left is solved with the
+profile's gap (0 for an exact profile). Not through `HighsRunner.solve`: its tests are
+relative (1e-6·|value|, model.md's tolerance for a level), and T, of order 10^9 on a
+county, needs every unit.
 """
 
 from __future__ import annotations
