@@ -337,6 +337,7 @@ def test_a_failed_guess_proves_the_incumbent_without_the_whole_mip(tmp_path: Pat
     # The guess exactly at the LP bound (not widened, step 3), so that it fails here and 3b is
     # what proves the level; widened, the guess itself proves the optimum on this county.
     monkeypatch.setattr(HighsRunner, "_guess_limit", lambda self, lp, target, scale, widen: target)
+    monkeypatch.setattr(HighsRunner, "settle", lambda *a: True)  # the levels' MIPs alone
     instance = _budget_county(tmp_path, 36, 0.8)
     mips: list[int] = []
     real = HighsRunner._run_mip

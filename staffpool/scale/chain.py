@@ -107,15 +107,22 @@ def sort_loosest(points: list[Point]) -> list[Point]:
 def run_chain(sub: Instance, chain: Chain, profile: SolverProfile) -> list[PointResult]:
     """Every point of the chain, in the chain's order. The entry point of a sweep task."""
     results: dict[int, PointResult] = {}
-    others = [k for k in community_limit_fields() if k not in ROW_LIMITS]
     # Points that differ in a limit the program does not hold as a row share no program.
     groups: dict[tuple[Any, ...], list[Point]] = {}
     for p in chain.points:
-        groups.setdefault(tuple(p.value(k) for k in others), []).append(p)
+        groups.setdefault(_program_key(p), []).append(p)
     for points in groups.values():
         for r in _run_group(sub, chain, points, profile):
             results[r.scenario] = r
     return [results[p.scenario] for p in chain.points]
+
+
+def _program_key(p: Point) -> tuple[Any, ...]:
+    """Points with the same key share one program: the limits it does not hold as a row,
+    and whether a treasury budget exists (with one, new posts are counted per title: other
+    columns, so another canonical plan; see model/canonical.py)."""
+    others = [k for k in community_limit_fields() if k not in ROW_LIMITS]
+    return (*(p.value(k) for k in others), p.value("treasury_budget") is None)
 
 
 def _outcome_result(inst: Instance, chain: Chain, p: Point, out: CommunityOutcome, how: str, t0: float
@@ -168,8 +175,7 @@ def _run_group(sub: Instance, chain: Chain, points: list[Point], profile: Solver
     order = sort_loosest(points)
     warm = None
     if profile.backend == "highs":
-        others = [k for k in community_limit_fields() if k not in ROW_LIMITS]
-        group = [q for q in chain.whole if all(q.value(k) == points[0].value(k) for k in others)] or order
+        group = [q for q in chain.whole if _program_key(q) == _program_key(points[0])] or order
         warm = _program(sub, chain, loosest(group, keys), keys, profile)
     solved: list[tuple[Point, Plan, dict[str, float] | None]] = []
     hints: dict[Any, float] = {}  # the levels of the scenario solved last

@@ -17,6 +17,7 @@ from staffpool.domain.instance import Instance, Level, Mode, StaffStatus
 from staffpool.domain.plan import Assignment, Plan, PostSource
 from staffpool.i18n import _
 from staffpool.model.build import build_community
+from staffpool.model.canonical import tie_break
 from staffpool.model.community import CommunityModel, PostKind, candidate_options
 from staffpool.model.rules import RULES
 from staffpool.solving.lexicographic import LevelLog, Program, Stop, confirm_limit, solve_lexicographic
@@ -85,7 +86,7 @@ def solve_levels(
     run = solve_lexicographic(
         runner, [(lvl, cm.levels[lvl]) for lvl in instance.policy.objective], profile, time_limit,
         on_level=None if on_level is None else partial(on_level, community), hints=hints, steps=steps,
-        confirm=partial(confirm_infeasible, cm))
+        confirm=partial(confirm_infeasible, cm), tie_break=partial(tie_break, cm))
     if run.stop is None:
         plan = _read_back(cm, runner)
         return CommunityOutcome(community, run.status, plan, run.levels, build_s, time.perf_counter() - t1,

@@ -70,6 +70,11 @@ class Runner(Protocol):
 
     def level_value(self, expr: Expr) -> float: ...
 
+    def settle(self, tie_break: Callable[[list[int] | None], Expr], time_left: float | None = None) -> bool:
+        """The canonical plan among those the holds keep: the tie-break T (over the given
+        columns, None: all) minimised exactly. False when the time ran out first."""
+        ...
+
 
 # ---------------------------------------------------------------- steps and holds
 
@@ -205,6 +210,7 @@ class _Drive(Generic[K]):
     steps: dict[K, tuple[set[float], float | None]]
     confirm: Callable[[float | None], bool | None] | None
     t0: float
+    tie_break: Callable[[list[int] | None], Expr] | None = None
     logs: list[LevelLog[K]] = field(default_factory=list)
     status: Status = Status.optimal
     have_plan: bool = False
@@ -264,6 +270,9 @@ class _Drive(Generic[K]):
                 self.runner.hold(expr, hold_rhs(value - c, scale) + c)
         for d in self.deferred:  # the plan's value, within the hold of the bound (the checker agrees)
             self.logs[d].value = self.runner.level_value(dict(self.levels)[self.logs[d].level])
+        if self.tie_break is not None and self.status == Status.optimal and self.profile.exact:
+            # One scenario, one plan: the canonical one of the optimal plans (model/canonical.py).
+            self.runner.settle(self.tie_break, self.left())
         return self.outcome(None)
 
     def solve_level(self, i: int, left: float | None) -> LevelResult | None:
@@ -337,6 +346,7 @@ def solve_lexicographic(
     hints: dict[K, float] | None = None,
     steps: dict[K, tuple[set[float], float | None]] | None = None,
     confirm: Callable[[float | None], bool | None] | None = None,
+    tie_break: Callable[[list[int] | None], Expr] | None = None,
 ) -> Lexicographic[K]:
     """Minimise `levels` in order on `runner`'s program: each level solved under the holds
     of those before it, then held at its optimum (`hold_rhs`).
@@ -346,7 +356,9 @@ def solve_lexicographic(
     `steps`: a cache of each level's coefficients and step, kept by a caller that solves one
     program again and again. `confirm(seconds)`: does exact HiGHS prove the program
     infeasible (True), find a plan (False) or not tell (None)? Asked when a solver that is
-    no proof says "infeasible" at the first level."""
+    no proof says "infeasible" at the first level. `tie_break(columns)`: the canonical
+    tie-break over those columns (None: all); given, an optimal plan is settled on the
+    canonical one of the plans the levels keep (`Runner.settle`), not logged or held."""
     drive = _Drive(runner, levels, profile, effective_limit(time_limit, profile), hints,
-                   {} if steps is None else steps, confirm, time.perf_counter())
+                   {} if steps is None else steps, confirm, time.perf_counter(), tie_break)
     return drive.run(on_level)

@@ -7,6 +7,7 @@ only HiGHS's search uses (`hint`, `defer`, `give_up`, `missed`, `then`) and neve
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from staffpool.constants import SolverProfile, TerminationCondition
@@ -94,3 +95,17 @@ class CbcRunner:
     def level_value(self, expr: Expr) -> float:
         """The level's value in the current plan."""
         return sum(coef * self.value(col) for col, coef in expr.terms.items()) + float(expr.constant)
+
+    def settle(self, tie_break: Callable[[list[int] | None], Expr], time_left: float | None = None) -> bool:
+        """The canonical plan among those the holds keep (`HighsRunner.settle`): T minimised
+        with no gap. Not under a time limit (CBC may stop without a plan there); a failed
+        solve puts the plan at hand back (PuLP keeps no earlier plan)."""
+        if time_left is not None:
+            return False
+        before = self.values_list()
+        term, value, _bound = self.solve(tie_break(None), None)
+        if term == TerminationCondition.optimal and value is not None:
+            return True
+        for col, v in zip(self.cols, before, strict=True):
+            col.varValue = v
+        return False
