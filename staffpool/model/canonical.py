@@ -37,7 +37,7 @@ from typing import Any
 
 from staffpool.model.community import CommunityModel
 from staffpool.model.linear import Expr
-from staffpool.model.years import Arc, HorizonModel, State
+from staffpool.model.horizon import Arc, HorizonModel, State
 
 WEIGHT_BITS = 20
 _SEP = "\x1f"  # never in an id (ids are checked as printable text)
