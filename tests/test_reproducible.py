@@ -339,3 +339,18 @@ def test_a_failed_tie_break_keeps_the_plan_at_hand(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(runner, "solve", fails)
     assert not runner.settle(partial(tie_break, cm), None)
     assert runner.values_list() == before
+
+
+def test_a_tie_break_cut_short_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capfd: pytest.CaptureFixture[str]) -> None:
+    """When the time limit ends the tie-break, the plan is kept (optimal at every level) and
+    both summary.json and the terminal say it may not be the canonical one."""
+    from staffpool.cli import main
+    from staffpool.solving.runners import HighsRunner
+
+    monkeypatch.setattr(HighsRunner, "settle", lambda *a, **k: False)
+    out = tmp_path / "o"
+    assert main(["solve", str(ROOT / "instances" / "tiny"), "--out", str(out), "--lang", "en"]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "optimal" and [c["canonical"] for c in summary["communities"]] == [False]
+    assert "ended the last tie-break" in " ".join(capfd.readouterr().err.split())

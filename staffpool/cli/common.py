@@ -204,4 +204,7 @@ def _warn_unproven(result: Any) -> None:
         err.print("[yellow]" + _("Not proven optimal (the {solver} profile stops within a gap): the plan obeys every rule; "
                                  "summary.json `bounds` holds each level's proven bound.").format(solver=escape(result.solver))
                   + "[/]")
+    if any(not getattr(o, "canonical", True) for o in result.outcomes):
+        err.print("[yellow]" + _("The time limit ended the last tie-break: the plan is optimal at every level, but "
+                                 "another run may return another of the equally good plans.") + "[/]")
 

@@ -36,8 +36,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from staffpool.model.community import CommunityModel
-from staffpool.model.linear import Expr
 from staffpool.model.horizon import Arc, HorizonModel, State
+from staffpool.model.linear import Expr
 
 WEIGHT_BITS = 20
 _SEP = "\x1f"  # never in an id (ids are checked as printable text)

@@ -156,6 +156,7 @@ def make_summary(result: Result) -> Summary:
             "community": o.community, "status": o.status.value, "variables": o.variables,
             "constraints": o.constraints, "build_s": round(o.build_s, 4), "solve_s": round(o.solve_s, 4),
             **({"reason": o.reason, "reasons": o.reasons} if o.reason else {}),
+            **({"canonical": False} if not o.canonical else {}),  # said only when not
             **({"payroll": pay["communities"][o.community]} if pay else {}),
         }
         for o in result.outcomes

@@ -39,6 +39,7 @@ class CommunityOutcome:
     constraints: int
     reason: str = ""
     reasons: list[str] = field(default_factory=list)
+    canonical: bool = True  # False: the time limit ended the tie-break (`Lexicographic.canonical`)
 
 
 def solve_community(
@@ -90,7 +91,7 @@ def solve_levels(
     if run.stop is None:
         plan = _read_back(cm, runner)
         return CommunityOutcome(community, run.status, plan, run.levels, build_s, time.perf_counter() - t1,
-                                nvars, ncons)
+                                nvars, ncons, canonical=run.canonical)
     reason, reasons = _why_stopped(run.stop, profile)
     if run.stop.kind == "infeasible":
         reasons = diagnose_infeasible(instance, community, mode, profile, run.limit, confirmed=True) if diagnose else []

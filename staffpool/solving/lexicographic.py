@@ -188,6 +188,9 @@ class Lexicographic(Generic[K]):
     limit: float | None  # the seconds it had (`effective_limit`)
     seconds: float
     stop: Stop[K] | None = None
+    # False: the time limit ended the tie-break; the plan is optimal at every level but
+    # perhaps not the canonical one another run returns.
+    canonical: bool = True
 
 
 @dataclass
@@ -272,7 +275,7 @@ class _Drive(Generic[K]):
             self.logs[d].value = self.runner.level_value(dict(self.levels)[self.logs[d].level])
         if self.tie_break is not None and self.status == Status.optimal and self.profile.exact:
             # One scenario, one plan: the canonical one of the optimal plans (model/canonical.py).
-            self.runner.settle(self.tie_break, self.left())
+            return self.outcome(None, canonical=self.runner.settle(self.tie_break, self.left()))
         return self.outcome(None)
 
     def solve_level(self, i: int, left: float | None) -> LevelResult | None:
@@ -331,9 +334,9 @@ class _Drive(Generic[K]):
             self.status = Status.feasible  # the profile's gap: a plan, this level not proven
         return None
 
-    def outcome(self, stop: Stop[K] | None) -> Lexicographic[K]:
+    def outcome(self, stop: Stop[K] | None, canonical: bool = True) -> Lexicographic[K]:
         status = self.status if stop is None else Status.infeasible if stop.kind == "infeasible" else Status.time_limit
-        return Lexicographic(status, self.logs, self.limit, time.perf_counter() - self.t0, stop)
+        return Lexicographic(status, self.logs, self.limit, time.perf_counter() - self.t0, stop, canonical)
 
 
 def solve_lexicographic(
