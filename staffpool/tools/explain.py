@@ -125,15 +125,13 @@ class Explanation:
 
 @dataclass
 class _Elastic:
-    """One community's elastic program and its relaxation columns, keyed by (rule, where):
-    `items` the binary "relaxed here", `amount` a limit's integer slack, `people` the option
-    columns (x, k, o) that break a rule on who serves where."""
+    """One community's elastic program and its relaxation columns, keyed by (rule, where)."""
 
     cm: CommunityModel
     excess: int  # metres beyond the distance limit, priced last
-    items: dict[tuple[str, str], int] = field(default_factory=dict)
-    amount: dict[tuple[str, str], int] = field(default_factory=dict)
-    people: dict[tuple[str, str], list[tuple[int, int, int]]] = field(default_factory=dict)
+    items: dict[tuple[str, str], int] = field(default_factory=dict)  # binary "relaxed here"
+    amount: dict[tuple[str, str], int] = field(default_factory=dict)  # a limit's integer slack
+    people: dict[tuple[str, str], list[tuple[int, int, int]]] = field(default_factory=dict)  # (x, k, o) breaking a rule
 
     def item(self, key: tuple[str, str]) -> int:
         """The binary column "`key` relaxed here", made on first use so only rules that can break get one."""
@@ -143,8 +141,7 @@ class _Elastic:
 
 
 def _elastic_model(instance: Instance, community: str, mode: Mode) -> _Elastic:
-    """Build `community` with the option rules' forbidden options back and slack on the limits,
-    each behind a binary "relaxed here", so the solver can choose what to give way."""
+    """`community`'s program with forbidden options back and limits slack, each behind a binary, for the solver to choose."""
     cm = build_community(instance, community, mode, skip=frozenset(RELAXABLE_OPTION_RULES),
                          elastic=frozenset(RELAXABLE_CONSTRAINTS))
     el = _Elastic(cm, cm.lp.var("distance_excess_m"))
@@ -155,8 +152,7 @@ def _elastic_model(instance: Instance, community: str, mode: Mode) -> _Elastic:
 
 
 def _option_items(el: _Elastic, community: str, limit_km: float | None) -> None:
-    """Tie every option a rule forbids to the binary of that rule at its place, so using it
-    counts as relaxing the rule (a hire is optional: never a reason to relax but for a pin)."""
+    """Tie each option a rule forbids to that rule's binary at its place: using it relaxes the rule."""
     cm, lp = el.cm, el.cm.lp
     for (k, o), x in cm.x.items():
         cohort, option = cm.cohorts[k], cm.options[k][o]
@@ -218,8 +214,8 @@ def _forbid_rows(el: _Elastic, forbid: list[list[tuple[str, str]]] | None) -> No
 
 
 def _size(el: _Elastic) -> Expr:
-    """The second level, how much is relaxed: posts, moves and km of the limits a planner sets;
-    a person let break a rule about who may serve where counts 2, so on a tie the limit gives."""
+    """The second level, how much is relaxed (posts, moves, people, km), so the smallest relaxation is also the least."""
+    # A person let break a rule about who may serve where counts 2, so on a tie the limit is the one to give.
     size_terms: dict[int, float] = {e: 1 for e in el.amount.values()}
     for xs in el.people.values():
         for x, _k, _o in xs:
