@@ -636,96 +636,52 @@ def _year_problem(horizon: Horizon | None, year: int | None, strict: bool = True
     return None
 
 
+# The staff table's columns and their cell checks, in the order a reader goes through a row
+# (the order of a row's problems); the names are StaffMember's fields.
+_STAFF_COLUMNS: tuple[tuple[str, Callable[[Any], Cell]], ...] = (
+    ("id", _text),
+    ("name", partial(_text, required=False)),
+    ("status", partial(_enum, kind=StaffStatus)),
+    ("title", partial(_enum, kind=Title)),
+    ("specialty", _specialty),
+    ("post_funding", partial(_enum, kind=Funding, required=False)),
+    ("quota_holder", partial(_text, required=False)),
+    ("posted_at", partial(_text, required=False)),
+    ("community", partial(_text, required=False)),
+    ("mobile", partial(_boolean, default=True)),
+    ("grassroots_due", partial(_boolean, default=False)),
+    ("leaves", _integer),
+    ("birth_year", _integer),
+    ("arrives", _integer),
+    ("grassroots_years", partial(_integer, default=0)),
+)
+
+
 def _staff(
     raw: RawInstance, problems: list[Problem], community_ids: set[str],
     institutions: list[Institution], known_inst: set[str] | None, horizon: Horizon | None = None,
 ) -> list[StaffMember]:
+    """The staff table: every problem of every row in reading order, and a model per row without any."""
     t = _columns(raw, "staff", problems)
-    ids = t.column("id", _text)
-    names = t.column("name", partial(_text, required=False))
-    statuses = t.column("status", partial(_enum, kind=StaffStatus))
-    titles = t.column("title", partial(_enum, kind=Title))
-    specialties = t.column("specialty", _specialty)
-    post_fundings = t.column("post_funding", partial(_enum, kind=Funding, required=False))
-    holders = t.column("quota_holder", partial(_text, required=False))
-    posted_ats = t.column("posted_at", partial(_text, required=False))
-    comms = t.column("community", partial(_text, required=False))
-    mobiles = t.column("mobile", partial(_boolean, default=True))
-    dues = t.column("grassroots_due", partial(_boolean, default=False))
-    leaves_ = t.column("leaves", _integer)
-    births = t.column("birth_year", _integer)
-    arrives_ = t.column("arrives", _integer)
-    owed_ = t.column("grassroots_years", partial(_integer, default=0))
+    columns = [t.column(name, check) for name, check in _STAFF_COLUMNS]
     inst = {x.id: x for x in institutions}
-
-    def inst_ref(i: int, column: str, value: str | None) -> Institution | None:
-        if value is None or known_inst is None:
-            return None
-        if value not in known_inst:
-            t.bad(i, column, value, _("unknown institution: not in the institutions table"))
-            return None
-        return inst.get(value)
-
     out: list[dict[str, Any]] = []
     first: dict[str, int] = {}
-    for i, sid, sname, status, title, specialty, post_funding, quota_holder, posted_at, comm, mobile, due in zip(
-        t.rows(), ids, names, statuses, titles, specialties, post_fundings, holders, posted_ats, comms, mobiles, dues, strict=True
-    ):
+    # Plain names, not a dict per row: the loop runs once per member of a province.
+    for i, (sid, sname, status, title, specialty, post_funding, quota_holder, posted_at, comm, mobile, due,
+            leaves, birth, arrives, owed) in zip(t.rows(), zip(*columns, strict=True), strict=True):
         if sid is not None:
             if sid in first:
                 t.bad(i, "id", sid, _("duplicate staff id (first in row {row})").format(row=first[sid]))
             else:
                 first[sid] = t.numbers[i]
-        posted = inst_ref(i, "posted_at", posted_at) if posted_at is not None else None
-        holder = inst_ref(i, "quota_holder", quota_holder) if quota_holder is not None else None
-        if comm is not None and comm not in community_ids and community_ids:
-            t.bad(i, "community", comm, _("unknown community: not listed under communities"))
-        if posted is not None:
-            if comm is not None and comm != posted.community:
-                t.bad(i, "community", comm, _("disagrees with posted_at {institution}, which belongs to community {community}").format(
-                    institution=posted.id, community=posted.community))
-            comm = comm or posted.community
-        if status == StaffStatus.candidate:
-            if posted_at is not None:
-                t.bad(i, "posted_at", posted_at, _("a candidate is not posted yet: leave posted_at blank"))
-            if comm is None:
-                t.bad(i, "community", "", _("a candidate needs the community they apply to"))
-        elif status is not None and posted_at is None:
-            t.bad(i, "posted_at", "", _("is blank: a {status} member must be posted somewhere").format(status=status.value))
-        if status == StaffStatus.on_staff:
-            if post_funding is None:
-                t.bad(i, "post_funding", "", _("an on_staff member holds a post: expected full or differential"))
-            elif post_funding == Funding.none:
-                t.bad(i, "post_funding", post_funding.value, _("a post is funded: expected full or differential"))
-            if quota_holder is None:
-                t.bad(i, "quota_holder", "", _("an on_staff member's post belongs to an institution's quota: give it"))
-            if holder is not None:
-                if post_funding is not None and post_funding != Funding.none and holder.funding != post_funding:
-                    t.bad(i, "quota_holder", quota_holder, _("{institution} has funding {funding}, but post_funding is {post_funding}").format(
-                        institution=holder.id, funding=holder.funding.value, post_funding=post_funding.value))
-                if comm is not None and holder.community != comm:
-                    t.bad(i, "quota_holder", quota_holder, _("{institution} belongs to community {community}, not {other}: posts never cross communities")
-                          .format(institution=holder.id, community=holder.community, other=comm))
-        elif status is not None:
-            if post_funding is not None:
-                t.bad(i, "post_funding", post_funding.value, _("a {status} holds no post: leave post_funding blank").format(status=status.value))
-            if quota_holder is not None:
-                t.bad(i, "quota_holder", quota_holder, _("a {status} holds no post: leave quota_holder blank").format(status=status.value))
+        posted = _inst_ref(t, i, "posted_at", posted_at, inst, known_inst) if posted_at is not None else None
+        holder = _inst_ref(t, i, "quota_holder", quota_holder, inst, known_inst) if quota_holder is not None else None
+        comm = _staff_community(t, i, comm, posted, community_ids)
+        _staff_post(t, i, status, post_funding, quota_holder, holder, posted_at, comm)
         if due and title is not None and title != Title.attending:
             t.bad(i, "grassroots_due", "true", _("only attendings owe grassroots service; this member is {title}").format(title=title.value))
-        leaves, birth, arrives, owed = leaves_[i], births[i], arrives_[i], owed_[i]
-        for column, year in (("leaves", leaves), ("birth_year", birth), ("arrives", arrives)):
-            why = _year_problem(horizon, year, strict=False)
-            if why is not None:
-                t.bad(i, column, year, why)
-        if birth is not None and not 1900 <= birth <= 2100:
-            t.bad(i, "birth_year", birth, _("is not a plausible year of birth"))
-        if arrives is not None and status is not None and status != StaffStatus.candidate:
-            t.bad(i, "arrives", arrives, _("only candidates arrive; a {status} member is here already").format(status=status.value))
-        if arrives is not None and leaves is not None and leaves <= arrives:
-            t.bad(i, "leaves", leaves, _("is not after arrives ({arrives})").format(arrives=arrives))
-        if owed and status == StaffStatus.contract:
-            t.bad(i, "grassroots_years", owed, _("a grassroots obligation is for candidates (targeted graduates) and those hired as such"))
+        _staff_years(t, i, status, leaves, birth, arrives, owed, horizon)
         if t.ok(i) and sid and status and title and specialty and comm:
             out.append({
                 "id": sid, "name": sname or "", "status": status, "title": title, "specialty": specialty,
@@ -734,6 +690,77 @@ def _staff(
                 "leaves": leaves, "birth_year": birth, "arrives": arrives, "grassroots_years": owed or 0,
             })
     return _models(StaffMember, out)
+
+
+def _inst_ref(t: _Columns, i: int, column: str, value: str, inst: dict[str, Institution],
+              known_inst: set[str] | None) -> Institution | None:
+    """The institution a staff cell names (None when unknown, or the institutions table is unread)."""
+    if known_inst is None:
+        return None
+    if value not in known_inst:
+        t.bad(i, column, value, _("unknown institution: not in the institutions table"))
+        return None
+    return inst.get(value)
+
+
+def _staff_community(t: _Columns, i: int, comm: str | None, posted: Institution | None, community_ids: set[str]) -> str | None:
+    """Check a member's community against the communities and where they are posted; blank: the posting's."""
+    if comm is not None and comm not in community_ids and community_ids:
+        t.bad(i, "community", comm, _("unknown community: not listed under communities"))
+    if posted is None:
+        return comm
+    if comm is not None and comm != posted.community:
+        t.bad(i, "community", comm, _("disagrees with posted_at {institution}, which belongs to community {community}").format(
+            institution=posted.id, community=posted.community))
+    return comm or posted.community
+
+
+def _staff_post(t: _Columns, i: int, status: StaffStatus | None, post_funding: Funding | None, quota_holder: str | None,
+                holder: Institution | None, posted_at: str | None, comm: str | None) -> None:
+    """Check that a member's posting and post (funding, quota holder) fit their status."""
+    if status == StaffStatus.candidate:
+        if posted_at is not None:
+            t.bad(i, "posted_at", posted_at, _("a candidate is not posted yet: leave posted_at blank"))
+        if comm is None:
+            t.bad(i, "community", "", _("a candidate needs the community they apply to"))
+    elif status is not None and posted_at is None:
+        t.bad(i, "posted_at", "", _("is blank: a {status} member must be posted somewhere").format(status=status.value))
+    if status == StaffStatus.on_staff:
+        if post_funding is None:
+            t.bad(i, "post_funding", "", _("an on_staff member holds a post: expected full or differential"))
+        elif post_funding == Funding.none:
+            t.bad(i, "post_funding", post_funding.value, _("a post is funded: expected full or differential"))
+        if quota_holder is None:
+            t.bad(i, "quota_holder", "", _("an on_staff member's post belongs to an institution's quota: give it"))
+        if holder is not None:
+            if post_funding is not None and post_funding != Funding.none and holder.funding != post_funding:
+                t.bad(i, "quota_holder", quota_holder, _("{institution} has funding {funding}, but post_funding is {post_funding}").format(
+                    institution=holder.id, funding=holder.funding.value, post_funding=post_funding.value))
+            if comm is not None and holder.community != comm:
+                t.bad(i, "quota_holder", quota_holder, _("{institution} belongs to community {community}, not {other}: posts never cross communities")
+                      .format(institution=holder.id, community=holder.community, other=comm))
+    elif status is not None:
+        if post_funding is not None:
+            t.bad(i, "post_funding", post_funding.value, _("a {status} holds no post: leave post_funding blank").format(status=status.value))
+        if quota_holder is not None:
+            t.bad(i, "quota_holder", quota_holder, _("a {status} holds no post: leave quota_holder blank").format(status=status.value))
+
+
+def _staff_years(t: _Columns, i: int, status: StaffStatus | None, leaves: int | None, birth: int | None,
+                 arrives: int | None, owed: int | None, horizon: Horizon | None) -> None:
+    """Check a member's years (leaves, birth_year, arrives, grassroots_years): in the horizon, plausible, fitting their status."""
+    for column, year in (("leaves", leaves), ("birth_year", birth), ("arrives", arrives)):
+        why = _year_problem(horizon, year, strict=False)
+        if why is not None:
+            t.bad(i, column, year, why)
+    if birth is not None and not 1900 <= birth <= 2100:
+        t.bad(i, "birth_year", birth, _("is not a plausible year of birth"))
+    if arrives is not None and status is not None and status != StaffStatus.candidate:
+        t.bad(i, "arrives", arrives, _("only candidates arrive; a {status} member is here already").format(status=status.value))
+    if arrives is not None and leaves is not None and leaves <= arrives:
+        t.bad(i, "leaves", leaves, _("is not after arrives ({arrives})").format(arrives=arrives))
+    if owed and status == StaffStatus.contract:
+        t.bad(i, "grassroots_years", owed, _("a grassroots obligation is for candidates (targeted graduates) and those hired as such"))
 
 
 def _requirements(raw: RawInstance, problems: list[Problem], known_inst: set[str] | None,

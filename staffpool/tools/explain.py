@@ -21,6 +21,7 @@ is the change of the objective levels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,9 @@ from staffpool.domain.instance import Funding, Instance, Mode, StaffStatus, Tier
 from staffpool.i18n import _, ngettext
 from staffpool.inputs import labels
 from staffpool.model.build import build_community
-from staffpool.model.community import vacancy_pools
+from staffpool.model.community import CommunityModel, vacancy_pools
 from staffpool.model.linear import Expr, Sense
-from staffpool.model.rules import RULES
+from staffpool.model.rules import RULES, Rule
 from staffpool.outputs.files import refuse_existing, write_json_atomic
 from staffpool.outputs.results import require_plan, solve
 from staffpool.solving.community import confirm_infeasible
@@ -53,6 +54,7 @@ POST_USE_KEYS = {
 BUDGET_STEP = 100_000  # yuan: "100,000 yuan more budget"
 DISTANCE_STEP_KM = 10.0
 MAX_CAPACITY_TRIALS = 12
+RULE_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}  # to ask a rule whether it allows an option
 
 
 @dataclass(frozen=True)
@@ -121,34 +123,40 @@ class Explanation:
 # ---------------------------------------------------------------- infeasible: elastic model
 
 
-def elastic_relaxation(
-    instance: Instance, community: str, mode: Mode, forbid: list[list[tuple[str, str]]] | None = None,
-    profile: SolverProfile | None = None, time_limit: float | None = None,
-) -> list[Relaxation] | None:
-    """The smallest set of rules to relax (then the least amount) that makes `community`
-    feasible. `forbid`: sets of (rule, where) already reported, to find alternatives.
-    Solved with the user's solver profile and time limit (default: exact HiGHS); None when
-    that solver does not prove the smallest set within them."""
+@dataclass
+class _Elastic:
+    """One community's elastic program and its relaxation columns, keyed by (rule, where)."""
 
+    cm: CommunityModel
+    excess: int  # metres beyond the distance limit, priced last
+    items: dict[tuple[str, str], int] = field(default_factory=dict)  # binary "relaxed here"
+    amount: dict[tuple[str, str], int] = field(default_factory=dict)  # a limit's integer slack
+    people: dict[tuple[str, str], list[tuple[int, int, int]]] = field(default_factory=dict)  # (x, k, o) breaking a rule
+
+    def item(self, key: tuple[str, str]) -> int:
+        """The binary column "`key` relaxed here", made on first use so only rules that can break get one."""
+        if key not in self.items:
+            self.items[key] = self.cm.lp.var(f"u_{len(self.items):05d}", 0.0, 1.0, True)
+        return self.items[key]
+
+
+def _elastic_model(instance: Instance, community: str, mode: Mode) -> _Elastic:
+    """`community`'s program with forbidden options back and limits slack, each behind a binary, for the solver to choose."""
     cm = build_community(instance, community, mode, skip=frozenset(RELAXABLE_OPTION_RULES),
                          elastic=frozenset(RELAXABLE_CONSTRAINTS))
-    lp = cm.lp
-    rules = {r.name: r for r in RULES}
-    staff_n = max(1, sum(c.size for c in cm.cohorts))
-    items: dict[tuple[str, str], int] = {}  # (rule, where) -> binary column "relaxed here"
-    amount: dict[tuple[str, str], int] = {}
-    people: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
+    el = _Elastic(cm, cm.lp.var("distance_excess_m"))
+    _option_items(el, community, instance.policy.max_distance_km)
+    _pin_items(el)
+    _slack_items(el)
+    return el
 
-    def item(key: tuple[str, str]) -> int:
-        if key not in items:
-            items[key] = lp.var(f"u_{len(items):05d}", 0.0, 1.0, True)
-        return items[key]
 
-    limit_km = instance.policy.max_distance_km
-    excess = lp.var("distance_excess_m")
+def _option_items(el: _Elastic, community: str, limit_km: float | None) -> None:
+    """Tie each option a rule forbids to that rule's binary at its place: using it relaxes the rule."""
+    cm, lp = el.cm, el.cm.lp
     for (k, o), x in cm.x.items():
         cohort, option = cm.cohorts[k], cm.options[k][o]
-        broken = [name for name in RELAXABLE_OPTION_RULES if not rules[name].allow(cm, cohort, [option])]  # type: ignore[misc]
+        broken = [name for name in RELAXABLE_OPTION_RULES if not RULE_BY_NAME[name].allow(cm, cohort, [option])]  # type: ignore[misc]
         if not broken:
             continue
         if cohort.status == StaffStatus.candidate and broken != ["pins"]:
@@ -160,9 +168,9 @@ def elastic_relaxation(
                 metres = cm.dist[(str(cohort.posted_at), option.institution)]
                 z = lp.var(f"z_{k}_{o}", 0.0, 1.0, True)
                 lp.row(f"uses_{k}_{o}", {x: 1, z: -cohort.size}, Sense.le, 0)
-                lp.row(f"dist_item_{k}_{o}", {z: 1, item(key): -1}, Sense.le, 0)
+                lp.row(f"dist_item_{k}_{o}", {z: 1, el.item(key): -1}, Sense.le, 0)
                 assert limit_km is not None
-                lp.row(f"excess_{k}_{o}", {excess: 1, z: -(metres - limit_km * 1000)}, Sense.ge, 0)
+                lp.row(f"excess_{k}_{o}", {el.excess: 1, z: -(metres - limit_km * 1000)}, Sense.ge, 0)
             else:
                 if name == "post_use":
                     assert cohort.post_funding is not None
@@ -171,96 +179,145 @@ def elastic_relaxation(
                     key = (name, ",".join(cohort.members))
                 else:
                     key = (name, str(cohort.posted_at))
-                lp.row(f"item_{lp.num_rows}", {x: 1, item(key): -cohort.size}, Sense.le, 0)
-                people.setdefault(key, []).append((x, k, o))
+                lp.row(f"item_{lp.num_rows}", {x: 1, el.item(key): -cohort.size}, Sense.le, 0)
+                el.people.setdefault(key, []).append((x, k, o))
+
+
+def _pin_items(el: _Elastic) -> None:
+    """A candidate pinned `at` an institution must be hired unless the pin is lifted."""
+    cm = el.cm
     for cohort in cm.cohorts:
-        # A candidate pinned `at` an institution must be hired unless the pin is lifted.
         if cohort.status == StaffStatus.candidate and any(kind == "at" for kind, _j in cohort.pins):
             key = ("pins", ",".join(cohort.members))
             hired = {cm.x[(cohort.index, o)]: 1.0 for o in range(len(cm.options[cohort.index]))}
-            lp.row(f"pin_hire_{cohort.index}", {**hired, item(key): cohort.size}, Sense.ge, cohort.size)
-            people.setdefault(key, [])
+            cm.lp.row(f"pin_hire_{cohort.index}", {**hired, el.item(key): cohort.size}, Sense.ge, cohort.size)
+            el.people.setdefault(key, [])
+
+
+def _slack_items(el: _Elastic) -> None:
+    """Allow each limit's slack (capacity, max_moves) only when its binary says the limit is relaxed."""
+    cm = el.cm
+    staff_n = max(1, sum(c.size for c in cm.cohorts))
     for name, e in cm.slack.items():
         family = name.split("[", 1)[0]
         where = name.split("[", 1)[1].rstrip("]")
         key = (family, where)
-        lp.row(f"slack_item_{lp.num_rows}", {e: 1, item(key): -staff_n}, Sense.le, 0)
-        amount[key] = e
+        cm.lp.row(f"slack_item_{cm.lp.num_rows}", {e: 1, el.item(key): -staff_n}, Sense.le, 0)
+        el.amount[key] = e
+
+
+def _forbid_rows(el: _Elastic, forbid: list[list[tuple[str, str]]] | None) -> None:
+    """Cut off the relaxations already reported, so the next solve finds an alternative."""
     for n, keys in enumerate(forbid or []):
-        if all(k in items for k in keys):
-            lp.row(f"forbid_{n}", {items[k]: 1 for k in keys}, Sense.le, len(keys) - 1)
-    count = Expr({u: 1 for u in items.values()})
-    # Amounts: posts, moves and km of the limits a planner sets; a person let break a rule
-    # about who may serve where counts 2, so on a tie the limit is the one to give.
-    size_terms: dict[int, float] = {e: 1 for e in amount.values()}
-    for xs in people.values():
+        if all(k in el.items for k in keys):
+            el.cm.lp.row(f"forbid_{n}", {el.items[k]: 1 for k in keys}, Sense.le, len(keys) - 1)
+
+
+def _size(el: _Elastic) -> Expr:
+    """The second level, how much is relaxed (posts, moves, people, km), so the smallest relaxation is also the least."""
+    # A person let break a rule about who may serve where counts 2, so on a tie the limit is the one to give.
+    size_terms: dict[int, float] = {e: 1 for e in el.amount.values()}
+    for xs in el.people.values():
         for x, _k, _o in xs:
             size_terms[x] = size_terms.get(x, 0) + 2
-    size_terms[excess] = size_terms.get(excess, 0) + 1e-3
+    size_terms[el.excess] = size_terms.get(el.excess, 0) + 1e-3
+    return Expr(size_terms)
+
+
+def elastic_relaxation(
+    instance: Instance, community: str, mode: Mode, forbid: list[list[tuple[str, str]]] | None = None,
+    profile: SolverProfile | None = None, time_limit: float | None = None,
+) -> list[Relaxation] | None:
+    """The smallest set of rules to relax (then the least amount) that makes `community`
+    feasible. `forbid`: sets of (rule, where) already reported, to find alternatives.
+    Solved with the user's solver profile and time limit (default: exact HiGHS); None when
+    that solver does not prove the smallest set within them."""
+
+    el = _elastic_model(instance, community, mode)
+    _forbid_rows(el, forbid)
+    count = Expr({u: 1 for u in el.items.values()})
     # Two levels, solved by the driver as the allocation's are: fewest rules, then the least amount.
     profile = profile or load_profile("highs")
-    runner = make_runner(cm, profile)
-    run = solve_lexicographic(runner, [("rules", count), ("amount", Expr(size_terms))], profile, time_limit)
+    runner = make_runner(el.cm, profile)
+    run = solve_lexicographic(runner, [("rules", count), ("amount", _size(el))], profile, time_limit)
     if run.stop is not None or not run.levels[0].proven or any(
             g.termination != TerminationCondition.optimal for g in run.levels):
         return None  # the fewest rules not proven: no claim to be the smallest relaxation
-    val = runner.value
+    return _describe(el, instance, mode, runner.value)
 
+
+def _describe(el: _Elastic, instance: Instance, mode: Mode, val: Callable[[int], float]) -> list[Relaxation]:
+    """The relaxed rules of the solved elastic program `el`, in the planner's words, by (rule, where)."""
     out: list[Relaxation] = []
-    comm = cm.community
-    for key, u in items.items():
+    for key, u in el.items.items():
         if val(u) < 0.5:
             continue
-        rule, where = key
-        if key in amount:
-            e = round(val(amount[key]))
-            if e == 0:
-                continue
-            if rule == "capacity":
-                inst = cm.inst[where]
-                assert inst.capacity is not None
-                out.append(Relaxation(rule, where, e, _(
-                    "capacity of {institution} is {short} short: {posted} staff must be posted there, capacity is {capacity}"
-                ).format(institution=inst.name or where, short=e, posted=inst.capacity + e, capacity=inst.capacity)))
-            else:
-                assert comm.max_moves is not None
-                out.append(Relaxation(rule, where, e, _("max_moves of {community} must be at least {at_least} (now {now})")
-                                      .format(community=comm.name or comm.id, at_least=comm.max_moves + e, now=comm.max_moves)))
-            continue
-        if rule == "distance":
-            used = [cm.dist[(str(cm.cohorts[k].posted_at), cm.options[k][o].institution)]
-                    for (k, o), x in cm.x.items() if val(x) > 0.5 and cm.cohorts[k].posted_at
-                    and not rules["distance"].allow(cm, cm.cohorts[k], [cm.options[k][o]])]  # type: ignore[misc]
-            need_km = max(used) / 1000 if used else 0.0
-            out.append(Relaxation(rule, where, need_km, _("max_distance_km of {community} must be at least {km} km (now {now} km)")
-                                  .format(community=comm.name or comm.id, km=f"{need_km:.3f}", now=f"{limit_km:g}")))
-            continue
-        moved = sum(round(val(x)) for x, _k, _o in people.get(key, []))
-        if rule == "post_use":
-            out.append(Relaxation(rule, where, moved, ngettext(
-                "post-use rule {rule} must be switched on: {n} person in {community} holds a post it forbids where they must serve",
-                "post-use rule {rule} must be switched on: {n} people in {community} hold posts it forbids where they must serve",
-                moved).format(rule=where, n=moved, community=comm.name or comm.id)))
-        elif rule == "pins":
-            pins = [p.describe() for sid in where.split(",") for p in instance.pins_now.get(sid, ())]
-            out.append(Relaxation(rule, where, len(where.split(",")), _(
-                "the pin of {staff} ({pins}) must be lifted: no plan keeps it together with the other rules").format(
-                staff=where, pins="; ".join(pins))))
-        elif rule == "grassroots":
-            out.append(Relaxation(rule, where, moved, _(
-                "{staff} must serve at county tier this year although their grassroots service is not done").format(staff=where)))
-        elif rule == "village_title":
-            at = cm.inst[where].name or where
-            out.append(Relaxation(rule, where, moved, ngettext(
-                "{n} village doctor posted at {institution} must serve outside the village tier",
-                "{n} village doctors posted at {institution} must serve outside the village tier",
-                moved).format(n=moved, institution=at)))
+        if key in el.amount:
+            relaxed = _limit_relaxation(el, key, round(val(el.amount[key])))
+        elif key[0] == "distance":
+            relaxed = _distance_relaxation(el, key[1], instance.policy.max_distance_km, val)
         else:
-            at = cm.inst[where].name or where
-            why = _("separate mode keeps everyone in place") if mode == Mode.separate else _("marked mobile: false")
-            out.append(Relaxation(rule, where, moved, _("{n} staff posted at {institution} must move ({why})")
-                                  .format(n=moved, institution=at, why=why)))
+            moved = sum(round(val(x)) for x, _k, _o in el.people.get(key, []))
+            relaxed = _people_relaxation(el, key, moved, instance, mode)
+        if relaxed is not None:
+            out.append(relaxed)
     return sorted(out, key=lambda r: (r.rule, r.where))
+
+
+def _limit_relaxation(el: _Elastic, key: tuple[str, str], e: int) -> Relaxation | None:
+    """A capacity or max_moves limit short by `e` (None when its slack is unused after all)."""
+    if e == 0:
+        return None
+    rule, where = key
+    comm = el.cm.community
+    if rule == "capacity":
+        inst = el.cm.inst[where]
+        assert inst.capacity is not None
+        return Relaxation(rule, where, e, _(
+            "capacity of {institution} is {short} short: {posted} staff must be posted there, capacity is {capacity}"
+        ).format(institution=inst.name or where, short=e, posted=inst.capacity + e, capacity=inst.capacity))
+    assert comm.max_moves is not None
+    return Relaxation(rule, where, e, _("max_moves of {community} must be at least {at_least} (now {now})")
+                      .format(community=comm.name or comm.id, at_least=comm.max_moves + e, now=comm.max_moves))
+
+
+def _distance_relaxation(el: _Elastic, where: str, limit_km: float | None, val: Callable[[int], float]) -> Relaxation:
+    """The distance limit raised to the longest move the plan makes beyond it."""
+    cm, comm = el.cm, el.cm.community
+    used = [cm.dist[(str(cm.cohorts[k].posted_at), cm.options[k][o].institution)]
+            for (k, o), x in cm.x.items() if val(x) > 0.5 and cm.cohorts[k].posted_at
+            and not RULE_BY_NAME["distance"].allow(cm, cm.cohorts[k], [cm.options[k][o]])]  # type: ignore[misc]
+    need_km = max(used) / 1000 if used else 0.0
+    return Relaxation("distance", where, need_km, _("max_distance_km of {community} must be at least {km} km (now {now} km)")
+                      .format(community=comm.name or comm.id, km=f"{need_km:.3f}", now=f"{limit_km:g}"))
+
+
+def _people_relaxation(el: _Elastic, key: tuple[str, str], moved: int, instance: Instance, mode: Mode) -> Relaxation:
+    """A rule on who may serve where, broken for `moved` people (or a pin lifted)."""
+    rule, where = key
+    comm = el.cm.community
+    if rule == "post_use":
+        return Relaxation(rule, where, moved, ngettext(
+            "post-use rule {rule} must be switched on: {n} person in {community} holds a post it forbids where they must serve",
+            "post-use rule {rule} must be switched on: {n} people in {community} hold posts it forbids where they must serve",
+            moved).format(rule=where, n=moved, community=comm.name or comm.id))
+    if rule == "pins":
+        pins = [p.describe() for sid in where.split(",") for p in instance.pins_now.get(sid, ())]
+        return Relaxation(rule, where, len(where.split(",")), _(
+            "the pin of {staff} ({pins}) must be lifted: no plan keeps it together with the other rules").format(
+            staff=where, pins="; ".join(pins)))
+    if rule == "grassroots":
+        return Relaxation(rule, where, moved, _(
+            "{staff} must serve at county tier this year although their grassroots service is not done").format(staff=where))
+    at = el.cm.inst[where].name or where
+    if rule == "village_title":
+        return Relaxation(rule, where, moved, ngettext(
+            "{n} village doctor posted at {institution} must serve outside the village tier",
+            "{n} village doctors posted at {institution} must serve outside the village tier",
+            moved).format(n=moved, institution=at))
+    why = _("separate mode keeps everyone in place") if mode == Mode.separate else _("marked mobile: false")
+    return Relaxation(rule, where, moved, _("{n} staff posted at {institution} must move ({why})")
+                      .format(n=moved, institution=at, why=why))
 
 
 def explain_infeasible(instance: Instance, community: str, mode: Mode, alternatives: int = 3,

@@ -92,18 +92,53 @@ def rotate(instance: Instance, plan: Plan) -> RotationResult:
     instance = year_view(instance)
     pol = instance.policy.rotation
     limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
-    inst = instance.institution_by_id
-    windows = pol.windows
+    staff_at = _staff_at(plan)
+    rotators = _rotators(instance, plan)
+    gaps = senior_gaps(instance, plan)
+    hosts_of = _hosts_of(instance, rotators, limit)
+    away_cap = {home: int(Fraction(str(pol.max_away_fraction)) * staff_at.get(home, 0)) for home in hosts_of}
+    reasons = _reasons(instance, rotators, hosts_of, away_cap, pol.windows, limit)
+    g = _flow_graph(instance, rotators, hosts_of, away_cap, gaps)
+    empty_hosts = pd.DataFrame(columns=["host", "window", "rotators", "senior_gap", "covered"])
+    if not rotators:
+        return RotationResult(status=Status.optimal, table=pd.DataFrame(columns=COLUMNS), covered_slots=0,
+                              distance_km=0.0, hosts=empty_hosts, graph=g)
+    try:
+        _cost, flow = nx.network_simplex(g)
+    except nx.NetworkXUnfeasible:
+        return RotationResult(status=Status.infeasible, table=pd.DataFrame(columns=COLUMNS), covered_slots=0,
+                              distance_km=0.0, hosts=empty_hosts,
+                              reasons=reasons or [_("the caps together leave too few places")], graph=g)
+    table = _placements(instance, flow, rotators, hosts_of)
+    hosts, covered = _host_table(table, gaps)
+    return RotationResult(status=Status.optimal, table=table, covered_slots=covered,
+                          distance_km=round(float(table["distance_km"].sum()), 3), hosts=hosts, graph=g)
+
+
+def _staff_at(plan: Plan) -> dict[str, int]:
+    """Staff posted per institution after the allocation, the base of each home's away cap."""
     staff_at: dict[str, int] = {}
     for a in plan.values():
         if a.to_institution:
             staff_at[a.to_institution] = staff_at.get(a.to_institution, 0) + 1
-    rotators = sorted(
+    return staff_at
+
+
+def _rotators(instance: Instance, plan: Plan) -> list[tuple[str, str | None]]:
+    """(staff id, home) of every attending posted at county tier who owes grassroots service: who must rotate."""
+    inst = instance.institution_by_id
+    return sorted(
         (s.id, plan[s.id].to_institution) for s in instance.staff
         if s.title == Title.attending and s.grassroots_due and s.status != StaffStatus.candidate
         and s.id in plan and plan[s.id].to_institution and inst[str(plan[s.id].to_institution)].tier == Tier.county
     )
-    gaps = senior_gaps(instance, plan)
+
+
+def _hosts_of(instance: Instance, rotators: list[tuple[str, str | None]], limit: float | None,
+              ) -> dict[str, list[tuple[str, int]]]:
+    """Per rotators' home, the (host, metres) a rotator may go to: same community, a host tier, within the limit."""
+    pol = instance.policy.rotation
+    inst = instance.institution_by_id
     hosts_of: dict[str, list[tuple[str, int]]] = {}
     for _sid, home in rotators:
         assert home is not None
@@ -115,8 +150,16 @@ def rotate(instance: Instance, plan: Plan) -> RotationResult:
             if j.community == h.community and j.tier in pol.host_tiers and j.id != home
             and within_km(instance.distance_m(home, j.id), limit)
         )
-    away_cap = {home: int(Fraction(str(pol.max_away_fraction)) * staff_at.get(home, 0)) for home in hosts_of}
-    reasons = _reasons(instance, rotators, hosts_of, away_cap, windows, limit)
+    return hosts_of
+
+
+def _flow_graph(instance: Instance, rotators: list[tuple[str, str | None]], hosts_of: dict[str, list[tuple[str, int]]],
+                away_cap: dict[str, int], gaps: dict[str, int]) -> Any:
+    """The min-cost flow network of the module docstring: a senior-gap slot covered is worth more than all the km."""
+    import networkx as nx  # heavy: imported when used, not at start-up (docs/architecture.md)
+
+    pol = instance.policy.rotation
+    windows = pol.windows
     g = nx.DiGraph()
     n = len(rotators)
     big = 1 + sum(max((d for _h, d in hosts_of[str(home)]), default=0) for _s, home in rotators)
@@ -139,20 +182,19 @@ def rotate(instance: Instance, plan: Plan) -> RotationResult:
                 g.add_edge(f"out|{host}|{w}", f"gap|{host}|{w}", capacity=reward, weight=-big)
                 g.add_edge(f"gap|{host}|{w}", "sink", capacity=reward, weight=0)
             g.add_edge(f"out|{host}|{w}", "sink", capacity=pol.host_capacity, weight=0)
-    empty_hosts = pd.DataFrame(columns=["host", "window", "rotators", "senior_gap", "covered"])
-    if n == 0:
-        return RotationResult(status=Status.optimal, table=pd.DataFrame(columns=COLUMNS), covered_slots=0,
-                              distance_km=0.0, hosts=empty_hosts, graph=g)
-    try:
-        _cost, flow = nx.network_simplex(g)
-    except nx.NetworkXUnfeasible:
-        return RotationResult(status=Status.infeasible, table=pd.DataFrame(columns=COLUMNS), covered_slots=0,
-                              distance_km=0.0, hosts=empty_hosts,
-                              reasons=reasons or [_("the caps together leave too few places")], graph=g)
+    return g
+
+
+def _placements(instance: Instance, flow: dict[str, dict[str, int]], rotators: list[tuple[str, str | None]],
+                hosts_of: dict[str, list[tuple[str, int]]]) -> pd.DataFrame:
+    """The rotation table (rotation.csv) read off the flow: each home's rotators of a window, by id, onto its hosts."""
+    import pandas as pd  # heavy: imported when used, not at start-up (docs/architecture.md)
+
+    pol = instance.policy.rotation
     rows = []
     per_home: dict[tuple[str, int], list[str]] = {}
     for sid, home in rotators:
-        for w in range(windows):
+        for w in range(pol.windows):
             if flow[f"r|{sid}"].get(f"home|{home}|{w}", 0):
                 per_home.setdefault((str(home), w), []).append(sid)
     for (home, w), sids in sorted(per_home.items()):
@@ -162,7 +204,13 @@ def rotate(instance: Instance, plan: Plan) -> RotationResult:
                 rows.append({"staff_id": queue.pop(0), "home": home, "host": host, "window": w + 1,
                              "first_period": w * pol.window + 1, "last_period": (w + 1) * pol.window,
                              "distance_km": metres / 1000.0})
-    table = pd.DataFrame(rows, columns=COLUMNS).sort_values("staff_id").reset_index(drop=True)
+    return pd.DataFrame(rows, columns=COLUMNS).sort_values("staff_id").reset_index(drop=True)
+
+
+def _host_table(table: pd.DataFrame, gaps: dict[str, int]) -> tuple[pd.DataFrame, int]:
+    """Per host and window: rotators, senior gap and slots covered; and the slots covered in all."""
+    import pandas as pd  # heavy: imported when used, not at start-up (docs/architecture.md)
+
     hosts_rows = []
     covered = 0
     for key, grp in table.groupby(["host", "window"]):
@@ -170,12 +218,12 @@ def rotate(instance: Instance, plan: Plan) -> RotationResult:
         c = min(len(grp), gaps.get(host_id, 0))
         covered += c
         hosts_rows.append({"host": host_id, "window": win, "rotators": len(grp), "senior_gap": gaps.get(host_id, 0), "covered": c})
-    return RotationResult(status=Status.optimal, table=table, covered_slots=covered,
-                          distance_km=round(float(table["distance_km"].sum()), 3), hosts=pd.DataFrame(hosts_rows), graph=g)
+    return pd.DataFrame(hosts_rows), covered
 
 
 def _reasons(instance: Instance, rotators: list[tuple[str, str | None]], hosts_of: dict[str, list[tuple[str, int]]],
              away_cap: dict[str, int], windows: int, limit: float | None) -> list[str]:
+    """Why no rotation may exist, per home in id order: no host in reach, or fewer places than attendings due."""
     pol = instance.policy.rotation
     out = []
     due: dict[str, int] = {}
