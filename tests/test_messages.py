@@ -25,6 +25,7 @@ EXCEPTIONS = re.compile(r"(Error|Exception|BadParameter)$")
 # call name -> which positional arguments and keywords carry a message
 MESSAGE_ARGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "Problem": ((4,), ("message",)),
+    "bad": ((3,), ()),  # a raw table's problem: (row, column, value, message)
     "Violation": ((2,), ("message",)),
     "Relaxation": ((3,), ("message",)),
     "Marginal": ((2, 6), ("message", "step")),

@@ -337,8 +337,9 @@ class Pin(_Frozen):
         return self.year is None or self.year == year
 
     def describe(self) -> str:
-        what = f"at {self.at}" if self.at else "stay where posted" if self.stay else f"not at {self.not_at}"
-        return what + ("" if self.year is None else f" in {self.year}")
+        what = (_("at {institution}").format(institution=self.at) if self.at else _("stay where posted") if self.stay
+                else _("not at {institution}").format(institution=self.not_at))
+        return what + ("" if self.year is None else _(" in {year}").format(year=self.year))
 
 
 class Budget(_Frozen):

@@ -475,30 +475,31 @@ def _pins(
         sid, year, at, stay, not_at = sids[i], years[i], ats[i], stays[i], not_ats[i]
         given = [c for c, v in (("at", at), ("stay", stay), ("not_at", not_at)) if v]
         if len(given) != 1:
-            t.bad(i, "at" if not given else given[1], "", "a pin is exactly one of at, stay (true) or not_at"
-                  + ("" if not given else f"; this row gives {' and '.join(given)}"))
+            t.bad(i, "at" if not given else given[1], "", _("a pin is exactly one of at, stay (true) or not_at")
+                  + ("" if not given else _("; this row gives {columns}").format(columns=" + ".join(given))))
         s = people.get(sid) if sid is not None else None
         if sid is not None and sid not in listed:
-            t.bad(i, "staff_id", sid, "unknown staff member: not in the staff table")
+            t.bad(i, "staff_id", sid, _("unknown staff member: not in the staff table"))
         if year is not None and horizon is not None and year not in years_ok:
             if years_ok:
-                t.bad(i, "year", year, f"is not a year of the horizon ({min(years_ok)}–{max(years_ok)})")
+                t.bad(i, "year", year, _("is not a year of the horizon ({first}–{last})").format(first=min(years_ok), last=max(years_ok)))
             else:
-                t.bad(i, "year", year, "a pin for one year needs horizon.start in instance.yaml (or leave year blank: every year)")
+                t.bad(i, "year", year, _("a pin for one year needs horizon.start in instance.yaml (or leave year blank: every year)"))
         for column, j in (("at", at), ("not_at", not_at)):
             if j is None:
                 continue
             if known_inst is not None and j not in known_inst:
-                t.bad(i, column, j, "unknown institution: not in the institutions table")
+                t.bad(i, column, j, _("unknown institution: not in the institutions table"))
             elif s is not None and j in inst and inst[j].community != s.community:
-                t.bad(i, column, j, f"{j} belongs to community {inst[j].community}, but {s.id} to {s.community}: nobody crosses a community")
+                t.bad(i, column, j, _("{institution} belongs to community {community}, but {staff} to {own}: nobody crosses a community").format(
+                    institution=j, community=inst[j].community, staff=s.id, own=s.community))
         if stay and s is not None and s.status == StaffStatus.candidate:
-            t.bad(i, "stay", "true", "a candidate is not posted yet: pin them with at (hired there) or not_at")
+            t.bad(i, "stay", "true", _("a candidate is not posted yet: pin them with at (hired there) or not_at"))
         if t.ok(i) and sid is not None and s is not None:
             pin = Pin(staff_id=sid, year=year, at=at, stay=bool(stay), not_at=not_at)
             for n, other in kept.get(sid, []):
                 if (pin.year is None or other.year is None or pin.year == other.year) and _contradict(pin, other, s):
-                    t.bad(i, given[0], _show(at or not_at or "true"), f"contradicts the pin of row {n} ({other.describe()})")
+                    t.bad(i, given[0], _show(at or not_at or "true"), _("contradicts the pin of row {row} ({pin})").format(row=n, pin=other.describe()))
                     break
             else:
                 kept.setdefault(sid, []).append((t.numbers[i], pin))
@@ -520,13 +521,13 @@ def _budgets(raw: RawInstance, problems: list[Problem], community_ids: set[str],
     for i in t.rows():
         comm, year = comms[i], years[i]
         if comm is not None and comm not in community_ids and community_ids:
-            t.bad(i, "community", comm, "unknown community: not listed under communities")
+            t.bad(i, "community", comm, _("unknown community: not listed under communities"))
         why = _year_problem(horizon, year)
         if why is not None:
             t.bad(i, "year", year, why)
         if comm is not None and year is not None:
             if (comm, year) in first:
-                t.bad(i, "year", year, f"the community's {year} is given twice (first in row {first[(comm, year)]})")
+                t.bad(i, "year", year, _("the community's {year} is given twice (first in row {row})").format(year=year, row=first[(comm, year)]))
             else:
                 first[(comm, year)] = t.numbers[i]
         if t.ok(i) and comm is not None and year is not None:
@@ -554,7 +555,7 @@ def _institution_ref(v: Any, known: set[str] | None) -> Cell:
     """A required institution id that must be in the institutions table (when it could be read)."""
     iid, problem = _text(v)
     if problem is None and known is not None and iid not in known:
-        return iid, (iid, _("unknown institution: not in the institutions table"))
+        return iid, (iid, _(_("unknown institution: not in the institutions table")))
     return iid, problem
 
 
@@ -613,7 +614,7 @@ def _institutions(
             else:
                 first[iid] = t.numbers[i]
         if comm is not None and comm not in community_ids and community_ids:
-            t.bad(i, "community", comm, _("unknown community: not listed under communities"))
+            t.bad(i, "community", comm, _(_("unknown community: not listed under communities")))
         if funding == Funding.none and posts:
             t.bad(i, "approved_posts", posts, _("an institution with funding 'none' (a village clinic) has no government posts: expected 0"))
         if t.ok(i) and iid and comm and tier and funding:
@@ -630,9 +631,9 @@ def _year_problem(horizon: Horizon | None, year: int | None, strict: bool = True
     if year is None or horizon is None:
         return None
     if horizon.start is None:
-        return "a year needs horizon.start in instance.yaml (the first year planned)"
+        return _("a year needs horizon.start in instance.yaml (the first year planned)")
     if strict and year not in horizon.year_list:
-        return f"is not a year of the horizon ({horizon.start}–{horizon.start + horizon.years - 1})"
+        return _("is not a year of the horizon ({first}–{last})").format(first=horizon.start, last=horizon.start + horizon.years - 1)
     return None
 
 
@@ -698,7 +699,7 @@ def _inst_ref(t: _Columns, i: int, column: str, value: str, inst: dict[str, Inst
     if known_inst is None:
         return None
     if value not in known_inst:
-        t.bad(i, column, value, _("unknown institution: not in the institutions table"))
+        t.bad(i, column, value, _(_("unknown institution: not in the institutions table")))
         return None
     return inst.get(value)
 
@@ -706,7 +707,7 @@ def _inst_ref(t: _Columns, i: int, column: str, value: str, inst: dict[str, Inst
 def _staff_community(t: _Columns, i: int, comm: str | None, posted: Institution | None, community_ids: set[str]) -> str | None:
     """Check a member's community against the communities and where they are posted; blank: the posting's."""
     if comm is not None and comm not in community_ids and community_ids:
-        t.bad(i, "community", comm, _("unknown community: not listed under communities"))
+        t.bad(i, "community", comm, _(_("unknown community: not listed under communities")))
     if posted is None:
         return comm
     if comm is not None and comm != posted.community:
