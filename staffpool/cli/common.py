@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,6 +24,10 @@ from staffpool.i18n import N_, _, ngettext, set_language
 from staffpool.inputs.read import read_raw
 from staffpool.inputs.validate import load_with_warnings
 from staffpool.outputs.files import check_writable, ensure_not_input, refuse_existing
+
+if TYPE_CHECKING:  # a solve's result: importing it would load the solving path for every command
+    from staffpool.outputs.results import Result
+
 
 out = Console()
 
@@ -196,7 +200,7 @@ def _check_mode(mode: str | None) -> str | None:
         raise UsageError(_("--mode {mode!r}: choose separate, county_pool or unified").format(mode=mode)) from None
 
 
-def _warn_unproven(result: Any) -> None:
+def _warn_unproven(result: Result) -> None:
     """A plan that is not proven optimal says so on stderr (exit 0 all the same)."""
     if result.status.value == "time_limit":
         err.print("[yellow]" + _("Time limit reached: the plan obeys every rule but is not proven optimal.") + "[/]")

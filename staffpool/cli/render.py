@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # types of what is rendered; importing them would load the so
     from staffpool.check import CheckReport
     from staffpool.outputs.results import Result
     from staffpool.tools.explain import Explanation
+    from staffpool.tools.rotation import RotationResult
 
 
 MAX_PROBLEMS = 50
@@ -132,7 +133,7 @@ def error_line(console: Console, label: str, message: str, reasons: list[str] | 
         console.print(f"  {u(r)}")
 
 
-def rotation_table(result: Any) -> Table:
+def rotation_table(result: RotationResult) -> Table:
     t = Table(title=_("Rotation: {n} attendings, {slots} senior slots covered, {km} km").format(
         n=len(result.table), slots=result.covered_slots, km=f"{result.distance_km:.3f}"), title_justify="left")
     for col, head in (("host", _("host")), ("window", _("window")), ("rotators", _("rotators")),

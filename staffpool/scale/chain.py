@@ -281,7 +281,7 @@ class _WarmProgram:
     """The chain's program, built once for its loosest limits, and how each limit maps onto it."""
 
     cm: Any
-    base: Any  # HighsRunner, never solved on
+    base: HighsRunner  # never solved on
     profile: Any
     rows: dict[str, tuple[int, float]]  # limit -> (row, row bound − limit)
     # The count of hires implied by the budget (`hiring_count[C]`): its row and the hireable

@@ -36,7 +36,7 @@ from staffpool.model.community import CommunityModel, vacancy_pools
 from staffpool.model.linear import Expr, Sense
 from staffpool.model.rules import RULES, Rule
 from staffpool.outputs.files import refuse_existing, write_json_atomic
-from staffpool.outputs.results import require_plan, solve
+from staffpool.outputs.results import Result, require_plan, solve
 from staffpool.solving.community import confirm_infeasible
 from staffpool.solving.engines import community_instances
 from staffpool.solving.lexicographic import confirm_limit, effective_limit, solve_lexicographic
@@ -358,12 +358,12 @@ class _Trial:
     community: str
 
 
-def _levels(result: Any) -> dict[str, float]:
+def _levels(result: Result) -> dict[str, float]:
 
     return {lvl.value: float(level_value(lvl, v)) for lvl, v in result.levels.items()}
 
 
-def _trials(instance: Instance, subs: dict[str, Instance], result: Any, mode: Mode) -> list[_Trial]:
+def _trials(instance: Instance, subs: dict[str, Instance], result: Result, mode: Mode) -> list[_Trial]:
     """One trial per limit that can bind, each a copy of one community's instance with that
     limit one unit looser."""
 
@@ -439,7 +439,7 @@ def _run_trial(trial: _Trial, mode: Mode, solver: str, time_limit: float | None 
     return (_levels(r) if r.has_plan and r.status.value == "optimal" else None), r.status.value
 
 
-def marginal_values(instance: Instance, result: Any, mode: Mode, solver: str = "highs", workers: int = 1,
+def marginal_values(instance: Instance, result: Result, mode: Mode, solver: str = "highs", workers: int = 1,
                     time_limit: float | None = None) -> list[Marginal]:
     """Relax each limit by one unit and re-solve its community (in parallel processes)."""
     from dataclasses import replace
