@@ -78,6 +78,20 @@ def _values() -> dict[tuple[str, str], str]:
         ("count", "staff"): pgettext("count", "staff"), ("count", "institutions"): pgettext("count", "institutions"),
         ("count", "moves"): pgettext("count", "moves"), ("count", "hires"): pgettext("count", "hires"),
         ("count", "regularised"): pgettext("count", "regularised"),
+        # the community limits a sweep varies, and its other totals (sweep_column)
+        ("limit", "max_distance_km"): pgettext("limit", "max_distance_km"),
+        ("limit", "hiring_budget"): pgettext("limit", "hiring_budget"),
+        ("limit", "treasury_budget"): pgettext("limit", "treasury_budget"),
+        ("limit", "max_moves"): pgettext("limit", "max_moves"),
+        ("limit", "insurance_balance"): pgettext("limit", "insurance_balance"),
+        ("sweep", "scenario"): pgettext("sweep", "scenario"), ("sweep", "communities"): pgettext("sweep", "communities"),
+        ("sweep", "status"): pgettext("solve", "status"),
+        ("sweep", "treasury_before"): pgettext("column", "treasury_before"),
+        ("sweep", "treasury_after"): pgettext("column", "treasury_after"),
+        ("sweep", "treasury_added"): pgettext("column", "treasury_added"),
+        ("sweep", "institutions_before"): pgettext("column", "institutions_before"),
+        ("sweep", "institutions_after"): pgettext("column", "institutions_after"),
+        ("sweep", "salary_fund"): pgettext("column", "salary_fund"),
     }
 
 
@@ -136,3 +150,12 @@ def cell(field: str, code: object) -> object:
     if kind is None or code is None or code == "":
         return code
     return value(kind, code)
+
+
+def sweep_column(name: str) -> str:
+    """A column of a sweep's totals (sweep_totals.csv) for people: a level, a community
+    limit, the solve status (not the staff's status), a count or a payroll figure."""
+    for kind in ("level", "limit", "sweep", "count"):
+        if (kind, name) in _table("values"):
+            return value(kind, name)
+    return column(name)

@@ -349,6 +349,11 @@ th{background:#f3f5f8} td.num,th.num{text-align:right} .note{color:#555;font-siz
 #layout{display:none}
 """
 
+
+def _style() -> str:
+    """The page's style with its fonts filled in (CJK first under Chinese)."""
+    return _STYLE % {"fonts": font_stack()}
+
 _SCRIPT = """
 (function(){var out={};var ids=%s;for(var i=0;i<ids.length;i++){var e=document.getElementById(ids[i]);
 if(!e)continue;var r=e.getBoundingClientRect();out[ids[i]]={x:r.left+window.scrollX,y:r.top+window.scrollY,
@@ -399,7 +404,7 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
         "<!DOCTYPE html>", f'<html lang="{"zh-CN" if language() == "zh" else "en"}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>" + escape(_("staffpool report: {name}").format(name=name)) + "</title>"
-        f"<style>{_STYLE % {'fonts': font_stack()}}</style></head><body>",
+        f"<style>{_style()}</style></head><body>",
         '<h1 id="report-title">' + escape(_("Staffing report: {name}").format(name=name)) + "</h1>",
         f'<p class="meta">{meta}</p>',
         f'<p class="meta">{escape(" · ".join(labels.value("count", k) + " " + fmt(v) for k, v in counts.items()))}</p>',
@@ -474,7 +479,7 @@ def build_horizon_report(summary: dict[str, Any], levels: Sequence[str]) -> str:
     parts = [
         "<!DOCTYPE html>", f'<html lang="{"zh-CN" if language() == "zh" else "en"}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>" + escape(_("staffpool plan report: {name}").format(name=name)) + f"</title><style>{_STYLE}</style></head><body>",
+        "<title>" + escape(_("staffpool plan report: {name}").format(name=name)) + f"</title><style>{_style()}</style></head><body>",
         "<h1>" + escape(_("Staffing plan over years: {name}").format(name=name)) + "</h1>",
         '<p class="meta">' + _("instance {instance} · {kind} plan · mode {mode} · status {status}").format(
             instance=f"<b>{escape(name)}</b>", kind=escape(kind), mode=f"<b>{escape(labels.value('mode', mode))}</b>",
@@ -600,7 +605,7 @@ def build_sweep_report(instance: Instance, totals: Sequence[dict[str, Any]], lab
     """One page: the sweep's curves and totals."""
     parts = [
         "<!DOCTYPE html>", f'<html lang="{"zh-CN" if language() == "zh" else "en"}"><head><meta charset="utf-8">',
-        "<title>" + escape(_("staffpool sweep: {name}").format(name=instance.name)) + f"</title><style>{_STYLE}</style></head><body>",
+        "<title>" + escape(_("staffpool sweep: {name}").format(name=instance.name)) + f"</title><style>{_style()}</style></head><body>",
         "<h1>" + escape(_("Scenario sweep: {name}").format(name=instance.name)) + "</h1>",
         '<p class="meta">' + _("{scenarios} scenarios · {communities} communities").format(
             scenarios=len(totals), communities=len(instance.communities)) + "</p>",
