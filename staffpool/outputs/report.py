@@ -7,6 +7,7 @@ and the title were laid out (for the browser test) and is not needed to display 
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Sequence
 from html import escape
@@ -373,9 +374,6 @@ def _note(text: str) -> str:
 def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict[str, Any]] | None = None,
                  sweep: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None) -> str:
     """The whole report page as one string of HTML."""
-    import json
-
-
     inst = result.instance if result.instance is not None else instance
     name = inst.name
     counts = result.summary["counts"]
@@ -500,14 +498,17 @@ def build_horizon_report(summary: dict[str, Any], levels: Sequence[str]) -> str:
 # ---------------------------------------------------------------- sweep curves
 
 SERIES_COLOURS = ("#1f5fa8", "#e07b00", "#2e8b57", "#c0392b", "#7d3c98", "#9aa7b8", "#16a085", "#555555")
+# Each line its own dashes and marker too, so coinciding lines (equal curves) still show apart.
+SERIES_DASHES = ("", "8 4", "3 3", "10 3 2 3", "1 3", "12 6")
+SERIES_MARKERS = ("circle", "square", "triangle", "diamond")
 
 
-def sweep_axes(labels: Sequence[dict[str, Any]]) -> tuple[str, list[str]]:
+def sweep_axes(scenarios: Sequence[dict[str, Any]]) -> tuple[str, list[str]]:
     """The x of the curves (the first per-community limit the grid varies, else the
-    distance limit, else the scenario) and the keys that tell the lines apart. `labels`:
+    distance limit, else the scenario) and the keys that tell the lines apart. `scenarios`:
     the scenarios as the sweep's manifest lists them."""
-    varied = [k for k in labels[0] if k not in ("scenario", "mode", "max_distance_km")] if labels else []
-    dists = {str(s.get("max_distance_km")) for s in labels}
+    varied = [k for k in scenarios[0] if k not in ("scenario", "mode", "max_distance_km")] if scenarios else []
+    dists = {str(s.get("max_distance_km")) for s in scenarios}
     if varied:
         x = varied[0]
     elif len(dists) > 1:
@@ -521,28 +522,61 @@ def sweep_axes(labels: Sequence[dict[str, Any]]) -> tuple[str, list[str]]:
     return x, series
 
 
+def _label_w(label: str) -> float:
+    return sum(12.5 if ord(ch) >= 0x2E80 else 7.5 for ch in label)  # CJK glyphs are full width
+
+
+def _marker(kind: str, x: float, y: float, colour: str, tip: str) -> str:
+    title = f"<title>{escape(tip)}</title>" if tip else ""
+    if kind == "circle":
+        return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3.5" fill="{colour}">{title}</circle>'
+    if kind == "square":
+        return f'<rect x="{_n(x - 3.5)}" y="{_n(y - 3.5)}" width="7" height="7" fill="{colour}">{title}</rect>'
+    pts = ((x, y - 4.5), (x + 4.5, y + 3.5), (x - 4.5, y + 3.5)) if kind == "triangle" else \
+        ((x, y - 5), (x + 4.5, y), (x, y + 5), (x - 4.5, y))
+    return f'<polygon points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in pts)}" fill="{colour}">{title}</polygon>'
+
+
+def _series_label(t: dict[str, Any], series: Sequence[str]) -> str:
+    return " · ".join(labels.value("mode", t[k]) if k == "mode" else f"{labels.sweep_column(k)} {fmt(t[k])}"
+                      for k in series)
+
+
+def _series_legend(items: Sequence[tuple[str, int]], width: int) -> tuple[list[str], int]:
+    """The legend in rows under the title: per line its colour, dashes and marker."""
+    body: list[str] = []
+    x, row = 20.0, 0
+    for label, i in items:
+        w = 40 + _label_w(label)
+        if x > 20 and x + w > width - 20:
+            x, row = 20.0, row + 1
+        y = 44 + 18 * row
+        colour, dash = SERIES_COLOURS[i % len(SERIES_COLOURS)], SERIES_DASHES[i % len(SERIES_DASHES)]
+        body.append(_line(x, y - 4, x + 24, y - 4, colour, 2, f' stroke-dasharray="{dash}"' if dash else ""))
+        body.append(_marker(SERIES_MARKERS[i % len(SERIES_MARKERS)], x + 12, y - 4, colour, ""))
+        body.append(_text(x + 30, y, label, "start", 12))
+        x += w
+    return body, row + 1
+
+
 def chart_sweep(totals: Sequence[dict[str, Any]], x_key: str, y_key: str, series: Sequence[str]) -> str:
-    """A line per series (mode, …): y against x, over the scenario totals."""
+    """A line per series (mode, …): y against x, over the scenario totals. Lines with the
+    same points are drawn with their own dashes and markers and the legend says so."""
     lines: dict[str, list[tuple[float, float]]] = {}
     for t in totals:
         x, y = t.get(x_key), t.get(y_key)
         if x is None or y is None:
             continue
-        label = " · ".join(f"{t[k]}" if k == "mode" else f"{k} {fmt(t[k])}" for k in series)
-        lines.setdefault(label, []).append((float(x), float(y)))
+        lines.setdefault(_series_label(t, series), []).append((float(x), float(y)))
+    x_word, y_word = labels.sweep_column(x_key), labels.sweep_column(y_key)
     width, left, bottom = 760, 70, 50
-    # The legend in rows under the title, as many as the lines need.
-    items = [(label, SERIES_COLOURS[i % len(SERIES_COLOURS)]) for i, label in enumerate(lines)]
-    rows: list[list[tuple[str, str]]] = [[]]
-    used = 0.0
-    for label, colour in items:
-        w = 24 + 7.5 * len(label)
-        if rows[-1] and used + w > width - 40:
-            rows.append([])
-            used = 0.0
-        rows[-1].append((label, colour))
-        used += w
-    top = 50 + 18 * len(rows)
+    first_of: dict[tuple[tuple[float, float], ...], str] = {}
+    items = []
+    for i, (label, pts) in enumerate(lines.items()):
+        same = first_of.setdefault(tuple(sorted(pts)), label)
+        items.append((label if same == label else _("{series} (same line as {other})").format(series=label, other=same), i))
+    legend, rows = _series_legend(items, width)
+    top = 64 + 18 * rows
     height = top + 260 + bottom
     span_w, span_h = width - left - 30, height - top - bottom
     xs = [p[0] for pts in lines.values() for p in pts]
@@ -551,9 +585,7 @@ def chart_sweep(totals: Sequence[dict[str, Any]], x_key: str, y_key: str, series
     if x1 <= x0:
         x1 = x0 + 1
     ymax = _nice_max(max(ys, default=0.0), all(v.is_integer() for v in ys))
-    body: list[str] = [_text(10, 20, _("{y} against {x}").format(y=y_key, x=x_key), "start", 14, INK, "bold")]
-    for r, row in enumerate(rows):
-        body += _legend(20, 44 + 18 * r, row)
+    body: list[str] = [_text(10, 20, _("{y} against {x}").format(y=y_word, x=x_word), "start", 14, INK, "bold"), *legend]
     base = top + span_h
     for tick in range(6):
         y = base - span_h * tick / 5
@@ -564,52 +596,76 @@ def chart_sweep(totals: Sequence[dict[str, Any]], x_key: str, y_key: str, series
         body.append(_text(x, base + 16, fmt(x0 + (x1 - x0) * tick / 5), "middle", 10, MUTED))
     body.append(_line(left, base, left + span_w, base))
     body.append(_line(left, top, left, base))
-    body.append(_text(left + span_w / 2, height - 8, x_key, "middle", 12, MUTED))
+    body.append(_text(left + span_w / 2, height - 8, x_word, "middle", 12, MUTED))
+    body.append(_text(left - 6, top - 8, y_word, "start", 12, MUTED))
 
     def px(x: float, y: float) -> tuple[float, float]:
         return left + span_w * (x - x0) / (x1 - x0), base - span_h * y / ymax
 
-    for i, (label, pts) in enumerate(lines.items()):
-        colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+    for (label, i), pts in zip(items, lines.values(), strict=True):
+        colour, dash = SERIES_COLOURS[i % len(SERIES_COLOURS)], SERIES_DASHES[i % len(SERIES_DASHES)]
         coords = [px(x, y) for x, y in sorted(pts)]
-        body.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
+        body.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"'
+                    + (f' stroke-dasharray="{dash}"' if dash else "") + ' points="'
                     + " ".join(f"{_n(a)},{_n(b)}" for a, b in coords) + f'"><title>{escape(label)}</title></polyline>')
         for (a, b), (x, y) in zip(coords, sorted(pts), strict=True):
-            body.append(f'<circle cx="{_n(a)}" cy="{_n(b)}" r="3" fill="{colour}"><title>'
-                        f'{escape(f"{label}: {x_key} {fmt(x)}, {y_key} {fmt(y)}")}</title></circle>')
-    return _svg("chart-sweep", _("{y} against {x}, a line per {series}").format(y=y_key, x=x_key, series=", ".join(series)),
-                width, height, body)
+            body.append(_marker(SERIES_MARKERS[i % len(SERIES_MARKERS)], a, b, colour,
+                                f"{label}: {x_word} {fmt(x)}, {y_word} {fmt(y)}"))
+    return _svg("chart-sweep", _("{y} against {x}, a line per {series}").format(
+        y=y_word, x=x_word, series=", ".join(labels.sweep_column(k) for k in series)), width, height, body)
 
 
-def sweep_section(instance: Instance, totals: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]]) -> str:
+def _sweep_table(totals: Sequence[dict[str, Any]]) -> str:
+    """The totals per scenario: limits, levels, counts and payroll in words; status as a
+    solve status."""
+    cols = list(totals[0]) if totals else []
+    head = "".join(f'<th{"" if c in ("mode", "status") else " class=num"}>{escape(labels.sweep_column(c))}</th>'
+                   for c in cols)
+    body = []
+    for t in totals:
+        cells = []
+        for c in cols:
+            v = t[c]
+            if c in ("mode", "status"):
+                # words on one line: a narrow column must not stack 各自管理 a character a line
+                cells.append('<td style="white-space:nowrap">'
+                             f"{escape(fmt(labels.value('mode' if c == 'mode' else 'solve_status', v)))}</td>")
+            else:
+                cells.append(f"<td class=num>{escape(fmt(v))}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def sweep_section(instance: Instance, totals: Sequence[dict[str, Any]], scenarios: Sequence[dict[str, Any]]) -> str:
     """The curves (first level, and moves, of the totals against the varied limit) and the
     totals per scenario, as HTML for a page."""
-    x_key, series = sweep_axes(labels)
+    x_key, series = sweep_axes(scenarios)
     first = instance.policy.objective[0].value
     charts = [chart_sweep(totals, x_key, first, series)]
     if first != Level.moves.value and any(t.get("moves") is not None for t in totals):
         charts.append(chart_sweep(totals, x_key, "moves", series).replace('id="chart-sweep"', 'id="chart-sweep-moves"'))
-    caption = _("Totals per scenario over the communities, a line per {series}.").format(series=", ".join(series))
-    cols = list(totals[0]) if totals else []
-    numeric = {c for c in cols if c not in ("mode", "status")}
+    caption = _("Totals per scenario over the communities, a line per {series}.").format(
+        series=", ".join(labels.sweep_column(k) for k in series))
     return "\n".join([
         _h2(_("Scenario sweep")),
         *(f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>" for svg in charts),
         "<h3>" + escape(_("Totals per scenario")) + "</h3>",
         _note(_("Blank where a community has no such limit or no plan.")),
-        _table(cols, ([t[c] for c in cols] for t in totals), numeric),
+        _sweep_table(totals),
     ])
 
 
-def build_sweep_report(instance: Instance, totals: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]]) -> str:
+def build_sweep_report(instance: Instance, totals: Sequence[dict[str, Any]], scenarios: Sequence[dict[str, Any]]) -> str:
     """One page: the sweep's curves and totals."""
     parts = [
         "<!DOCTYPE html>", f'<html lang="{"zh-CN" if language() == "zh" else "en"}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>" + escape(_("staffpool sweep: {name}").format(name=instance.name)) + f"</title><style>{_style()}</style></head><body>",
-        "<h1>" + escape(_("Scenario sweep: {name}").format(name=instance.name)) + "</h1>",
-        '<p class="meta">' + _("{scenarios} scenarios · {communities} communities").format(
-            scenarios=len(totals), communities=len(instance.communities)) + "</p>",
-        sweep_section(instance, totals, labels),
+        '<h1 id="report-title">' + escape(_("Scenario sweep: {name}").format(name=instance.name)) + "</h1>",
+        '<p class="meta">' + escape(_("{scenarios} scenarios · {communities} communities").format(
+            scenarios=len(totals), communities=len(instance.communities))) + "</p>",
+        sweep_section(instance, totals, scenarios),
+        f'<pre id="layout">{{}}</pre><script>{_SCRIPT % json.dumps(["chart-sweep", "chart-sweep-moves", "report-title"])}</script>',
         "</body></html>\n",
     ]
     return "\n".join(parts)
