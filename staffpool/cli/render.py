@@ -168,7 +168,7 @@ def rotation_table(result: RotationResult, instance: Instance | None = None) -> 
     for col, head in heads:
         t.add_column(head, justify="left" if col in ("host", "name") else "right", no_wrap=col != "name")
     for r in result.hosts.itertuples():
-        name = [u(names.get(r.host, ""))] if names is not None else []
+        name = [u(names.get(str(r.host), ""))] if names is not None else []
         t.add_row(u(r.host), *name, num(r.window), num(r.rotators), num(r.senior_gap), num(r.covered))
     return t
 
