@@ -195,3 +195,18 @@ def test_compare_workbook_in_english(tmp_path: Path, capsys: pytest.CaptureFixtu
     data = json.loads(capsys.readouterr().out)
     rows = {r[0]: r[1:] for r in openpyxl.load_workbook(book).worksheets[0].iter_rows(values_only=True)}
     assert list(rows["treasury_added (yuan/year)"]) == [m["treasury_added"] for m in data["modes"]]
+
+
+def test_plan_workbook_names_beside_codes(tmp_path: Path) -> None:
+    """plan --xlsx: each year's changes give the institutions' names right after their codes."""
+    folder = ROOT / "instances" / "small-county-5y"
+    book = tmp_path / "years.xlsx"
+    assert main(["plan", str(folder), "--out", str(tmp_path / "P"), "--rolling", "--xlsx", str(book)]) == 0
+    rows = list(openpyxl.load_workbook(book)["Changes"].iter_rows(values_only=True))
+    header = list(rows[0])
+    names = {r["id"]: r["name"] for r in _csv(folder / "institutions.csv")}
+    assert rows[1:], "the county changes over the years"
+    for col in ("from_institution", "to_institution"):
+        at = header.index(col)
+        assert header[at + 1] == f"{col}_name"
+        assert all(r[at + 1] == names.get(r[at]) for r in rows[1:]), col
