@@ -36,6 +36,8 @@ def _inverse(lang: str) -> dict[str, dict[str, str]]:
         if m.context and isinstance(m.id, str):
             inv.setdefault(m.context, {})[m.string] = m.id
     inv["column"].update({"机构编码": "institution", "姓名": "name"})
+    # the institution names beside the codes in the changes (English: the codes themselves)
+    inv["column"].update({"原工作机构名称": "from_institution_name", "安排机构名称": "to_institution_name"})
     return inv
 
 
@@ -99,12 +101,51 @@ def test_workbook_equals_the_csv_files(tmp_path: Path, lang: str) -> None:
     km = next(c for c in ws[1] if c.value in ("distance_km", "调动距离km")).column
     assert ws.cell(row=2, column=km).number_format == "#,##0.000"
     inst = wb["机构" if lang == "zh" else "Institutions"]
-    assert inst.cell(row=2, column=4).number_format == "#,##0"
-    summary = {r[0]: r[1] for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)}
-    data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert data["instance"] in summary.values()
-    assert sorted(v for v in summary.values() if isinstance(v, int | float)) == sorted(
-        [*data["objective"].values(), *data["counts"].values()])
+    assert inst.cell(row=2, column=5).number_format == "#,##0"
+    assert [c.value for c in inst[1]][:2] == (["机构编码", "机构名称"] if lang == "zh" else ["id", "name"])
+    _names_beside_codes(wb, lang, inv)
+    _summary_has_the_payroll(wb, lang, json.loads((out / "summary.json").read_text(encoding="utf-8")))
+
+
+def _names_beside_codes(wb: openpyxl.Workbook, lang: str, inv: dict[str, dict[str, str]]) -> None:
+    """The changes give each institution's name right after its code."""
+    names = {r["id"]: r["name"] for r in _csv(SANMING / "institutions.csv")}
+    codes, rows = _sheet_rows(wb["变动" if lang == "zh" else "Changes"], lang, inv, "assignments")
+    for col in ("from_institution", "to_institution"):
+        assert codes[codes.index(col) + 1] == f"{col}_name", codes
+        for r in rows:
+            assert r[f"{col}_name"] == names.get(r[col]), (col, r)
+    assert any(r["from_institution_name"] for r in rows) and all(r["to_institution_name"] for r in rows)
+
+
+def _summary_has_the_payroll(wb: openpyxl.Workbook, lang: str, data: dict) -> None:
+    """摘要/Summary: the levels and counts of summary.json, then its payroll, total and by tier."""
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    tiers = {"县级": "county", "乡镇": "township", "村": "village"}
+    header = [tiers.get(h, h) for h in rows[0]]
+    assert header == ["key", "value", "unit", "county", "township", "village"] or lang == "zh"
+    assert header[3:] == ["county", "township", "village"], header
+    summary = {r[0]: r[1:] for r in rows[1:]}
+    assert data["instance"] == summary["实例" if lang == "zh" else "instance"][0]
+    pay = data["payroll"]
+    words = {"en": {"treasury before": "treasury_before", "treasury after": "treasury_after",
+                    "treasury added": "treasury_added", "institutions before": "institutions_before",
+                    "institutions after": "institutions_after", "institutions added": "institutions_added",
+                    "salary fund": "salary_fund"},
+             "zh": {"财政（调整前）": "treasury_before", "财政（调整后）": "treasury_after", "财政新增": "treasury_added",
+                    "机构（调整前）": "institutions_before", "机构（调整后）": "institutions_after",
+                    "机构新增": "institutions_added", "工资基金": "salary_fund"}}[lang]
+    shown = {words[k]: v for k, v in summary.items() if k in words}
+    assert set(shown) == set(words.values())
+    for key, (total, unit, *by_tier) in shown.items():
+        assert total == pay[key] and unit == ("元/年" if lang == "zh" else "yuan/year"), key
+        if key != "salary_fund":
+            who, when = key.split("_")
+            want = [pay["by_tier"][t][f"{who}_{when}"] if when != "added" else
+                    pay["by_tier"][t][f"{who}_after"] - pay["by_tier"][t][f"{who}_before"] for t in header[3:]]
+            assert by_tier == want, key
+    numbers = sorted(v[0] for k, v in summary.items() if k not in words and isinstance(v[0], int | float))
+    assert numbers == sorted([*data["objective"].values(), *data["counts"].values(), 1500000, pay["salary_fund_covers"]])
 
 
 def test_workbook_is_never_written_over_unless_forced(tmp_path: Path) -> None:
@@ -139,6 +180,33 @@ def test_compare_workbook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert ws.title == "模式比较"
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][1:] == ("各自管理", "县管乡用", "统一管理")
+    treasury = next(r for r in rows if r[0] == "财政新增（元/年）")
+    assert rows.index(treasury) == 2  # right after the shortfall, as the terminal shows it
+    assert list(treasury[1:]) == [m["treasury_added"] for m in data["modes"]]
+    body = [r for r in rows[1:] if r is not treasury]
     for j, m in enumerate(data["modes"], start=1):
-        got = [r[j] for r in rows[1:1 + len(m["objective"])]]
+        got = [r[j] for r in body[:len(m["objective"])]]
         assert got == list(m["objective"].values())
+
+
+def test_compare_workbook_in_english(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = tmp_path / "modes.xlsx"
+    assert main(["compare", str(TINY), "--json", "--xlsx", str(book)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    rows = {r[0]: r[1:] for r in openpyxl.load_workbook(book).worksheets[0].iter_rows(values_only=True)}
+    assert list(rows["treasury_added (yuan/year)"]) == [m["treasury_added"] for m in data["modes"]]
+
+
+def test_plan_workbook_names_beside_codes(tmp_path: Path) -> None:
+    """plan --xlsx: each year's changes give the institutions' names right after their codes."""
+    folder = ROOT / "instances" / "small-county-5y"
+    book = tmp_path / "years.xlsx"
+    assert main(["plan", str(folder), "--out", str(tmp_path / "P"), "--rolling", "--xlsx", str(book)]) == 0
+    rows = list(openpyxl.load_workbook(book)["Changes"].iter_rows(values_only=True))
+    header = list(rows[0])
+    names = {r["id"]: r["name"] for r in _csv(folder / "institutions.csv")}
+    assert rows[1:], "the county changes over the years"
+    for col in ("from_institution", "to_institution"):
+        at = header.index(col)
+        assert header[at + 1] == f"{col}_name"
+        assert all(r[at + 1] == names.get(r[at]) for r in rows[1:]), col

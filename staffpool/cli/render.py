@@ -9,6 +9,7 @@ destination is never cut with "…".
 from __future__ import annotations
 
 from collections import Counter
+from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
@@ -37,6 +38,30 @@ LEVEL_LABELS = {Level.shortfall: "weighted shortfall"}
 def u(x: Any) -> str:
     """User text, escaped for rich markup."""
     return escape("" if x is None else str(x))
+
+
+def num(v: Any, places: int | None = None, sign: str = "") -> str:
+    """A number as a table shows it, with thousands separators (`1,250,000`): whole numbers
+    whole, `places` decimals when given (a distance: 3), else as few as it needs; `sign="+"`
+    shows the sign of a change; anything not a number (`–`) as it is."""
+    if isinstance(v, bool) or not isinstance(v, Real):
+        return str(v)
+    if isinstance(v, Integral):
+        return f"{int(v):{sign},d}"
+    if places is not None:
+        return f"{float(v):{sign},.{places}f}"
+    if float(v).is_integer():
+        return f"{float(v):{sign},.0f}"
+    return f"{float(v):{sign},.6f}".rstrip("0").rstrip(".")
+
+
+def level_num(level: Level | str, v: Any, sign: str = "") -> str:
+    """A level's value: km to the metre, yuan to the fen when not whole, counts whole."""
+    if Level(level) == Level.distance:
+        return num(v, 3, sign)
+    if Level(level) == Level.treasury_cost and isinstance(v, Real) and not float(v).is_integer():
+        return num(v, 2, sign)
+    return num(v, sign=sign)
 
 
 def level_label(level: Level | str) -> str:
@@ -133,14 +158,18 @@ def error_line(console: Console, label: str, message: str, reasons: list[str] | 
         console.print(f"  {u(r)}")
 
 
-def rotation_table(result: RotationResult) -> Table:
+def rotation_table(result: RotationResult, instance: Instance | None = None) -> Table:
+    """Per host and window: rotators, senior gap, covered; the host's name beside its id."""
     t = Table(title=_("Rotation: {n} attendings, {slots} senior slots covered, {km} km").format(
-        n=len(result.table), slots=result.covered_slots, km=f"{result.distance_km:.3f}"), title_justify="left")
-    for col, head in (("host", _("host")), ("window", _("window")), ("rotators", _("rotators")),
-                      ("senior_gap", _("senior gap")), ("covered", _("covered"))):
-        t.add_column(head, justify="left" if col == "host" else "right", no_wrap=col == "host")
+        n=num(len(result.table)), slots=num(result.covered_slots), km=num(result.distance_km, 3)), title_justify="left")
+    names = {i.id: i.name for i in instance.institutions} if instance is not None else None
+    heads = [("host", _("host")), *([("name", labels.column("name", "institutions"))] if names is not None else []),
+             ("window", _("window")), ("rotators", _("rotators")), ("senior_gap", _("senior gap")), ("covered", _("covered"))]
+    for col, head in heads:
+        t.add_column(head, justify="left" if col in ("host", "name") else "right", no_wrap=col != "name")
     for r in result.hosts.itertuples():
-        t.add_row(u(r.host), str(r.window), str(r.rotators), str(r.senior_gap), str(r.covered))
+        name = [u(names.get(str(r.host), ""))] if names is not None else []
+        t.add_row(u(r.host), *name, num(r.window), num(r.rotators), num(r.senior_gap), num(r.covered))
     return t
 
 
@@ -155,8 +184,8 @@ def demand_table(table: Any, width: int | None = None) -> Table:
     for rec in table.to_dict(orient="records"):
         ratio = rec["wisn_ratio"]
         t.add_row(u(rec["institution"]), u(labels.value("specialty", rec["specialty"])), labels.value("title", rec["min_title"]),
-                  f"{float(rec['awt_hours']):g}", f"{float(rec['required']):.2f}", str(rec["need"]), str(rec["current"]),
-                  "" if ratio is None or ratio != ratio else f"{float(ratio):.2f}", str(rec["shortage"]))
+                  num(float(rec["awt_hours"])), num(float(rec["required"]), 2), num(rec["need"]), num(rec["current"]),
+                  "" if ratio is None or ratio != ratio else num(float(ratio), 2), num(rec["shortage"]))
     return fit(t, width, [h[c] for c in ("awt_hours", "required", "current", "min_title", "wisn_ratio")])
 
 
@@ -167,19 +196,19 @@ def compare_table(name: str, objective: tuple[Level, ...], rows: list[dict[str, 
         t.add_column(labels.value("mode", str(row["mode"])), justify="right")
     def treasury_row() -> None:
         t.add_row(_("treasury_added (yuan/year)"),
-                  *["–" if row.get("treasury_added") is None else f"{row['treasury_added']:,}" for row in rows])
+                  *["–" if row.get("treasury_added") is None else num(row["treasury_added"]) for row in rows])
 
     for lvl in objective:
-        t.add_row(level_label(lvl), *[str(row["objective"].get(lvl.value, "–")) for row in rows])
+        t.add_row(level_label(lvl), *[level_num(lvl, row["objective"].get(lvl.value, "–")) for row in rows])
         if lvl == Level.shortfall:
             treasury_row()  # beside the shortfall it buys
     if Level.shortfall not in objective:
         treasury_row()
     for key, label in (("hires", _("people hired")), ("regularised", _("people regularised"))):
-        t.add_row(label, *[str(row["counts"][key]) for row in rows])
+        t.add_row(label, *[num(row["counts"][key]) for row in rows])
     for tier in ("county", "township", "village"):
         t.add_row(_("staff at {tier}").format(tier=labels.value("tier", tier)),
-                  *[str(row["staff_by_tier"].get(tier, "–")) for row in rows])
+                  *[num(row["staff_by_tier"].get(tier, "–")) for row in rows])
     t.add_row(pgettext("solve", "status"), *[labels.value("solve_status", str(row["status"])) for row in rows])
     return t
 
@@ -207,16 +236,16 @@ def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int])
     for tier in tiers:
         t1.add_column(labels.value("tier", tier), justify="right")
     t1.add_column(_("total"), justify="right")
-    t1.add_row(_("institutions"), *[str(by_tier[t]) for t in tiers], str(len(instance.institutions)))
-    t1.add_row(_("staff posted"), *[str(posted_tier[t]) for t in tiers], str(sum(posted_tier.values())))
+    t1.add_row(_("institutions"), *[num(by_tier[t]) for t in tiers], num(len(instance.institutions)))
+    t1.add_row(_("staff posted"), *[num(posted_tier[t]) for t in tiers], num(sum(posted_tier.values())))
     pop: Counter[str] = Counter()
     for i in instance.institutions:
         pop[i.tier.value] += i.service_population
-    t1.add_row(_("people served"), *[f"{pop[t]:,}" for t in tiers], f"{sum(pop.values()):,}")
+    t1.add_row(_("people served"), *[num(pop[t]) for t in tiers], num(sum(pop.values())))
     t2 = Table(title=_("Staff by status"), title_justify="left")
     for col in ("on_staff", "contract", "candidate"):
         t2.add_column(labels.value("status", col), justify="right")
-    t2.add_row(*[str(status[c]) for c in ("on_staff", "contract", "candidate")])
+    t2.add_row(*[num(status[c]) for c in ("on_staff", "contract", "candidate")])
     t3 = Table(title=_("Posts and vacancies per pool"), title_justify="left")
     for col, head in (("pool", _("pool")), ("approved", _("approved")), ("held", _("held")), ("vacancies", _("vacancies"))):
         t3.add_column(head, justify="right" if col != "pool" else "left")
@@ -230,7 +259,7 @@ def instance_overview(instance: Instance, vacancies: dict[tuple[str, str], int])
         if shown >= 30:
             break
         if b in (Funding.full.value, Funding.differential.value):
-            t3.add_row(u(f"{a},{labels.value('funding', b)}"), str(approved_by[(a, b)]), str(held_by[(a, b)]), str(vac))
+            t3.add_row(u(f"{a},{labels.value('funding', b)}"), num(approved_by[(a, b)]), num(held_by[(a, b)]), num(vac))
             shown += 1
     if len(vacancies) > shown:
         t3.caption = _("{n} more pools not shown").format(n=len(vacancies) - shown)
@@ -261,8 +290,8 @@ def tiers_table(result: Result) -> Table:
     for tier in (Tier.county, Tier.township, Tier.village):
         part = [r for r in rows if r["tier"] == tier.value]
         b, a = sum(r["staff_before"] for r in part), sum(r["staff_after"] for r in part)
-        t.add_row(labels.value("tier", tier.value), str(b), str(a), f"{a - b:+d}", str(sum(r["need"] for r in part)),
-                  str(sum(r["short"] for r in part)))
+        t.add_row(labels.value("tier", tier.value), num(b), num(a), num(a - b, sign="+"), num(sum(r["need"] for r in part)),
+                  num(sum(r["short"] for r in part)))
     return t
 
 
@@ -278,7 +307,7 @@ def shortfalls_table(result: Result, top: int = 10, width: int | None = None) ->
                      overflow="fold", no_wrap=col != "name")
     for r in short[:top]:
         t.add_row(u(r["institution"]), u(names.get(r["institution"], "")), u(labels.value("specialty", r["specialty"])),
-                  labels.value("title", r["min_title"]), str(r["need"]), str(r["covered"]), str(r["short"]), f"{r['weight']:g}")
+                  labels.value("title", r["min_title"]), num(r["need"]), num(r["covered"]), num(r["short"]), num(r["weight"]))
     if not short:
         t.caption = _("every requirement row is covered")
     return fit(t, width, [h[c] for c in ("covered", "weight", "min_title", "name")])
@@ -290,7 +319,7 @@ def changes_table(result: Result, top: int = 25, width: int | None = None) -> Ta
     for r in changed:
         counts[r["change"]] = counts.get(r["change"], 0) + 1
     t = Table(
-        title=_("Changes: {counts}").format(counts=", ".join(f"{labels.value('change', k)} {v}" for k, v in sorted(counts.items())))
+        title=_("Changes: {counts}").format(counts=", ".join(f"{labels.value('change', k)} {num(v)}" for k, v in sorted(counts.items())))
         if counts else _("Changes: none"),
         title_justify="left",
     )
@@ -300,12 +329,12 @@ def changes_table(result: Result, top: int = 25, width: int | None = None) -> Ta
     for col, head in h.items():
         t.add_column(head, justify="right" if col == "km" else "left", no_wrap=col != "name", overflow="fold")
     for r in changed[:top]:
-        km = f"{r['distance_km']:.3f}" if r["moved"] and r["distance_km"] is not None else ""
+        km = num(r["distance_km"], 3) if r["moved"] and r["distance_km"] is not None else ""
         post = f"{labels.cell('post_funding', r['post_funding']) or ''} {labels.cell('post_source', r['post_source']) or ''}"
         t.add_row(u(r["staff_id"]), u(r["name"]), labels.value("change", r["change"]), labels.value("title", r["title"]),
                   u(labels.value("specialty", r["specialty"])), u(r["from_institution"]), u(r["to_institution"]), km, post.strip())
     if len(changed) > top:
-        t.caption = _("… {n} more in assignments.csv").format(n=len(changed) - top)
+        t.caption = _("… {n} more in assignments.csv").format(n=num(len(changed) - top))
     return fit(t, width, [h[c] for c in ("post", "title", "specialty", "km", "name")])
 
 
@@ -357,7 +386,7 @@ def check_tables(report: CheckReport, objective: tuple[Level, ...]) -> list[Tabl
     t.add_column(labels.column("level"))
     t.add_column(labels.column("value"), justify="right")
     for lvl in objective:
-        t.add_row(level_label(lvl), str(level_value(lvl, report.levels[lvl])))
+        t.add_row(level_label(lvl), level_num(lvl, level_value(lvl, report.levels[lvl])))
     out = [t]
     if report.violations:
         v = Table(title=_("Violations: {n}").format(n=len(report.violations)), title_justify="left")
@@ -394,7 +423,7 @@ def explanation_tables(exp: Explanation, width: int | None = None) -> list[Table
     for col, head in h.items():
         t.add_column(head, no_wrap=col in ("rule", "where"))
     for m in sorted(exp.marginals, key=lambda m: (not m.change, m.rule, m.where)):
-        change = (", ".join(f"{level_label(k)} {v:+g}" for k, v in m.change.items())
+        change = (", ".join(f"{level_label(k)} {level_num(k, v, '+')}" for k, v in m.change.items())
                   if m.after is not None else _("no plan"))
         t.add_row(labels.value("rule", m.rule), u(m.where), u(m.step), _("yes") if m.binds else _("no"), u(change or _("none")))
     tables.append(fit(t, width, [h["used up now"], h["step"]]))
@@ -414,9 +443,9 @@ def horizon_table(summary: dict[str, Any], levels: list[str]) -> Table:
     tiers = ("county", "township", "village")
     t.add_column(_("staff c/t/v"), justify="right")
     for year, y in summary["years"].items():
-        staff = "/".join(str(y["by_tier"].get(tier, {}).get("staff", 0)) for tier in tiers)
-        t.add_row(year, *[str(y["objective"].get(lvl, "–")) for lvl in levels], staff)
-    t.add_row(_("total"), *[str(summary["totals"].get(lvl, "–")) for lvl in levels], "")
+        staff = "/".join(num(y["by_tier"].get(tier, {}).get("staff", 0)) for tier in tiers)
+        t.add_row(year, *[level_num(lvl, y["objective"].get(lvl, "–")) for lvl in levels], staff)
+    t.add_row(_("total"), *[level_num(lvl, summary["totals"].get(lvl, "–")) for lvl in levels], "")
     if "rolling_totals" in summary:
-        t.add_row(pgettext("plan", "rolling"), *[str(summary["rolling_totals"].get(lvl, "–")) for lvl in levels], "")
+        t.add_row(pgettext("plan", "rolling"), *[level_num(lvl, summary["rolling_totals"].get(lvl, "–")) for lvl in levels], "")
     return t

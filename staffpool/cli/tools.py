@@ -78,7 +78,7 @@ def rotate(
     if as_json:
         _print_json(result.summary)
         return
-    out.print(rotation_table(result))
+    out.print(rotation_table(result, inst))
 
 
 @app.command(help=N_("Solve the reform stages side by side: every level, moves, hires, regularisations, staff by tier."))

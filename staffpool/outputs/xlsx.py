@@ -1,9 +1,11 @@
 """A result as one Excel workbook a personnel office can forward (`solve --xlsx`).
 
-Sheets: Summary, Changes (moves, hires, regularisations), Assignments, Institutions,
-Requirements: the rows of the CSV files, with headers (and enumerated values) in the chosen
-language, ids unchanged, a frozen header row, filters, column widths and number formats;
-text Excel would run as a formula is neutralised as in the CSVs.
+Sheets: Summary (the levels, counts and the payroll: who pays, before and after), Changes
+(moves, hires, regularisations, institution names beside the codes), Assignments,
+Institutions (the name next to the id), Requirements: the rows of the CSV files, with
+headers (and enumerated values) in the chosen language, ids unchanged, a frozen header row,
+filters, column widths and number formats; text Excel would run as a formula is neutralised
+as in the CSVs.
 `Sheet` and `write_workbook` are the reusable part (compare writes its own sheets; a
 multi-year plan can write one sheet set per year).
 """
@@ -30,6 +32,21 @@ CHANGES = ("move", "hire", "regularise", "regularise_move")
 FORMATS = {"distance_km": "#,##0.000", "salary": "#,##0", "treasury_pays": "#,##0",
            "payroll": "#,##0", "hiring_cost": "#,##0"}
 INTEGER = "#,##0"
+TIERS = ("county", "township", "village")
+# Institution columns that get the institution's name in a column right after them.
+NAMED = ("from_institution", "to_institution")
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """A cell with its own number format (a column of mixed figures: the summary's values)."""
+
+    value: Any
+    format: str
+
+
+def _money(v: float | int) -> Formatted:
+    return Formatted(v, INTEGER if float(v).is_integer() else "#,##0.00")
 
 
 @dataclass
@@ -64,22 +81,28 @@ def _people(column: str, v: Any) -> Any:
     return v
 
 
+def with_names(columns: Sequence[str]) -> list[str]:
+    """The columns with `<c>_name` right after each institution column in NAMED."""
+    return [x for c in columns for x in ((c, f"{c}_name") if c in NAMED else (c,))]
+
+
 def table_sheet(key: str, columns: Sequence[str], rows: Sequence[dict[str, Any]],
-                extra: dict[str, Sequence[Any]] | None = None) -> Sheet:
-    """The rows of one result table; `extra` columns (e.g. a staff member's name) go right
-    after the first column."""
-    extra = extra or {}
-    cols = [columns[0], *extra, *columns[1:]]
-    out = []
-    for n, r in enumerate(rows):
-        cells = [_people(columns[0], r[columns[0]]), *(vals[n] for vals in extra.values()),
-                 *(_people(c, r[c]) for c in columns[1:])]
-        out.append(cells)
+                names: dict[str, str] | None = None) -> Sheet:
+    """The rows of one result table, in the order of `columns`; with `names` (institution id
+    → name), each institution column in NAMED is followed by the institution's name."""
+    cols = with_names(columns) if names is not None else list(columns)
+    named = names or {}
+    out = [[named.get(r[c[:-5]]) if c.endswith("_name") and c[:-5] in NAMED else _people(c, r[c]) for c in cols]
+           for r in rows]
     return Sheet(sheet_title(key), cols, [labels.column(c, key) for c in cols], out)
 
 
 def summary_sheet(result: Result) -> Sheet:
+    """Key, value, unit: the run, each level, the counts; then the payroll as the terminal
+    shows it (who pays, before → after), the total in the value column and each tier's share
+    in a column of its own."""
     s = result.summary
+    money = {"hiring_cost", "treasury_cost"}
     units = {"distance": _("km"), "hiring_cost": _("yuan/year"), "treasury_cost": _("yuan/year")}
     rows: list[list[Any]] = [
         [labels.column("instance"), s["instance"], None],
@@ -88,28 +111,62 @@ def summary_sheet(result: Result) -> Sheet:
         [pgettext("solve", "status"), labels.value("solve_status", s["status"]), None],
     ]
     for name, v in s["objective"].items():  # as summary.json holds them
-        rows.append([_("objective: {level}").format(level=labels.value("level", name)), v, units.get(name)])
+        shown = _money(v) if name in money else Formatted(v, "#,##0.000") if name == "distance" else v
+        rows.append([_("objective: {level}").format(level=labels.value("level", name)), shown, units.get(name)])
     for k, v in s["counts"].items():
         rows.append([_("count: {what}").format(what=labels.value("count", k)), v, None])
-    return Sheet(sheet_title("summary"), ["key", "value", "unit"],
-                 [labels.column("key"), labels.column("value"), labels.column("unit")], rows)
+    pay = result.payroll["total"] if result.has_plan else None
+    tiers = [t for t in TIERS if pay is not None and t in pay["by_tier"]]
+    if pay is not None:
+        rows += _payroll_rows(result, pay, tiers)
+    width = 3 + len(tiers)
+    return Sheet(sheet_title("summary"), ["key", "value", "unit", *tiers],
+                 [labels.column("key"), labels.column("value"), labels.column("unit"),
+                  *(labels.value("tier", t) for t in tiers)], [r + [None] * (width - len(r)) for r in rows])
+
+
+def _payroll_rows(result: Result, pay: dict[str, Any], tiers: list[str]) -> list[list[Any]]:
+    """summary.json's payroll (the terminal's payroll table and its caption), yuan a year."""
+    yuan = _("yuan/year")
+    words = {"treasury": (_("treasury before"), _("treasury after"), _("treasury added")),
+             "institutions": (_("institutions before"), _("institutions after"), _("institutions added"))}
+    rows: list[list[Any]] = []
+    for who, (before, after, added) in words.items():
+        parts = [pay["by_tier"][t] for t in tiers]
+        rows.append([before, _money(pay[f"{who}_before"]), yuan, *(_money(p[f"{who}_before"]) for p in parts)])
+        rows.append([after, _money(pay[f"{who}_after"]), yuan, *(_money(p[f"{who}_after"]) for p in parts)])
+        rows.append([added, _money(pay[f"{who}_added"]), yuan,
+                     *(_money(round(p[f"{who}_after"] - p[f"{who}_before"], 2)) for p in parts)])
+    budgets = [c.treasury_budget for c in result.instance.communities]
+    if any(b is not None for b in budgets):
+        rows.append([_("treasury budget"), _money(sum(b or 0 for b in budgets)), yuan])
+    if pay["salary_fund"]:
+        rows.append([_("salary fund"), _money(pay["salary_fund"]), yuan])
+        if pay["salary_fund_covers"] is not None:
+            rows.append([_("share of the institutions' added payroll the salary fund covers"),
+                         Formatted(pay["salary_fund_covers"], "0%"), None])
+    return rows
 
 
 def result_sheets(result: Result) -> list[Sheet]:
     """The five sheets of a solved result."""
 
     a = result.rows("assignments")
+    names = {i.id: i.name for i in result.instance.institutions}
     changed = [r for r in a if r["change"] in CHANGES]
     return [
         summary_sheet(result),
-        table_sheet("changes", COLUMNS["assignments"], changed),
+        table_sheet("changes", COLUMNS["assignments"], changed, names),
         table_sheet("assignments", COLUMNS["assignments"], a),
-        table_sheet("institutions", COLUMNS["institutions"], result.rows("institutions")),
+        table_sheet("institutions", ["id", "name", *(c for c in COLUMNS["institutions"] if c not in ("id", "name"))],
+                    result.rows("institutions")),
         table_sheet("requirements", COLUMNS["requirements"], result.rows("requirements")),
     ]
 
 
 def _width(v: Any) -> float:
+    if v.__class__ is Formatted:
+        v = v.value
     text = f"{v:,.3f}" if isinstance(v, float) else str(v)
     return sum(2.0 if ord(ch) >= 0x2E80 else 1.1 for ch in text)  # CJK glyphs are two columns wide
 
@@ -150,6 +207,10 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
             for fmt, v in zip(col_fmt, row, strict=True):
                 if v.__class__ is str:
                     v = neutralise(v)  # text Excel would run as a formula gets a leading '
+                elif v.__class__ is Formatted:
+                    cell = WriteOnlyCell(ws, value=v.value)
+                    cell.number_format = v.format
+                    v = cell
                 elif v.__class__ is int or v.__class__ is float:  # a number (not a bool) gets its format
                     f = fmt or (INTEGER if v.__class__ is int else None)
                     if f is not None:
@@ -165,10 +226,16 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
 
 
 def compare_sheet(rows: Sequence[dict[str, Any]], levels: Sequence[str]) -> Sheet:
-    """`compare`'s table: one column per mode, one row per level, count, tier and status."""
+    """`compare`'s table: one column per mode, one row per level, the treasury's added payroll,
+    count, tier and status."""
     body: list[list[Any]] = []
+    treasury = [_("treasury_added (yuan/year)"), *(r.get("treasury_added") for r in rows)]
     for lvl in levels:
         body.append([labels.value("level", lvl), *(r["objective"].get(lvl) for r in rows)])
+        if lvl == "shortfall":
+            body.append(treasury)  # beside the shortfall it buys, as in the terminal's table
+    if "shortfall" not in levels:
+        body.append(treasury)
     for key in ("moves", "hires", "regularised"):
         body.append([_("count: {what}").format(what=labels.value("count", key)), *(r["counts"].get(key) for r in rows)])
     for tier in ("county", "township", "village"):
@@ -181,7 +248,6 @@ def compare_sheet(rows: Sequence[dict[str, Any]], levels: Sequence[str]) -> Shee
 
 
 PAYROLL_KEYS = ("treasury_after", "institutions_after", "treasury_added")
-TIERS = ("county", "township", "village")
 
 
 def horizon_sheets(hp: HorizonResult) -> list[Sheet]:
@@ -210,10 +276,13 @@ def horizon_sheets(hp: HorizonResult) -> list[Sheet]:
                      *(summary["rolling_totals"].get(lvl) for lvl in levels), *[None] * (len(cols) - 2 - len(levels))])
     years = Sheet(sheet_title("years"), cols, header, body, {"year": "0"})
     changes: list[list[Any]] = []
-    ac = COLUMNS["assignments"]
     for y in hp.years:
         if y.result.has_plan:
-            changes += [[y.year, *(_people(c, r[c]) for c in ac)] for r in y.result.rows("assignments") if r["change"] in CHANGES]
+            names = {i.id: i.name for i in y.result.instance.institutions}
+            part = table_sheet("changes", COLUMNS["assignments"],
+                               [r for r in y.result.rows("assignments") if r["change"] in CHANGES], names)
+            changes += [[y.year, *r] for r in part.rows]
+    ac = with_names(COLUMNS["assignments"])
     change_sheet = Sheet(sheet_title("changes"), ["year", *ac],
                          [labels.column("year", "years"), *(labels.column(c, "changes") for c in ac)], changes, {"year": "0"})
     return [years, change_sheet]
@@ -223,5 +292,5 @@ def write_result_workbook(result: Result, path: Path) -> None:
     write_workbook(path, result_sheets(result))
 
 
-__all__ = ["Sheet", "compare_sheet", "horizon_sheets", "result_sheets", "summary_sheet", "table_sheet", "write_result_workbook",
+__all__ = ["Formatted", "Sheet", "compare_sheet", "horizon_sheets", "result_sheets", "summary_sheet", "table_sheet", "write_result_workbook",
            "write_workbook"]
