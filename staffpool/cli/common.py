@@ -15,10 +15,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from staffpool.api.options import CLI, check_mode, check_time_limit, check_workers
 from staffpool.cli.render import (
     render_warnings,
 )
-from staffpool.domain.instance import Instance, Mode
+from staffpool.domain.instance import Instance
 from staffpool.errors import UsageError
 from staffpool.i18n import N_, _, ngettext, set_language
 from staffpool.inputs.read import read_raw
@@ -179,10 +180,20 @@ PlanModeOpt = Annotated[str | None, typer.Option("--mode", help=N_("The mode the
 SolverOpt = Annotated[str, typer.Option("--solver", help=N_("A solver profile in solvers/: highs (default), cbc, …"))]
 
 
-TimeOpt = Annotated[float | None, typer.Option("--time-limit", help=N_("Seconds per community (default: the profile's)."))]
+def _time_callback(value: float | None) -> float | None:
+    return check_time_limit(value, CLI)  # ≤ 0: UsageError, exit 2
 
 
-WorkersOpt = Annotated[int | None, typer.Option("--workers", help=N_("Parallel processes (default: the machine's cores)."))]
+def _workers_callback(value: int | None) -> int | None:
+    return check_workers(value, CLI)
+
+
+TimeOpt = Annotated[float | None, typer.Option("--time-limit", help=N_("Seconds per community (default: the profile's)."),
+                                               callback=_time_callback)]
+
+
+WorkersOpt = Annotated[int | None, typer.Option("--workers", help=N_("Parallel processes (default: the machine's cores)."),
+                                                callback=_workers_callback)]
 
 
 OutOpt = Annotated[Path | None, typer.Option("--out", help=N_("Folder to write the result files into."))]
@@ -192,12 +203,8 @@ XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help=N_("Also write one 
 
 
 def _check_mode(mode: str | None) -> str | None:
-    if mode is None:
-        return None
-    try:
-        return Mode(mode.strip().lower()).value
-    except ValueError:
-        raise UsageError(_("--mode {mode!r}: choose separate, county_pool or unified").format(mode=mode)) from None
+    checked = check_mode(mode, CLI)
+    return checked.value if checked is not None else None
 
 
 def _warn_unproven(result: Result) -> None:
