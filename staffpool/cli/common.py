@@ -48,10 +48,22 @@ ForceOpt = Annotated[bool, typer.Option("--force", help=N_("Replace what an earl
 StrictOpt = Annotated[bool, typer.Option("--strict", help=N_("Treat warnings (unknown columns, sheets, files) as problems: exit 2."))]
 
 
+# What --lang accepts (docs/cli.md): the library's set_language also takes zh_CN, cn, …
+# for the locale, but a command line says one of these.
+LANG_CHOICES = ("zh", "en")
+
+
+def set_cli_language(value: str) -> None:
+    """Switch to `value` (zh or en, any case); anything else is a ValueError."""
+    if value.strip().lower() not in LANG_CHOICES:
+        raise ValueError(value)
+    set_language(value)
+
+
 def _lang_callback(value: str | None) -> str | None:
     if value is not None:
         try:
-            set_language(value)
+            set_cli_language(value)
         except ValueError:
             raise typer.BadParameter(_("choose zh or en")) from None
     return value
@@ -133,11 +145,13 @@ def _input_files(path: Path) -> list[Path]:
 
 def _preflight(instance: Path | None, force: bool, *, into: Path | None = None, files: Sequence[str] = (),
                file: Path | None = None, xlsx: Path | None = None, folder: Path | None = None,
-               guard: Sequence[Path] = ()) -> None:
+               guard: Sequence[Path] = (), replace: bool = True) -> None:
     """Every check on a command's output paths, in one place, before anything is solved
     (exit 2, nothing written): `files` written into the folder `into`, one `file`, an
     `xlsx` workbook, a whole `folder`. None may be an input file of `instance` (or one of
-    `guard`), nor an earlier run's output unless `force`; a workbook must be .xlsx."""
+    `guard`), nor an earlier run's output unless `force` (a command without --force says
+    `replace=False`: its message suggests none); a workbook must be .xlsx."""
+    words = "cli" if replace else "never"
 
     wanted = any(p is not None for p in (into, file, xlsx, folder))
     inputs = _input_files(instance) if instance is not None and wanted else []
@@ -146,15 +160,15 @@ def _preflight(instance: Path | None, force: bool, *, into: Path | None = None, 
         check_writable(xlsx, force, guarded)
     if into is not None:
         ensure_not_input(into, files, guarded)
-        refuse_existing([into / n for n in files], force)
+        refuse_existing([into / n for n in files], force, words=words)
     if file is not None:
         ensure_not_input(file.parent, [file.name], guarded)
-        refuse_existing([file], force)
+        refuse_existing([file], force, words=words)
     if folder is not None:
         target = folder.resolve()
         if any(p.resolve() == target or p.resolve().is_relative_to(target) for p in guarded):
             raise UsageError(_("{path}: refusing to overwrite the input").format(path=folder))
-        refuse_existing([folder], force, folder=True)
+        refuse_existing([folder], force, folder=True, words=words)
 
 
 def default_workers() -> int:
