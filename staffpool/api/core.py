@@ -57,7 +57,8 @@ def _mode(mode: Mode | str | None) -> Mode | None:
 def load_instance(path: str | Path, strict: bool = False) -> Instance:
     """Read and validate an instance (a folder with instance.yaml, a .json file or a .xlsx
     workbook; docs/input.md). Raises `InputError` with every problem; with `strict`,
-    unknown columns, sheets and files are problems too.
+    the warnings (unknown columns, sheets and files, a requirement row given twice, a
+    table without rows) are problems too.
 
         >>> inst = staffpool.load_instance("instances/tiny")
         >>> len(inst.staff), inst.policy.mode

@@ -45,7 +45,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print JSON on stdout a
 ForceOpt = Annotated[bool, typer.Option("--force", help=N_("Replace what an earlier run wrote at --out (or --xlsx)."))]
 
 
-StrictOpt = Annotated[bool, typer.Option("--strict", help=N_("Treat warnings (unknown columns, sheets, files) as problems: exit 2."))]
+StrictOpt = Annotated[bool, typer.Option("--strict", help=N_(
+    "Treat warnings (unknown columns, sheets, files; a requirement row given twice; a table without rows) as problems: exit 2."))]
 
 
 # What --lang accepts (docs/cli.md): the library's set_language also takes zh_CN, cn, …

@@ -57,13 +57,14 @@ _TEXT_CELLS = {str, type(None)}
 def load_instance(path: str | Path, strict: bool = False) -> Instance:
     """Read and validate an instance (folder, .json or .xlsx). Raises InputError.
 
-    Its warnings (unknown columns and files) are dropped; `load_with_warnings` returns
+    Its warnings (unknown columns and files, repeated requirement rows, empty tables) are dropped; `load_with_warnings` returns
     them, and `strict=True` makes them problems."""
     return load_with_warnings(path, strict)[0]
 
 
 def load_with_warnings(path: str | Path, strict: bool = False) -> tuple[Instance, list[Problem]]:
-    """The instance and its warnings (what was ignored: unknown columns, sheets, files).
+    """The instance and its warnings (what was ignored: unknown columns, sheets, files; what
+    loads but is seldom meant: a requirement row given twice, a required table without rows).
 
     Raises InputError, carrying the warnings too; with `strict` every warning is a problem."""
     with _collector_paused():
