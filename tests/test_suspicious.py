@@ -65,7 +65,7 @@ def test_a_table_with_only_its_header_is_a_warning(tmp_path: Path, capfd: pytest
     else:
         assert code == 0
     assert [(w["file"], w["row"]) for w in warnings] == [(f"{table}.csv", None)]
-    assert "has a header but no rows" in str(warnings[0]["message"])
+    assert "has no rows: the instance has no" in str(warnings[0]["message"])
     out = tmp_path / "out"
     assert main(["solve", str(inst), "--strict", "--out", str(out)]) == 2
     assert not out.exists()
@@ -76,7 +76,7 @@ def test_empty_staff_is_no_longer_silently_optimal(tmp_path: Path, capfd: pytest
     path = inst / "staff.csv"
     path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     assert main(["solve", str(inst), "--lang", "en"]) == 0
-    assert "staff.csv: has a header but no rows" in capfd.readouterr().err
+    assert "staff.csv: has no rows" in capfd.readouterr().err
 
 
 def test_requirements_from_workload_may_leave_the_table_empty(capfd: pytest.CaptureFixture[str]) -> None:
@@ -95,6 +95,12 @@ def test_duplicates_in_json_and_workbook_name_their_table(tmp_path: Path, capfd:
     assert code == 0 and len(warnings) == 1
     assert warnings[0]["file"] == "dup.json: requirements" and warnings[0]["row"] == len(data["requirements"])
     assert "repeats row 1" in str(warnings[0]["message"])
+
+    data["requirements"].pop()
+    data["staff"] = []
+    js.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, warnings = _warnings(capfd, str(js))
+    assert code == 0 and [(w["file"], w["row"]) for w in warnings] == [("dup.json: staff", None)]
 
     wb = openpyxl.load_workbook(ROOT / "sanming-county-zh.xlsx")
     sheet = wb["需求"]

@@ -443,9 +443,9 @@ def _empty_tables(raw: RawInstance, policy: Policy | None) -> list[Problem]:
         if name == "requirements" and policy is not None and policy.requirements_from:
             continue
         found.append(Problem(table.label, None, "", "", {
-            "institutions": _("has a header but no rows: the instance has no institutions"),
-            "staff": _("has a header but no rows: the instance has no staff, so every need counts as shortfall"),
-            "requirements": _("has a header but no rows: the instance has no requirements, so there is nothing to staff"),
+            "institutions": _("has no rows: the instance has no institutions"),
+            "staff": _("has no rows: the instance has no staff, so every need counts as shortfall"),
+            "requirements": _("has no rows: the instance has no requirements, so there is nothing to staff"),
         }[name]))
     return found
 
