@@ -49,9 +49,16 @@ def test_a_requirement_row_twice_is_a_warning_naming_both_rows(tmp_path: Path, c
 
 def test_the_same_row_in_another_year_is_no_duplicate(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     inst = tmp_path / "y"
-    shutil.copytree(ROOT / "small-county-5y", inst)
+    shutil.copytree(ROOT / "sanming-county-5y", inst)
+    req = inst / "requirements.csv"
+    lines = req.read_text(encoding="utf-8").splitlines()
+    at = lines.index("C000-T03,general_practice,resident,8,5,2029") + 1  # replaces the yearless row 26 in 2029
+    req.write_text("\n".join([*lines, "C000-T03,general_practice,resident,8,5,2030"]) + "\n", encoding="utf-8")
     code, warnings = _warnings(capfd, str(inst))
     assert code == 0 and warnings == []
+    req.write_text("\n".join([*lines, "C000-T03,general_practice,resident,2,1,2029"]) + "\n", encoding="utf-8")
+    code, warnings = _warnings(capfd, str(inst))
+    assert code == 0 and [(w["row"], f"repeats row {at}" in str(w["message"])) for w in warnings] == [(len(lines) + 1, True)]
 
 
 @pytest.mark.parametrize("table", ["staff", "institutions", "requirements"])
