@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from staffpool.api.options import check_mode, check_options
 from staffpool.check import CheckReport
 from staffpool.check import check_plan as _check
 from staffpool.domain.instance import (
@@ -50,13 +51,14 @@ def _instance(instance: InstanceLike) -> Instance:
 
 
 def _mode(mode: Mode | str | None) -> Mode | None:
-    return Mode(mode) if mode is not None else None
+    return check_mode(mode)
 
 
 def load_instance(path: str | Path, strict: bool = False) -> Instance:
     """Read and validate an instance (a folder with instance.yaml, a .json file or a .xlsx
     workbook; docs/input.md). Raises `InputError` with every problem; with `strict`,
-    unknown columns, sheets and files are problems too.
+    the warnings (unknown columns, sheets and files, a requirement row given twice, a
+    table without rows) are problems too.
 
         >>> inst = staffpool.load_instance("instances/tiny")
         >>> len(inst.staff), inst.policy.mode
@@ -93,6 +95,7 @@ def solve(
         >>> result.write("out/tiny")            # the four result files; returns their paths
     """
 
+    mode = check_options(mode=mode, solver=solver, time_limit=time_limit, workers=workers)
     inst = _instance(instance)
     if from_plan is not None:
         inst = _after(inst, from_plan, mode)
@@ -112,6 +115,7 @@ def check_plan(instance: InstanceLike, plan: PlanLike, mode: Mode | str | None =
         >>> report.ok, [str(v) for v in report.violations]
     """
 
+    mode = _mode(mode)
     inst = _instance(instance)
     if isinstance(plan, str | Path):
         folder = read_plan_folder(Path(plan), inst, mode)

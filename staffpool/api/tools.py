@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from staffpool.api.core import Done, InstanceLike, PlanLike, Progress, _instance
+from staffpool.api.options import LIBRARY, check_mode, check_options
 from staffpool.domain.instance import (
     Mode,
 )
@@ -19,7 +20,6 @@ from staffpool.outputs.report import build_horizon_report, build_report, read_sw
 from staffpool.outputs.results import Result, require_plan
 from staffpool.outputs.results import solve as _solve
 from staffpool.outputs.years import HorizonResult, read_horizon_plan
-from staffpool.solving.profiles import load_profile
 from staffpool.tools.compare import Comparison
 from staffpool.tools.compare import compare as _compare
 from staffpool.tools.demand import Demand
@@ -44,6 +44,7 @@ def rotate(instance: InstanceLike, allocation: PlanLike | None = None, *, mode: 
         >>> r.write("out/rotation")            # rotation.csv, rotation_summary.json
     """
 
+    mode = check_options(mode=mode, solver=solver, workers=workers)
     view = year_view(_instance(instance))
     if allocation is None:
         chosen = require_plan(_solve(view, mode=mode, solver=solver, workers=workers, progress=progress,
@@ -67,6 +68,7 @@ def explain(instance: InstanceLike, mode: Mode | str | None = None, *, solver: s
         >>> exp = staffpool.explain("instances/tiny")
         >>> exp.feasible, exp.summary["marginals"][0]["message"]
     """
+    mode = check_options(mode=mode, solver=solver, time_limit=time_limit, workers=workers)
     return _explain(_instance(instance), mode, solver=solver, workers=workers, time_limit=time_limit)
 
 
@@ -79,6 +81,8 @@ def compare(instance: InstanceLike, modes: Sequence[Mode | str] | None = None, *
         >>> c = staffpool.compare("instances/tiny", ["separate", "unified"])
         >>> [(r["mode"], r["objective"]["shortfall"]) for r in c.rows]
     """
+    check_options(modes=modes, solver=solver, time_limit=time_limit, workers=workers)
+    modes = [Mode(str(check_mode(m, LIBRARY, "modes"))) for m in modes] if modes is not None else None
     return _compare(_instance(instance), modes, solver=solver, time_limit=time_limit, workers=workers,
                     progress=progress, on_community_done=on_community_done)
 
@@ -97,7 +101,7 @@ def report(instance: InstanceLike, plan: PlanLike | HorizonResult | None = None,
         >>> Path("tiny.html").write_text(html, encoding="utf-8")
     """
 
-    load_profile(solver)  # an unknown profile stops here, before anything is solved
+    mode = check_options(mode=mode, solver=solver, workers=workers)  # before anything is solved
     swept = read_sweep(Path(sweep)) if sweep is not None else None
     inst = _instance(instance)
     levels = [lvl.value for lvl in inst.policy.objective]

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from staffpool.api.core import InstanceLike, PlanLike, Progress, _advance_by, _after, _instance, _mode
+from staffpool.api.options import check_options
 from staffpool.domain.instance import (
     Instance,
     Mode,
 )
+from staffpool.errors import UsageError
+from staffpool.i18n import _
 from staffpool.outputs.years import HorizonResult, plan_horizon
 from staffpool.solving.horizon import MAX_INTEGRATED_COLUMNS
 
@@ -37,6 +40,10 @@ def plan(
         >>> hr.status, [(y.year, y.result.objective["shortfall"]) for y in hr.years]
         >>> hr.write("out/plan")               # DIR/<year>/ and DIR/summary.json
     """
+    mode = check_options(mode=mode, solver=solver, time_limit=time_limit, workers=workers)
+    if max_columns is not None and (isinstance(max_columns, bool) or not isinstance(max_columns, int) or max_columns < 1):
+        raise UsageError(_("{option} must be a whole number, 1 or more, or None (no limit), not {value}").format(
+            option="max_columns", value=max_columns))
     return plan_horizon(_instance(instance), rolling, mode=mode, solver=solver, time_limit=time_limit,
                         workers=workers, max_columns=max_columns, compare_rolling=compare_rolling,
                         on_year=on_year, progress=progress)
@@ -55,6 +62,7 @@ def advance(instance: InstanceLike, plan_or_folder: PlanLike | HorizonResult, *,
         >>> after.horizon.start, staffpool.solve(after).objective
     """
 
+    mode = _mode(mode)
     inst = _instance(instance)
     if isinstance(plan_or_folder, HorizonResult):
         for y in plan_or_folder.years:

@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from staffpool import __version__
-from staffpool.cli.common import LangOpt, _print_json, err
+from staffpool.cli.common import LangOpt, _print_json, err, set_cli_language
 from staffpool.cli.render import error_line, render_problems, render_warnings
 from staffpool.errors import InfeasibleError, InputError, StaffpoolError, UsageError
 from staffpool.i18n import N_, _, default_language, ngettext, set_language
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     lang = _lang_from_args(args)
     as_json = "--json" in args
     try:
-        set_language(lang if lang is not None else default_language())
+        set_cli_language(lang) if lang is not None else set_language(default_language())
     except ValueError:
         set_language(default_language())
         err.print("[red]" + _("error:") + "[/] " + _("--lang {lang!r}: choose zh or en").format(lang=lang))

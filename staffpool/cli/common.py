@@ -15,10 +15,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from staffpool.api.options import CLI, check_mode, check_time_limit, check_workers
 from staffpool.cli.render import (
     render_warnings,
 )
-from staffpool.domain.instance import Instance, Mode
+from staffpool.domain.instance import Instance
 from staffpool.errors import UsageError
 from staffpool.i18n import N_, _, ngettext, set_language
 from staffpool.inputs.read import read_raw
@@ -44,13 +45,26 @@ JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print JSON on stdout a
 ForceOpt = Annotated[bool, typer.Option("--force", help=N_("Replace what an earlier run wrote at --out (or --xlsx)."))]
 
 
-StrictOpt = Annotated[bool, typer.Option("--strict", help=N_("Treat warnings (unknown columns, sheets, files) as problems: exit 2."))]
+StrictOpt = Annotated[bool, typer.Option("--strict", help=N_(
+    "Treat warnings (unknown columns, sheets, files; a requirement row given twice; a table without rows) as problems: exit 2."))]
+
+
+# What --lang accepts (docs/cli.md): the library's set_language also takes zh_CN, cn, …
+# for the locale, but a command line says one of these.
+LANG_CHOICES = ("zh", "en")
+
+
+def set_cli_language(value: str) -> None:
+    """Switch to `value` (zh or en, any case); anything else is a ValueError."""
+    if value.strip().lower() not in LANG_CHOICES:
+        raise ValueError(value)
+    set_language(value)
 
 
 def _lang_callback(value: str | None) -> str | None:
     if value is not None:
         try:
-            set_language(value)
+            set_cli_language(value)
         except ValueError:
             raise typer.BadParameter(_("choose zh or en")) from None
     return value
@@ -132,11 +146,13 @@ def _input_files(path: Path) -> list[Path]:
 
 def _preflight(instance: Path | None, force: bool, *, into: Path | None = None, files: Sequence[str] = (),
                file: Path | None = None, xlsx: Path | None = None, folder: Path | None = None,
-               guard: Sequence[Path] = ()) -> None:
+               guard: Sequence[Path] = (), replace: bool = True) -> None:
     """Every check on a command's output paths, in one place, before anything is solved
     (exit 2, nothing written): `files` written into the folder `into`, one `file`, an
     `xlsx` workbook, a whole `folder`. None may be an input file of `instance` (or one of
-    `guard`), nor an earlier run's output unless `force`; a workbook must be .xlsx."""
+    `guard`), nor an earlier run's output unless `force` (a command without --force says
+    `replace=False`: its message suggests none); a workbook must be .xlsx."""
+    words = "cli" if replace else "never"
 
     wanted = any(p is not None for p in (into, file, xlsx, folder))
     inputs = _input_files(instance) if instance is not None and wanted else []
@@ -145,15 +161,15 @@ def _preflight(instance: Path | None, force: bool, *, into: Path | None = None, 
         check_writable(xlsx, force, guarded)
     if into is not None:
         ensure_not_input(into, files, guarded)
-        refuse_existing([into / n for n in files], force)
+        refuse_existing([into / n for n in files], force, words=words)
     if file is not None:
         ensure_not_input(file.parent, [file.name], guarded)
-        refuse_existing([file], force)
+        refuse_existing([file], force, words=words)
     if folder is not None:
         target = folder.resolve()
         if any(p.resolve() == target or p.resolve().is_relative_to(target) for p in guarded):
             raise UsageError(_("{path}: refusing to overwrite the input").format(path=folder))
-        refuse_existing([folder], force, folder=True)
+        refuse_existing([folder], force, folder=True, words=words)
 
 
 def default_workers() -> int:
@@ -179,10 +195,20 @@ PlanModeOpt = Annotated[str | None, typer.Option("--mode", help=N_("The mode the
 SolverOpt = Annotated[str, typer.Option("--solver", help=N_("A solver profile in solvers/: highs (default), cbc, …"))]
 
 
-TimeOpt = Annotated[float | None, typer.Option("--time-limit", help=N_("Seconds per community (default: the profile's)."))]
+def _time_callback(value: float | None) -> float | None:
+    return check_time_limit(value, CLI)  # ≤ 0: UsageError, exit 2
 
 
-WorkersOpt = Annotated[int | None, typer.Option("--workers", help=N_("Parallel processes (default: the machine's cores)."))]
+def _workers_callback(value: int | None) -> int | None:
+    return check_workers(value, CLI)
+
+
+TimeOpt = Annotated[float | None, typer.Option("--time-limit", help=N_("Seconds per community (default: the profile's)."),
+                                               callback=_time_callback)]
+
+
+WorkersOpt = Annotated[int | None, typer.Option("--workers", help=N_("Parallel processes (default: the machine's cores)."),
+                                                callback=_workers_callback)]
 
 
 OutOpt = Annotated[Path | None, typer.Option("--out", help=N_("Folder to write the result files into."))]
@@ -192,12 +218,8 @@ XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help=N_("Also write one 
 
 
 def _check_mode(mode: str | None) -> str | None:
-    if mode is None:
-        return None
-    try:
-        return Mode(mode.strip().lower()).value
-    except ValueError:
-        raise UsageError(_("--mode {mode!r}: choose separate, county_pool or unified").format(mode=mode)) from None
+    checked = check_mode(mode, CLI)
+    return checked.value if checked is not None else None
 
 
 def _warn_unproven(result: Result) -> None:

@@ -55,7 +55,7 @@ def advance(
     lang: LangOpt = None,
 ) -> None:
     mode = _check_mode(mode)
-    _preflight(None, False, folder=out_dir)  # never over a folder a user made
+    _preflight(None, False, folder=out_dir, replace=False)  # never over a folder a user made (no --force here)
     inst, _load_s = _load(instance, strict)
     with _busy(_("advancing {instance} by {plan}").format(instance=escape(inst.name), plan=escape(str(plan_dir)))):
         new = staffpool.advance(inst, plan_dir, mode=mode)

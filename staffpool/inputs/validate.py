@@ -45,7 +45,7 @@ from staffpool.domain.instance import (
 from staffpool.errors import InputError, Problem
 from staffpool.i18n import _, language
 from staffpool.inputs.aliases import VALUE_ALIASES, value_lookup
-from staffpool.inputs.read import OPTIONAL_COLUMNS, TABLE_COLUMNS, RawInstance, RawTable, read_raw
+from staffpool.inputs.read import OPTIONAL_COLUMNS, REQUIRED_TABLES, TABLE_COLUMNS, RawInstance, RawTable, read_raw
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -57,13 +57,14 @@ _TEXT_CELLS = {str, type(None)}
 def load_instance(path: str | Path, strict: bool = False) -> Instance:
     """Read and validate an instance (folder, .json or .xlsx). Raises InputError.
 
-    Its warnings (unknown columns and files) are dropped; `load_with_warnings` returns
+    Its warnings (unknown columns and files, repeated requirement rows, empty tables) are dropped; `load_with_warnings` returns
     them, and `strict=True` makes them problems."""
     return load_with_warnings(path, strict)[0]
 
 
 def load_with_warnings(path: str | Path, strict: bool = False) -> tuple[Instance, list[Problem]]:
-    """The instance and its warnings (what was ignored: unknown columns, sheets, files).
+    """The instance and its warnings (what was ignored: unknown columns, sheets, files; what
+    loads but is seldom meant: a requirement row given twice, a required table without rows).
 
     Raises InputError, carrying the warnings too; with `strict` every warning is a problem."""
     with _collector_paused():
@@ -403,10 +404,15 @@ def validate_raw(raw: RawInstance, strict: bool = False) -> Instance:
     communities, community_ids = _communities(raw, problems)
     institutions, known_inst = _institutions(raw, problems, community_ids)
     staff = _staff(raw, problems, community_ids, institutions, known_inst, horizon)
-    requirements = _requirements(raw, problems, known_inst, horizon)
+    suspicious: list[Problem] = []
+    requirements = _requirements(raw, problems, known_inst, horizon, suspicious)
     workload = _workload(raw, problems, known_inst, policy)
     pins = _pins(raw, problems, staff, institutions, known_inst, horizon)
     budgets = _budgets(raw, problems, community_ids, horizon)
+    suspicious[:0] = _empty_tables(raw, policy)
+    raw.warnings.extend(suspicious)  # load_with_warnings hands them on with the others
+    if strict:
+        problems.extend(suspicious)
 
     if problems:
         raise InputError(problems, [] if strict else raw.warnings)
@@ -423,6 +429,25 @@ def validate_raw(raw: RawInstance, strict: bool = False) -> Instance:
         budgets=tuple(budgets),
         horizon=horizon or Horizon(),
     )
+
+
+def _empty_tables(raw: RawInstance, policy: Policy | None) -> list[Problem]:
+    """A required table with a header and no rows loads, but it is seldom meant: with no
+    staff every need is shortfall (a warning; `--strict` makes it a problem). Requirements
+    derived from workload (`requirements_from`) may leave the table empty."""
+    found: list[Problem] = []
+    for name in REQUIRED_TABLES:
+        table = raw.tables.get(name)
+        if table is None or table.numbers or name in raw.unreadable:
+            continue
+        if name == "requirements" and policy is not None and policy.requirements_from:
+            continue
+        found.append(Problem(table.label, None, "", "", {
+            "institutions": _("has no rows: the instance has no institutions"),
+            "staff": _("has no rows: the instance has no staff, so every need counts as shortfall"),
+            "requirements": _("has no rows: the instance has no requirements, so there is nothing to staff"),
+        }[name]))
+    return found
 
 
 def _horizon(raw: RawInstance, problems: list[Problem]) -> Horizon | None:
@@ -765,7 +790,7 @@ def _staff_years(t: _Columns, i: int, status: StaffStatus | None, leaves: int | 
 
 
 def _requirements(raw: RawInstance, problems: list[Problem], known_inst: set[str] | None,
-                  horizon: Horizon | None = None) -> list[Requirement]:
+                  horizon: Horizon | None = None, warnings: list[Problem] | None = None) -> list[Requirement]:
     t = _columns(raw, "requirements", problems)
     iids = t.column("institution", partial(_institution_ref, known=known_inst))
     specialties = t.column("specialty", _specialty)
@@ -774,11 +799,18 @@ def _requirements(raw: RawInstance, problems: list[Problem], known_inst: set[str
     weights = t.column("weight", partial(_float, default=1.0))
     years = t.column("year", _integer)
     out: list[dict[str, Any]] = []
+    first: dict[tuple[Any, ...], int] = {}
     for i, iid, specialty, min_title, need, weight, year in zip(t.rows(), iids, specialties, min_titles, needs, weights, years, strict=True):
         why = _year_problem(horizon, year)
         if why is not None:
             t.bad(i, "year", year, why)
         if t.ok(i) and iid and specialty and min_title is not None and need is not None:
+            # A row pasted twice adds its need again, silently: say so (rows of other years differ).
+            at = first.setdefault((iid, specialty, min_title, year), t.numbers[i])
+            if at != t.numbers[i] and warnings is not None:
+                warnings.append(Problem(t.label, t.numbers[i], "", "", _(
+                    "repeats row {first} (the same institution, specialty and min_title): its need {need} is "
+                    "counted again; delete the row, or add the needs into one").format(first=at, need=need)))
             out.append({
                 "institution": iid, "specialty": specialty, "min_title": min_title, "need": need,
                 "weight": weight if weight is not None else 1.0, "year": year,

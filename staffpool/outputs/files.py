@@ -82,20 +82,30 @@ def write_files_atomic(out: Path, files: dict[str, str]) -> None:
         write_text_atomic(out / name, text)
 
 
-def refuse_existing(paths: Iterable[Path], force: bool, folder: bool = False) -> None:
-    """Nothing a user made is overwritten: an existing target needs --force (where a
-    `folder` is to be written, an empty folder does not count)."""
+def refuse_existing(paths: Iterable[Path], force: bool, folder: bool = False, words: str = "library") -> None:
+    """Nothing a user made is overwritten: an existing target needs `force` (where a
+    `folder` is to be written, an empty folder does not count). The message names what
+    the caller can pass: `force=True` to the library (`words="library"`), `--force` on the
+    command line (`"cli"`), nothing where nothing replaces (`"never"`)."""
     existing = [p for p in paths if (p.exists() or p.is_symlink()) and not (folder and _empty_folder(p))]
     if existing and not force:
         shown = ", ".join(str(p) for p in existing[:5]) + (
             _(" and {n} more").format(n=len(existing) - 5) if len(existing) > 5 else "")
-        raise UsageError(ngettext("{paths} already exists; pass --force to replace, or choose another --out",
-                                  "{paths} already exist; pass --force to replace, or choose another --out",
-                                  len(existing)).format(paths=shown))
+        n = len(existing)
+        if words == "cli":
+            message = ngettext("{paths} already exists; pass --force to replace, or choose another --out",
+                               "{paths} already exist; pass --force to replace, or choose another --out", n)
+        elif words == "never":
+            message = ngettext("{paths} already exists; choose another --out (a new or empty folder)",
+                               "{paths} already exist; choose another --out (a new or empty folder)", n)
+        else:
+            message = ngettext("{paths} already exists; pass force=True to replace it, or write elsewhere",
+                               "{paths} already exist; pass force=True to replace them, or write elsewhere", n)
+        raise UsageError(message.format(paths=shown))
 
 
 def _empty_folder(p: Path) -> bool:
-    """An empty folder holds nothing to lose: writing a folder there needs no --force."""
+    """An empty folder holds nothing to lose: writing a folder there needs no `force`."""
     return p.is_dir() and not p.is_symlink() and not any(p.iterdir())
 
 

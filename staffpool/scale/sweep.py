@@ -239,7 +239,7 @@ def run_sweep(
         if manifest_path.exists() and not force:
             raise UsageError(_("{out} holds a sweep already: add --resume to finish it, --force to start it "
                                "again, or choose another --out").format(out=out))
-        refuse_existing([out / f for f in (MANIFEST, JOURNAL, *OUTPUTS)], force)
+        refuse_existing([out / f for f in (MANIFEST, JOURNAL, *OUTPUTS)], force, words="cli")
     elif manifest_path.exists():
         try:
             old = json.loads(manifest_path.read_text(encoding="utf-8"))
