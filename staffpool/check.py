@@ -30,6 +30,7 @@ from staffpool.domain.instance import (
 from staffpool.domain.plan import Assignment, Plan, PostSource
 from staffpool.domain.years import year_view
 from staffpool.i18n import _, ngettext
+from staffpool.inputs import labels
 
 # ---------------------------------------------------------------- model.md, read again
 # The checker verifies the model, so it shares none of the model's rule logic (domain's
@@ -145,6 +146,11 @@ class _Ctx:
             and a.to_institution != s.posted_at
         )
 
+    def at(self, iid: str | None) -> str:
+        """An institution for people: its id with its name beside it."""
+        j = self.inst.get(iid) if iid is not None else None
+        return labels.named(str(iid), j.name if j is not None else None)
+
     def new_post(self, a: Assignment | None) -> bool:
         return a is not None and a.post_source in (PostSource.regularised, PostSource.hired)
 
@@ -160,7 +166,8 @@ def check_posting(c: _Ctx) -> Iterable[Violation]:
                 yield Violation("posting", s.id, _("a candidate not posted cannot hold a post"))
             continue
         if a is None or a.to_institution is None:
-            yield Violation("posting", s.id, _("a {status} member must be posted at exactly one institution").format(status=s.status.value))
+            yield Violation("posting", s.id, _("a {status} member must be posted at exactly one institution").format(
+                status=labels.value("status", s.status.value)))
             continue
         if a.to_institution not in c.inst:
             yield Violation("posting", s.id, _("posted at unknown institution {institution}").format(institution=a.to_institution))
@@ -170,7 +177,8 @@ def check_posting(c: _Ctx) -> Iterable[Violation]:
                 yield Violation("posting", s.id, _("an on_staff member keeps their post (post_source existing)"))
             expected = "unified" if c.mode == Mode.unified else s.post_funding.value if s.post_funding else ""
             if a.post_funding not in (expected, s.post_funding.value if s.post_funding else ""):
-                yield Violation("posting", s.id, _("post_funding {funding} but the post is {expected}").format(funding=a.post_funding, expected=expected))
+                yield Violation("posting", s.id, _("the post's funding is given as {funding} but the post is {expected}").format(
+                    funding=labels.value("funding", a.post_funding or ""), expected=labels.value("funding", expected)))
         elif a.post_source not in (None, "", PostSource.regularised):
             yield Violation("posting", s.id, _("a contract member's post_source is blank or regularised, not {source}").format(source=a.post_source))
     known = {s.id for s in c.instance.staff}
@@ -187,15 +195,16 @@ def check_community_mobility(c: _Ctx) -> Iterable[Violation]:
         j = c.inst[a.to_institution]
         if j.community != s.community:
             yield Violation("community_mobility", s.id, _("posted at {institution} of community {community}, but belongs to {own}").format(
-                institution=j.id, community=j.community, own=s.community))
+                institution=c.at(j.id), community=j.community, own=s.community))
         if s.status == StaffStatus.candidate:
             continue
         if a.to_institution != s.posted_at:
             if not s.mobile:
-                yield Violation("community_mobility", s.id, _("mobile: false, yet moved from {src} to {dst}").format(src=s.posted_at, dst=j.id))
+                yield Violation("community_mobility", s.id, _("marked not mobile, yet moved from {src} to {dst}").format(
+                    src=c.at(s.posted_at), dst=c.at(j.id)))
             elif c.mode == Mode.separate:
                 yield Violation("community_mobility", s.id, _("nobody moves in separate mode, yet moved from {src} to {dst}").format(
-                    src=s.posted_at, dst=j.id))
+                    src=c.at(s.posted_at), dst=c.at(j.id)))
 
 
 def check_village_title(c: _Ctx) -> Iterable[Violation]:
@@ -206,8 +215,8 @@ def check_village_title(c: _Ctx) -> Iterable[Violation]:
         assert a.to_institution is not None
         tier = c.inst[a.to_institution].tier
         if tier != Tier.village:
-            yield Violation("village_title", s.id, _("a village_doctor posted at {institution}, a {tier} institution").format(
-                institution=a.to_institution, tier=tier.value))
+            yield Violation("village_title", s.id, _("a village doctor posted at {institution}, a {tier} institution").format(
+                institution=c.at(a.to_institution), tier=labels.value("tier", tier.value)))
 
 
 def check_distance(c: _Ctx) -> Iterable[Violation]:
@@ -220,7 +229,7 @@ def check_distance(c: _Ctx) -> Iterable[Violation]:
         m = _metres(c.inst[s.posted_at], c.inst[a.to_institution])
         if not _within(m, limit):
             yield Violation("distance", s.id, _("moved {km} km from {src} to {dst}, over the {limit} km limit").format(
-                km=f"{m / 1000:.3f}", src=s.posted_at, dst=a.to_institution, limit=f"{limit:g}"))
+                km=f"{m / 1000:,.3f}", src=c.at(s.posted_at), dst=c.at(a.to_institution), limit=f"{limit:g}"))
 
 
 def _post_funding(c: _Ctx, s: StaffMember, a: Assignment) -> Funding | None:
@@ -241,12 +250,15 @@ def check_post_use(c: _Ctx) -> Iterable[Violation]:
         assert a.to_institution is not None
         f = _post_funding(c, s, a)
         if f is None:
-            yield Violation("post_use", s.id, _("a new post in county_pool mode must say its funding (full or differential)"))
+            yield Violation("post_use", s.id, _("a new post in {mode} mode must say its funding ({full} or {differential})").format(
+                mode=labels.value("mode", "county_pool"), full=labels.value("funding", "full"),
+                differential=labels.value("funding", "differential")))
             continue
         tier = c.inst[a.to_institution].tier
         if not _post_use_ok(c.instance.policy, f, tier):
-            yield Violation("post_use", s.id, _("holds a {funding} post but is posted at {institution} ({tier} tier), which the post-use rules forbid").format(
-                funding=f.value, institution=a.to_institution, tier=tier.value))
+            yield Violation("post_use", s.id, _("holds a {funding} post but is posted at {institution} ({tier}), which the post-use rules forbid").format(
+                funding=labels.value("funding", f.value), institution=c.at(a.to_institution),
+                tier=labels.value("tier", tier.value)))
 
 
 def check_vacancy(c: _Ctx) -> Iterable[Violation]:
@@ -260,8 +272,9 @@ def check_vacancy(c: _Ctx) -> Iterable[Violation]:
         j = c.inst[a.to_institution]
         if c.mode == Mode.separate:
             if a.post_funding not in (None, "", j.funding.value):
-                yield Violation("vacancy", s.id, _("in separate mode a new post is one of {institution}'s ({funding}), not {given}").format(
-                    institution=j.id, funding=j.funding.value, given=a.post_funding))
+                yield Violation("vacancy", s.id, _("in {mode} mode a new post is one of {institution}'s ({funding}), not {given}").format(
+                    mode=labels.value("mode", "separate"), institution=c.at(j.id),
+                    funding=labels.value("funding", j.funding.value), given=labels.value("funding", a.post_funding or "")))
             taken[(j.id, "")] += 1
         elif c.mode == Mode.county_pool:
             if a.post_funding not in ("full", "differential"):
@@ -280,7 +293,8 @@ def check_capacity(c: _Ctx) -> Iterable[Violation]:
     posted = Counter(a.to_institution for _s, a in c.people if a is not None and a.to_institution)
     for i in c.instance.institutions:
         if i.capacity is not None and posted[i.id] > i.capacity:
-            yield Violation("capacity", i.id, _("{n} staff posted, capacity {capacity}").format(n=posted[i.id], capacity=i.capacity))
+            yield Violation("capacity", i.id, _("{n} staff posted at {institution}, capacity {capacity}").format(
+                n=posted[i.id], institution=c.at(i.id), capacity=i.capacity))
 
 
 def check_hiring_budget(c: _Ctx) -> Iterable[Violation]:
@@ -291,7 +305,7 @@ def check_hiring_budget(c: _Ctx) -> Iterable[Violation]:
             cost[s.community] += c.instance.salary(s.title)
     for com in c.instance.communities:
         if com.hiring_budget is not None and cost[com.id] > com.hiring_budget + 1e-6:
-            yield Violation("hiring_budget", com.id, _("hires cost {cost} yuan, budget {budget}").format(cost=f"{cost[com.id]:,}", budget=f"{com.hiring_budget:,.0f}"))
+            yield Violation("hiring_budget", com.id, _("hires cost {cost} yuan a year, hiring budget {budget} yuan").format(cost=f"{cost[com.id]:,}", budget=f"{com.hiring_budget:,.0f}"))
 
 
 def check_max_moves(c: _Ctx) -> Iterable[Violation]:
@@ -299,7 +313,7 @@ def check_max_moves(c: _Ctx) -> Iterable[Violation]:
     moves: Counter[str] = Counter(s.community for s, a in c.people if c.moved(s, a))
     for com in c.instance.communities:
         if com.max_moves is not None and moves[com.id] > com.max_moves:
-            yield Violation("max_moves", com.id, _("{n} people moved, max_moves {limit}").format(n=moves[com.id], limit=com.max_moves))
+            yield Violation("max_moves", com.id, _("{n} people moved, at most {limit} may move").format(n=moves[com.id], limit=com.max_moves))
 
 
 def check_pins(c: _Ctx) -> Iterable[Violation]:
@@ -314,12 +328,12 @@ def check_pins(c: _Ctx) -> Iterable[Violation]:
         to = a.to_institution if a is not None else None
         if pin.at is not None and to != pin.at:
             yield Violation("pins", s.id, (_("pinned at {at}, but posted at {to}") if to else _("pinned at {at}, but not posted"))
-                            .format(at=pin.at, to=to))
+                            .format(at=c.at(pin.at), to=c.at(to)))
         if pin.stay and to != s.posted_at:
             yield Violation("pins", s.id, (_("pinned to stay at {at}, but posted at {to}") if to
-                                           else _("pinned to stay at {at}, but not posted")).format(at=s.posted_at, to=to))
+                                           else _("pinned to stay at {at}, but not posted")).format(at=c.at(s.posted_at), to=c.at(to)))
         if pin.not_at is not None and to == pin.not_at:
-            yield Violation("pins", s.id, _("pinned not at {institution}, but posted there").format(institution=pin.not_at))
+            yield Violation("pins", s.id, _("pinned not at {institution}, but posted there").format(institution=c.at(pin.not_at)))
 
 
 def check_grassroots(c: _Ctx) -> Iterable[Violation]:
@@ -334,7 +348,7 @@ def check_grassroots(c: _Ctx) -> Iterable[Violation]:
             yield Violation("grassroots", s.id, ngettext(
                 "owes {n} more year of grassroots service, but is posted at {institution} (county tier)",
                 "owes {n} more years of grassroots service, but is posted at {institution} (county tier)",
-                s.grassroots_years).format(n=s.grassroots_years, institution=a.to_institution))
+                s.grassroots_years).format(n=s.grassroots_years, institution=c.at(a.to_institution)))
 
 
 def fen_round(amount: Fraction) -> float:
@@ -391,7 +405,7 @@ def check_treasury_budget(c: _Ctx) -> Iterable[Violation]:
     for com in c.instance.communities:
         if com.treasury_budget is not None and float(added[com.id]) > com.treasury_budget + 1e-6:
             yield Violation("treasury_budget", com.id,
-                            _("new posts add {added} yuan a year to the treasury's payroll, treasury_budget {budget}")
+                            _("new posts add {added} yuan a year to the treasury's payroll, treasury budget {budget} yuan")
                             .format(added=f"{float(added[com.id]):,.2f}", budget=f"{com.treasury_budget:,.2f}"))
 
 

@@ -393,9 +393,19 @@ def check_tables(report: CheckReport, objective: tuple[Level, ...]) -> list[Tabl
         for col in (_("rule"), _("subject"), _("what")):
             v.add_column(col, overflow="fold")
         for x in report.violations[:200]:
-            v.add_row(labels.value("rule", x.rule), u(x.subject), u(x.message))
+            v.add_row(labels.value("rule", x.rule), u(_where(x.rule, x.subject)), u(x.message))
         out.append(v)
     return out
+
+
+def _where(rule: str, where: str) -> str:
+    """Where a rule gives way, in words: a vacancy pool as "C000 differential posts", a
+    post-use switch by its name; ids (institutions, communities, staff) as they are."""
+    if rule == "vacancy":
+        return labels.pool(where)
+    if rule == "post_use":
+        return labels.value("post_use", where)
+    return where
 
 
 def explanation_tables(exp: Explanation, width: int | None = None) -> list[Table]:
@@ -410,10 +420,11 @@ def explanation_tables(exp: Explanation, width: int | None = None) -> list[Table
             t.add_column(_("where"), no_wrap=True)
             t.add_column(_("what must change"))
             for r in rels:
-                t.add_row(labels.value("rule", r.rule), u(r.where), u(r.message))
+                t.add_row(labels.value("rule", r.rule), u(_where(r.rule, r.where)), u(r.message))
             for n, alt in enumerate(exp.alternatives.get(cid, []), start=1):
                 for r in alt:
-                    t.add_row(_("or ({n}) {rule}").format(n=n, rule=labels.value("rule", r.rule)), u(r.where), u(r.message))
+                    t.add_row(_("or ({n}) {rule}").format(n=n, rule=labels.value("rule", r.rule)), u(_where(r.rule, r.where)),
+                              u(r.message))
             tables.append(t)
         return tables
     t = Table(title=_("{instance} ({mode}): what one more unit of each limit buys").format(
@@ -423,9 +434,9 @@ def explanation_tables(exp: Explanation, width: int | None = None) -> list[Table
     for col, head in h.items():
         t.add_column(head, no_wrap=col in ("rule", "where"))
     for m in sorted(exp.marginals, key=lambda m: (not m.change, m.rule, m.where)):
-        change = (", ".join(f"{level_label(k)} {level_num(k, v, '+')}" for k, v in m.change.items())
-                  if m.after is not None else _("no plan"))
-        t.add_row(labels.value("rule", m.rule), u(m.where), u(m.step), _("yes") if m.binds else _("no"), u(change or _("none")))
+        change = (labels.joined([f"{level_label(k)} {level_num(k, v, '+')} {labels.unit(k)}".strip()
+                                 for k, v in m.change.items()]) if m.after is not None else _("no plan"))
+        t.add_row(labels.value("rule", m.rule), u(_where(m.rule, m.where)), u(m.step), _("yes") if m.binds else _("no"), u(change or _("none")))
     tables.append(fit(t, width, [h["used up now"], h["step"]]))
     return tables
 

@@ -94,6 +94,13 @@ def _values() -> dict[tuple[str, str], str]:
         ("sweep", "institutions_before"): pgettext("column", "institutions_before"),
         ("sweep", "institutions_after"): pgettext("column", "institutions_after"),
         ("sweep", "salary_fund"): pgettext("column", "salary_fund"),
+        # rules the first list missed, and the post-use switches explain names
+        ("rule", "treasury_budget"): pgettext("rule", "treasury_budget"), ("rule", "pins"): pgettext("rule", "pins"),
+        ("rule", "grassroots"): pgettext("rule", "grassroots"),
+        ("post_use", "county_managed_township_used"): pgettext("post_use", "county_managed_township_used"),
+        ("post_use", "county_managed_village_used"): pgettext("post_use", "county_managed_village_used"),
+        ("post_use", "township_used_at_county"): pgettext("post_use", "township_used_at_county"),
+        ("post_use", "township_recruited_village_used"): pgettext("post_use", "township_recruited_village_used"),
     }
 
 
@@ -161,3 +168,27 @@ def sweep_column(name: str) -> str:
         if (kind, name) in _table("values"):
             return value(kind, name)
     return column(name)
+
+
+def unit(level: str) -> str:
+    """The unit a level's figure is in ("" for counts): km, yuan a year."""
+    return {"distance": _("km"), "hiring_cost": _("yuan/year"), "treasury_cost": _("yuan/year")}.get(str(level), "")
+
+
+def joined(items: list[str]) -> str:
+    """Items of a list in a sentence: "a, b" in English, "a，b" in Chinese."""
+    return pgettext("list separator", ", ").join(items)
+
+
+def pool(where: str) -> str:
+    """A vacancy pool for people: "C000 differential posts" for a community's pool of one
+    funding (county_pool), "H posts" for an institution's or a community's own."""
+    place, _sep, funding = where.partition(",")
+    if funding:
+        return _("{place} {funding} posts").format(place=place, funding=value("funding", funding))
+    return _("{place} posts").format(place=place)
+
+
+def named(code: str, name: str | None) -> str:
+    """An id with its name beside it, "C000-V044 (Xiyang village clinic)"; the id alone without a name."""
+    return _("{id} ({name})").format(id=code, name=name) if name and name != code else code

@@ -300,7 +300,7 @@ def _people_relaxation(el: _Elastic, key: tuple[str, str], moved: int, instance:
         return Relaxation(rule, where, moved, ngettext(
             "post-use rule {rule} must be switched on: {n} person in {community} holds a post it forbids where they must serve",
             "post-use rule {rule} must be switched on: {n} people in {community} hold posts it forbids where they must serve",
-            moved).format(rule=where, n=moved, community=comm.name or comm.id))
+            moved).format(rule=labels.value("post_use", where), n=moved, community=comm.name or comm.id))
     if rule == "pins":
         pins = [p.describe() for sid in where.split(",") for p in instance.pins_now.get(sid, ())]
         return Relaxation(rule, where, len(where.split(",")), _(
@@ -472,7 +472,7 @@ def marginal_values(instance: Instance, result: Result, mode: Mode, solver: str 
 def _marginal_message(m: Marginal, instance: Instance) -> str:
     where = m.where
     if m.rule == "vacancy":
-        label = _("one more post in pool {pool}").format(pool=where)
+        label = _("one more post in {pool}").format(pool=labels.pool(where))
     elif m.rule == "hiring_budget":
         label = _("{step} of hiring budget in {community}").format(step=m.step, community=where)
     elif m.rule == "treasury_budget":
@@ -495,12 +495,17 @@ def _marginal_message(m: Marginal, instance: Instance) -> str:
     change = m.change
     if not change:
         return _("{label}: changes nothing").format(label=label)
-    first = next(iter(change))
-    text = f"{label}: {labels.value('level', first)} {change[first]:+g}"
-    if len(change) > 1:
-        text += " " + _("(then {changes})").format(
-            changes=", ".join(f"{labels.value('level', k)} {v:+g}" for k, v in list(change.items())[1:]))
+    said = [_said(k, v) for k, v in change.items()]
+    text = f"{label}: {said[0]}"
+    if len(said) > 1:
+        text += " " + _("(then {changes})").format(changes=labels.joined(said[1:]))
     return text
+
+
+def _said(level: str, v: float) -> str:
+    """A level's change in words: "hiring_cost +200,000 yuan/year", "distance +10.277 km"."""
+    figure = f"{v:+,.3f}" if level == "distance" else f"{v:+,.2f}" if not float(v).is_integer() else f"{v:+,.0f}"
+    return f"{labels.value('level', level)} {figure} {labels.unit(level)}".strip()
 
 
 # ---------------------------------------------------------------- the whole
