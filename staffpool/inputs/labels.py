@@ -101,6 +101,12 @@ def _values() -> dict[tuple[str, str], str]:
         ("post_use", "county_managed_village_used"): pgettext("post_use", "county_managed_village_used"),
         ("post_use", "township_used_at_county"): pgettext("post_use", "township_used_at_county"),
         ("post_use", "township_recruited_village_used"): pgettext("post_use", "township_recruited_village_used"),
+        # the sheets of an input workbook, as the office names them (aliases.TABLE_ALIASES)
+        ("input_sheet", "instance"): pgettext("input sheet", "instance"),
+        ("input_sheet", "communities"): pgettext("input sheet", "communities"),
+        ("input_sheet", "institutions"): pgettext("input sheet", "institutions"),
+        ("input_sheet", "staff"): pgettext("input sheet", "staff"),
+        ("input_sheet", "requirements"): pgettext("input sheet", "requirements"),
     }
 
 

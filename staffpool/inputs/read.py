@@ -18,6 +18,7 @@ from typing import Any
 
 from staffpool.errors import Problem, UsageError
 from staffpool.i18n import N_, _
+from staffpool.inputs import labels
 from staffpool.inputs.aliases import column_lookup, near_misses, normalise, similar, spelled, table_lookup
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -516,7 +517,7 @@ def _read_workbook(path: Path) -> RawInstance:
         if name not in sheet_of:
             if name in REQUIRED_TABLES or name in ("instance", "communities"):
                 problems.append(Problem(label, None, "", "", _("has no sheet {name!r} (sheets: {sheets})").format(
-                    name=name, sheets=", ".join(wb.sheetnames))))
+                    name=labels.value("input_sheet", name), sheets=", ".join(wb.sheetnames))))
                 unreadable.add(name)
             continue
         sheet = sheet_of[name]

@@ -16,6 +16,7 @@ from staffpool.constants import SolverProfile, Status, TerminationCondition
 from staffpool.domain.instance import Instance, Level, Mode, StaffStatus
 from staffpool.domain.plan import Assignment, Plan, PostSource
 from staffpool.i18n import _
+from staffpool.inputs import labels
 from staffpool.model.build import build_community
 from staffpool.model.canonical import tie_break
 from staffpool.model.community import CommunityModel, PostKind, candidate_options
@@ -173,11 +174,12 @@ def _no_option_reason(cm: CommunityModel, cohort: Any) -> str:
             continue
         left = rule.allow(cm, cohort, base)
         if base and not left:
-            return _("{who} ({title}, posted at {posted_at}): rule '{rule}' ({summary}) leaves no institution").format(
-                who=who, title=cohort.title.value, posted_at=cohort.posted_at, rule=rule.name, summary=_(rule.summary))
+            return _("{who} ({title}, posted at {posted_at}): rule \u201c{rule}\u201d ({summary}) leaves no institution").format(
+                who=who, title=labels.value("title", cohort.title.value), posted_at=cohort.posted_at,
+                rule=labels.value("rule", rule.name), summary=_(rule.summary))
         base = left
     return _("{who} ({title}, posted at {posted_at}): the rules together leave no institution").format(
-        who=who, title=cohort.title.value, posted_at=cohort.posted_at)
+        who=who, title=labels.value("title", cohort.title.value), posted_at=cohort.posted_at)
 
 
 def confirm_infeasible(cm: Program, time_limit: float | None = None) -> bool | None:
@@ -213,11 +215,27 @@ def diagnose_infeasible(instance: Instance, community: str, mode: Mode, profile:
         if any(not opts and c.status != StaffStatus.candidate for c, opts in zip(trial.cohorts, trial.options, strict=True)):
             continue
         if make_runner(trial, profile).feasible(time_limit):
-            names = families.get(rule.name, [])
-            where = f" ({', '.join(names[:6])}{' …' if len(names) > 6 else ''})" if names else ""
-            found.append(_("relaxing '{rule}' alone would make it feasible: {summary}").format(
-                rule=rule.name, summary=_(rule.summary)) + where)
+            places = [_place(instance, n) for n in families.get(rule.name, [])]
+            where = _(" ({places})").format(places=labels.joined(places[:6]) + (" …" if len(places) > 6 else "")) \
+                if places else ""
+            found.append(_("relaxing \u201c{rule}\u201d alone would make it feasible: {summary}").format(
+                rule=labels.value("rule", rule.name), summary=_(rule.summary)) + where)
     if not found:
-        found.append(_("no single rule explains it alone; several bind together ({rules}); `staffpool explain` "
-                       "finds the smallest relaxation").format(rules=", ".join(r.name for r in hard)))
+        found.append(_("no single rule explains it alone; several bind together ({rules})").format(
+            rules=labels.joined([labels.value("rule", r.name) for r in hard])))
+    found.append(_("`staffpool explain` names the smallest set of rules to relax, and by how much"))
     return found
+
+
+def _place(instance: Instance, row: str) -> str:
+    """A constraint row ("capacity[C000-H1]", "vacancy[C000,full]") as the place it limits,
+    in words: an institution or community by name, a pool by its funding."""
+    inside = row.partition("[")[2].rstrip("]")
+    parts = inside.split(",")
+    institution = instance.institution_by_id.get(parts[0])
+    if institution is not None:
+        return labels.named(parts[0], institution.name)
+    community = next((c for c in instance.communities if c.id == parts[0]), None)
+    head = (community.name or parts[0]) if community is not None else parts[0]
+    rest = [labels.value("funding", p) for p in parts[1:] if not p.isdigit()]
+    return labels.pool(",".join([head, *rest[:1]])) if rest else head
