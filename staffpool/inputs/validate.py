@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import math
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -44,6 +45,7 @@ from staffpool.domain.instance import (
 )
 from staffpool.errors import InputError, Problem
 from staffpool.i18n import _, language
+from staffpool.inputs import labels
 from staffpool.inputs.aliases import VALUE_ALIASES, value_lookup
 from staffpool.inputs.read import OPTIONAL_COLUMNS, REQUIRED_TABLES, TABLE_COLUMNS, RawInstance, RawTable, read_raw
 
@@ -323,6 +325,17 @@ def _columns(raw: RawInstance, name: str, problems: list[Problem]) -> _Columns:
     return _Columns(table, problems)
 
 
+def _choices(err: Any) -> str:
+    """An enum error's choices; in a language with labels for them, each label with its code:
+    "各自管理（separate）、县管乡用（county_pool）、统一管理（unified）"."""
+    choices = str(err["msg"]).removeprefix("Input should be ")
+    codes = re.findall(r"'([^']*)'", choices)
+    kind = str(err["loc"][-1]) if err["loc"] else ""
+    if not codes or all(labels.value(kind, c) == c for c in codes):
+        return choices
+    return labels.joined([labels.named(labels.value(kind, c), c) for c in codes])
+
+
 def _policy(raw: RawInstance, problems: list[Problem]) -> Policy | None:
     data = raw.meta.get("policy") or {}
     label = raw.meta_label
@@ -340,7 +353,7 @@ def _policy(raw: RawInstance, problems: list[Problem]) -> Policy | None:
             if err["type"] == "extra_forbidden":
                 msg = _("is not a policy key of model.md")
             elif err["type"] == "enum":
-                msg = _("does not exist: expected {choices}").format(choices=err["msg"].removeprefix("Input should be "))
+                msg = _("does not exist: expected {choices}").format(choices=_choices(err))
             else:
                 msg = _pydantic_message(err)
             shown = "" if isinstance(value, (dict, list)) else _show(value)
