@@ -88,7 +88,9 @@ class Violation:
     message: str
 
     def __str__(self) -> str:
-        return f"[{self.rule}] {self.subject}: {self.message}"
+        subject = labels.pool(self.subject) if self.rule == "vacancy" else self.subject
+        return _("[{rule}] {subject}: {message}").format(rule=labels.value("rule", self.rule), subject=subject,
+                                                         message=self.message)
 
 
 @dataclass

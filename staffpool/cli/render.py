@@ -435,7 +435,7 @@ def explanation_tables(exp: Explanation, width: int | None = None) -> list[Table
         t.add_column(head, no_wrap=col in ("rule", "where"))
     for m in sorted(exp.marginals, key=lambda m: (not m.change, m.rule, m.where)):
         change = (labels.joined([f"{level_label(k)} {level_num(k, v, '+')} {labels.unit(k)}".strip()
-                                 for k, v in m.change.items()]) if m.after is not None else _("no plan"))
+                                 for k, v in m.change.items()], clauses=True) if m.after is not None else _("no plan"))
         t.add_row(labels.value("rule", m.rule), u(_where(m.rule, m.where)), u(m.step), _("yes") if m.binds else _("no"), u(change or _("none")))
     tables.append(fit(t, width, [h["used up now"], h["step"]]))
     return tables

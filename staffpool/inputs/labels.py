@@ -181,9 +181,10 @@ def unit(level: str) -> str:
     return {"distance": _("km"), "hiring_cost": _("yuan/year"), "treasury_cost": _("yuan/year")}.get(str(level), "")
 
 
-def joined(items: list[str]) -> str:
-    """Items of a list in a sentence: "a, b" in English, "a，b" in Chinese."""
-    return pgettext("list separator", ", ").join(items)
+def joined(items: list[str], clauses: bool = False) -> str:
+    """Items of a list in a sentence: "a, b" in English; in Chinese "a、b" for names,
+    "a，b" for `clauses` (changes, each with a figure)."""
+    return (pgettext("clause separator", ", ") if clauses else pgettext("list separator", ", ")).join(items)
 
 
 def pool(where: str) -> str:

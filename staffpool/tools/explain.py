@@ -498,7 +498,7 @@ def _marginal_message(m: Marginal, instance: Instance) -> str:
     said = [_said(k, v) for k, v in change.items()]
     text = f"{label}: {said[0]}"
     if len(said) > 1:
-        text += " " + _("(then {changes})").format(changes=labels.joined(said[1:]))
+        text += " " + _("(then {changes})").format(changes=labels.joined(said[1:], clauses=True))
     return text
 
 
