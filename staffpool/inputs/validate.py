@@ -325,7 +325,7 @@ def _columns(raw: RawInstance, name: str, problems: list[Problem]) -> _Columns:
     return _Columns(table, problems)
 
 
-def _choices(err: Any) -> str:
+def _enum_choices(err: Any) -> str:
     """An enum error's choices; in a language with labels for them, each label with its code:
     "各自管理（separate）、县管乡用（county_pool）、统一管理（unified）"."""
     choices = str(err["msg"]).removeprefix("Input should be ")
@@ -353,7 +353,7 @@ def _policy(raw: RawInstance, problems: list[Problem]) -> Policy | None:
             if err["type"] == "extra_forbidden":
                 msg = _("is not a policy key of model.md")
             elif err["type"] == "enum":
-                msg = _("does not exist: expected {choices}").format(choices=_choices(err))
+                msg = _("does not exist: expected {choices}").format(choices=_enum_choices(err))
             else:
                 msg = _pydantic_message(err)
             shown = "" if isinstance(value, (dict, list)) else _show(value)
