@@ -202,7 +202,7 @@ def check_community_mobility(c: _Ctx) -> Iterable[Violation]:
             continue
         if a.to_institution != s.posted_at:
             if not s.mobile:
-                yield Violation("community_mobility", s.id, _("marked not mobile, yet moved from {src} to {dst}").format(
+                yield Violation("community_mobility", s.id, _("mobile: false, yet moved from {src} to {dst}").format(
                     src=c.at(s.posted_at), dst=c.at(j.id)))
             elif c.mode == Mode.separate:
                 yield Violation("community_mobility", s.id, _("nobody moves in separate mode, yet moved from {src} to {dst}").format(
