@@ -82,7 +82,7 @@ def test_the_template_is_current() -> None:
 def test_every_message_has_a_chinese_translation() -> None:
     extracted = _source_messages(PACKAGE)
     zh = _catalogue(ZH_PO)
-    missing = sorted(k for k in extracted if k not in zh)
+    missing = sorted((k for k in extracted if k not in zh), key=str)
     assert not missing, f"not in the zh catalogue (pybabel update): {missing[:10]}"
     untranslated, fuzzy = [], []
     for k in extracted:
