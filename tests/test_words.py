@@ -20,7 +20,12 @@ ZH_BOOK = ROOT / "sanming-county-zh.xlsx"
 
 @pytest.fixture(autouse=True)
 def _wide(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "250")  # one line per table row: words are not cut by wrapping
+    # One line per table row, whatever ran before: words are not cut by wrapping. The consoles
+    # exist from import on, so their width is set, not the environment's COLUMNS.
+    from staffpool.cli import common
+
+    monkeypatch.setattr(common.out, "width", 250)
+    monkeypatch.setattr(common.err, "width", 250)
 
 
 def _run(capfd: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
