@@ -161,3 +161,12 @@ def sweep_column(name: str) -> str:
         if (kind, name) in _table("values"):
             return value(kind, name)
     return column(name)
+
+
+def level_unit(level: str) -> str:
+    """The unit of an objective level's value, for people: people (weighted for the
+    shortfall), km, yuan a year."""
+    units = {"shortfall": pgettext("unit", "people (weighted)"), "moves": pgettext("unit", "people"),
+             "unregularised": pgettext("unit", "people"), "distance": _("km"),
+             "hiring_cost": _("yuan/year"), "treasury_cost": _("yuan/year")}
+    return units.get(level, "")
