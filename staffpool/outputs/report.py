@@ -217,9 +217,9 @@ def chart_shortfall(result: Result) -> str:
                                                                    need=int(need))
         rows.append((r, need, short, tip))
     any_short = any(short > 0 for _r, _n, short, _t in rows)
-    title = _("Shortfall against need by institution") if any_short else _("Need by institution")
+    title = _("Shortfall by institution (top {n})").format(n=len(rows)) if any_short else _("Need by institution")
     note = "" if any_short else _("no shortfall")
-    legend = [(_("need"), NEED), (_("short"), SHORT)]
+    legend = [(labels.column("need"), NEED), (_("short"), SHORT)]
     if len(inst) > len(rows):
         note = _("the first {n} of {total} institutions").format(n=len(rows), total=len(inst))
     if not rows:
