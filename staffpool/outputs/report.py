@@ -213,8 +213,9 @@ def chart_shortfall(result: Result) -> str:
     rows = []
     for r in rows_in:
         need, short = float(r["need"]), float(r["short"])
-        tip = _("{id} {name}: short {short} of need {need}").format(id=r["id"], name=r["name"], short=int(short),
-                                                                   need=int(need))
+        tip = (_("{id} {name}: short {short} of need {need}").format(id=r["id"], name=r["name"], short=int(short),
+                                                                    need=int(need)) if short > 0 else
+               _("{id} {name}: need {need}, no shortfall").format(id=r["id"], name=r["name"], need=int(need)))
         rows.append((r, need, short, tip))
     any_short = any(short > 0 for _r, _n, short, _t in rows)
     title = _("Shortfall by institution (top {n})").format(n=len(rows)) if any_short else _("Need by institution")
@@ -294,14 +295,15 @@ def _map_key(items: Sequence[tuple[str, str]], x0: float, y0: float, width: floa
     """The numbered places' key under the map: 'n name (id)' in columns."""
     if not items:
         return [], y0
-    col_w = max(_text_w(s, 10) for _n, s in items) + 40
+    off = max(_text_w(n, 10) for n, _s in items) + 8  # the numbers are bold: room for "123"
+    col_w = max(_text_w(s, 10) for _n, s in items) + off + 18
     cols = max(1, int(width // col_w))
     per = math.ceil(len(items) / cols)
     out = []
     for k, (n, s) in enumerate(items):
         x, y = x0 + (k // per) * (width / cols), y0 + (k % per) * 13
         out.append(_text(x, y, n, "start", 10, INK, "bold"))
-        out.append(_text(x + 22, y, s, "start", 10, INK))
+        out.append(_text(x + off, y, s, "start", 10, INK))
     return out, y0 + per * 13
 
 
