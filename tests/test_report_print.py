@@ -147,3 +147,16 @@ def test_zh_report_prints_on_a4(pages: dict[str, str], tmp_path_factory: pytest.
         crop.save(out / f"{cid}.png")
     img.crop((0, 0, A4[0], min(A4[1], img.size[1]))).save(out / "first-sheet.png")
     print(f"print artefacts: {out}")
+
+
+def test_chinese_workbook_names_on_the_charts(tmp_path: Path) -> None:
+    """The bundled Chinese workbook: its Chinese names label the bars and the map."""
+    book = ROOT / "instances" / "sanming-county-zh.xlsx"
+    page = tmp_path / "报告.html"
+    assert main(["report", str(book), "--lang", "zh", "--no-compare", "--out", str(page)]) == 0
+    html = page.read_text(encoding="utf-8")
+    short, on_map = svg_texts(html, "chart-shortfall"), svg_texts(html, "chart-moves")
+    institutions = load_instance(book).institutions
+    assert any(re.search(r"[\u4e00-\u9fff]", i.name) for i in institutions)
+    for i in institutions:
+        assert f"{i.name} ({i.id})" in short and (i.name in on_map or f"{i.name} ({i.id})" in on_map), i.id
