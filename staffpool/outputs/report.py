@@ -520,7 +520,7 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
            "institutions pay (orange), before (light) and after (dark) the plan.")),
         ("chart-shortfall", chart_shortfall(result),
          _("Each institution by name (its id in brackets): its need (light) and the staff still short of it after "
-           "the plan (red, short / need), the shortest first.")),
+           "the plan (red, short / need), the most short first.")),
         ("chart-moves", chart_moves(result),
          _("Institutions by their x/y coordinates in km (north up), coloured by tier and named; village clinics by "
            "number, named in the key under the map. An arrow per route moved, thicker for more people; each route's "
