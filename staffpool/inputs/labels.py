@@ -199,3 +199,12 @@ def pool(where: str) -> str:
 def named(code: str, name: str | None) -> str:
     """An id with its name beside it, "C000-V044 (Xiyang village clinic)"; the id alone without a name."""
     return _("{id} ({name})").format(id=code, name=name) if name and name != code else code
+
+
+def level_unit(level: str) -> str:
+    """The unit of an objective level's value, for people: people (weighted for the
+    shortfall), km, yuan a year."""
+    units = {"shortfall": pgettext("unit", "people (weighted)"), "moves": pgettext("unit", "people"),
+             "unregularised": pgettext("unit", "people"), "distance": _("km"),
+             "hiring_cost": _("yuan/year"), "treasury_cost": _("yuan/year")}
+    return units.get(level, "")

@@ -30,7 +30,7 @@ PAY = {("treasury", "before"): "#9fcfae", ("treasury", "after"): "#2e8b57",
        ("institutions", "before"): "#f3c892", ("institutions", "after"): "#d46f00"}
 AXIS, GRID, INK, MUTED = "#333333", "#e3e6ea", "#222222", "#666666"
 MAX_CHANGES = 200
-TOP_SHORT = 20
+MAX_SHORT_ROWS = 60  # an A4 page of named bars
 
 
 # ---------------------------------------------------------------- small SVG helpers
@@ -194,92 +194,202 @@ def chart_payroll(result: Result) -> str:
     return _svg("chart-payroll", _("Payroll by tier: treasury and institutions, before and after"), width, height, head + body)
 
 
+def _place_name(r: dict[str, Any]) -> str:
+    """An institution as people read it: its name, the id in brackets."""
+    return f"{r['name']} ({r['id']})" if r.get("name") and r["name"] != r["id"] else str(r["id"])
+
+
+def _text_w(s: str, size: float) -> float:
+    """About how wide a text is drawn: CJK glyphs full width, the rest a bit over half."""
+    return sum(size if ord(ch) >= 0x2E80 else 0.58 * size for ch in s)
+
+
 def chart_shortfall(result: Result) -> str:
+    """Every institution (up to MAX_SHORT_ROWS), named: its need (light) and what is still
+    short of it (red), the short ones first."""
     inst = result.rows("institutions")
     width = 760
-    if sum(int(r["short"]) for r in inst) > 0:
-        top = sorted((r for r in inst if r["short"] > 0), key=lambda r: (-r["short"], -r["need"], r["id"]))[:TOP_SHORT]
-        rows = [(str(r["id"]), [(float(r["short"]), SHORT, _("{id} {name}: short {short} of need {need}").format(
-                    id=r["id"], name=r["name"], short=int(r["short"]), need=int(r["need"])))])
-                for r in top]
-        title, note = _("Shortfall by institution (top {n})").format(n=len(rows)), ""
-        legend = [(_("short"), SHORT)]
-    else:
-        top = sorted(inst, key=lambda r: (-r["need"], r["id"]))[:TOP_SHORT]
-        rows = [(str(r["id"]), [(float(r["need"]), NEED, _("{id} {name}: need {need}, no shortfall").format(
-                    id=r["id"], name=r["name"], need=int(r["need"])))])
-                for r in top]
-        title, note = _("Need by institution"), _("no shortfall")
-        legend = [(_("need (all covered)"), NEED)]
+    rows_in = sorted(inst, key=lambda r: (-r["short"], -r["need"], r["id"]))[:MAX_SHORT_ROWS]
+    rows = []
+    for r in rows_in:
+        need, short = float(r["need"]), float(r["short"])
+        tip = (_("{id} {name}: short {short} of need {need}").format(id=r["id"], name=r["name"], short=int(short),
+                                                                    need=int(need)) if short > 0 else
+               _("{id} {name}: need {need}, no shortfall").format(id=r["id"], name=r["name"], need=int(need)))
+        rows.append((r, need, short, tip))
+    any_short = any(short > 0 for _r, _n, short, _t in rows)
+    title = _("Shortfall by institution (top {n})").format(n=len(rows)) if any_short else _("Need by institution")
+    note = "" if any_short else _("no shortfall")
+    legend = [(labels.column("need"), NEED), (_("short"), SHORT)]
+    if len(inst) > len(rows):
+        note = _("the first {n} of {total} institutions").format(n=len(rows), total=len(inst))
     if not rows:
-        rows = [(_("(none)"), [(0.0, NEED, _("no institutions"))])]
-    body, height = _hbars(rows, width, 130, 18, 4, 56, note)
+        return _svg("chart-shortfall", title, width, 120,
+                    [_text(10, 20, title, "start", 14, INK, "bold"), _text(10, 60, _("no institutions"), "start", 12, MUTED)])
+    label_w = int(min(330, max(_text_w(_place_name(r), 11) for r, *_x in rows) + 14))
+    span = width - label_w - 60
+    vmax = _nice_max(max(n for _r, n, _s, _t in rows), True)
+    top, bar_h = 56, 15
+    body: list[str] = []
+    y = top
+    for r, need, short, tip in rows:
+        body.append(_text(label_w - 6, y + bar_h / 2 + 4, _place_name(r), "end", 11))
+        body.append(_rect(label_w, y + 1, _bar_len(need, vmax, span), bar_h - 2, NEED, tip))
+        if short > 0:
+            body.append(_rect(label_w, y + 1, _bar_len(short, vmax, span), bar_h - 2, SHORT, tip))
+        body.append(_text(label_w + _bar_len(need, vmax, span) + 4, y + bar_h / 2 + 4,
+                          f"{fmt(short)} / {fmt(need)}" if short > 0 else fmt(need), "start", 10, MUTED))
+        y += bar_h + 2
+    grid = _x_axis(label_w, y + 4, span, vmax, top - 4)
     head = [_text(10, 20, title, "start", 14, INK, "bold"), *_legend(430, 20, legend)]
-    return _svg("chart-shortfall", title, width, height, head + body)
+    if note:
+        head.append(_text(label_w + span / 2, top - 10, note, "middle", 12, MUTED, "bold"))
+    return _svg("chart-shortfall", title, width, int(y + 30), head + grid + body)
+
+
+def _flows(result: Result) -> dict[tuple[str, str], tuple[int, float]]:
+    """People moved per (from, to) institution, and the route's km."""
+    by_id = {i.id for i in result.instance.institutions}
+    a = result.assignments if result.has_plan and len(result.instance.staff) else None
+    flows: dict[tuple[str, str], tuple[int, float]] = {}
+    if a is not None:
+        moved = a[a["moved"] & (a["from_institution"] != "") & (a["to_institution"] != "")]
+        for f, t, km in zip(moved["from_institution"], moved["to_institution"], moved["distance_km"], strict=True):
+            if f in by_id and t in by_id:
+                n, _km = flows.get((f, t), (0, 0.0))
+                flows[(f, t)] = (n + 1, float(km) if km == km else 0.0)
+    return flows
+
+
+def _place_labels(dots: Sequence[tuple[float, float, float, str, float]],
+                  bounds: tuple[float, float, float, float]) -> list[str]:
+    """Each dot's label beside it (right, left, above, below: the first place that hits no
+    other label or dot and stays in bounds; else the least crowded)."""
+    left, top, right, bottom = bounds
+    taken = [(x - r, y - r, x + r, y + r) for x, y, r, _s, _z in dots]
+    out = []
+
+    def hits(b: tuple[float, float, float, float]) -> int:
+        return sum(1 for o in taken if b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3])
+
+    for x, y, r, label, size in dots:
+        w, h = _text_w(label, size), size
+        options = [(x + r + 2, y + h / 3, "start", (x + r + 2, y - h / 2, x + r + 2 + w, y + h / 2)),
+                   (x - r - 2, y + h / 3, "end", (x - r - 2 - w, y - h / 2, x - r - 2, y + h / 2)),
+                   (x, y - r - 3, "middle", (x - w / 2, y - r - 3 - h, x + w / 2, y - r - 3)),
+                   (x, y + r + h + 1, "middle", (x - w / 2, y + r + 1, x + w / 2, y + r + h + 1)),
+                   (x + r, y - r - 2, "start", (x + r, y - r - 2 - h, x + r + w, y - r - 2)),
+                   (x + r, y + r + h, "start", (x + r, y + r, x + r + w, y + r + h)),
+                   (x - r, y - r - 2, "end", (x - r - w, y - r - 2 - h, x - r, y - r - 2)),
+                   (x - r, y + r + h, "end", (x - r - w, y + r, x - r, y + r + h))]
+        inside = [o for o in options if o[3][0] >= left and o[3][2] <= right and o[3][1] >= top and o[3][3] <= bottom]
+        tx, ty, anchor, box = min(inside or options, key=lambda o: hits(o[3]))
+        taken.append(box)
+        # a white halo keeps the name legible over grid lines and arrows
+        out.append(_text(tx, ty, label, anchor, int(size), INK).replace(
+            "<text ", '<text stroke="#ffffff" stroke-width="2.5" paint-order="stroke" ', 1))
+    return out
+
+
+def _map_key(items: Sequence[tuple[str, str]], x0: float, y0: float, width: float) -> tuple[list[str], float]:
+    """The numbered places' key under the map: 'n name (id)' in columns."""
+    if not items:
+        return [], y0
+    off = max(_text_w(n, 10) for n, _s in items) + 8  # the numbers are bold: room for "123"
+    col_w = max(_text_w(s, 10) for _n, s in items) + off + 18
+    cols = max(1, int(width // col_w))
+    per = math.ceil(len(items) / cols)
+    out = []
+    for k, (n, s) in enumerate(items):
+        x, y = x0 + (k // per) * (width / cols), y0 + (k % per) * 13
+        out.append(_text(x, y, n, "start", 10, INK, "bold"))
+        out.append(_text(x + off, y, s, "start", 10, INK))
+    return out, y0 + per * 13
+
+
+def _km_ticks(cx: float, cy: float, scale: float, step: float, origin: tuple[float, float],
+              frame: tuple[float, float, float, float]) -> list[str]:
+    """A light grid on whole multiples of `step` km, with its km on the left and bottom edges."""
+    (xmin, ymax), (left, upper, right, lower) = origin, frame
+    body = []
+    k = math.ceil((xmin + (left - cx) / scale) / step)
+    while (x := cx + (k * step - xmin) * scale) <= right:
+        body += [_line(x, upper, x, lower, GRID), _line(x, lower, x, lower + 4),
+                 _text(x, lower + 15, f"{k * step:g}", "middle", 10, MUTED)]
+        k += 1
+    k = math.floor((ymax - (upper - cy) / scale) / step)
+    while (y := cy + (ymax - k * step) * scale) <= lower:
+        body += [_line(left, y, right, y, GRID), _line(left - 4, y, left, y),
+                 _text(left - 6, y + 4, f"{k * step:g}", "end", 10, MUTED)]
+        k -= 1
+    return body
+
+
+def _map_head(title: str) -> list[str]:
+    """The map's title and its legend: the tiers' colours and what an arrow means."""
+    return [_text(10, 20, title, "start", 14, INK, "bold"),
+            *_legend(10, 44, [(labels.value("tier", t), TIER_COLOURS[t]) for t in TIERS]),
+            _line(300, 40, 330, 40, "#7a2e8e", 2.5, ' marker-end="url(#chart-moves-arrow)"'),
+            _text(336, 44, _("a move: from → to, thicker for more people (km in the moves table)"), "start", 11, INK)]
 
 
 def chart_moves(result: Result) -> str:
-    width, height, pad, top = 760, 560, 40, 44
-    insts = list(result.instance.institutions)
-    xs = [i.x_km for i in insts] or [0.0]
-    ys = [i.y_km for i in insts] or [0.0]
+    """The institutions where they are (km axes, north up), each named: county and township
+    ones by name, village ones by a number in the key below; an arrow per route moved."""
+    width, map_h, top, left, right = 760, 540, 62, 50, 746
+    insts = sorted(result.instance.institutions, key=lambda i: (TIERS.index(i.tier.value), i.id))
+    xs, ys = [i.x_km for i in insts] or [0.0], [i.y_km for i in insts] or [0.0]
     xmin, xmax, ymin, ymax = min(xs), max(xs), min(ys), max(ys)
     span = max(xmax - xmin, ymax - ymin, 1.0)
-    scale = min(width - 2 * pad, height - top - 2 * pad) / span
-    cx = pad + (width - 2 * pad - (xmax - xmin) * scale) / 2
-    cy = top + pad + (height - top - 2 * pad - (ymax - ymin) * scale) / 2
+    lower = top + map_h
+    scale = min(right - left - 48, map_h - 48) / span
+    cx = left + (right - left - (xmax - xmin) * scale) / 2
+    cy = top + (map_h - (ymax - ymin) * scale) / 2
 
     def px(i: Any) -> tuple[float, float]:
         return cx + (i.x_km - xmin) * scale, cy + (ymax - i.y_km) * scale  # north up
 
     by_id = {i.id: i for i in insts}
-    a = result.assignments if result.has_plan and len(result.instance.staff) else None
-    flows: dict[tuple[str, str], int] = {}
-    if a is not None:
-        moved = a[a["moved"] & (a["from_institution"] != "") & (a["to_institution"] != "")]
-        for f, t in zip(moved["from_institution"], moved["to_institution"], strict=True):
-            if f in by_id and t in by_id:
-                flows[(f, t)] = flows.get((f, t), 0) + 1
+    flows = _flows(result)
     body = [
         '<defs><marker id="chart-moves-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="11" '
         'markerHeight="11" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#7a2e8e"/></marker></defs>',
-        # frame, and a scale bar so the map reads in km
-        f'<rect x="{pad / 2}" y="{top}" width="{width - pad}" height="{height - top - pad / 2}" fill="none" '
-        f'stroke="{GRID}" stroke-width="1"/>',
+        f'<rect x="{left}" y="{top}" width="{right - left}" height="{map_h}" fill="none" stroke="{AXIS}" stroke-width="1"/>',
     ]
-    bar_km = _nice_max(span / 5) / 2 if span > 2 else 1.0
-    # a light km grid, every bar_km, over the frame
-    left, right, upper, lower = pad / 2, width - pad / 2, top, height - pad / 2
-    gx = math.ceil((left - cx) / (bar_km * scale))
-    while cx + gx * bar_km * scale <= right:
-        body.append(_line(cx + gx * bar_km * scale, upper, cx + gx * bar_km * scale, lower, GRID))
-        gx += 1
-    gy = math.ceil((upper - cy) / (bar_km * scale))
-    while cy + gy * bar_km * scale <= lower:
-        body.append(_line(left, cy + gy * bar_km * scale, right, cy + gy * bar_km * scale, GRID))
-        gy += 1
-    body.append(_line(pad, height - pad / 2 - 8, pad + bar_km * scale, height - pad / 2 - 8, AXIS, 2))
-    body.append(_text(pad + bar_km * scale + 6, height - pad / 2 - 4, _("{km} km").format(km=f"{bar_km:g}"), "start", 11, MUTED))
-    for i in sorted(insts, key=lambda i: TIERS.index(i.tier.value)):
-        x, y = px(i)
-        r = {"county": 8, "township": 6, "village": 4.5}[i.tier.value]
-        body.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{r}" fill="{TIER_COLOURS[i.tier.value]}" stroke="#ffffff" '
-                    f'stroke-width="1"><title>{escape(i.id + " " + i.name + " (" + labels.value("tier", i.tier.value) + ")")}</title></circle>')
-    for (f, t), n in sorted(flows.items()):
+    step = _nice_max(span / 5) / 2 if span > 2 else 1.0
+    body += _km_ticks(cx, cy, scale, step, (xmin, ymax), (left, top, right, lower))
+    body.append(_text((left + right) / 2, lower + 30, _("x (km, east)"), "middle", 11, MUTED))
+    body.append(f'<text x="14" y="{_n(top + map_h / 2)}" text-anchor="middle" font-size="11" fill="{MUTED}" '
+                f'transform="rotate(-90 14 {_n(top + map_h / 2)})">{escape(_("y (km, north)"))}</text>')
+    for (f, t), (n, km) in sorted(flows.items()):
         (x1, y1), (x2, y2) = px(by_id[f]), px(by_id[t])
         dist = math.hypot(x2 - x1, y2 - y1)
         if dist > 8:  # stop short of the dot so the arrowhead shows
             x2, y2 = x2 - (x2 - x1) * 5 / dist, y2 - (y2 - y1) * 5 / dist
-        arrow = _line(x1, y1, x2, y2, "#7a2e8e", 1.5 + 1.5 * math.sqrt(n),
-                      ' stroke-opacity="0.75" marker-end="url(#chart-moves-arrow)"')
-        tip = ngettext("{src} → {dst}: {n} moved", "{src} → {dst}: {n} moved", n).format(src=f, dst=t, n=n)
+        arrow = _line(x1, y1, x2, y2, "#7a2e8e", 1.2 + 1.2 * math.sqrt(n),
+                      ' stroke-opacity="0.7" marker-end="url(#chart-moves-arrow)"')
+        tip = ngettext("{src} → {dst}: {n} moved, {km} km", "{src} → {dst}: {n} moved, {km} km", n).format(
+            src=f"{by_id[f].name} ({f})", dst=f"{by_id[t].name} ({t})", n=n, km=f"{km:.1f}")
         body.append(f"<g>{arrow}<title>{escape(tip)}</title></g>")
-    moves = sum(flows.values())
+    numbers = {i.id: str(k + 1) for k, i in enumerate(i for i in insts if i.tier.value == "village")}
+    dots = []
+    for i in insts:
+        (x, y), r = px(i), {"county": 7.0, "township": 5.5, "village": 3.5}[i.tier.value]
+        tip = f"{i.name} ({i.id}, {labels.value('tier', i.tier.value)})"
+        body.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{r}" fill="{TIER_COLOURS[i.tier.value]}" stroke="#ffffff" '
+                    f'stroke-width="1"><title>{escape(tip)}</title></circle>')
+        dots.append((x, y, r, numbers.get(i.id, i.name), 9.0 if i.id in numbers else 11.0))
+    body += _place_labels(dots, (left + 2, top + 2, right - 2, lower - 2))
+    key_items = [(numbers[i.id], f"{i.name} ({i.id})") for i in insts if i.id in numbers]
+    y = lower + 50
+    if key_items:
+        body.append(_text(left, y, _("Numbered on the map ({tier}):").format(tier=labels.value("tier", "village")),
+                          "start", 11, INK, "bold"))
+    key, y = _map_key(key_items, left, y + 16, right - left)
+    moves = sum(n for n, _km in flows.values())
     title = _("Moves on the map: {n} moved").format(n=moves) if moves else _("Institutions on the map: no moves")
-    head = [_text(10, 20, title, "start", 14, INK, "bold"),
-            *_legend(360, 20, [(labels.value("tier", t), TIER_COLOURS[t]) for t in TIERS]
-                     + [(labels.value("change", "move"), "#7a2e8e")])]
-    return _svg("chart-moves", _("Map of institutions by tier with moves as arrows"), width, height, head + body)
+    return _svg("chart-moves", _("Map of institutions by tier with moves as arrows"), width, int(y + 8),
+                _map_head(title) + body + key)
 
 
 def chart_modes(rows: Sequence[dict[str, Any]], first: Level) -> str:
@@ -348,6 +458,14 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bot
 table{border-collapse:collapse;font-size:13px;margin:6px 0 12px} th,td{border:1px solid #ddd;padding:3px 8px;text-align:left}
 th{background:#f3f5f8} td.num,th.num{text-align:right} .note{color:#555;font-size:13px}
 #layout{display:none}
+@page{size:A4;margin:12mm 10mm}
+@media print{
+body{margin:0;max-width:none;font-size:11px}
+svg{max-width:100%%;height:auto}
+figure,svg,tr{break-inside:avoid;page-break-inside:avoid}
+h2{break-after:avoid;page-break-after:avoid;margin-top:14px}
+table{font-size:9px;width:100%%} th,td{padding:1px 3px} thead{display:table-header-group}
+}
 """
 
 
@@ -371,14 +489,29 @@ def _note(text: str) -> str:
     return f'<p class="note">{escape(text)}</p>'
 
 
+def _moves_table(result: Result) -> str:
+    """Each route moved: from, to (names and ids), people, km."""
+    flows = _flows(result)
+    if not flows:
+        return ""
+    names = {i.id: i.name for i in result.instance.institutions}
+    head = "".join(f"<th{cls}>{escape(h)}</th>" for h, cls in (
+        (labels.column("from_institution_name"), ""), (labels.column("to_institution_name"), ""),
+        (pgettext("column", "people moved"), " class=num"), (labels.column("distance_km"), " class=num")))
+    rows = "".join(f"<tr><td>{escape(names[f])} ({escape(f)})</td><td>{escape(names[t])} ({escape(t)})</td>"
+                   f"<td class=num>{fmt(n)}</td><td class=num>{km:,.1f}</td></tr>"
+                   for (f, t), (n, km) in sorted(flows.items(), key=lambda kv: (-kv[1][0], kv[0])))
+    return (_h2(_("Moves by route")) + f'<table id="moves"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
+
+
 def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict[str, Any]] | None = None,
                  sweep: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None) -> str:
     """The whole report page as one string of HTML."""
     inst = result.instance if result.instance is not None else instance
     name = inst.name
     counts = result.summary["counts"]
-    level_rows = [(lvl.value, level_value(lvl, result.levels[lvl]) if lvl in result.levels else None)
-                  for lvl in inst.policy.objective]
+    level_rows = [(lvl.value, level_value(lvl, result.levels[lvl]) if lvl in result.levels else None,
+                   labels.level_unit(lvl.value)) for lvl in inst.policy.objective]
     figures = [
         ("chart-tiers", chart_tiers(result),
          _("Staff posted per tier before (grey) and after (blue): the inverted triangle and how the plan reshapes it.")),
@@ -386,11 +519,12 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
          _("Salaries by tier where people are posted: the part the county treasury pays (green) and the part the "
            "institutions pay (orange), before (light) and after (dark) the plan.")),
         ("chart-shortfall", chart_shortfall(result),
-         _("Staff still short per institution after the plan (the {n} worst), against the requirements.").format(n=TOP_SHORT)
-         if len(result.institutions) and int(result.institutions["short"].sum()) > 0 else
-         _("No institution is short after the plan: the need per institution (the {n} largest), all covered.").format(n=TOP_SHORT)),
+         _("Each institution by name (its id in brackets): its need (light) and the staff still short of it after "
+           "the plan (red, short / need), the most short first.")),
         ("chart-moves", chart_moves(result),
-         _("Institutions by their x/y coordinates (km, north up, grid lines every scale-bar length), coloured by tier; an arrow per move, thicker for more people.")),
+         _("Institutions by their x/y coordinates in km (north up), coloured by tier and named; village clinics by "
+           "number, named in the key under the map. An arrow per route moved, thicker for more people; each route's "
+           "people and km are in the moves table below.")),
     ]
     if compare_rows:
         figures.append(("chart-modes", chart_modes(compare_rows, inst.policy.objective[0]),
@@ -408,7 +542,7 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
         f'<p class="meta">{escape(" · ".join(labels.value("count", k) + " " + fmt(v) for k, v in counts.items()))}</p>',
         _h2(_("Objective levels")),
         _note(_("Minimised in this order, each held at its optimum before the next.")),
-        _table(["level", "value"], level_rows, {"value"}),
+        _table(["level", "value", "unit"], level_rows, {"value"}),
     ]
     if result.reasons:
         parts.append(_h2(_("Notes")) + "<ul>" + "".join(f"<li>{escape(r)}</li>" for r in result.reasons) + "</ul>")
@@ -422,6 +556,7 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
     parts += [_h2(_("Institutions")),
               _table(cols, it[cols].itertuples(index=False, name=None) if len(it) else [],
                      {"staff_before", "staff_after", "need", "short"}, "institutions")]
+    parts.append(_moves_table(result))
     parts.append(_h2(_("Changes")))
     a = result.assignments if result.has_plan and len(inst.staff) else None
     changes = a[a["change"] != "stay"] if a is not None else None
@@ -435,7 +570,7 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
             parts.append(_note(_("The first {n} of {total} changes.").format(n=MAX_CHANGES, total=len(changes))))
         rows = [tuple(None if (isinstance(v, float) and v != v) else v for v in r)
                 for r in shown[ccols].itertuples(index=False, name=None)]
-        parts.append(_table(ccols, rows, {"distance_km"}))
+        parts.append(_table(ccols, rows, {"distance_km"}, "changes"))
     parts += [f'<pre id="layout">{{}}</pre><script>{_SCRIPT % json.dumps([*CHART_IDS, "report-title"])}</script>',
               "</body></html>\n"]
     return "\n".join(parts)
