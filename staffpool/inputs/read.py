@@ -18,7 +18,21 @@ from typing import Any
 
 from staffpool.errors import Problem, UsageError
 from staffpool.i18n import N_, _
-from staffpool.inputs.aliases import column_lookup, near_misses, normalise, similar, spelled, table_lookup
+from staffpool.domain.instance import Policy
+from staffpool.inputs.aliases import (
+    KEY_VALUE_KIND,
+    NORM_ALIASES,
+    NORM_VALUE_KIND,
+    chinese,
+    column_lookup,
+    key_part_lookup,
+    near_misses,
+    normalise,
+    similar,
+    spelled,
+    table_lookup,
+    value_lookup,
+)
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "institutions": (
@@ -558,30 +572,122 @@ def _column_letter(i: int) -> str:
     return get_column_letter(i + 1)
 
 
+def _model_keys(prefix: str, model: Any, out: list[str]) -> None:
+    """The dotted keys of a policy model's fields; a mapping by title or funding gives a key per code."""
+    import types
+    import typing
+
+    from pydantic import BaseModel
+
+    for name, info in model.model_fields.items():
+        key, ann = f"{prefix}.{name}", info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            _model_keys(key, ann, out)
+            continue
+        union = typing.get_args(ann) if typing.get_origin(ann) in (typing.Union, types.UnionType) else (ann,)
+        if any(typing.get_origin(k) is not dict for k in union):
+            out.append(key)  # retirement_age: one number, or one per title
+        for k in union:
+            if typing.get_origin(k) is dict:
+                out.extend(f"{key}.{code.value}" for code in typing.get_args(k)[0])
+
+
+def instance_keys() -> list[str]:
+    """Every key the workbook's instance sheet knows, in English (`policy.max_distance_km`)."""
+    out = ["name", "horizon.start", "horizon.years"]
+    _model_keys("policy", Policy, out)
+    return out
+
+
+def chinese_key(key: str) -> str:
+    """An instance-sheet key in Chinese, part by part (`政策.最远调动距离km`)."""
+    return ".".join(chinese("key", part) for part in key.split("."))
+
+
+def _key_lookup() -> dict[str, str]:
+    """Every accepted spelling (normalised) of an instance-sheet key → the key."""
+    out: dict[str, str] = {}
+    for key in instance_keys():
+        out[key] = key
+        out[normalise(chinese_key(key))] = key
+    return out
+
+
+def _english_key(key: str, parts: dict[str, str], known: dict[str, str]) -> str | None:
+    """The English key a written key names (part by part, any case, either language), or None."""
+    english = ".".join(parts.get(normalise(p), normalise(p)) for p in re.split(r"[.．。]", key))
+    return known.get(english) or known.get(normalise(key))
+
+
+def _key_problem(key: str, known: dict[str, str], label: str, n: int, problems: list[Problem]) -> None:
+    near = near_misses(key, known) or similar(key, known, n=3)
+    names = ", ".join(dict.fromkeys(f"{known[s]} ({chinese_key(known[s])})" for s in near))
+    if names:
+        problems.append(Problem(label, n, "key", key, _("unknown key: did you mean {names}?").format(names=names)))
+    else:
+        problems.append(Problem(label, n, "key", key, _("unknown key: see the keys of docs/input.md")))
+
+
+def _coded(key: str, value: Any) -> Any:
+    """A Chinese value of an instance-sheet key as its English code (mode, levels, tiers, yes/no)."""
+    kind = KEY_VALUE_KIND.get(key.rsplit(".", 1)[-1])
+    if kind is None:
+        return value
+    codes = value_lookup(kind)
+    if isinstance(value, list):
+        return [codes.get(v, v) for v in value]
+    return codes.get(value, value) if isinstance(value, str) else value
+
+
+def _norms(value: Any) -> Any:
+    """Population norms with Chinese field names or values as English codes."""
+    if not isinstance(value, list):
+        return value
+    fields = {n: f for f, names in NORM_ALIASES.items() for n in names}
+    out = []
+    for rec in value:
+        if not isinstance(rec, dict):
+            out.append(rec)
+            continue
+        rec = {fields.get(k, k) if isinstance(k, str) else k: v for k, v in rec.items()}
+        for f, kind in NORM_VALUE_KIND.items():
+            if isinstance(rec.get(f), str):
+                rec[f] = value_lookup(kind).get(rec[f], rec[f])
+        out.append(rec)
+    return out
+
+
 def _dotted_to_nested(
     rows: list[tuple[int, dict[str, Any]]], label: str, problems: list[Problem], key_rows: dict[str, int]
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    parts_of, known = key_part_lookup(), _key_lookup()
     for n, row in rows:
         key = row.get("key")
         value = row.get("value")
         if key is None or not str(key).strip():
             problems.append(Problem(label, n, "key", "", _("a value without a key")))
             continue
-        key = str(key).strip()
+        written = str(key).strip()
+        found = _english_key(written, parts_of, known)
+        if found is None:
+            _key_problem(written, known, label, n, problems)
+            continue
+        key = found
         parts = key.split(".")
         if isinstance(value, str):
             value = value.strip()
         if value is None or value == "":
             continue  # blank means not given
         if parts[-1] in LIST_KEYS:
-            value = [v.strip() for v in str(value).split(",") if v.strip()]
+            value = [v.strip() for v in re.split(r"[,，、]", str(value)) if v.strip()]
         elif parts[-1] in JSON_KEYS:
             try:
-                value = json.loads(str(value))  # a list of records in one cell, as convert writes it
+                value = _norms(json.loads(str(value)))  # a list of records in one cell, as convert writes it
             except json.JSONDecodeError as exc:
                 problems.append(Problem(label, n, "value", str(value)[:60], _("{key} must be a JSON list: {error}").format(key=key, error=exc.msg)))
                 continue
+        value = _coded(key, value)
         node = out
         for part in parts[:-1]:
             nxt = node.setdefault(part, {})
