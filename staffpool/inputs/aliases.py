@@ -122,6 +122,8 @@ VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "hiring_cost": ("招聘成本",), "unregularised": ("未转编人数",), "treasury_cost": ("财政成本",),
     },
     "requirements_from": {"wisn": ("工作负荷",), "norms": ("配置标准",)},
+    # WISN's activities (workload.kind): health service, support, additional (individual)
+    "kind": {"service": ("卫生服务",), "support": ("支持活动",), "individual": ("个人附加活动",)},
     "specialty": {
         "general_practice": ("全科",),
         "internal_medicine": ("内科",),

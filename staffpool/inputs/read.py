@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from staffpool.domain.instance import Policy
 from staffpool.errors import Problem, UsageError
 from staffpool.i18n import N_, _
-from staffpool.domain.instance import Policy
 from staffpool.inputs.aliases import (
     KEY_VALUE_KIND,
     NORM_ALIASES,
@@ -613,19 +613,19 @@ def _key_lookup() -> dict[str, str]:
     return out
 
 
-def _english_key(key: str, parts: dict[str, str], known: dict[str, str]) -> str | None:
-    """The English key a written key names (part by part, any case, either language), or None."""
-    english = ".".join(parts.get(normalise(p), normalise(p)) for p in re.split(r"[.．。]", key))
-    return known.get(english) or known.get(normalise(key))
+def _english(key: str, parts: dict[str, str]) -> str:
+    """A written key part by part in English (parts not known kept, normalised)."""
+    return ".".join(parts.get(normalise(p), normalise(p)) for p in re.split(r"[.．。]", key))
 
 
-def _key_problem(key: str, known: dict[str, str], label: str, n: int, problems: list[Problem]) -> None:
-    near = near_misses(key, known) or similar(key, known, n=3)
+def _key_problem(key: str, parts: dict[str, str], known: dict[str, str], label: str, n: int,
+                 problems: list[Problem]) -> None:
+    near = near_misses(key, known) + near_misses(_english(key, parts), known)
     names = ", ".join(dict.fromkeys(f"{known[s]} ({chinese_key(known[s])})" for s in near))
     if names:
         problems.append(Problem(label, n, "key", key, _("unknown key: did you mean {names}?").format(names=names)))
     else:
-        problems.append(Problem(label, n, "key", key, _("unknown key: see the keys of docs/input.md")))
+        problems.append(Problem(label, n, "key", key, _("unknown key: the keys are listed in docs/input.md")))
 
 
 def _coded(key: str, value: Any) -> Any:
@@ -669,9 +669,9 @@ def _dotted_to_nested(
             problems.append(Problem(label, n, "key", "", _("a value without a key")))
             continue
         written = str(key).strip()
-        found = _english_key(written, parts_of, known)
+        found = known.get(_english(written, parts_of)) or known.get(normalise(written))
         if found is None:
-            _key_problem(written, known, label, n, problems)
+            _key_problem(written, parts_of, known, label, n, problems)
             continue
         key = found
         parts = key.split(".")
@@ -697,7 +697,7 @@ def _dotted_to_nested(
             node = nxt
         else:
             if parts[-1] in node:
-                problems.append(Problem(label, n, "key", key, _("the key is given twice")))
+                problems.append(Problem(label, n, "key", written, _("the key is given twice")))
             node[parts[-1]] = value
             key_rows[key] = n
     return out

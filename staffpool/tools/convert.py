@@ -96,7 +96,7 @@ def write_folder(instance: Instance, folder: Path, bom: bool = False, force: boo
 # The kind of code a table's column holds (written in Chinese in a Chinese workbook).
 _CELL_KIND = {"tier": "tier", "funding": "funding", "post_funding": "funding", "status": "status", "title": "title",
               "min_title": "title", "specialty": "specialty", "mobile": "boolean", "grassroots_due": "boolean",
-              "stay": "boolean"}
+              "stay": "boolean", "kind": "kind"}
 
 
 def _zh_cell(kind: str | None, value: Any) -> Any:
