@@ -5,6 +5,7 @@ whole Chinese workbook of any instance that loads back equal and solves to the s
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from staffpool.cli import main
 from staffpool.errors import InputError
 from staffpool.i18n import set_language
+from staffpool.inputs.read import chinese_key, instance_keys
 from staffpool.inputs.validate import load_instance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -202,3 +204,20 @@ def test_a_key_given_in_both_languages_is_given_twice(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         load_instance(path)
     assert any("twice" in p.message for p in info.value.problems)
+
+
+def test_docs_list_every_instance_key_in_chinese() -> None:
+    doc = (ROOT / "docs" / "input.md").read_text(encoding="utf-8")
+    missing = [k for k in instance_keys() if f"| `{k}` | {chinese_key(k)} |" not in doc]
+    assert not missing
+
+
+def test_chinese_mode_in_yaml(tmp_path: Path) -> None:
+    folder = tmp_path / "tiny"
+    shutil.copytree(ROOT / "instances" / "tiny", folder)
+    meta = folder / "instance.yaml"
+    text = meta.read_text(encoding="utf-8")
+    assert "mode:" in text
+    meta.write_text("\n".join("  mode: 统一管理" if line.strip().startswith("mode:") else line
+                              for line in text.splitlines()) + "\n", encoding="utf-8")
+    assert load_instance(folder).policy.mode.value == "unified"
