@@ -177,7 +177,7 @@ def test_chinese_nested_keys(tmp_path: Path) -> None:
 
 
 def test_mistyped_key_did_you_mean(tmp_path: Path) -> None:
-    path = _with_rows(tmp_path, [("policy.max_distance", 30), ("foo.bar", 1)])
+    path = _with_rows(tmp_path, [("policy.max_distance", 30), ("政策.未知开关", 1), ("备注", "2027 年方案")])
     with pytest.raises(InputError) as info:
         load_instance(path)
     problems = info.value.problems
@@ -185,8 +185,10 @@ def test_mistyped_key_did_you_mean(tmp_path: Path) -> None:
     assert near.file.endswith(": 实例") and near.column == "key"
     assert near.row is not None and near.row > 1
     assert "did you mean policy.max_distance_km" in near.message
-    far = next(p for p in problems if p.value == "foo.bar")
+    far = next(p for p in problems if p.value == "政策.未知开关")
     assert "did you mean" not in far.message
+    assert len(problems) == 2  # a note outside policy and horizon is ignored, with a warning
+    assert [w.value for w in info.value.warnings if w.column == "key"] == ["备注"]
 
 
 def test_mistyped_key_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

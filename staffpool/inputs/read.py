@@ -550,7 +550,7 @@ def _read_workbook(path: Path) -> RawInstance:
             if "key" not in header or "value" not in header:
                 problems.append(Problem(sheet_label, 1, "", "", _("must have columns key,value")))
                 continue
-            meta = _dotted_to_nested(rows, sheet_label, problems, key_rows)
+            meta = _dotted_to_nested(rows, sheet_label, problems, key_rows, warnings)
         else:
             tables[name] = RawTable(sheet_label, [h for h in header if h], [n for n, _ in rows], [cells for _, cells in rows],
                                     found=["" if h is None else str(h).strip() for h in raw_rows[0]])
@@ -619,13 +619,18 @@ def _english(key: str, parts: dict[str, str]) -> str:
 
 
 def _key_problem(key: str, parts: dict[str, str], known: dict[str, str], label: str, n: int,
-                 problems: list[Problem]) -> None:
-    near = near_misses(key, known) + near_misses(_english(key, parts), known)
+                 problems: list[Problem], warnings: list[Problem]) -> None:
+    """A key a slip away from a known one, or in `policy` or `horizon`, is a problem; any
+    other unknown key (a note a planner added) is ignored with a warning, as an unknown column."""
+    english = _english(key, parts)
+    near = near_misses(key, known) + near_misses(english, known)
     names = ", ".join(dict.fromkeys(f"{known[s]} ({chinese_key(known[s])})" for s in near))
     if names:
         problems.append(Problem(label, n, "key", key, _("unknown key: did you mean {names}?").format(names=names)))
-    else:
+    elif english.split(".", 1)[0] in ("policy", "horizon"):
         problems.append(Problem(label, n, "key", key, _("unknown key: the keys are listed in docs/input.md")))
+    else:
+        warnings.append(Problem(label, n, "key", key, _("unknown key, ignored: the keys are listed in docs/input.md")))
 
 
 def _coded(key: str, value: Any) -> Any:
@@ -658,7 +663,8 @@ def _norms(value: Any) -> Any:
 
 
 def _dotted_to_nested(
-    rows: list[tuple[int, dict[str, Any]]], label: str, problems: list[Problem], key_rows: dict[str, int]
+    rows: list[tuple[int, dict[str, Any]]], label: str, problems: list[Problem], key_rows: dict[str, int],
+    warnings: list[Problem],
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     parts_of, known = key_part_lookup(), _key_lookup()
@@ -671,7 +677,7 @@ def _dotted_to_nested(
         written = str(key).strip()
         found = known.get(_english(written, parts_of)) or known.get(normalise(written))
         if found is None:
-            _key_problem(written, parts_of, known, label, n, problems)
+            _key_problem(written, parts_of, known, label, n, problems, warnings)
             continue
         key = found
         parts = key.split(".")
