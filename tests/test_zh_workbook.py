@@ -143,6 +143,8 @@ def _without_key(path: Path, key: str) -> None:
     ("政策.县管编制可用于村", "是", "county_managed_village_used", True),
     ("policy.township_recruited_village_used", "否", "township_recruited_village_used", False),
     ("政策.最远调动距离", 12, "max_distance_km", 12.0),
+    ("政策.最远调动距离km", "４０", "max_distance_km", 40.0),
+    ("政策.最远调动距离km", "1,250", "max_distance_km", 1250.0),
 ])
 def test_chinese_keys_and_values_are_read(key: str, value: object, field: str, expected: object, tmp_path: Path) -> None:
     path = _with_rows(tmp_path, [])

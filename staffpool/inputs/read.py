@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -633,6 +634,19 @@ def _key_problem(key: str, parts: dict[str, str], known: dict[str, str], label: 
         warnings.append(Problem(label, n, "key", key, _("unknown key, ignored: the keys are listed in docs/input.md")))
 
 
+def _number_text(value: str) -> Any:
+    """A number typed as text (`300,000`, full-width `４０`) as the number, as in the tables;
+    any other text unchanged."""
+    plain = value.replace(",", "").replace("，", "")
+    for kind in (int, float):
+        try:
+            number = kind(plain)
+        except ValueError:
+            continue
+        return number if math.isfinite(number) else value
+    return value
+
+
 def _coded(key: str, value: Any) -> Any:
     """A Chinese value of an instance-sheet key as its English code (mode, levels, tiers, yes/no)."""
     kind = KEY_VALUE_KIND.get(key.rsplit(".", 1)[-1])
@@ -693,6 +707,8 @@ def _dotted_to_nested(
             except json.JSONDecodeError as exc:
                 problems.append(Problem(label, n, "value", str(value)[:60], _("{key} must be a JSON list: {error}").format(key=key, error=exc.msg)))
                 continue
+        elif isinstance(value, str) and key != "name":
+            value = _number_text(value)
         value = _coded(key, value)
         node = out
         for part in parts[:-1]:
