@@ -225,3 +225,18 @@ def test_chinese_mode_in_yaml(tmp_path: Path) -> None:
     meta.write_text("\n".join("  mode: 统一管理" if line.strip().startswith("mode:") else line
                               for line in text.splitlines()) + "\n", encoding="utf-8")
     assert load_instance(folder).policy.mode.value == "unified"
+
+
+def test_a_mistyped_chinese_mode_lists_the_modes_in_both_languages(tmp_path: Path) -> None:
+    path = _with_rows(tmp_path, [])
+    _without_key(path, "政策.管理模式")
+    import openpyxl  # heavy
+
+    wb = openpyxl.load_workbook(path)
+    wb["实例"].append(["政策.管理模式", "统一管里"])
+    wb.save(path)
+    with pytest.raises(InputError) as info:
+        load_instance(path)
+    problem, = info.value.problems
+    assert problem.column == "policy.mode" and problem.value == "统一管里" and problem.row is not None
+    assert "separate (各自管理), county_pool (县管乡用), unified (统一管理)" in problem.message

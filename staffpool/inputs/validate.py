@@ -44,7 +44,7 @@ from staffpool.domain.instance import (
 )
 from staffpool.errors import InputError, Problem
 from staffpool.i18n import _, language
-from staffpool.inputs.aliases import VALUE_ALIASES, value_lookup
+from staffpool.inputs.aliases import KEY_VALUE_KIND, VALUE_ALIASES, value_lookup
 from staffpool.inputs.read import OPTIONAL_COLUMNS, REQUIRED_TABLES, TABLE_COLUMNS, RawInstance, RawTable, read_raw
 
 M = TypeVar("M", bound=BaseModel)
@@ -341,12 +341,21 @@ def _policy(raw: RawInstance, problems: list[Problem]) -> Policy | None:
             if err["type"] == "extra_forbidden":
                 msg = _("is not a policy key of model.md")
             elif err["type"] == "enum":
-                msg = _("does not exist: expected {choices}").format(choices=err["msg"].removeprefix("Input should be "))
+                msg = _("does not exist: expected {choices}").format(choices=_policy_choices(err))
             else:
                 msg = _pydantic_message(err)
             shown = "" if isinstance(value, (dict, list)) else _show(value)
             problems.append(Problem(label, row, key, shown, msg))
         return None
+
+
+def _policy_choices(err: Any) -> str:
+    """The values a policy key takes, with their Chinese names (`unified (统一管理)`)."""
+    parts = [str(p) for p in err["loc"] if not isinstance(p, int)]
+    kind = KEY_VALUE_KIND.get(parts[-1]) if parts else None
+    if kind is None:
+        return str(err["msg"]).removeprefix("Input should be ")
+    return ", ".join(f"{code} ({', '.join(names)})" for code, names in VALUE_ALIASES[kind].items())
 
 
 def _pydantic_message(err: Any) -> str:
