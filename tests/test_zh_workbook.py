@@ -145,6 +145,8 @@ def _without_key(path: Path, key: str) -> None:
     ("政策.最远调动距离", 12, "max_distance_km", 12.0),
     ("政策.最远调动距离km", "４０", "max_distance_km", 40.0),
     ("政策.最远调动距离km", "1,250", "max_distance_km", 1250.0),
+    ("管理模式", "统一管理", "mode", "unified"),  # the group may be left out
+    ("最远调动距离km", 25, "max_distance_km", 25.0),
 ])
 def test_chinese_keys_and_values_are_read(key: str, value: object, field: str, expected: object, tmp_path: Path) -> None:
     path = _with_rows(tmp_path, [])
@@ -179,7 +181,8 @@ def test_chinese_nested_keys(tmp_path: Path) -> None:
 
 
 def test_mistyped_key_did_you_mean(tmp_path: Path) -> None:
-    path = _with_rows(tmp_path, [("policy.max_distance", 30), ("政策.未知开关", 1), ("备注", "2027 年方案")])
+    path = _with_rows(tmp_path, [("policy.max_distance", 30), ("政策.未知开关", 1), ("备注", "2027 年方案"),
+                                 ("管理模试", "统一管理")])
     with pytest.raises(InputError) as info:
         load_instance(path)
     problems = info.value.problems
@@ -189,7 +192,8 @@ def test_mistyped_key_did_you_mean(tmp_path: Path) -> None:
     assert "did you mean policy.max_distance_km" in near.message
     far = next(p for p in problems if p.value == "政策.未知开关")
     assert "did you mean" not in far.message
-    assert len(problems) == 2  # a note outside policy and horizon is ignored, with a warning
+    assert "did you mean policy.mode (政策.管理模式)" in next(p for p in problems if p.value == "管理模试").message
+    assert len(problems) == 3  # a note outside policy and horizon is ignored, with a warning
     assert [w.value for w in info.value.warnings if w.column == "key"] == ["备注"]
 
 

@@ -624,7 +624,7 @@ def _key_problem(key: str, parts: dict[str, str], known: dict[str, str], label: 
     """A key a slip away from a known one, or in `policy` or `horizon`, is a problem; any
     other unknown key (a note a planner added) is ignored with a warning, as an unknown column."""
     english = _english(key, parts)
-    near = near_misses(key, known) + near_misses(english, known)
+    near = [s for k in (key, english, f"policy.{english}", f"{chinese('key', 'policy')}.{key}") for s in near_misses(k, known)]
     names = ", ".join(dict.fromkeys(f"{known[s]} ({chinese_key(known[s])})" for s in near))
     if names:
         problems.append(Problem(label, n, "key", key, _("unknown key: did you mean {names}?").format(names=names)))
@@ -689,7 +689,10 @@ def _dotted_to_nested(
             problems.append(Problem(label, n, "key", "", _("a value without a key")))
             continue
         written = str(key).strip()
-        found = known.get(_english(written, parts_of)) or known.get(normalise(written))
+        english = _english(written, parts_of)
+        # a policy or horizon key may leave out its group (`管理模式`, `起始年份`)
+        found = next((known[k] for k in (english, f"policy.{english}", f"horizon.{english}", normalise(written))
+                      if k in known), None)
         if found is None:
             _key_problem(written, parts_of, known, label, n, problems, warnings)
             continue
