@@ -116,6 +116,14 @@ VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "chief": ("主任医师",),
     },
     "boolean": {"true": ("是",), "false": ("否",)},
+    "mode": {"separate": ("各自管理",), "county_pool": ("县管乡用",), "unified": ("统一管理",)},
+    "level": {
+        "shortfall": ("加权缺口",), "moves": ("调动人数",), "distance": ("调动距离",),
+        "hiring_cost": ("招聘成本",), "unregularised": ("未转编人数",), "treasury_cost": ("财政成本",),
+    },
+    "requirements_from": {"wisn": ("工作负荷",), "norms": ("配置标准",)},
+    # WISN's activities (workload.kind): health service, support, additional (individual)
+    "kind": {"service": ("卫生服务",), "support": ("支持活动",), "individual": ("个人附加活动",)},
     "specialty": {
         "general_practice": ("全科",),
         "internal_medicine": ("内科",),
@@ -128,6 +136,58 @@ VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "*": ("全部",),
     },
 }
+
+# The instance sheet: each part of a dotted key (`policy.max_distance_km`) → other names;
+# a key is written part by part (`政策.最远调动距离km`). Titles (salary, retirement_age) and
+# fundings (treasury_share) are named as in VALUE_ALIASES.
+KEY_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("名称", "实例名称"),
+    "policy": ("政策",),
+    "horizon": ("规划期",),
+    "start": ("起始年份",),
+    "years": ("年数",),
+    "mode": ("管理模式",),
+    "objective": ("优化目标",),
+    "max_distance_km": ("最远调动距离km", "最远调动距离"),
+    "salary": ("年薪",),
+    "county_managed_township_used": ("县管编制可用于乡镇",),
+    "county_managed_village_used": ("县管编制可用于村",),
+    "township_used_at_county": ("乡镇编制可用于县级",),
+    "township_recruited_village_used": ("乡招村用",),
+    "rotation": ("轮岗",),
+    "periods": ("轮岗期数",),
+    "window": ("轮岗窗口期数",),
+    "max_away_fraction": ("最大外派比例",),
+    "host_capacity": ("接收容量",),
+    "host_tiers": ("接收层级",),
+    "wisn": ("工作负荷",),
+    "working_days": ("工作日数",),
+    "public_holidays": ("法定节假日",),
+    "annual_leave": ("年休假",),
+    "sick_leave": ("病假",),
+    "other_leave": ("其他假",),
+    "hours_per_day": ("每日工时",),
+    "requirements_from": ("需求来源",),
+    "norms": ("配置标准",),
+    "retirement_age": ("退休年龄",),
+    "treasury_share": ("财政负担比例",),
+    "unified": ("统一管理编制",),
+    "balance_to_salary": ("医保结余用于薪酬比例",),
+}
+
+# The instance sheet's keys whose values are codes of a kind of VALUE_ALIASES (by last part).
+KEY_VALUE_KIND: dict[str, str] = {
+    "mode": "mode", "objective": "level", "requirements_from": "requirements_from", "host_tiers": "tier",
+    "county_managed_township_used": "boolean", "county_managed_village_used": "boolean",
+    "township_used_at_county": "boolean", "township_recruited_village_used": "boolean",
+}
+
+# The fields of a population norm (policy.norms, JSON records in one cell) → other names.
+NORM_ALIASES: dict[str, tuple[str, ...]] = {
+    "tier": ("层级",), "specialty": ("专业",), "min_title": ("最低职称",), "staff": ("人数",),
+    "per_population": ("服务人口",), "weight": ("权重",),
+}
+NORM_VALUE_KIND = {"tier": "tier", "specialty": "specialty", "min_title": "title"}
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
 
@@ -158,6 +218,27 @@ def table_lookup(tables: tuple[str, ...]) -> dict[str, str]:
 def value_lookup(kind: str) -> dict[str, str]:
     """The other names of the values of `kind`, as written → the English code."""
     return {name: code for code, names in VALUE_ALIASES.get(kind, {}).items() for name in names}
+
+
+def key_part_lookup() -> dict[str, str]:
+    """Every accepted name (normalised) of a part of an instance-sheet key → the part."""
+    out = {normalise(k): k for k in KEY_ALIASES}
+    for kind in ("title", "funding"):
+        for code, names in VALUE_ALIASES[kind].items():
+            out[normalise(code)] = code
+            out.update({normalise(n): code for n in names})
+    for part, names in KEY_ALIASES.items():
+        out.update({normalise(n): part for n in names})
+    return out
+
+
+def chinese(kind: str, code: str) -> str:
+    """The first other name of a code (what a Chinese workbook writes), or the code."""
+    table = KEY_ALIASES if kind == "key" else NORM_ALIASES if kind == "norm" else VALUE_ALIASES.get(kind, {})
+    if kind == "key" and code not in KEY_ALIASES:
+        table = {**VALUE_ALIASES["title"], **VALUE_ALIASES["funding"]}
+    names = table.get(code)
+    return names[0] if names else code
 
 
 def _distance(a: str, b: str) -> int:

@@ -10,16 +10,31 @@ import codecs
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from staffpool.domain.instance import Policy
 from staffpool.errors import Problem, UsageError
 from staffpool.i18n import N_, _
 from staffpool.inputs import labels
-from staffpool.inputs.aliases import column_lookup, near_misses, normalise, similar, spelled, table_lookup
+from staffpool.inputs.aliases import (
+    KEY_VALUE_KIND,
+    NORM_ALIASES,
+    NORM_VALUE_KIND,
+    chinese,
+    column_lookup,
+    key_part_lookup,
+    near_misses,
+    normalise,
+    similar,
+    spelled,
+    table_lookup,
+    value_lookup,
+)
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "institutions": (
@@ -537,7 +552,7 @@ def _read_workbook(path: Path) -> RawInstance:
             if "key" not in header or "value" not in header:
                 problems.append(Problem(sheet_label, 1, "", "", _("must have columns key,value")))
                 continue
-            meta = _dotted_to_nested(rows, sheet_label, problems, key_rows)
+            meta = _dotted_to_nested(rows, sheet_label, problems, key_rows, warnings)
         else:
             tables[name] = RawTable(sheet_label, [h for h in header if h], [n for n, _ in rows], [cells for _, cells in rows],
                                     found=["" if h is None else str(h).strip() for h in raw_rows[0]])
@@ -559,30 +574,146 @@ def _column_letter(i: int) -> str:
     return get_column_letter(i + 1)
 
 
+def _model_keys(prefix: str, model: Any, out: list[str]) -> None:
+    """The dotted keys of a policy model's fields; a mapping by title or funding gives a key per code."""
+    import types
+    import typing
+
+    from pydantic import BaseModel
+
+    for name, info in model.model_fields.items():
+        key, ann = f"{prefix}.{name}", info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            _model_keys(key, ann, out)
+            continue
+        union = typing.get_args(ann) if typing.get_origin(ann) in (typing.Union, types.UnionType) else (ann,)
+        if any(typing.get_origin(k) is not dict for k in union):
+            out.append(key)  # retirement_age: one number, or one per title
+        for k in union:
+            if typing.get_origin(k) is dict:
+                out.extend(f"{key}.{code.value}" for code in typing.get_args(k)[0])
+
+
+def instance_keys() -> list[str]:
+    """Every key the workbook's instance sheet knows, in English (`policy.max_distance_km`)."""
+    out = ["name", "horizon.start", "horizon.years"]
+    _model_keys("policy", Policy, out)
+    return out
+
+
+def chinese_key(key: str) -> str:
+    """An instance-sheet key in Chinese, part by part (`政策.最远调动距离km`)."""
+    return ".".join(chinese("key", part) for part in key.split("."))
+
+
+def _key_lookup() -> dict[str, str]:
+    """Every accepted spelling (normalised) of an instance-sheet key → the key."""
+    out: dict[str, str] = {}
+    for key in instance_keys():
+        out[key] = key
+        out[normalise(chinese_key(key))] = key
+    return out
+
+
+def _english(key: str, parts: dict[str, str]) -> str:
+    """A written key part by part in English (parts not known kept, normalised)."""
+    return ".".join(parts.get(normalise(p), normalise(p)) for p in re.split(r"[.．。]", key))
+
+
+def _key_problem(key: str, parts: dict[str, str], known: dict[str, str], label: str, n: int,
+                 problems: list[Problem], warnings: list[Problem]) -> None:
+    """A key a slip away from a known one, or in `policy` or `horizon`, is a problem; any
+    other unknown key (a note a planner added) is ignored with a warning, as an unknown column."""
+    english = _english(key, parts)
+    near = [s for k in (key, english, f"policy.{english}", f"{chinese('key', 'policy')}.{key}") for s in near_misses(k, known)]
+    names = ", ".join(dict.fromkeys(f"{known[s]} ({chinese_key(known[s])})" for s in near))
+    if names:
+        problems.append(Problem(label, n, "key", key, _("unknown key: did you mean {names}?").format(names=names)))
+    elif english.split(".", 1)[0] in ("policy", "horizon"):
+        problems.append(Problem(label, n, "key", key, _("unknown key: the keys are listed in docs/input.md")))
+    else:
+        warnings.append(Problem(label, n, "key", key, _("unknown key, ignored: the keys are listed in docs/input.md")))
+
+
+def _number_text(value: str) -> Any:
+    """A number typed as text (`300,000`, full-width `４０`) as the number, as in the tables;
+    any other text unchanged."""
+    plain = value.replace(",", "").replace("，", "")
+    for kind in (int, float):
+        try:
+            number = kind(plain)
+        except ValueError:
+            continue
+        return number if math.isfinite(number) else value
+    return value
+
+
+def _coded(key: str, value: Any) -> Any:
+    """A Chinese value of an instance-sheet key as its English code (mode, levels, tiers, yes/no)."""
+    kind = KEY_VALUE_KIND.get(key.rsplit(".", 1)[-1])
+    if kind is None:
+        return value
+    codes = value_lookup(kind)
+    if isinstance(value, list):
+        return [codes.get(v, v) for v in value]
+    return codes.get(value, value) if isinstance(value, str) else value
+
+
+def _norms(value: Any) -> Any:
+    """Population norms with Chinese field names or values as English codes."""
+    if not isinstance(value, list):
+        return value
+    fields = {n: f for f, names in NORM_ALIASES.items() for n in names}
+    out = []
+    for rec in value:
+        if not isinstance(rec, dict):
+            out.append(rec)
+            continue
+        rec = {fields.get(k, k) if isinstance(k, str) else k: v for k, v in rec.items()}
+        for f, kind in NORM_VALUE_KIND.items():
+            if isinstance(rec.get(f), str):
+                rec[f] = value_lookup(kind).get(rec[f], rec[f])
+        out.append(rec)
+    return out
+
+
 def _dotted_to_nested(
-    rows: list[tuple[int, dict[str, Any]]], label: str, problems: list[Problem], key_rows: dict[str, int]
+    rows: list[tuple[int, dict[str, Any]]], label: str, problems: list[Problem], key_rows: dict[str, int],
+    warnings: list[Problem],
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    parts_of, known = key_part_lookup(), _key_lookup()
     for n, row in rows:
         key = row.get("key")
         value = row.get("value")
         if key is None or not str(key).strip():
             problems.append(Problem(label, n, "key", "", _("a value without a key")))
             continue
-        key = str(key).strip()
+        written = str(key).strip()
+        english = _english(written, parts_of)
+        # a policy or horizon key may leave out its group (`管理模式`, `起始年份`)
+        found = next((known[k] for k in (english, f"policy.{english}", f"horizon.{english}", normalise(written))
+                      if k in known), None)
+        if found is None:
+            _key_problem(written, parts_of, known, label, n, problems, warnings)
+            continue
+        key = found
         parts = key.split(".")
         if isinstance(value, str):
             value = value.strip()
         if value is None or value == "":
             continue  # blank means not given
         if parts[-1] in LIST_KEYS:
-            value = [v.strip() for v in str(value).split(",") if v.strip()]
+            value = [v.strip() for v in re.split(r"[,，、]", str(value)) if v.strip()]
         elif parts[-1] in JSON_KEYS:
             try:
-                value = json.loads(str(value))  # a list of records in one cell, as convert writes it
+                value = _norms(json.loads(str(value)))  # a list of records in one cell, as convert writes it
             except json.JSONDecodeError as exc:
                 problems.append(Problem(label, n, "value", str(value)[:60], _("{key} must be a JSON list: {error}").format(key=key, error=exc.msg)))
                 continue
+        elif isinstance(value, str) and key != "name":
+            value = _number_text(value)
+        value = _coded(key, value)
         node = out
         for part in parts[:-1]:
             nxt = node.setdefault(part, {})
@@ -592,7 +723,7 @@ def _dotted_to_nested(
             node = nxt
         else:
             if parts[-1] in node:
-                problems.append(Problem(label, n, "key", key, _("the key is given twice")))
+                problems.append(Problem(label, n, "key", written, _("the key is given twice")))
             node[parts[-1]] = value
             key_rows[key] = n
     return out

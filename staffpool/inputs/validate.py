@@ -205,7 +205,8 @@ def _choices(kind: type[StrEnum], aliases: str = "") -> str:
 
 
 # The kind of value (in aliases.VALUE_ALIASES) of each enum read from a cell.
-_ENUM_ALIASES: dict[type[StrEnum], str] = {Tier: "tier", Funding: "funding", StaffStatus: "status", Title: "title"}
+_ENUM_ALIASES: dict[type[StrEnum], str] = {Tier: "tier", Funding: "funding", StaffStatus: "status", Title: "title",
+                                           WorkloadKind: "kind"}
 _BOOLEAN_ALIASES = value_lookup("boolean")
 _SPECIALTY_ALIASES = value_lookup("specialty")
 
@@ -361,6 +362,8 @@ def _policy(raw: RawInstance, problems: list[Problem]) -> Policy | None:
         return None
 
 
+
+
 def _pydantic_message(err: Any) -> str:
     """pydantic's English for a policy value, in staffpool's words (and so translated)."""
     kind, ctx = err["type"], err.get("ctx") or {}
@@ -395,13 +398,14 @@ def _lower_enums(data: dict[str, Any]) -> dict[str, Any]:
     out = dict(data)
     for key in ("mode",):
         if isinstance(out.get(key), str):
-            out[key] = out[key].strip().lower()
+            out[key] = value_lookup("mode").get(out[key].strip(), out[key].strip().lower())  # 统一管理 too
     if isinstance(out.get("objective"), str):
         out["objective"] = [v.strip() for v in out["objective"].split(",") if v.strip()]
     if isinstance(out.get("requirements_from"), str):
         out["requirements_from"] = [v.strip() for v in out["requirements_from"].split(",") if v.strip()]
     if isinstance(out.get("objective"), list):
-        out["objective"] = [v.strip().lower() if isinstance(v, str) else v for v in out["objective"]]
+        levels = value_lookup("level")
+        out["objective"] = [levels.get(v.strip(), v.strip().lower()) if isinstance(v, str) else v for v in out["objective"]]
     return out
 
 

@@ -11,8 +11,9 @@ from typing import Any
 
 from staffpool.domain.instance import Instance
 from staffpool.errors import UsageError
-from staffpool.i18n import _
-from staffpool.inputs.read import TABLE_COLUMNS, YEAR_COLUMNS, neutralise
+from staffpool.i18n import _, language
+from staffpool.inputs.aliases import COLUMN_ALIASES, KEY_VALUE_KIND, NORM_VALUE_KIND, TABLE_ALIASES, chinese
+from staffpool.inputs.read import TABLE_COLUMNS, YEAR_COLUMNS, chinese_key, neutralise
 from staffpool.outputs.files import atomic_path, csv_text, refuse_existing, write_folder_atomic, write_text_atomic
 
 
@@ -92,33 +93,68 @@ def write_folder(instance: Instance, folder: Path, bom: bool = False, force: boo
     write_folder_atomic(folder, files, force)
 
 
-def write_workbook(instance: Instance, path: Path, force: bool = False) -> None:
+# The kind of code a table's column holds (written in Chinese in a Chinese workbook).
+_CELL_KIND = {"tier": "tier", "funding": "funding", "post_funding": "funding", "status": "status", "title": "title",
+              "min_title": "title", "specialty": "specialty", "mobile": "boolean", "grassroots_due": "boolean",
+              "stay": "boolean", "kind": "kind"}
+
+
+def _zh_cell(kind: str | None, value: Any) -> Any:
+    if isinstance(value, bool):
+        return chinese("boolean", "true" if value else "false")
+    if kind is None or not isinstance(value, str):
+        return value
+    return chinese(kind, value)
+
+
+def _zh_pair(key: str, value: Any) -> tuple[str, Any]:
+    """An instance-sheet row in Chinese: the key part by part, codes as the office's words."""
+    last = key.rsplit(".", 1)[-1]
+    kind = KEY_VALUE_KIND.get(last)
+    if last == "norms" and isinstance(value, str):
+        records = [{chinese("norm", f): (chinese(NORM_VALUE_KIND[f], v) if f in NORM_VALUE_KIND else v)
+                    for f, v in rec.items()} for rec in json.loads(value)]
+        value = json.dumps(records, ensure_ascii=False)
+    elif kind is not None and isinstance(value, str):
+        value = ",".join(chinese(kind, v) for v in value.split(","))
+    else:
+        value = _zh_cell(kind, value)
+    return chinese_key(key), value
+
+
+def write_workbook(instance: Instance, path: Path, force: bool = False, zh: bool | None = None) -> None:
+    """The instance as one workbook; in Chinese (`zh`, default: the chosen language) every sheet
+    name, header, code and instance-sheet key is written as the office's words, which
+    `load_instance` reads back to the same instance."""
     import openpyxl
 
     refuse_existing([path], force)
+    zh = language() == "zh" if zh is None else zh
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.title = "instance"
-    ws.append(["key", "value"])
-    ws.append(["name", neutralise(instance.name)])
-    pairs: list[tuple[str, Any]] = []
+    ws.title = TABLE_ALIASES["instance"][0] if zh else "instance"
+    ws.append([COLUMN_ALIASES["instance"]["key"][0], COLUMN_ALIASES["instance"]["value"][0]] if zh else ["key", "value"])
+    pairs: list[tuple[str, Any]] = [("name", instance.name)]
     _flatten("policy", _policy(instance), pairs)
     _flatten("horizon", _horizon(instance), pairs)
     for key, value in pairs:
         if value is None or value == "":
             continue
-        ws.append([key, neutralise(value)])
+        ws.append(list(map(neutralise, _zh_pair(key, value) if zh else (key, value))))
     tables = ["communities", "institutions", "staff", "requirements", *_optional_tables(instance)]
     for t in tables:
         cols = _columns(instance, t)
-        sheet = wb.create_sheet(t)
-        sheet.append(cols)
+        sheet = wb.create_sheet(TABLE_ALIASES[t][0] if zh else t)
+        aliases = COLUMN_ALIASES.get(t, {})
+        sheet.append([aliases[c][0] if zh and c in aliases else c for c in cols])
+        kinds = [_CELL_KIND.get(c) for c in cols]
         for row in _rows(instance, t):
-            sheet.append([neutralise(row.get(c)) for c in cols])
+            cells = [row.get(c) for c in cols]
+            if zh:
+                cells = [_zh_cell(k, v) for k, v in zip(kinds, cells, strict=True)]
+            sheet.append([neutralise(v) for v in cells])
     with atomic_path(path) as tmp:
         wb.save(tmp)
-
-
 
 
 FORMS = ("folder", "json", "xlsx")
