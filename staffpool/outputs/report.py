@@ -359,8 +359,9 @@ def chart_moves(result: Result) -> str:
     step = _nice_max(span / 5) / 2 if span > 2 else 1.0
     body += _km_ticks(cx, cy, scale, step, (xmin, ymax), (left, top, right, lower))
     body.append(_text((left + right) / 2, lower + 30, _("x (km, east)"), "middle", 11, MUTED))
+    y_title = escape(_("y (km, north)"))  # (outside the f-string: the extractor does not look there)
     body.append(f'<text x="14" y="{_n(top + map_h / 2)}" text-anchor="middle" font-size="11" fill="{MUTED}" '
-                f'transform="rotate(-90 14 {_n(top + map_h / 2)})">{escape(_("y (km, north)"))}</text>')
+                f'transform="rotate(-90 14 {_n(top + map_h / 2)})">{y_title}</text>')
     for (f, t), (n, km) in sorted(flows.items()):
         (x1, y1), (x2, y2) = px(by_id[f]), px(by_id[t])
         dist = math.hypot(x2 - x1, y2 - y1)
