@@ -237,3 +237,60 @@ def test_convert(capsys: pytest.CaptureFixture[str], allowed: set[str], work: Pa
     book = work / "转换.xlsx"
     texts = run(capsys, ["convert", str(ZH), "--to", "xlsx", "--out", str(book)])
     _check(texts + _written([book]), allowed)
+
+
+@pytest.fixture(scope="module")
+def infeasible_zh(work: Path) -> Path:
+    """tiny with capacity 1 at the county hospital and max_moves 1, as a Chinese workbook."""
+    import shutil
+
+    d = work / "不可行"
+    shutil.copytree(ROOT / "instances" / "tiny", d)
+    (d / "institutions.csv").write_text((d / "institutions.csv").read_text().replace("30000,0,0,\n", "30000,0,0,1\n"))
+    book = work / "不可行.xlsx"
+    assert main(["convert", str(d), "--to", "xlsx", "--lang", "zh", "--out", str(book)]) == 0
+    return book
+
+
+def test_solve_infeasible(capsys: pytest.CaptureFixture[str], infeasible_zh: Path) -> None:
+    _check(run(capsys, ["solve", str(infeasible_zh)], expect=1), _data_words(infeasible_zh))
+
+
+def test_explain_infeasible(capsys: pytest.CaptureFixture[str], infeasible_zh: Path) -> None:
+    _check(run(capsys, ["explain", str(infeasible_zh)], expect=1), _data_words(infeasible_zh))
+
+
+@pytest.fixture(scope="module")
+def broken_plan(work: Path, plan_dir: Path) -> Path:
+    """The plan with its first person sent to a village on a county post: two rules broken."""
+    import shutil
+
+    d = work / "违规方案"
+    shutil.copytree(plan_dir, d)
+    rows = (d / "assignments.csv").read_text(encoding="utf-8").split("\n")
+    cells = rows[1].split(",")
+    cells[6], cells[7] = "C000-V044", "true"  # to_institution, moved
+    rows[1] = ",".join(cells)
+    (d / "assignments.csv").write_text("\n".join(rows), encoding="utf-8")
+    return d
+
+
+def test_check_broken_plan(capsys: pytest.CaptureFixture[str], allowed: set[str], broken_plan: Path) -> None:
+    _check(run(capsys, ["check", str(ZH), str(broken_plan)], expect=1), allowed)
+
+
+def test_report_broken_plan(capsys: pytest.CaptureFixture[str], allowed: set[str], work: Path,
+                            broken_plan: Path) -> None:
+    page = work / "违规报告.html"
+    texts = run(capsys, ["report", str(ZH), "--plan", str(broken_plan), "--out", str(page), "--no-compare"], expect=1)
+    _check(texts + _written([page] if page.exists() else []), allowed)
+
+
+def test_validate_missing_sheet(capsys: pytest.CaptureFixture[str], allowed: set[str], work: Path) -> None:
+    import openpyxl  # heavy: only to drop a sheet
+
+    wb = openpyxl.load_workbook(ZH)
+    del wb[wb.sheetnames[2]]
+    book = work / "缺表.xlsx"
+    wb.save(book)
+    _check(run(capsys, ["validate", str(book)], expect=2), allowed)
