@@ -18,6 +18,8 @@ import pytest
 
 from staffpool import load_instance
 from staffpool.cli import main
+from staffpool.i18n import set_language
+from staffpool.inputs import labels
 
 ROOT = Path(__file__).resolve().parents[1]
 ZH = ROOT / "instances" / "sanming-county-zh.xlsx"
@@ -43,14 +45,17 @@ PLACEHOLDER = re.compile(r"%\(\w*\)?[sdf]?|\{[a-z_]*[!:}]")
 def _data_words(*sources: Path) -> set[str]:
     """The user's own data: every id and name in the instance, split into words."""
     words: set[str] = set()
+    set_language("zh")
     for src in sources:
         inst = load_instance(src)
         items: list[str] = [inst.name]
         for group in (inst.communities, inst.institutions, inst.staff):
             for x in group:
                 items += [x.id, x.name]
-        # the user's own specialties (a WISN cadre such as hiv_care), not the bundled ones
-        items += [s.specialty for s in inst.staff] + [r.specialty for r in inst.requirements]
+        # the user's own specialties (a WISN cadre such as hiv_care), not the bundled ones,
+        # which have a word of their own
+        items += [sp for sp in {s.specialty for s in inst.staff} | {r.specialty for r in inst.requirements}
+                  if labels.value("specialty", sp) == sp]
         for item in items:
             words.update(w.lower() for w in WORD.findall(item))
     return words
@@ -294,3 +299,19 @@ def test_validate_missing_sheet(capsys: pytest.CaptureFixture[str], allowed: set
     book = work / "缺表.xlsx"
     wb.save(book)
     _check(run(capsys, ["validate", str(book)], expect=2), allowed)
+
+
+def test_solve_infeasible_pin(capsys: pytest.CaptureFixture[str], work: Path) -> None:
+    """A pinned candidate with no budget to hire: the pins rule names the person, not its cohort code."""
+    import shutil
+
+    d = work / "固定安排"
+    shutil.copytree(ROOT / "instances" / "tiny", d)
+    yaml = d / "instance.yaml"
+    yaml.write_text(yaml.read_text().replace("hiring_budget: 200000", "hiring_budget: 1000, treasury_budget: 1000"))
+    (d / "pins.csv").write_text("staff_id,year,at,stay,not_at\ns7,,T,,\n")
+    book = work / "固定安排.xlsx"
+    assert main(["convert", str(d), "--to", "xlsx", "--lang", "zh", "--out", str(book)]) == 0
+    texts = run(capsys, ["solve", str(book)], expect=1)
+    assert "s7" in texts[1][1]
+    _check(texts, _data_words(book))
