@@ -18,8 +18,9 @@ import pytest
 
 from staffpool import load_instance
 from staffpool.cli import main
-from staffpool.i18n import set_language
+from staffpool.i18n import _, set_language
 from staffpool.inputs import labels
+from staffpool.model.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 ZH = ROOT / "instances" / "sanming-county-zh.xlsx"
@@ -260,17 +261,48 @@ def test_convert(capsys: pytest.CaptureFixture[str], allowed: set[str], work: Pa
     _check(texts + _written([book]), allowed)
 
 
+def _capacity_short(d: Path) -> None:
+    """Capacity 1 at the county hospital and none elsewhere, moves unlimited: only the
+    capacity rule, relaxed, gives a plan (the rule summaries are tested on their own)."""
+    text = (d / "institutions.csv").read_text()
+    for old, new in (("30000,0,0,\n", "30000,0,0,1\n"), ("20000,10,0,3\n", "20000,10,0,0\n"), ("3000,13,4,\n", "3000,13,4,0\n")):
+        assert old in text
+        text = text.replace(old, new)
+    (d / "institutions.csv").write_text(text)
+    (d / "instance.yaml").write_text((d / "instance.yaml").read_text().replace("max_moves: 1", "max_moves: 9"))
+
+
 @pytest.fixture(scope="module")
 def infeasible_zh(work: Path) -> Path:
-    """tiny with capacity 1 at the county hospital and max_moves 1, as a Chinese workbook."""
+    """tiny short of capacity, as a Chinese workbook."""
     import shutil
 
     d = work / "不可行"
     shutil.copytree(ROOT / "instances" / "tiny", d)
-    (d / "institutions.csv").write_text((d / "institutions.csv").read_text().replace("30000,0,0,\n", "30000,0,0,1\n"))
+    _capacity_short(d)
     book = work / "不可行.xlsx"
     assert main(["convert", str(d), "--to", "xlsx", "--lang", "zh", "--out", str(book)]) == 0
     return book
+
+
+@pytest.fixture(scope="module")
+def infeasible_years_zh(work: Path) -> Path:
+    """The infeasible tiny over two years, as a Chinese workbook."""
+    import shutil
+
+    d = work / "不可行两年"
+    shutil.copytree(ROOT / "instances" / "tiny", d)
+    _capacity_short(d)
+    (d / "instance.yaml").write_text((d / "instance.yaml").read_text() + "horizon: {start: 2026, years: 2}\n")
+    book = work / "不可行两年.xlsx"
+    assert main(["convert", str(d), "--to", "xlsx", "--lang", "zh", "--out", str(book)]) == 0
+    return book
+
+
+def test_plan_infeasible(capsys: pytest.CaptureFixture[str], work: Path, infeasible_years_zh: Path) -> None:
+    texts = run(capsys, ["plan", str(infeasible_years_zh), "--out", str(work / "无解整体")], expect=1)
+    texts += run(capsys, ["plan", str(infeasible_years_zh), "--rolling", "--out", str(work / "无解逐年")], expect=1)
+    _check(texts, _data_words(infeasible_years_zh))
 
 
 def test_solve_infeasible(capsys: pytest.CaptureFixture[str], infeasible_zh: Path) -> None:
@@ -331,3 +363,10 @@ def test_solve_infeasible_pin(capsys: pytest.CaptureFixture[str], work: Path) ->
     texts = run(capsys, ["solve", str(book)], expect=1)
     assert "s7" in texts[1][1]
     _check(texts, _data_words(book))
+
+
+def test_rule_summaries_in_words() -> None:
+    """What an infeasible solve says of each hard rule (its summary) names no code."""
+    set_language("zh")
+    texts = [(f"rule {r.name}", _(r.summary)) for r in RULES if r.kind == "hard"]
+    _check(texts, set())
