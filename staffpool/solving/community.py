@@ -209,13 +209,14 @@ def diagnose_infeasible(instance: Instance, community: str, mode: Mode, profile:
         if proven is None:
             return [_("not diagnosed: infeasibility could not be confirmed within the time limit")]
     families = base.families
+    cohorts = {c.label: c.members for c in base.cohorts}
     hard = [r for r in RULES if r.kind == "hard" and r.name != "posting"]
     for rule in hard:
         trial = build_community(instance, community, mode, skip=frozenset({rule.name}))
         if any(not opts and c.status != StaffStatus.candidate for c, opts in zip(trial.cohorts, trial.options, strict=True)):
             continue
         if make_runner(trial, profile).feasible(time_limit):
-            places = [_place(instance, n) for n in families.get(rule.name, [])]
+            places = [_place(instance, n, cohorts) for n in families.get(rule.name, [])]
             where = _(" ({places})").format(places=labels.joined(places[:6]) + (" …" if len(places) > 6 else "")) \
                 if places else ""
             found.append(_("relaxing \u201c{rule}\u201d alone would make it feasible: {summary}").format(
@@ -227,10 +228,15 @@ def diagnose_infeasible(instance: Instance, community: str, mode: Mode, profile:
     return found
 
 
-def _place(instance: Instance, row: str) -> str:
-    """A constraint row ("capacity[C000-H1]", "vacancy[C000,full]") as the place it limits,
-    in words: an institution or community by name, a pool by its funding."""
+def _place(instance: Instance, row: str, cohorts: dict[str, tuple[str, ...]]) -> str:
+    """A constraint row ("capacity[C000-H1]", "vacancy[C000,full]", "pins[<cohort>]") as the
+    place or people it limits, in words: an institution or community by name, a pool by its
+    funding, a cohort's people by id and name (its label is a code)."""
     inside = row.partition("[")[2].rstrip("]")
+    members = cohorts.get(inside)
+    if members is not None:
+        who = [labels.named(m, instance.staff_by_id[m].name) for m in members[:3]]
+        return labels.joined(who) + (" …" if len(members) > 3 else "")
     parts = inside.split(",")
     institution = instance.institution_by_id.get(parts[0])
     if institution is not None:
