@@ -181,3 +181,10 @@ def test_advance_over_an_existing_folder_suggests_no_force(tmp_path: Path, capfd
     err = capfd.readouterr().err
     assert "already exists" in err and "--force" not in err
     assert (tmp_path / "next" / "note.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_mode_by_its_chinese_name(capfd: pytest.CaptureFixture[str]) -> None:
+    """`--mode 统一管理` is taken, as the error's list of modes and the workbook say."""
+    assert main(["solve", str(TINY), "--mode", "统一管理", "--json"]) == 0
+    assert json.loads(capfd.readouterr().out)["mode"] == "unified"
+    assert staffpool.solve(TINY, mode="县管乡用").mode.value == "county_pool"

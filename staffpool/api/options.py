@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from staffpool.domain.instance import Mode
 from staffpool.errors import UsageError
 from staffpool.i18n import _
+from staffpool.inputs.aliases import value_lookup
 from staffpool.solving.profiles import load_profile
 
 # How each option is called: by the library (its argument) and on the command line.
@@ -19,11 +20,12 @@ CLI = {"mode": "--mode", "modes": "--mode", "solver": "--solver", "time_limit": 
 
 
 def check_mode(mode: Mode | str | None, names: dict[str, str] = LIBRARY, key: str = "mode") -> Mode | None:
-    """The mode named (any case, spaces around), or None for the policy's."""
+    """The mode named (its code in any case, or its Chinese name; spaces around), or None for the policy's."""
     if mode is None or isinstance(mode, Mode):
         return mode
+    text = str(mode).strip()
     try:
-        return Mode(str(mode).strip().lower())
+        return Mode(value_lookup("mode").get(text, text.lower()))  # 各自管理, 县管乡用, 统一管理 too
     except ValueError:
         raise UsageError(_("{option} {mode!r}: choose separate, county_pool or unified").format(
             option=names[key], mode=mode)) from None
