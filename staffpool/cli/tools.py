@@ -42,7 +42,7 @@ from staffpool.errors import InfeasibleError, UsageError
 from staffpool.i18n import N_, _
 from staffpool.outputs.files import write_text_atomic
 from staffpool.outputs.plans import plan_years
-from staffpool.outputs.xlsx import compare_sheet, write_workbook
+from staffpool.outputs.xlsx import compare_sheet, rotation_sheets, write_workbook
 from staffpool.solving.profiles import load_profile
 from staffpool.tools.rotation import ROTATION_FILES, export_graphml
 
@@ -60,10 +60,11 @@ def rotate(
     as_json: JsonOpt = False,
     force: ForceOpt = False,
     strict: StrictOpt = False,
+    xlsx: XlsxOpt = None,
     lang: LangOpt = None,
 ) -> None:
     mode = _check_mode(mode)
-    _preflight(instance, force, into=out_dir, files=ROTATION_FILES, file=graph)
+    _preflight(instance, force, into=out_dir, files=ROTATION_FILES, file=graph, xlsx=xlsx)
     inst, _load_s = _load(instance, strict)
     with _solving(len(inst.communities), 0 if allocation is not None else 1,
                   _("placing the rotation (min-cost flow)")) as callbacks:
@@ -75,10 +76,14 @@ def rotate(
                               result.reasons)
     if out_dir is not None:
         result.write(out_dir, force=force)
+    if xlsx is not None:
+        write_workbook(xlsx, rotation_sheets(result.table.to_dict(orient="records"), result.hosts.to_dict(orient="records"), inst))
     if as_json:
         _print_json(result.summary)
         return
     out.print(rotation_table(result, inst))
+    if xlsx is not None:
+        out.print(_("Wrote {path}").format(path=escape(str(xlsx))))
 
 
 @app.command(help=N_("Solve the reform stages side by side: every level, moves, hires, regularisations, staff by tier."))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from staffpool.domain.instance import Instance
 from staffpool.i18n import _, pgettext
 from staffpool.inputs import labels
 from staffpool.inputs.read import neutralise
@@ -65,7 +66,8 @@ def _sheet_titles() -> dict[str, str]:
     return {"summary": pgettext("sheet", "Summary"), "changes": pgettext("sheet", "Changes"),
             "assignments": pgettext("sheet", "Assignments"), "institutions": pgettext("sheet", "Institutions"),
             "requirements": pgettext("sheet", "Requirements"), "compare": pgettext("sheet", "Modes compared"),
-            "years": pgettext("sheet", "Years")}
+            "years": pgettext("sheet", "Years"), "rotation": pgettext("sheet", "Rotation"),
+            "hosts": pgettext("sheet", "Rotation hosts")}
 
 
 def sheet_title(key: str) -> str:
@@ -288,9 +290,43 @@ def horizon_sheets(hp: HorizonResult) -> list[Sheet]:
     return [years, change_sheet]
 
 
+ROTATION_COLUMNS = ("staff_id", "name", "specialty", "home", "home_name", "host", "host_name", "window",
+                    "first_period", "last_period", "distance_km")
+HOST_COLUMNS = ("host", "host_name", "window", "rotators", "senior_gap", "covered")
+
+
+def _plain(v: Any) -> Any:
+    """A pandas/numpy scalar as the Python value it holds (the workbook formats int and float)."""
+    return v.item() if hasattr(v, "item") else v
+
+
+def rotation_sheets(table: Sequence[dict[str, Any]], hosts: Sequence[dict[str, Any]], instance: Instance) -> list[Sheet]:
+    """`rotate`'s workbook: Rotation (who goes where in which window, the person's and the
+    institutions' names beside the ids, the specialty) and Rotation hosts (per host and window:
+    rotators, senior gap, covered)."""
+    inst = {i.id: i.name for i in instance.institutions}
+    staff = instance.staff_by_id
+    heads = {"staff_id": labels.column("staff_id"), "name": labels.column("name", "assignments"),
+             "specialty": labels.column("specialty"), "home": pgettext("column", "home"),
+             "home_name": pgettext("column", "home_name"), "host": _("host"), "host_name": pgettext("column", "host_name"),
+             "window": _("window"), "first_period": pgettext("column", "first_period"),
+             "last_period": pgettext("column", "last_period"), "distance_km": pgettext("column", "distance_to_host_km"),
+             "rotators": _("rotators"), "senior_gap": _("senior gap"), "covered": _("covered")}
+    rows = []
+    for r in table:
+        s = staff.get(str(r["staff_id"]))
+        rows.append([str(r["staff_id"]), s.name if s is not None and s.name else None,
+                     labels.value("specialty", s.specialty) if s is not None else None,
+                     str(r["home"]), inst.get(str(r["home"])) or None, str(r["host"]), inst.get(str(r["host"])) or None,
+                     *(_plain(r[c]) for c in ("window", "first_period", "last_period", "distance_km"))])
+    host_rows = [[str(r["host"]), inst.get(str(r["host"])) or None, *(_plain(r[c]) for c in HOST_COLUMNS[2:])] for r in hosts]
+    return [Sheet(sheet_title("rotation"), ROTATION_COLUMNS, [heads[c] for c in ROTATION_COLUMNS], rows),
+            Sheet(sheet_title("hosts"), HOST_COLUMNS, [heads[c] for c in HOST_COLUMNS], host_rows)]
+
+
 def write_result_workbook(result: Result, path: Path) -> None:
     write_workbook(path, result_sheets(result))
 
 
-__all__ = ["Formatted", "Sheet", "compare_sheet", "horizon_sheets", "result_sheets", "summary_sheet", "table_sheet", "write_result_workbook",
+__all__ = ["Formatted", "Sheet", "compare_sheet", "horizon_sheets", "result_sheets", "rotation_sheets", "summary_sheet", "table_sheet", "write_result_workbook",
            "write_workbook"]
