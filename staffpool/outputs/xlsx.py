@@ -300,7 +300,7 @@ def _plain(v: Any) -> Any:
     return v.item() if hasattr(v, "item") else v
 
 
-def rotation_sheets(table: Sequence[dict[str, Any]], hosts: Sequence[dict[str, Any]], instance: Instance) -> list[Sheet]:
+def rotation_sheets(table: Sequence[dict[Any, Any]], hosts: Sequence[dict[Any, Any]], instance: Instance) -> list[Sheet]:
     """`rotate`'s workbook: Rotation (who goes where in which window, the person's and the
     institutions' names beside the ids, the specialty) and Rotation hosts (per host and window:
     rotators, senior gap, covered)."""

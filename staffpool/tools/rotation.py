@@ -26,7 +26,8 @@ from staffpool.outputs.files import csv_text, refuse_existing, write_files_atomi
 if TYPE_CHECKING:
     import pandas as pd
 
-COLUMNS = ["staff_id", "home", "host", "window", "first_period", "last_period", "distance_km"]
+# The names last, so the ids' columns keep their places for readers of earlier files.
+COLUMNS = ["staff_id", "home", "host", "window", "first_period", "last_period", "distance_km", "name", "host_name"]
 ROTATION_FILES = ("rotation.csv", "rotation_summary.json")
 
 
@@ -192,6 +193,7 @@ def _placements(instance: Instance, flow: dict[str, dict[str, int]], rotators: l
 
     pol = instance.policy.rotation
     rows = []
+    staff, inst = instance.staff_by_id, instance.institution_by_id
     per_home: dict[tuple[str, int], list[str]] = {}
     for sid, home in rotators:
         for w in range(pol.windows):
@@ -201,9 +203,10 @@ def _placements(instance: Instance, flow: dict[str, dict[str, int]], rotators: l
         queue = sorted(sids)
         for host, metres in hosts_of[home]:
             for _k in range(flow[f"away|{home}|{w}"].get(f"host|{host}|{w}", 0)):
-                rows.append({"staff_id": queue.pop(0), "home": home, "host": host, "window": w + 1,
+                sid = queue.pop(0)
+                rows.append({"staff_id": sid, "home": home, "host": host, "window": w + 1,
                              "first_period": w * pol.window + 1, "last_period": (w + 1) * pol.window,
-                             "distance_km": metres / 1000.0})
+                             "distance_km": metres / 1000.0, "name": staff[sid].name, "host_name": inst[host].name})
     return pd.DataFrame(rows, columns=COLUMNS).sort_values("staff_id").reset_index(drop=True)
 
 
