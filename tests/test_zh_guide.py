@@ -49,12 +49,12 @@ def _files(text: str) -> dict[str, str]:
 def test_the_guide_shows_every_command() -> None:
     verbs = [c[0] for cmds, _ in _examples() for c in cmds]
     assert verbs == ["solve", "validate", "solve", "compare", "report", "rotate", "sweep", "convert",
-                     "plan", "advance", "validate"], verbs
+                     "plan", "advance", "convert", "demand", "generate", "validate", "validate"], verbs
     assert "情景.yaml" in _files(GUIDE.read_text(encoding="utf-8"))
 
 
 def _broken_workbook(folder: Path) -> None:
-    """三明-有误.xlsx as section 9 describes it: a bad title, an unknown institution, a word for a number."""
+    """三明-有误.xlsx as section 11 describes it: a bad title, an unknown institution, a word for a number."""
     import openpyxl  # heavy
 
     wb = openpyxl.load_workbook(ROOT / "instances" / "sanming-county-zh.xlsx")
@@ -88,7 +88,7 @@ def test_every_example_prints_what_the_guide_shows(tmp_path: Path, monkeypatch: 
         missing = [ln for ln in shown if ln not in printed]
         assert not missing, (cmds, missing, printed)
     for made in ("out/三明/assignments.csv", "out/三明方案.xlsx", "out/三明模式比较.xlsx", "out/三明报告.html",
-                 "out/三明轮转/rotation.csv", "out/三明情景/sweep_totals.csv", "三明五年.xlsx",
+                 "out/三明轮转/rotation.csv", "out/三明轮转.xlsx", "out/需求/wisn.csv", "out/生成县/staff.csv", "out/三明情景/sweep_totals.csv", "三明五年.xlsx",
                  "out/三明五年/2031/assignments.csv", "out/三明2028/instance.yaml"):
         assert (tmp_path / made).is_file(), made
     # the report's charts are as many as the guide says
