@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
+from run import SPREAD  # benchmarks/run.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 LANG = ("--lang", "en")
 
@@ -56,22 +58,8 @@ BUNDLED = ("tiny", "sanming-county", "sanming-county.json", "sanming-county.xlsx
            "sanming-county-zh.xlsx", "sanming-county-5y", "small-county-5y", "hiv-clinic-wisn")
 MODES = ("separate", "county_pool", "unified")
 
-# benchmarks/run.py's SPREAD: twelve county shapes (`generate --communities 1` options); the
+# The twelve county shapes of benchmarks/run.py (`generate --communities 1` options); the
 # scales are multiplied by SPREAD_SCALE here to keep the run short.
-SPREAD: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("default", ("--seed", "1", "--scale", "1.36")),
-    ("no-cap-many-reg", ("--seed", "2", "--scale", "1.2", "--move-cap", "none", "--contracts", "3", "--vacancies", "0.12")),
-    ("binding-cap", ("--seed", "3", "--scale", "0.8", "--move-cap", "0.02")),
-    ("unified-no-cap", ("--seed", "4", "--scale", "1.0", "--mode", "unified", "--move-cap", "none")),
-    ("separate", ("--seed", "5", "--scale", "1.4", "--mode", "separate")),
-    ("many-reg", ("--seed", "6", "--scale", "1.4", "--contracts", "4", "--vacancies", "0.2")),
-    ("no-cap", ("--seed", "7", "--scale", "0.9", "--move-cap", "none")),
-    ("unified-binding", ("--seed", "8", "--scale", "1.3", "--mode", "unified", "--move-cap", "0.01")),
-    ("separate-many-reg", ("--seed", "9", "--scale", "1.0", "--mode", "separate", "--contracts", "3", "--vacancies", "0.15")),
-    ("no-cap-reg-1.4", ("--seed", "10", "--scale", "1.4", "--move-cap", "none", "--contracts", "2.5", "--vacancies", "0.1")),
-    ("unified-many-reg", ("--seed", "11", "--scale", "0.8", "--mode", "unified", "--contracts", "3", "--vacancies", "0.15")),
-    ("tight-cap-1.1", ("--seed", "12", "--scale", "1.1", "--move-cap", "0.015")),
-)
 SPREAD_SCALE = 0.25  # scales 0.2 to 0.35: 205 to 370 staff
 
 # 18 scenarios; 15 km binds in county_pool and unified (40 km is the policy's).

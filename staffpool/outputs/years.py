@@ -15,7 +15,14 @@ from staffpool.errors import InputError
 from staffpool.outputs.files import ensure_not_input, refuse_existing, write_json_atomic
 from staffpool.outputs.plans import _in_year, plan_years, read_fitting_plan, read_plan_summary, result_from_plan
 from staffpool.outputs.results import Result, write_result
-from staffpool.solving.horizon import MAX_INTEGRATED_COLUMNS, HorizonPlan, plan_integrated, plan_rolling
+from staffpool.solving.horizon import (
+    MAX_INTEGRATED_COLUMNS,
+    HorizonPlan,
+    level_totals,
+    plan_integrated,
+    plan_rolling,
+    plan_status,
+)
 
 
 @dataclass
@@ -55,20 +62,11 @@ class HorizonResult:
     def status(self) -> Status:
         """`optimal` when every year is; `time_limit` or `feasible` after the worst year;
         without a plan for every year, `infeasible` when a year is proven so, else `time_limit`."""
-        states = {y.result.status for y in self.years}
-        if not self.complete:
-            return Status.infeasible if Status.infeasible in states else Status.time_limit
-        if states <= {Status.optimal}:
-            return Status.optimal
-        return Status.time_limit if Status.time_limit in states else Status.feasible
+        return plan_status((y.result.status for y in self.years), self.complete)
 
     def totals(self) -> dict[str, float]:
         """Each level summed over the years (distance in km), unrounded."""
-        out: dict[str, float] = {}
-        for y in self.years:
-            for lvl, v in y.result.levels.items():
-                out[lvl.value] = out.get(lvl.value, 0.0) + v
-        return out
+        return level_totals(y.result for y in self.years)
 
     @property
     def summary(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ instance starting the next year. Planning over years is `advance` between years.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -85,19 +86,33 @@ class HorizonPlan:
     rolling: HorizonPlan | None = None  # the rolling plan beside an integrated one
 
     @property
-    def status(self) -> str:
-        if not self.complete:
-            return "infeasible" if any(y.result.status.value == "infeasible" for y in self.years) else "time_limit"
-        states = {y.result.status.value for y in self.years}
-        return "optimal" if states <= {"optimal"} else "time_limit" if "time_limit" in states else "feasible"
+    def status(self) -> SolveStatus:
+        return plan_status((y.result.status for y in self.years), self.complete)
 
     def totals(self) -> dict[str, float]:
         """Each level summed over the years (distance in km)."""
-        out: dict[str, float] = {}
-        for y in self.years:
-            for lvl, v in y.result.levels.items():
-                out[lvl.value] = out.get(lvl.value, 0.0) + v
-        return out
+        return level_totals(y.result for y in self.years)
+
+
+def plan_status(statuses: Iterable[SolveStatus], complete: bool) -> SolveStatus:
+    """A plan over years: `optimal` when every year is; `time_limit` or `feasible` after the
+    worst year; without a plan for every year, `infeasible` when a year is proven so, else
+    `time_limit`."""
+    states = set(statuses)
+    if not complete:
+        return SolveStatus.infeasible if SolveStatus.infeasible in states else SolveStatus.time_limit
+    if states <= {SolveStatus.optimal}:
+        return SolveStatus.optimal
+    return SolveStatus.time_limit if SolveStatus.time_limit in states else SolveStatus.feasible
+
+
+def level_totals(solutions: Iterable[Solution]) -> dict[str, float]:
+    """Each level summed over the years' solutions (distance in km), unrounded."""
+    out: dict[str, float] = {}
+    for solution in solutions:
+        for lvl, v in solution.levels.items():
+            out[lvl.value] = out.get(lvl.value, 0.0) + v
+    return out
 
 
 def plan_rolling(instance: Instance, mode: Mode | str | None = None, solver: str = "highs",
