@@ -69,14 +69,15 @@ def _broken_plan(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> Path:
 def test_explain_names_rules_and_pools_with_units(capfd: pytest.CaptureFixture[str]) -> None:
     code, zh = _run(capfd, "explain", str(ZH_BOOK), "--lang", "zh")
     assert code == 0
-    assert "财政预算" in zh and "C000 差额拨款编制" in zh and "C000 全额拨款编制" in zh
+    assert "财政预算" in zh and "C000（三明县医共体） 差额拨款编制" in zh and "C000（三明县医共体） 全额拨款编制" in zh
+    assert "│ C000（三明县医共体）" in zh  # the community's name beside its id in the where column
     assert "招聘成本 +200,000 元/年" in zh and "调动距离 +10.277 公里" in zh
     assert "加权缺口 -5，调动距离 +10.277 公里，招聘成本" in zh
     for code_word in ("treasury_budget", "differential", "C000,", "+200000"):
         assert code_word not in zh, code_word
     code, en = _run(capfd, "explain", str(ZH_BOOK), "--lang", "en")
     assert code == 0
-    assert "C000 differential posts" in en and "hiring_cost +200,000 yuan/year" in en and "+10.277 km" in en
+    assert "C000 (三明县医共体) differential posts" in en and "hiring_cost +200,000 yuan/year" in en and "+10.277 km" in en
     assert "C000,differential" not in en
 
 
@@ -92,6 +93,7 @@ def test_check_and_report_name_funding_tier_and_institutions(tmp_path: Path, cap
     assert code == 1
     assert "占用差额拨款编制，却安排在 V（Village clinic）（村）" in zh
     assert "乡镇机构 T（Township centre）" in zh and "最多允许 1 人" in zh
+    assert "│ s1（Dr Chen）" in zh and "│ s6（Dr Huang）" in zh and "│ C1（Tiny county）" in zh  # names beside ids
     for code_word in ("differential", "village", "township", "max_moves", "post_use"):
         assert code_word not in zh, code_word
     code, zh = _run(capfd, "report", str(TINY), "--plan", str(plan), "--lang", "zh", "--out", str(tmp_path / "r.html"))

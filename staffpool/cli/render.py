@@ -380,8 +380,9 @@ def solve_tables(result: Result, width: int | None = None) -> list[Any]:
             changes_table(result, width=width)]
 
 
-def check_tables(report: CheckReport, objective: tuple[Level, ...]) -> list[Table]:
-
+def check_tables(report: CheckReport, objective: tuple[Level, ...], names: dict[str, str] | None = None) -> list[Table]:
+    """The levels recomputed from a plan and its violations (`names`: id -> name, shown
+    beside the ids)."""
     t = Table(title=_("Levels recomputed from the plan"), title_justify="left")
     t.add_column(labels.column("level"))
     t.add_column(labels.column("value"), justify="right")
@@ -393,37 +394,40 @@ def check_tables(report: CheckReport, objective: tuple[Level, ...]) -> list[Tabl
         for col in (_("rule"), _("subject"), _("what")):
             v.add_column(col, overflow="fold")
         for x in report.violations[:200]:
-            v.add_row(labels.value("rule", x.rule), u(_where(x.rule, x.subject)), u(x.message))
+            v.add_row(labels.value("rule", x.rule), u(_where(x.rule, x.subject, names)), u(x.message))
         out.append(v)
     return out
 
 
-def _where(rule: str, where: str) -> str:
+def _where(rule: str, where: str, names: dict[str, str] | None = None) -> str:
     """Where a rule gives way, in words: a vacancy pool as "C000 differential posts", a
-    post-use switch by its name; ids (institutions, communities, staff) as they are."""
+    post-use switch by its name; ids (institutions, communities, staff, several joined by
+    commas) with their names beside them when `names` (id -> name) has them."""
     if rule == "vacancy":
-        return labels.pool(where)
-    if rule == "post_use":
-        return labels.value("post_use", where)
-    return where
+        return labels.pool(where, names)
+    if rule == "post_use" and (switch := labels.value("post_use", where)) != where:
+        return switch  # explain's: the switch; check's subject is a person
+    if not names:
+        return where
+    return labels.joined([labels.named(w, names.get(w)) for w in where.split(",")])
 
 
-def explanation_tables(exp: Explanation, width: int | None = None) -> list[Table]:
+def explanation_tables(exp: Explanation, width: int | None = None, names: dict[str, str] | None = None) -> list[Table]:
     """Infeasible: the rules to relax per community (and alternatives); feasible: the limits
-    relaxed by one unit and what changed."""
+    relaxed by one unit and what changed. `names` (id -> name): shown beside the ids."""
     tables: list[Table] = []
     if not exp.feasible:
         for cid, rels in exp.relaxations.items():
             t = Table(title=ngettext("{community} is infeasible: relax this rule", "{community} is infeasible: relax these {n} rules",
-                                     len(rels)).format(community=u(cid), n=len(rels)), title_justify="left")
+                                     len(rels)).format(community=u(labels.named(cid, (names or {}).get(cid))), n=len(rels)), title_justify="left")
             t.add_column(_("rule"), no_wrap=True)
             t.add_column(_("where"), no_wrap=True)
             t.add_column(_("what must change"))
             for r in rels:
-                t.add_row(labels.value("rule", r.rule), u(_where(r.rule, r.where)), u(r.message))
+                t.add_row(labels.value("rule", r.rule), u(_where(r.rule, r.where, names)), u(r.message))
             for n, alt in enumerate(exp.alternatives.get(cid, []), start=1):
                 for r in alt:
-                    t.add_row(_("or ({n}) {rule}").format(n=n, rule=labels.value("rule", r.rule)), u(_where(r.rule, r.where)),
+                    t.add_row(_("or ({n}) {rule}").format(n=n, rule=labels.value("rule", r.rule)), u(_where(r.rule, r.where, names)),
                               u(r.message))
             tables.append(t)
         return tables
@@ -436,7 +440,7 @@ def explanation_tables(exp: Explanation, width: int | None = None) -> list[Table
     for m in sorted(exp.marginals, key=lambda m: (not m.change, m.rule, m.where)):
         change = (labels.joined([f"{level_label(k)} {level_num(k, v, '+')} {labels.unit(k)}".strip()
                                  for k, v in m.change.items()], clauses=True) if m.after is not None else _("no plan"))
-        t.add_row(labels.value("rule", m.rule), u(_where(m.rule, m.where)), u(m.step), _("yes") if m.binds else _("no"), u(change or _("none")))
+        t.add_row(labels.value("rule", m.rule), u(_where(m.rule, m.where, names)), u(m.step), _("yes") if m.binds else _("no"), u(change or _("none")))
     tables.append(fit(t, width, [h["used up now"], h["step"]]))
     return tables
 

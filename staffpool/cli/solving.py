@@ -119,7 +119,7 @@ def check(
             "violations": [{"rule": v.rule, "subject": v.subject, "message": v.message} for v in report.violations],
         })
     else:
-        for t in check_tables(report, inst.policy.objective):
+        for t in check_tables(report, inst.policy.objective, labels.names_of(inst)):
             out.print(t)
         n = len(report.violations)
         held = "[green]" + _("Every hard rule holds") + "[/]" if report.ok else \

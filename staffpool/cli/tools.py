@@ -40,6 +40,7 @@ from staffpool.cli.render import (
 from staffpool.domain.instance import Mode
 from staffpool.errors import InfeasibleError, UsageError
 from staffpool.i18n import N_, _
+from staffpool.inputs import labels
 from staffpool.outputs.files import write_text_atomic
 from staffpool.outputs.plans import plan_years
 from staffpool.outputs.xlsx import compare_sheet, rotation_sheets, write_workbook
@@ -160,7 +161,7 @@ def explain(
     if as_json:
         _print_json(exp.summary)
     else:
-        for t in explanation_tables(exp, width=out.width):
+        for t in explanation_tables(exp, width=out.width, names=labels.names_of(inst)):
             out.print(t)
     if not exp.feasible:
         raise typer.Exit(1)

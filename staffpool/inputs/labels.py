@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from staffpool.domain.instance import Instance
 from staffpool.i18n import _, language, pgettext
 
 
@@ -187,13 +188,24 @@ def joined(items: list[str], clauses: bool = False) -> str:
     return (pgettext("clause separator", ", ") if clauses else pgettext("list separator", ", ")).join(items)
 
 
-def pool(where: str) -> str:
+def pool(where: str, names: dict[str, str] | None = None) -> str:
     """A vacancy pool for people: "C000 differential posts" for a community's pool of one
-    funding (county_pool), "H posts" for an institution's or a community's own."""
+    funding (county_pool), "H posts" for an institution's or a community's own; with
+    `names` (id -> name), the place's name beside its id."""
     place, _sep, funding = where.partition(",")
+    if names:
+        place = named(place, names.get(place))
     if funding:
         return _("{place} {funding} posts").format(place=place, funding=value("funding", funding))
     return _("{place} posts").format(place=place)
+
+
+def names_of(instance: Instance) -> dict[str, str]:
+    """Every community, institution and person of `instance` that has a name: id -> name."""
+    out = {c.id: c.name for c in instance.communities if c.name}
+    out.update((i.id, i.name) for i in instance.institutions if i.name)
+    out.update((p.id, p.name) for p in instance.staff if p.name)
+    return out
 
 
 def named(code: str, name: str | None) -> str:
