@@ -257,3 +257,16 @@ def test_plan_in_chinese_prints_the_same_numbers(tmp_path: Path, monkeypatch: py
     assert "已将 2027, 2028, 2029 年度及 summary.json 写入" in zh
     assert "tiny: integrated plan, optimal" in en and "total" in en and "Wrote 2027, 2028, 2029" in en
     assert tables["zh"][1] == tables["en"][1]
+
+
+def test_an_integrated_plan_proven_infeasible_says_so(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    import staffpool
+    folder = three_years(tmp_path)
+    (folder / "pins.csv").write_text("staff_id,year,at\ns6,2028,H\n", encoding="utf-8")  # a village doctor at county
+    hr = staffpool.plan(folder)
+    assert hr.kind == "integrated" and not hr.complete and hr.status == "infeasible"
+    capfd.readouterr()
+    assert main(["plan", str(folder), "--out", str(tmp_path / "P"), "--lang", "zh"]) == 1
+    said = capfd.readouterr()
+    assert "整体规划，无可行方案" in said.out and "时限" not in said.out + said.err
+    assert not (tmp_path / "P").exists()

@@ -50,19 +50,21 @@ class HorizonResult:
     complete: bool  # every year has a plan
     reasons: list[str] = field(default_factory=list)
     rolling: HorizonResult | None = None  # the rolling plan beside an integrated one
+    stopped: Status | None = None  # an integrated plan that stopped: proven infeasible, or not
 
     @classmethod
     def of(cls, hp: HorizonPlan) -> HorizonResult:
         """The plan over years of the solver's `HorizonPlan`, each year's solution as a `Result`."""
         return cls(instance=hp.instance, kind=hp.kind, years=[YearResult(y.year, Result.of(y.result)) for y in hp.years],
                    complete=hp.complete, reasons=list(hp.reasons),
-                   rolling=cls.of(hp.rolling) if hp.rolling is not None else None)
+                   rolling=cls.of(hp.rolling) if hp.rolling is not None else None, stopped=hp.stopped)
 
     @property
     def status(self) -> Status:
         """`optimal` when every year is; `time_limit` or `feasible` after the worst year;
-        without a plan for every year, `infeasible` when a year is proven so, else `time_limit`."""
-        return plan_status((y.result.status for y in self.years), self.complete)
+        without a plan for every year, `infeasible` when a year (or the program over years) is
+        proven so, else `time_limit`."""
+        return plan_status((y.result.status for y in self.years), self.complete, self.stopped)
 
     def totals(self) -> dict[str, float]:
         """Each level summed over the years (distance in km), unrounded."""

@@ -84,22 +84,25 @@ class HorizonPlan:
     complete: bool  # every year has a plan
     reasons: list[str]
     rolling: HorizonPlan | None = None  # the rolling plan beside an integrated one
+    stopped: SolveStatus | None = None  # an integrated plan that stopped: proven infeasible, or not
 
     @property
     def status(self) -> SolveStatus:
-        return plan_status((y.result.status for y in self.years), self.complete)
+        return plan_status((y.result.status for y in self.years), self.complete, self.stopped)
 
     def totals(self) -> dict[str, float]:
         """Each level summed over the years (distance in km)."""
         return level_totals(y.result for y in self.years)
 
 
-def plan_status(statuses: Iterable[SolveStatus], complete: bool) -> SolveStatus:
+def plan_status(statuses: Iterable[SolveStatus], complete: bool, stopped: SolveStatus | None = None) -> SolveStatus:
     """A plan over years: `optimal` when every year is; `time_limit` or `feasible` after the
-    worst year; without a plan for every year, `infeasible` when a year is proven so, else
-    `time_limit`."""
+    worst year; without a plan for every year, `infeasible` when a year (or, `stopped`, the
+    program over years) is proven so, else `time_limit`."""
     states = set(statuses)
     if not complete:
+        if stopped is not None:
+            states.add(stopped)
         return SolveStatus.infeasible if SolveStatus.infeasible in states else SolveStatus.time_limit
     if states <= {SolveStatus.optimal}:
         return SolveStatus.optimal
@@ -195,7 +198,8 @@ def plan_integrated(instance: Instance, mode: Mode | str | None = None, solver: 
             runner, [(lvl, hm.levels[lvl]) for lvl in instance.policy.objective], profile, time_limit,
             on_level=None if on_level is None else partial(on_level, com.id), confirm=partial(confirm_infeasible, hm))
         if run.stop is not None:
-            return HorizonPlan(instance, "integrated", [], False, [_integrated_stop(run.stop, com.id, profile.name)])
+            return HorizonPlan(instance, "integrated", [], False, [_integrated_stop(run.stop, com.id, profile.name)],
+                               stopped=SolveStatus.infeasible if run.stop.kind == "infeasible" else SolveStatus.time_limit)
         status = max(status, run.status, key=_SEVERITY.index)
         for log in run.levels:
             if log.value is None:  # cut short by the time limit: no sum to check
