@@ -119,3 +119,19 @@ def test_report_of_a_plan_folder_on_tiny(tmp_path: Path) -> None:
 def test_report_out_must_be_html(tmp_path: Path, name: str) -> None:
     assert main(["report", str(TINY), "--no-compare", "--out", str(tmp_path / name)]) == 2
     assert not (tmp_path / name).exists()
+
+
+def test_a_county_of_several_communities_has_one_map_each(tmp_path: Path) -> None:
+    inst = tmp_path / "g"
+    assert main(["generate", "--communities", "2", "--seed", "2", "--scale", "0.2", "--out", str(inst)]) == 0
+    page = tmp_path / "r.html"
+    assert main(["report", str(inst), "--out", str(page)]) == 0
+    html = page.read_text(encoding="utf-8")
+    maps = re.findall(r'<svg id="(chart-moves[^"]*)"', html)
+    assert maps == ["chart-moves-1", "chart-moves-2"]
+    for k, cid in enumerate(("C000", "C001"), start=1):
+        svg = html.split(f'<svg id="chart-moves-{k}"', 1)[1].split("</svg>", 1)[0]
+        assert f"{cid} (" in svg  # the map's title names its community
+        other = "C001" if cid == "C000" else "C000"
+        assert f"({other}-" not in svg  # and holds none of the other's institutions
+        assert f'url(#chart-moves-{k}-arrow)' in svg and f'id="chart-moves-{k}-arrow"' in svg

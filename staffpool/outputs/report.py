@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from staffpool.domain.instance import Instance, Level, level_value
+from staffpool.domain.instance import Community, Instance, Level, level_value
 from staffpool.errors import UsageError
 from staffpool.i18n import _, language, ngettext, pgettext
 from staffpool.inputs import labels
@@ -325,19 +325,21 @@ def _km_ticks(cx: float, cy: float, scale: float, step: float, origin: tuple[flo
     return body
 
 
-def _map_head(title: str) -> list[str]:
+def _map_head(title: str, chart_id: str) -> list[str]:
     """The map's title and its legend: the tiers' colours and what an arrow means."""
     return [_text(10, 20, title, "start", 14, INK, "bold"),
             *_legend(10, 44, [(labels.value("tier", t), TIER_COLOURS[t]) for t in TIERS]),
-            _line(300, 40, 330, 40, "#7a2e8e", 2.5, ' marker-end="url(#chart-moves-arrow)"'),
+            _line(300, 40, 330, 40, "#7a2e8e", 2.5, f' marker-end="url(#{chart_id}-arrow)"'),
             _text(336, 44, _("a move: from → to, thicker for more people (km in the moves table)"), "start", 11, INK)]
 
 
-def chart_moves(result: Result) -> str:
+def chart_moves(result: Result, community: Community | None = None, chart_id: str = "chart-moves") -> str:
     """The institutions where they are (km axes, north up), each named: county and township
-    ones by name, village ones by a number in the key below; an arrow per route moved."""
+    ones by name, village ones by a number in the key below; an arrow per route moved.
+    `community`: that community's institutions only (a county of several: one map each)."""
     width, map_h, top, left, right = 760, 540, 62, 50, 746
-    insts = sorted(result.instance.institutions, key=lambda i: (TIERS.index(i.tier.value), i.id))
+    insts = sorted((i for i in result.instance.institutions if community is None or i.community == community.id),
+                   key=lambda i: (TIERS.index(i.tier.value), i.id))
     xs, ys = [i.x_km for i in insts] or [0.0], [i.y_km for i in insts] or [0.0]
     xmin, xmax, ymin, ymax = min(xs), max(xs), min(ys), max(ys)
     span = max(xmax - xmin, ymax - ymin, 1.0)
@@ -352,7 +354,7 @@ def chart_moves(result: Result) -> str:
     by_id = {i.id: i for i in insts}
     flows = _flows(result)
     body = [
-        '<defs><marker id="chart-moves-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="11" '
+        f'<defs><marker id="{chart_id}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="11" '
         'markerHeight="11" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#7a2e8e"/></marker></defs>',
         f'<rect x="{left}" y="{top}" width="{right - left}" height="{map_h}" fill="none" stroke="{AXIS}" stroke-width="1"/>',
     ]
@@ -363,12 +365,14 @@ def chart_moves(result: Result) -> str:
     body.append(f'<text x="14" y="{_n(top + map_h / 2)}" text-anchor="middle" font-size="11" fill="{MUTED}" '
                 f'transform="rotate(-90 14 {_n(top + map_h / 2)})">{y_title}</text>')
     for (f, t), (n, km) in sorted(flows.items()):
+        if f not in by_id or t not in by_id:
+            continue  # another community's route
         (x1, y1), (x2, y2) = px(by_id[f]), px(by_id[t])
         dist = math.hypot(x2 - x1, y2 - y1)
         if dist > 8:  # stop short of the dot so the arrowhead shows
             x2, y2 = x2 - (x2 - x1) * 5 / dist, y2 - (y2 - y1) * 5 / dist
         arrow = _line(x1, y1, x2, y2, "#7a2e8e", 1.2 + 1.2 * math.sqrt(n),
-                      ' stroke-opacity="0.7" marker-end="url(#chart-moves-arrow)"')
+                      f' stroke-opacity="0.7" marker-end="url(#{chart_id}-arrow)"')
         tip = ngettext("{src} → {dst}: {n} moved, {km} km", "{src} → {dst}: {n} moved, {km} km", n).format(
             src=f"{by_id[f].name} ({f})", dst=f"{by_id[t].name} ({t})", n=n, km=f"{km:.1f}")
         body.append(f"<g>{arrow}<title>{escape(tip)}</title></g>")
@@ -387,10 +391,12 @@ def chart_moves(result: Result) -> str:
         body.append(_text(left, y, _("Numbered on the map ({tier}):").format(tier=labels.value("tier", "village")),
                           "start", 11, INK, "bold"))
     key, y = _map_key(key_items, left, y + 16, right - left)
-    moves = sum(n for n, _km in flows.values())
+    moves = sum(n for (f, _t), (n, _km) in flows.items() if f in by_id)
     title = _("Moves on the map: {n} moved").format(n=moves) if moves else _("Institutions on the map: no moves")
-    return _svg("chart-moves", _("Map of institutions by tier with moves as arrows"), width, int(y + 8),
-                _map_head(title) + body + key)
+    if community is not None:
+        title = _("{community}: {title}").format(community=labels.named(community.id, community.name), title=title)
+    return _svg(chart_id, _("Map of institutions by tier with moves as arrows"), width, int(y + 8),
+                _map_head(title, chart_id) + body + key)
 
 
 def chart_modes(rows: Sequence[dict[str, Any]], first: Level) -> str:
@@ -522,11 +528,15 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
         ("chart-shortfall", chart_shortfall(result),
          _("Each institution by name (its id in brackets): its need (light) and the staff still short of it after "
            "the plan (red, short / need), the most short first.")),
-        ("chart-moves", chart_moves(result),
-         _("Institutions by their x/y coordinates in km (north up), coloured by tier and named; village clinics by "
-           "number, named in the key under the map. An arrow per route moved, thicker for more people; each route's "
-           "people and km are in the moves table below.")),
     ]
+    map_caption = _("Institutions by their x/y coordinates in km (north up), coloured by tier and named; village clinics by "
+                    "number, named in the key under the map. An arrow per route moved, thicker for more people; each route's "
+                    "people and km are in the moves table below.")
+    if len(inst.communities) > 1:  # communities are apart: one map each keeps each legible
+        figures += [(f"chart-moves-{k}", chart_moves(result, c, f"chart-moves-{k}"), map_caption)
+                    for k, c in enumerate(inst.communities, start=1)]
+    else:
+        figures.append(("chart-moves", chart_moves(result), map_caption))
     if compare_rows:
         figures.append(("chart-modes", chart_modes(compare_rows, inst.policy.objective[0]),
                         _("Each reform stage solved alone: its first objective level and its moves.")))
@@ -572,7 +582,8 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
         rows = [tuple(None if (isinstance(v, float) and v != v) else v for v in r)
                 for r in shown[ccols].itertuples(index=False, name=None)]
         parts.append(_table(ccols, rows, {"distance_km"}, "changes"))
-    parts += [f'<pre id="layout">{{}}</pre><script>{_SCRIPT % json.dumps([*CHART_IDS, "report-title"])}</script>',
+    ids = [*CHART_IDS, *(fid for fid, _svg_, _c in figures if fid not in CHART_IDS), "report-title"]
+    parts += [f'<pre id="layout">{{}}</pre><script>{_SCRIPT % json.dumps(ids)}</script>',
               "</body></html>\n"]
     return "\n".join(parts)
 
