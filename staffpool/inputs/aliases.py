@@ -146,7 +146,7 @@ KEY_ALIASES: dict[str, tuple[str, ...]] = {
     "horizon": ("规划期",),
     "start": ("起始年份",),
     "years": ("年数",),
-    "mode": ("管理模式",),
+    "mode": ("管理模式", "模式"),
     "objective": ("优化目标",),
     "max_distance_km": ("最远调动距离km", "最远调动距离"),
     "salary": ("年薪",),

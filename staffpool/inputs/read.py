@@ -25,6 +25,7 @@ from staffpool.inputs.aliases import (
     KEY_VALUE_KIND,
     NORM_ALIASES,
     NORM_VALUE_KIND,
+    TABLE_ALIASES,
     chinese,
     column_lookup,
     key_part_lookup,
@@ -358,7 +359,9 @@ def _read_folder(folder: Path) -> RawInstance:
                 problems.append(Problem("instance.yaml", None, "", "", _("must be a mapping of keys (name, policy, communities)")))
                 unreadable.add("communities")
                 loaded = {}
-            meta = _table_keys(loaded, ("communities",))
+            loaded = _table_keys(loaded, ("communities",))
+            meta = {**_meta_keys(loaded, "instance.yaml", ("communities",), problems, warnings),
+                    **({"communities": loaded["communities"]} if "communities" in loaded else {})}
     _unknown_files(folder, warnings)
     tables: dict[str, RawTable] = {}
     for name in ("institutions", "staff", "requirements", "workload", "pins", "budgets"):
@@ -383,6 +386,54 @@ def _table_keys(data: dict[Any, Any], tables: tuple[str, ...]) -> dict[Any, Any]
     """A JSON or YAML mapping with a table's other name (`人员`, ` Staff `) read as the table."""
     lookup = table_lookup(tables)
     return {lookup.get(normalise(k), k) if isinstance(k, str) else k: v for k, v in data.items()}
+
+
+_TOP_KEYS = ("name", "policy", "horizon")
+
+
+def _meta_keys(data: dict[Any, Any], label: str, tables: tuple[str, ...], problems: list[Problem],
+               warnings: list[Problem]) -> dict[str, Any]:
+    """The name, policy and horizon of a JSON or YAML instance, read as the workbook's instance
+    sheet reads them: every key (inside policy and horizon too) by any of its names
+    (`政策: {管理模式: 统一管理}`), Chinese values of modes, levels, tiers and switches as codes.
+    A top-level key that is none of these nor a table is never dropped in silence: a slip
+    from a known one is a problem ("did you mean"), any other is ignored with a warning."""
+    parts = key_part_lookup()
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in tables:
+            continue
+        part = parts.get(normalise(key), normalise(key)) if isinstance(key, str) else key
+        if part in _TOP_KEYS:
+            out[part] = _nested_keys(value, part, parts) if isinstance(value, dict) else value
+            continue
+        spellings = {normalise(n): n for n in (*_TOP_KEYS, *tables)}
+        spellings.update({normalise(chinese("key", n)): n for n in _TOP_KEYS})
+        spellings.update({normalise(a): t for t in tables for a in TABLE_ALIASES.get(t, ())})
+        near = sorted({spellings[s] for s in near_misses(str(key), spellings)})
+        if near:
+            problems.append(Problem(label, None, str(key), "", _("unknown key: did you mean {names}?").format(
+                names=", ".join(near))))
+        else:
+            warnings.append(Problem(label, None, str(key), "", _("unknown key, ignored: the keys are listed in docs/input.md")))
+    return out
+
+
+def _nested_keys(node: dict[Any, Any], prefix: str, parts: dict[str, str]) -> dict[Any, Any]:
+    """A policy or horizon mapping with its keys' other names read as the keys (an unknown key
+    kept as written, for the policy's own check to name) and Chinese values as codes."""
+    out: dict[Any, Any] = {}
+    for key, value in node.items():
+        part = parts.get(normalise(key), key) if isinstance(key, str) else key
+        dotted = f"{prefix}.{part}"
+        if isinstance(value, dict):
+            value = _nested_keys(value, dotted, parts)
+        elif part == "norms":
+            value = _norms(value)
+        else:
+            value = _coded(dotted, value)
+        out[part] = value
+    return out
 
 
 def _list_table(
@@ -452,7 +503,7 @@ def _read_json(path: Path) -> RawInstance:
                 unreadable.add(name)
             continue
         tables[name] = _list_table(data[name], f"{label}: {name}", problems, name, warnings)
-    meta = {k: v for k, v in data.items() if k in ("name", "policy", "horizon")}
+    meta = _meta_keys(data, label, SHEETS, problems, warnings)
     return RawInstance(path, label, meta, tables, problems, input_files=[path], warnings=warnings, unreadable=unreadable)
 
 
