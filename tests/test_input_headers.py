@@ -64,6 +64,8 @@ def test_capitalised_and_spaced_headers_read_as_the_columns(tmp_path: Path, capf
     _set_header(inst, "staff.csv", "posted_at", " Posted At ")
     _set_header(inst, "staff.csv", "grassroots_due", "GRASSROOTS-DUE")
     _set_header(inst, "institutions.csv", "capacity", "Capacity")
+    _set_header(inst, "institutions.csv", "x_km", "横坐标（公里）")  # a unit in brackets, as offices write it
+    _set_header(inst, "institutions.csv", "y_km", "y (km)")
     assert load_instance(inst) == load_instance(SANMING)
     assert main(["validate", str(inst), "--json", "--strict"]) == 0
     assert json.loads(capfd.readouterr().out)["warnings"] == []

@@ -43,8 +43,8 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "funding": ("经费形式",),
         "approved_posts": ("核定编制数",),
         "service_population": ("服务人口",),
-        "x_km": ("横坐标km", "横坐标"),
-        "y_km": ("纵坐标km", "纵坐标"),
+        "x_km": ("横坐标km", "横坐标", "横坐标(km)", "横坐标(公里)"),
+        "y_km": ("纵坐标km", "纵坐标", "纵坐标(km)", "纵坐标(公里)"),
         "capacity": ("容量",),
     },
     "staff": {
@@ -148,7 +148,7 @@ KEY_ALIASES: dict[str, tuple[str, ...]] = {
     "years": ("年数",),
     "mode": ("管理模式", "模式"),
     "objective": ("优化目标",),
-    "max_distance_km": ("最远调动距离km", "最远调动距离"),
+    "max_distance_km": ("最远调动距离km", "最远调动距离", "最远调动距离(km)", "最远调动距离(公里)"),
     "salary": ("年薪",),
     "county_managed_township_used": ("县管编制可用于乡镇",),
     "county_managed_village_used": ("县管编制可用于村",),
@@ -189,7 +189,7 @@ NORM_ALIASES: dict[str, tuple[str, ...]] = {
 }
 NORM_VALUE_KIND = {"tier": "tier", "specialty": "specialty", "min_title": "title"}
 
-_SEPARATORS = re.compile(r"[\s_\-]+")
+_SEPARATORS = re.compile(r"[\s_\-()（）]+")  # a unit in brackets reads as a part: `x (km)` is `x_km`
 
 
 def normalise(name: str) -> str:
