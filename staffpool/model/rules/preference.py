@@ -1,0 +1,70 @@
+"""The preference level: people's wishes (preferences.csv), as people.md §1 defines them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from staffpool.domain.instance import Level, wish_cost
+from staffpool.model.community import CommunityModel
+from staffpool.model.horizon import HorizonModel
+from staffpool.model.linear import Expr
+
+
+def _costs(wishes: tuple[tuple[str, int], ...], ids: list[str]) -> Any:
+    """The cost at each institution of `ids` of someone with these wishes (numpy ints)."""
+    import numpy as np  # heavy: the rule reads the columns as arrays
+
+    return np.array([wish_cost(wishes, j) for j in ids], dtype=np.int64)
+
+
+def define_preference(cm: CommunityModel) -> None:
+    r"""The level (no constraint). With W_k the (institution, rank) rows of cohort k's
+    members (the same for all: wishes split cohorts) and n_k = |W_k|:
+
+    .. math::
+        cost_k(j) = \begin{cases} 0 & W_k = \emptyset \\ rank_k(j) - 1 & j \text{ listed in } W_k \\
+                    n_k & \text{otherwise} \end{cases} \qquad
+        preference = \sum_k \sum_o cost_k(inst(o))\, x_{k,o}
+
+    Every column posts someone (a candidate's column hires them; one not hired has no
+    column and costs 0), so this is Σ over the people posted of their cost: an integer,
+    proven exactly.
+    """
+    terms: dict[int, float] = {}
+    wished = [c for c in cm.cohorts if c.wishes]
+    if wished:
+        import numpy as np  # heavy: the rule reads the columns as arrays
+
+        inst, _cohort = cm.x_arrays()
+        ids = [j.id for j in cm.institutions]
+        for c in wished:
+            cols = np.arange(cm.cols[c.index].start, cm.cols[c.index].stop, dtype=np.int64)
+            cost = _costs(c.wishes, ids)[inst[cols]]
+            keep = cost != 0
+            terms.update(zip(cols[keep].tolist(), cost[keep].tolist(), strict=True))
+    cm.levels[Level.preference] = Expr(terms)
+
+
+def define_preference_years(hm: HorizonModel, year: int) -> None:
+    r"""Year form: the level is the one-year level summed over the years, so year y adds,
+    over the arcs of y that end at an institution (the people posted that year; `out`,
+    a candidate not hired, costs 0),
+
+    .. math:: preference \mathrel{+}= \sum_{a \in A_y: to(a) \ne out} cost_{class(a)}(to(a))\, f_a
+
+    with cost as in the one-year form (a class's cohorts share their wishes).
+    """
+    terms: dict[int, float] = {}
+    if hm.instance.wishes:
+        import numpy as np  # heavy: the rule reads the arcs as arrays
+
+        if "wish_costs" not in hm.derived:
+            ids = [j.id for j in hm.institutions]
+            hm.derived["wish_costs"] = np.array([_costs(k.wishes, ids) for k in hm.classes] or [[0] * len(ids)],
+                                                dtype=np.int64).reshape(max(1, len(hm.classes)), len(ids))
+        a = hm.year_arcs(year)
+        posted = np.nonzero(a.target >= 0)[0]
+        cost = hm.derived["wish_costs"][a.klass[posted], a.target[posted]]
+        keep = cost != 0
+        terms = dict(zip(a.col[posted][keep].tolist(), cost[keep].tolist(), strict=True))
+    hm.levels.setdefault(Level.preference, Expr()).terms.update(terms)
