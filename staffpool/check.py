@@ -489,6 +489,30 @@ def _wishes(instance: Instance, plan: Plan) -> tuple[int, dict[str, int]]:
     return level, counts
 
 
+def check_recorded_preferences(instance: Instance, plan: Plan, ranks: dict[str, str] | None,
+                               counts: object) -> list[Violation]:
+    """What a plan folder says of wishes against the checker's own reading: each
+    assignments.csv `preference_rank` (`ranks`, by staff id; None: no such column) and
+    summary.json `preferences` (`counts`; None: not recorded)."""
+    rows: dict[str, dict[str, int]] = {}
+    for p in instance.preferences:
+        rows.setdefault(p.staff_id, {})[p.institution] = p.rank
+    found: list[Violation] = []
+    for sid, written in (ranks or {}).items():
+        a = plan.get(sid)
+        to = a.to_institution if a is not None else None
+        rank = rows.get(sid, {}).get(to or "")
+        if written.strip() != ("" if rank is None else str(rank)):
+            found.append(Violation("preference", sid, _("preference_rank is {written!r}, the checker finds {rank!r}").format(
+                written=written, rank="" if rank is None else str(rank))))
+    if counts is not None:
+        mine = preference_counts(instance, plan)
+        if counts != mine:
+            found.append(Violation("preference", "summary.json", _("preferences are {written}, the checker finds {mine}").format(
+                written=counts, mine=mine)))
+    return found
+
+
 def preference_counts(instance: Instance, plan: Plan) -> dict[str, int]:
     """summary.json `preferences`: people with rows, and of those posted, how many at their
     first choice, at a listed institution and elsewhere (the checker's own reading)."""

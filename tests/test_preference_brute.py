@@ -129,7 +129,7 @@ def brute(instance: Instance, mode: str) -> tuple[float, ...] | None:
 @st.composite
 def wished_instances(draw: st.DrawFn) -> Instance:
     """Up to four institutions and five people, some with wishes."""
-    tiers = ["county"] + draw(st.lists(st.sampled_from(["township", "village"]), min_size=1, max_size=3))
+    tiers = ["county", *draw(st.lists(st.sampled_from(["township", "village"]), min_size=1, max_size=3))]
     insts = []
     for k, tier in enumerate(tiers):
         posts = 0 if tier == "village" else draw(st.integers(0, 2))
