@@ -138,8 +138,9 @@ def table(result: Result, name: str) -> pd.DataFrame:
     rows = result.rows(name)
     df = pd.DataFrame(rows, columns=COLUMNS[name])
     if name == "assignments":
-        # Yuan as given (integers when whole, blank for a candidate not hired), not floats.
-        for col in MONEY_COLUMNS:
+        # Yuan as given (integers when whole, blank for a candidate not hired), not floats;
+        # a rank is a whole number or blank.
+        for col in (*MONEY_COLUMNS, "preference_rank"):
             df[col] = pd.Series([r[col] for r in rows], index=df.index, dtype=object)
     return df
 
