@@ -1,4 +1,4 @@
-"""The preference level against a brute force, in each mode.
+"""The preference level against a brute force, in each mode, with pins and money.
 
 The brute force below enumerates every assignment of a small instance and judges it with
 its own reading of the rules (model.md, and the wishes: rank − 1 where listed, the number
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from staffpool import solve
 from staffpool.check import check_plan, preference_counts
 from staffpool.constants import Status
-from staffpool.domain.instance import Community, Instance, Level, Preference
+from staffpool.domain.instance import Community, Instance, Level, Pin, Preference
 
 from .helpers import inst, make, person, req
 
@@ -36,11 +36,16 @@ def _m(a, b) -> int:
 
 
 def _choices(instance: Instance, mode: str, s) -> list[tuple[str | None, str | None, str | None]]:
-    """(institution, post taken: pool or None, source) for one person."""
+    """(institution, post taken: pool or None, source) for one person, within their pins."""
     limit = instance.policy.max_distance_km
     home = {i.id: i for i in instance.institutions}
-    out: list[tuple[str | None, str | None, str | None]] = [(None, None, None)] if s.status.value == "candidate" else []
+    pins = [p for p in instance.pins if p.staff_id == s.id]
+    pinned_at = {p.at for p in pins if p.at is not None}
+    out: list[tuple[str | None, str | None, str | None]] = (
+        [(None, None, None)] if s.status.value == "candidate" and not pinned_at else [])
     for j in instance.institutions:
+        if (pinned_at and j.id not in pinned_at) or any(p.not_at == j.id for p in pins):
+            continue
         if s.title.value == "village_doctor" and j.tier.value != "village":
             continue
         if s.status.value != "candidate" and j.id != s.posted_at:
@@ -103,10 +108,26 @@ def _levels(instance: Instance, where: dict[str, tuple[str | None, str | None, s
     }
 
 
+_SHARE = {"full": 1.0, "differential": 0.3, "all": 0.6}  # the default treasury shares; "all": unified
+
+
+def _treasury(instance: Instance, mode: str, combo) -> float:
+    """Σ salary × share of the post taken, over people regularised or hired (default
+    salaries and shares: whole yuan, no rounding needed)."""
+    home = {i.id: i for i in instance.institutions}
+    total = 0.0
+    for s, (j, pool, _src) in combo:
+        if pool is not None:
+            funding = home[j].funding.value if mode == "separate" else pool
+            total += instance.policy.salary[s.title] * _SHARE[funding]
+    return total
+
+
 def brute(instance: Instance, mode: str) -> tuple[float, ...] | None:
     """The lexicographic optimum of ORDER over every assignment (None: none is feasible)."""
     vac = _vacancies(instance, mode)
-    max_moves = instance.communities[0].max_moves
+    comm = instance.communities[0]
+    max_moves = comm.max_moves
     best: tuple[float, ...] | None = None
     people = list(instance.staff)
     for combo in itertools.product(*(_choices(instance, mode, s) for s in people)):
@@ -119,6 +140,10 @@ def brute(instance: Instance, mode: str) -> tuple[float, ...] | None:
             continue
         lv = _levels(instance, where)
         if max_moves is not None and lv["moves"] > max_moves:
+            continue
+        if comm.hiring_budget is not None and lv["hiring_cost"] > comm.hiring_budget:
+            continue
+        if comm.treasury_budget is not None and _treasury(instance, mode, zip(people, combo, strict=True)) > comm.treasury_budget:
             continue
         key = tuple(lv[k] for k in ORDER)
         if best is None or key < best:  # exact: every level here is a whole number (km: metres / 1000)
@@ -160,14 +185,22 @@ def wished_instances(draw: st.DrawFn) -> Instance:
             listed = draw(st.lists(st.sampled_from([i.id for i in insts]), min_size=1, max_size=3, unique=True))
             ranks = draw(st.permutations(range(1, len(listed) + 2)))  # distinct, gaps allowed
             wishes += [Preference(staff_id=s.id, institution=j, rank=r) for j, r in zip(listed, ranks, strict=False)]
-    comm = Community(id="C1", name="C1", max_moves=draw(st.sampled_from([None, 0, 1, 2])))
+    comm = Community(id="C1", name="C1", max_moves=draw(st.sampled_from([None, 0, 1, 2])),
+                     hiring_budget=draw(st.sampled_from([None, None, 0, 150000, 350000])),
+                     treasury_budget=draw(st.sampled_from([None, None, 0, 60000, 200000])))
     policy = {"max_distance_km": draw(st.sampled_from([None, 15, 30]))}
+    pins = []
+    if draw(st.booleans()):  # one decision already taken
+        s = draw(st.sampled_from(staff))
+        j = draw(st.sampled_from(insts)).id
+        pins.append(Pin(staff_id=s.id, at=j) if draw(st.booleans()) else Pin(staff_id=s.id, not_at=j))
     base = make(insts, staff, reqs, policy, [comm])
-    return Instance(**{**{f: getattr(base, f) for f in Instance.model_fields}, "preferences": tuple(wishes)})
+    return Instance(**{**{f: getattr(base, f) for f in Instance.model_fields}, "preferences": tuple(wishes),
+                       "pins": tuple(pins)})
 
 
 @pytest.mark.parametrize("mode", ["separate", "county_pool", "unified"])
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instance=wished_instances())
 def test_preference_level_equals_brute_force(mode: str, instance: Instance) -> None:
     if instance.preferences:
