@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +22,7 @@ from staffpool import solve
 from staffpool.check import check_plan, preference_counts
 from staffpool.constants import Status
 from staffpool.domain.instance import Community, Instance, Level, Pin, Preference
+from staffpool.inputs.validate import load_instance
 
 from .helpers import inst, make, person, req
 
@@ -236,3 +238,41 @@ def test_brute_force_sees_the_wishes() -> None:
                           "preferences": (Preference(staff_id="s1", institution="I0", rank=2),
                                           Preference(staff_id="s0", institution="I0", rank=1))})
     assert brute(staying, "county_pool") == (0.0, 1.0, 1.0, 5.0, 0.0, 0.0)  # s1 goes: 2 − 1
+
+
+# ---------------------------------------------------------------- a county with wishes, per person
+
+
+@pytest.fixture(scope="module")
+def wished_county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated two-community instance where every fourth person lists three wishes
+    (benchmarks/wishes.py, the benchmark's generator)."""
+    import sys
+
+    from staffpool.tools.generate import generate
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks.wishes import add_wishes
+
+    base = generate(2, seed=11, scale=0.25, out_dir=tmp_path_factory.mktemp("gen") / "two")
+    out = base.parent / "wished"
+    assert add_wishes(base, out) > 0
+    return out
+
+
+@pytest.mark.parametrize("mode", ["separate", "county_pool", "unified"])
+def test_levels_equal_the_per_person_model_with_wishes(wished_county: Path, mode: str) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks.naive import solve_naive
+
+    instance = load_instance(wished_county)
+    assert Level.preference in instance.policy.objective and instance.preferences
+    result = solve(instance, mode=mode)
+    assert result.status == Status.optimal
+    assert check_plan(instance, result.plan, result.mode).ok
+    naive = solve_naive(instance, result.mode)
+    assert naive.status == "optimal"
+    for lvl, value in result.objective.items():
+        assert value == pytest.approx(naive.levels[Level(lvl)], abs=1e-6), lvl
