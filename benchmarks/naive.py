@@ -160,7 +160,7 @@ class NaiveResult:
 
 
 def wish_cost(rows: dict[str, int], institution: str) -> int:
-    """people.md's wishes: rank − 1 at a listed institution, the number of rows elsewhere."""
+    """docs/model.md's wishes: rank − 1 at a listed institution, the number of rows elsewhere."""
     return rows[institution] - 1 if institution in rows else len(rows)
 
 

@@ -178,7 +178,7 @@ def _oracle_levels(instance: Instance, plan: Plan) -> dict[Level, float]:
 
 
 def _wish_level(instance: Instance, plan: Plan) -> int:
-    """people.md's wishes: Σ over people posted of rank − 1 where listed, their number of
+    """docs/model.md's wishes: Σ over people posted of rank − 1 where listed, their number of
     rows where not, 0 without rows."""
     total = 0
     for s in instance.staff:

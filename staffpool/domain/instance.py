@@ -362,15 +362,6 @@ class Preference(_Frozen):
     rank: int = Field(ge=1)
 
 
-def wish_cost(wishes: tuple[tuple[str, int], ...], institution: str) -> int:
-    """The cost of a person with these (institution, rank) rows posted at `institution`:
-    0 without rows, rank − 1 at a listed institution, the number of rows elsewhere."""
-    for j, rank in wishes:
-        if j == institution:
-            return rank - 1
-    return len(wishes)
-
-
 class Budget(_Frozen):
     """One row of budgets.csv: a community's limits in one year (None: the community's own)."""
 
@@ -432,7 +423,7 @@ class Instance(_Frozen):
 
     @model_validator(mode="after")
     def _preference_order(self) -> Instance:
-        # Wishes given and no objective named: they come after moves (people.md).
+        # Wishes given and no objective named: they come after moves (docs/model.md, "Wishes").
         if self.preferences and "objective" not in self.policy.model_fields_set:
             object.__setattr__(self, "policy", self.policy.model_copy(update={"objective": PREFERENCE_OBJECTIVE}))
         return self

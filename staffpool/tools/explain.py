@@ -446,7 +446,7 @@ def trial_for_wishes(instance: Instance, sub: Instance, community: str, moves: i
         return None
     comm = sub.communities[0]
     limit = moves + 1 if comm.max_moves is None else min(comm.max_moves, moves + 1)
-    order = [lvl for lvl in objective if lvl != Level.preference]
+    order: list[Level] = [lvl for lvl in objective if lvl != Level.preference]
     order.insert(1 if order[0] == Level.shortfall else 0, Level.preference)
     trial = sub.model_copy(update={"communities": (comm.model_copy(update={"max_moves": limit}),)})
     missed = result.levels.get(Level.preference, 0.0) > 0

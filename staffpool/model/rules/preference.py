@@ -1,20 +1,25 @@
-"""The preference level: people's wishes (preferences.csv), as people.md §1 defines them."""
+"""The preference level: people's wishes (preferences.csv; docs/model.md, "Wishes")."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from staffpool.domain.instance import Level, wish_cost
+from staffpool.domain.instance import Level
 from staffpool.model.community import CommunityModel
 from staffpool.model.horizon import HorizonModel
 from staffpool.model.linear import Expr
 
 
-def _costs(wishes: tuple[tuple[str, int], ...], ids: list[str]) -> Any:
-    """The cost at each institution of `ids` of someone with these wishes (numpy ints)."""
+def _costs(wishes: tuple[tuple[str, int], ...], pos: dict[str, int], n: int) -> Any:
+    """The cost at each of the n institutions (`pos`: id -> position) of someone with these
+    wishes (numpy ints): the number of rows, but rank − 1 where listed."""
     import numpy as np  # heavy: the rule reads the columns as arrays
 
-    return np.array([wish_cost(wishes, j) for j in ids], dtype=np.int64)
+    cost = np.full(n, len(wishes), dtype=np.int64)
+    for j, rank in wishes:
+        if j in pos:
+            cost[pos[j]] = rank - 1
+    return cost
 
 
 def define_preference(cm: CommunityModel) -> None:
@@ -36,10 +41,10 @@ def define_preference(cm: CommunityModel) -> None:
         import numpy as np  # heavy: the rule reads the columns as arrays
 
         inst, _cohort = cm.x_arrays()
-        ids = [j.id for j in cm.institutions]
+        pos = {j.id: n for n, j in enumerate(cm.institutions)}
         for c in wished:
             cols = np.arange(cm.cols[c.index].start, cm.cols[c.index].stop, dtype=np.int64)
-            cost = _costs(c.wishes, ids)[inst[cols]]
+            cost = _costs(c.wishes, pos, len(pos))[inst[cols]]
             keep = cost != 0
             terms.update(zip(cols[keep].tolist(), cost[keep].tolist(), strict=True))
     cm.levels[Level.preference] = Expr(terms)
@@ -59,9 +64,9 @@ def define_preference_years(hm: HorizonModel, year: int) -> None:
         import numpy as np  # heavy: the rule reads the arcs as arrays
 
         if "wish_costs" not in hm.derived:
-            ids = [j.id for j in hm.institutions]
-            hm.derived["wish_costs"] = np.array([_costs(k.wishes, ids) for k in hm.classes] or [[0] * len(ids)],
-                                                dtype=np.int64).reshape(max(1, len(hm.classes)), len(ids))
+            pos = {j.id: n for n, j in enumerate(hm.institutions)}
+            hm.derived["wish_costs"] = np.array([_costs(k.wishes, pos, len(pos)) for k in hm.classes] or [[0] * len(pos)],
+                                                dtype=np.int64).reshape(max(1, len(hm.classes)), len(pos))
         a = hm.year_arcs(year)
         posted = np.nonzero(a.target >= 0)[0]
         cost = hm.derived["wish_costs"][a.klass[posted], a.target[posted]]
