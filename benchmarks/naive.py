@@ -159,6 +159,11 @@ class NaiveResult:
     seconds: float
 
 
+def wish_cost(rows: dict[str, int], institution: str) -> int:
+    """docs/model.md's wishes: rank − 1 at a listed institution, the number of rows elsewhere."""
+    return rows[institution] - 1 if institution in rows else len(rows)
+
+
 def solve_naive(instance: Instance, mode: Mode | None = None, solver: str = "highs",
                 time_limit: float | None = None) -> NaiveResult:
     t0 = time.perf_counter()
@@ -215,6 +220,9 @@ def solve_naive(instance: Instance, mode: Mode | None = None, solver: str = "hig
         prob += sv + pulp.lpSum(cover) >= r.need
         short_terms.append(r.weight * sv)
     inst = instance.institution_by_id
+    wishes: dict[str, dict[str, int]] = {}
+    for p in instance.preferences:
+        wishes.setdefault(p.staff_id, {})[p.institution] = p.rank
     levels = {
         Level.shortfall: pulp.lpSum(short_terms),
         Level.moves: pulp.lpSum(moved.values()),
@@ -226,6 +234,8 @@ def solve_naive(instance: Instance, mode: Mode | None = None, solver: str = "hig
                                         if staff[sid].status == StaffStatus.contract and o.post is None),
         Level.treasury_cost: pulp.lpSum(post_cost(instance, staff[sid].title, str(o.funding)) * v
                                         for (sid, o), v in treasury.items()),
+        Level.preference: pulp.lpSum(wish_cost(wishes[sid], o.institution) * v for (sid, o), v in y.items()
+                                     if sid in wishes),
     }
     values: dict[Level, float] = {}
     for lvl in instance.policy.objective:

@@ -458,7 +458,65 @@ def compute_levels(instance: Instance, plan: Plan, mode: Mode | None = None) -> 
         Level.hiring_cost: float(cost),
         Level.unregularised: float(unreg),
         Level.treasury_cost: float(sum(_treasury_added(instance, mode or instance.policy.mode, plan).values())),
+        Level.preference: float(_wishes(instance, plan)[0]),
     }
+
+
+def _wishes(instance: Instance, plan: Plan) -> tuple[int, dict[str, int]]:
+    """The preference level and its counts (people with rows; of those posted, at their
+    first choice, at a listed institution, elsewhere), person by person: someone posted
+    where they listed rank r costs r − 1, elsewhere the number of their rows; without rows,
+    or not posted (a candidate not hired), 0."""
+    rows: dict[str, dict[str, int]] = {}
+    here = {s.id for s in instance.staff}  # a year's world: those present
+    for p in instance.preferences:
+        if p.staff_id in here:
+            rows.setdefault(p.staff_id, {})[p.institution] = p.rank
+    level = 0
+    counts = {"people": len(rows), "first_choice": 0, "listed": 0, "unlisted": 0}
+    for sid, listed in rows.items():
+        a = plan.get(sid)
+        if a is None or a.to_institution is None:
+            continue
+        rank = listed.get(a.to_institution)
+        if rank is None:
+            level += len(listed)
+            counts["unlisted"] += 1
+        else:
+            level += rank - 1
+            counts["listed"] += 1
+            counts["first_choice"] += rank == 1
+    return level, counts
+
+
+def check_recorded_preferences(instance: Instance, plan: Plan, ranks: dict[str, str] | None,
+                               counts: object) -> list[Violation]:
+    """What a plan folder says of wishes against the checker's own reading: each
+    assignments.csv `preference_rank` (`ranks`, by staff id; None: no such column) and
+    summary.json `preferences` (`counts`; None: not recorded)."""
+    rows: dict[str, dict[str, int]] = {}
+    for p in instance.preferences:
+        rows.setdefault(p.staff_id, {})[p.institution] = p.rank
+    found: list[Violation] = []
+    for sid, written in (ranks or {}).items():
+        a = plan.get(sid)
+        to = a.to_institution if a is not None else None
+        rank = rows.get(sid, {}).get(to or "")
+        if written.strip() != ("" if rank is None else str(rank)):
+            found.append(Violation("preference", sid, _("preference_rank is {written!r}, the checker finds {rank!r}").format(
+                written=written, rank="" if rank is None else str(rank))))
+    if counts is not None:
+        mine = preference_counts(instance, plan)
+        if counts != mine:
+            found.append(Violation("preference", "summary.json", _("preferences are {written}, the checker finds {mine}").format(
+                written=counts, mine=mine)))
+    return found
+
+
+def preference_counts(instance: Instance, plan: Plan) -> dict[str, int]:
+    """summary.json `preferences`: people with rows, and of those posted, how many at their
+    first choice, at a listed institution and elsewhere (the checker's own reading)."""
+    return _wishes(instance, plan)[1]
 
 
 def requirement_coverage(instance: Instance, plan: Plan) -> list[tuple[int, int]]:

@@ -173,7 +173,20 @@ def _oracle_levels(instance: Instance, plan: Plan) -> dict[Level, float]:
         Level.unregularised: float(sum(1 for s in instance.staff
                                        if s.status.value == "contract" and plan[s.id].post_source != "regularised")),
         Level.treasury_cost: float(sum(_treasury(instance, plan).values())),
+        Level.preference: float(_wish_level(instance, plan)),
     }
+
+
+def _wish_level(instance: Instance, plan: Plan) -> int:
+    """docs/model.md's wishes: Σ over people posted of rank − 1 where listed, their number of
+    rows where not, 0 without rows."""
+    total = 0
+    for s in instance.staff:
+        rows = {p.institution: p.rank for p in instance.preferences if p.staff_id == s.id}
+        to = plan[s.id].to_institution
+        if rows and to is not None:
+            total += rows[to] - 1 if to in rows else len(rows)
+    return total
 
 
 def _treasury(instance: Instance, plan: Plan) -> dict[str, float]:

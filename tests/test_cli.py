@@ -21,7 +21,7 @@ def test_solve_json_is_clean_and_matches_files(tmp_path: Path, capfd: pytest.Cap
     assert summary["objective"] == {"shortfall": 2, "moves": 1, "distance": 10.0, "hiring_cost": 0, "unregularised": 1}
     assert json.loads((tmp_path / "o" / "summary.json").read_text())["objective"] == summary["objective"]
     header = (tmp_path / "o" / "assignments.csv").read_text().splitlines()[0]
-    assert header == "staff_id,name,status,title,specialty,from_institution,to_institution,moved,distance_km,post_funding,post_source,change,salary,treasury_pays"
+    assert header == "staff_id,name,status,title,specialty,from_institution,to_institution,moved,distance_km,post_funding,post_source,change,salary,treasury_pays,preference_rank"
 
 
 def test_same_input_gives_byte_identical_files(tmp_path: Path) -> None:

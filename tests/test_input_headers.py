@@ -220,7 +220,7 @@ def test_bundled_chinese_workbook_equals_sanming_and_solves_the_same(tmp_path: P
 
     path = ROOT / "instances" / "sanming-county-zh.xlsx"
     wb = openpyxl.load_workbook(path, read_only=True)
-    assert wb.sheetnames == ["实例", "医共体", "机构", "人员", "需求"]
+    assert wb.sheetnames == ["实例", "医共体", "机构", "人员", "需求", "意向"]
     assert next(wb["人员"].iter_rows(values_only=True))[:3] == ("工号", "姓名", "人员类别")
     wb.close()
     zh, en = load_instance(path), load_instance(SANMING)

@@ -145,7 +145,9 @@ def _summary_has_the_payroll(wb: openpyxl.Workbook, lang: str, data: dict) -> No
                     pay["by_tier"][t][f"{who}_after"] - pay["by_tier"][t][f"{who}_before"] for t in header[3:]]
             assert by_tier == want, key
     numbers = sorted(v[0] for k, v in summary.items() if k not in words and isinstance(v[0], int | float))
-    assert numbers == sorted([*data["objective"].values(), *data["counts"].values(), 1500000, pay["salary_fund_covers"]])
+    wishes = list(data["preferences"].values()) if data["preferences"]["people"] else []  # shown only then
+    assert numbers == sorted([*data["objective"].values(), *data["counts"].values(), *wishes, 1500000,
+                              pay["salary_fund_covers"]])
 
 
 def test_workbook_is_never_written_over_unless_forced(tmp_path: Path) -> None:

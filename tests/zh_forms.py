@@ -20,7 +20,8 @@ from staffpool.domain.instance import Instance
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SHEETS = {"instance": "实例", "communities": "医共体", "institutions": "机构", "staff": "人员", "requirements": "需求"}
+SHEETS = {"instance": "实例", "communities": "医共体", "institutions": "机构", "staff": "人员", "requirements": "需求",
+          "preferences": "意向"}
 HEADERS = {
     "communities": {"id": "编码", "name": "名称", "hiring_budget": "招聘预算", "max_moves": "最多调动人数",
                     "treasury_budget": "财政预算", "insurance_balance": "医保结余"},
@@ -35,6 +36,7 @@ HEADERS = {
         "mobile": "可调动", "grassroots_due": "需下基层",
     },
     "requirements": {"institution": "机构编码", "specialty": "专业", "min_title": "最低职称", "need": "需求人数", "weight": "权重"},
+    "preferences": {"staff_id": "人员编号", "institution": "机构", "rank": "志愿顺序"},
 }
 TIER = {"county": "县级", "township": "乡镇", "village": "村"}
 FUNDING = {"full": ("全额拨款", "全额"), "differential": ("差额拨款", "差额"), "none": ("无", "无")}
@@ -53,6 +55,7 @@ COLUMNS = {
     "institutions": tuple(HEADERS["institutions"]),
     "staff": tuple(HEADERS["staff"]),
     "requirements": tuple(HEADERS["requirements"]),
+    "preferences": tuple(HEADERS["preferences"]),
 }
 
 
@@ -78,7 +81,7 @@ def _value(column: str, value: Any, n: int) -> Any:
 def tables(inst: Instance) -> dict[str, list[dict[str, Any]]]:
     """Each table as rows of {Chinese header: Chinese value}."""
     items = {"communities": inst.communities, "institutions": inst.institutions, "staff": inst.staff,
-             "requirements": inst.requirements}
+             "requirements": inst.requirements, **({"preferences": inst.preferences} if inst.preferences else {})}
     out: dict[str, list[dict[str, Any]]] = {}
     for table, rows in items.items():
         out[table] = []
@@ -116,7 +119,7 @@ def write_folder(inst: Instance, folder: Path, encoding: str = "utf-8") -> None:
     data = tables(inst)
     meta = {"name": inst.name, "policy": inst.policy.model_dump(mode="json"), "医共体": data["communities"]}
     (folder / "instance.yaml").write_bytes(yaml.safe_dump(meta, allow_unicode=True).encode(encoding))
-    for table in ("institutions", "staff", "requirements"):
+    for table in ("institutions", "staff", "requirements", *(["preferences"] if "preferences" in data else [])):
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(HEADERS[table].values())

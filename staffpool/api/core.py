@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from staffpool.api.options import check_mode, check_options
-from staffpool.check import CheckReport
+from staffpool.check import CheckReport, check_recorded_preferences
 from staffpool.check import check_plan as _check
 from staffpool.domain.instance import (
     Instance,
@@ -119,7 +119,10 @@ def check_plan(instance: InstanceLike, plan: PlanLike, mode: Mode | str | None =
     inst = _instance(instance)
     if isinstance(plan, str | Path):
         folder = read_plan_folder(Path(plan), inst, mode)
-        return _check(inst, folder.plan, folder.mode)
+        report = _check(inst, folder.plan, folder.mode)
+        report.violations.extend(check_recorded_preferences(year_view(inst), folder.plan, folder.ranks,
+                                                            folder.recorded.get("preferences")))
+        return report
     if isinstance(plan, Result):
         return _check(inst, plan.plan, _mode(mode) or plan.mode)
     return _check(inst, plan, _mode(mode))

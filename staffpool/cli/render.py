@@ -206,6 +206,9 @@ def compare_table(name: str, objective: tuple[Level, ...], rows: list[dict[str, 
         treasury_row()
     for key, label in (("hires", _("people hired")), ("regularised", _("people regularised"))):
         t.add_row(label, *[num(row["counts"][key]) for row in rows])
+    if any(row.get("preferences", {}).get("people") for row in rows):  # wishes: only when someone has some
+        for key in ("first_choice", "listed", "unlisted"):
+            t.add_row(labels.value("wishes", key), *[num(row["preferences"][key]) for row in rows])
     for tier in ("county", "township", "village"):
         t.add_row(_("staff at {tier}").format(tier=labels.value("tier", tier)),
                   *[num(row["staff_by_tier"].get(tier, "–")) for row in rows])
@@ -375,9 +378,20 @@ def payroll_table(result: Result) -> Table:
     return t
 
 
+def wishes_table(counts: dict[str, int]) -> Table:
+    """summary.json `preferences`: people with wishes and, of those posted, where."""
+    t = Table(title=_("Wishes (preferences.csv): where the people who gave some are posted"), title_justify="left")
+    t.add_column("")
+    t.add_column(_("people"), justify="right")
+    for key in ("people", "first_choice", "listed", "unlisted"):
+        t.add_row(labels.value("wishes", key), num(counts[key]))
+    return t
+
+
 def solve_tables(result: Result, width: int | None = None) -> list[Any]:
-    return [levels_table(result), tiers_table(result), payroll_table(result), shortfalls_table(result, width=width),
-            changes_table(result, width=width)]
+    wishes = result.summary["preferences"]
+    return [levels_table(result), *([wishes_table(wishes)] if wishes["people"] else []), tiers_table(result),
+            payroll_table(result), shortfalls_table(result, width=width), changes_table(result, width=width)]
 
 
 def check_tables(report: CheckReport, objective: tuple[Level, ...], names: dict[str, str] | None = None) -> list[Table]:

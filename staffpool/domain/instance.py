@@ -69,6 +69,7 @@ class Level(StrEnum):
     hiring_cost = "hiring_cost"
     unregularised = "unregularised"
     treasury_cost = "treasury_cost"  # optional: not in the default order
+    preference = "preference"  # people's wishes (preferences.csv): in the order when some row exists
 
 
 class WorkloadKind(StrEnum):
@@ -80,6 +81,17 @@ class WorkloadKind(StrEnum):
 DEFAULT_OBJECTIVE: tuple[Level, ...] = (
     Level.shortfall,
     Level.moves,
+    Level.distance,
+    Level.hiring_cost,
+    Level.unregularised,
+)
+
+# The order when some preference row exists and the policy names no objective: among the
+# plans with fewest moves, wishes before kilometres (those who volunteered go).
+PREFERENCE_OBJECTIVE: tuple[Level, ...] = (
+    Level.shortfall,
+    Level.moves,
+    Level.preference,
     Level.distance,
     Level.hiring_cost,
     Level.unregularised,
@@ -342,6 +354,14 @@ class Pin(_Frozen):
         return what + ("" if self.year is None else _(" in {year}").format(year=self.year))
 
 
+class Preference(_Frozen):
+    """One row of preferences.csv: `staff_id` would work at `institution`, `rank` 1 first."""
+
+    staff_id: str
+    institution: str
+    rank: int = Field(ge=1)
+
+
 class Budget(_Frozen):
     """One row of budgets.csv: a community's limits in one year (None: the community's own)."""
 
@@ -383,7 +403,7 @@ def within_km(metres: int, limit_km: float | None) -> bool:
     return metres <= limit_km * 1000.0 + 1e-6
 
 
-_INSTANCE_CACHES = ("institution_by_id", "community_by_id", "staff_by_id", "pins_now")
+_INSTANCE_CACHES = ("institution_by_id", "community_by_id", "staff_by_id", "pins_now", "wishes")
 
 
 class Instance(_Frozen):
@@ -397,8 +417,24 @@ class Instance(_Frozen):
     pins: tuple[Pin, ...] = ()
     budgets: tuple[Budget, ...] = ()
     horizon: Horizon = Horizon()
+    preferences: tuple[Preference, ...] = ()
 
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
+
+    @model_validator(mode="after")
+    def _preference_order(self) -> Instance:
+        # Wishes given and no objective named: they come after moves (docs/model.md, "Wishes").
+        if self.preferences and "objective" not in self.policy.model_fields_set:
+            object.__setattr__(self, "policy", self.policy.model_copy(update={"objective": PREFERENCE_OBJECTIVE}))
+        return self
+
+    @cached_property
+    def wishes(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        """Each person's preference rows as (institution, rank), by rank (no entry: no rows)."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        for p in self.preferences:
+            out.setdefault(p.staff_id, []).append((p.institution, p.rank))
+        return {k: tuple(sorted(v, key=lambda w: (w[1], w[0]))) for k, v in out.items()}
 
     @cached_property
     def institution_by_id(self) -> dict[str, Institution]:

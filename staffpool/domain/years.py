@@ -38,6 +38,7 @@ def year_view(instance: Instance, year: int | None = None) -> Instance:
         "requirements": year_requirements(instance.requirements, year),
         "communities": year_communities(instance, year),
         "pins": tuple(p for p in instance.pins if p.applies(year) and p.staff_id in ids),
+        "preferences": tuple(p for p in instance.preferences if p.staff_id in ids),
         "budgets": (),
         "horizon": Horizon(start=year, years=1),
     })
@@ -108,6 +109,7 @@ def advance(instance: Instance, plan: Plan) -> Instance:
     return instance.model_copy(update={
         "staff": tuple(staff),
         "pins": tuple(p for p in instance.pins if p.staff_id in ids and current(p.year)),
+        "preferences": tuple(p for p in instance.preferences if p.staff_id in ids),
         "requirements": tuple(r for r in instance.requirements if current(r.year)),
         "budgets": tuple(b for b in instance.budgets if current(b.year)),
         "horizon": horizon,

@@ -21,6 +21,7 @@ TABLE_ALIASES: dict[str, tuple[str, ...]] = {
     "workload": ("工作量",),
     "pins": ("既定安排",),
     "budgets": ("年度预算",),
+    "preferences": ("意向",),
 }
 
 # Table → column → other names. A column added to io.TABLE_COLUMNS needs no entry here
@@ -86,6 +87,11 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "max_moves": ("最多调动人数",),
         "treasury_budget": ("财政预算", "财政增人预算"),
     },
+    "preferences": {
+        "staff_id": ("人员编号",),
+        "institution": ("机构",),
+        "rank": ("志愿顺序",),
+    },
     "workload": {
         "institution": ("机构编码",),
         "specialty": ("专业",),
@@ -120,6 +126,7 @@ VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "level": {
         "shortfall": ("加权缺口",), "moves": ("调动人数",), "distance": ("调动距离",),
         "hiring_cost": ("招聘成本",), "unregularised": ("未转编人数",), "treasury_cost": ("财政成本",),
+        "preference": ("意向偏离",),
     },
     "requirements_from": {"wisn": ("工作负荷",), "norms": ("配置标准",)},
     # WISN's activities (workload.kind): health service, support, additional (individual)

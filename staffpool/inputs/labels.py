@@ -32,6 +32,7 @@ def _columns() -> dict[str, str]:
         "mode": pgettext("column", "mode"), "solver": pgettext("column", "solver"),
         "instance": pgettext("column", "instance"), "salary": pgettext("column", "salary"),
         "treasury_pays": pgettext("column", "treasury_pays"),
+        "preference_rank": pgettext("column", "preference_rank"),
     }
 
 
@@ -72,6 +73,13 @@ def _values() -> dict[tuple[str, str], str]:
         ("level", "distance"): pgettext("level", "distance"), ("level", "hiring_cost"): pgettext("level", "hiring_cost"),
         ("level", "unregularised"): pgettext("level", "unregularised"),
         ("level", "treasury_cost"): pgettext("level", "treasury_cost"),
+        ("level", "preference"): pgettext("level", "preference"),
+        ("rule", "preference"): pgettext("rule", "preference"),
+        # summary.json `preferences`: people with wishes and where they were posted
+        ("wishes", "people"): pgettext("wishes", "people with wishes"),
+        ("wishes", "first_choice"): pgettext("wishes", "at their first choice"),
+        ("wishes", "listed"): pgettext("wishes", "at an institution they listed"),
+        ("wishes", "unlisted"): pgettext("wishes", "at an institution they did not list"),
         ("rule", "posting"): pgettext("rule", "posting"), ("rule", "community_mobility"): pgettext("rule", "community_mobility"),
         ("rule", "village_title"): pgettext("rule", "village_title"), ("rule", "distance"): pgettext("rule", "distance"),
         ("rule", "post_use"): pgettext("rule", "post_use"), ("rule", "vacancy"): pgettext("rule", "vacancy"),
@@ -108,6 +116,7 @@ def _values() -> dict[tuple[str, str], str]:
         ("input_sheet", "institutions"): pgettext("input sheet", "institutions"),
         ("input_sheet", "staff"): pgettext("input sheet", "staff"),
         ("input_sheet", "requirements"): pgettext("input sheet", "requirements"),
+        ("input_sheet", "preferences"): pgettext("input sheet", "preferences"),
     }
 
 

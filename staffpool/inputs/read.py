@@ -55,6 +55,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "communities": ("id", "name", "hiring_budget", "max_moves", "treasury_budget", "insurance_balance"),
     "pins": ("staff_id", "year", "at", "stay", "not_at"),
     "budgets": ("community", "year", "hiring_budget", "max_moves", "treasury_budget"),
+    "preferences": ("staff_id", "institution", "rank"),
 }
 # Columns about years: written by `convert` only when some row uses them.
 YEAR_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -77,10 +78,11 @@ REQUIRED_TABLES = ("institutions", "staff", "requirements")
 # and folders) gets a warning.
 KNOWN_FILES = (
     "instance.yaml", "institutions.csv", "staff.csv", "requirements.csv", "workload.csv",
-    "pins.csv", "budgets.csv",
+    "pins.csv", "budgets.csv", "preferences.csv",
 )
 # Workbook sheets (and JSON keys) holding tables, and the workbook's `instance` sheet.
-SHEETS = ("instance", "communities", "institutions", "staff", "requirements", "workload", "pins", "budgets")
+SHEETS = ("instance", "communities", "institutions", "staff", "requirements", "workload", "pins", "budgets",
+          "preferences")
 LIST_KEYS = {"objective", "host_tiers", "requirements_from"}
 JSON_KEYS = {"norms"}  # lists of records: one JSON text cell in the workbook
 
@@ -364,7 +366,7 @@ def _read_folder(folder: Path) -> RawInstance:
                     **({"communities": loaded["communities"]} if "communities" in loaded else {})}
     _unknown_files(folder, warnings)
     tables: dict[str, RawTable] = {}
-    for name in ("institutions", "staff", "requirements", "workload", "pins", "budgets"):
+    for name in ("institutions", "staff", "requirements", "workload", "pins", "budgets", "preferences"):
         p = folder / f"{name}.csv"
         if not p.exists():
             if name in REQUIRED_TABLES:
@@ -496,7 +498,8 @@ def _read_json(path: Path) -> RawInstance:
         data = {}
     data = _table_keys(data, SHEETS)
     tables: dict[str, RawTable] = {}
-    for name in ("institutions", "staff", "requirements", "workload", "communities", "pins", "budgets"):
+    for name in ("institutions", "staff", "requirements", "workload", "communities", "pins", "budgets",
+                 "preferences"):
         if name not in data:
             if name in REQUIRED_TABLES and not unreadable:
                 problems.append(Problem(label, None, name, "", _("key {name!r} is missing").format(name=name)))

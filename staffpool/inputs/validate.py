@@ -33,8 +33,10 @@ from staffpool.domain.instance import (
     Horizon,
     Instance,
     Institution,
+    Level,
     Pin,
     Policy,
+    Preference,
     Requirement,
     StaffMember,
     StaffStatus,
@@ -426,6 +428,11 @@ def validate_raw(raw: RawInstance, strict: bool = False) -> Instance:
     workload = _workload(raw, problems, known_inst, policy)
     pins = _pins(raw, problems, staff, institutions, known_inst, horizon)
     budgets = _budgets(raw, problems, community_ids, horizon)
+    preferences = _preferences(raw, problems, staff, institutions, known_inst)
+    if preferences and policy is not None and "objective" in policy.model_fields_set \
+            and Level.preference not in policy.objective:
+        suspicious.append(Problem(raw.meta_label, raw.key_rows.get("policy.objective"), "policy.objective", "",
+                                  _("does not name preference: the wishes of preferences.csv are reported but not optimised")))
     suspicious[:0] = _empty_tables(raw, policy)
     raw.warnings.extend(suspicious)  # load_with_warnings hands them on with the others
     if strict:
@@ -445,6 +452,7 @@ def validate_raw(raw: RawInstance, strict: bool = False) -> Instance:
         pins=tuple(pins),
         budgets=tuple(budgets),
         horizon=horizon or Horizon(),
+        preferences=tuple(preferences),
     )
 
 
@@ -575,6 +583,50 @@ def _budgets(raw: RawInstance, problems: list[Problem], community_ids: set[str],
         if t.ok(i) and comm is not None and year is not None:
             out.append(Budget(community=comm, year=year, hiring_budget=hiring[i], max_moves=moves[i],
                               treasury_budget=treasury[i]))
+    return out
+
+
+def _preferences(raw: RawInstance, problems: list[Problem], staff: list[StaffMember],
+                 institutions: list[Institution], known_inst: set[str] | None) -> list[Preference]:
+    """preferences.csv: a known person, an institution of their community, a rank ≥ 1 that
+    the person gives once."""
+    t = _columns(raw, "preferences", problems)
+    sids = t.column("staff_id", _text)
+    insts = t.column("institution", _text)
+    ranks = t.column("rank", partial(_integer, required=True))
+    people = {s.id: s for s in staff}
+    listed = {str(v).strip() for v in (raw.tables["staff"].column("id") if "staff" in raw.tables else ()) if _clean(v) is not None}
+    inst = {i.id: i for i in institutions}
+    out: list[Preference] = []
+    rank_row: dict[tuple[str, int], int] = {}
+    inst_row: dict[tuple[str, str], int] = {}
+    for i in t.rows():
+        sid, j, rank = sids[i], insts[i], ranks[i]
+        s = people.get(sid) if sid is not None else None
+        if sid is not None and sid not in listed:
+            t.bad(i, "staff_id", sid, _("unknown staff member: not in the staff table"))
+        if j is not None:
+            if known_inst is not None and j not in known_inst:
+                t.bad(i, "institution", j, _("unknown institution: not in the institutions table"))
+            elif s is not None and j in inst and inst[j].community != s.community:
+                t.bad(i, "institution", j, _("{institution} belongs to community {community}, but {staff} to {own}: nobody crosses a community").format(
+                    institution=j, community=inst[j].community, staff=s.id, own=s.community))
+        if rank is not None and rank < 1:
+            t.bad(i, "rank", rank, _("must be at least {limit}").format(limit=1))
+        if sid is not None and rank is not None and rank >= 1:
+            if (sid, rank) in rank_row:
+                t.bad(i, "rank", rank, _("{staff} gives rank {rank} twice (first in row {row})").format(
+                    staff=sid, rank=rank, row=rank_row[(sid, rank)]))
+            else:
+                rank_row[(sid, rank)] = t.numbers[i]
+        if sid is not None and j is not None:
+            if (sid, j) in inst_row:
+                t.bad(i, "institution", j, _("{staff} lists {institution} twice (first in row {row})").format(
+                    staff=sid, institution=j, row=inst_row[(sid, j)]))
+            else:
+                inst_row[(sid, j)] = t.numbers[i]
+        if t.ok(i) and sid is not None and j is not None and rank is not None and s is not None:
+            out.append(Preference(staff_id=sid, institution=j, rank=rank))
     return out
 
 

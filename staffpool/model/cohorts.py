@@ -3,7 +3,8 @@
 Two people are interchangeable when they share status, title, specialty, posted_at,
 mobility, community, (on_staff) post funding and the pins that apply to them this year
 (a pinned person's options are their own) and whether they owe grassroots service this
-year: every option, constraint coefficient and
+year, and their wishes (preferences.csv rows), when any person has some: every option,
+constraint coefficient and
 level coefficient of one is then the other's. `quota_holder` only enters the constant
 vacancy counts, and `grassroots_due` only the rotation, so neither splits a cohort.
 """
@@ -29,6 +30,7 @@ class Cohort:
     # The pins of this year, as ("at" | "not_at", institution); `stay` is "at" posted_at.
     pins: tuple[tuple[str, str], ...] = ()
     grassroots: bool = False  # owes grassroots service this year (township or village tier)
+    wishes: tuple[tuple[str, int], ...] = ()  # (institution, rank) of each preference row
 
     @property
     def size(self) -> int:
@@ -41,7 +43,8 @@ class Cohort:
         fixed = "" if self.mobile else ":immobile"
         pinned = "".join(f":{kind}={j}" for kind, j in self.pins)
         owed = ":grassroots" if self.grassroots else ""
-        return f"{self.status.value}{post}:{self.title.value}:{self.specialty}@{where}{fixed}{pinned}{owed}"
+        wished = "".join(f":wish{r}={j}" for j, r in self.wishes)
+        return f"{self.status.value}{post}:{self.title.value}:{self.specialty}@{where}{fixed}{pinned}{owed}{wished}"
 
 
 def pin_key(instance: Instance, s: StaffMember) -> tuple[tuple[str, str], ...]:
@@ -71,9 +74,13 @@ def cohort_key(s: StaffMember, mode: Mode, pins: tuple[tuple[str, str], ...] = (
 
 def build_cohorts(instance: Instance, community: str, mode: Mode) -> list[Cohort]:
     groups: dict[tuple[object, ...], list[StaffMember]] = {}
+    wishes = instance.wishes
     for s in instance.staff:
         if s.community == community:
-            groups.setdefault(cohort_key(s, mode, pin_key(instance, s) if instance.pins else ()), []).append(s)
+            key = cohort_key(s, mode, pin_key(instance, s) if instance.pins else ())
+            if wishes:  # without any row the keys, and so the cohorts' order, are as before
+                key += (wishes.get(s.id, ()),)
+            groups.setdefault(key, []).append(s)
     cohorts: list[Cohort] = []
     for key in sorted(groups, key=lambda k: tuple(str(v) for v in k)):
         people = groups[key]
@@ -91,6 +98,7 @@ def build_cohorts(instance: Instance, community: str, mode: Mode) -> list[Cohort
                 members=tuple(sorted(p.id for p in people)),
                 pins=key[7],  # type: ignore[arg-type]
                 grassroots=bool(key[8]),
+                wishes=key[9] if len(key) > 9 else (),  # type: ignore[arg-type]
             )
         )
     return cohorts

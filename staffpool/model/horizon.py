@@ -64,6 +64,7 @@ class HorizonCohort:
     # Cohorts that differ only in where they start form one class: after the first year
     # only the state tells them apart, so from then on they share the class's arcs.
     klass: int = 0
+    wishes: tuple[tuple[str, int], ...] = ()  # (institution, rank) of each preference row
 
     @property
     def size(self) -> int:
@@ -113,8 +114,10 @@ def horizon_cohorts(instance: Instance, community: str, mode: Mode) -> list[Hori
         gone = s.leaves_in(instance.policy)
         gone = gone if gone is not None and gone <= years[-1] else None
         arrives = s.arrives if s.status == StaffStatus.candidate and s.arrives is not None and s.arrives > years[0] else None
-        key = (s.status, s.title, s.specialty, s.posted_at or "", mobile, s.post_funding, pins, gone, arrives,
-               s.grassroots_years)
+        key: tuple[Any, ...] = (s.status, s.title, s.specialty, s.posted_at or "", mobile, s.post_funding, pins, gone,
+                                arrives, s.grassroots_years)
+        if instance.wishes:  # without any row the keys, and so the cohorts' order, are as before
+            key += (instance.wishes.get(s.id, ()),)
         groups.setdefault(key, []).append(s)
     out: list[HorizonCohort] = []
     classes: dict[tuple[Any, ...], int] = {}
@@ -124,6 +127,7 @@ def horizon_cohorts(instance: Instance, community: str, mode: Mode) -> list[Hori
         out.append(HorizonCohort(
             index=len(out), first=people[0], members=tuple(sorted(p.id for p in people)),
             pins=dict(zip(years, key[6], strict=True)), gone=key[7], arrives=key[8], klass=klass,
+            wishes=key[10] if len(key) > 10 else (),
         ))
     return out
 
@@ -190,6 +194,10 @@ class Klass:
     @property
     def pins(self) -> dict[int, tuple[tuple[str, str], ...]]:
         return self.cohorts[0].pins  # a class's cohorts share their pins
+
+    @property
+    def wishes(self) -> tuple[tuple[str, int], ...]:
+        return self.cohorts[0].wishes  # and their wishes
 
     def present(self, year: int) -> bool:
         return self.gone is None or self.gone > year

@@ -77,7 +77,7 @@ def _mode_of(path: Path, recorded: dict[str, Any], given: Mode | str | None) -> 
                               _("records no mode (separate, county_pool or unified); give the plan's mode with --mode"))])
 
 
-def _read_assignments(path: Path, instance: Instance) -> tuple[Plan, dict[str, tuple[int, str]]]:
+def _read_assignments(path: Path, instance: Instance) -> tuple[Plan, dict[str, tuple[int, str]], dict[str, str] | None]:
     """assignments.csv (ours or hand-written) as a plan, and each staff member's row number and
     `from_institution`. Bad rows raise InputError."""
     file = path / ASSIGNMENTS if path.is_dir() else path
@@ -98,6 +98,7 @@ def _read_assignments(path: Path, instance: Instance) -> tuple[Plan, dict[str, t
         raise InputError(problems)
     plan: Plan = {}
     rows: dict[str, tuple[int, str]] = {}
+    ranks: dict[str, str] | None = {} if "preference_rank" in cols else None
     staff = instance.staff_by_id
     for n, raw in enumerate(reader, start=2):
         row = {k: unneutralise_text(v) if isinstance(v, str) else v for k, v in raw.items()}  # as written by solve
@@ -130,9 +131,11 @@ def _read_assignments(path: Path, instance: Instance) -> tuple[Plan, dict[str, t
             continue
         plan[sid] = Assignment(sid, to, funding, source)
         rows[sid] = (n, (row.get("from_institution") or "").strip())
+        if ranks is not None:
+            ranks[sid] = row.get("preference_rank") or ""
     if problems:
         raise InputError(problems)
-    return plan, rows
+    return plan, rows, ranks
 
 
 def read_plan(path: Path, instance: Instance) -> Plan:
@@ -151,6 +154,7 @@ class PlanFolder:
     mode: Mode
     recorded: dict[str, Any] = field(default_factory=dict)
     rows: dict[str, tuple[int, str]] = field(default_factory=dict)
+    ranks: dict[str, str] | None = None  # assignments.csv `preference_rank` by staff id (None: no column)
 
 
 def read_plan_folder(path: Path, instance: Instance, mode: Mode | str | None = None) -> PlanFolder:
@@ -159,9 +163,9 @@ def read_plan_folder(path: Path, instance: Instance, mode: Mode | str | None = N
     summary.json records (InputError naming summary.json when it is missing, unreadable or
     records none). Nothing here checks the rules (see `read_fitting_plan`)."""
 
-    plan, rows = _read_assignments(path, instance)
+    plan, rows, ranks = _read_assignments(path, instance)
     recorded = read_plan_summary(path, required=mode is None)
-    return PlanFolder(plan, _mode_of(path, recorded, mode), recorded, rows)
+    return PlanFolder(plan, _mode_of(path, recorded, mode), recorded, rows, ranks)
 
 
 def fit_problems(instance: Instance, plan: Plan, mode: Mode, rows: dict[str, tuple[int, str]] | None = None,

@@ -555,6 +555,11 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
         _note(_("Minimised in this order, each held at its optimum before the next.")),
         _table(["level", "value", "unit"], level_rows, {"value"}),
     ]
+    wishes = result.summary["preferences"]
+    if wishes["people"]:  # only when someone gave wishes (preferences.csv)
+        parts += [_h2(_("Wishes")),
+                  _note(_("People who gave wishes (preferences.csv) and, of those posted, where the plan posts them.")),
+                  _table(["key", "value"], [(labels.value("wishes", k), v) for k, v in wishes.items()], {"value"})]
     if result.reasons:
         parts.append(_h2(_("Notes")) + "<ul>" + "".join(f"<li>{escape(r)}</li>" for r in result.reasons) + "</ul>")
     parts.append(_h2(_("Charts")))
@@ -575,7 +580,7 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
         parts.append(_note(_("No changes: everyone stays where they are.")))
     else:
         ccols = ["staff_id", "name", "status", "title", "specialty", "from_institution", "to_institution", "distance_km",
-                 "post_funding", "post_source", "change"]
+                 "post_funding", "post_source", "change", *(["preference_rank"] if wishes["people"] else [])]
         shown = changes.head(MAX_CHANGES)
         if len(changes) > MAX_CHANGES:
             parts.append(_note(_("The first {n} of {total} changes.").format(n=MAX_CHANGES, total=len(changes))))

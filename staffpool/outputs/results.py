@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from staffpool.check import requirement_coverage, treasury_pays
+from staffpool.check import preference_counts, requirement_coverage, treasury_pays
 from staffpool.constants import SolverProfile, Status
 from staffpool.domain.instance import Instance, Level, Mode, StaffStatus, level_value
 from staffpool.domain.plan import PostSource
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 ASSIGNMENT_COLUMNS = [
     "staff_id", "name", "status", "title", "specialty", "from_institution", "to_institution", "moved",
-    "distance_km", "post_funding", "post_source", "change", "salary", "treasury_pays",
+    "distance_km", "post_funding", "post_source", "change", "salary", "treasury_pays", "preference_rank",
 ]
 MONEY_COLUMNS = ("salary", "treasury_pays")
 INSTITUTION_COLUMNS = ["id", "tier", "funding", "staff_before", "staff_after", "need", "short", "name", "community"]
@@ -52,7 +52,8 @@ class Summary(BaseModel):
     communities: list[dict[str, Any]] = []
     payroll: dict[str, Any] = {}
     requirements_derived: list[dict[str, Any]] = []
-
+    # People with wishes (preferences.csv) and, of those posted, where: always written.
+    preferences: dict[str, int] = {}
 
 
 
@@ -64,6 +65,7 @@ def _whole(amount: float) -> float | int:
 def assignment_rows(result: Result) -> Rows:
     """One row per staff member, in the instance's order: where they go and how."""
     inst = result.instance.institution_by_id
+    wishes = result.instance.wishes
     rows = []
     for s in result.instance.staff:
         a = result.plan.get(s.id)
@@ -87,6 +89,7 @@ def assignment_rows(result: Result) -> Rows:
             "distance_km": dist, "post_funding": funding or "", "post_source": source or "", "change": change,
             "salary": result.instance.salary(s.title) if posted else None,
             "treasury_pays": _whole(treasury_pays(result.instance, result.mode, s, a)) if posted else None,
+            "preference_rank": dict(wishes[s.id]).get(to or "") if s.id in wishes else None,
         })
     return rows
 
@@ -135,8 +138,9 @@ def table(result: Result, name: str) -> pd.DataFrame:
     rows = result.rows(name)
     df = pd.DataFrame(rows, columns=COLUMNS[name])
     if name == "assignments":
-        # Yuan as given (integers when whole, blank for a candidate not hired), not floats.
-        for col in MONEY_COLUMNS:
+        # Yuan as given (integers when whole, blank for a candidate not hired), not floats;
+        # a rank is a whole number or blank.
+        for col in (*MONEY_COLUMNS, "preference_rank"):
             df[col] = pd.Series([r[col] for r in rows], index=df.index, dtype=object)
     return df
 
@@ -173,6 +177,7 @@ def make_summary(result: Result) -> Summary:
         communities=communities,
         payroll=pay["total"] if pay else {},
         requirements_derived=list(getattr(result, "derived", []) or []),
+        preferences=preference_counts(result.instance, result.plan),
     )
 
 

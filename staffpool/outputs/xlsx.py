@@ -117,6 +117,9 @@ def summary_sheet(result: Result) -> Sheet:
         rows.append([_("objective: {level}").format(level=labels.value("level", name)), shown, units.get(name)])
     for k, v in s["counts"].items():
         rows.append([_("count: {what}").format(what=labels.value("count", k)), v, None])
+    if s["preferences"]["people"]:  # wishes: only when someone gave some
+        for k, v in s["preferences"].items():
+            rows.append([_("wishes: {what}").format(what=labels.value("wishes", k)), v, None])
     pay = result.payroll["total"] if result.has_plan else None
     tiers = [t for t in TIERS if pay is not None and t in pay["by_tier"]]
     if pay is not None:

@@ -310,7 +310,7 @@ def write_outputs(instance: Instance, out: Path, cols: list[str], scenarios: lis
         raise RuntimeError(f"internal error: {len(ordered)} sweep rows of {expected}")
     write_text_atomic(out / "sweep.csv", csv_text(cols, ordered))
     ints = {"scenario", "max_moves", *COUNTS} | {k for k, i in community_limit_fields().items() if i}
-    ints |= {lvl.value for lvl in instance.policy.objective if lvl in (Level.moves, Level.unregularised)}
+    ints |= {lvl.value for lvl in instance.policy.objective if lvl in (Level.moves, Level.unregularised, Level.preference)}
     records = [{c: _parse(c, cell, ints) for c, cell in zip(cols, r, strict=True)} for r in ordered]
     _write_parquet(out / "sweep.parquet", cols, records, ints, atomic_path)
     totals_cols, totals = scenario_totals(instance, cols, records, scenarios)

@@ -23,7 +23,8 @@ def compare_row(result: Result) -> dict[str, Any]:
     return {"mode": result.mode.value, "status": result.status.value,
             "objective": result.objective,
             "counts": result.summary["counts"], "staff_by_tier": dict(sorted(tiers.items())),
-            "treasury_added": result.payroll["total"]["treasury_added"] if result.has_plan else None}
+            "treasury_added": result.payroll["total"]["treasury_added"] if result.has_plan else None,
+            "preferences": result.summary["preferences"]}
 
 
 @dataclass

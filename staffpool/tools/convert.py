@@ -20,7 +20,8 @@ from staffpool.outputs.files import atomic_path, csv_text, refuse_existing, writ
 def _rows(instance: Instance, table: str) -> list[dict[str, Any]]:
     items = {"institutions": instance.institutions, "staff": instance.staff,
              "requirements": instance.requirements, "workload": instance.workload,
-             "communities": instance.communities, "pins": instance.pins, "budgets": instance.budgets}[table]
+             "communities": instance.communities, "pins": instance.pins, "budgets": instance.budgets,
+             "preferences": instance.preferences}[table]
     return [item.model_dump(mode="json") for item in items]
 
 
@@ -38,7 +39,7 @@ def _horizon(instance: Instance) -> dict[str, Any]:
 
 
 def _optional_tables(instance: Instance) -> list[str]:
-    return [t for t in ("workload", "pins", "budgets") if getattr(instance, t)]
+    return [t for t in ("workload", "pins", "budgets", "preferences") if getattr(instance, t)]
 
 
 def _policy(instance: Instance) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from typing import Any
 
 from staffpool.check import compute_levels
 from staffpool.constants import SolverProfile, Status, TerminationCondition
-from staffpool.domain.instance import Funding, Instance, Mode, StaffStatus, Tier, level_value
+from staffpool.domain.instance import Funding, Instance, Level, Mode, StaffStatus, Tier, level_value
 from staffpool.i18n import _, ngettext
 from staffpool.inputs import labels
 from staffpool.model.build import build_community
@@ -411,6 +411,9 @@ def _trials(instance: Instance, subs: dict[str, Instance], result: Result, mode:
             c2 = comm.model_copy(update={"max_moves": comm.max_moves + 1})
             trials.append(_Trial("max_moves", comm.id, _("+1 move"), moves >= comm.max_moves,
                                  sub.model_copy(update={"communities": (c2,)}), comm.id))
+        wished = trial_for_wishes(instance, sub, comm.id, int(rows["moved"].sum()), mode, result)
+        if wished is not None:
+            trials.append(wished)
         if instance.policy.max_distance_km is not None and mode != Mode.separate:
             limit = instance.policy.max_distance_km
             longest = float(rows["distance_km"].max() or 0.0) if len(rows) else 0.0
@@ -429,6 +432,26 @@ def _trials(instance: Instance, subs: dict[str, Instance], result: Result, mode:
             trials.append(_Trial("community_mobility", comm.id, _("{n} immobile made mobile").format(n=len(immobile)), True,
                                  sub.model_copy(update={"staff": freed}), comm.id))
     return trials
+
+
+def trial_for_wishes(instance: Instance, sub: Instance, community: str, moves: int, mode: Mode,
+                     result: Result) -> _Trial | None:
+    """What one more move buys in wishes: the community with at most one move more than the
+    plan makes, and wishes minimised right after the shortfall (so the extra move, if any,
+    goes to wishes). None without wishes in the community or the objective, or in separate
+    mode (nobody moves)."""
+    objective = instance.policy.objective
+    members = {s.id for s in sub.staff}
+    if mode == Mode.separate or Level.preference not in objective or not any(p.staff_id in members for p in sub.preferences):
+        return None
+    comm = sub.communities[0]
+    limit = moves + 1 if comm.max_moves is None else min(comm.max_moves, moves + 1)
+    order: list[Level] = [lvl for lvl in objective if lvl != Level.preference]
+    order.insert(1 if order[0] == Level.shortfall else 0, Level.preference)
+    trial = sub.model_copy(update={"communities": (comm.model_copy(update={"max_moves": limit}),)})
+    missed = result.levels.get(Level.preference, 0.0) > 0
+    return _Trial("preference", community, _("+1 move"), missed and limit > moves,
+                  trial.with_policy(objective=[lvl.value for lvl in order]), community)
 
 
 def _run_trial(trial: _Trial, mode: Mode, solver: str, time_limit: float | None = None
@@ -479,6 +502,8 @@ def _marginal_message(m: Marginal, instance: Instance) -> str:
         label = _("{step} of treasury budget in {community}").format(step=m.step, community=where)
     elif m.rule == "max_moves":
         label = _("one more move in {community}").format(community=where)
+    elif m.rule == "preference":
+        label = _("one more move spent on wishes in {community}").format(community=where)
     elif m.rule == "distance":
         label = _("a distance limit {step} longer in {community}").format(step=m.step, community=where)
     elif m.rule == "capacity":
@@ -495,6 +520,8 @@ def _marginal_message(m: Marginal, instance: Instance) -> str:
     change = m.change
     if not change:
         return _("{label}: changes nothing").format(label=label)
+    if m.rule == "preference":  # what the move buys first, then what it costs
+        change = {k: change[k] for k in sorted(change, key=lambda k: k != "preference")}
     said = [_said(k, v) for k, v in change.items()]
     text = f"{label}: {said[0]}"
     if len(said) > 1:

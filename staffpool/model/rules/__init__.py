@@ -29,6 +29,7 @@ from staffpool.model.rules.moves import define_max_moves, define_max_moves_years
 from staffpool.model.rules.pins import allow_pins, allow_pins_years, define_pins
 from staffpool.model.rules.posting import define_posting, define_posting_years
 from staffpool.model.rules.posts import allow_post_use, allow_post_use_years, define_vacancies, define_vacancies_years
+from staffpool.model.rules.preference import define_preference, define_preference_years
 from staffpool.model.rules.shortfall import define_shortfall, define_shortfall_years
 from staffpool.model.rules.treasury import (
     define_treasury_budget,
@@ -98,6 +99,9 @@ RULES: tuple[Rule, ...] = (
     Rule("levels", "level", "Objective: moves, distance, hiring_cost, unregularised",
          N_("the other objective levels as expressions"), define=define_levels,
          define_years=define_levels_years),
+    Rule("preference", "level", "Objective: preference (wishes)",
+         N_("Σ over people posted of their wish cost: rank − 1 where listed, their number of rows elsewhere, 0 without rows"),
+         define=define_preference, define_years=define_preference_years),
     Rule("treasury_cost", "level", "Money: optional level",
          N_("the treasury's added payroll: Σ salary × share of the post taken, over new posts"),
          define=define_treasury_cost, define_years=define_treasury_cost_years),
