@@ -7,8 +7,9 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from staffpool.check import check_rotation
 from staffpool.domain.plan import Assignment
-from staffpool.tools.rotation import check_rotation, rotate
+from staffpool.tools.rotation import rotate
 
 # The references below compute senior gaps and distances themselves (model.md), not
 # through staffpool's functions.
@@ -39,7 +40,7 @@ def test_coverage_beats_distance() -> None:
     assert r.covered_slots == 2  # F in both windows (gap 1 per window)
     assert set(r.table["host"]) == {"F"}
     assert r.distance_km == 80.0
-    assert not check_rotation(instance, _stay(instance), r.table)
+    assert check_rotation(instance, _stay(instance), r.table.to_dict(orient='records')).ok
 
 
 def _brute(instance, plan):
@@ -79,7 +80,7 @@ def test_flow_equals_brute_force(n_due, hosts, fraction, host_cap) -> None:
         assert r.status == "infeasible" and r.reasons
         return
     assert r.status == "optimal"
-    assert not check_rotation(instance, plan, r.table)
+    assert check_rotation(instance, plan, r.table.to_dict(orient='records')).ok
     assert (-r.covered_slots, round(r.distance_km * 1000)) == best
 
 
@@ -184,6 +185,6 @@ def test_generated_instances_equal_an_independent_mip(tmp_path) -> None:
         r = rotate(instance, plan)
         ref = _mip_reference(instance, plan)
         assert r.status == "optimal" and ref is not None
-        assert not check_rotation(instance, plan, r.table)
+        assert check_rotation(instance, plan, r.table.to_dict(orient='records')).ok
         assert len(r.table) > 0 and any(senior_gaps(instance, plan).values())
         assert (r.covered_slots, round(r.distance_km * 1000)) == ref

@@ -55,7 +55,7 @@ def rotate(instance: InstanceLike, allocation: PlanLike | None = None, *, mode: 
         chosen = allocation.plan
     else:
         chosen = allocation
-    return _rotate(view, chosen)
+    return _rotate(view, chosen, solver)
 
 
 def explain(instance: InstanceLike, mode: Mode | str | None = None, *, solver: str = "highs",
