@@ -575,7 +575,7 @@ def check_rotation(instance: Instance, plan: Plan, rows: Iterable[Mapping[Any, A
         instance = year_view(instance)
     pol = instance.policy.rotation
     limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
-    inst, staff = instance.institution_by_id, instance.staff_by_id
+    staff = instance.staff_by_id
     report = RotationReport()
     bad = report.violations.append
     due = _due(instance, plan)
