@@ -1,0 +1,276 @@
+"""Rotation by specialty, availability windows and the longest trip (people.md §2–4).
+
+The brute force below enumerates every placement (each due attending at each host and
+window it may take) and judges it with its own reading of people.md; it imports nothing
+of staffpool's rotation, solving or checking code.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from staffpool.check import check_rotation
+from staffpool.domain.instance import Policy
+from staffpool.domain.plan import Assignment
+from staffpool.tools.rotation import rotate
+
+from .helpers import inst, make, metres, person, req, within
+
+RANK = {"village_doctor": 0, "resident": 1, "attending": 2, "deputy_chief": 3, "chief": 4}
+
+
+def _stay(instance):
+    return {s.id: Assignment(s.id, s.posted_at, "differential", "existing") for s in instance.staff}
+
+
+# ---------------------------------------------------------------- the brute force
+
+
+def _gaps(instance, plan):
+    """Per host, [specialty, min_title, gap] of each row with min_title ≥ attending."""
+    out = {}
+    for r in instance.requirements:
+        if RANK[r.min_title.value] < RANK["attending"]:
+            continue
+        have = sum(1 for s in instance.staff if plan[s.id].to_institution == r.institution
+                   and r.specialty in ("*", s.specialty) and RANK[s.title.value] >= RANK[r.min_title.value])
+        out.setdefault(r.institution, []).append((r.specialty, r.min_title.value, max(0, r.need - have)))
+    return out
+
+
+def _best_pairing(people, rows):
+    """Every way of giving each person one row (or none), row gaps respected: the most paired."""
+    best = 0
+    for choice in itertools.product([None, *range(len(rows))], repeat=len(people)):
+        used = Counter(c for c in choice if c is not None)
+        if any(used[k] > rows[k][2] for k in used):
+            continue
+        if all(c is None or (rows[c][0] in ("*", p.specialty) and RANK[p.title.value] >= RANK[rows[c][1]])
+               for p, c in zip(people, choice, strict=True)):
+            best = max(best, sum(used.values()))
+    return best
+
+
+def brute(instance, plan, objective=("covered", "longest_trip", "distance")):
+    """The best (levels by name) over every placement, or None when none keeps the rules."""
+    pol = instance.policy.rotation
+    ib = instance.institution_by_id
+    nw = pol.periods // pol.window
+    limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
+    posted = Counter(a.to_institution for a in plan.values() if a.to_institution)
+    due = [s for s in instance.staff if s.title.value == "attending" and s.grassroots_due and s.status.value != "candidate"
+           and ib[plan[s.id].to_institution].tier.value == "county"]
+    options = []
+    for s in due:
+        home = ib[plan[s.id].to_institution]
+        windows = [w for w in range(1, nw + 1) if not s.rotation_windows or w in s.rotation_windows]
+        options.append([(j.id, w) for j in instance.institutions for w in windows
+                        if j.tier.value in [t.value for t in pol.host_tiers] and j.community == home.community
+                        and j.id != home.id and within(metres(home, j), limit)])
+    gaps = _gaps(instance, plan)
+    best = None
+    for combo in itertools.product(*options):
+        homes = [plan[s.id].to_institution for s in due]
+        away = Counter((h, w) for h, (_j, w) in zip(homes, combo, strict=True))
+        if any(n > int(Fraction(str(pol.max_away_fraction)) * posted[h]) for (h, _w), n in away.items()):
+            continue
+        if any(n > pol.host_capacity for n in Counter(combo).values()):
+            continue
+        at = {}
+        for s, place in zip(due, combo, strict=True):
+            at.setdefault(place, []).append(s)
+        covered = sum(_best_pairing(people, gaps.get(j, [])) for (j, _w), people in at.items())
+        longest = {}
+        for h, (j, _w) in zip(homes, combo, strict=True):
+            longest[ib[h].community] = max(longest.get(ib[h].community, 0), metres(ib[h], ib[j]))
+        dist = sum(metres(ib[h], ib[j]) for h, (j, _w) in zip(homes, combo, strict=True))
+        levels = {"covered": -covered, "longest_trip": sum(longest.values()), "distance": dist}
+        key = tuple(levels[x] for x in objective)
+        if best is None or key < best[0]:
+            best = (key, levels)
+    return None if best is None else best[1]
+
+
+# ---------------------------------------------------------------- small instances
+
+
+SPECS = ["gp", "surg", "paed"]
+
+
+@st.composite
+def rotations(draw):
+    """Two communities, each a county hospital with attendings due and one to three
+    townships with senior rows of various specialties; some people may serve in one window."""
+    insts, staff, reqs = [], [], []
+    for c in ("C1", "C2"):
+        insts.append(inst(f"H{c}", "county", 50, 0, 0, community=c))
+        for k in range(draw(st.integers(1, 3 if c == "C1" else 2))):
+            host = f"T{c}{k}"
+            insts.append(inst(host, "township", 0, draw(st.integers(1, 40)), draw(st.integers(0, 30)), community=c))
+            for _r in range(draw(st.integers(0, 2))):
+                reqs.append(req(host, draw(st.sampled_from(["*", *SPECS])),
+                                draw(st.sampled_from(["attending", "attending", "deputy_chief"])), draw(st.integers(1, 2))))
+            if draw(st.booleans()):
+                staff.append(person(f"s{host}", "on_staff", "attending", draw(st.sampled_from(SPECS)), host, "full", host,
+                                    community=c))
+        for k in range(draw(st.integers(0, 3 if c == "C1" else 1))):
+            p = person(f"a{c}{k}", "on_staff", "attending", draw(st.sampled_from(SPECS)), f"H{c}", "differential",
+                       f"H{c}", community=c, due=True)
+            windows = draw(st.sampled_from([(), (), (1,), (2,)]))
+            staff.append(p.model_copy(update={"rotation_windows": windows}))
+        staff += [person(f"f{c}{k}", "on_staff", "resident", "gp", f"H{c}", "differential", f"H{c}", community=c)
+                  for k in range(6)]
+    objective = draw(st.sampled_from([["covered", "longest_trip", "distance"], ["covered", "distance"],
+                                      ["covered", "distance", "longest_trip"], ["longest_trip", "covered", "distance"]]))
+    policy = {"rotation": {"periods": 4, "window": 2, "max_away_fraction": draw(st.sampled_from([0.2, 0.5])),
+                           "host_capacity": draw(st.integers(1, 2)), "max_distance_km": draw(st.sampled_from([None, 30])),
+                           "objective": objective}}
+    return make(insts, staff, reqs, policy), objective
+
+
+def _levels(r):
+    return {"covered": -r.covered_slots, "longest_trip": round(r.longest_trip_km * 1000),
+            "distance": round(r.distance_km * 1000)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(rotations())
+def test_levels_equal_the_brute_force_and_the_checker(case) -> None:
+    instance, objective = case
+    plan = _stay(instance)
+    r = rotate(instance, plan)
+    best = brute(instance, plan, objective)
+    if best is None:
+        assert r.status == "infeasible" and r.reasons
+        return
+    assert r.status == "optimal"
+    got = _levels(r)
+    for i, level in enumerate(objective):  # the levels named, in order; the others follow from them
+        assert got[level] == best[level], (objective, got, best)
+        if i == len(objective) - 1:
+            break
+    report = check_rotation(instance, plan, r.table.to_dict(orient="records"))
+    assert report.ok, report.violations
+    assert report.levels == {"covered": r.covered_slots, "longest_trip": got["longest_trip"], "distance": got["distance"]}
+
+
+# ---------------------------------------------------------------- binding cases
+
+
+def _one_host(specialty: str, row: str, windows=()):
+    insts = [inst("H", "county", 50, 0, 0), inst("T", "township", 0, 5, 0)]
+    staff = [person("a0", "on_staff", "attending", specialty, "H", "differential", "H", due=True)
+             .model_copy(update={"rotation_windows": windows})]
+    staff += [person(f"f{k}", "on_staff", "resident", "gp", "H", "differential", "H") for k in range(9)]
+    return make(insts, staff, [req("T", row, "attending", 1)], {"rotation": {"max_away_fraction": 0.1}})
+
+
+def test_a_surgeon_at_a_paediatrics_gap_fills_nothing() -> None:
+    surgeon = _one_host("surgery", "paediatrics")
+    r = rotate(surgeon, _stay(surgeon))
+    assert r.status == "optimal" and r.covered_slots == 0
+    assert list(r.table["fills"]) == [""] and list(r.table["specialty"]) == ["surgery"]
+    assert check_rotation(surgeon, _stay(surgeon), r.table.to_dict(orient="records")).levels["covered"] == 0
+    paed = _one_host("paediatrics", "paediatrics")
+    r2 = rotate(paed, _stay(paed))
+    assert r2.covered_slots == 1 and list(r2.table["fills"]) == ["paediatrics/attending"]
+    anyone = _one_host("surgery", "*")
+    assert rotate(anyone, _stay(anyone)).covered_slots == 1
+
+
+def test_fills_written_wrong_are_flagged() -> None:
+    surgeon = _one_host("surgery", "paediatrics")
+    r = rotate(surgeon, _stay(surgeon))
+    rows = r.table.to_dict(orient="records")
+    rows[0]["fills"] = "paediatrics/attending"
+    report = check_rotation(surgeon, _stay(surgeon), rows)
+    assert not report.ok and any("paediatrics/attending" in v.message for v in report.violations)
+
+
+def _two_due(w0=(), w1=(), extra=()):
+    insts = [inst("H", "county", 50, 0, 0), inst("N", "township", 0, 5, 0), inst("F", "township", 0, 9, 0)]
+    staff = [person("a0", "on_staff", "attending", "gp", "H", "differential", "H", due=True).model_copy(
+        update={"rotation_windows": w0}),
+        person("a1", "on_staff", "attending", "gp", "H", "differential", "H", due=True).model_copy(
+        update={"rotation_windows": w1})]
+    staff += [person(f"f{k}", "on_staff", "resident", "gp", "H", "differential", "H") for k in range(8)]
+    staff += list(extra)
+    # 10 staff at H, 0.1 away: one may leave per window; both townships lack a senior gp.
+    return make(insts, staff, [req("N", "gp", "attending", 1), req("F", "gp", "attending", 1)],
+                {"rotation": {"max_away_fraction": 0.1}})
+
+
+def test_a_person_who_cannot_serve_in_window_1_never_goes_then() -> None:
+    # a0 sorts first and would take window 1 by id order; it may serve only in window 2.
+    instance = _two_due(w0=(2,))
+    r = rotate(instance, _stay(instance))
+    assert r.status == "optimal"
+    placed = dict(zip(r.table["staff_id"], r.table["window"], strict=True))
+    assert placed == {"a0": 2, "a1": 1}
+    rows = r.table.to_dict(orient="records")
+    for row in rows:
+        row["window"] = 1 if row["staff_id"] == "a0" else 2
+    assert any("rotation_windows" in v.message for v in check_rotation(instance, _stay(instance), rows).violations)
+
+
+def test_infeasible_windows_name_the_people() -> None:
+    both = _two_due(w0=(2,), w1=(2,))
+    r = rotate(both, _stay(both))
+    assert r.status == "infeasible"
+    assert any("a0" in m and "a1" in m and "window 2" in m for m in r.reasons), r.reasons
+    outside = _two_due(w0=(5,))
+    r2 = rotate(outside, _stay(outside))
+    assert r2.status == "infeasible" and any(m.startswith("a0 (a0): rotation_windows 5") for m in r2.reasons), r2.reasons
+
+
+def _bottleneck():
+    # p (home H1) and q (home H2) each go to T1 or T2, one per host, one window: 1 + 14.422 km
+    # keeps the total short, 12 + 8.062 the longest trip.
+    insts = [inst("H1", "county", 50, 0, 0), inst("H2", "county", 50, 0, 8),
+             inst("T1", "township", 0, 1, 0), inst("T2", "township", 0, -12, 0)]
+    staff = [person("p", "on_staff", "attending", "gp", "H1", "differential", "H1", due=True),
+             person("q", "on_staff", "attending", "gp", "H2", "differential", "H2", due=True)]
+    staff += [person(f"f{k}", "on_staff", "resident", "gp", h, "differential", h) for h in ("H1", "H2") for k in range(3)]
+    return insts, staff
+
+
+def test_a_shorter_longest_trip_is_preferred_at_the_cost_of_km() -> None:
+    insts, staff = _bottleneck()
+    pol = {"periods": 2, "window": 2, "max_away_fraction": 1.0, "host_capacity": 1}
+    fair = make(insts, staff, [], {"rotation": pol})
+    r = rotate(fair, _stay(fair))
+    assert dict(zip(r.table["staff_id"], r.table["host"], strict=True)) == {"p": "T2", "q": "T1"}
+    assert (r.longest_trip_km, r.distance_km) == (12.0, 20.062)
+    assert r.summary["longest_trip_km"] == 12.0
+    km_only = make(insts, staff, [], {"rotation": {**pol, "objective": ["covered", "distance"]}})
+    r2 = rotate(km_only, _stay(km_only))
+    assert dict(zip(r2.table["staff_id"], r2.table["host"], strict=True)) == {"p": "T1", "q": "T2"}
+    assert (r2.longest_trip_km, r2.distance_km) == (14.422, 15.422)
+
+
+def test_longest_trip_sums_over_communities() -> None:
+    insts, staff = _bottleneck()
+    # H2 and T2 in another community: each community's longest trip counts.
+    insts = [i.model_copy(update={"community": "C2"}) if i.id in ("H2", "T2") else i for i in insts]
+    staff = [s.model_copy(update={"community": "C2"}) if s.posted_at == "H2" else s for s in staff]
+    instance = make(insts, staff, [], {"rotation": {"periods": 2, "window": 2, "max_away_fraction": 1.0}})
+    r = rotate(instance, _stay(instance))
+    assert r.longest_trip_km == 1.0 + 14.422
+
+
+@pytest.mark.parametrize("objective", [["distance", "covered"], ["covered", "covered", "distance"], ["covered"],
+                                       ["covered", "longest_trip"]])
+def test_rotation_objective_is_checked(objective) -> None:
+    with pytest.raises(ValidationError):
+        Policy.model_validate({"rotation": {"objective": objective}})
+
+
+def test_rotation_objective_may_move_longest_trip() -> None:
+    assert Policy.model_validate({"rotation": {"objective": ["longest_trip", "covered", "distance"]}})
