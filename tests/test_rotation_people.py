@@ -274,3 +274,79 @@ def test_rotation_objective_is_checked(objective) -> None:
 
 def test_rotation_objective_may_move_longest_trip() -> None:
     assert Policy.model_validate({"rotation": {"objective": ["longest_trip", "covered", "distance"]}})
+
+
+# ---------------------------------------------------------------- rotation_windows in every form
+
+
+def _sanming(tmp_path, cell_30: str):
+    import shutil
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "instances" / "sanming-county"
+    dst = tmp_path / "s"
+    shutil.copytree(src, dst)
+    text = (dst / "staff.csv").read_text(encoding="utf-8")
+    (dst / "staff.csv").write_text(text.replace("C000-H1,C000,true,true,2\n", f"C000-H1,C000,true,true,{cell_30}\n"),
+                                   encoding="utf-8")
+    return dst
+
+
+@pytest.mark.parametrize(("cell", "message"), [("x", "not a list of windows"), ("0", "not a list of windows"),
+                                               ("1.5", "not a list of windows"), ("3", "windows 1–2"),
+                                               ("1;3", "windows 1–2")])
+def test_bad_windows_are_named(tmp_path, cell, message) -> None:
+    from staffpool.errors import InputError
+    from staffpool.inputs.validate import load_instance
+
+    with pytest.raises(InputError) as exc:
+        load_instance(_sanming(tmp_path, cell))
+    (p,) = exc.value.problems
+    assert (p.file, p.row, p.column) == ("staff.csv", 31, "rotation_windows") and message in p.message
+
+
+def test_windows_read_in_every_form(tmp_path) -> None:
+    import json
+
+    from staffpool.inputs.validate import load_instance
+    from staffpool.tools.convert import write_folder, write_json, write_workbook
+
+    base = load_instance(_sanming(tmp_path, "2; 1"))
+    assert base.staff_by_id["C000-S00030"].rotation_windows == (1, 2)
+    assert base.staff_by_id["C000-S00272"].rotation_windows == (1,)
+    write_json(base, tmp_path / "i.json")
+    write_workbook(base, tmp_path / "i.xlsx")
+    write_workbook(base, tmp_path / "zh.xlsx", zh=True)
+    write_folder(base, tmp_path / "f")
+    for form in ("i.json", "i.xlsx", "zh.xlsx", "f"):
+        assert load_instance(tmp_path / form) == base, form
+    assert "rotation_windows" in (tmp_path / "f" / "staff.csv").read_text(encoding="utf-8").split("\n")[0]
+    data = json.loads((tmp_path / "i.json").read_text(encoding="utf-8"))
+    for row in data["staff"]:
+        if row["id"] == "C000-S00030":
+            row["rotation_windows"] = [2]  # a JSON list reads too
+    (tmp_path / "l.json").write_text(json.dumps(data), encoding="utf-8")
+    assert load_instance(tmp_path / "l.json").staff_by_id["C000-S00030"].rotation_windows == (2,)
+
+
+def test_no_windows_no_column(tmp_path) -> None:
+    from pathlib import Path
+
+    from staffpool.inputs.validate import load_instance
+    from staffpool.tools.convert import write_folder
+
+    tiny = Path(__file__).resolve().parents[1] / "instances" / "tiny"
+    write_folder(load_instance(tiny), tmp_path / "t")
+    assert "rotation_windows" not in (tmp_path / "t" / "staff.csv").read_text(encoding="utf-8")
+    rotation = (tmp_path / "t" / "instance.yaml").read_text(encoding="utf-8").split("rotation:")[1].split("wisn")[0]
+    assert "objective" not in rotation  # the default order is not written: files as before
+
+
+def test_bundled_windows_hold(tmp_path) -> None:
+    from pathlib import Path
+
+    import staffpool
+
+    r = staffpool.rotate(Path(__file__).resolve().parents[1] / "instances" / "sanming-county")
+    windows = dict(zip(r.table["staff_id"], r.table["window"], strict=True))
+    assert windows["C000-S00030"] == 2 and windows["C000-S00272"] == 1
