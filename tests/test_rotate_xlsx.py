@@ -40,12 +40,13 @@ def test_workbook_zh_en_names_beside_ids(alloc: Path, tmp_path: Path) -> None:
     # last_period, distance_to_host_km) come with the catalogue's next update
     assert [head[k] for k in (0, 1, 2, 5, 7)] == ["工号", "姓名", "专业", "接收机构", "时段"]
     assert _rows(en, 0)[0] == ["staff_id", "name", "specialty", "home", "home_name", "host", "host_name", "window",
-                               "first_period", "last_period", "distance_to_host_km"]
+                               "first_period", "last_period", "distance_to_host_km", "fills"]
     with (tmp_path / "r" / "rotation.csv").open(newline="", encoding="utf-8") as f:
         table = list(csv.DictReader(f))
     assert len(body) == len(table) > 0
     for row, r in zip(body, table, strict=True):
-        sid, name, _spec, home, home_name, host, host_name, window, first, last, km = row
+        sid, name, _spec, home, home_name, host, host_name, window, first, last, km, fills = row
+        assert (fills or "") == (r["fills"] and "全部/主治医师" if r["fills"] == "*/attending" else r["fills"])
         assert (sid, home, host) == (r["staff_id"], r["home"], r["host"])
         assert name == staff[str(sid)].name == r["name"] and host_name == names[str(host)] == r["host_name"]
         assert home_name == names[str(home)]

@@ -97,7 +97,6 @@ def _values() -> dict[tuple[str, str], str]:
         # rules the first list missed, and the post-use switches explain names
         ("rule", "treasury_budget"): pgettext("rule", "treasury_budget"), ("rule", "pins"): pgettext("rule", "pins"),
         ("rule", "grassroots"): pgettext("rule", "grassroots"), ("rule", "rotation"): pgettext("rule", "rotation"),
-        ("level", "covered"): pgettext("level", "covered"), ("level", "longest_trip"): pgettext("level", "longest_trip"),
         ("post_use", "county_managed_township_used"): pgettext("post_use", "county_managed_township_used"),
         ("post_use", "county_managed_village_used"): pgettext("post_use", "county_managed_village_used"),
         ("post_use", "township_used_at_county"): pgettext("post_use", "township_used_at_county"),
