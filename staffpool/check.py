@@ -513,17 +513,17 @@ class RotationReport:
         return not self.violations
 
 
-def _senior_rows(instance: Instance, plan: Plan) -> dict[str, dict[str, int]]:
-    """Per host, the gap of each senior row (min_title ≥ attending) after the allocation, by
-    its `specialty/min_title` (rows written alike add up)."""
+def _senior_rows(instance: Instance, plan: Plan, hosts: set[str]) -> dict[str, dict[str, int]]:
+    """Per institution of `hosts`, the gap of each senior row (min_title ≥ attending) after
+    the allocation, by its `specialty/min_title` (rows written alike add up)."""
     by_inst: dict[str, list[StaffMember]] = {}
     for s in instance.staff:
         a = plan.get(s.id)
-        if a is not None and a.to_institution:
+        if a is not None and a.to_institution in hosts:
             by_inst.setdefault(a.to_institution, []).append(s)
     out: dict[str, dict[str, int]] = {}
     for r in instance.requirements:
-        if _TITLE_RANK[r.min_title] >= _TITLE_RANK["attending"]:
+        if _TITLE_RANK[r.min_title] >= _TITLE_RANK["attending"] and r.institution in hosts:
             have = sum(1 for s in by_inst.get(r.institution, []) if _matches(r, s))
             label = f"{r.specialty}/{r.min_title.value}"
             gaps = out.setdefault(r.institution, {})
@@ -636,7 +636,7 @@ def _rotation_caps(instance: Instance, plan: Plan, placed: dict[str, tuple[str, 
 def _rotation_fills(instance: Instance, plan: Plan, placed: dict[str, tuple[str, str, int, str]]) -> Iterable[Violation]:
     """The row each rotator is written to fill: one of the host's senior rows, which they fit,
     within its gap in the window."""
-    rows = _senior_rows(instance, plan)
+    rows = _senior_rows(instance, plan, {host for _home, host, _w, _f in placed.values()})
     staff = instance.staff_by_id
     used: Counter[tuple[str, int, str]] = Counter()
     for sid, (_home, host, w, fills) in sorted(placed.items()):
@@ -657,7 +657,7 @@ def _rotation_levels(instance: Instance, plan: Plan, placed: dict[str, tuple[str
     """covered: Σ over host × window of the most rotators paired with gap units they fit;
     longest_trip: Σ over communities of their rotators' longest trip; distance: Σ trips (metres)."""
     inst, staff = instance.institution_by_id, instance.staff_by_id
-    rows = _senior_rows(instance, plan)
+    rows = _senior_rows(instance, plan, {host for _home, host, _w, _f in placed.values()})
     at: dict[tuple[str, int], list[StaffMember]] = {}
     longest: dict[str, int] = {}
     distance = 0

@@ -187,16 +187,17 @@ def _host_tables(net: RotationNet, table: pd.DataFrame) -> tuple[pd.DataFrame, p
     window where someone rotates: the row's gap and how many fill it."""
     import pandas as pd  # heavy: imported when used, not at start-up (docs/architecture.md)
 
+    at: dict[tuple[str, int], list[str]] = {}
+    for host, w, fills in zip(table["host"], table["window"], table["fills"], strict=True):
+        at.setdefault((str(host), int(w)), []).append(str(fills))
     hosts_rows, cover_rows = [], []
-    for key, grp in table.groupby(["host", "window"]):
-        host, win = str(key[0]), int(str(key[1]))
+    for (host, win), fills in sorted(at.items()):
         rows = net.rows.get(host, [])
-        filled = grp["fills"].value_counts().to_dict()
-        hosts_rows.append({"host": host, "window": win, "rotators": len(grp), "senior_gap": sum(r.gap for r in rows),
-                           "covered": int(grp["fills"].astype(bool).sum())})
+        hosts_rows.append({"host": host, "window": win, "rotators": len(fills), "senior_gap": sum(r.gap for r in rows),
+                           "covered": sum(1 for f in fills if f)})
         for label in dict.fromkeys(r.label for r in rows if r.gap):
             cover_rows.append({"host": host, "row": label, "window": win,
-                               "gap": sum(r.gap for r in rows if r.label == label), "filled": int(filled.get(label, 0))})
+                               "gap": sum(r.gap for r in rows if r.label == label), "filled": fills.count(label)})
     return pd.DataFrame(hosts_rows, columns=HOST_COLUMNS), pd.DataFrame(cover_rows, columns=COVERAGE_COLUMNS)
 
 

@@ -119,15 +119,17 @@ def _hosts_of(instance: Instance, rotators: list[Rotator], limit: float | None) 
 
 
 def gap_rows(instance: Instance, plan: Plan) -> dict[str, list[GapRow]]:
-    """Per institution, its rows with min_title ≥ attending and their gap after the allocation."""
+    """Per institution of a host tier, its rows with min_title ≥ attending and their gap after
+    the allocation (a county hospital's rows, over its thousand staff, never host anyone)."""
+    hosts = {i.id for i in instance.institutions if i.tier in instance.policy.rotation.host_tiers}
     posted: dict[str, list[Any]] = {}
     for s in instance.staff:
         a = plan.get(s.id)
-        if a is not None and a.to_institution:
+        if a is not None and a.to_institution in hosts:
             posted.setdefault(a.to_institution, []).append(s)
     rows: dict[str, list[GapRow]] = {}
     for r in instance.requirements:
-        if r.min_title.rank >= Title.attending.rank:
+        if r.min_title.rank >= Title.attending.rank and r.institution in hosts:
             have = sum(1 for s in posted.get(r.institution, []) if r.matches(s.specialty, s.title))
             mine = rows.setdefault(r.institution, [])
             mine.append(GapRow(r.institution, len(mine), r.specialty, r.min_title, max(0, r.need - have)))
