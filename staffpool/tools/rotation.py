@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from staffpool.check import check_rotation
-from staffpool.constants import Status
+from staffpool.constants import SolverProfile, Status
 from staffpool.domain.instance import Instance, RotationLevel
 from staffpool.domain.plan import Plan
 from staffpool.domain.years import year_view
@@ -108,20 +108,53 @@ def rotate(instance: Instance, plan: Plan, solver: str = "highs") -> RotationRes
     reasons = rotation_reasons(net)
     if reasons:
         return _infeasible(empty, reasons)
-    program = rotation_program(net, graph)
     profile = load_profile(solver)
-    runner = make_runner(program, profile)
-    objective = instance.policy.rotation.objective
-    run = solve_lexicographic(runner, [(lvl, program.levels[lvl]) for lvl in objective], profile)
-    if run.stop is not None:
-        return _infeasible(empty, [_("the caps together leave too few places")])
-    table = _placements(net, graph, program, runner.values_list())
-    solved = {log.level: round(log.value or 0.0) for log in run.levels}
+    status, solved, rows = Status.optimal, dict.fromkeys(instance.policy.rotation.objective, 0), []
+    for part in _communities(net, graph):  # communities share nothing: each solved alone, the levels add up
+        got = _solve_part(net, graph.subgraph(part[1]), part[0], profile)
+        if got is None:
+            return _infeasible(empty, [_("the caps together leave too few places")])
+        run_status, levels, table_rows = got
+        status = status if run_status == Status.optimal else run_status
+        solved = {lvl: solved[lvl] + levels[lvl] for lvl in solved}
+        rows += table_rows
+    table = pd.DataFrame(rows, columns=COLUMNS).sort_values("staff_id").reset_index(drop=True)
     _check(instance, plan, table, solved)
     hosts, coverage = _host_tables(net, table)
-    return RotationResult(status=run.status, table=table, covered_slots=int(table["fills"].astype(bool).sum()),
+    return RotationResult(status=status, table=table, covered_slots=int(table["fills"].astype(bool).sum()),
                           distance_km=round(float(table["distance_km"].sum()), 3), hosts=hosts, coverage=coverage,
                           graph=graph, longest_trip_km=_longest(instance, table) / 1000.0)
+
+
+def _communities(net: RotationNet, graph: Any) -> list[tuple[list[Rotator], set[str]]]:
+    """Per community (in id order): its rotators and the nodes of the graph they reach."""
+    import networkx as nx  # heavy: imported when used, not at start-up (docs/architecture.md)
+
+    inst = net.instance.institution_by_id
+    by_comm: dict[str, list[Rotator]] = {}
+    for r in net.rotators:
+        by_comm.setdefault(inst[r.home].community, []).append(r)
+    parts = []
+    for _comm, people in sorted(by_comm.items()):
+        nodes = {"source"}
+        for r in people:
+            nodes.add(f"r|{r.id}")
+            nodes |= nx.descendants(graph, f"r|{r.id}")
+        parts.append((people, nodes))
+    return parts
+
+
+def _solve_part(net: RotationNet, graph: Any, rotators: list[Rotator], profile: SolverProfile,
+                ) -> tuple[Status, dict[RotationLevel, int], list[dict[str, Any]]] | None:
+    """One community's program solved level by level: its status, levels and rows (None: no rotation)."""
+    program = rotation_program(net, graph)
+    runner = make_runner(program, profile)
+    run = solve_lexicographic(runner, [(lvl, program.levels[lvl]) for lvl in net.instance.policy.rotation.objective],
+                              profile)
+    if run.stop is not None:
+        return None
+    levels = {log.level: round(log.value or 0.0) for log in run.levels}
+    return run.status, levels, _placements(net, graph, rotators, program, runner.values_list())
 
 
 def _infeasible(empty: RotationResult, reasons: list[str]) -> RotationResult:
@@ -150,17 +183,16 @@ def _longest(instance: Instance, table: pd.DataFrame) -> int:
     return sum(longest.values())
 
 
-def _placements(net: RotationNet, graph: Any, program: RotationProgram, values: list[float]) -> pd.DataFrame:
+def _placements(net: RotationNet, graph: Any, rotators: list[Rotator], program: RotationProgram, values: list[float],
+                ) -> list[dict[str, Any]]:
     """rotation.csv read off the arcs: each rotator's window from its own arc; within a home,
     specialty and window, rotators by id onto the hosts in host order; at a host, specialty
     and window, rotators by id onto the rows filled in row order."""
-    import pandas as pd  # heavy: imported when used, not at start-up (docs/architecture.md)
-
     pol = net.instance.policy.rotation
     staff, inst = net.instance.staff_by_id, net.instance.institution_by_id
     flow = {arc: round(v) for arc, v in zip(program.arcs, values, strict=False) if round(v) > 0}
     group: dict[str, list[Rotator]] = {}
-    for r in net.rotators:
+    for r in rotators:
         for v in graph.successors(f"r|{r.id}"):
             if flow.get((f"r|{r.id}", v)):
                 group.setdefault(v, []).append(r)
@@ -179,7 +211,7 @@ def _placements(net: RotationNet, graph: Any, program: RotationProgram, values: 
                          "first_period": w * pol.window + 1, "last_period": (w + 1) * pol.window,
                          "distance_km": net.instance.distance_m(r.home, host) / 1000.0, "name": staff[r.id].name,
                          "host_name": inst[host].name, "specialty": r.specialty, "fills": fills[k] if k < len(fills) else ""})
-    return pd.DataFrame(rows, columns=COLUMNS).sort_values("staff_id").reset_index(drop=True)
+    return rows
 
 
 def _host_tables(net: RotationNet, table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
