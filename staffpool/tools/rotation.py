@@ -6,7 +6,7 @@ by the solver-free checker (check.check_rotation).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,11 +95,13 @@ def rotate(instance: Instance, plan: Plan, solver: str = "highs") -> RotationRes
     allocation `plan`: every due attending placed, in order of `rotation.objective` the most
     senior-gap slots covered by a rotator who fits the row, the shortest longest trip per
     community, the fewest km; checked by `check.check_rotation`."""
-    import pandas as pd  # heavy: imported when used, not at start-up (docs/architecture.md)
+    import networkx as nx  # heavy: imported when used, not at start-up (docs/architecture.md)
+    import pandas as pd
 
     instance = year_view(instance)
     net = rotation_net(instance, plan)
-    graph = rotation_graph(net)
+    parts = [(people, rotation_graph(replace(net, rotators=people))) for people in _communities(net)]
+    graph = nx.compose_all([g for _p, g in parts]) if parts else rotation_graph(net)
     empty = RotationResult(status=Status.optimal, table=pd.DataFrame(columns=COLUMNS), covered_slots=0,
                            distance_km=0.0, hosts=pd.DataFrame(columns=HOST_COLUMNS),
                            coverage=pd.DataFrame(columns=COVERAGE_COLUMNS), graph=graph)
@@ -110,8 +112,8 @@ def rotate(instance: Instance, plan: Plan, solver: str = "highs") -> RotationRes
         return _infeasible(empty, reasons)
     profile = load_profile(solver)
     status, solved, rows = Status.optimal, dict.fromkeys(instance.policy.rotation.objective, 0), []
-    for part in _communities(net, graph):  # communities share nothing: each solved alone, the levels add up
-        got = _solve_part(net, graph.subgraph(part[1]), part[0], profile)
+    for people, part in parts:  # communities share nothing: each solved alone, the levels add up
+        got = _solve_part(net, part, people, profile)
         if got is None:
             return _infeasible(empty, [_("the caps together leave too few places")])
         run_status, levels, table_rows = got
@@ -126,22 +128,18 @@ def rotate(instance: Instance, plan: Plan, solver: str = "highs") -> RotationRes
                           graph=graph, longest_trip_km=_longest(instance, table) / 1000.0)
 
 
-def _communities(net: RotationNet, graph: Any) -> list[tuple[list[Rotator], set[str]]]:
-    """Per community (in id order): its rotators and the nodes of the graph they reach."""
-    import networkx as nx  # heavy: imported when used, not at start-up (docs/architecture.md)
+def _infeasible(empty: RotationResult, reasons: list[str]) -> RotationResult:
+    empty.status, empty.reasons = Status.infeasible, reasons
+    return empty
 
+
+def _communities(net: RotationNet) -> list[list[Rotator]]:
+    """The rotators of each community, in the communities' id order."""
     inst = net.instance.institution_by_id
     by_comm: dict[str, list[Rotator]] = {}
     for r in net.rotators:
         by_comm.setdefault(inst[r.home].community, []).append(r)
-    parts = []
-    for _comm, people in sorted(by_comm.items()):
-        nodes = {"source"}
-        for r in people:
-            nodes.add(f"r|{r.id}")
-            nodes |= nx.descendants(graph, f"r|{r.id}")
-        parts.append((people, nodes))
-    return parts
+    return [people for _comm, people in sorted(by_comm.items())]
 
 
 def _solve_part(net: RotationNet, graph: Any, rotators: list[Rotator], profile: SolverProfile,
@@ -155,11 +153,6 @@ def _solve_part(net: RotationNet, graph: Any, rotators: list[Rotator], profile: 
         return None
     levels = {log.level: round(log.value or 0.0) for log in run.levels}
     return run.status, levels, _placements(net, graph, rotators, program, runner.values_list())
-
-
-def _infeasible(empty: RotationResult, reasons: list[str]) -> RotationResult:
-    empty.status, empty.reasons = Status.infeasible, reasons
-    return empty
 
 
 def _check(instance: Instance, plan: Plan, table: pd.DataFrame, solved: dict[RotationLevel, int]) -> None:
