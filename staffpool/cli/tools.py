@@ -72,7 +72,7 @@ def rotate(
         result = staffpool.rotate(inst, allocation, mode=mode, solver=solver, workers=default_workers(), **callbacks)
     if graph is not None:
         export_graphml(result.graph, graph, force=force)
-    if result.status != staffpool.Status.optimal:
+    if result.status == staffpool.Status.infeasible or result.reasons:  # no rotation (the reasons say why)
         raise InfeasibleError(_("{instance}: rotation infeasible: some due attendings cannot be placed").format(instance=inst.name),
                               result.reasons)
     if out_dir is not None:

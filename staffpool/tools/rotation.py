@@ -114,8 +114,10 @@ def rotate(instance: Instance, plan: Plan, solver: str = "highs") -> RotationRes
     status, solved, rows = Status.optimal, dict.fromkeys(instance.policy.rotation.objective, 0), []
     for people, part in parts:  # communities share nothing: each solved alone, the levels add up
         got = _solve_part(net, part, people, profile)
-        if got is None:
-            return _infeasible(empty, [_("the caps together leave too few places")])
+        if isinstance(got, Status):  # no plan: infeasible, or none found within a time limit
+            why = _("the caps together leave too few places") if got == Status.infeasible else \
+                _("no rotation found within the solver's time limit")
+            return _infeasible(empty, [why], got)
         run_status, levels, table_rows = got
         status = status if run_status == Status.optimal else run_status
         solved = {lvl: solved[lvl] + levels[lvl] for lvl in solved}
@@ -128,8 +130,8 @@ def rotate(instance: Instance, plan: Plan, solver: str = "highs") -> RotationRes
                           graph=graph, longest_trip_km=_longest(instance, table) / 1000.0)
 
 
-def _infeasible(empty: RotationResult, reasons: list[str]) -> RotationResult:
-    empty.status, empty.reasons = Status.infeasible, reasons
+def _infeasible(empty: RotationResult, reasons: list[str], status: Status = Status.infeasible) -> RotationResult:
+    empty.status, empty.reasons = status, reasons
     return empty
 
 
@@ -143,14 +145,15 @@ def _communities(net: RotationNet) -> list[list[Rotator]]:
 
 
 def _solve_part(net: RotationNet, graph: Any, rotators: list[Rotator], profile: SolverProfile,
-                ) -> tuple[Status, dict[RotationLevel, int], list[dict[str, Any]]] | None:
-    """One community's program solved level by level: its status, levels and rows (None: no rotation)."""
+                ) -> tuple[Status, dict[RotationLevel, int], list[dict[str, Any]]] | Status:
+    """One community's program solved level by level: its status, levels and rows; the
+    status alone when it has no plan."""
     program = rotation_program(net, graph)
     runner = make_runner(program, profile)
     run = solve_lexicographic(runner, [(lvl, program.levels[lvl]) for lvl in net.instance.policy.rotation.objective],
                               profile)
     if run.stop is not None:
-        return None
+        return run.status
     levels = {log.level: round(log.value or 0.0) for log in run.levels}
     return run.status, levels, _placements(net, graph, rotators, program, runner.values_list())
 
