@@ -312,6 +312,8 @@ def test_windows_read_in_every_form(tmp_path) -> None:
     from staffpool.tools.convert import write_folder, write_json, write_workbook
 
     base = load_instance(_sanming(tmp_path, "2; 1"))
+    rotation = {**base.policy.rotation.model_dump(), "objective": ["longest_trip", "covered", "distance"]}
+    base = base.with_policy(rotation=rotation)  # written, in Chinese too (政策.轮岗.优化目标), and read back
     assert base.staff_by_id["C000-S00030"].rotation_windows == (1, 2)
     assert base.staff_by_id["C000-S00272"].rotation_windows == (1,)
     write_json(base, tmp_path / "i.json")
