@@ -372,3 +372,106 @@ def test_byte_for_byte_under_any_hash_seed(tmp_path) -> None:
         outs.append([(out / n).read_bytes() for n in ("rotation.csv", "rotation_summary.json", "g.graphml")])
     assert outs[0] == outs[1]
     assert outs[0][0].count(b"\n") > 3
+
+
+# ---------------------------------------------------------------- an independent per-person model
+
+
+def _per_person_levels(instance, plan):
+    """people.md's three levels by a model of its own: a binary per (person, host, window) and
+    per (person, host, window, row) filled, lexicographic by PuLP and HiGHS."""
+    import pulp
+
+    pulp.set_v4_migration_warnings(False)
+    pol = instance.policy.rotation
+    ib = instance.institution_by_id
+    nw = pol.periods // pol.window
+    limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
+    posted = Counter(a.to_institution for a in plan.values() if a.to_institution)
+    due = [s for s in instance.staff if s.title.value == "attending" and s.grassroots_due and s.status.value != "candidate"
+           and s.id in plan and plan[s.id].to_institution and ib[plan[s.id].to_institution].tier.value == "county"]
+    gaps = _gaps(instance, plan)
+    prob = pulp.LpProblem("people", pulp.LpMinimize)
+    y, f = {}, {}
+    for s in due:
+        home = ib[plan[s.id].to_institution]
+        for j in instance.institutions:
+            if j.tier.value != "township" or j.community != home.community or not within(metres(home, j), limit):
+                continue
+            for w in range(1, nw + 1):
+                if s.rotation_windows and w not in s.rotation_windows:
+                    continue
+                y[(s.id, j.id, w)] = pulp.LpVariable(f"y{len(y)}", cat="Binary")
+                for k, (spec, title, gap) in enumerate(gaps.get(j.id, [])):
+                    if gap and spec in ("*", s.specialty) and RANK[s.title.value] >= RANK[title]:
+                        f[(s.id, j.id, w, k)] = pulp.LpVariable(f"f{len(f)}", cat="Binary")
+    for s in due:
+        prob += pulp.lpSum(v for key, v in y.items() if key[0] == s.id) == 1
+    homes = {s.id: plan[s.id].to_institution for s in due}
+    for h in set(homes.values()):
+        for w in range(1, nw + 1):
+            prob += pulp.lpSum(v for key, v in y.items() if homes[key[0]] == h and key[2] == w) <= \
+                int(Fraction(str(pol.max_away_fraction)) * posted[h])
+    for j in instance.institutions:
+        for w in range(1, nw + 1):
+            prob += pulp.lpSum(v for key, v in y.items() if key[1] == j.id and key[2] == w) <= pol.host_capacity
+            for k, (_s, _t, gap) in enumerate(gaps.get(j.id, [])):
+                prob += pulp.lpSum(v for key, v in f.items() if key[1:] == (j.id, w, k)) <= gap
+    for (sid, j, w), v in y.items():
+        prob += pulp.lpSum(x for key, x in f.items() if key[:3] == (sid, j, w)) <= v
+    longest = {c.id: pulp.LpVariable(f"L_{n}", lowBound=0) for n, c in enumerate(instance.communities)}
+    for (sid, j, _w), v in y.items():
+        prob += longest[ib[homes[sid]].community] >= metres(ib[homes[sid]], ib[j]) * v
+    levels = {"covered": -pulp.lpSum(f.values()), "longest_trip": pulp.lpSum(longest.values()),
+              "distance": pulp.lpSum(metres(ib[homes[sid]], ib[j]) * v for (sid, j, _w), v in y.items())}
+    out = {}
+    for name in pol.objective:
+        prob.setObjective(levels[name])
+        prob.solve(pulp.HiGHS(msg=False))
+        if prob.status != 1:
+            return None
+        out[name] = round(pulp.value(levels[name]) or 0)
+        prob += levels[name] <= out[name] + 0.5
+    return out
+
+
+def _with_specialties(instance):
+    """The township `*` senior rows split among three specialties (so a rotator's specialty
+    binds), every third due attending limited to one window."""
+    specs = ["general_practice", "surgery", "pediatrics", "internal_medicine", "emergency", "tcm"]
+    rows, k = [], 0
+    for r in instance.requirements:
+        if r.specialty == "*" and r.min_title.value == "attending" and instance.institution_by_id[r.institution].tier.value == "township":
+            for n in range(3):
+                k += 1
+                rows.append(r.model_copy(update={"specialty": specs[k % len(specs)], "need": max(1, r.need // 3 + n % 2)}))
+        else:
+            rows.append(r)
+    staff, k = [], 0
+    for s in instance.staff:
+        if s.grassroots_due:
+            k += 1
+            if k % 3 == 0:
+                s = s.model_copy(update={"rotation_windows": (1 + k % 2,)})
+        staff.append(s)
+    return instance.model_copy(update={"requirements": tuple(rows), "staff": tuple(staff)})
+
+
+@pytest.mark.parametrize(("n", "seed", "objective"), [(1, 3, None), (2, 4, None), (2, 7, ["covered", "distance"]),
+                                                      (1, 11, ["longest_trip", "covered", "distance"])])
+def test_generated_counties_equal_a_per_person_model(tmp_path, n, seed, objective) -> None:
+    from staffpool import solve
+    from staffpool.inputs.validate import load_instance
+    from staffpool.tools.generate import generate
+
+    instance = _with_specialties(load_instance(generate(n, seed=seed, scale=0.3, out_dir=tmp_path / "g")))
+    if objective is not None:
+        instance = instance.with_policy(rotation={**instance.policy.rotation.model_dump(), "objective": objective})
+    plan = solve(instance).plan
+    r = rotate(instance, plan)
+    ref = _per_person_levels(instance, plan)
+    assert r.status == "optimal" and ref is not None
+    got = {"covered": -r.covered_slots, "longest_trip": round(r.longest_trip_km * 1000),
+           "distance": round(r.distance_km * 1000)}
+    assert {k: got[k] for k in ref} == ref
+    assert r.covered_slots > 0 and len(set(r.table["specialty"])) > 1
