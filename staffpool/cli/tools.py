@@ -80,7 +80,7 @@ def rotate(
     if xlsx is not None:
         coverage = result.coverage.to_dict(orient="records") if result.coverage is not None else []
         write_workbook(xlsx, rotation_sheets(result.table.to_dict(orient="records"), result.hosts.to_dict(orient="records"),
-                                             inst, coverage))
+                                             inst, coverage, result.summary))
     if as_json:
         _print_json(result.summary)
         return

@@ -67,7 +67,8 @@ def _sheet_titles() -> dict[str, str]:
             "assignments": pgettext("sheet", "Assignments"), "institutions": pgettext("sheet", "Institutions"),
             "requirements": pgettext("sheet", "Requirements"), "compare": pgettext("sheet", "Modes compared"),
             "years": pgettext("sheet", "Years"), "rotation": pgettext("sheet", "Rotation"),
-            "hosts": pgettext("sheet", "Rotation hosts"), "coverage": pgettext("sheet", "Rotation coverage")}
+            "hosts": pgettext("sheet", "Rotation hosts"), "coverage": pgettext("sheet", "Rotation coverage"),
+            "rotation_summary": pgettext("sheet", "Rotation summary")}
 
 
 def sheet_title(key: str) -> str:
@@ -302,11 +303,12 @@ def _plain(v: Any) -> Any:
 
 
 def rotation_sheets(table: Sequence[dict[Any, Any]], hosts: Sequence[dict[Any, Any]], instance: Instance,
-                    coverage: Sequence[dict[Any, Any]] = ()) -> list[Sheet]:
+                    coverage: Sequence[dict[Any, Any]] = (), summary: dict[str, Any] | None = None) -> list[Sheet]:
     """`rotate`'s workbook: Rotation (who goes where in which window, the person's and the
     institutions' names beside the ids, the specialty, the row filled), Rotation hosts (per
-    host and window: rotators, senior gap, covered) and Rotation coverage (per host, senior
-    row and window: its gap and how many fill it)."""
+    host and window: rotators, senior gap, covered), Rotation coverage (per host, senior
+    row and window: its gap and how many fill it) and, given the `summary`, Rotation summary
+    (rotators, slots covered, the longest trip, the total km)."""
     inst = {i.id: i.name for i in instance.institutions}
     staff = instance.staff_by_id
     heads = {"staff_id": labels.column("staff_id"), "name": labels.column("name", "assignments"),
@@ -330,7 +332,17 @@ def rotation_sheets(table: Sequence[dict[Any, Any]], hosts: Sequence[dict[Any, A
                    *(_plain(r[c]) for c in COVERAGE_COLUMNS[3:])] for r in coverage]
     return [Sheet(sheet_title("rotation"), ROTATION_COLUMNS, [heads[c] for c in ROTATION_COLUMNS], rows),
             Sheet(sheet_title("hosts"), HOST_COLUMNS, [heads[c] for c in HOST_COLUMNS], host_rows),
-            Sheet(sheet_title("coverage"), COVERAGE_COLUMNS, [heads[c] for c in COVERAGE_COLUMNS], cover_rows)]
+            Sheet(sheet_title("coverage"), COVERAGE_COLUMNS, [heads[c] for c in COVERAGE_COLUMNS], cover_rows),
+            *([_rotation_summary(summary)] if summary is not None else [])]
+
+
+def _rotation_summary(summary: dict[str, Any]) -> Sheet:
+    rows = [[_("rotators"), summary["rotators"], None],
+            [pgettext("rotation", "senior slots covered"), summary["covered_slots"], None],
+            [pgettext("rotation", "longest trip (each community's, added up)"), summary["longest_trip_km"], _("km")],
+            [pgettext("rotation", "total trips"), summary["distance_km"], _("km")]]
+    return Sheet(sheet_title("rotation_summary"), ("key", "value", "unit"),
+                 [labels.column("key"), labels.column("value"), labels.column("unit")], rows)
 
 
 def _row_label(label: str) -> str:
