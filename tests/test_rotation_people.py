@@ -230,6 +230,19 @@ def test_infeasible_windows_name_the_people() -> None:
     assert r2.status == "infeasible" and any(m.startswith("a0 (a0): rotation_windows 5") for m in r2.reasons), r2.reasons
 
 
+def test_every_person_short_of_a_window_is_named() -> None:
+    # Four windows, one may leave per window: a0 and a1 only in window 1, a2 and a3 only in 2.
+    insts = [inst("H", "county", 50, 0, 0), inst("N", "township", 0, 5, 0)]
+    staff = [person(f"a{k}", "on_staff", "attending", "gp", "H", "differential", "H", due=True).model_copy(
+        update={"rotation_windows": (1 + k // 2,)}) for k in range(4)]
+    staff += [person(f"f{k}", "on_staff", "resident", "gp", "H", "differential", "H") for k in range(6)]
+    instance = make(insts, staff, [], {"rotation": {"periods": 4, "window": 1, "max_away_fraction": 0.1}})
+    r = rotate(instance, _stay(instance))
+    assert r.status == "infeasible" and len(r.reasons) == 2, r.reasons
+    assert "a0" in r.reasons[0] and "a1" in r.reasons[0] and "window 1:" in r.reasons[0]
+    assert "a2" in r.reasons[1] and "a3" in r.reasons[1] and "window 2:" in r.reasons[1]
+
+
 def _bottleneck():
     # p (home H1) and q (home H2) each go to T1 or T2, one per host, one window: 1 + 14.422 km
     # keeps the total short, 12 + 8.062 the longest trip.

@@ -266,8 +266,8 @@ MAX_WINDOW_SUBSETS = 10
 
 
 def _window_reasons(net: RotationNet, home: str, people: list[Rotator]) -> list[str]:
-    """The people of `home` who may serve in no window, and the smallest set of windows
-    whose places are fewer than the people who may serve only in them (named)."""
+    """The people of `home` who may serve in no window; else every smallest set of windows
+    whose places are fewer than the people who may serve only in them (all named)."""
     instance = net.instance
     staff = instance.staff_by_id
     out = []
@@ -279,15 +279,16 @@ def _window_reasons(net: RotationNet, home: str, people: list[Rotator]) -> list[
     if out or net.windows > MAX_WINDOW_SUBSETS:
         return out
     per_window = min(net.away_cap[home], net.host_capacity * len(net.hosts_of[home]))
+    short: list[set[int]] = []  # the window sets named so far: a larger set holding one adds nothing
     for k in range(1, net.windows):
-        for chosen in combinations(range(net.windows), k):
-            only = [r for r in people if set(r.windows) <= set(chosen)]
-            if len(only) > k * per_window:
+        for chosen in map(set, combinations(range(net.windows), k)):
+            only = [r for r in people if set(r.windows) <= chosen]
+            if len(only) > k * per_window and not any(seen <= chosen for seen in short):
+                short.append(chosen)
                 who = labels.joined([labels.named(r.id, staff[r.id].name) for r in only])
                 out.append(_("{who} may serve only in window {windows}: {home} has {places} places then").format(
-                    who=who, windows=", ".join(str(w + 1) for w in chosen), home=labels.named(
+                    who=who, windows=", ".join(str(w + 1) for w in sorted(chosen)), home=labels.named(
                         home, instance.institution_by_id[home].name), places=k * per_window))
-                return out
     return out
 
 
