@@ -556,12 +556,13 @@ def _most_paired(people: list[StaffMember], gaps: dict[str, int]) -> int:
 
 
 def _due(instance: Instance, plan: Plan) -> dict[str, str]:
-    """Who must rotate: every attending owing grassroots service posted at county tier, and where."""
+    """Who must rotate: every attending owing grassroots service whom the plan posts at county
+    tier (a hired candidate too), and where."""
     inst = instance.institution_by_id
     out = {}
     for s in instance.staff:
         a = plan.get(s.id)
-        if (s.title == "attending" and s.grassroots_due and s.status != "candidate" and a is not None
+        if (s.title == "attending" and s.grassroots_due and a is not None
                 and a.to_institution in inst and inst[a.to_institution].tier == "county"):
             out[s.id] = a.to_institution
     return out

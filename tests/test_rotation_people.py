@@ -65,8 +65,8 @@ def brute(instance, plan, objective=("covered", "longest_trip", "distance")):
     nw = pol.periods // pol.window
     limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
     posted = Counter(a.to_institution for a in plan.values() if a.to_institution)
-    due = [s for s in instance.staff if s.title.value == "attending" and s.grassroots_due and s.status.value != "candidate"
-           and ib[plan[s.id].to_institution].tier.value == "county"]
+    due = [s for s in instance.staff if s.title.value == "attending" and s.grassroots_due
+           and plan[s.id].to_institution and ib[plan[s.id].to_institution].tier.value == "county"]
     options = []
     for s in due:
         home = ib[plan[s.id].to_institution]
@@ -243,6 +243,17 @@ def test_every_person_short_of_a_window_is_named() -> None:
     assert "a2" in r.reasons[1] and "a3" in r.reasons[1] and "window 2:" in r.reasons[1]
 
 
+def test_a_hired_candidate_who_owes_service_rotates() -> None:
+    instance = _one_host("paediatrics", "paediatrics")
+    cand = person("c0", "candidate", "attending", "paediatrics", None, community="C1", due=True)
+    instance = instance.model_copy(update={"staff": (*instance.staff, cand)})
+    plan = {**_stay(instance), "c0": Assignment("c0", "H", "differential", "hired")}
+    r = rotate(instance, plan)
+    assert sorted(r.table["staff_id"]) == ["a0", "c0"] and r.covered_slots == 2
+    unhired = {**_stay(instance), "c0": Assignment("c0", None, None, None)}
+    assert sorted(rotate(instance, unhired).table["staff_id"]) == ["a0"]
+
+
 def _bottleneck():
     # p (home H1) and q (home H2) each go to T1 or T2, one per host, one window: 1 + 14.422 km
     # keeps the total short, 12 + 8.062 the longest trip.
@@ -401,7 +412,7 @@ def _per_person_levels(instance, plan):
     nw = pol.periods // pol.window
     limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
     posted = Counter(a.to_institution for a in plan.values() if a.to_institution)
-    due = [s for s in instance.staff if s.title.value == "attending" and s.grassroots_due and s.status.value != "candidate"
+    due = [s for s in instance.staff if s.title.value == "attending" and s.grassroots_due
            and s.id in plan and plan[s.id].to_institution and ib[plan[s.id].to_institution].tier.value == "county"]
     gaps = _gaps(instance, plan)
     prob = pulp.LpProblem("people", pulp.LpMinimize)

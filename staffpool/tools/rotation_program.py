@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from staffpool.domain.instance import ANY_SPECIALTY, Instance, RotationLevel, StaffStatus, Tier, Title, within_km
+from staffpool.domain.instance import ANY_SPECIALTY, Instance, RotationLevel, Tier, Title, within_km
 from staffpool.domain.plan import Plan
 from staffpool.model.linear import Expr, LinearProgram, Sense
 
@@ -87,13 +87,14 @@ def staff_posted(plan: Plan) -> dict[str, int]:
 
 
 def due_rotators(instance: Instance, plan: Plan) -> list[Rotator]:
-    """Every attending posted at county tier who owes grassroots service, by id."""
+    """Every attending posted at county tier by the allocation who owes grassroots service, by id."""
     inst = instance.institution_by_id
     windows = instance.policy.rotation.windows
     out = []
     for s in instance.staff:
         a = plan.get(s.id)
-        if (s.title == Title.attending and s.grassroots_due and s.status != StaffStatus.candidate and a is not None
+        # A hired candidate is posted by the allocation as anyone else (model.md): due as well.
+        if (s.title == Title.attending and s.grassroots_due and a is not None
                 and a.to_institution and inst[a.to_institution].tier == Tier.county):
             allowed = tuple(range(windows)) if not s.rotation_windows else \
                 tuple(sorted({w - 1 for w in s.rotation_windows if 1 <= w <= windows}))
