@@ -111,7 +111,8 @@ def rotate(instance: Instance, plan: Plan, solver: str = "highs") -> RotationRes
     if reasons:
         return _infeasible(empty, reasons)
     profile = load_profile(solver)
-    status, solved, rows = Status.optimal, dict.fromkeys(instance.policy.rotation.objective, 0), []
+    status, rows = Status.optimal, []
+    solved: dict[RotationLevel, int | None] = dict.fromkeys(instance.policy.rotation.objective, 0)
     for people, part in parts:  # communities share nothing: each solved alone, the levels add up
         got = _solve_part(net, part, people, profile)
         if isinstance(got, Status):  # no plan: infeasible, or none found within a time limit
@@ -120,7 +121,7 @@ def rotate(instance: Instance, plan: Plan, solver: str = "highs") -> RotationRes
             return _infeasible(empty, [why], got)
         run_status, levels, table_rows = got
         status = status if run_status == Status.optimal else run_status
-        solved = {lvl: solved[lvl] + levels[lvl] for lvl in solved}
+        solved = {lvl: None if v is None or lvl not in levels else v + levels[lvl] for lvl, v in solved.items()}
         rows += table_rows
     table = pd.DataFrame(rows, columns=COLUMNS).sort_values("staff_id").reset_index(drop=True)
     _check(instance, plan, table, solved)
@@ -154,15 +155,16 @@ def _solve_part(net: RotationNet, graph: Any, rotators: list[Rotator], profile: 
                               profile)
     if run.stop is not None:
         return run.status
-    levels = {log.level: round(log.value or 0.0) for log in run.levels}
+    levels = {log.level: round(log.value) for log in run.levels if log.value is not None}  # None: the time ran out
     return run.status, levels, _placements(net, graph, rotators, program, runner.values_list())
 
 
-def _check(instance: Instance, plan: Plan, table: pd.DataFrame, solved: dict[RotationLevel, int]) -> None:
+def _check(instance: Instance, plan: Plan, table: pd.DataFrame, solved: dict[RotationLevel, int | None]) -> None:
     """The checker's reading of the rotation: every rule holds and each level solved equals its own."""
     report = check_rotation(instance, plan, table.to_dict(orient="records"))
-    wrong = [f"{lvl.value}: {solved[lvl]} ≠ {report.levels[lvl.value]}" for lvl in solved
-             if abs((-1 if lvl == RotationLevel.covered else 1) * solved[lvl] - report.levels[lvl.value]) > 0]
+    sign = {RotationLevel.covered: -1}  # covered is minimised as its negative
+    wrong = [f"{lvl.value}: {v} ≠ {report.levels[lvl.value]}" for lvl, v in solved.items()
+             if v is not None and sign.get(lvl, 1) * v != report.levels[lvl.value]]
     if report.violations or wrong:
         # A solver rotation that breaks a rule or disagrees with the checker is our bug, never the user's.
         raise RuntimeError("internal error: the rotation fails its check: "
