@@ -16,7 +16,7 @@ community is a staircase of binaries over its distinct trip lengths.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -195,21 +195,18 @@ class RotationProgram:
 
     lp: LinearProgram
     levels: dict[RotationLevel, Expr]
-    arcs: list[tuple[str, str]]  # the arc of each column (the staircase's columns: none)
-    kinds: list[str] = field(default_factory=list)
+    arcs: list[tuple[str, str]]  # the arc of each column (the staircase's columns come after)
 
 
 def rotation_program(net: RotationNet, graph: Any) -> RotationProgram:
     """One integer column per window, trip and fill arc, in the graph's order."""
     lp = LinearProgram(name="rotation")
     arcs: list[tuple[str, str]] = []
-    kinds: list[str] = []
     col: dict[tuple[str, str], int] = {}
     for u, v, d in graph.edges(data=True):
         if d["kind"] in ("window", "trip", "fill"):
             col[(u, v)] = lp.var(f"{d['kind']}[{u}>{v}]", 0.0, float(d["capacity"]), integer=True)
             arcs.append((u, v))
-            kinds.append(d["kind"])
     _node_rows(lp, graph, col)
     _joint_caps(lp, net, graph, col)
     covered = Expr({c: -1 for (u, v), c in col.items() if graph.edges[u, v]["kind"] == "fill"})
@@ -218,7 +215,7 @@ def rotation_program(net: RotationNet, graph: Any) -> RotationProgram:
     levels = {RotationLevel.covered: covered, RotationLevel.distance: distance}
     if RotationLevel.longest_trip in net.instance.policy.rotation.objective:
         levels[RotationLevel.longest_trip] = _staircase(lp, net, graph, col)
-    return RotationProgram(lp, levels, arcs, kinds)
+    return RotationProgram(lp, levels, arcs)
 
 
 def _node_rows(lp: LinearProgram, graph: Any, col: dict[tuple[str, str], int]) -> None:
