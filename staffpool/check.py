@@ -581,6 +581,8 @@ def check_rotation(instance: Instance, plan: Plan, rows: Iterable[Mapping[Any, A
     bad = report.violations.append
     due = _due(instance, plan)
     placed: dict[str, tuple[str, str, int, str]] = {}
+    rows = list(rows)
+    has_fills = all("fills" in row for row in rows)
     for row in rows:
         sid, host, fills = str(row["staff_id"]), str(row["host"]), str(row.get("fills") or "")
         w = int(str(row["window"]))
@@ -597,7 +599,7 @@ def check_rotation(instance: Instance, plan: Plan, rows: Iterable[Mapping[Any, A
     report.violations.extend(_rotation_fills(instance, plan, placed))
     report.levels = _rotation_levels(instance, plan, placed)
     written = sum(1 for *_p, fills in placed.values() if fills)
-    if written != report.levels["covered"]:
+    if has_fills and written != report.levels["covered"]:  # a rotation.csv of before `fills` names none
         bad(Violation("rotation", instance.name, _("fills name {n} slots covered, the most is {most}").format(
             n=written, most=report.levels["covered"])))
     return report

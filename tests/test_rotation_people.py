@@ -499,3 +499,30 @@ def test_generated_counties_equal_a_per_person_model(tmp_path, n, seed, objectiv
            "distance": round(r.distance_km * 1000)}
     assert {k: got[k] for k in ref} == ref
     assert r.covered_slots > 0 and len(set(r.table["specialty"])) > 1
+
+
+def test_check_rotation_from_files(tmp_path, capfd) -> None:
+    import json
+    from pathlib import Path
+
+    from staffpool.cli import main
+
+    sanming = Path(__file__).resolve().parents[1] / "instances" / "sanming-county"
+    assert main(["solve", str(sanming), "--out", str(tmp_path / "s")]) == 0
+    capfd.readouterr()
+    assert main(["rotate", str(sanming), "--allocation", str(tmp_path / "s"), "--out", str(tmp_path / "r"), "--json"]) == 0
+    summary = json.loads(capfd.readouterr().out)
+    assert main(["check", str(sanming), str(tmp_path / "s"), "--rotation", str(tmp_path / "r"), "--json"]) == 0
+    got = json.loads(capfd.readouterr().out)["rotation"]
+    assert got["ok"] and (got["covered_slots"], got["longest_trip_km"], got["distance_km"]) == (
+        summary["covered_slots"], summary["longest_trip_km"], summary["distance_km"])
+    # A rotation.csv written before `fills` existed still checks; one moved to a county hospital does not.
+    lines = (tmp_path / "r" / "rotation.csv").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "old.csv").write_text("\n".join(",".join(ln.split(",")[:9]) for ln in lines) + "\n", encoding="utf-8")
+    assert main(["check", str(sanming), str(tmp_path / "s"), "--rotation", str(tmp_path / "old.csv")]) == 0
+    first = lines[1].split(",")
+    first[2] = "C000-H2"
+    (tmp_path / "bad.csv").write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n", encoding="utf-8")
+    capfd.readouterr()
+    assert main(["check", str(sanming), str(tmp_path / "s"), "--rotation", str(tmp_path / "bad.csv")]) == 1
+    assert "host C000-H2 not allowed" in capfd.readouterr().out
