@@ -596,8 +596,9 @@ def check_rotation(instance: Instance, plan: Plan, rows: Iterable[Mapping[Any, A
     for sid in sorted(set(due) - set(placed)):
         bad(Violation("rotation", sid, _("due for rotation but not placed")))
     report.violations.extend(_rotation_caps(instance, plan, placed))
-    report.violations.extend(_rotation_fills(instance, plan, placed))
-    report.levels = _rotation_levels(instance, plan, placed)
+    rows_at = _senior_rows(instance, plan, {host for _home, host, _w, _f in placed.values()})
+    report.violations.extend(_rotation_fills(instance, rows_at, placed))
+    report.levels = _rotation_levels(instance, rows_at, placed)
     written = sum(1 for *_p, fills in placed.values() if fills)
     if has_fills and written != report.levels["covered"]:  # a rotation.csv of before `fills` names none
         bad(Violation("rotation", instance.name, _("fills name {n} slots covered, the most is {most}").format(
@@ -636,10 +637,10 @@ def _rotation_caps(instance: Instance, plan: Plan, placed: dict[str, tuple[str, 
                 n=n, window=w, capacity=pol.host_capacity))
 
 
-def _rotation_fills(instance: Instance, plan: Plan, placed: dict[str, tuple[str, str, int, str]]) -> Iterable[Violation]:
-    """The row each rotator is written to fill: one of the host's senior rows, which they fit,
-    within its gap in the window."""
-    rows = _senior_rows(instance, plan, {host for _home, host, _w, _f in placed.values()})
+def _rotation_fills(instance: Instance, rows: dict[str, dict[str, int]], placed: dict[str, tuple[str, str, int, str]],
+                    ) -> Iterable[Violation]:
+    """The row each rotator is written to fill: one of the host's senior rows (`rows`: their
+    gaps), which they fit, within its gap in the window."""
     staff = instance.staff_by_id
     used: Counter[tuple[str, int, str]] = Counter()
     for sid, (_home, host, w, fills) in sorted(placed.items()):
@@ -656,11 +657,11 @@ def _rotation_fills(instance: Instance, plan: Plan, placed: dict[str, tuple[str,
                 n=n, row=label, window=w, gap=rows[host][label]))
 
 
-def _rotation_levels(instance: Instance, plan: Plan, placed: dict[str, tuple[str, str, int, str]]) -> dict[str, int]:
+def _rotation_levels(instance: Instance, rows: dict[str, dict[str, int]], placed: dict[str, tuple[str, str, int, str]],
+                     ) -> dict[str, int]:
     """covered: Σ over host × window of the most rotators paired with gap units they fit;
     longest_trip: Σ over communities of their rotators' longest trip; distance: Σ trips (metres)."""
     inst, staff = instance.institution_by_id, instance.staff_by_id
-    rows = _senior_rows(instance, plan, {host for _home, host, _w, _f in placed.values()})
     at: dict[tuple[str, int], list[StaffMember]] = {}
     longest: dict[str, int] = {}
     distance = 0

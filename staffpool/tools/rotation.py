@@ -95,13 +95,14 @@ def rotate(instance: Instance, plan: Plan, solver: str = "highs") -> RotationRes
     allocation `plan`: every due attending placed, in order of `rotation.objective` the most
     senior-gap slots covered by a rotator who fits the row, the shortest longest trip per
     community, the fewest km; checked by `check.check_rotation`."""
-    import networkx as nx  # heavy: imported when used, not at start-up (docs/architecture.md)
-    import pandas as pd
+    import pandas as pd  # heavy: imported when used, not at start-up (docs/architecture.md)
 
     instance = year_view(instance)
     net = rotation_net(instance, plan)
+    # Each community's graph on its own (a subgraph view of the whole would iterate a set of
+    # node names, in hash order); the whole one, for --graph, built again (cheaper than joining).
     parts = [(people, rotation_graph(replace(net, rotators=people))) for people in _communities(net)]
-    graph = nx.compose_all([g for _p, g in parts]) if parts else rotation_graph(net)
+    graph = rotation_graph(net)
     empty = RotationResult(status=Status.optimal, table=pd.DataFrame(columns=COLUMNS), covered_slots=0,
                            distance_km=0.0, hosts=pd.DataFrame(columns=HOST_COLUMNS),
                            coverage=pd.DataFrame(columns=COVERAGE_COLUMNS), graph=graph)
