@@ -58,13 +58,12 @@ def _best_pairing(people, rows):
     return best
 
 
-def brute(instance, plan, objective=("covered", "longest_trip", "distance")):
-    """The best (levels by name) over every placement, or None when none keeps the rules."""
+def _placements(instance, plan):
+    """The due attendings and, for each, every (host, window) it may take alone."""
     pol = instance.policy.rotation
     ib = instance.institution_by_id
     nw = pol.periods // pol.window
     limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
-    posted = Counter(a.to_institution for a in plan.values() if a.to_institution)
     due = [s for s in instance.staff if s.title.value == "attending" and s.grassroots_due
            and plan[s.id].to_institution and ib[plan[s.id].to_institution].tier.value == "county"]
     options = []
@@ -74,24 +73,40 @@ def brute(instance, plan, objective=("covered", "longest_trip", "distance")):
         options.append([(j.id, w) for j in instance.institutions for w in windows
                         if j.tier.value in [t.value for t in pol.host_tiers] and j.community == home.community
                         and j.id != home.id and within(metres(home, j), limit)])
+    return due, options
+
+
+def _judge(instance, plan, due, combo):
+    """A placement's levels (covered negated), or None when it breaks a cap."""
+    pol = instance.policy.rotation
+    ib = instance.institution_by_id
+    posted = Counter(a.to_institution for a in plan.values() if a.to_institution)
+    homes = [plan[s.id].to_institution for s in due]
+    away = Counter((h, w) for h, (_j, w) in zip(homes, combo, strict=True))
+    if any(n > int(Fraction(str(pol.max_away_fraction)) * posted[h]) for (h, _w), n in away.items()):
+        return None
+    if any(n > pol.host_capacity for n in Counter(combo).values()):
+        return None
     gaps = _gaps(instance, plan)
+    at = {}
+    for s, place in zip(due, combo, strict=True):
+        at.setdefault(place, []).append(s)
+    covered = sum(_best_pairing(people, gaps.get(j, [])) for (j, _w), people in at.items())
+    longest = {}
+    for h, (j, _w) in zip(homes, combo, strict=True):
+        longest[ib[h].community] = max(longest.get(ib[h].community, 0), metres(ib[h], ib[j]))
+    dist = sum(metres(ib[h], ib[j]) for h, (j, _w) in zip(homes, combo, strict=True))
+    return {"covered": -covered, "longest_trip": sum(longest.values()), "distance": dist}
+
+
+def brute(instance, plan, objective=("covered", "longest_trip", "distance")):
+    """The best (levels by name) over every placement, or None when none keeps the rules."""
+    due, options = _placements(instance, plan)
     best = None
     for combo in itertools.product(*options):
-        homes = [plan[s.id].to_institution for s in due]
-        away = Counter((h, w) for h, (_j, w) in zip(homes, combo, strict=True))
-        if any(n > int(Fraction(str(pol.max_away_fraction)) * posted[h]) for (h, _w), n in away.items()):
+        levels = _judge(instance, plan, due, combo)
+        if levels is None:
             continue
-        if any(n > pol.host_capacity for n in Counter(combo).values()):
-            continue
-        at = {}
-        for s, place in zip(due, combo, strict=True):
-            at.setdefault(place, []).append(s)
-        covered = sum(_best_pairing(people, gaps.get(j, [])) for (j, _w), people in at.items())
-        longest = {}
-        for h, (j, _w) in zip(homes, combo, strict=True):
-            longest[ib[h].community] = max(longest.get(ib[h].community, 0), metres(ib[h], ib[j]))
-        dist = sum(metres(ib[h], ib[j]) for h, (j, _w) in zip(homes, combo, strict=True))
-        levels = {"covered": -covered, "longest_trip": sum(longest.values()), "distance": dist}
         key = tuple(levels[x] for x in objective)
         if best is None or key < best[0]:
             best = (key, levels)
@@ -159,6 +174,28 @@ def test_levels_equal_the_brute_force_and_the_checker(case) -> None:
     report = check_rotation(instance, plan, r.table.to_dict(orient="records"))
     assert report.ok, report.violations
     assert report.levels == {"covered": r.covered_slots, "longest_trip": got["longest_trip"], "distance": got["distance"]}
+
+
+@settings(max_examples=60, deadline=None)
+@given(rotations(), st.randoms(use_true_random=False))
+def test_the_checker_judges_any_placement_as_the_brute_force(case, rnd) -> None:
+    # Not the solver's plan: a placement drawn at random, caps kept or not.
+    instance, _objective = case
+    plan = _stay(instance)
+    due, options = _placements(instance, plan)
+    if not due or not all(options):
+        return
+    combo = [rnd.choice(opts) for opts in options]
+    rows = [{"staff_id": s.id, "home": plan[s.id].to_institution, "host": j, "window": w}
+            for s, (j, w) in zip(due, combo, strict=True)]
+    report = check_rotation(instance, plan, rows)
+    levels = _judge(instance, plan, due, combo)
+    capped = [v for v in report.violations if "away" in v.message or "capacity" in v.message]
+    assert (levels is None) == bool(capped), (levels, report.violations)
+    if levels is not None:
+        assert report.ok, report.violations  # no fills written: none counted against them
+        assert report.levels == {"covered": -levels["covered"], "longest_trip": levels["longest_trip"],
+                                 "distance": levels["distance"]}
 
 
 # ---------------------------------------------------------------- binding cases
