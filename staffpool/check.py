@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
+from typing import Any
 
 from staffpool.domain.instance import (
     Funding,
@@ -552,3 +553,182 @@ def check_plan(instance: Instance, plan: Plan, mode: Mode | None = None) -> Chec
 
 
 
+# ---------------------------------------------------------------- the rotation
+# model.md "Rotation" and people.md §2–4, read again: who is due, the caps, the trip limit,
+# the windows a person may serve in, and the three levels, from rotation.csv's rows.
+
+
+@dataclass
+class RotationReport:
+    """What `check_rotation` found: the `violations` and the recomputed `levels`: `covered`
+    (slots), `longest_trip` and `distance` (whole metres)."""
+
+    violations: list[Violation] = field(default_factory=list)
+    levels: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+def _senior_rows(instance: Instance, plan: Plan, hosts: set[str]) -> dict[str, dict[str, int]]:
+    """Per institution of `hosts`, the gap of each senior row (min_title ≥ attending) after
+    the allocation, by its `specialty/min_title` (rows written alike add up)."""
+    by_inst: dict[str, list[StaffMember]] = {}
+    for s in instance.staff:
+        a = plan.get(s.id)
+        if a is not None and a.to_institution in hosts:
+            by_inst.setdefault(a.to_institution, []).append(s)
+    out: dict[str, dict[str, int]] = {}
+    for r in instance.requirements:
+        if _TITLE_RANK[r.min_title] >= _TITLE_RANK["attending"] and r.institution in hosts:
+            have = sum(1 for s in by_inst.get(r.institution, []) if _matches(r, s))
+            label = f"{r.specialty}/{r.min_title.value}"
+            gaps = out.setdefault(r.institution, {})
+            gaps[label] = gaps.get(label, 0) + max(0, r.need - have)
+    return out
+
+
+def _fits(s: StaffMember, label: str) -> bool:
+    specialty, title = label.rsplit("/", 1)
+    return specialty in ("*", s.specialty) and _TITLE_RANK[s.title] >= _TITLE_RANK[title]
+
+
+def _most_paired(people: list[StaffMember], gaps: dict[str, int]) -> int:
+    """The most of `people` paired one-to-one with units of rows they fit, row r giving at
+    most its gap: augmenting paths over the units (a host has a few)."""
+    units = [label for label, gap in sorted(gaps.items()) for _k in range(min(gap, len(people)))]
+    holder: list[int | None] = [None] * len(units)
+
+    def place(p: int, seen: set[int]) -> bool:
+        for u, label in enumerate(units):
+            if u not in seen and _fits(people[p], label):
+                seen.add(u)
+                other = holder[u]
+                if other is None or place(other, seen):
+                    holder[u] = p
+                    return True
+        return False
+
+    return sum(place(p, set()) for p in range(len(people)))
+
+
+def _due(instance: Instance, plan: Plan) -> dict[str, str]:
+    """Who must rotate: every attending owing grassroots service whom the plan posts at county
+    tier (a hired candidate too), and where."""
+    inst = instance.institution_by_id
+    out = {}
+    for s in instance.staff:
+        a = plan.get(s.id)
+        if (s.title == "attending" and s.grassroots_due and a is not None
+                and a.to_institution in inst and inst[a.to_institution].tier == "county"):
+            out[s.id] = a.to_institution
+    return out
+
+
+def check_rotation(instance: Instance, plan: Plan, rows: Iterable[Mapping[Any, Any]]) -> RotationReport:
+    """Every rotation rule against rotation.csv's rows (`staff_id`, `home`, `host`, `window`,
+    `fills`), after the allocation `plan`, and the three levels recomputed (of the year
+    `horizon.start`, as `check_plan`)."""
+    if instance.horizon.start is not None:
+        instance = year_view(instance)
+    pol = instance.policy.rotation
+    limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
+    staff = instance.staff_by_id
+    report = RotationReport()
+    bad = report.violations.append
+    due = _due(instance, plan)
+    placed: dict[str, tuple[str, str, int, str]] = {}
+    rows = list(rows)
+    has_fills = all("fills" in row for row in rows)
+    for row in rows:
+        sid, host, fills = str(row["staff_id"]), str(row["host"]), str(row.get("fills") or "")
+        w = int(str(row["window"]))
+        if sid in placed or sid not in due:
+            bad(Violation("rotation", sid, _("placed twice") if sid in placed else _("not due for rotation")))
+            continue
+        placed[sid] = (due[sid], host, w, fills)
+        bad_place = _rotation_place(instance, staff[sid], due[sid], host, w, limit)
+        if bad_place:
+            bad(Violation("rotation", sid, bad_place))
+    for sid in sorted(set(due) - set(placed)):
+        bad(Violation("rotation", sid, _("due for rotation but not placed")))
+    report.violations.extend(_rotation_caps(instance, plan, placed))
+    rows_at = _senior_rows(instance, plan, {host for _home, host, _w, _f in placed.values()})
+    report.violations.extend(_rotation_fills(instance, rows_at, placed))
+    report.levels = _rotation_levels(instance, rows_at, placed)
+    written = sum(1 for *_p, fills in placed.values() if fills)
+    if has_fills and written != report.levels["covered"]:  # a rotation.csv of before `fills` names none
+        bad(Violation("rotation", instance.name, _("fills name {n} slots covered, the most is {most}").format(
+            n=written, most=report.levels["covered"])))
+    return report
+
+
+def _rotation_place(instance: Instance, s: StaffMember, home: str, host: str, w: int, limit: float | None) -> str | None:
+    """Why one placement breaks a rule (None: it keeps them all)."""
+    pol = instance.policy.rotation
+    inst = instance.institution_by_id
+    j = inst.get(host)
+    if j is None or j.tier not in pol.host_tiers or j.community != inst[home].community or host == home:
+        return _("host {host} not allowed").format(host=host)
+    if not _within(_metres(inst[home], j), limit):
+        return _("trip {home}→{host} over the limit").format(home=home, host=host)
+    if not 1 <= w <= pol.periods // pol.window:
+        return _("window {window} is not one of 1–{windows}").format(window=w, windows=pol.periods // pol.window)
+    if s.rotation_windows and w not in s.rotation_windows:
+        return _("window {window} is not among the person's rotation_windows").format(window=w)
+    return None
+
+
+def _rotation_caps(instance: Instance, plan: Plan, placed: dict[str, tuple[str, str, int, str]]) -> Iterable[Violation]:
+    pol = instance.policy.rotation
+    posted = Counter(a.to_institution for a in plan.values() if a.to_institution)
+    away = Counter((home, w) for home, _h, w, _f in placed.values())
+    for (home, w), n in sorted(away.items()):
+        cap = int(Fraction(str(pol.max_away_fraction)) * posted[home])
+        if n > cap:
+            yield Violation("rotation", home, _("{n} away in window {window}, cap {cap}").format(n=n, window=w, cap=cap))
+    hosted = Counter((host, w) for _home, host, w, _f in placed.values())
+    for (host, w), n in sorted(hosted.items()):
+        if n > pol.host_capacity:
+            yield Violation("rotation", host, _("{n} rotators in window {window}, capacity {capacity}").format(
+                n=n, window=w, capacity=pol.host_capacity))
+
+
+def _rotation_fills(instance: Instance, rows: dict[str, dict[str, int]], placed: dict[str, tuple[str, str, int, str]],
+                    ) -> Iterable[Violation]:
+    """The row each rotator is written to fill: one of the host's senior rows (`rows`: their
+    gaps), which they fit, within its gap in the window."""
+    staff = instance.staff_by_id
+    used: Counter[tuple[str, int, str]] = Counter()
+    for sid, (_home, host, w, fills) in sorted(placed.items()):
+        if not fills:
+            continue
+        gaps = rows.get(host, {})
+        if fills not in gaps or not _fits(staff[sid], fills):
+            yield Violation("rotation", sid, _("fills {row}, not a row of {host} they fit").format(row=fills, host=host))
+            continue
+        used[(host, w, fills)] += 1
+    for (host, w, label), n in sorted(used.items()):
+        if n > rows[host][label]:
+            yield Violation("rotation", host, _("{n} fill {row} in window {window}, gap {gap}").format(
+                n=n, row=label, window=w, gap=rows[host][label]))
+
+
+def _rotation_levels(instance: Instance, rows: dict[str, dict[str, int]], placed: dict[str, tuple[str, str, int, str]],
+                     ) -> dict[str, int]:
+    """covered: Σ over host × window of the most rotators paired with gap units they fit;
+    longest_trip: Σ over communities of their rotators' longest trip; distance: Σ trips (metres)."""
+    inst, staff = instance.institution_by_id, instance.staff_by_id
+    at: dict[tuple[str, int], list[StaffMember]] = {}
+    longest: dict[str, int] = {}
+    distance = 0
+    for sid, (home, host, w, _f) in sorted(placed.items()):
+        at.setdefault((host, w), []).append(staff[sid])
+        if host in inst and home in inst:
+            m = _metres(inst[home], inst[host])
+            distance += m
+            comm = inst[home].community
+            longest[comm] = max(longest.get(comm, 0), m)
+    covered = sum(_most_paired(people, rows.get(host, {})) for (host, _w), people in sorted(at.items()))
+    return {"covered": covered, "longest_trip": sum(longest.values()), "distance": distance}

@@ -33,7 +33,7 @@ HEADERS = {
     "staff": {
         "id": "工号", "name": "姓名", "status": "人员类别", "title": "职称", "specialty": "专业",
         "post_funding": "编制经费形式", "quota_holder": "编制所在机构", "posted_at": "工作机构", "community": "医共体",
-        "mobile": "可调动", "grassroots_due": "需下基层",
+        "mobile": "可调动", "grassroots_due": "需下基层", "rotation_windows": "可轮岗窗口",
     },
     "requirements": {"institution": "机构编码", "specialty": "专业", "min_title": "最低职称", "need": "需求人数", "weight": "权重"},
     "preferences": {"staff_id": "人员编号", "institution": "机构", "rank": "志愿顺序"},
@@ -75,6 +75,8 @@ def _value(column: str, value: Any, n: int) -> Any:
         return BOOLEAN[value]
     if column == "specialty":
         return SPECIALTY.get(value, value)
+    if column == "rotation_windows":
+        return "；".join(map(str, value)) or None  # a Chinese office types the full-width semicolon
     return value
 
 

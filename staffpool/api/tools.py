@@ -33,10 +33,12 @@ from staffpool.tools.rotation import rotate as _rotate
 def rotate(instance: InstanceLike, allocation: PlanLike | None = None, *, mode: Mode | str | None = None,
            solver: str = "highs", workers: int = 1, progress: Progress | None = None,
            on_community_done: Done | None = None) -> RotationResult:
-    """Place the attendings due for grassroots service on rotation (a min-cost flow,
-    docs/rotation.md) after an allocation of the year planned (the first of a horizon):
+    """Place the attendings due for grassroots service on rotation (by specialty, in the
+    windows they may serve, the longest trip short: docs/rotation.md) after an allocation
+    of the year planned (the first of a horizon):
     `allocation` is a `Result`, a plan dict or a folder written by `solve` (only its
-    assignments are read), or None to solve first (in `mode`, with `solver`). The same as
+    assignments are read), or None to solve first (in `mode`, with `solver`, which solves
+    the rotation too). The same as
     `staffpool rotate`. Never raises for infeasibility: `status` says it, with `reasons`.
 
         >>> r = staffpool.rotate("instances/sanming-county")
@@ -55,7 +57,7 @@ def rotate(instance: InstanceLike, allocation: PlanLike | None = None, *, mode: 
         chosen = allocation.plan
     else:
         chosen = allocation
-    return _rotate(view, chosen)
+    return _rotate(view, chosen, solver)
 
 
 def explain(instance: InstanceLike, mode: Mode | str | None = None, *, solver: str = "highs",

@@ -159,9 +159,12 @@ def error_line(console: Console, label: str, message: str, reasons: list[str] | 
 
 
 def rotation_table(result: RotationResult, instance: Instance | None = None) -> Table:
-    """Per host and window: rotators, senior gap, covered; the host's name beside its id."""
+    """Per host and window: rotators, senior gap, covered; the host's name beside its id; the
+    longest trip beneath."""
     t = Table(title=_("Rotation: {n} attendings, {slots} senior slots covered, {km} km").format(
-        n=num(len(result.table)), slots=num(result.covered_slots), km=num(result.distance_km, 3)), title_justify="left")
+        n=num(len(result.table)), slots=num(result.covered_slots), km=num(result.distance_km, 3)), title_justify="left",
+        caption=_("longest trip {km} km (each community's longest, added up)").format(km=num(result.longest_trip_km, 3)),
+        caption_justify="left")
     names = {i.id: i.name for i in instance.institutions} if instance is not None else None
     heads = [("host", _("host")), *([("name", labels.column("name", "institutions"))] if names is not None else []),
              ("window", _("window")), ("rotators", _("rotators")), ("senior_gap", _("senior gap")), ("covered", _("covered"))]
@@ -170,6 +173,22 @@ def rotation_table(result: RotationResult, instance: Instance | None = None) -> 
     for r in result.hosts.itertuples():
         name = [u(names.get(str(r.host), ""))] if names is not None else []
         t.add_row(u(r.host), *name, num(r.window), num(r.rotators), num(r.senior_gap), num(r.covered))
+    return t
+
+
+def coverage_table(result: RotationResult) -> Table | None:
+    """Per host, senior row (specialty/min_title) and window where someone rotates: the gap and
+    how many fill it; None when no host has a senior gap."""
+    if result.coverage is None or not len(result.coverage):
+        return None
+    t = Table(title=_("Coverage by host and specialty"), title_justify="left")
+    for head in (_("host"), pgettext("column", "senior row"), _("window"), pgettext("column", "gap"),
+                 pgettext("column", "filled")):
+        t.add_column(head, justify="left" if head in (_("host"), pgettext("column", "senior row")) else "right")
+    for r in result.coverage.itertuples():
+        specialty, title = str(r.row).rsplit("/", 1)
+        t.add_row(u(r.host), u(f"{labels.value('specialty', specialty)}/{labels.value('title', title)}"),
+                  num(r.window), num(r.gap), num(r.filled))
     return t
 
 

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 import staffpool
+from staffpool.check import RotationReport, check_rotation
 from staffpool.cli.common import (
     ForceOpt,
     InstanceArg,
@@ -36,9 +37,11 @@ from staffpool.cli.render import (
     check_tables,
     solve_tables,
 )
-from staffpool.domain.instance import level_value
+from staffpool.domain.instance import Instance, level_value
+from staffpool.domain.years import year_view
 from staffpool.i18n import N_, _, ngettext
 from staffpool.inputs import labels
+from staffpool.outputs.plans import read_plan, read_rotation
 from staffpool.outputs.results import RESULT_FILES, require_plan
 from staffpool.outputs.xlsx import write_result_workbook
 from staffpool.solving.profiles import load_profile
@@ -102,6 +105,8 @@ def check(
     instance: InstanceArg,
     plan_dir: Annotated[Path, typer.Argument(help=N_("A folder with assignments.csv (or the file itself)."))],
     mode: ModeOpt = None,
+    rotation: Annotated[Path | None, typer.Option("--rotation", help=N_(
+        "Also check a rotation after this plan: a folder written by rotate --out, or its rotation.csv."))] = None,
     as_json: JsonOpt = False,
     strict: StrictOpt = False,
     lang: LangOpt = None,
@@ -110,6 +115,7 @@ def check(
     inst, _load_s = _load(instance, strict)
     with _busy(_("checking {plan}").format(plan=escape(str(plan_dir)))):
         report = staffpool.check_plan(inst, plan_dir, mode)
+        rotated = _check_rotation(inst, plan_dir, rotation) if rotation is not None else None
     m = report.mode or inst.policy.mode
     if as_json:
         _print_json({
@@ -117,6 +123,11 @@ def check(
             "mode": m.value,
             "objective": {lvl.value: level_value(lvl, report.levels[lvl]) for lvl in inst.policy.objective},
             "violations": [{"rule": v.rule, "subject": v.subject, "message": v.message} for v in report.violations],
+            **({"rotation": {
+                "ok": rotated.ok, "covered_slots": rotated.levels["covered"],
+                "longest_trip_km": rotated.levels["longest_trip"] / 1000, "distance_km": rotated.levels["distance"] / 1000,
+                "violations": [{"rule": v.rule, "subject": v.subject, "message": v.message} for v in rotated.violations],
+            }} if rotated is not None else {}),
         })
     else:
         for t in check_tables(report, inst.policy.objective, labels.names_of(inst)):
@@ -125,6 +136,25 @@ def check(
         held = "[green]" + _("Every hard rule holds") + "[/]" if report.ok else \
             "[red]" + ngettext("{n} violation", "{n} violations", n).format(n=n) + "[/]"
         out.print(_("{held} (mode {mode}).").format(held=held, mode=labels.value("mode", m.value)))
+        if rotated is not None:
+            _print_rotation_check(rotated)
+    if rotated is not None and not rotated.ok:
+        raise typer.Exit(1)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _check_rotation(inst: Instance, plan_dir: Path, rotation: Path) -> RotationReport:
+    """The rotation at `rotation` after the plan at `plan_dir`, by the solver-free checker."""
+    return check_rotation(inst, read_plan(plan_dir, year_view(inst)), read_rotation(rotation))
+
+
+def _print_rotation_check(rotated: RotationReport) -> None:
+    for v in rotated.violations:
+        out.print("  " + escape(str(v)))
+    held = "[green]" + _("Every rotation rule holds") + "[/]" if rotated.ok else \
+        "[red]" + ngettext("{n} violation", "{n} violations", len(rotated.violations)).format(n=len(rotated.violations)) + "[/]"
+    out.print(_("Rotation: {held}; {slots} senior slots covered, longest trip {longest} km, {km} km in all.").format(
+        held=held, slots=rotated.levels["covered"], longest=f"{rotated.levels['longest_trip'] / 1000:.3f}",
+        km=f"{rotated.levels['distance'] / 1000:.3f}"))
 

@@ -34,6 +34,7 @@ from staffpool.cli.common import (
 )
 from staffpool.cli.render import (
     compare_table,
+    coverage_table,
     explanation_tables,
     rotation_table,
 )
@@ -50,12 +51,12 @@ from staffpool.tools.rotation import ROTATION_FILES, export_graphml
 app = typer.Typer()
 
 
-@app.command(help=N_("Place due attendings on grassroots rotation (min-cost flow) after the allocation."))
+@app.command(help=N_("Place due attendings on grassroots rotation after the allocation: by specialty, in the windows they may serve, shortest longest trip."))
 def rotate(
     instance: InstanceArg,
     allocation: Annotated[Path | None, typer.Option("--allocation", help=N_("A folder written by solve (default: solve first)."))] = None,
     out_dir: OutOpt = None,
-    graph: Annotated[Path | None, typer.Option("--graph", help=N_("Write the flow network as GraphML."))] = None,
+    graph: Annotated[Path | None, typer.Option("--graph", help=N_("Write the rotation's network as GraphML."))] = None,
     mode: ModeOpt = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
@@ -68,21 +69,25 @@ def rotate(
     _preflight(instance, force, into=out_dir, files=ROTATION_FILES, file=graph, xlsx=xlsx)
     inst, _load_s = _load(instance, strict)
     with _solving(len(inst.communities), 0 if allocation is not None else 1,
-                  _("placing the rotation (min-cost flow)")) as callbacks:
+                  _("placing the rotation")) as callbacks:
         result = staffpool.rotate(inst, allocation, mode=mode, solver=solver, workers=default_workers(), **callbacks)
     if graph is not None:
         export_graphml(result.graph, graph, force=force)
-    if result.status != staffpool.Status.optimal:
+    if result.status == staffpool.Status.infeasible or result.reasons:  # no rotation (the reasons say why)
         raise InfeasibleError(_("{instance}: rotation infeasible: some due attendings cannot be placed").format(instance=inst.name),
                               result.reasons)
     if out_dir is not None:
         result.write(out_dir, force=force)
     if xlsx is not None:
-        write_workbook(xlsx, rotation_sheets(result.table.to_dict(orient="records"), result.hosts.to_dict(orient="records"), inst))
+        coverage = result.coverage.to_dict(orient="records") if result.coverage is not None else []
+        write_workbook(xlsx, rotation_sheets(result.table.to_dict(orient="records"), result.hosts.to_dict(orient="records"),
+                                             inst, coverage, result.summary))
     if as_json:
         _print_json(result.summary)
         return
     out.print(rotation_table(result, inst))
+    if (cover := coverage_table(result)) is not None:
+        out.print(cover)
     if xlsx is not None:
         out.print(_("Wrote {path}").format(path=escape(str(xlsx))))
 

@@ -72,6 +72,16 @@ class Level(StrEnum):
     preference = "preference"  # people's wishes (preferences.csv): in the order when some row exists
 
 
+class RotationLevel(StrEnum):
+    covered = "covered"
+    longest_trip = "longest_trip"
+    distance = "distance"
+
+
+DEFAULT_ROTATION_OBJECTIVE: tuple[RotationLevel, ...] = (
+    RotationLevel.covered, RotationLevel.longest_trip, RotationLevel.distance)
+
+
 class WorkloadKind(StrEnum):
     service = "service"
     support = "support"
@@ -121,6 +131,8 @@ class RotationPolicy(_Frozen):
     host_tiers: tuple[Tier, ...] = (Tier.township,)
     # Blank: the allocation's policy.max_distance_km applies to trips too.
     max_distance_km: float | None = Field(None, ge=0.0)
+    # The levels in order; `longest_trip` may be left out or moved, covered comes before distance.
+    objective: tuple[RotationLevel, ...] = DEFAULT_ROTATION_OBJECTIVE
 
     @model_validator(mode="after")
     def _window_divides(self) -> RotationPolicy:
@@ -130,6 +142,16 @@ class RotationPolicy(_Frozen):
                     window=self.window, periods=self.periods)
             )
         return self
+
+    @field_validator("objective")
+    @classmethod
+    def _rotation_levels(cls, v: tuple[RotationLevel, ...]) -> tuple[RotationLevel, ...]:
+        if len(set(v)) != len(v):
+            raise ValueError(_("rotation.objective lists a level twice"))
+        rest = [lvl for lvl in v if lvl != RotationLevel.longest_trip]
+        if rest != [RotationLevel.covered, RotationLevel.distance]:
+            raise ValueError(_("rotation.objective must list covered, then distance; longest_trip may come anywhere or be left out"))
+        return v
 
     @property
     def windows(self) -> int:
@@ -298,6 +320,8 @@ class StaffMember(_Frozen):
     # Years of grassroots service (township or village tier) still owed, this year included:
     # given for candidates (targeted graduates: 6), carried by `advance` once they are hired.
     grassroots_years: int = Field(0, ge=0)
+    # The rotation windows (from 1) in which the person may serve; empty: any.
+    rotation_windows: tuple[int, ...] = ()
 
     def leaves_in(self, policy: Policy) -> int | None:
         """The first year the person is gone: `leaves`, else birth_year + retirement age."""

@@ -64,6 +64,7 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "birth_year": ("出生年份",),
         "arrives": ("到岗年份",),
         "grassroots_years": ("基层服务年限",),
+        "rotation_windows": ("可轮岗窗口",),
     },
     "requirements": {
         "institution": ("机构编码",),
@@ -127,6 +128,8 @@ VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "shortfall": ("加权缺口",), "moves": ("调动人数",), "distance": ("调动距离",),
         "hiring_cost": ("招聘成本",), "unregularised": ("未转编人数",), "treasury_cost": ("财政成本",),
         "preference": ("意向偏离",),
+        # rotation.objective's own levels (its `distance` is the one above)
+        "covered": ("覆盖岗位",), "longest_trip": ("最长单程",),
     },
     "requirements_from": {"wisn": ("工作负荷",), "norms": ("配置标准",)},
     # WISN's activities (workload.kind): health service, support, additional (individual)

@@ -105,7 +105,7 @@ def _values() -> dict[tuple[str, str], str]:
         ("sweep", "salary_fund"): pgettext("column", "salary_fund"),
         # rules the first list missed, and the post-use switches explain names
         ("rule", "treasury_budget"): pgettext("rule", "treasury_budget"), ("rule", "pins"): pgettext("rule", "pins"),
-        ("rule", "grassroots"): pgettext("rule", "grassroots"),
+        ("rule", "grassroots"): pgettext("rule", "grassroots"), ("rule", "rotation"): pgettext("rule", "rotation"),
         ("post_use", "county_managed_township_used"): pgettext("post_use", "county_managed_township_used"),
         ("post_use", "county_managed_village_used"): pgettext("post_use", "county_managed_village_used"),
         ("post_use", "township_used_at_county"): pgettext("post_use", "township_used_at_county"),

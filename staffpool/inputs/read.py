@@ -45,7 +45,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "staff": (
         "id", "name", "status", "title", "specialty", "post_funding", "quota_holder",
         "posted_at", "community", "mobile", "grassroots_due",
-        "leaves", "birth_year", "arrives", "grassroots_years",
+        "leaves", "birth_year", "arrives", "grassroots_years", "rotation_windows",
     ),
     "requirements": ("institution", "specialty", "min_title", "need", "weight", "year"),
     "workload": (
@@ -62,11 +62,13 @@ YEAR_COLUMNS: dict[str, tuple[str, ...]] = {
     "staff": ("leaves", "birth_year", "arrives", "grassroots_years"),
     "requirements": ("year",),
 }
+# Other columns written by `convert` only when some row fills them.
+SPARSE_COLUMNS: dict[str, tuple[str, ...]] = {"staff": ("rotation_windows",)}
 # Columns that may be left out of a file altogether (every cell then blank).
 OPTIONAL_COLUMNS: dict[str, set[str]] = {
     "institutions": {"name", "capacity", "service_population"},
     "staff": {"name", "post_funding", "quota_holder", "community", "mobile", "grassroots_due",
-              "leaves", "birth_year", "arrives", "grassroots_years"},
+              "leaves", "birth_year", "arrives", "grassroots_years", "rotation_windows"},
     "requirements": {"weight", "year"},
     "workload": {"annual_volume", "unit_minutes", "hours_per_year", "staff_doing"},
     "communities": {"name", "hiring_budget", "max_moves", "treasury_budget", "insurance_balance"},

@@ -193,6 +193,22 @@ def _specialty(v: Any, required: bool = True) -> Cell:
     return _SPECIALTY_ALIASES.get(s, s) if s is not None else s, problem
 
 
+def _windows(v: Any) -> Cell:
+    """rotation_windows: whole numbers ≥ 1 separated by `;` (a JSON list too); blank: any window."""
+    v = _clean(v)
+    if v is None:
+        return (), None
+    parts = list(v) if isinstance(v, (list, tuple)) else [v] if isinstance(v, (int, float)) else \
+        [p.strip() for p in re.split(r"[;；]", str(v))]
+    out: set[int] = set()
+    for part in parts:
+        num = _number(part) if part != "" else None
+        if num is None or not float(num).is_integer() or num < 1:
+            return (), (_show(v), _("is not a list of windows: expected whole numbers from 1, separated by ';'"))
+        out.add(int(num))
+    return tuple(sorted(out)), None
+
+
 def _raw(v: Any) -> Cell:
     """The cleaned cell itself (a rule asks whether it was blank)."""
     return _clean(v), None
@@ -422,7 +438,8 @@ def validate_raw(raw: RawInstance, strict: bool = False) -> Instance:
     horizon = _horizon(raw, problems)
     communities, community_ids = _communities(raw, problems)
     institutions, known_inst = _institutions(raw, problems, community_ids)
-    staff = _staff(raw, problems, community_ids, institutions, known_inst, horizon)
+    staff = _staff(raw, problems, community_ids, institutions, known_inst, horizon,
+                   policy.rotation.windows if policy is not None else None)
     suspicious: list[Problem] = []
     requirements = _requirements(raw, problems, known_inst, horizon, suspicious)
     workload = _workload(raw, problems, known_inst, policy)
@@ -749,12 +766,14 @@ _STAFF_COLUMNS: tuple[tuple[str, Callable[[Any], Cell]], ...] = (
     ("birth_year", _integer),
     ("arrives", _integer),
     ("grassroots_years", partial(_integer, default=0)),
+    ("rotation_windows", _windows),
 )
 
 
 def _staff(
     raw: RawInstance, problems: list[Problem], community_ids: set[str],
     institutions: list[Institution], known_inst: set[str] | None, horizon: Horizon | None = None,
+    windows: int | None = None,
 ) -> list[StaffMember]:
     """The staff table: every problem of every row in reading order, and a model per row without any."""
     t = _columns(raw, "staff", problems)
@@ -764,7 +783,7 @@ def _staff(
     first: dict[str, int] = {}
     # Plain names, not a dict per row: the loop runs once per member of a province.
     for i, (sid, sname, status, title, specialty, post_funding, quota_holder, posted_at, comm, mobile, due,
-            leaves, birth, arrives, owed) in zip(t.rows(), zip(*columns, strict=True), strict=True):
+            leaves, birth, arrives, owed, rot_windows) in zip(t.rows(), zip(*columns, strict=True), strict=True):
         if sid is not None:
             if sid in first:
                 t.bad(i, "id", sid, _("duplicate staff id (first in row {row})").format(row=first[sid]))
@@ -777,12 +796,16 @@ def _staff(
         if due and title is not None and title != Title.attending:
             t.bad(i, "grassroots_due", "true", _("only attendings owe grassroots service; this member is {title}").format(title=title.value))
         _staff_years(t, i, status, leaves, birth, arrives, owed, horizon)
+        if windows is not None and any(w > windows for w in rot_windows):
+            t.bad(i, "rotation_windows", ";".join(map(str, rot_windows)),
+                  _("names a window after the last: the rotation has windows 1–{windows}").format(windows=windows))
         if t.ok(i) and sid and status and title and specialty and comm:
             out.append({
                 "id": sid, "name": sname or "", "status": status, "title": title, "specialty": specialty,
                 "post_funding": post_funding, "quota_holder": quota_holder, "posted_at": posted_at,
                 "community": comm, "mobile": mobile, "grassroots_due": due,
                 "leaves": leaves, "birth_year": birth, "arrives": arrives, "grassroots_years": owed or 0,
+                "rotation_windows": rot_windows,
             })
     return _models(StaffMember, out)
 

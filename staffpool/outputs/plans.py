@@ -144,6 +144,38 @@ def read_plan(path: Path, instance: Instance) -> Plan:
     return _read_assignments(path, instance)[0]
 
 
+ROTATION = "rotation.csv"
+
+
+def read_rotation(path: Path) -> list[dict[str, str]]:
+    """rotation.csv (of a folder written by `rotate --out`, or the file) as its rows, for
+    `check.check_rotation`. A missing file, column or a window that is not a whole number
+    raises InputError naming it."""
+    file = path / ROTATION if path.is_dir() else path
+    label = file.name
+    if not file.exists():
+        raise InputError([Problem(label, None, "", "", _("missing: expected a rotation at {path}").format(path=file))])
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError([Problem(label, None, "", "", _("is not UTF-8 text"))]) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    cols = reader.fieldnames or []
+    problems = [Problem(label, 1, need, "", _("column {column!r} is missing from the header").format(column=need))
+                for need in ("staff_id", "host", "window") if need not in cols]
+    rows = []
+    for n, raw in enumerate(reader, start=2):
+        row = {k: unneutralise_text(v).strip() if isinstance(v, str) else "" for k, v in raw.items() if k}
+        if not row.get("staff_id"):
+            continue
+        if not row.get("window", "").isdigit():
+            problems.append(Problem(label, n, "window", row.get("window", ""), _("is not a whole number")))
+        rows.append(row)
+    if problems:
+        raise InputError(problems)
+    return rows
+
+
 @dataclass
 class PlanFolder:
     """A plan read back from a folder: who goes where, the mode it is read in, what its

@@ -67,7 +67,8 @@ def _sheet_titles() -> dict[str, str]:
             "assignments": pgettext("sheet", "Assignments"), "institutions": pgettext("sheet", "Institutions"),
             "requirements": pgettext("sheet", "Requirements"), "compare": pgettext("sheet", "Modes compared"),
             "years": pgettext("sheet", "Years"), "rotation": pgettext("sheet", "Rotation"),
-            "hosts": pgettext("sheet", "Rotation hosts")}
+            "hosts": pgettext("sheet", "Rotation hosts"), "coverage": pgettext("sheet", "Rotation coverage"),
+            "rotation_summary": pgettext("sheet", "Rotation summary")}
 
 
 def sheet_title(key: str) -> str:
@@ -294,8 +295,9 @@ def horizon_sheets(hp: HorizonResult) -> list[Sheet]:
 
 
 ROTATION_COLUMNS = ("staff_id", "name", "specialty", "home", "home_name", "host", "host_name", "window",
-                    "first_period", "last_period", "distance_km")
+                    "first_period", "last_period", "distance_km", "fills")
 HOST_COLUMNS = ("host", "host_name", "window", "rotators", "senior_gap", "covered")
+COVERAGE_COLUMNS = ("host", "host_name", "row", "window", "gap", "filled")
 
 
 def _plain(v: Any) -> Any:
@@ -303,10 +305,13 @@ def _plain(v: Any) -> Any:
     return v.item() if hasattr(v, "item") else v
 
 
-def rotation_sheets(table: Sequence[dict[Any, Any]], hosts: Sequence[dict[Any, Any]], instance: Instance) -> list[Sheet]:
+def rotation_sheets(table: Sequence[dict[Any, Any]], hosts: Sequence[dict[Any, Any]], instance: Instance,
+                    coverage: Sequence[dict[Any, Any]] = (), summary: dict[str, Any] | None = None) -> list[Sheet]:
     """`rotate`'s workbook: Rotation (who goes where in which window, the person's and the
-    institutions' names beside the ids, the specialty) and Rotation hosts (per host and window:
-    rotators, senior gap, covered)."""
+    institutions' names beside the ids, the specialty, the row filled), Rotation hosts (per
+    host and window: rotators, senior gap, covered), Rotation coverage (per host, senior
+    row and window: its gap and how many fill it) and, given the `summary`, Rotation summary
+    (rotators, slots covered, the longest trip, the total km)."""
     inst = {i.id: i.name for i in instance.institutions}
     staff = instance.staff_by_id
     heads = {"staff_id": labels.column("staff_id"), "name": labels.column("name", "assignments"),
@@ -314,17 +319,41 @@ def rotation_sheets(table: Sequence[dict[Any, Any]], hosts: Sequence[dict[Any, A
              "home_name": pgettext("column", "home_name"), "host": _("host"), "host_name": pgettext("column", "host_name"),
              "window": _("window"), "first_period": pgettext("column", "first_period"),
              "last_period": pgettext("column", "last_period"), "distance_km": pgettext("column", "distance_to_host_km"),
-             "rotators": _("rotators"), "senior_gap": _("senior gap"), "covered": _("covered")}
+             "rotators": _("rotators"), "senior_gap": _("senior gap"), "covered": _("covered"),
+             "fills": pgettext("column", "fills"), "row": pgettext("column", "senior row"),
+             "gap": pgettext("column", "gap"), "filled": pgettext("column", "filled")}
     rows = []
     for r in table:
         s = staff.get(str(r["staff_id"]))
         rows.append([str(r["staff_id"]), s.name if s is not None and s.name else None,
                      labels.value("specialty", s.specialty) if s is not None else None,
                      str(r["home"]), inst.get(str(r["home"])) or None, str(r["host"]), inst.get(str(r["host"])) or None,
-                     *(_plain(r[c]) for c in ("window", "first_period", "last_period", "distance_km"))])
+                     *(_plain(r[c]) for c in ("window", "first_period", "last_period", "distance_km")),
+                     _row_label(str(r.get("fills") or "")) or None])
     host_rows = [[str(r["host"]), inst.get(str(r["host"])) or None, *(_plain(r[c]) for c in HOST_COLUMNS[2:])] for r in hosts]
+    cover_rows = [[str(r["host"]), inst.get(str(r["host"])) or None, _row_label(str(r["row"])),
+                   *(_plain(r[c]) for c in COVERAGE_COLUMNS[3:])] for r in coverage]
     return [Sheet(sheet_title("rotation"), ROTATION_COLUMNS, [heads[c] for c in ROTATION_COLUMNS], rows),
-            Sheet(sheet_title("hosts"), HOST_COLUMNS, [heads[c] for c in HOST_COLUMNS], host_rows)]
+            Sheet(sheet_title("hosts"), HOST_COLUMNS, [heads[c] for c in HOST_COLUMNS], host_rows),
+            Sheet(sheet_title("coverage"), COVERAGE_COLUMNS, [heads[c] for c in COVERAGE_COLUMNS], cover_rows),
+            *([_rotation_summary(summary)] if summary is not None else [])]
+
+
+def _rotation_summary(summary: dict[str, Any]) -> Sheet:
+    rows = [[_("rotators"), summary["rotators"], None],
+            [pgettext("rotation", "senior slots covered"), summary["covered_slots"], None],
+            [pgettext("rotation", "longest trip (each community's, added up)"), summary["longest_trip_km"], _("km")],
+            [pgettext("rotation", "total trips"), summary["distance_km"], _("km")]]
+    return Sheet(sheet_title("rotation_summary"), ("key", "value", "unit"),
+                 [labels.column("key"), labels.column("value"), labels.column("unit")], rows)
+
+
+def _row_label(label: str) -> str:
+    """A requirement row `specialty/min_title` in the reader's words (`儿科/主治医师`)."""
+    if "/" not in label:
+        return label
+    specialty, title = label.rsplit("/", 1)
+    return f"{labels.value('specialty', specialty)}/{labels.value('title', title)}"
 
 
 def write_result_workbook(result: Result, path: Path) -> None:

@@ -9,11 +9,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from staffpool.domain.instance import Instance
+from staffpool.domain.instance import DEFAULT_ROTATION_OBJECTIVE, Instance
 from staffpool.errors import UsageError
 from staffpool.i18n import _, language
 from staffpool.inputs.aliases import COLUMN_ALIASES, KEY_VALUE_KIND, NORM_VALUE_KIND, TABLE_ALIASES, chinese
-from staffpool.inputs.read import TABLE_COLUMNS, YEAR_COLUMNS, chinese_key, neutralise
+from staffpool.inputs.read import SPARSE_COLUMNS, TABLE_COLUMNS, YEAR_COLUMNS, chinese_key, neutralise
 from staffpool.outputs.files import atomic_path, csv_text, refuse_existing, write_folder_atomic, write_text_atomic
 
 
@@ -22,14 +22,21 @@ def _rows(instance: Instance, table: str) -> list[dict[str, Any]]:
              "requirements": instance.requirements, "workload": instance.workload,
              "communities": instance.communities, "pins": instance.pins, "budgets": instance.budgets,
              "preferences": instance.preferences}[table]
-    return [item.model_dump(mode="json") for item in items]
+    rows = [item.model_dump(mode="json") for item in items]
+    if table == "staff":  # windows as a cell is written: `1;2`; none given: no column at all
+        used = any(row["rotation_windows"] for row in rows)
+        for row in rows:
+            windows = row.pop("rotation_windows")
+            if used:
+                row["rotation_windows"] = ";".join(map(str, windows)) or None
+    return rows
 
 
 def _columns(instance: Instance, table: str) -> list[str]:
     """The table's columns; those about years only when some row gives one (a one-year
     instance converts as it always did)."""
     rows = _rows(instance, table)
-    unused = {c for c in YEAR_COLUMNS.get(table, ()) if all(r.get(c) in (None, 0) for r in rows)}
+    unused = {c for c in YEAR_COLUMNS.get(table, ()) + SPARSE_COLUMNS.get(table, ()) if all(r.get(c) in (None, 0) for r in rows)}
     return [c for c in TABLE_COLUMNS[table] if c not in unused]
 
 
@@ -43,7 +50,10 @@ def _optional_tables(instance: Instance) -> list[str]:
 
 
 def _policy(instance: Instance) -> dict[str, Any]:
-    return instance.policy.model_dump(mode="json")
+    data = instance.policy.model_dump(mode="json")
+    if instance.policy.rotation.objective == DEFAULT_ROTATION_OBJECTIVE:  # as before the key existed
+        del data["rotation"]["objective"]
+    return data
 
 
 def _cell(value: Any) -> str:

@@ -1,45 +1,59 @@
-"""Grassroots rotation (model.md, "Rotation") as a NetworkX min-cost flow.
-
-    source → rotator → (home, window) → [away cap] → (host, window) → [host cap]
-           → rewarded arc (cap = min(senior gap, host cap), cost −R) or plain arc → sink
-
-Capacities are integers and trip costs are whole metres, so network simplex returns an
-integral optimum; R exceeds the largest possible metre total, so covering one more slot
-always beats any saving in km: the two levels stay lexicographic.
+"""Grassroots rotation (model.md, "Rotation"; by specialty, windows and the longest trip):
+the graph and its integer program (tools/rotation_program.py), solved level by level by
+the lexicographic driver (solving/lexicographic.py), read back into people and checked
+by the solver-free checker (check.check_rotation).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from fractions import Fraction
+from dataclasses import dataclass, field, replace
+from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from staffpool.constants import Status
-from staffpool.domain.instance import Instance, StaffStatus, Tier, Title, within_km
+from staffpool.check import check_rotation
+from staffpool.constants import SolverProfile, Status
+from staffpool.domain.instance import Instance, RotationLevel
 from staffpool.domain.plan import Plan
 from staffpool.domain.years import year_view
 from staffpool.i18n import _
 from staffpool.inputs import labels
 from staffpool.outputs.files import csv_text, refuse_existing, write_files_atomic, write_json_atomic, write_text_atomic
+from staffpool.solving.lexicographic import solve_lexicographic
+from staffpool.solving.profiles import load_profile
+from staffpool.solving.runners import make_runner
+from staffpool.tools.rotation_program import (
+    RotationNet,
+    RotationProgram,
+    Rotator,
+    gap_rows,
+    rotation_graph,
+    rotation_net,
+    rotation_program,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# The names last, so the ids' columns keep their places for readers of earlier files.
-COLUMNS = ["staff_id", "home", "host", "window", "first_period", "last_period", "distance_km", "name", "host_name"]
+# The names, then the specialty and the row filled: a column's place never changes for
+# readers of earlier files.
+COLUMNS = ["staff_id", "home", "host", "window", "first_period", "last_period", "distance_km", "name", "host_name",
+           "specialty", "fills"]
+HOST_COLUMNS = ["host", "window", "rotators", "senior_gap", "covered"]
+COVERAGE_COLUMNS = ["host", "row", "window", "gap", "filled"]
 ROTATION_FILES = ("rotation.csv", "rotation_summary.json")
 
 
 @dataclass(kw_only=True)
 class RotationResult:
     """The rotation after an allocation: `status` (`optimal`, or `infeasible` with `reasons`),
-    `table` (pandas, rotation.csv: who goes where in which window), `hosts` (per host and
-    window: rotators, senior gap, covered), `covered_slots`, `distance_km`, `summary`
-    (rotation_summary.json as a dict), `graph` (the flow network) and `write(folder)`.
+    `table` (pandas, rotation.csv: who goes where in which window, the row they fill),
+    `hosts` (per host and window: rotators, senior gap, covered), `coverage` (per host, senior
+    row and window: gap and filled), `covered_slots`, `longest_trip_km`, `distance_km`,
+    `summary` (rotation_summary.json as a dict), `graph` (the network) and `write(folder)`.
 
         >>> r = staffpool.rotate("instances/sanming-county")
-        >>> r.status, r.covered_slots, r.summary["rotators"]
+        >>> r.status, r.covered_slots, r.longest_trip_km, r.summary["rotators"]
     """
 
     status: Status
@@ -49,12 +63,15 @@ class RotationResult:
     hosts: pd.DataFrame
     reasons: list[str] = field(default_factory=list)
     graph: Any = None
+    longest_trip_km: float = 0.0
+    coverage: pd.DataFrame | None = None
 
     @property
     def summary(self) -> dict[str, Any]:
-        """rotation_summary.json: covered_slots, distance_km, status, rotators, reasons."""
+        """rotation_summary.json: covered_slots, distance_km, status, rotators, reasons, longest_trip_km."""
         return {"covered_slots": self.covered_slots, "distance_km": round(self.distance_km, 3),
-                "status": self.status.value, "rotators": len(self.table), "reasons": self.reasons}
+                "status": self.status.value, "rotators": len(self.table), "reasons": self.reasons,
+                "longest_trip_km": round(self.longest_trip_km, 3)}
 
     def write(self, out: str | Path, force: bool = False) -> list[Path]:
         """rotation.csv and rotation_summary.json into the folder `out` (existing ones only with
@@ -70,217 +87,212 @@ class RotationResult:
 
 def senior_gaps(instance: Instance, plan: Plan) -> dict[str, int]:
     """Unmet need, after the allocation, of rows with min_title ≥ attending, per institution."""
-    posted: dict[str, list[Any]] = {}
-    for s in instance.staff:
-        a = plan.get(s.id)
-        if a is not None and a.to_institution:
-            posted.setdefault(a.to_institution, []).append(s)
-    gaps: dict[str, int] = {}
-    for r in instance.requirements:
-        if r.min_title.rank >= Title.attending.rank:
-            have = sum(1 for s in posted.get(r.institution, []) if r.matches(s.specialty, s.title))
-            gaps[r.institution] = gaps.get(r.institution, 0) + max(0, r.need - have)
-    return gaps
+    return {host: sum(r.gap for r in rows) for host, rows in gap_rows(instance, plan).items()}
 
 
-def rotate(instance: Instance, plan: Plan) -> RotationResult:
+def rotate(instance: Instance, plan: Plan, solver: str = "highs") -> RotationResult:
     """The rotation of the year planned (the first of a horizon: `year_view`) after the
-    allocation `plan`: a min-cost flow placing every due attending, covering the most
-    senior-gap slots, then the fewest km."""
-    import networkx as nx  # heavy: imported when used, not at start-up (docs/architecture.md)
-    import pandas as pd
+    allocation `plan`: every due attending placed, in order of `rotation.objective` the most
+    senior-gap slots covered by a rotator who fits the row, the shortest longest trip per
+    community, the fewest km; checked by `check.check_rotation`."""
+    import pandas as pd  # heavy: imported when used, not at start-up (docs/architecture.md)
 
     instance = year_view(instance)
-    pol = instance.policy.rotation
-    limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
-    staff_at = _staff_at(plan)
-    rotators = _rotators(instance, plan)
-    gaps = senior_gaps(instance, plan)
-    hosts_of = _hosts_of(instance, rotators, limit)
-    away_cap = {home: int(Fraction(str(pol.max_away_fraction)) * staff_at.get(home, 0)) for home in hosts_of}
-    reasons = _reasons(instance, rotators, hosts_of, away_cap, pol.windows, limit)
-    g = _flow_graph(instance, rotators, hosts_of, away_cap, gaps)
-    empty_hosts = pd.DataFrame(columns=["host", "window", "rotators", "senior_gap", "covered"])
-    if not rotators:
-        return RotationResult(status=Status.optimal, table=pd.DataFrame(columns=COLUMNS), covered_slots=0,
-                              distance_km=0.0, hosts=empty_hosts, graph=g)
-    try:
-        _cost, flow = nx.network_simplex(g)
-    except nx.NetworkXUnfeasible:
-        return RotationResult(status=Status.infeasible, table=pd.DataFrame(columns=COLUMNS), covered_slots=0,
-                              distance_km=0.0, hosts=empty_hosts,
-                              reasons=reasons or [_("the caps together leave too few places")], graph=g)
-    table = _placements(instance, flow, rotators, hosts_of)
-    hosts, covered = _host_table(table, gaps)
-    return RotationResult(status=Status.optimal, table=table, covered_slots=covered,
-                          distance_km=round(float(table["distance_km"].sum()), 3), hosts=hosts, graph=g)
+    net = rotation_net(instance, plan)
+    # Each community's graph on its own (a subgraph view of the whole would iterate a set of
+    # node names, in hash order); the whole one, for --graph, built again (cheaper than joining).
+    parts = [(people, rotation_graph(replace(net, rotators=people))) for people in _communities(net)]
+    graph = rotation_graph(net)
+    empty = RotationResult(status=Status.optimal, table=pd.DataFrame(columns=COLUMNS), covered_slots=0,
+                           distance_km=0.0, hosts=pd.DataFrame(columns=HOST_COLUMNS),
+                           coverage=pd.DataFrame(columns=COVERAGE_COLUMNS), graph=graph)
+    if not net.rotators:
+        return empty
+    reasons = rotation_reasons(net)
+    if reasons:
+        return _infeasible(empty, reasons)
+    profile = load_profile(solver)
+    status, rows = Status.optimal, []
+    solved: dict[RotationLevel, int | None] = dict.fromkeys(instance.policy.rotation.objective, 0)
+    for people, part in parts:  # communities share nothing: each solved alone, the levels add up
+        got = _solve_part(net, part, people, profile)
+        if isinstance(got, Status):  # no plan: infeasible, or none found within a time limit
+            why = _("the caps together leave too few places") if got == Status.infeasible else \
+                _("no rotation found within the solver's time limit")
+            return _infeasible(empty, [why], got)
+        run_status, levels, table_rows = got
+        status = status if run_status == Status.optimal else run_status
+        solved = {lvl: None if v is None or lvl not in levels else v + levels[lvl] for lvl, v in solved.items()}
+        rows += table_rows
+    table = pd.DataFrame(rows, columns=COLUMNS).sort_values("staff_id").reset_index(drop=True)
+    _check(instance, plan, table, solved)
+    hosts, coverage = _host_tables(net, table)
+    return RotationResult(status=status, table=table, covered_slots=int(table["fills"].astype(bool).sum()),
+                          distance_km=round(float(table["distance_km"].sum()), 3), hosts=hosts, coverage=coverage,
+                          graph=graph, longest_trip_km=_longest(instance, table) / 1000.0)
 
 
-def _staff_at(plan: Plan) -> dict[str, int]:
-    """Staff posted per institution after the allocation, the base of each home's away cap."""
-    staff_at: dict[str, int] = {}
-    for a in plan.values():
-        if a.to_institution:
-            staff_at[a.to_institution] = staff_at.get(a.to_institution, 0) + 1
-    return staff_at
+def _infeasible(empty: RotationResult, reasons: list[str], status: Status = Status.infeasible) -> RotationResult:
+    empty.status, empty.reasons = status, reasons
+    return empty
 
 
-def _rotators(instance: Instance, plan: Plan) -> list[tuple[str, str | None]]:
-    """(staff id, home) of every attending posted at county tier who owes grassroots service: who must rotate."""
+def _communities(net: RotationNet) -> list[list[Rotator]]:
+    """The rotators of each community, in the communities' id order."""
+    inst = net.instance.institution_by_id
+    by_comm: dict[str, list[Rotator]] = {}
+    for r in net.rotators:
+        by_comm.setdefault(inst[r.home].community, []).append(r)
+    return [people for _comm, people in sorted(by_comm.items())]
+
+
+def _solve_part(net: RotationNet, graph: Any, rotators: list[Rotator], profile: SolverProfile,
+                ) -> tuple[Status, dict[RotationLevel, int], list[dict[str, Any]]] | Status:
+    """One community's program solved level by level: its status, levels and rows; the
+    status alone when it has no plan."""
+    program = rotation_program(net, graph)
+    runner = make_runner(program, profile)
+    run = solve_lexicographic(runner, [(lvl, program.levels[lvl]) for lvl in net.instance.policy.rotation.objective],
+                              profile)
+    if run.stop is not None:
+        return run.status
+    levels = {log.level: round(log.value) for log in run.levels if log.value is not None}  # None: the time ran out
+    return run.status, levels, _placements(net, graph, rotators, program, runner.values_list())
+
+
+def _check(instance: Instance, plan: Plan, table: pd.DataFrame, solved: dict[RotationLevel, int | None]) -> None:
+    """The checker's reading of the rotation: every rule holds and each level solved equals its own."""
+    report = check_rotation(instance, plan, table.to_dict(orient="records"))
+    sign = {RotationLevel.covered: -1}  # covered is minimised as its negative
+    wrong = [f"{lvl.value}: {v} ≠ {report.levels[lvl.value]}" for lvl, v in solved.items()
+             if v is not None and sign.get(lvl, 1) * v != report.levels[lvl.value]]
+    if report.violations or wrong:
+        # A solver rotation that breaks a rule or disagrees with the checker is our bug, never the user's.
+        raise RuntimeError("internal error: the rotation fails its check: "
+                           + "; ".join([*map(str, report.violations[:5]), *wrong]))
+
+
+def _longest(instance: Instance, table: pd.DataFrame) -> int:
+    """Σ over communities of the longest trip of their rotators, whole metres."""
     inst = instance.institution_by_id
-    return sorted(
-        (s.id, plan[s.id].to_institution) for s in instance.staff
-        if s.title == Title.attending and s.grassroots_due and s.status != StaffStatus.candidate
-        and s.id in plan and plan[s.id].to_institution and inst[str(plan[s.id].to_institution)].tier == Tier.county
-    )
+    longest: dict[str, int] = {}
+    for home, host in zip(table["home"], table["host"], strict=True):
+        comm = inst[str(home)].community
+        longest[comm] = max(longest.get(comm, 0), instance.distance_m(str(home), str(host)))
+    return sum(longest.values())
 
 
-def _hosts_of(instance: Instance, rotators: list[tuple[str, str | None]], limit: float | None,
-              ) -> dict[str, list[tuple[str, int]]]:
-    """Per rotators' home, the (host, metres) a rotator may go to: same community, a host tier, within the limit."""
-    pol = instance.policy.rotation
-    inst = instance.institution_by_id
-    hosts_of: dict[str, list[tuple[str, int]]] = {}
-    for _sid, home in rotators:
-        assert home is not None
-        if home in hosts_of:
-            continue
-        h = inst[home]
-        hosts_of[home] = sorted(
-            (j.id, instance.distance_m(home, j.id)) for j in instance.institutions
-            if j.community == h.community and j.tier in pol.host_tiers and j.id != home
-            and within_km(instance.distance_m(home, j.id), limit)
-        )
-    return hosts_of
-
-
-def _flow_graph(instance: Instance, rotators: list[tuple[str, str | None]], hosts_of: dict[str, list[tuple[str, int]]],
-                away_cap: dict[str, int], gaps: dict[str, int]) -> Any:
-    """The min-cost flow network of the module docstring: a senior-gap slot covered is worth more than all the km."""
-    import networkx as nx  # heavy: imported when used, not at start-up (docs/architecture.md)
-
-    pol = instance.policy.rotation
-    windows = pol.windows
-    g = nx.DiGraph()
-    n = len(rotators)
-    big = 1 + sum(max((d for _h, d in hosts_of[str(home)]), default=0) for _s, home in rotators)
-    g.add_node("source", demand=-n)
-    g.add_node("sink", demand=n)
-    for sid, home in rotators:
-        g.add_edge("source", f"r|{sid}", capacity=1, weight=0)
-        for w in range(windows):
-            g.add_edge(f"r|{sid}", f"home|{home}|{w}", capacity=1, weight=0)
-    for home, hosts in hosts_of.items():
-        for w in range(windows):
-            g.add_edge(f"home|{home}|{w}", f"away|{home}|{w}", capacity=away_cap[home], weight=0)
-            for host, metres in hosts:
-                g.add_edge(f"away|{home}|{w}", f"host|{host}|{w}", capacity=n, weight=metres)
-    for host in sorted({h for hs in hosts_of.values() for h, _d in hs}):
-        for w in range(windows):
-            g.add_edge(f"host|{host}|{w}", f"out|{host}|{w}", capacity=pol.host_capacity, weight=0)
-            reward = min(gaps.get(host, 0), pol.host_capacity)
-            if reward:
-                g.add_edge(f"out|{host}|{w}", f"gap|{host}|{w}", capacity=reward, weight=-big)
-                g.add_edge(f"gap|{host}|{w}", "sink", capacity=reward, weight=0)
-            g.add_edge(f"out|{host}|{w}", "sink", capacity=pol.host_capacity, weight=0)
-    return g
-
-
-def _placements(instance: Instance, flow: dict[str, dict[str, int]], rotators: list[tuple[str, str | None]],
-                hosts_of: dict[str, list[tuple[str, int]]]) -> pd.DataFrame:
-    """The rotation table (rotation.csv) read off the flow: each home's rotators of a window, by id, onto its hosts."""
-    import pandas as pd  # heavy: imported when used, not at start-up (docs/architecture.md)
-
-    pol = instance.policy.rotation
+def _placements(net: RotationNet, graph: Any, rotators: list[Rotator], program: RotationProgram, values: list[float],
+                ) -> list[dict[str, Any]]:
+    """rotation.csv read off the arcs: each rotator's window from its own arc; within a home,
+    specialty and window, rotators by id onto the hosts in host order; at a host, specialty
+    and window, rotators by id onto the rows filled in row order."""
+    pol = net.instance.policy.rotation
+    staff, inst = net.instance.staff_by_id, net.instance.institution_by_id
+    flow = {arc: round(v) for arc, v in zip(program.arcs, values, strict=False) if round(v) > 0}
+    group: dict[str, list[Rotator]] = {}
+    for r in rotators:
+        for v in graph.successors(f"r|{r.id}"):
+            if flow.get((f"r|{r.id}", v)):
+                group.setdefault(v, []).append(r)
+    at_host: dict[str, list[Rotator]] = {}
+    for home_node, people in sorted(group.items()):
+        queue = sorted(people, key=lambda r: r.id)
+        for v in graph.successors(home_node):
+            at_host.setdefault(v, []).extend(queue.pop(0) for _k in range(flow.get((home_node, v), 0)))
     rows = []
-    staff, inst = instance.staff_by_id, instance.institution_by_id
-    per_home: dict[tuple[str, int], list[str]] = {}
-    for sid, home in rotators:
-        for w in range(pol.windows):
-            if flow[f"r|{sid}"].get(f"home|{home}|{w}", 0):
-                per_home.setdefault((str(home), w), []).append(sid)
-    for (home, w), sids in sorted(per_home.items()):
-        queue = sorted(sids)
-        for host, metres in hosts_of[home]:
-            for _k in range(flow[f"away|{home}|{w}"].get(f"host|{host}|{w}", 0)):
-                sid = queue.pop(0)
-                rows.append({"staff_id": sid, "home": home, "host": host, "window": w + 1,
-                             "first_period": w * pol.window + 1, "last_period": (w + 1) * pol.window,
-                             "distance_km": metres / 1000.0, "name": staff[sid].name, "host_name": inst[host].name})
-    return pd.DataFrame(rows, columns=COLUMNS).sort_values("staff_id").reset_index(drop=True)
+    for host_node, people in sorted(at_host.items()):
+        d = graph.nodes[host_node]
+        fills = [graph.nodes[v]["row"] for v in graph.successors(host_node) for _k in range(flow.get((host_node, v), 0))]
+        for k, r in enumerate(sorted(people, key=lambda p: p.id)):
+            host, w = d["at"], d["window"]
+            rows.append({"staff_id": r.id, "home": r.home, "host": host, "window": w + 1,
+                         "first_period": w * pol.window + 1, "last_period": (w + 1) * pol.window,
+                         "distance_km": net.instance.distance_m(r.home, host) / 1000.0, "name": staff[r.id].name,
+                         "host_name": inst[host].name, "specialty": r.specialty, "fills": fills[k] if k < len(fills) else ""})
+    return rows
 
 
-def _host_table(table: pd.DataFrame, gaps: dict[str, int]) -> tuple[pd.DataFrame, int]:
-    """Per host and window: rotators, senior gap and slots covered; and the slots covered in all."""
+def _host_tables(net: RotationNet, table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per host and window: rotators, senior gap and slots covered; per host, senior row and
+    window where someone rotates: the row's gap and how many fill it."""
     import pandas as pd  # heavy: imported when used, not at start-up (docs/architecture.md)
 
-    hosts_rows = []
-    covered = 0
-    for key, grp in table.groupby(["host", "window"]):
-        host_id, win = str(key[0]), int(str(key[1]))
-        c = min(len(grp), gaps.get(host_id, 0))
-        covered += c
-        hosts_rows.append({"host": host_id, "window": win, "rotators": len(grp), "senior_gap": gaps.get(host_id, 0), "covered": c})
-    return pd.DataFrame(hosts_rows), covered
+    at: dict[tuple[str, int], list[str]] = {}
+    for host, w, fills in zip(table["host"], table["window"], table["fills"], strict=True):
+        at.setdefault((str(host), int(w)), []).append(str(fills))
+    hosts_rows, cover_rows = [], []
+    for (host, win), fills in sorted(at.items()):
+        rows = net.rows.get(host, [])
+        hosts_rows.append({"host": host, "window": win, "rotators": len(fills), "senior_gap": sum(r.gap for r in rows),
+                           "covered": sum(1 for f in fills if f)})
+        for label in dict.fromkeys(r.label for r in rows if r.gap):
+            cover_rows.append({"host": host, "row": label, "window": win,
+                               "gap": sum(r.gap for r in rows if r.label == label), "filled": fills.count(label)})
+    return pd.DataFrame(hosts_rows, columns=HOST_COLUMNS), pd.DataFrame(cover_rows, columns=COVERAGE_COLUMNS)
 
 
-def _reasons(instance: Instance, rotators: list[tuple[str, str | None]], hosts_of: dict[str, list[tuple[str, int]]],
-             away_cap: dict[str, int], windows: int, limit: float | None) -> list[str]:
-    """Why no rotation may exist, per home in id order: no host in reach, or fewer places than attendings due."""
-    pol = instance.policy.rotation
+# ---------------------------------------------------------------- why no rotation exists
+
+
+def rotation_reasons(net: RotationNet) -> list[str]:
+    """Why no rotation may exist: per home in id order (no host in reach, fewer places than
+    attendings due), then the people whose windows leave them no place, by name."""
+    instance, pol = net.instance, net.instance.policy.rotation
+    limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
     out = []
-    due: dict[str, int] = {}
-    for _sid, home in rotators:
-        due[str(home)] = due.get(str(home), 0) + 1
-    for home, n in sorted(due.items()):
+    due: dict[str, list[Rotator]] = {}
+    for r in net.rotators:
+        due.setdefault(r.home, []).append(r)
+    for home, people in sorted(due.items()):
+        n = len(people)
         name = instance.institution_by_id[home].name or home
-        if not hosts_of.get(home):
+        hosts = net.hosts_of.get(home)
+        if not hosts:
             lim = _("{km} km").format(km=f"{limit:g}") if limit is not None else _("any distance")
             tiers = "/".join(labels.value("tier", t.value) for t in pol.host_tiers)
             out.append(_("{name} ({id}): no {tiers} within {limit}").format(name=name, id=home, tiers=tiers, limit=lim))
-        elif n > windows * away_cap[home]:
+        elif n > net.windows * net.away_cap[home]:
             out.append(_("{name} ({id}): {n} attendings due, {windows} windows × {cap} may leave = {places} places").format(
-                name=name, id=home, n=n, windows=windows, cap=away_cap[home], places=windows * away_cap[home]))
+                name=name, id=home, n=n, windows=net.windows, cap=net.away_cap[home], places=net.windows * net.away_cap[home]))
+        elif n > net.windows * pol.host_capacity * len(hosts):
+            out.append(_("{name} ({id}): {n} attendings due, {hosts} hosts × {windows} windows × {cap} = {places} places")
+                       .format(name=name, id=home, n=n, hosts=len(hosts), windows=net.windows,
+                               cap=pol.host_capacity, places=net.windows * pol.host_capacity * len(hosts)))
         else:
-            places = windows * pol.host_capacity * len(hosts_of[home])
-            if n > places:
-                out.append(_("{name} ({id}): {n} attendings due, {hosts} hosts × {windows} windows × {cap} = {places} places")
-                           .format(name=name, id=home, n=n, hosts=len(hosts_of[home]), windows=windows,
-                                   cap=pol.host_capacity, places=places))
+            out += _window_reasons(net, home, people)
     return out
 
 
-def check_rotation(instance: Instance, plan: Plan, table: pd.DataFrame) -> list[str]:
-    """Solver-free: every due attending at county tier placed once, caps and limits hold."""
-    pol = instance.policy.rotation
-    limit = pol.max_distance_km if pol.max_distance_km is not None else instance.policy.max_distance_km
-    inst = instance.institution_by_id
-    problems = []
-    due = {s.id for s in instance.staff if s.title == Title.attending and s.grassroots_due and s.id in plan
-           and plan[s.id].to_institution and inst[str(plan[s.id].to_institution)].tier == Tier.county}
-    placed = list(table["staff_id"])
-    if sorted(placed) != sorted(due):
-        problems.append(_("placed {placed} but due {due}").format(placed=sorted(placed), due=sorted(due)))
-    staff_at: dict[str, int] = {}
-    for a in plan.values():
-        if a.to_institution:
-            staff_at[a.to_institution] = staff_at.get(a.to_institution, 0) + 1
-    for r in table.itertuples():
-        home, host = str(r.home), str(r.host)
-        if inst[host].tier not in pol.host_tiers or inst[host].community != inst[home].community:
-            problems.append(_("{staff}: host {host} not allowed").format(staff=r.staff_id, host=host))
-        if not within_km(instance.distance_m(home, host), limit):
-            problems.append(_("{staff}: trip {home}→{host} over the limit").format(staff=r.staff_id, home=home, host=host))
-    for key, grp in table.groupby(["home", "window"]):
-        home_id = str(key[0])
-        cap = int(Fraction(str(pol.max_away_fraction)) * staff_at.get(home_id, 0))
-        if len(grp) > cap:
-            problems.append(_("{home}: {n} away in one window, cap {cap}").format(home=home_id, n=len(grp), cap=cap))
-    for key, grp in table.groupby(["host", "window"]):
-        if len(grp) > pol.host_capacity:
-            problems.append(_("{host}: {n} rotators in one window, capacity {capacity}").format(
-                host=key[0], n=len(grp), capacity=pol.host_capacity))
-    return problems
+# Window sets tried for a home's people (every subset) up to this many windows.
+MAX_WINDOW_SUBSETS = 10
+
+
+def _window_reasons(net: RotationNet, home: str, people: list[Rotator]) -> list[str]:
+    """The people of `home` who may serve in no window; else every smallest set of windows
+    whose places are fewer than the people who may serve only in them (all named)."""
+    instance = net.instance
+    staff = instance.staff_by_id
+    out = []
+    for r in people:
+        if not r.windows:
+            given = ";".join(map(str, staff[r.id].rotation_windows))
+            out.append(_("{name} ({id}): rotation_windows {given} leave no window of 1–{windows}").format(
+                name=staff[r.id].name or r.id, id=r.id, given=given, windows=net.windows))
+    if out or net.windows > MAX_WINDOW_SUBSETS:
+        return out
+    per_window = min(net.away_cap[home], net.host_capacity * len(net.hosts_of[home]))
+    short: list[set[int]] = []  # the window sets named so far: a larger set holding one adds nothing
+    for k in range(1, net.windows):
+        for chosen in map(set, combinations(range(net.windows), k)):
+            only = [r for r in people if set(r.windows) <= chosen]
+            if len(only) > k * per_window and not any(seen <= chosen for seen in short):
+                short.append(chosen)
+                who = labels.joined([labels.named(r.id, staff[r.id].name) for r in only])
+                out.append(_("{who} may serve only in window {windows}: {home} has {places} places then").format(
+                    who=who, windows=", ".join(str(w + 1) for w in sorted(chosen)), home=labels.named(
+                        home, instance.institution_by_id[home].name), places=k * per_window))
+    return out
 
 
 def export_graphml(graph: Any, path: Path, force: bool = False) -> None:
