@@ -52,6 +52,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("staffpool/solving/horizon.py", "internal error:"): "internal error (a bug, exit 3): for developers",
     ("staffpool/scale/chain.py", "internal error:"): "internal error (a bug, exit 3): for developers",
     ("staffpool/scale/sweep.py", "internal error:"): "internal error (a bug, exit 3): for developers",
+    ("staffpool/tools/rotation.py", "internal error:"): "internal error (a bug, exit 3): for developers",
     ("staffpool/api/core.py", "expected "): "TypeError of a library call: for the programmer calling it",
     ("staffpool/api/tools.py", "expected "): "TypeError of a library call: for the programmer calling it",
     ("staffpool/__init__.py", "module 'staffpool' has no attribute "): "AttributeError of Python's own wording (PEP 562)",
