@@ -1,4 +1,4 @@
-"""One run in its own process: `python -m staffpool.web.worker DATA RUN_ID [SCHEDULER]`.
+"""One run in its own process: `python -m staffpool.web.worker DATA RUN_ID SERVER_PID [SCHEDULER]`.
 
 The server starts it in a new session, so that cancelling kills the process group (the
 worker and any process pool the library started) and nothing is left behind. The worker
@@ -26,17 +26,18 @@ from staffpool.web.store import Store  # noqa: E402
 
 
 def _watch_parent(parent: int) -> None:
-    """Kill this run's process group once the server that started it has gone."""
+    """Kill this run's process group once the server that started it has gone (`parent`
+    is the server's pid as it said, not as read here: it may be gone already)."""
     while True:
-        time.sleep(0.5)
         if os.getppid() != parent:
             os.killpg(os.getpgrp(), signal.SIGKILL)
+        time.sleep(0.5)
 
 
 def main(argv: list[str]) -> int:
-    data, run_id = Path(argv[0]), int(argv[1])
-    scheduler = argv[2] if len(argv) > 2 and argv[2] else None
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    data, run_id, server = Path(argv[0]), int(argv[1]), int(argv[2])
+    scheduler = argv[3] if len(argv) > 3 and argv[3] else None
+    threading.Thread(target=_watch_parent, args=(server,), daemon=True).start()
     store = Store(data)
     run = store.run(run_id)
     if run is None or run.status != "running":

@@ -59,7 +59,7 @@ class Workers:
         folder.mkdir(parents=True, exist_ok=True)
         with open(folder / ".worker.log", "ab") as log:
             proc = subprocess.Popen([sys.executable, "-m", WORKER_MODULE, str(self.store.data), str(run_id),
-                                     self.scheduler or ""], stdin=subprocess.DEVNULL, stdout=log,
+                                     str(os.getpid()), self.scheduler or ""], stdin=subprocess.DEVNULL, stdout=log,
                                     stderr=subprocess.STDOUT, start_new_session=True, cwd=str(Path.cwd()))
         self.procs[run_id] = proc
         self.store.set_pid(run_id, proc.pid)
