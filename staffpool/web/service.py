@@ -108,7 +108,7 @@ def add_instance(store: Store, file: UploadFile, max_upload: int) -> JSONRespons
         if not _save(file, raw, max_upload):
             store.drop_instance(instance_id)
             return problems_response(413, message(_("the upload is over {mb} MB").format(mb=max_upload // 2**20)))
-        target = raw if kind != "folder" else unpack(raw, folder / "instance")
+        target = raw if kind != "folder" else unpack(raw, folder / "instance", shown=name)
         if kind == "folder":
             raw.unlink()
         inst, warnings = validate(target)

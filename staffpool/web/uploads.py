@@ -37,31 +37,32 @@ def kind_of(filename: str | None) -> tuple[str, str]:
     return suffix, KINDS[suffix]
 
 
-def unpack(archive: Path, into: Path, max_unpacked: int = MAX_UNPACKED) -> Path:
+def unpack(archive: Path, into: Path, max_unpacked: int = MAX_UNPACKED, shown: str | None = None) -> Path:
     """Unpack a .zip of an instance folder into `into`, refusing the whole archive on any
     entry with an absolute path, a `..` part, a link, or beyond the size cap. Returns the
     folder that holds instance.yaml."""
     problems: list[Problem] = []
+    label = shown or archive.name
     try:
         zf = zipfile.ZipFile(archive)
     except zipfile.BadZipFile:
-        raise InputError([Problem(archive.name, None, "", "", _("is not a .zip archive"))]) from None
+        raise InputError([Problem(label, None, "", "", _("is not a .zip archive"))]) from None
     with zf:
         entries = zf.infolist()
         if len(entries) > MAX_ENTRIES:
-            problems.append(Problem(archive.name, None, "", "", _("has {n} entries (at most {most})").format(
+            problems.append(Problem(label, None, "", "", _("has {n} entries (at most {most})").format(
                 n=len(entries), most=MAX_ENTRIES)))
         total = 0
         for e in entries:
             name = e.filename.replace("\\", "/")
             parts = PurePosixPath(name).parts
             if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-                problems.append(Problem(archive.name, None, "", name[:60], _("an entry outside the instance folder")))
+                problems.append(Problem(label, None, "", e.filename[:60], _("an entry outside the instance folder")))
             elif stat.S_ISLNK(e.external_attr >> 16):
-                problems.append(Problem(archive.name, None, "", name[:60], _("a link: not allowed in an instance")))
+                problems.append(Problem(label, None, "", e.filename[:60], _("a link: not allowed in an instance")))
             total += e.file_size
         if total > max_unpacked:
-            problems.append(Problem(archive.name, None, "", "", _("unpacks to {mb:.0f} MB (at most {most:.0f} MB)").format(
+            problems.append(Problem(label, None, "", "", _("unpacks to {mb:.0f} MB (at most {most:.0f} MB)").format(
                 mb=total / 2**20, most=max_unpacked / 2**20)))
         if problems:
             raise InputError(problems)
@@ -76,7 +77,7 @@ def unpack(archive: Path, into: Path, max_unpacked: int = MAX_UNPACKED) -> Path:
                 shutil.copyfileobj(src, dst)  # zipfile stops at the entry's declared size
     found = sorted(p.parent for p in into.rglob("instance.yaml"))
     if not found:
-        raise InputError([Problem(archive.name, None, "", "", _("holds no instance.yaml"))])
+        raise InputError([Problem(label, None, "", "", _("holds no instance.yaml"))])
     return min(found, key=lambda p: len(p.parts))
 
 
