@@ -26,7 +26,7 @@ LANG_COOKIE = "staffpool_lang"
 # data: images are allowed in the frame that shows it (files get their own, stricter policy).
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
-FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
+FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 MEDIA = {".csv": "text/csv; charset=utf-8", ".json": "application/json", ".html": "text/html; charset=utf-8",
          ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          ".parquet": "application/vnd.apache.parquet", ".yaml": "text/yaml; charset=utf-8",
