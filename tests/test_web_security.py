@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,11 +37,19 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::"])
-def test_a_bind_beyond_this_machine_needs_a_token(host: str, capsys: pytest.CaptureFixture[str],
-                                                  tmp_path: Path) -> None:
-    assert main(["serve", "--host", host, "--data", str(tmp_path / "d")]) == 2
-    assert "--token" in capsys.readouterr().err
+def test_a_bind_beyond_this_machine_needs_a_token(host: str, tmp_path: Path) -> None:
+    # in a process of its own, with a time limit: a server that did start would not return
+    done = subprocess.run([sys.executable, "-m", "staffpool.cli", "serve", "--host", host, "--port", "0", "--data",
+                           str(tmp_path / "d")], capture_output=True, text=True, timeout=30, check=False,
+                          env={**os.environ, "LANG": "C.UTF-8"})
+    assert done.returncode == 2, done.stderr
+    assert "--token" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "d").exists()  # refused before anything was made
+
+
+def test_main_refuses_it_with_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["serve", "--host", "0.0.0.0", "--lang", "zh", "--data", str(tmp_path / "d")]) == 2
+    assert "--token" in capsys.readouterr().err
 
 
 def test_without_the_token_every_request_is_401(guarded: Server) -> None:
