@@ -332,3 +332,37 @@ def test_a_graceful_stop_marks_running_runs_interrupted(tmp_path: Path) -> None:
             assert c.get(f"/api/runs/{long_id}").json()["status"] == "interrupted"
     finally:
         s2.stop()
+
+
+def test_the_page_shows_a_bad_workbooks_problems_by_sheet_row_and_column(client: httpx.Client, tmp_path: Path) -> None:
+    import html
+    import re
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(INSTANCES / "sanming-county-zh.xlsx")
+    staff = wb["人员"]
+    staff.cell(row=5, column=1, value=staff.cell(row=6, column=1).value)  # a duplicate id
+    bad = tmp_path / "坏的.xlsx"
+    wb.save(bad)
+    expected, _raw = cli_json("validate", str(bad), "--lang", "zh")
+    assert expected["problems"]
+    page = client.post("/upload", files={"file": (bad.name, bad.read_bytes())}, headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    table = page.text.split('id="problems"', 1)[1].split("</table>", 1)[0]
+    shown = [tuple(html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S))
+             for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)]
+    assert shown == [(p["file"], "" if p["row"] is None else str(p["row"]), p["column"], p["value"], p["message"])
+                     for p in expected["problems"]]
+
+
+def test_the_run_page_shows_a_comparison(client: httpx.Client, ids: dict[str, int]) -> None:
+    run_id = run(client, ids["folder"], "compare", {"xlsx": False})
+    body = wait(client, run_id)
+    assert body["status"] == "done"
+    page = client.get(f"/runs/{run_id}", params={"lang": "en"}).text
+    assert 'id="modes"' in page, page[:3000]
+    table = page.split('id="modes"', 1)[1].split("</table>", 1)[0]
+    for row in body["result"]["modes"]:
+        assert f"<td>{row['mode']}</td>" in table
+        assert f'<td class="num">{row["objective"]["shortfall"]}</td>' in table

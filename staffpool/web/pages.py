@@ -85,8 +85,13 @@ def run_view(store: Store, run: Run) -> dict[str, Any]:
     levels = [{"name": labels.value("level", k), "value": v, "unit": labels.level_unit(k)}
               for k, v in (run.levels or {}).items() if not isinstance(v, dict)]
     counts = (run.result or {}).get("counts") or {}
+    rows = (run.result or {}).get("modes") if run.command == "compare" else None
+    keys = list((rows[0].get("objective") or {}) if rows else [])
     return {"run": run, "levels": levels, "counts": counts, "files": store.files(run.id),
-            "options": json.dumps({k: v for k, v in run.options.items() if v is not None}, ensure_ascii=False)}
+            "options": json.dumps({k: v for k, v in run.options.items() if v is not None}, ensure_ascii=False),
+            "mode_levels": [{"name": labels.value("level", k)} for k in keys],
+            "modes": [{"label": labels.value("mode", r["mode"]), "cells": [(r.get("objective") or {}).get(k, "")
+                                                                            for k in keys]} for r in rows or []]}
 
 
 def add_pages(app: FastAPI, store: Store, workers: Workers, settings: Settings) -> None:
