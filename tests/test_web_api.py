@@ -366,3 +366,20 @@ def test_the_run_page_shows_a_comparison(client: httpx.Client, ids: dict[str, in
     for row in body["result"]["modes"]:
         assert f"<td>{row['mode']}</td>" in table
         assert f'<td class="num">{row["objective"]["shortfall"]}</td>' in table
+
+
+def test_the_page_deletes_a_finished_run_and_cancels_a_running_one(client: httpx.Client, ids: dict[str, int],
+                                                                   server: Server) -> None:
+    done_id = run(client, ids["folder"], "solve", {"report": False, "xlsx": False})
+    assert wait(client, done_id)["status"] == "done"
+    r = client.post(f"/runs/{done_id}/delete")
+    assert r.status_code == 303 and r.headers["location"] == f"/instances/{ids['folder']}"
+    assert client.get(f"/api/runs/{done_id}").status_code == 404
+    assert not (server.data / "runs" / str(done_id)).exists()
+    long_id = run(client, ids["folder"], "sweep", {"grid": LONG_GRID})
+    wait(client, long_id, ("running",))
+    assert client.post(f"/runs/{long_id}/delete").status_code == 303  # a running run is not deleted
+    assert client.get(f"/api/runs/{long_id}").json()["status"] == "running"
+    assert client.post(f"/runs/{long_id}/cancel").status_code == 303
+    assert client.get(f"/api/runs/{long_id}").json()["status"] == "cancelled"
+    assert workers_alive(server.data) == []

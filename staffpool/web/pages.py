@@ -170,6 +170,16 @@ def add_pages(app: FastAPI, store: Store, workers: Workers, settings: Settings) 
             workers.cancel(run_id)
         return RedirectResponse(f"/runs/{run_id}", status_code=303)
 
+    @app.post("/runs/{run_id}/delete", include_in_schema=False)
+    def delete(run_id: int) -> Response:
+        """A finished run and its files; back to its instance."""
+        found = store.run(run_id)
+        if found is None:
+            return RedirectResponse("/", status_code=303)
+        if found.status not in ("queued", "running"):
+            store.delete_run(run_id)
+        return RedirectResponse(f"/instances/{found.instance}", status_code=303)
+
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare(request: Request, a: int, b: int) -> Response:
         lang = request_language(request)

@@ -57,14 +57,11 @@ WORDS: dict[str, str] = {
     "counts": N_("Counts"),
     "error": N_("Error"),
     "reasons": N_("Reasons"),
-    "back": N_("Back"),
     "login": N_("Sign in"),
     "token": N_("Token"),
     "login_hint": N_("This workspace needs the token it was started with."),
     "api_docs": N_("API"),
-    "created": N_("Created"),
     "options": N_("Options"),
-    "working": N_("Working…"),
 }
 
 STATUS_WORDS: dict[str, str] = {
