@@ -383,3 +383,44 @@ def test_the_page_deletes_a_finished_run_and_cancels_a_running_one(client: httpx
     assert client.post(f"/runs/{long_id}/cancel").status_code == 303
     assert client.get(f"/api/runs/{long_id}").json()["status"] == "cancelled"
     assert workers_alive(server.data) == []
+
+
+def test_openapi_and_the_docs_page_list_every_endpoint(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/api/instances", "/api/instances/{instance_id}", "/api/runs", "/api/runs/{run_id}",
+            "/api/runs/{run_id}/files/{name}"} <= set(spec["paths"])
+    assert set(spec["paths"]["/api/runs/{run_id}"]) == {"get", "delete"}
+    page = client.get("/docs").text
+    for path in spec["paths"]:
+        assert f"<code>{path}</code>" in page
+    assert "cdn" not in page.lower()
+
+
+def test_the_python_client_example_of_docs_api_runs(server: Server) -> None:
+    import re
+    import subprocess
+    import sys
+
+    text = (INSTANCES.parent / "docs" / "api.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", text, re.S)
+    assert code is not None and "http://127.0.0.1:8000" in code.group(1)
+    done = subprocess.run([sys.executable, "-c", code.group(1).replace("http://127.0.0.1:8000", server.url)],
+                          cwd=INSTANCES.parent, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.split("\n")
+    assert [ln.split()[0] for ln in lines if ln] == ["separate", "county_pool", "unified"]
+
+
+def test_the_page_starts_a_sweep_and_refuses_a_bad_knob(client: httpx.Client, ids: dict[str, int]) -> None:
+    r = client.post("/runs", data={"instance": str(ids["folder"]), "command": "sweep",
+                                   "grid": "mode: [separate, unified]\nmax_moves: [0, 3]\n"})
+    assert r.status_code == 303, r.text
+    run_id = int(r.headers["location"].rsplit("/", 1)[1])
+    body = wait(client, run_id)
+    assert body["status"] == "done" and body["progress"]["total"] == 4 and "sweep.html" in body["files"]
+    page = client.get(f"/runs/{run_id}").text
+    assert f'src="/api/runs/{run_id}/files/sweep.html"' in page
+    bad = client.post("/runs", data={"instance": str(ids["folder"]), "command": "solve", "max_moves": "-2",
+                                     "hiring_budget": "lots"})
+    assert bad.status_code == 422 and 'id="problems"' in bad.text
+    assert "max_moves" in bad.text and "hiring_budget" in bad.text

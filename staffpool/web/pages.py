@@ -132,7 +132,7 @@ def add_pages(app: FastAPI, store: Store, workers: Workers, settings: Settings) 
     @app.post("/runs", include_in_schema=False)
     def new_run(request: Request, instance: int = Form(...), command: str = Form("solve"), mode: str = Form(""),
                 hiring_budget: str = Form(""), max_distance_km: str = Form(""), max_moves: str = Form(""),
-                treasury_budget: str = Form("")) -> Response:
+                treasury_budget: str = Form(""), grid: str = Form("")) -> Response:
         lang = request_language(request)
         options: dict[str, Any] = {"lang": lang}
         if mode:
@@ -142,6 +142,8 @@ def add_pages(app: FastAPI, store: Store, workers: Workers, settings: Settings) 
                     "treasury_budget": treasury_budget}[key].strip()
             if text:
                 options[key] = {"factor": text} if factor else text
+        if command == "sweep":
+            options["grid"] = grid if grid.strip() else None
         try:
             with speaking(lang):
                 run_id = queue_run(store, {"instance": instance, "command": command, "options": options})

@@ -35,6 +35,7 @@ WORDS: dict[str, str] = {
     "max_moves": N_("Move cap (people per community)"),
     "treasury_budget": N_("Treasury budget (× each community's)"),
     "blank_keeps": N_("Blank: as the instance says."),
+    "grid": N_("For a sweep: the scenario grid (the lines of GRID.yaml)"),
     "start": N_("Start"),
     "status": N_("Status"),
     "progress": N_("Progress"),
