@@ -176,7 +176,9 @@ def test_no_traceback_in_an_error_body(guarded: Server) -> None:
             assert r.headers["content-type"].startswith("application/json") and "problems" in r.json()
 
 
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 def test_an_internal_error_is_a_500_without_a_traceback(tmp_path: Path) -> None:
+    """In-process (the only way to break the store on purpose); every other test uses a real server."""
     from fastapi.testclient import TestClient
 
     from staffpool.web.app import Settings, create_app
@@ -187,7 +189,27 @@ def test_an_internal_error_is_a_500_without_a_traceback(tmp_path: Path) -> None:
         raise RuntimeError("secret internals at /srv/staffpool/x.py line 3")
 
     app.state.store.instances = broken
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1") as c:
         r = c.get("/api/instances")
     assert r.status_code == 500
     assert "secret" not in r.text and "Traceback" not in r.text and r.json()["problems"]
+
+
+def test_another_sites_page_can_change_nothing(tmp_path: Path) -> None:
+    s = Server(tmp_path / "data").start()
+    try:
+        with s.client() as c:
+            # a form posted by another site's page (the browser names that page in Origin)
+            r = c.post("/api/instances", files={"file": ("tiny.zip", zipped(TINY))},
+                       headers={"Origin": "http://evil.example"})
+            assert r.status_code == 403 and r.json()["problems"]
+            assert c.post("/runs/1/delete", headers={"Origin": "http://evil.example"}).status_code == 403
+            assert c.get("/api/instances").json() == []
+            # a name of another site pointed at this machine (DNS rebinding)
+            assert c.get("/api/instances", headers={"Host": f"evil.example:{s.port}"}).status_code == 403
+            # this machine's own names, and the page's own origin, work
+            assert c.get("/api/instances", headers={"Host": f"localhost:{s.port}"}).status_code == 200
+            ok = c.post("/api/instances", files={"file": ("tiny.zip", zipped(TINY))}, headers={"Origin": s.url})
+            assert ok.status_code == 201, ok.text
+    finally:
+        s.stop()

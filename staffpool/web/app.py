@@ -72,6 +72,10 @@ def _guards(app: FastAPI, settings: Settings) -> None:
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
         lang = request_language(request)
+        refused = foreign(request, settings.token)
+        if refused:
+            with speaking(lang):
+                return _secure(problems_response(403, message(refused)))
         public = request.url.path == "/login" and request.method == "POST"
         if not public and not authorised(request, settings.token):
             if request.url.path.startswith("/api") or request.url.path == "/openapi.json":
@@ -89,10 +93,30 @@ def _guards(app: FastAPI, settings: Settings) -> None:
         return _secure(await call_next(request))
 
 
+LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def foreign(request: Request, token: str | None) -> str | None:
+    """Why a request from another site is refused, or None. Without a token the server is
+    this machine's only, so it answers only to its own names (a page of another site whose
+    name was made to point here, DNS rebinding, is refused); and nothing that changes
+    anything is taken from another site's page (a form posted cross-site: the browser's
+    Origin header names it)."""
+    host = request.headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    if token is None and name not in LOCAL_NAMES:
+        return _("this workspace answers to 127.0.0.1 only, not {host}").format(host=host[:80])
+    origin = request.headers.get("origin")
+    if request.method not in SAFE_METHODS and origin is not None and origin.split("://", 1)[-1] != host:
+        return _("refused: sent by a page of another site ({origin})").format(origin=origin[:80])
+    return None
+
+
 def _secure(resp: Response) -> Response:
     resp.headers.setdefault("Content-Security-Policy", PAGE_CSP)
     resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers["Referrer-Policy"] = "same-origin"  # no-referrer would make Chromium send `Origin: null` with a form
     return resp
 
 
