@@ -269,6 +269,9 @@ def test_cancel_mid_way_leaves_no_worker(client: httpx.Client, ids: dict[str, in
         body = client.get(f"/api/runs/{run_id}").json()
         time.sleep(0.05)
     assert body["status"] == "running" and body["progress"]["done"] >= 1, body
+    t0 = time.perf_counter()  # a slow run never holds the API up
+    assert client.get("/api/instances").status_code == 200 and client.get("/").status_code == 200
+    assert time.perf_counter() - t0 < 1.0
     pid = next(p for p in workers_alive(server.data))
     r = client.delete(f"/api/runs/{run_id}")
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
