@@ -45,7 +45,7 @@ def _env() -> Any:
 
 def render(lang: str, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     with speaking(lang):
-        html = _env().get_template(template).render(lang=lang, **translated(), **context)
+        html = _env().get_template(template).render(lang=lang, label=labels.value, **translated(), **context)
     return HTMLResponse(html, status_code=status)
 
 
