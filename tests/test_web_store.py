@@ -93,3 +93,11 @@ def test_no_other_command_loads_the_web_stack() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                           cwd=Path(__file__).resolve().parents[1])
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+
+
+def test_options_take_the_command_lines_long_names() -> None:
+    from staffpool.web.options import check_run
+
+    a = check_run("plan", {"--time-limit": 5, "compare-rolling": False, "max_columns": 10})
+    assert a["time_limit"] == 5 and a["compare_rolling"] is False and a["max_columns"] == 10
+    assert check_run("solve", {}) == {"solver": "highs", "xlsx": True, "report": True}

@@ -1,6 +1,6 @@
 """A run's command and options, checked before the run is queued (a bad one: 422, nothing
-queued). The options are the command line's long names with `_` for `-` (`time_limit`,
-`compare_rolling`, …); the what-if knobs (`max_distance_km` and each community limit:
+queued). The options are the command line's long names, with `_` or `-` (`time_limit` or
+`time-limit`, `compare_rolling`, …); the what-if knobs (`max_distance_km` and each community limit:
 `hiring_budget`, `max_moves`, `treasury_budget`, …) take a value or `{"factor": f}`, read
 exactly as one value of a sweep grid (docs/sweep.md), so a knob means the same in both."""
 
@@ -43,6 +43,7 @@ def check_run(command: str, options: dict[str, Any]) -> dict[str, Any]:
         raise InputError([_problem("command", command, _("choose one of {commands}").format(commands=", ".join(COMMANDS)))])
     if not isinstance(options, dict):
         raise InputError([_problem("options", options, _("must be an object of option names and values"))])
+    options = {str(k).removeprefix("--").replace("-", "_"): v for k, v in options.items()}  # --time-limit too
     knobs = {k: v for k, v in options.items() if k in knob_names()}
     allowed = COMMON | set(OWN[command]) | (set() if command == "sweep" else set(knob_names()))
     problems = [_problem(k, None, _("unknown option {key!r} for {command}: it takes {keys}").format(
