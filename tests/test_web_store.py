@@ -101,3 +101,22 @@ def test_options_take_the_command_lines_long_names() -> None:
     a = check_run("plan", {"--time-limit": 5, "compare-rolling": False, "max_columns": 10})
     assert a["time_limit"] == 5 and a["compare_rolling"] is False and a["max_columns"] == 10
     assert check_run("solve", {}) == {"solver": "highs", "xlsx": True, "report": True}
+
+
+def test_a_second_server_on_the_same_folder_is_refused(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.webserver import Server, free_port
+
+    first = Server(tmp_path / "data").start()
+    try:
+        done = subprocess.run([sys.executable, "-m", "staffpool.cli", "serve", "--port", str(free_port()), "--data",
+                               str(tmp_path / "data")], capture_output=True, text=True, timeout=30, check=False,
+                              env={**os.environ, "LANG": "C.UTF-8"})
+        assert done.returncode == 2 and "another staffpool serve" in done.stderr, done.stderr
+        with first.client() as c:
+            assert c.get("/api/runs").status_code == 200
+    finally:
+        first.stop()

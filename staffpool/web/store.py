@@ -125,6 +125,18 @@ class Store:
         finally:
             con.close()
 
+    def hold(self) -> None:
+        """Claim the folder for one server (a lock held until the process ends): a second
+        server on the same folder would mark the first one's runs interrupted."""
+        import fcntl
+
+        self._lock = open(self.data / "serve.lock", "a")  # noqa: SIM115 (held for the process's life)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            raise UsageError(_("{path}: another staffpool serve is using this folder").format(path=self.data)) from None
+
     def version(self) -> int:
         with self.connect() as con:
             return int(con.execute("PRAGMA user_version").fetchone()[0])
