@@ -94,7 +94,8 @@ def _workers(options: dict[str, Any]) -> int:
 
 def run_solve(inst: Instance, options: dict[str, Any], out: Path, counter: Counter, *, scheduler: str | None,
               load_s: float, **_rest: Any) -> Outcome:
-    counter.start(len(inst.communities))
+    extras = [k for k in ("xlsx", "report") if options.get(k)]  # a step each: for a county they take longer than the solve
+    counter.start(len(inst.communities) + len(extras))
     result = staffpool.solve(inst, mode_of(options), solver=options["solver"], time_limit=options.get("time_limit"),
                              workers=_workers(options), scheduler=scheduler, load_s=load_s, **counter.callbacks())
     if not result.has_plan:
@@ -105,8 +106,10 @@ def run_solve(inst: Instance, options: dict[str, Any], out: Path, counter: Count
         from staffpool.outputs.xlsx import write_result_workbook
 
         write_result_workbook(result, out / "plan.xlsx")
+        counter.step()
     if options.get("report"):
         write_text_atomic(out / "report.html", staffpool.report(inst, result, modes=False))
+        counter.step()
     return Outcome("done", result=result.summary, levels=result.summary["objective"])
 
 
