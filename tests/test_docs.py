@@ -109,8 +109,9 @@ def test_every_third_party_import_is_a_declared_dependency() -> None:
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = {_norm(re.split(r"[<>=!~\[; ]", d, maxsplit=1)[0]) for d in project["dependencies"]}
-    # The `dask` extra, imported only for --scheduler: "dask[distributed]" declares dask and distributed.
-    for d in project["optional-dependencies"]["dask"]:
+    # The `dask` extra, imported only for --scheduler: "dask[distributed]" declares dask and distributed;
+    # the `web` extra, imported only by web/ and `serve`.
+    for d in project["optional-dependencies"]["dask"] + project["optional-dependencies"]["web"]:
         declared.add(_norm(re.split(r"[<>=!~\[; ]", d, maxsplit=1)[0]))
         declared |= {_norm(x) for x in re.findall(r"\[([^\]]*)\]", d)[0].split(",")} if "[" in d else set()
     dists = md.packages_distributions()
@@ -132,7 +133,7 @@ def _readme_commands() -> list[str]:
 def test_readme_opens_with_install_and_test_commands_ci_runs_as_written() -> None:
     install, tests = _readme_commands()
     assert "pip install -e ." in install and "staffpool solve instances/" in install
-    assert tests.endswith("pytest") and "pip install -e '.[dev,dask]'" in tests  # CI runs the Dask tests too
+    assert tests.endswith("pytest") and "pip install -e '.[dev,dask,web]'" in tests  # CI runs the Dask and web tests too
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert f'README_TESTS="{tests}"' in ci and 'bash -c "$README_TESTS"' in ci
 

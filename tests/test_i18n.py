@@ -168,7 +168,7 @@ def _flat(help_text: str) -> str:
 
 
 @pytest.mark.parametrize("command", ["validate", "solve", "check", "generate", "convert", "rotate", "demand",
-                                     "compare", "report", "explain", "advance", "plan"])
+                                     "compare", "report", "explain", "advance", "plan", "serve"])
 def test_every_command_has_lang_and_translated_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([command, "--help", "--lang", "zh"]) == 0
     zh = _flat(capsys.readouterr().out)

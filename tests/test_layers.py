@@ -23,7 +23,8 @@ LAYERS = (
     ("outputs",),
     ("tools", "scale"),
     ("api", "__init__"),
-    ("cli", "web"),
+    ("web",),
+    ("cli",),
 )
 
 

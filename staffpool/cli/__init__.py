@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "report": "staffpool.cli.tools",
     "explain": "staffpool.cli.tools",
     "sweep": "staffpool.cli.sweep",
+    "serve": "staffpool.cli.serve",
 }
 
 
