@@ -369,6 +369,7 @@ def test_the_run_page_shows_a_comparison(client: httpx.Client, ids: dict[str, in
     for row in body["result"]["modes"]:
         assert f"<td>{row['mode']}</td>" in table
         assert f'<td class="num">{row["objective"]["shortfall"]}</td>' in table
+        assert f'<td class="num">{row["objective"]["hiring_cost"]:,}</td>' in table  # as the office writes figures
 
 
 def test_the_page_deletes_a_finished_run_and_cancels_a_running_one(client: httpx.Client, ids: dict[str, int],

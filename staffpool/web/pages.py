@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from staffpool.i18n import _
 from staffpool.inputs import labels
+from staffpool.outputs.report import fmt
 from staffpool.web.options import COMMANDS
 from staffpool.web.service import (
     LANG_COOKIE,
@@ -77,12 +78,12 @@ def moves_of(store: Store, run: Run) -> list[dict[str, Any]]:
         rows = [r for r in csv.DictReader(f) if r["change"] in MOVES]
     return [{"id": r["staff_id"], "name": r.get("name", ""), "from": labels.named(r["from_institution"],
              places.get(r["from_institution"])), "to": labels.named(r["to_institution"], places.get(r["to_institution"])),
-             "change": labels.value("change", r["change"]), "km": r["distance_km"]} for r in rows]
+             "change": labels.value("change", r["change"]), "km": fmt(r["distance_km"])} for r in rows]
 
 
 def run_view(store: Store, run: Run) -> dict[str, Any]:
     """A run for a page: its levels with their names and units in the current language."""
-    levels = [{"name": labels.value("level", k), "value": v, "unit": labels.level_unit(k)}
+    levels = [{"name": labels.value("level", k), "value": fmt(v), "unit": labels.level_unit(k)}
               for k, v in (run.levels or {}).items() if not isinstance(v, dict)]
     counts = (run.result or {}).get("counts") or {}
     rows = (run.result or {}).get("modes") if run.command == "compare" else None
@@ -90,7 +91,7 @@ def run_view(store: Store, run: Run) -> dict[str, Any]:
     return {"run": run, "levels": levels, "counts": counts, "files": store.files(run.id),
             "options": json.dumps({k: v for k, v in run.options.items() if v is not None}, ensure_ascii=False),
             "mode_levels": [{"name": labels.value("level", k)} for k in keys],
-            "modes": [{"label": labels.value("mode", r["mode"]), "cells": [(r.get("objective") or {}).get(k, "")
+            "modes": [{"label": labels.value("mode", r["mode"]), "cells": [fmt((r.get("objective") or {}).get(k))
                                                                             for k in keys]} for r in rows or []]}
 
 
