@@ -40,7 +40,7 @@ log = logging.getLogger("staffpool.web")
 
 def create_app(settings: Settings) -> FastAPI:
     store = Store(settings.data)
-    store.hold()
+    store.lock()
     workers = Workers(store, settings.workers, settings.scheduler)
 
     @asynccontextmanager

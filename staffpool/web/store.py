@@ -125,7 +125,7 @@ class Store:
         finally:
             con.close()
 
-    def hold(self) -> None:
+    def lock(self) -> None:
         """Claim the folder for one server (a lock held until the process ends): a second
         server on the same folder would mark the first one's runs interrupted."""
         import fcntl
