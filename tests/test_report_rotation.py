@@ -122,3 +122,11 @@ def test_chinese_headings_and_no_english(tmp_path: Path, capfd: pytest.CaptureFi
     assert heading != "Grassroots rotation" and f"<h2>{heading}</h2>" in text
     assert 'id="rotation-coverage"' in text and 'id="rotators"' in text
     _check([("stdout", got.out), ("stderr", got.err), (page.name, _visible(text))], _data_words(ZH))
+
+
+def test_the_library_report_takes_a_rotation(county: Path) -> None:
+    import staffpool
+
+    page = staffpool.report(county / "county", county / "plan", modes=False, rotation=county / "rot")
+    assert "<h2>Grassroots rotation</h2>" in page and 'id="rotators"' in page
+    assert "Grassroots rotation" not in staffpool.report(county / "county", county / "plan", modes=False)
