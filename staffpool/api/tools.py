@@ -7,16 +7,21 @@ from pathlib import Path
 
 from staffpool.api.core import Done, InstanceLike, PlanLike, Progress, _instance
 from staffpool.api.options import LIBRARY, check_mode, check_options
+from staffpool.check import check_rotation
 from staffpool.domain.instance import (
+    Instance,
     Mode,
 )
 from staffpool.domain.years import year_view
+from staffpool.errors import InfeasibleError, UsageError
+from staffpool.i18n import _, ngettext
 from staffpool.outputs.plans import (
     plan_years,
     read_plan,
     read_plan_result,
+    read_rotation,
 )
-from staffpool.outputs.report import build_horizon_report, build_report, read_sweep
+from staffpool.outputs.report import ReportRotation, build_horizon_report, build_report, read_sweep
 from staffpool.outputs.results import Result, require_plan
 from staffpool.outputs.results import solve as _solve
 from staffpool.outputs.years import HorizonResult, read_horizon_plan
@@ -26,7 +31,7 @@ from staffpool.tools.demand import Demand
 from staffpool.tools.demand import demand as _demand
 from staffpool.tools.explain import Explanation
 from staffpool.tools.explain import explain as _explain
-from staffpool.tools.rotation import RotationResult
+from staffpool.tools.rotation import RotationResult, rotation_coverage
 from staffpool.tools.rotation import rotate as _rotate
 
 
@@ -91,7 +96,8 @@ def compare(instance: InstanceLike, modes: Sequence[Mode | str] | None = None, *
 
 def report(instance: InstanceLike, plan: PlanLike | HorizonResult | None = None, *, mode: Mode | str | None = None,
            solver: str = "highs", workers: int = 1, modes: bool = True, sweep: str | Path | None = None,
-           progress: Progress | None = None, on_community_done: Done | None = None) -> str:
+           rotation: str | Path | None = None, progress: Progress | None = None,
+           on_community_done: Done | None = None) -> str:
     """One self-contained HTML page (docs/cli.md, `report`), as a string. `plan` is a
     `Result`, a folder written by `solve` (read in `mode`, else its summary.json's), a
     folder written by `plan` or a `HorizonResult` (the page of a plan over years), or None
@@ -105,11 +111,14 @@ def report(instance: InstanceLike, plan: PlanLike | HorizonResult | None = None,
 
     mode = check_options(mode=mode, solver=solver, workers=workers)  # before anything is solved
     swept = read_sweep(Path(sweep)) if sweep is not None else None
+    rotated = read_rotation(Path(rotation)) if rotation is not None else None
     inst = _instance(instance)
     levels = [lvl.value for lvl in inst.policy.objective]
     if isinstance(plan, str | Path) and plan_years(Path(plan)):
         plan = read_horizon_plan(inst, Path(plan), mode)
     if isinstance(plan, HorizonResult):
+        if rotated is not None:
+            raise UsageError(_("a rotation follows the plan of one year, not a plan over years"))
         return build_horizon_report(plan.summary, levels)
     if isinstance(plan, str | Path):
         result = read_plan_result(Path(plan), inst, mode)
@@ -120,9 +129,21 @@ def report(instance: InstanceLike, plan: PlanLike | HorizonResult | None = None,
                                      on_community_done=on_community_done))
     else:
         raise TypeError(f"expected a Result, a HorizonResult or the folder of one, not {type(plan).__name__}")
+    shown = _checked_rotation(inst, result, rotated) if rotated is not None else None
     rows = compare(inst, solver=solver, workers=workers, progress=progress,
                    on_community_done=on_community_done).rows if modes else None
-    return build_report(inst, result, rows, swept)
+    return build_report(inst, result, rows, swept, shown)
+
+
+def _checked_rotation(instance: Instance, result: Result, rows: list[dict[str, str]]) -> ReportRotation:
+    """rotation.csv's `rows` after `result`'s plan, passed by the solver-free checker (as
+    `check --rotation`); a rotation that breaks a rule raises InfeasibleError naming each break."""
+    report = check_rotation(instance, result.plan, rows)
+    if not report.ok:
+        n = len(report.violations)
+        raise InfeasibleError(ngettext("{instance}: the rotation breaks {n} rule", "{instance}: the rotation breaks {n} rules",
+                                       n).format(instance=instance.name, n=n), [str(v) for v in report.violations])
+    return ReportRotation(rows, rotation_coverage(instance, result.plan, rows), report.levels)
 
 
 def demand(instance: InstanceLike) -> Demand:

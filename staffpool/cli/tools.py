@@ -127,6 +127,8 @@ def report(
     solver: SolverOpt = "highs",
     no_compare: Annotated[bool, typer.Option("--no-compare", help=N_("Skip solving the three modes for the modes chart."))] = False,
     sweep_dir: Annotated[Path | None, typer.Option("--sweep", help=N_("A folder written by `sweep`: add its curves."))] = None,
+    rotation: Annotated[Path | None, typer.Option("--rotation", help=N_(
+        "Add the grassroots rotation after this plan, checked first: a folder written by rotate --out, or its rotation.csv."))] = None,
     force: ForceOpt = False,
     strict: StrictOpt = False,
     lang: LangOpt = None,
@@ -142,7 +144,7 @@ def report(
     reading = _("reading and checking every year of {plan}") if years else _("checking {plan}")
     with _solving(len(inst.communities), solves, reading.format(plan=escape(str(plan_dir)))) as callbacks:
         page = staffpool.report(inst, plan_dir, mode=mode, solver=solver, workers=default_workers(), modes=not no_compare,
-                                sweep=sweep_dir, **callbacks)
+                                sweep=sweep_dir, rotation=rotation, **callbacks)
     write_text_atomic(out_file, page)
     err.print(_("Wrote {path}").format(path=escape(str(out_file))))
 

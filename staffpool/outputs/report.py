@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from staffpool.errors import UsageError
 from staffpool.i18n import _, language, ngettext, pgettext
 from staffpool.inputs import labels
 from staffpool.outputs.results import Result
+from staffpool.outputs.xlsx import row_label
 
 CHART_IDS = ("chart-tiers", "chart-payroll", "chart-shortfall", "chart-moves", "chart-modes")
 TIERS = ("county", "township", "village")
@@ -511,9 +513,67 @@ def _moves_table(result: Result) -> str:
     return (_h2(_("Moves by route")) + f'<table id="moves"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
 
 
+@dataclass
+class ReportRotation:
+    """A rotation the checker passed, for the page: rotation.csv's `rows`, the `coverage`
+    records (host, row, window, gap, filled) and the checker's `levels` (whole metres)."""
+
+    rows: Sequence[Mapping[str, Any]]
+    coverage: Sequence[Mapping[str, Any]]
+    levels: Mapping[str, int]
+
+
+def _km(metres: float) -> str:
+    return f"{metres / 1000:,.3f}"
+
+
+def rotation_section(inst: Instance, result: Result, rotation: ReportRotation) -> str:
+    """Grassroots rotation after `result`'s plan: the figures, coverage by host and senior
+    row, the rotators (their home: where the plan posts them)."""
+    names = {i.id: i.name for i in inst.institutions}
+    staff = inst.staff_by_id
+    lv = rotation.levels
+    parts = [_h2(_("Grassroots rotation")), _note(_(
+        "{n} attendings on rotation, {slots} senior slots covered, longest trip {longest} km (each community's "
+        "longest, added up), {km} km in all.").format(n=fmt(len(rotation.rows)), slots=fmt(lv["covered"]),
+                                                     longest=_km(lv["longest_trip"]), km=_km(lv["distance"])))]
+    num = " class=num"
+
+    def table(tid: str, heads: Sequence[tuple[str, str]], rows: Iterable[Sequence[str]]) -> str:
+        head = "".join(f"<th{cls}>{escape(h)}</th>" for h, cls in heads)
+        body = "".join("<tr>" + "".join(f"<td{cls}>{escape(v)}</td>" for v, (_h, cls) in zip(r, heads, strict=True))
+                       + "</tr>" for r in rows)
+        return f'<table id="{tid}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+    if rotation.coverage:
+        parts += [_note(_("Coverage by host and specialty: each senior row with a gap at a host, in each window "
+                          "someone rotates there, and how many rotators fill it.")),
+                  table("rotation-coverage", [(_("host"), ""), (pgettext("column", "host_name"), ""),
+                                              (pgettext("column", "senior row"), ""), (_("window"), num),
+                                              (pgettext("column", "gap"), num), (pgettext("column", "filled"), num)],
+                        ([str(c["host"]), names.get(str(c["host"]), ""), row_label(str(c["row"])), fmt(int(c["window"])),
+                          fmt(int(c["gap"])), fmt(int(c["filled"]))] for c in rotation.coverage))]
+    else:
+        parts.append(_note(_("No host in the rotation has a senior gap.")))
+    people = []
+    for r in rotation.rows:
+        sid, host = str(r["staff_id"]), str(r["host"])
+        home = result.plan[sid].to_institution or ""
+        people.append([sid, staff[sid].name, labels.value("specialty", staff[sid].specialty), names.get(home, home),
+                       names.get(host, host), fmt(int(r["window"])), _km(inst.distance_m(home, host)),
+                       row_label(str(r.get("fills") or ""))])
+    if people:
+        parts.append(table("rotators", [
+            (labels.column("staff_id"), ""), (labels.column("name", "assignments"), ""), (labels.column("specialty"), ""),
+            (pgettext("column", "home_name"), ""), (pgettext("column", "host_name"), ""), (_("window"), num),
+            (pgettext("column", "distance_to_host_km"), num), (pgettext("column", "fills"), "")], people))
+    return "\n".join(parts)
+
+
 def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict[str, Any]] | None = None,
-                 sweep: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None) -> str:
-    """The whole report page as one string of HTML."""
+                 sweep: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
+                 rotation: ReportRotation | None = None) -> str:
+    """The whole report page as one string of HTML (`rotation`: its section after the changes)."""
     inst = result.instance if result.instance is not None else instance
     name = inst.name
     counts = result.summary["counts"]
@@ -587,6 +647,8 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
         rows = [tuple(None if (isinstance(v, float) and v != v) else v for v in r)
                 for r in shown[ccols].itertuples(index=False, name=None)]
         parts.append(_table(ccols, rows, {"distance_km"}, "changes"))
+    if rotation is not None:
+        parts.append(rotation_section(inst, result, rotation))
     ids = [*CHART_IDS, *(fid for fid, _svg_, _c in figures if fid not in CHART_IDS), "report-title"]
     parts += [f'<pre id="layout">{{}}</pre><script>{_SCRIPT % json.dumps(ids)}</script>',
               "</body></html>\n"]

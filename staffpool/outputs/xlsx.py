@@ -329,9 +329,9 @@ def rotation_sheets(table: Sequence[dict[Any, Any]], hosts: Sequence[dict[Any, A
                      labels.value("specialty", s.specialty) if s is not None else None,
                      str(r["home"]), inst.get(str(r["home"])) or None, str(r["host"]), inst.get(str(r["host"])) or None,
                      *(_plain(r[c]) for c in ("window", "first_period", "last_period", "distance_km")),
-                     _row_label(str(r.get("fills") or "")) or None])
+                     row_label(str(r.get("fills") or "")) or None])
     host_rows = [[str(r["host"]), inst.get(str(r["host"])) or None, *(_plain(r[c]) for c in HOST_COLUMNS[2:])] for r in hosts]
-    cover_rows = [[str(r["host"]), inst.get(str(r["host"])) or None, _row_label(str(r["row"])),
+    cover_rows = [[str(r["host"]), inst.get(str(r["host"])) or None, row_label(str(r["row"])),
                    *(_plain(r[c]) for c in COVERAGE_COLUMNS[3:])] for r in coverage]
     return [Sheet(sheet_title("rotation"), ROTATION_COLUMNS, [heads[c] for c in ROTATION_COLUMNS], rows),
             Sheet(sheet_title("hosts"), HOST_COLUMNS, [heads[c] for c in HOST_COLUMNS], host_rows),
@@ -348,7 +348,7 @@ def _rotation_summary(summary: dict[str, Any]) -> Sheet:
                  [labels.column("key"), labels.column("value"), labels.column("unit")], rows)
 
 
-def _row_label(label: str) -> str:
+def row_label(label: str) -> str:
     """A requirement row `specialty/min_title` in the reader's words (`儿科/主治医师`)."""
     if "/" not in label:
         return label

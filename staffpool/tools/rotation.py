@@ -6,6 +6,7 @@ by the solver-free checker (check.check_rotation).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 from pathlib import Path
@@ -23,6 +24,7 @@ from staffpool.solving.lexicographic import solve_lexicographic
 from staffpool.solving.profiles import load_profile
 from staffpool.solving.runners import make_runner
 from staffpool.tools.rotation_program import (
+    GapRow,
     RotationNet,
     RotationProgram,
     Rotator,
@@ -126,7 +128,7 @@ def rotate(instance: Instance, plan: Plan, solver: str = "highs") -> RotationRes
         rows += table_rows
     table = pd.DataFrame(rows, columns=COLUMNS).sort_values("staff_id").reset_index(drop=True)
     _check(instance, plan, table, solved)
-    hosts, coverage = _host_tables(net, table)
+    hosts, coverage = _host_tables(net.rows, table)
     return RotationResult(status=status, table=table, covered_slots=int(table["fills"].astype(bool).sum()),
                           distance_km=round(float(table["distance_km"].sum()), 3), hosts=hosts, coverage=coverage,
                           graph=graph, longest_trip_km=_longest(instance, table) / 1000.0)
@@ -213,9 +215,21 @@ def _placements(net: RotationNet, graph: Any, rotators: list[Rotator], program: 
     return rows
 
 
-def _host_tables(net: RotationNet, table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def rotation_coverage(instance: Instance, plan: Plan, rows: Sequence[Mapping[str, Any]]) -> list[dict[Any, Any]]:
+    """A rotation read back (rotation.csv's rows: `host`, `window`, `fills`) after the
+    allocation `plan`: per host, senior row and window, the row's gap and how many fill it,
+    as `RotationResult.coverage`'s records."""
+    import pandas as pd  # heavy: imported when used, not at start-up (docs/architecture.md)
+
+    table = pd.DataFrame({"host": [str(r["host"]) for r in rows], "window": [int(r["window"]) for r in rows],
+                          "fills": [str(r.get("fills") or "") for r in rows]})
+    return _host_tables(gap_rows(year_view(instance), plan), table)[1].to_dict(orient="records")
+
+
+def _host_tables(gaps: dict[str, list[GapRow]], table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per host and window: rotators, senior gap and slots covered; per host, senior row and
-    window where someone rotates: the row's gap and how many fill it."""
+    window where someone rotates: the row's gap and how many fill it (`gaps`: each host's
+    senior rows after the allocation)."""
     import pandas as pd  # heavy: imported when used, not at start-up (docs/architecture.md)
 
     at: dict[tuple[str, int], list[str]] = {}
@@ -223,7 +237,7 @@ def _host_tables(net: RotationNet, table: pd.DataFrame) -> tuple[pd.DataFrame, p
         at.setdefault((str(host), int(w)), []).append(str(fills))
     hosts_rows, cover_rows = [], []
     for (host, win), fills in sorted(at.items()):
-        rows = net.rows.get(host, [])
+        rows = gaps.get(host, [])
         hosts_rows.append({"host": host, "window": win, "rotators": len(fills), "senior_gap": sum(r.gap for r in rows),
                            "covered": sum(1 for f in fills if f)})
         for label in dict.fromkeys(r.label for r in rows if r.gap):
