@@ -700,10 +700,13 @@ def one_by_one(sp: list[str], prov: Path, pplan: Path, base: Path, workers: int,
             w.writeheader()
             w.writerows(r for r in rows if staff_comm.get(r["staff_id"]) == cid)
 
+    # A bare assignments.csv carries no mode: the province plan's summary.json says which.
+    mode = json.loads((pplan / "summary.json").read_text(encoding="utf-8"))["mode"]
+
     def job(cid: str) -> tuple[str, Run, dict, dict]:
         r = run_cmd([*sp, "solve", str(parts_dir / f"{cid}.json"), "--json", "--workers", "1"], sample=False)
-        c = run_cmd([*sp, "check", str(parts_dir / f"{cid}.json"), str(parts_dir / f"{cid}-plan.csv"), "--json"],
-                    check=False, sample=False)
+        c = run_cmd([*sp, "check", str(parts_dir / f"{cid}.json"), str(parts_dir / f"{cid}-plan.csv"), "--json",
+                     "--mode", mode], check=False, sample=False)
         return cid, r, json.loads(r.stdout), (json.loads(c.stdout) if c.stdout.strip() else {"ok": False})
 
     log(f"one by one: solving {len(cids)} community instances separately ({workers} at a time, each --workers 1)")
