@@ -335,10 +335,12 @@ def _map_head(title: str, chart_id: str) -> list[str]:
             _text(336, 44, _("a move: from → to, thicker for more people (km in the moves table)"), "start", 11, INK)]
 
 
-def chart_moves(result: Result, community: Community | None = None, chart_id: str = "chart-moves") -> str:
+def chart_moves(result: Result, community: Community | None = None, chart_id: str = "chart-moves",
+                flows: dict[tuple[str, str], tuple[int, float]] | None = None) -> str:
     """The institutions where they are (km axes, north up), each named: county and township
     ones by name, village ones by a number in the key below; an arrow per route moved.
-    `community`: that community's institutions only (a county of several: one map each)."""
+    `community`: that community's institutions only (a county of several: one map each);
+    `flows`: `_flows(result)` when the caller has it (one pass over the plan for every map)."""
     width, map_h, top, left, right = 760, 540, 62, 50, 746
     insts = sorted((i for i in result.instance.institutions if community is None or i.community == community.id),
                    key=lambda i: (TIERS.index(i.tier.value), i.id))
@@ -354,7 +356,7 @@ def chart_moves(result: Result, community: Community | None = None, chart_id: st
         return cx + (i.x_km - xmin) * scale, cy + (ymax - i.y_km) * scale  # north up
 
     by_id = {i.id: i for i in insts}
-    flows = _flows(result)
+    flows = _flows(result) if flows is None else flows
     body = [
         f'<defs><marker id="{chart_id}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="11" '
         'markerHeight="11" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#7a2e8e"/></marker></defs>',
@@ -593,7 +595,8 @@ def build_report(instance: Instance, result: Result, compare_rows: Sequence[dict
                     "number, named in the key under the map. An arrow per route moved, thicker for more people; each route's "
                     "people and km are in the moves table below.")
     if len(inst.communities) > 1:  # communities are apart: one map each keeps each legible
-        figures += [(f"chart-moves-{k}", chart_moves(result, c, f"chart-moves-{k}"), map_caption)
+        flows = _flows(result)
+        figures += [(f"chart-moves-{k}", chart_moves(result, c, f"chart-moves-{k}", flows), map_caption)
                     for k, c in enumerate(inst.communities, start=1)]
     else:
         figures.append(("chart-moves", chart_moves(result), map_caption))
