@@ -190,7 +190,8 @@ def _chiefs_and_a_resident(weight: float) -> object:
 def test_deferred_levels_are_proven_by_the_plan_found_at_the_last(monkeypatch: pytest.MonkeyPatch) -> None:
     """The shortfall LP hires one and a half chiefs (as above, weight 3): bound 2.5,
     rounded up 3, which the plan hiring a chief and the resident meets. The level is
-    deferred (no MIP) and a later level's plan, found under the hold at 3, proves it."""
+    deferred (no MIP) and a later plan, found under the hold at 3, proves it (the last
+    level's or, that one deferred too, the tie-break's)."""
     from staffpool.solving.runners import HighsRunner
 
     instance = _chiefs_and_a_resident(3)
@@ -206,9 +207,48 @@ def test_deferred_levels_are_proven_by_the_plan_found_at_the_last(monkeypatch: p
     result = solve(instance)
     assert result.status == Status.optimal
     assert tuple(result.objective.values()) == brute_force(instance) == (3.0, 0.0, 0.0, 450000.0, 0.0)
-    assert deferred[0] is True and deferred[-1] is False
+    assert deferred[0] is True
     log = result.outcomes[0].levels
     assert all(g.proven for g in log) and log[0].value == log[0].bound == 3.0
+
+
+def _cover_levels(n: int, weights: list[int]) -> tuple[Any, Any, Any]:
+    """Kn's cover as one level, its tie-break T = Σ w_i·x_i, and a spy on the runner's
+    restores (a missed deferral rolls back)."""
+    from staffpool.model.linear import Expr
+
+    runner, expr = _vertex_cover_runner(n)
+    restores: list[object] = []
+    real = runner.restore
+    runner.restore = lambda state: restores.append(state) or real(state)  # type: ignore[method-assign]
+
+    def tie_break(cols: list[int] | None) -> Expr:
+        return Expr({c: float(weights[c]) for c in (range(n) if cols is None else cols) if c < n})
+
+    return runner, expr, (tie_break, restores)
+
+
+@pytest.mark.parametrize(("n", "weights", "plan", "rolled_back"), [
+    # K3: LP bound 1.5, rounded up 2 = the optimum; the last level is deferred and T's plan proves it.
+    (3, [5, 7, 3], [1.0, 0.0, 1.0], 0),
+    # K4: LP bound 2, optimum 3; under the deferred hold T finds no plan: the level is solved in full.
+    (4, [5, 7, 3, 2], [1.0, 0.0, 1.0, 1.0], 1),
+])
+def test_the_last_level_deferred_to_the_tie_break(n: int, weights: list[int], plan: list[float], rolled_back: int
+                                                  ) -> None:
+    """With the canonical tie-break to follow, the last level too is held at its LP bound
+    rounded up without a plan of its own: T's plan under that hold proves it, and when no
+    plan meets it the driver solves the level in full. Either way the plan is the cover of
+    n − 1 nodes that leaves out the heaviest (by hand), and the level its optimum."""
+    from staffpool.solving.lexicographic import solve_lexicographic
+    from staffpool.solving.profiles import load_profile
+
+    runner, expr, (tie_break, restores) = _cover_levels(n, weights)
+    run = solve_lexicographic(runner, [(Level.shortfall, expr)], load_profile("highs"), tie_break=tie_break)
+    assert run.status == Status.optimal and run.canonical
+    assert [(g.value, g.bound) for g in run.levels] == [(n - 1.0, n - 1.0)]
+    assert runner.values_list() == plan
+    assert len(restores) == rolled_back
 
 
 # ---------------------------------------------------------------- the guess at the LP bound
@@ -337,7 +377,9 @@ def test_a_failed_guess_proves_the_incumbent_without_the_whole_mip(tmp_path: Pat
     # The guess exactly at the LP bound (not widened, step 3), so that it fails here and 3b is
     # what proves the level; widened, the guess itself proves the optimum on this county.
     monkeypatch.setattr(HighsRunner, "_guess_limit", lambda self, lp, target, scale, widen: target)
-    monkeypatch.setattr(HighsRunner, "settle", lambda *a: True)  # the levels' MIPs alone
+    from staffpool.solving.lexicographic import _Drive
+
+    monkeypatch.setattr(_Drive, "settles", property(lambda self: False))  # the levels' MIPs alone
     instance = _budget_county(tmp_path, 36, 0.8)
     mips: list[int] = []
     real = HighsRunner._run_mip

@@ -70,9 +70,12 @@ class Runner(Protocol):
 
     def level_value(self, expr: Expr) -> float: ...
 
-    def settle(self, tie_break: Callable[[list[int] | None], Expr], time_left: float | None = None) -> bool:
+    def settle(self, tie_break: Callable[[list[int] | None], Expr], time_left: float | None = None,
+               give_up: bool = False) -> bool | None:
         """The canonical plan among those the holds keep: the tie-break T (over the given
-        columns, None: all) minimised exactly. False when the time ran out first."""
+        columns, None: all) minimised exactly. False when the time ran out first. `give_up`:
+        the holds include deferred bounds that may admit no plan (there may be no plan at
+        hand); None when no plan was found in the model searched (as `solve`'s `give_up`)."""
         ...
 
 
@@ -238,45 +241,73 @@ class _Drive(Generic[K]):
     def left(self) -> float | None:
         return None if self.limit is None else max(0.0, self.limit - (time.perf_counter() - self.t0))
 
+    @property
+    def settles(self) -> bool:
+        """An optimal plan ends on the canonical tie-break (`Runner.settle`)."""
+        return self.tie_break is not None and self.profile.exact
+
     def run(self, on_level: Callable[[K], None] | None) -> Lexicographic[K]:
         n = len(self.levels)
         i = -1
-        while i + 1 < n:
-            i += 1
-            key, expr = self.levels[i]
-            if on_level is not None:
-                on_level(key)
-            if len(expr) == 0 and self.have_plan and not (self.pending and i + 1 == n):
-                # (With levels deferred, the last one is solved all the same: it finds the plan.)
-                c = float(expr.constant)
-                self.logs.append(LevelLog(key, c, TerminationCondition.optimal, 0.0, c))
-                continue
-            left = self.left()
-            if left is not None and left <= 0 and self.have_plan:
-                self.status = Status.time_limit
-                self.logs.append(LevelLog(key, None, TerminationCondition.time_limit, 0.0))
-                continue
-            ts = time.perf_counter()
-            got = self.solve_level(i, left)
-            if got is None:  # a deferred bound missed: back to the first deferred level
-                i = self.roll_back() - 1
-                continue
-            term, value, bound = got
-            self.logs.append(LevelLog(key, value, term, time.perf_counter() - ts, bound))
-            stop = self.judge(key, term, value)
-            if stop is not None:
-                return self.outcome(stop)
-            if value is not None:
-                _coefs, scale = self.step_of(i)
-                # The multiple of `scale` is the variable part's; the constant (unregularised) is set aside.
-                c = float(expr.constant)
-                self.runner.hold(expr, hold_rhs(value - c, scale) + c)
-        for d in self.deferred:  # the plan's value, within the hold of the bound (the checker agrees)
-            self.logs[d].value = self.runner.level_value(dict(self.levels)[self.logs[d].level])
-        if self.tie_break is not None and self.status == Status.optimal and self.profile.exact:
-            # One scenario, one plan: the canonical one of the optimal plans (model/canonical.py).
-            return self.outcome(None, canonical=self.runner.settle(self.tie_break, self.left()))
-        return self.outcome(None)
+        while True:
+            while i + 1 < n:
+                i += 1
+                key, expr = self.levels[i]
+                if on_level is not None:
+                    on_level(key)
+                if len(expr) == 0 and self.have_plan and not (self.pending and i + 1 == n and not self.settles):
+                    # (With levels deferred, the last one is solved all the same: it finds the
+                    # plan, unless the tie-break does.)
+                    c = float(expr.constant)
+                    self.logs.append(LevelLog(key, c, TerminationCondition.optimal, 0.0, c))
+                    continue
+                left = self.left()
+                if left is not None and left <= 0 and self.have_plan:
+                    self.status = Status.time_limit
+                    self.logs.append(LevelLog(key, None, TerminationCondition.time_limit, 0.0))
+                    continue
+                ts = time.perf_counter()
+                got = self.solve_level(i, left)
+                if got is None:  # a deferred bound missed: back to the first deferred level
+                    i = self.roll_back() - 1
+                    continue
+                term, value, bound = got
+                self.logs.append(LevelLog(key, value, term, time.perf_counter() - ts, bound))
+                stop = self.judge(key, term, value)
+                if stop is not None:
+                    return self.outcome(stop)
+                if value is not None:
+                    _coefs, scale = self.step_of(i)
+                    # The multiple of `scale` is the variable part's; the constant (unregularised) is set aside.
+                    c = float(expr.constant)
+                    self.runner.hold(expr, hold_rhs(value - c, scale) + c)
+            canonical = True
+            if self.settles and (self.status == Status.optimal or self.pending):
+                # One scenario, one plan: the canonical one of the optimal plans (model/canonical.py).
+                # Under deferred bounds it also finds the plan, or finds there is none.
+                settled = self.runner.settle(self.tie_break, self.left(), give_up=bool(self.pending))  # type: ignore[arg-type]
+                if settled is None:
+                    # No plan under the deferred bounds: the first deferred level in full, as
+                    # after a level's missed deferral.
+                    i = self.roll_back() - 1
+                    continue
+                canonical = settled
+            self.pending.clear()
+            for d in self.deferred:  # the plan's value, within the hold of the bound (the checker agrees)
+                self.logs[d].value = self.runner.level_value(dict(self.levels)[self.logs[d].level])
+            return self.outcome(None, canonical=canonical)
+
+    def may_defer(self, i: int, coefs: set[float], scale: float | None) -> bool:
+        """Whether level i may be held at its LP bound rounded up, its plan left to a later
+        level (docs/solving.md, "Deferring the plan"): a coarse level, not solved again after
+        a missed deferral; a level before the last in a lazy solve; the last one when the
+        tie-break follows and finds the plan (also under a sweep's hints: on a budget curve the
+        last level's optimum was its bound at every point, the neighbour's a step off)."""
+        if i in self.eager or not _coarse(coefs, scale):
+            return False
+        if i + 1 < len(self.levels):
+            return self.lazy
+        return self.settles and self.profile.reduced_cost_fixing and self.limit is None
 
     def solve_level(self, i: int, left: float | None) -> LevelResult | None:
         """The runner's result at level i; None when a deferred bound above is missed."""
@@ -286,9 +317,9 @@ class _Drive(Generic[K]):
         then = (self.levels[i + 1][1], self.step_of(i + 1)[1]) if i + 1 < len(self.levels) else None
         hint = self.hints.get(key) if self.hints else None
         hint = None if hint is None else hint - expr.constant
-        if not self.lazy:
+        defer = self.may_defer(i, coefs, scale)
+        if not (self.lazy or defer):
             return self.runner.solve(expr, left, scale, hint, then=then)
-        defer = i + 1 < len(self.levels) and i not in self.eager and _coarse(coefs, scale)
         state = self.runner.snapshot() if defer else None
         term, value, bound = self.runner.solve(expr, left, scale, hint, defer=defer, give_up=bool(self.pending),
                                                missed=i in self.eager, then=then)

@@ -96,7 +96,8 @@ class CbcRunner:
         """The level's value in the current plan."""
         return sum(coef * self.value(col) for col, coef in expr.terms.items()) + float(expr.constant)
 
-    def settle(self, tie_break: Callable[[list[int] | None], Expr], time_left: float | None = None) -> bool:
+    def settle(self, tie_break: Callable[[list[int] | None], Expr], time_left: float | None = None,
+               give_up: bool = False) -> bool | None:
         """The canonical plan among those the holds keep (`HighsRunner.settle`): T minimised
         with no gap. Not under a time limit (CBC may stop without a plan there); a failed
         solve puts the plan at hand back (PuLP keeps no earlier plan)."""

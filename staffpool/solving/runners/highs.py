@@ -835,11 +835,14 @@ class HighsRunner:
             new.row_hi[rows] = np.fromiter(row_hi.values(), dtype=float, count=len(row_hi))
         return new
 
-    def settle(self, tie_break: Callable[[list[int] | None], Expr], time_left: float | None = None) -> bool:
+    def settle(self, tie_break: Callable[[list[int] | None], Expr], time_left: float | None = None,
+               give_up: bool = False) -> bool | None:
         """The driver's last, internal level: make the plan at hand the canonical one among
         those the holds keep, minimising the tie-break T (model/canonical.py) exactly. True
         when proven; False when the time ran out first (the plan at hand is kept: as good at
-        every level, perhaps not the canonical one).
+        every level, perhaps not the canonical one). `give_up`: the holds include deferred
+        bounds (the last level's among them: then there is no plan at hand); None when the
+        model searched has no plan, and the driver solves the first deferred level in full.
 
         T is minimised only over the columns still free. Every fixing made is proven for the
         whole optimal face (a reduced cost above the level's proven gap), so on that face the
@@ -849,28 +852,31 @@ class HighsRunner:
         integral LP point, or the plan at hand at the LP bound rounded up, is the optimum;
         else the guess (step 3, with 3b's bound); else the columns no plan at or below the
         incumbent can move are fixed and the MIP left is solved."""
-        runner = self
-        np = runner.np
+        np = self.np
         t0 = time.perf_counter()
 
         def left() -> float | None:
             return None if time_left is None else max(0.0, time_left - (time.perf_counter() - t0))
 
-        if runner.values is None:
-            return False
-        free = np.nonzero(runner.is_int & ~runner.fixed)[0]
+        if self.values is None and not give_up:
+            return False  # (never: only a deferred level leaves no plan)
+        free = np.nonzero(self.is_int & ~self.fixed)[0]
         expr = tie_break(free.tolist())
-        if not expr.terms:
+        costs = np.zeros(self.n)
+        if expr.terms:
+            costs[np.fromiter(expr.terms, dtype=np.int64)] = np.fromiter(expr.terms.values(), dtype=float)
+        elif self.values is not None:
             return True  # the levels leave one plan
-        costs = np.zeros(runner.n)
-        costs[np.fromiter(expr.terms, dtype=np.int64)] = np.fromiter(expr.terms.values(), dtype=float)
-        ints = runner.is_int
-        z_inc = float((costs * np.where(ints, np.round(runner.values), runner.values)).sum())
-        lp, _infeasible = runner._lp_bound(costs, left())
+        ints = self.is_int
+        z_inc = math.inf if self.values is None else \
+            float((costs * np.where(ints, np.round(self.values), self.values)).sum())
+        lp, infeasible = self._lp_bound(costs, left()) if expr.terms else (None, False)
+        if infeasible:
+            return None if give_up else False
         if lp is not None:
             x = lp[2]
             if bool(np.all(np.abs(x[ints] - np.round(x[ints])) <= 1e-7)):
-                runner.values = np.where(ints, np.round(x), x)  # an integral LP optimum: T's optimum
+                self.values = np.where(ints, np.round(x), x)  # an integral LP optimum: T's optimum
                 return True
             target = math.ceil(lp[0] - _LP_SLACK)
             if z_inc <= target + 0.5:
@@ -878,28 +884,32 @@ class HighsRunner:
             # The guess of `HighsRunner.solve` (step 3): fix what no plan at or below `upto` can
             # move; the small MIP left holds every such plan, so its optimum, if at or below
             # `upto`, is T's. At most the incumbent: then it holds the optimum.
-            upto = min(runner._guess_limit(lp, target, 1.0, 0.0), z_inc)
-            ids = runner._fix(lp, upto)
-            term, values, _bound = runner._run_mip(costs, left())
+            upto = min(self._guess_limit(lp, target, 1.0, 0.0), z_inc)
+            ids = self._fix(lp, upto)
+            term, values, _bound = self._run_mip(costs, left())
             z_try = None if values is None else float((costs * np.where(ints, np.round(values), values)).sum())
             # A plan lies in that model (T at least its optimum) or moves a column it fixed (T
             # at least `outside`): its optimum, if at most the latter, is T's (the runner's 3b).
-            outside = runner._outside(lp, ids)  # +inf when it fixed nothing
+            outside = self._outside(lp, ids)  # +inf when it fixed nothing
             if term == TerminationCondition.optimal and z_try is not None and \
                     z_try <= max(upto, outside - _LP_SLACK) + 0.5:
-                runner.values = values
+                self.values = values
                 return True
-            runner._unfix(ids)
+            self._unfix(ids)
+            if give_up and values is None and term == TerminationCondition.infeasible:
+                return None  # as a level's guess under deferred bounds (`solve`'s give_up)
             if z_try is not None and z_try < z_inc:
-                runner.values, z_inc = values, z_try  # a better plan all the same
-            runner._fix(lp, z_inc)  # keeps every plan at or below z_inc: the optimum among them
+                self.values, z_inc = values, z_try  # a better plan all the same
+            if math.isfinite(z_inc):
+                self._fix(lp, z_inc)  # keeps every plan at or below z_inc: the optimum among them
         if left() == 0.0:
-            return False
-        term, values, _bound = runner._run_mip(costs, left())
+            return None if self.values is None else False
+        term, values, _bound = self._run_mip(costs, left())
         if term != TerminationCondition.optimal or values is None:
-            return False
-        runner.values = values
+            return None if self.values is None else False  # (no plan at hand: give_up)
+        self.values = values
         return True
+
 
 class WarmLP:
     """The LP relaxation of a program's every column, kept by a sweep between scenarios of
