@@ -222,15 +222,17 @@ class _Drive(Generic[K]):
     have_plan: bool = False
     # Deferred levels (docs/model.md, "Deferring the plan"): an exact solve without a time
     # limit holds a level at its LP bound rounded up and looks for a plan only at the last
-    # level; if none exists there, the first deferred level is solved again in full. Not
-    # with hints (a sweep's guesses from neighbouring scenarios serve the same end).
+    # level (or the tie-break); if none exists there, the first deferred level is solved
+    # again in full. Also under a sweep's hints (guesses from a neighbouring scenario), which
+    # serve the levels not deferred: on the 51-point budget curve the coarse levels' optima
+    # were their bounds where the neighbour's lay a step off (85 MIPs → 62, docs/solving.md).
     pending: list[_Pending] = field(default_factory=list)
     eager: set[int] = field(default_factory=set)  # levels solved in full after a missed deferral
     deferred: set[int] = field(default_factory=set)  # indices in `logs` of levels whose value awaits the plan
 
     @property
     def lazy(self) -> bool:
-        return self.profile.exact and self.profile.reduced_cost_fixing and self.limit is None and not self.hints
+        return self.profile.exact and self.profile.reduced_cost_fixing and self.limit is None
 
     def step_of(self, i: int) -> tuple[set[float], float | None]:
         key, expr = self.levels[i]
@@ -299,15 +301,12 @@ class _Drive(Generic[K]):
 
     def may_defer(self, i: int, coefs: set[float], scale: float | None) -> bool:
         """Whether level i may be held at its LP bound rounded up, its plan left to a later
-        level (docs/solving.md, "Deferring the plan"): a coarse level, not solved again after
-        a missed deferral; a level before the last in a lazy solve; the last one when the
-        tie-break follows and finds the plan (also under a sweep's hints: on a budget curve the
-        last level's optimum was its bound at every point, the neighbour's a step off)."""
-        if i in self.eager or not _coarse(coefs, scale):
+        level (docs/solving.md, "Deferring the plan"): in a lazy solve, a coarse level not
+        solved again after a missed deferral; the last one only when the tie-break follows
+        and finds the plan."""
+        if not self.lazy or i in self.eager or not _coarse(coefs, scale):
             return False
-        if i + 1 < len(self.levels):
-            return self.lazy
-        return self.settles and self.profile.reduced_cost_fixing and self.limit is None
+        return i + 1 < len(self.levels) or self.settles
 
     def solve_level(self, i: int, left: float | None) -> LevelResult | None:
         """The runner's result at level i; None when a deferred bound above is missed."""
@@ -317,9 +316,9 @@ class _Drive(Generic[K]):
         then = (self.levels[i + 1][1], self.step_of(i + 1)[1]) if i + 1 < len(self.levels) else None
         hint = self.hints.get(key) if self.hints else None
         hint = None if hint is None else hint - expr.constant
-        defer = self.may_defer(i, coefs, scale)
-        if not (self.lazy or defer):
+        if not self.lazy:
             return self.runner.solve(expr, left, scale, hint, then=then)
+        defer = self.may_defer(i, coefs, scale)
         state = self.runner.snapshot() if defer else None
         term, value, bound = self.runner.solve(expr, left, scale, hint, defer=defer, give_up=bool(self.pending),
                                                missed=i in self.eager, then=then)
