@@ -469,7 +469,7 @@ def _wishes(instance: Instance, plan: Plan) -> tuple[int, dict[str, int]]:
     where they listed rank r costs r − 1, elsewhere the number of their rows; without rows,
     or not posted (a candidate not hired), 0."""
     rows: dict[str, dict[str, int]] = {}
-    here = {s.id for s in instance.staff}  # a year's world: those present
+    here = {s.id for s in instance.staff} if instance.preferences else set()  # a year's world: those present
     for p in instance.preferences:
         if p.staff_id in here:
             rows.setdefault(p.staff_id, {})[p.institution] = p.rank

@@ -527,6 +527,8 @@ def _pins(
     """pins.csv: each row one of at / stay / not_at, about a known person and an institution of
     their community, in a year of the horizon; no two pins of a person contradict."""
     t = _columns(raw, "pins", problems)
+    if not len(t):
+        return []  # (no rows: the lookups below would cost a pass over every person)
     sids = t.column("staff_id", _text)
     years = t.column("year", _integer)
     ats = t.column("at", partial(_text, required=False))
@@ -608,6 +610,8 @@ def _preferences(raw: RawInstance, problems: list[Problem], staff: list[StaffMem
     """preferences.csv: a known person, an institution of their community, a rank ≥ 1 that
     the person gives once."""
     t = _columns(raw, "preferences", problems)
+    if not len(t):
+        return []
     sids = t.column("staff_id", _text)
     insts = t.column("institution", _text)
     ranks = t.column("rank", partial(_integer, required=True))

@@ -74,7 +74,8 @@ def _year_identities(cm: CommunityModel, cols: Iterable[int] | None) -> dict[int
         posts = {v: _SEP.join(("reg", *key)) for key, v in cm.reg.items()}
         posts.update({v: _SEP.join(("hire", *key)) for key, v in cm.hire.items()})
         n_x = cm.cols[-1].stop if cm.cols else 0
-        state = cm.derived[_CACHE + ":ids"] = ([_members(c.members) for c in cm.cohorts], posts, n_x)
+        keys: dict[int, str] = {}  # a cohort's key, made when one of its columns is asked for
+        state = cm.derived[_CACHE + ":ids"] = (keys, posts, n_x)
     cohort_keys, posts, n_x = state
     wanted = range(n_x) if cols is None else cols
     out: dict[int, str] = {}
@@ -85,8 +86,11 @@ def _year_identities(cm: CommunityModel, cols: Iterable[int] | None) -> dict[int
         c = int(c)
         if c < n_x:
             k = int(cohort[c])
+            key = cohort_keys.get(k)
+            if key is None:
+                key = cohort_keys[k] = _members(cm.cohorts[k].members)
             opt = cm.options[k][c - cm.cols[k].start]
-            out[c] = _SEP.join(("x", cohort_keys[k], opt.institution, opt.kind.value))
+            out[c] = _SEP.join(("x", key, opt.institution, opt.kind.value))
         elif c in posts:
             out[c] = posts[c]
     return out
