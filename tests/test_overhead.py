@@ -107,3 +107,32 @@ def test_reading_an_instance_loads_no_solver(tmp_path: Path, command: str) -> No
     if command == "convert":
         args += ["--to", "json", "--out", str(tmp_path / "tiny.json")]
     assert _loaded(args, NOT_FOR_INPUT) == {"rc": 0, "modules": [], "frozen": 0}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_engine_freezes_the_heap_only_while_its_tasks_run(workers: int) -> None:
+    """The local engine leaves what is alive when its tasks start (the instance) out of the
+    collector's passes while they run, in this process and in forked workers, and gives it
+    back after: a long-lived process (the workspace) collects it again."""
+    import gc
+
+    from staffpool.solving.engines import LocalEngine
+
+    seen: list[int] = []
+    before = gc.get_freeze_count()
+    LocalEngine(workers).run({"a": None, "b": None}, [_Task("a"), _Task("b")], _frozen_count,  # type: ignore[dict-item]
+                             lambda task, count: seen.append(count))
+    assert len(seen) == 2 and all(count > before for count in seen)
+    assert gc.get_freeze_count() == before
+
+
+class _Task:
+    def __init__(self, community: str) -> None:
+        self.community = community
+
+
+def _frozen_count(sub: object, task: object) -> int:
+    """A task (module level: it may run in a forked worker): the objects frozen there."""
+    import gc
+
+    return gc.get_freeze_count()
