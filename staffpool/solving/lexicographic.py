@@ -284,10 +284,10 @@ class _Drive(Generic[K]):
                     c = float(expr.constant)
                     self.runner.hold(expr, hold_rhs(value - c, scale) + c)
             canonical = True
-            if self.settles and (self.status == Status.optimal or self.pending):
+            if self.tie_break is not None and self.settles and (self.status == Status.optimal or self.pending):
                 # One scenario, one plan: the canonical one of the optimal plans (model/canonical.py).
                 # Under deferred bounds it also finds the plan, or finds there is none.
-                settled = self.runner.settle(self.tie_break, self.left(), give_up=bool(self.pending))  # type: ignore[arg-type]
+                settled = self.runner.settle(self.tie_break, self.left(), give_up=bool(self.pending))
                 if settled is None:
                     # No plan under the deferred bounds: the first deferred level in full, as
                     # after a level's missed deferral.
