@@ -77,18 +77,24 @@ def _mode_of(path: Path, recorded: dict[str, Any], given: Mode | str | None) -> 
                               _("records no mode (separate, county_pool or unified); give the plan's mode with --mode"))])
 
 
+def _csv_rows(file: Path, missing: str) -> csv.DictReader[str]:
+    """A CSV file a command wrote (or a user made like it), UTF-8 with or without a BOM;
+    InputError naming it when it is missing (`missing`: what to say) or not UTF-8."""
+    if not file.exists():
+        raise InputError([Problem(file.name, None, "", "", missing)])
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError([Problem(file.name, None, "", "", _("is not UTF-8 text"))]) from None
+    return csv.DictReader(io.StringIO(text, newline=""))
+
+
 def _read_assignments(path: Path, instance: Instance) -> tuple[Plan, dict[str, tuple[int, str]], dict[str, str] | None]:
     """assignments.csv (ours or hand-written) as a plan, and each staff member's row number and
     `from_institution`. Bad rows raise InputError."""
     file = path / ASSIGNMENTS if path.is_dir() else path
     label = file.name
-    if not file.exists():
-        raise InputError([Problem(label, None, "", "", _("missing: expected a plan at {path}").format(path=file))])
-    try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError([Problem(label, None, "", "", _("is not UTF-8 text"))]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = _csv_rows(file, _("missing: expected a plan at {path}").format(path=file))
     problems: list[Problem] = []
     cols = reader.fieldnames or []
     for need in ("staff_id", "to_institution"):
@@ -153,13 +159,7 @@ def read_rotation(path: Path) -> list[dict[str, str]]:
     raises InputError naming it."""
     file = path / ROTATION if path.is_dir() else path
     label = file.name
-    if not file.exists():
-        raise InputError([Problem(label, None, "", "", _("missing: expected a rotation at {path}").format(path=file))])
-    try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError([Problem(label, None, "", "", _("is not UTF-8 text"))]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = _csv_rows(file, _("missing: expected a rotation at {path}").format(path=file))
     cols = reader.fieldnames or []
     problems = [Problem(label, 1, need, "", _("column {column!r} is missing from the header").format(column=need))
                 for need in ("staff_id", "host", "window") if need not in cols]
